@@ -1,0 +1,380 @@
+// The `warden` command: typed literals (compiled in directly) and the
+// subcommands end to end (the built binary, next to this test's directory).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../tools/warden/literal.cpp"
+
+namespace {
+
+using warden::V128;
+using warden::Value;
+using warden::ValType;
+using warden::cli::format_value;
+using warden::cli::parse_literal;
+
+Value parse_ok(const std::string& text) {
+  std::string error;
+  auto v = parse_literal(text, error);
+  EXPECT_TRUE(v.has_value()) << text << ": " << error;
+  return v.value_or(Value{});
+}
+
+std::string parse_error(const std::string& text) {
+  std::string error;
+  auto v = parse_literal(text, error);
+  EXPECT_FALSE(v.has_value()) << text << " parsed";
+  return error;
+}
+
+// ------------------------------------------------------------ literals ----
+
+TEST(Literal, Integers) {
+  EXPECT_EQ(parse_ok("i32:5"), Value::i32(5));
+  EXPECT_EQ(parse_ok("i32:-1"), Value::i32(0xffffffff));
+  EXPECT_EQ(parse_ok("i32:+7"), Value::i32(7));
+  EXPECT_EQ(parse_ok("i32:4294967295"), Value::i32(0xffffffff));
+  EXPECT_EQ(parse_ok("i32:-2147483648"), Value::i32(0x80000000));
+  EXPECT_EQ(parse_ok("i32:0x7fffffff"), Value::i32(0x7fffffff));
+  EXPECT_EQ(parse_ok("i32:-0x1"), Value::i32(0xffffffff));
+  EXPECT_EQ(parse_ok("i32:1_000_000"), Value::i32(1000000));
+  EXPECT_EQ(parse_ok("i64:-1"), Value::i64(~uint64_t{0}));
+  EXPECT_EQ(parse_ok("i64:18446744073709551615"), Value::i64(~uint64_t{0}));
+  EXPECT_EQ(parse_ok("i64:-9223372036854775808"), Value::i64(uint64_t{1} << 63));
+}
+
+TEST(Literal, IntegerErrors) {
+  EXPECT_EQ(parse_error("i32:4294967296"), "integer out of range for i32: '4294967296'");
+  EXPECT_EQ(parse_error("i32:-2147483649"), "integer out of range for i32: '-2147483649'");
+  EXPECT_EQ(parse_error("i64:18446744073709551616"),
+            "integer out of range for i64: '18446744073709551616'");
+  EXPECT_EQ(parse_error("i32:"), "not an integer: ''");
+  EXPECT_EQ(parse_error("i32:12a"), "not an integer: '12a'");
+  EXPECT_EQ(parse_error("i32:--1"), "not an integer: '--1'");
+  EXPECT_EQ(parse_error("i32:1.5"), "not an integer: '1.5'");
+  EXPECT_EQ(parse_error("i32:_1"), "misplaced '_' in integer '_1'");
+  EXPECT_EQ(parse_error("5"), "literal '5' needs a type, e.g. i32:5 or f64:1.5");
+  EXPECT_EQ(parse_error("u32:5"),
+            "unknown value type 'u32' (expected i32, i64, f32, f64, v128, funcref or externref)");
+}
+
+TEST(Literal, Floats) {
+  EXPECT_EQ(parse_ok("f32:1.5"), Value::f32_bits(0x3fc00000));
+  EXPECT_EQ(parse_ok("f32:-1.5"), Value::f32_bits(0xbfc00000));
+  EXPECT_EQ(parse_ok("f32:-0"), Value::f32_bits(0x80000000));
+  EXPECT_EQ(parse_ok("f32:0.1"), Value::f32_bits(0x3dcccccd));  // rounded once, to float
+  EXPECT_EQ(parse_ok("f32:0x1p-149"), Value::f32_bits(0x00000001));
+  EXPECT_EQ(parse_ok("f32:1e-50"), Value::f32_bits(0));  // underflow rounds to zero
+  EXPECT_EQ(parse_ok("f32:inf"), Value::f32_bits(0x7f800000));
+  EXPECT_EQ(parse_ok("f32:-inf"), Value::f32_bits(0xff800000));
+  EXPECT_EQ(parse_ok("f32:nan"), Value::f32_bits(0x7fc00000));
+  EXPECT_EQ(parse_ok("f32:-nan"), Value::f32_bits(0xffc00000));
+  EXPECT_EQ(parse_ok("f32:nan:0x200000"), Value::f32_bits(0x7fa00000));
+  EXPECT_EQ(parse_ok("f32:nan:0x1"), Value::f32_bits(0x7f800001));
+  EXPECT_EQ(parse_ok("f64:0x1p-3"), Value::f64_bits(0x3fc0000000000000));
+  EXPECT_EQ(parse_ok("f64:0x1.8p1"), Value::f64_bits(0x4008000000000000));
+  EXPECT_EQ(parse_ok("f64:1e308"), Value::f64_bits(0x7fe1ccf385ebc8a0));
+  EXPECT_EQ(parse_ok("f64:-inf"), Value::f64_bits(0xfff0000000000000));
+  EXPECT_EQ(parse_ok("f64:nan:0x8000000000000"), Value::f64_bits(0x7ff8000000000000));
+  EXPECT_EQ(parse_ok("f64:1_000.5"), Value::f64_bits(0x408f440000000000));
+}
+
+TEST(Literal, FloatErrors) {
+  EXPECT_EQ(parse_error("f32:1e39"), "constant out of range for f32: '1e39'");
+  EXPECT_EQ(parse_error("f64:1e309"), "constant out of range for f64: '1e309'");
+  EXPECT_EQ(parse_error("f32:nan:0x800000"), "NaN payload out of range for f32: 'nan:0x800000'");
+  EXPECT_EQ(parse_error("f32:nan:0x0"), "NaN payload out of range for f32: 'nan:0x0'");
+  EXPECT_EQ(parse_error("f32:nan:12"), "bad NaN payload in 'nan:12' (expected nan:0xHEX)");
+  EXPECT_EQ(parse_error("f32:infinity"), "not an f32 literal: 'infinity'");
+  EXPECT_EQ(parse_error("f64: 1"), "not an f64 literal: ' 1'");
+  EXPECT_EQ(parse_error("f64:1.5x"), "not an f64 literal: '1.5x'");
+  EXPECT_EQ(parse_error("f64:"), "not an f64 literal: ''");
+}
+
+TEST(Literal, Vectors) {
+  EXPECT_EQ(parse_ok("v128:i32x4:1,2,3,4"), Value::v128(V128{0x0000000200000001, 0x0000000400000003}));
+  EXPECT_EQ(parse_ok("v128:i8x16:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,-1"),
+            Value::v128(V128{0x0706050403020100, 0xff0e0d0c0b0a0908}));
+  EXPECT_EQ(parse_ok("v128:i16x8:-1,0,0,0,0,0,0,0x8000"),
+            Value::v128(V128{0x000000000000ffff, 0x8000000000000000}));
+  EXPECT_EQ(parse_ok("v128:i64x2:-1,2"), Value::v128(V128{~uint64_t{0}, 2}));
+  EXPECT_EQ(parse_ok("v128:f32x4:1.5,-0,nan,inf"),
+            Value::v128(V128{0x800000003fc00000, 0x7f8000007fc00000}));
+  EXPECT_EQ(parse_ok("v128:f64x2:0x1p-3,-inf"), Value::v128(V128{0x3fc0000000000000, 0xfff0000000000000}));
+  EXPECT_EQ(parse_error("v128:i32x4:1,2,3"), "i32x4 needs 4 lanes, got 3");
+  EXPECT_EQ(parse_error("v128:i32x4:1,2,3,4,5"), "too many lanes for i32x4");
+  EXPECT_EQ(parse_error("v128:i8x16:256,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"),
+            "integer out of range for i8: '256'");
+  EXPECT_EQ(parse_error("v128:i32x3:1,2,3"),
+            "unknown v128 shape 'i32x3' (expected i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2)");
+  EXPECT_EQ(parse_error("v128:1"), "v128 literal needs a shape: v128:i32x4:1,2,3,4");
+}
+
+TEST(Literal, References) {
+  EXPECT_EQ(parse_ok("funcref:null"), Value::null(ValType::FuncRef));
+  EXPECT_EQ(parse_ok("externref:null"), Value::null(ValType::ExternRef));
+  EXPECT_EQ(parse_ok("externref:0"), Value::externref(1));  // word N+1: 0 is not null
+  EXPECT_EQ(parse_ok("externref:41"), Value::externref(42));
+  EXPECT_EQ(parse_error("funcref:3"), "a funcref argument can only be funcref:null");
+  EXPECT_EQ(parse_error("externref:-1"),
+            "externref:N needs N from 0 to 2^64-2, or null: 'externref:-1'");
+  EXPECT_EQ(parse_error("externref:18446744073709551615"),
+            "externref:N needs N from 0 to 2^64-2, or null: 'externref:18446744073709551615'");
+}
+
+TEST(Literal, Format) {
+  EXPECT_EQ(format_value(Value::i32(0xffffffff)), "i32:-1");
+  EXPECT_EQ(format_value(Value::i32(42)), "i32:42");
+  EXPECT_EQ(format_value(Value::i64(uint64_t{1} << 63)), "i64:-9223372036854775808");
+  EXPECT_EQ(format_value(Value::f32_bits(0x3fc00000)), "f32:1.5 (0x3fc00000)");
+  EXPECT_EQ(format_value(Value::f32_bits(0x3dcccccd)), "f32:0.1 (0x3dcccccd)");
+  EXPECT_EQ(format_value(Value::f32_bits(0x80000000)), "f32:-0 (0x80000000)");
+  EXPECT_EQ(format_value(Value::f32_bits(0x7fc00000)), "f32:nan:0x400000 (0x7fc00000)");
+  EXPECT_EQ(format_value(Value::f32_bits(0xffa00000)), "f32:-nan:0x200000 (0xffa00000)");
+  EXPECT_EQ(format_value(Value::f32_bits(0xff800000)), "f32:-inf (0xff800000)");
+  EXPECT_EQ(format_value(Value::f64_bits(0x3fc0000000000000)), "f64:0.125 (0x3fc0000000000000)");
+  EXPECT_EQ(format_value(Value::f64_bits(0x7ff8000000000001)),
+            "f64:nan:0x8000000000001 (0x7ff8000000000001)");
+  EXPECT_EQ(format_value(Value::v128(V128{0x0000000200000001, 0xffffffff00000003})),
+            "v128:i32x4:1,2,3,-1 (0xffffffff000000030000000200000001)");
+  EXPECT_EQ(format_value(Value::null(ValType::FuncRef)), "funcref:null");
+  EXPECT_EQ(format_value(Value::null(ValType::ExternRef)), "externref:null");
+  EXPECT_EQ(format_value(Value::externref(42)), "externref:41");
+}
+
+TEST(Literal, FormatRoundTrips) {
+  // Every printed value, minus its "(0x...)" bit pattern, parses back to itself.
+  const std::vector<Value> values = {
+      Value::i32(0x80000000), Value::i64(12345), Value::f32_bits(0x00000001),
+      Value::f32_bits(0x7f7fffff), Value::f32_bits(0xffa00001), Value::f64_bits(0x0000000000000001),
+      Value::f64_bits(0x3fb999999999999a), Value::f64_bits(0x7fefffffffffffff),
+      Value::v128(V128{0x8000000000000000, 0x7fffffff}), Value::externref(1)};
+  for (const Value& v : values) {
+    std::string text = format_value(v);
+    std::string literal = text.substr(0, text.find(" ("));
+    EXPECT_EQ(parse_ok(literal), v) << text;
+  }
+}
+
+// ------------------------------------------------------- the command ----
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Command : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The binary is build/<preset>/warden; this test is build/<preset>/tests/cli_test.
+    auto self = std::filesystem::read_symlink("/proc/self/exe");
+    warden_ = self.parent_path().parent_path() / "warden";
+    ASSERT_TRUE(std::filesystem::exists(warden_)) << warden_ << " not built";
+    dir_ = std::filesystem::temp_directory_path() /
+           ("warden_cli_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::vector<uint8_t>& bytes) {
+    auto p = dir_ / name;
+    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                             static_cast<std::streamsize>(bytes.size()));
+    return p.string();
+  }
+
+  Outcome warden(const std::string& args) {
+    auto out = dir_ / "stdout", err = dir_ / "stderr";
+    std::string cmd = warden_.string() + " " + args + " >" + out.string() + " 2>" + err.string();
+    int status = std::system(cmd.c_str());
+    Outcome o;
+    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    o.out = slurp(out);
+    o.err = slurp(err);
+    return o;
+  }
+
+  std::filesystem::path warden_, dir_;
+};
+
+/* (module
+     (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+     (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+     (func (export "spin") (loop br 0))
+     (func (export "fid") (param f32) (result f32) local.get 0)
+     (func (export "vid") (param v128) (result v128) local.get 0)
+     (func (export "two") (result i64 f64) i64.const -1 f64.const 0.125)
+     (func (export "grow") (param i32) (result i32) local.get 0 memory.grow)
+     (memory (export "mem") 1)) */
+const std::vector<uint8_t> kFuncs = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x1e, 0x06, 0x60, 0x02, 0x7f, 0x7f,
+    0x01, 0x7f, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7d, 0x01, 0x7d, 0x60, 0x01, 0x7b, 0x01, 0x7b,
+    0x60, 0x00, 0x02, 0x7e, 0x7c, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x08, 0x07, 0x00, 0x00,
+    0x01, 0x02, 0x03, 0x04, 0x05, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x33, 0x08, 0x03, 0x61,
+    0x64, 0x64, 0x00, 0x00, 0x03, 0x64, 0x69, 0x76, 0x00, 0x01, 0x04, 0x73, 0x70, 0x69, 0x6e,
+    0x00, 0x02, 0x03, 0x66, 0x69, 0x64, 0x00, 0x03, 0x03, 0x76, 0x69, 0x64, 0x00, 0x04, 0x03,
+    0x74, 0x77, 0x6f, 0x00, 0x05, 0x04, 0x67, 0x72, 0x6f, 0x77, 0x00, 0x06, 0x03, 0x6d, 0x65,
+    0x6d, 0x02, 0x00, 0x0a, 0x38, 0x07, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b, 0x07,
+    0x00, 0x20, 0x00, 0x20, 0x01, 0x6d, 0x0b, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
+    0x04, 0x00, 0x20, 0x00, 0x0b, 0x04, 0x00, 0x20, 0x00, 0x0b, 0x0d, 0x00, 0x42, 0x7f, 0x44,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x3f, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x40, 0x00,
+    0x0b};
+
+// (module (func $s unreachable) (start $s))
+const std::vector<uint8_t> kTrapInStart = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+                                           0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
+                                           0x08, 0x01, 0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0x00,
+                                           0x0b};
+
+// (module (import "env" "f" (func)))
+const std::vector<uint8_t> kImportsEnv = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+                                          0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x09, 0x01, 0x03,
+                                          0x65, 0x6e, 0x76, 0x01, 0x66, 0x00, 0x00};
+
+// (module (func (export "_start") (result i32) i32.const 42))
+const std::vector<uint8_t> kStart42 = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00,
+    0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74,
+    0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b};
+
+// (module (func (result i32) i64.const 0)): i64.const at 0x17 leaves an i64,
+// the `end` at 0x19 finds the type mismatch.
+const std::vector<uint8_t> kTypeMismatch = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                            0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03,
+                                            0x02, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00,
+                                            0x42, 0x00, 0x0b};
+
+TEST_F(Command, HelpForEverySubcommand) {
+  Outcome top = warden("--help");
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("validate"), std::string::npos) << top.out;
+  EXPECT_NE(top.out.find("run"), std::string::npos) << top.out;
+  for (const char* sub : {"validate", "run"}) {
+    Outcome o = warden(std::string(sub) + " --help");
+    EXPECT_EQ(o.exit_code, 0) << sub;
+    EXPECT_NE(o.out.find("Exit status"), std::string::npos) << sub << ": " << o.out;
+  }
+  EXPECT_EQ(warden("").exit_code, 64);
+  EXPECT_EQ(warden("frobnicate").exit_code, 64);
+  EXPECT_EQ(warden("run").exit_code, 64);  // FILE is required
+}
+
+TEST_F(Command, ValidateAcceptsAndRejects) {
+  std::string good = write("good.wasm", kFuncs);
+  Outcome o = warden("validate " + good);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err, "");
+
+  std::string bad = write("bad.wasm", kTypeMismatch);
+  o = warden("validate " + bad);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.err.rfind(bad + ":0x", 0), 0u) << o.err;
+  EXPECT_NE(o.err.find(": invalid: type mismatch"), std::string::npos) << o.err;
+
+  std::string magic = write("magic.wasm", {0x00, 0x61, 0x73, 0x6e, 0x01, 0x00, 0x00, 0x00});
+  o = warden("validate " + magic);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find(": malformed: magic header not detected"), std::string::npos) << o.err;
+
+  o = warden("validate " + (dir_ / "missing.wasm").string());
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_NE(o.err.find("missing.wasm: cannot read: No such file or directory"), std::string::npos)
+      << o.err;
+}
+
+TEST_F(Command, RunPrintsTypedResults) {
+  std::string m = write("m.wasm", kFuncs);
+  Outcome o = warden("run " + m + " --invoke add i32:2 i32:-5");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "i32:-3\n");
+  o = warden("run " + m + " --invoke two");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "i64:-1\nf64:0.125 (0x3fc0000000000000)\n");
+  o = warden("run " + m + " --invoke fid f32:nan:0x200000");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "f32:nan:0x200000 (0x7fa00000)\n");
+  o = warden("run " + m + " --invoke vid v128:i32x4:1,2,3,4");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "v128:i32x4:1,2,3,4 (0x00000004000000030000000200000001)\n");
+  o = warden("run " + m);  // no --invoke, no _start: instantiate only
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "");
+
+  std::string s = write("start.wasm", kStart42);
+  o = warden("run " + s);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "i32:42\n");
+}
+
+TEST_F(Command, RunExitCodes) {
+  std::string m = write("m.wasm", kFuncs);
+  Outcome o = warden("run " + m + " --invoke div i32:1 i32:0");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.err, "trap: integer divide by zero\n");
+
+  o = warden("run " + m + " --invoke spin --fuel 1000");
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_EQ(o.err.rfind("exhausted: ", 0), 0u) << o.err;
+
+  o = warden("run " + m + " --invoke spin --timeout-ms 50");
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_EQ(o.err.rfind("exhausted: ", 0), 0u) << o.err;
+
+  // 2 pages would be 128 KiB; the limit lets the memory stay at 1 page.
+  o = warden("run " + m + " --invoke grow i32:1 --max-memory 65536");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "i32:-1\n");
+  o = warden("run " + m + " --invoke grow i32:1");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "i32:1\n");
+
+  o = warden("run " + write("trap.wasm", kTrapInStart));
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.err.rfind("trap: unreachable", 0), 0u) << o.err;
+
+  std::string env = write("env.wasm", kImportsEnv);
+  o = warden("run " + env);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.err, env + ": unlinkable: unknown import\n");
+}
+
+TEST_F(Command, RunUsageErrors) {
+  std::string m = write("m.wasm", kFuncs);
+  Outcome o = warden("run " + m + " --invoke nope");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: unknown export 'nope'\n");
+  o = warden("run " + m + " --invoke mem");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: export 'mem' is a memory, not a function\n");
+  o = warden("run " + m + " --invoke add i32:1");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: 'add' takes 2 argument(s) (i32 i32), got 1\n");
+  o = warden("run " + m + " --invoke add i32:1 i64:2");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: argument 2 of 'add' is i32, got i64\n");
+  o = warden("run " + m + " --invoke add i32:1 i32:x");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: not an integer: 'x'\n");
+  o = warden("run " + m + " i32:1");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: arguments given without --invoke\n");
+  o = warden("run " + m + " --fuel lots");
+  EXPECT_EQ(o.exit_code, 64);
+}
+
+}  // namespace

@@ -1,0 +1,71 @@
+// The `warden` command's subcommand registry.
+//
+// Each subcommand lives in its own file in tools/warden/ and registers itself
+// with a static Registrar; main.cpp turns the registry into a CLI11 app. The
+// files are compiled straight into the executable (not a static library), so
+// every registrar's constructor runs before main(). To add a subcommand:
+//
+//   namespace {
+//   void setup(CLI::App& sub, int& exit_code) {
+//     auto opts = std::make_shared<Options>();   // outlives setup()
+//     sub.add_option("file", opts->file, "...")->required();
+//     sub.callback([opts, &exit_code] { exit_code = run(*opts); });
+//   }
+//   const warden::cli::Registrar reg{{"name", "one-line description", setup}};
+//   }  // namespace
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "warden/warden.hpp"
+
+namespace warden::cli {
+
+/// Process exit codes shared by every subcommand (README.md, "Exit codes").
+enum Exit : int {
+  kExitOk = 0,
+  kExitRejected = 1,   ///< malformed, invalid or unlinkable module
+  kExitTrap = 2,       ///< a trap (also during instantiation)
+  kExitExhausted = 3,  ///< a Warden resource limit (Limits) was hit
+  kExitUsage = 64,     ///< bad command line, literal, export name or arity
+};
+
+/// One subcommand. `setup` declares the options on `sub` and installs a
+/// callback that stores the process exit code in `exit_code` (which lives
+/// until main returns).
+struct Command {
+  const char* name;
+  const char* description;
+  void (*setup)(CLI::App& sub, int& exit_code);
+};
+
+/// Every registered subcommand, in registration order (unspecified across
+/// files; main.cpp sorts by name).
+std::vector<Command>& registry();
+
+/// Registers a subcommand during static initialisation.
+struct Registrar {
+  explicit Registrar(Command c) { registry().push_back(c); }
+};
+
+// ---- helpers shared by the subcommands (common.cpp) ----
+
+/// Reads a whole file. On failure prints "FILE: cannot read: reason" to
+/// stderr and returns false. Refuses files larger than `max_bytes` with
+/// "FILE: exhausted: ..." (sets *exhausted so the caller can exit 3).
+bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>& out,
+               bool* exhausted);
+
+/// Prints a load-time error as "FILE:0xOFFSET: kind: message" (the offset
+/// part is omitted when unknown) to stderr and returns the exit code for it.
+int report_load_error(const std::string& file, const Error& e);
+
+/// Prints a run-time error (stderr "trap: message" or "exhausted: message",
+/// others as "kind: message") and returns its exit code.
+int report_run_error(const Error& e);
+
+}  // namespace warden::cli

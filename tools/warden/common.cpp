@@ -1,0 +1,80 @@
+// Helpers shared by the subcommands: file reading and error reporting.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "cli.hpp"
+
+namespace warden::cli {
+
+bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>& out,
+               bool* exhausted) {
+  if (exhausted) *exhausted = false;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    std::fprintf(stderr, "%s: cannot read: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  out.clear();
+  // Read in chunks rather than trusting the file's claimed size, so a pipe or
+  // a growing file cannot make us allocate more than we actually receive.
+  uint8_t chunk[1 << 16];
+  for (;;) {
+    size_t n = std::fread(chunk, 1, sizeof chunk, f);
+    if (n > 0) {
+      if (out.size() + n > max_bytes) {
+        std::fclose(f);
+        std::fprintf(stderr, "%s: exhausted: module larger than %llu bytes (Limits::max_module_bytes)\n",
+                     path.c_str(), static_cast<unsigned long long>(max_bytes));
+        if (exhausted) *exhausted = true;
+        return false;
+      }
+      out.insert(out.end(), chunk, chunk + n);
+    }
+    if (n < sizeof chunk) break;
+  }
+  bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) {
+    std::fprintf(stderr, "%s: cannot read: I/O error\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+static int exit_code_for(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::Malformed:
+    case ErrorKind::Invalid:
+    case ErrorKind::Unlinkable: return kExitRejected;
+    case ErrorKind::Uninstantiable:
+    case ErrorKind::Trap: return kExitTrap;
+    case ErrorKind::Exhaustion: return kExitExhausted;
+  }
+  return kExitRejected;
+}
+
+int report_load_error(const std::string& file, const Error& e) {
+  std::string kind{to_string(e.kind)};
+  if (e.offset != kNoOffset) {
+    std::fprintf(stderr, "%s:0x%llx: %s: %s\n", file.c_str(),
+                 static_cast<unsigned long long>(e.offset), kind.c_str(), e.message.c_str());
+  } else {
+    std::fprintf(stderr, "%s: %s: %s\n", file.c_str(), kind.c_str(), e.message.c_str());
+  }
+  return exit_code_for(e.kind);
+}
+
+int report_run_error(const Error& e) {
+  if (e.kind == ErrorKind::Uninstantiable) {
+    // A trap in a segment initialiser or the start function: the message is
+    // the trap's (docs/design.md, "Errors").
+    std::fprintf(stderr, "trap: %s (during instantiation)\n", e.message.c_str());
+  } else {
+    std::string kind{to_string(e.kind)};
+    std::fprintf(stderr, "%s: %s\n", kind.c_str(), e.message.c_str());
+  }
+  return exit_code_for(e.kind);
+}
+
+}  // namespace warden::cli

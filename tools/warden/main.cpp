@@ -1,0 +1,34 @@
+// `warden`: builds a CLI11 app from the subcommand registry (cli.hpp).
+#include <algorithm>
+#include <cstring>
+
+#include "cli.hpp"
+
+namespace warden::cli {
+std::vector<Command>& registry() {
+  static std::vector<Command> commands;  // constructed on first registration
+  return commands;
+}
+}  // namespace warden::cli
+
+int main(int argc, char** argv) {
+  using namespace warden::cli;
+  CLI::App app{"Warden: a compact, security-hardened WebAssembly 2.0 runtime", "warden"};
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+  auto& commands = registry();
+  std::sort(commands.begin(), commands.end(),
+            [](const Command& a, const Command& b) { return std::strcmp(a.name, b.name) < 0; });
+  for (const Command& c : commands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.description);
+    c.setup(*sub, exit_code);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are reported as "errors" with exit code 0.
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}
