@@ -1,0 +1,519 @@
+// SIMD operators (spec 4.3.5 and the vector instructions of 4.4.3), one
+// function per opcodes.def row with prefix 0xFD and class Num, plus the lane
+// and shuffle instructions. Same contract as numeric.hpp, which includes this
+// file; do not include it directly.
+//
+// A V128 is 16 bytes, little endian (byte 0 is lo's lowest byte). Each
+// operator splits its operands into lane arrays, runs a plain loop over the
+// lanes and joins the result: portable, free of intrinsics, and simple enough
+// for compilers to vectorise.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "execute/numeric.hpp"
+#include "warden/warden.hpp"
+
+namespace warden::num {
+namespace simd {
+
+template <class T>
+using Lanes = std::array<T, 16 / sizeof(T)>;
+
+template <class T>
+inline Lanes<T> split(V128 v) noexcept {
+  static_assert(sizeof(V128) == 16 && sizeof(Lanes<T>) == 16);
+  if constexpr (std::endian::native == std::endian::little) {
+    return std::bit_cast<Lanes<T>>(v);
+  } else {
+    Lanes<T> out;
+    uint8_t bytes[16];
+    for (int i = 0; i < 8; ++i) {
+      bytes[i] = static_cast<uint8_t>(v.lo >> (8 * i));
+      bytes[8 + i] = static_cast<uint8_t>(v.hi >> (8 * i));
+    }
+    using U = std::make_unsigned_t<std::conditional_t<std::is_floating_point_v<T>, detail::Bits<T>, T>>;
+    for (size_t l = 0; l < out.size(); ++l) {
+      U u = 0;
+      for (size_t k = 0; k < sizeof(T); ++k) u |= static_cast<U>(U{bytes[l * sizeof(T) + k]} << (8 * k));
+      out[l] = std::bit_cast<T>(u);
+    }
+    return out;
+  }
+}
+
+template <class T>
+inline V128 join(const Lanes<T>& in) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    return std::bit_cast<V128>(in);
+  } else {
+    V128 v;
+    using U = std::make_unsigned_t<std::conditional_t<std::is_floating_point_v<T>, detail::Bits<T>, T>>;
+    uint8_t bytes[16];
+    for (size_t l = 0; l < in.size(); ++l) {
+      U u = std::bit_cast<U>(in[l]);
+      for (size_t k = 0; k < sizeof(T); ++k) bytes[l * sizeof(T) + k] = static_cast<uint8_t>(u >> (8 * k));
+    }
+    v.lo = v.hi = 0;
+    for (int i = 0; i < 8; ++i) {
+      v.lo |= uint64_t{bytes[i]} << (8 * i);
+      v.hi |= uint64_t{bytes[8 + i]} << (8 * i);
+    }
+    return v;
+  }
+}
+
+/// r[i] = f(a[i]); T in, R out (same lane count).
+template <class T, class R = T, class F>
+inline V128 map(V128 a, F f) noexcept {
+  static_assert(sizeof(T) == sizeof(R));
+  Lanes<T> x = split<T>(a);
+  Lanes<R> r;
+  for (size_t i = 0; i < r.size(); ++i) r[i] = f(x[i]);
+  return join<R>(r);
+}
+
+/// r[i] = f(a[i], b[i]).
+template <class T, class R = T, class F>
+inline V128 zip(V128 a, V128 b, F f) noexcept {
+  static_assert(sizeof(T) == sizeof(R));
+  Lanes<T> x = split<T>(a), y = split<T>(b);
+  Lanes<R> r;
+  for (size_t i = 0; i < r.size(); ++i) r[i] = f(x[i], y[i]);
+  return join<R>(r);
+}
+
+/// Lane-wise comparison: all ones where f holds. U is the unsigned lane type.
+template <class T, class F>
+inline V128 compare(V128 a, V128 b, F f) noexcept {
+  using U = std::conditional_t<sizeof(T) == 1, uint8_t,
+            std::conditional_t<sizeof(T) == 2, uint16_t,
+            std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+  return zip<T, U>(a, b, [f](T x, T y) { return f(x, y) ? static_cast<U>(~U{0}) : U{0}; });
+}
+
+/// Shift count modulo the lane width (spec 4.3.5 ishl etc.).
+template <class T>
+inline unsigned shift_count(uint32_t n) noexcept {
+  return n & (sizeof(T) * 8 - 1);
+}
+
+template <class T>
+inline T wrap_add(T a, T b) noexcept {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
+}
+template <class T>
+inline T wrap_sub(T a, T b) noexcept {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(static_cast<U>(a) - static_cast<U>(b)));
+}
+template <class T>
+inline T wrap_mul(T a, T b) noexcept {
+  using U = std::make_unsigned_t<T>;
+  // Widen first: uint16_t * uint16_t would multiply as (signed) int.
+  using W = std::conditional_t<(sizeof(U) < sizeof(unsigned)), unsigned, U>;
+  return static_cast<T>(static_cast<U>(static_cast<W>(static_cast<U>(a)) * static_cast<W>(static_cast<U>(b))));
+}
+
+/// Clamp a wide value into T (spec sat_s / sat_u).
+template <class T, class W>
+inline T saturate(W v) noexcept {
+  if (v < static_cast<W>(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
+  if (v > static_cast<W>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  return static_cast<T>(v);
+}
+
+template <class T>
+inline T sat_add(T a, T b) noexcept { return saturate<T>(int32_t{a} + int32_t{b}); }
+template <class T>
+inline T sat_sub(T a, T b) noexcept { return saturate<T>(int32_t{a} - int32_t{b}); }
+
+template <class T>
+inline T iabs(T a) noexcept {  // abs(INT_MIN) == INT_MIN, via unsigned
+  using U = std::make_unsigned_t<T>;
+  return a < 0 ? static_cast<T>(static_cast<U>(U{0} - static_cast<U>(a))) : a;
+}
+
+template <class T>
+inline V128 all_lanes(T x) noexcept {
+  Lanes<T> r;
+  r.fill(x);
+  return join<T>(r);
+}
+
+template <class T>
+inline uint32_t all_true(V128 a) noexcept {
+  Lanes<T> x = split<T>(a);
+  uint32_t r = 1;
+  for (T v : x) r &= v != 0;
+  return r;
+}
+
+template <class T>  // T signed
+inline uint32_t bitmask(V128 a) noexcept {
+  Lanes<T> x = split<T>(a);
+  uint32_t r = 0;
+  for (size_t i = 0; i < x.size(); ++i) r |= static_cast<uint32_t>(x[i] < 0) << i;
+  return r;
+}
+
+/// Narrow a (low half) and b (high half) from signed W lanes to T, saturating.
+template <class W, class T>
+inline V128 narrow(V128 a, V128 b) noexcept {
+  Lanes<W> x = split<W>(a), y = split<W>(b);
+  Lanes<T> r;
+  for (size_t i = 0; i < x.size(); ++i) {
+    r[i] = saturate<T>(x[i]);
+    r[x.size() + i] = saturate<T>(y[i]);
+  }
+  return join<T>(r);
+}
+
+/// Widen the low (high == false) or high half of T lanes to W.
+template <class T, class W>
+inline V128 extend(V128 a, bool high) noexcept {
+  Lanes<T> x = split<T>(a);
+  Lanes<W> r;
+  size_t base = high ? r.size() : 0;
+  for (size_t i = 0; i < r.size(); ++i) r[i] = static_cast<W>(x[base + i]);
+  return join<W>(r);
+}
+
+/// Widening multiply of the low or high halves; W is wide enough to be exact.
+template <class T, class W>
+inline V128 extmul(V128 a, V128 b, bool high) noexcept {
+  Lanes<T> x = split<T>(a), y = split<T>(b);
+  Lanes<W> r;
+  size_t base = high ? r.size() : 0;
+  for (size_t i = 0; i < r.size(); ++i) {
+    // int16*int16 and uint16*uint16 fit in int32/uint32; int32*int32 fits
+    // int64. Multiplying in W avoids int promotion of unsigned narrow types.
+    r[i] = static_cast<W>(static_cast<W>(x[base + i]) * static_cast<W>(y[base + i]));
+  }
+  return join<W>(r);
+}
+
+template <class T, class W>
+inline V128 extadd_pairwise(V128 a) noexcept {
+  Lanes<T> x = split<T>(a);
+  Lanes<W> r;
+  for (size_t i = 0; i < r.size(); ++i) r[i] = static_cast<W>(static_cast<W>(x[2 * i]) + static_cast<W>(x[2 * i + 1]));
+  return join<W>(r);
+}
+
+/// pmin/pmax (spec 4.3.5): `<` on the raw operands, returning one of them
+/// unchanged (NaNs included, never quieted).
+template <class F>
+inline F pmin(F a, F b) noexcept { return b < a ? b : a; }
+template <class F>
+inline F pmax(F a, F b) noexcept { return a < b ? b : a; }
+
+template <class T>
+inline V128 replace_lane(V128 a, T v, uint32_t lane) noexcept {
+  Lanes<T> x = split<T>(a);
+  x[lane & (x.size() - 1)] = v;
+  return join<T>(x);
+}
+
+template <class T>  // T unsigned: (a + b + 1) / 2 without overflow
+inline T avgr(T a, T b) noexcept {
+  return static_cast<T>((uint32_t{a} + uint32_t{b} + 1) >> 1);
+}
+
+}  // namespace simd
+
+/// Deterministic mode: canonicalise every NaN lane (see canon()).
+inline V128 canon_f32x4(V128 a) noexcept { return simd::map<float>(a, [](float x) { return canon(x); }); }
+inline V128 canon_f64x2(V128 a) noexcept { return simd::map<double>(a, [](double x) { return canon(x); }); }
+
+// ------------------------------------------------ splat, lanes, shuffle ----
+
+inline V128 I8x16Swizzle(V128 a, V128 s) noexcept {
+  simd::Lanes<uint8_t> x = simd::split<uint8_t>(a), idx = simd::split<uint8_t>(s), r;
+  for (size_t i = 0; i < 16; ++i) r[i] = idx[i] < 16 ? x[idx[i]] : 0;
+  return simd::join<uint8_t>(r);
+}
+/// `lanes` holds the 16 immediate lane indices; each < 32 (validated).
+inline V128 I8x16Shuffle(V128 a, V128 b, V128 lanes) noexcept {
+  simd::Lanes<uint8_t> x = simd::split<uint8_t>(a), y = simd::split<uint8_t>(b), idx = simd::split<uint8_t>(lanes), r;
+  for (size_t i = 0; i < 16; ++i) {
+    unsigned l = idx[i] & 31u;  // masked so a broken invariant cannot read out of bounds
+    r[i] = l < 16 ? x[l] : y[l - 16];
+  }
+  return simd::join<uint8_t>(r);
+}
+
+inline V128 I8x16Splat(uint32_t a) noexcept { return simd::all_lanes<uint8_t>(static_cast<uint8_t>(a)); }
+inline V128 I16x8Splat(uint32_t a) noexcept { return simd::all_lanes<uint16_t>(static_cast<uint16_t>(a)); }
+inline V128 I32x4Splat(uint32_t a) noexcept { return simd::all_lanes<uint32_t>(a); }
+inline V128 I64x2Splat(uint64_t a) noexcept { return simd::all_lanes<uint64_t>(a); }
+inline V128 F32x4Splat(float a) noexcept { return simd::all_lanes<float>(a); }
+inline V128 F64x2Splat(double a) noexcept { return simd::all_lanes<double>(a); }
+
+// Lane indices are validated; `& (n - 1)` keeps a broken invariant in bounds.
+inline uint32_t I8x16ExtractLaneS(V128 a, uint32_t lane) noexcept {
+  return static_cast<uint32_t>(int32_t{simd::split<int8_t>(a)[lane & 15]});
+}
+inline uint32_t I8x16ExtractLaneU(V128 a, uint32_t lane) noexcept { return simd::split<uint8_t>(a)[lane & 15]; }
+inline uint32_t I16x8ExtractLaneS(V128 a, uint32_t lane) noexcept {
+  return static_cast<uint32_t>(int32_t{simd::split<int16_t>(a)[lane & 7]});
+}
+inline uint32_t I16x8ExtractLaneU(V128 a, uint32_t lane) noexcept { return simd::split<uint16_t>(a)[lane & 7]; }
+inline uint32_t I32x4ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<uint32_t>(a)[lane & 3]; }
+inline uint64_t I64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<uint64_t>(a)[lane & 1]; }
+inline float F32x4ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<float>(a)[lane & 3]; }
+inline double F64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<double>(a)[lane & 1]; }
+
+inline V128 I8x16ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept { return simd::replace_lane<uint8_t>(a, static_cast<uint8_t>(b), lane); }
+inline V128 I16x8ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept { return simd::replace_lane<uint16_t>(a, static_cast<uint16_t>(b), lane); }
+inline V128 I32x4ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept { return simd::replace_lane<uint32_t>(a, b, lane); }
+inline V128 I64x2ReplaceLane(V128 a, uint64_t b, uint32_t lane) noexcept { return simd::replace_lane<uint64_t>(a, b, lane); }
+inline V128 F32x4ReplaceLane(V128 a, float b, uint32_t lane) noexcept { return simd::replace_lane<float>(a, b, lane); }
+inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept { return simd::replace_lane<double>(a, b, lane); }
+
+// ------------------------------------------------------------ compares ----
+
+#define WARDEN_SIMD_CMP(Shape, Suffix, T, expr)                   \
+  inline V128 Shape##Suffix(V128 a, V128 b) noexcept {           \
+    return simd::compare<T>(a, b, [](T x, T y) { return expr; }); \
+  }
+#define WARDEN_SIMD_ICMP(Shape, S, U)              \
+  WARDEN_SIMD_CMP(Shape, Eq, U, x == y)            \
+  WARDEN_SIMD_CMP(Shape, Ne, U, x != y)            \
+  WARDEN_SIMD_CMP(Shape, LtS, S, x < y)            \
+  WARDEN_SIMD_CMP(Shape, LtU, U, x < y)            \
+  WARDEN_SIMD_CMP(Shape, GtS, S, x > y)            \
+  WARDEN_SIMD_CMP(Shape, GtU, U, x > y)            \
+  WARDEN_SIMD_CMP(Shape, LeS, S, x <= y)           \
+  WARDEN_SIMD_CMP(Shape, LeU, U, x <= y)           \
+  WARDEN_SIMD_CMP(Shape, GeS, S, x >= y)           \
+  WARDEN_SIMD_CMP(Shape, GeU, U, x >= y)
+#define WARDEN_SIMD_FCMP(Shape, F)      \
+  WARDEN_SIMD_CMP(Shape, Eq, F, x == y) \
+  WARDEN_SIMD_CMP(Shape, Ne, F, x != y) \
+  WARDEN_SIMD_CMP(Shape, Lt, F, x < y)  \
+  WARDEN_SIMD_CMP(Shape, Gt, F, x > y)  \
+  WARDEN_SIMD_CMP(Shape, Le, F, x <= y) \
+  WARDEN_SIMD_CMP(Shape, Ge, F, x >= y)
+
+WARDEN_SIMD_ICMP(I8x16, int8_t, uint8_t)
+WARDEN_SIMD_ICMP(I16x8, int16_t, uint16_t)
+WARDEN_SIMD_ICMP(I32x4, int32_t, uint32_t)
+// i64x2 has only the signed comparisons (spec 5.4.8).
+WARDEN_SIMD_CMP(I64x2, Eq, uint64_t, x == y)
+WARDEN_SIMD_CMP(I64x2, Ne, uint64_t, x != y)
+WARDEN_SIMD_CMP(I64x2, LtS, int64_t, x < y)
+WARDEN_SIMD_CMP(I64x2, GtS, int64_t, x > y)
+WARDEN_SIMD_CMP(I64x2, LeS, int64_t, x <= y)
+WARDEN_SIMD_CMP(I64x2, GeS, int64_t, x >= y)
+WARDEN_SIMD_FCMP(F32x4, float)
+WARDEN_SIMD_FCMP(F64x2, double)
+
+#undef WARDEN_SIMD_FCMP
+#undef WARDEN_SIMD_ICMP
+#undef WARDEN_SIMD_CMP
+
+// ------------------------------------------------------------- bitwise ----
+
+inline V128 V128Not(V128 a) noexcept { return {~a.lo, ~a.hi}; }
+inline V128 V128And(V128 a, V128 b) noexcept { return {a.lo & b.lo, a.hi & b.hi}; }
+inline V128 V128Andnot(V128 a, V128 b) noexcept { return {a.lo & ~b.lo, a.hi & ~b.hi}; }
+inline V128 V128Or(V128 a, V128 b) noexcept { return {a.lo | b.lo, a.hi | b.hi}; }
+inline V128 V128Xor(V128 a, V128 b) noexcept { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
+/// Bits of a where c is 1, of b where c is 0.
+inline V128 V128Bitselect(V128 a, V128 b, V128 c) noexcept {
+  return {(a.lo & c.lo) | (b.lo & ~c.lo), (a.hi & c.hi) | (b.hi & ~c.hi)};
+}
+inline uint32_t V128AnyTrue(V128 a) noexcept { return (a.lo | a.hi) != 0; }
+
+// ------------------------------------------------- integer lane arithmetic ----
+
+#define WARDEN_SIMD_IUNOP(Name, T, expr) \
+  inline V128 Name(V128 a) noexcept { return simd::map<T>(a, [](T x) -> T { return expr; }); }
+#define WARDEN_SIMD_IBINOP(Name, T, expr) \
+  inline V128 Name(V128 a, V128 b) noexcept { return simd::zip<T>(a, b, [](T x, T y) -> T { return expr; }); }
+#define WARDEN_SIMD_SHIFTS(Shape, S, U)                                                                \
+  inline V128 Shape##Shl(V128 a, uint32_t n) noexcept {                                                \
+    unsigned k = simd::shift_count<U>(n);                                                              \
+    return simd::map<U>(a, [k](U x) -> U { return static_cast<U>(static_cast<uint64_t>(x) << k); });   \
+  }                                                                                                    \
+  inline V128 Shape##ShrS(V128 a, uint32_t n) noexcept {                                               \
+    unsigned k = simd::shift_count<S>(n);                                                              \
+    return simd::map<S>(a, [k](S x) -> S { return static_cast<S>(x >> k); });                          \
+  }                                                                                                    \
+  inline V128 Shape##ShrU(V128 a, uint32_t n) noexcept {                                               \
+    unsigned k = simd::shift_count<U>(n);                                                              \
+    return simd::map<U>(a, [k](U x) -> U { return static_cast<U>(x >> k); });                          \
+  }
+// abs, neg, add, sub, shifts exist for every integer shape.
+#define WARDEN_SIMD_ICOMMON(Shape, S, U)                  \
+  WARDEN_SIMD_IUNOP(Shape##Abs, S, simd::iabs(x))          \
+  WARDEN_SIMD_IUNOP(Shape##Neg, U, simd::wrap_sub<U>(0, x)) \
+  WARDEN_SIMD_IBINOP(Shape##Add, U, simd::wrap_add(x, y))  \
+  WARDEN_SIMD_IBINOP(Shape##Sub, U, simd::wrap_sub(x, y))  \
+  WARDEN_SIMD_SHIFTS(Shape, S, U)
+// Saturating add/sub, min/max and avgr exist for i8x16 and i16x8 (min/max
+// also for i32x4, below).
+#define WARDEN_SIMD_MINMAX(Shape, S, U)                  \
+  WARDEN_SIMD_IBINOP(Shape##MinS, S, x < y ? x : y)       \
+  WARDEN_SIMD_IBINOP(Shape##MinU, U, x < y ? x : y)       \
+  WARDEN_SIMD_IBINOP(Shape##MaxS, S, x > y ? x : y)       \
+  WARDEN_SIMD_IBINOP(Shape##MaxU, U, x > y ? x : y)
+#define WARDEN_SIMD_SMALL(Shape, S, U)                   \
+  WARDEN_SIMD_IBINOP(Shape##AddSatS, S, simd::sat_add(x, y)) \
+  WARDEN_SIMD_IBINOP(Shape##AddSatU, U, simd::sat_add(x, y)) \
+  WARDEN_SIMD_IBINOP(Shape##SubSatS, S, simd::sat_sub(x, y)) \
+  WARDEN_SIMD_IBINOP(Shape##SubSatU, U, simd::sat_sub(x, y)) \
+  WARDEN_SIMD_IBINOP(Shape##AvgrU, U, simd::avgr(x, y))      \
+  WARDEN_SIMD_MINMAX(Shape, S, U)
+
+WARDEN_SIMD_ICOMMON(I8x16, int8_t, uint8_t)
+WARDEN_SIMD_ICOMMON(I16x8, int16_t, uint16_t)
+WARDEN_SIMD_ICOMMON(I32x4, int32_t, uint32_t)
+WARDEN_SIMD_ICOMMON(I64x2, int64_t, uint64_t)
+WARDEN_SIMD_SMALL(I8x16, int8_t, uint8_t)
+WARDEN_SIMD_SMALL(I16x8, int16_t, uint16_t)
+WARDEN_SIMD_MINMAX(I32x4, int32_t, uint32_t)
+WARDEN_SIMD_IBINOP(I16x8Mul, uint16_t, simd::wrap_mul(x, y))
+WARDEN_SIMD_IBINOP(I32x4Mul, uint32_t, simd::wrap_mul(x, y))
+WARDEN_SIMD_IBINOP(I64x2Mul, uint64_t, simd::wrap_mul(x, y))
+WARDEN_SIMD_IUNOP(I8x16Popcnt, uint8_t, static_cast<uint8_t>(std::popcount(x)))
+
+/// (x * y + 2^14) >> 15, saturated: only -32768 * -32768 overflows.
+WARDEN_SIMD_IBINOP(I16x8Q15mulrSatS, int16_t,
+                   simd::saturate<int16_t>((int32_t{x} * int32_t{y} + 0x4000) >> 15))
+
+#undef WARDEN_SIMD_SMALL
+#undef WARDEN_SIMD_MINMAX
+#undef WARDEN_SIMD_ICOMMON
+#undef WARDEN_SIMD_SHIFTS
+
+inline uint32_t I8x16AllTrue(V128 a) noexcept { return simd::all_true<uint8_t>(a); }
+inline uint32_t I16x8AllTrue(V128 a) noexcept { return simd::all_true<uint16_t>(a); }
+inline uint32_t I32x4AllTrue(V128 a) noexcept { return simd::all_true<uint32_t>(a); }
+inline uint32_t I64x2AllTrue(V128 a) noexcept { return simd::all_true<uint64_t>(a); }
+inline uint32_t I8x16Bitmask(V128 a) noexcept { return simd::bitmask<int8_t>(a); }
+inline uint32_t I16x8Bitmask(V128 a) noexcept { return simd::bitmask<int16_t>(a); }
+inline uint32_t I32x4Bitmask(V128 a) noexcept { return simd::bitmask<int32_t>(a); }
+inline uint32_t I64x2Bitmask(V128 a) noexcept { return simd::bitmask<int64_t>(a); }
+
+// Narrowing reads both inputs as signed (spec 4.3.5 narrow).
+inline V128 I8x16NarrowI16x8S(V128 a, V128 b) noexcept { return simd::narrow<int16_t, int8_t>(a, b); }
+inline V128 I8x16NarrowI16x8U(V128 a, V128 b) noexcept { return simd::narrow<int16_t, uint8_t>(a, b); }
+inline V128 I16x8NarrowI32x4S(V128 a, V128 b) noexcept { return simd::narrow<int32_t, int16_t>(a, b); }
+inline V128 I16x8NarrowI32x4U(V128 a, V128 b) noexcept { return simd::narrow<int32_t, uint16_t>(a, b); }
+
+inline V128 I16x8ExtendLowI8x16S(V128 a) noexcept { return simd::extend<int8_t, int16_t>(a, false); }
+inline V128 I16x8ExtendHighI8x16S(V128 a) noexcept { return simd::extend<int8_t, int16_t>(a, true); }
+inline V128 I16x8ExtendLowI8x16U(V128 a) noexcept { return simd::extend<uint8_t, uint16_t>(a, false); }
+inline V128 I16x8ExtendHighI8x16U(V128 a) noexcept { return simd::extend<uint8_t, uint16_t>(a, true); }
+inline V128 I32x4ExtendLowI16x8S(V128 a) noexcept { return simd::extend<int16_t, int32_t>(a, false); }
+inline V128 I32x4ExtendHighI16x8S(V128 a) noexcept { return simd::extend<int16_t, int32_t>(a, true); }
+inline V128 I32x4ExtendLowI16x8U(V128 a) noexcept { return simd::extend<uint16_t, uint32_t>(a, false); }
+inline V128 I32x4ExtendHighI16x8U(V128 a) noexcept { return simd::extend<uint16_t, uint32_t>(a, true); }
+inline V128 I64x2ExtendLowI32x4S(V128 a) noexcept { return simd::extend<int32_t, int64_t>(a, false); }
+inline V128 I64x2ExtendHighI32x4S(V128 a) noexcept { return simd::extend<int32_t, int64_t>(a, true); }
+inline V128 I64x2ExtendLowI32x4U(V128 a) noexcept { return simd::extend<uint32_t, uint64_t>(a, false); }
+inline V128 I64x2ExtendHighI32x4U(V128 a) noexcept { return simd::extend<uint32_t, uint64_t>(a, true); }
+
+inline V128 I16x8ExtmulLowI8x16S(V128 a, V128 b) noexcept { return simd::extmul<int8_t, int16_t>(a, b, false); }
+inline V128 I16x8ExtmulHighI8x16S(V128 a, V128 b) noexcept { return simd::extmul<int8_t, int16_t>(a, b, true); }
+inline V128 I16x8ExtmulLowI8x16U(V128 a, V128 b) noexcept { return simd::extmul<uint8_t, uint16_t>(a, b, false); }
+inline V128 I16x8ExtmulHighI8x16U(V128 a, V128 b) noexcept { return simd::extmul<uint8_t, uint16_t>(a, b, true); }
+inline V128 I32x4ExtmulLowI16x8S(V128 a, V128 b) noexcept { return simd::extmul<int16_t, int32_t>(a, b, false); }
+inline V128 I32x4ExtmulHighI16x8S(V128 a, V128 b) noexcept { return simd::extmul<int16_t, int32_t>(a, b, true); }
+inline V128 I32x4ExtmulLowI16x8U(V128 a, V128 b) noexcept { return simd::extmul<uint16_t, uint32_t>(a, b, false); }
+inline V128 I32x4ExtmulHighI16x8U(V128 a, V128 b) noexcept { return simd::extmul<uint16_t, uint32_t>(a, b, true); }
+inline V128 I64x2ExtmulLowI32x4S(V128 a, V128 b) noexcept { return simd::extmul<int32_t, int64_t>(a, b, false); }
+inline V128 I64x2ExtmulHighI32x4S(V128 a, V128 b) noexcept { return simd::extmul<int32_t, int64_t>(a, b, true); }
+inline V128 I64x2ExtmulLowI32x4U(V128 a, V128 b) noexcept { return simd::extmul<uint32_t, uint64_t>(a, b, false); }
+inline V128 I64x2ExtmulHighI32x4U(V128 a, V128 b) noexcept { return simd::extmul<uint32_t, uint64_t>(a, b, true); }
+
+inline V128 I16x8ExtaddPairwiseI8x16S(V128 a) noexcept { return simd::extadd_pairwise<int8_t, int16_t>(a); }
+inline V128 I16x8ExtaddPairwiseI8x16U(V128 a) noexcept { return simd::extadd_pairwise<uint8_t, uint16_t>(a); }
+inline V128 I32x4ExtaddPairwiseI16x8S(V128 a) noexcept { return simd::extadd_pairwise<int16_t, int32_t>(a); }
+inline V128 I32x4ExtaddPairwiseI16x8U(V128 a) noexcept { return simd::extadd_pairwise<uint16_t, uint32_t>(a); }
+
+/// Sum of adjacent signed 16x16->32 products; wraps: 2 * (-32768)^2 = 2^31.
+inline V128 I32x4DotI16x8S(V128 a, V128 b) noexcept {
+  simd::Lanes<int16_t> x = simd::split<int16_t>(a), y = simd::split<int16_t>(b);
+  simd::Lanes<uint32_t> r;
+  for (size_t i = 0; i < r.size(); ++i) {
+    uint32_t p0 = static_cast<uint32_t>(int32_t{x[2 * i]} * int32_t{y[2 * i]});
+    uint32_t p1 = static_cast<uint32_t>(int32_t{x[2 * i + 1]} * int32_t{y[2 * i + 1]});
+    r[i] = p0 + p1;
+  }
+  return simd::join<uint32_t>(r);
+}
+
+// --------------------------------------------------- float lane arithmetic ----
+
+#define WARDEN_SIMD_FUNOP(Name, F, scalar) \
+  inline V128 Name(V128 a) noexcept { return simd::map<F>(a, [](F x) { return scalar(x); }); }
+#define WARDEN_SIMD_FBINOP(Name, F, scalar) \
+  inline V128 Name(V128 a, V128 b) noexcept { return simd::zip<F>(a, b, [](F x, F y) { return scalar(x, y); }); }
+#define WARDEN_SIMD_FLOAT(Shape, Scalar, F)            \
+  WARDEN_SIMD_FUNOP(Shape##Abs, F, Scalar##Abs)         \
+  WARDEN_SIMD_FUNOP(Shape##Neg, F, Scalar##Neg)         \
+  WARDEN_SIMD_FUNOP(Shape##Sqrt, F, Scalar##Sqrt)       \
+  WARDEN_SIMD_FUNOP(Shape##Ceil, F, Scalar##Ceil)       \
+  WARDEN_SIMD_FUNOP(Shape##Floor, F, Scalar##Floor)     \
+  WARDEN_SIMD_FUNOP(Shape##Trunc, F, Scalar##Trunc)     \
+  WARDEN_SIMD_FUNOP(Shape##Nearest, F, Scalar##Nearest) \
+  WARDEN_SIMD_FBINOP(Shape##Add, F, Scalar##Add)        \
+  WARDEN_SIMD_FBINOP(Shape##Sub, F, Scalar##Sub)        \
+  WARDEN_SIMD_FBINOP(Shape##Mul, F, Scalar##Mul)        \
+  WARDEN_SIMD_FBINOP(Shape##Div, F, Scalar##Div)        \
+  WARDEN_SIMD_FBINOP(Shape##Min, F, Scalar##Min)        \
+  WARDEN_SIMD_FBINOP(Shape##Max, F, Scalar##Max)        \
+  WARDEN_SIMD_FBINOP(Shape##Pmin, F, simd::pmin)        \
+  WARDEN_SIMD_FBINOP(Shape##Pmax, F, simd::pmax)
+
+WARDEN_SIMD_FLOAT(F32x4, F32, float)
+WARDEN_SIMD_FLOAT(F64x2, F64, double)
+
+#undef WARDEN_SIMD_FLOAT
+#undef WARDEN_SIMD_FBINOP
+#undef WARDEN_SIMD_FUNOP
+#undef WARDEN_SIMD_IBINOP
+#undef WARDEN_SIMD_IUNOP
+
+// -------------------------------------------------------- conversions ----
+
+inline V128 I32x4TruncSatF32x4S(V128 a) noexcept { return simd::map<float, uint32_t>(a, I32TruncSatF32S); }
+inline V128 I32x4TruncSatF32x4U(V128 a) noexcept { return simd::map<float, uint32_t>(a, I32TruncSatF32U); }
+inline V128 F32x4ConvertI32x4S(V128 a) noexcept { return simd::map<uint32_t, float>(a, F32ConvertI32S); }
+inline V128 F32x4ConvertI32x4U(V128 a) noexcept { return simd::map<uint32_t, float>(a, F32ConvertI32U); }
+
+/// The two f64 lanes to i32 lanes 0 and 1; lanes 2 and 3 are zero.
+inline V128 I32x4TruncSatF64x2SZero(V128 a) noexcept {
+  simd::Lanes<double> x = simd::split<double>(a);
+  return simd::join<uint32_t>({I32TruncSatF64S(x[0]), I32TruncSatF64S(x[1]), 0, 0});
+}
+inline V128 I32x4TruncSatF64x2UZero(V128 a) noexcept {
+  simd::Lanes<double> x = simd::split<double>(a);
+  return simd::join<uint32_t>({I32TruncSatF64U(x[0]), I32TruncSatF64U(x[1]), 0, 0});
+}
+inline V128 F64x2ConvertLowI32x4S(V128 a) noexcept {
+  simd::Lanes<uint32_t> x = simd::split<uint32_t>(a);
+  return simd::join<double>({F64ConvertI32S(x[0]), F64ConvertI32S(x[1])});
+}
+inline V128 F64x2ConvertLowI32x4U(V128 a) noexcept {
+  simd::Lanes<uint32_t> x = simd::split<uint32_t>(a);
+  return simd::join<double>({F64ConvertI32U(x[0]), F64ConvertI32U(x[1])});
+}
+inline V128 F32x4DemoteF64x2Zero(V128 a) noexcept {
+  simd::Lanes<double> x = simd::split<double>(a);
+  return simd::join<float>({F32DemoteF64(x[0]), F32DemoteF64(x[1]), 0.0f, 0.0f});
+}
+inline V128 F64x2PromoteLowF32x4(V128 a) noexcept {
+  simd::Lanes<float> x = simd::split<float>(a);
+  return simd::join<double>({F64PromoteF32(x[0]), F64PromoteF32(x[1])});
+}
+
+}  // namespace warden::num
