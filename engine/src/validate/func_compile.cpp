@@ -1,0 +1,691 @@
+// Function bodies: the validation algorithm of the spec's appendix A.3 and,
+// in the same pass, compilation to the word code of code.hpp.
+//
+// The operand stack holds types (kAny for the appendix's Unknown) and, for
+// each value, the slot offset just above it; in reachable code every type is
+// known, so those offsets are exactly the run-time slot layout. The control
+// stack is an explicit vector: nesting never recurses on the host stack.
+//
+// Code is emitted only while the current frame is "live": entered from
+// reachable code and not yet made unreachable by br/br_table/return/
+// unreachable. Dead code is still validated, but emits nothing.
+//
+// Forward branches (to a block's or an if's end) are patched when the end is
+// reached. The words awaiting one frame's end pc form a chain threaded
+// through the code itself: each holds the index of the previous one, so
+// patching needs no allocation.
+#include <algorithm>
+#include <optional>
+#include <span>
+
+#include "validate/context.hpp"
+
+namespace warden::valid {
+namespace {
+
+using code::XOp;
+
+constexpr uint64_t kNone = ~uint64_t{0};
+
+// Single-type block results point into this array (spans must not point into
+// the control stack, which moves as it grows).
+constexpr ValType kAllTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,
+                                 ValType::F64,  ValType::V128,    ValType::FuncRef,
+                                 ValType::ExternRef};
+
+ValType from_ty(Ty t) {
+  switch (t) {
+    case Ty::I32: return ValType::I32;
+    case Ty::I64: return ValType::I64;
+    case Ty::F32: return ValType::F32;
+    case Ty::F64: return ValType::F64;
+    case Ty::V128: return ValType::V128;
+    case Ty::_: break;
+  }
+  return kAny;
+}
+
+constexpr bool is_num(ValType t) {
+  return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64 ||
+         t == kAny;
+}
+constexpr bool is_vec(ValType t) { return t == ValType::V128 || t == kAny; }
+
+// Slots of a value on the operand stack; Unknown only occurs in dead code,
+// where any width will do.
+constexpr uint32_t width(ValType t) { return t == ValType::V128 ? 2 : 1; }
+
+uint32_t slot_count(std::span<const ValType> ts) {
+  uint32_t n = 0;
+  for (ValType t : ts) n += width(t);
+  return n;
+}
+
+struct Val {
+  ValType type;
+  uint32_t top;  // slot offset from fp just above this value
+};
+
+struct Frame {
+  Op kind;  // Block, Loop, If, Else; the function's own frame is a Block
+  std::span<const ValType> params, results;
+  uint32_t height;       // operand-stack entries below the params
+  uint32_t base;         // slot offset below the params
+  uint32_t label_slots;  // slots a branch to this frame carries
+  bool unreachable;
+  bool emit;             // entered from live code
+  uint64_t chain;        // words awaiting this frame's end pc, or kNone
+  uint64_t fixup;        // loop: header pc; if: the JumpIfZero target word
+
+  std::span<const ValType> labels() const { return kind == Op::Loop ? params : results; }
+};
+
+class Compiler {
+ public:
+  Compiler(const Context& c, const Limits& limits) : c_(c), limits_(limits) {}
+  Result<code::CompiledFunc> compile(const ast::Function& f);
+
+ private:
+  // ---- errors
+  bool fail(std::string msg, ErrorKind kind = ErrorKind::Invalid) {
+    err_ = Error{kind, std::move(msg), pos_};
+    return false;
+  }
+  bool mismatch() { return fail("type mismatch"); }
+
+  // ---- operand stack (appendix A.3)
+  uint32_t height() const {
+    const Frame& f = ctrl_.back();
+    return vals_.size() > f.height ? vals_.back().top : f.base;
+  }
+  bool live() const { return ctrl_.back().emit && !ctrl_.back().unreachable; }
+  void push(ValType t) {
+    uint32_t top = height() + width(t);
+    vals_.push_back({t, top});
+    if (live()) max_ = std::max(max_, top - local_slots_);
+  }
+  void push_vals(std::span<const ValType> ts) {
+    for (ValType t : ts) push(t);
+  }
+  bool pop_any(ValType& out) {
+    const Frame& f = ctrl_.back();
+    if (vals_.size() == f.height) {
+      if (!f.unreachable) return mismatch();
+      out = kAny;
+      return true;
+    }
+    out = vals_.back().type;
+    vals_.pop_back();
+    return true;
+  }
+  bool pop(ValType expect, ValType* got = nullptr) {
+    ValType t;
+    if (!pop_any(t)) return false;
+    if (t != expect && t != kAny && expect != kAny) return mismatch();
+    if (got) *got = t;
+    return true;
+  }
+  bool pop_vals(std::span<const ValType> ts) {
+    for (size_t i = ts.size(); i-- > 0;) {
+      if (!pop(ts[i])) return false;
+    }
+    return true;
+  }
+  void set_unreachable() {
+    vals_.resize(ctrl_.back().height);
+    ctrl_.back().unreachable = true;
+  }
+
+  // ---- control stack
+  bool block_type(const ast::Instr& in, std::span<const ValType>& params,
+                  std::span<const ValType>& results);
+  bool push_ctrl(Op kind, std::span<const ValType> params, std::span<const ValType> results);
+  Frame* label(uint32_t depth) {
+    if (depth >= ctrl_.size()) {
+      fail(unknown("label", depth));
+      return nullptr;
+    }
+    return &ctrl_[ctrl_.size() - 1 - depth];
+  }
+
+  // ---- emission
+  void emit(uint64_t w) { code_.push_back(w); }
+  void emit_op(Op op) { code_.push_back(code::op_word(op)); }
+  void emit_op(XOp op) { code_.push_back(code::op_word(op)); }
+  // The target pc of a branch to `t`: known for a loop, chained otherwise.
+  void emit_target(Frame& t) {
+    if (t.kind == Op::Loop) {
+      emit(t.fixup);
+    } else {
+      uint64_t at = code_.size();
+      emit(t.chain);
+      t.chain = at;
+    }
+  }
+  void emit_branch(Frame& t) {
+    emit_target(t);
+    emit(t.base);
+    emit(t.label_slots);
+  }
+  void patch(uint64_t chain, uint64_t pc) {
+    while (chain != kNone) {
+      uint64_t next = code_[chain];
+      code_[chain] = pc;
+      chain = next;
+    }
+  }
+  void emit_plain(const ast::Instr& in);
+
+  // ---- instructions
+  bool step(const ast::Instr& in);
+  bool control(const ast::Instr& in);
+  bool br_table(const ast::Instr& in);
+  bool variable(const ast::Instr& in);
+  bool table_op(const ast::Instr& in);
+  bool plain(const ast::Instr& in);
+  bool need_table(uint32_t x) {
+    return x < c_.tables.size() || fail(unknown("table", x));
+  }
+  bool need_memory() { return c_.memories > 0 || fail(unknown("memory", 0)); }
+  bool need_elem(uint32_t x) { return x < c_.elems.size() || fail(unknown("elem segment", x)); }
+  bool need_data(uint32_t x) { return x < c_.datas || fail(unknown("data segment", x)); }
+  bool need_func(uint32_t x) {
+    return x < c_.func_types.size() || fail(unknown("function", x));
+  }
+
+  const Context& c_;
+  const Limits& limits_;
+  const ast::Function* f_ = nullptr;
+  std::optional<Error> err_;
+  uint32_t pos_ = 0;
+
+  std::vector<Val> vals_;
+  std::vector<Frame> ctrl_;
+  std::vector<ValType> local_types_;
+  std::vector<uint32_t> local_slot_;
+  std::vector<ValType> scratch_;
+  std::vector<uint64_t> code_;
+  uint32_t local_slots_ = 0;
+  uint32_t max_ = 0;
+};
+
+Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
+  f_ = &f;
+  err_.reset();
+  pos_ = f.pos;
+  vals_.clear();
+  ctrl_.clear();
+  local_types_.clear();
+  local_slot_.clear();
+  code_.clear();
+  max_ = 0;
+  if (f.type >= c_.m->types.size()) return invalid(unknown("type", f.type), f.pos);
+  const FuncType& ft = c_.m->types[f.type];
+
+  // Locals (spec 3.4.1): parameters first. Bound the count before
+  // allocating anything in proportion to it.
+  uint64_t count = ft.params.size();
+  for (const ast::LocalDecl& d : f.locals) count += d.count;
+  if (count > limits_.max_locals || count > (1u << 28)) {
+    return Error{ErrorKind::Exhaustion, "too many locals", f.pos};
+  }
+  local_types_.reserve(count);
+  local_slot_.reserve(count);
+  uint32_t slot = 0;
+  auto add_local = [&](ValType t) {
+    local_types_.push_back(t);
+    local_slot_.push_back(slot);
+    slot += width(t);
+  };
+  for (ValType t : ft.params) add_local(t);
+  const uint32_t param_slots = slot;
+  for (const ast::LocalDecl& d : f.locals) {
+    if (!is_valtype(d.type)) return invalid("type mismatch", f.pos);
+    for (uint32_t i = 0; i < d.count; ++i) add_local(d.type);
+  }
+  local_slots_ = slot;
+
+  const uint32_t result_slots = slot_count(ft.results);
+  ctrl_.push_back(Frame{Op::Block, {}, ft.results, 0, local_slots_, result_slots, false, true,
+                        kNone, kNone});
+  emit_op(XOp::Fuel);
+
+  for (size_t i = 0; i < f.body.size(); ++i) {
+    const ast::Instr& in = f.body[i];
+    pos_ = in.pos;
+    if (ctrl_.empty()) {
+      return Error{ErrorKind::Malformed, "END opcode expected", in.pos};
+    }
+    if (!step(in)) return *err_;
+  }
+  if (!ctrl_.empty()) {
+    uint32_t at = f.body.empty() ? f.pos : f.body.back().pos;
+    return Error{ErrorKind::Malformed, "END opcode expected", at};
+  }
+
+  code::CompiledFunc out;
+  out.code = std::move(code_);
+  code_ = {};
+  out.type = f.type;
+  out.param_slots = param_slots;
+  out.local_slots = local_slots_;
+  out.result_slots = result_slots;
+  out.max_stack = max_;
+  return out;
+}
+
+bool Compiler::block_type(const ast::Instr& in, std::span<const ValType>& params,
+                          std::span<const ValType>& results) {
+  const int64_t bt = static_cast<int64_t>(in.lo);
+  params = {};
+  results = {};
+  if (bt == ast::kBlockEmpty) return true;
+  if (bt < 0) {
+    if (bt < -128) return fail("malformed block type", ErrorKind::Malformed);
+    const ValType t = ast::block_valtype(bt);
+    for (const ValType& k : kAllTypes) {
+      if (k == t) {
+        results = std::span<const ValType>(&k, 1);
+        return true;
+      }
+    }
+    return fail("malformed block type", ErrorKind::Malformed);
+  }
+  if (static_cast<uint64_t>(bt) >= c_.m->types.size()) return fail(unknown("type", in.lo));
+  const FuncType& ft = c_.m->types[static_cast<size_t>(bt)];
+  params = ft.params;
+  results = ft.results;
+  return true;
+}
+
+bool Compiler::push_ctrl(Op kind, std::span<const ValType> params,
+                         std::span<const ValType> results) {
+  // The function's own frame is not a nested block.
+  if (ctrl_.size() > limits_.max_nesting) return fail("nesting too deep", ErrorKind::Exhaustion);
+  Frame f{kind, params, results, static_cast<uint32_t>(vals_.size()), height(), 0, false, live(),
+          kNone, kNone};
+  f.label_slots = slot_count(f.labels());
+  ctrl_.push_back(f);
+  push_vals(params);
+  return true;
+}
+
+bool Compiler::step(const ast::Instr& in) {
+  const OpInfo& o = info(in.op);
+  if (o.cls == OpClass::Ctrl) return control(in);
+  switch (in.op) {
+    case Op::Drop: {
+      ValType t;
+      if (!pop_any(t)) return false;
+      if (live()) {
+        emit_op(Op::Drop);
+        if (t == ValType::V128) emit_op(Op::Drop);
+      }
+      return true;
+    }
+    case Op::Select: {  // spec 3.3.4: untyped select only for num/vec
+      ValType t1, t2;
+      if (!pop(ValType::I32) || !pop_any(t1) || !pop_any(t2)) return false;
+      if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2)))) return mismatch();
+      if (t1 != t2 && t1 != kAny && t2 != kAny) return mismatch();
+      const ValType t = t1 == kAny ? t2 : t1;
+      if (live()) emit(t == ValType::V128 ? code::op_word(XOp::Select128) : code::op_word(Op::Select));
+      push(t);
+      return true;
+    }
+    case Op::SelectT: {
+      if (in.b != 1) return fail("invalid result arity");
+      const ValType t = static_cast<ValType>(in.a);
+      if (!is_valtype(t)) return fail("malformed value type", ErrorKind::Malformed);
+      if (!pop(ValType::I32) || !pop(t) || !pop(t)) return false;
+      if (live()) emit(t == ValType::V128 ? code::op_word(XOp::Select128) : code::op_word(Op::SelectT));
+      push(t);
+      return true;
+    }
+    case Op::LocalGet: case Op::LocalSet: case Op::LocalTee:
+    case Op::GlobalGet: case Op::GlobalSet:
+      return variable(in);
+    case Op::TableGet: case Op::TableSet: case Op::TableSize: case Op::TableGrow:
+    case Op::TableFill: case Op::TableCopy: case Op::TableInit: case Op::ElemDrop:
+      return table_op(in);
+    case Op::RefNull: {
+      const ValType t = static_cast<ValType>(in.a);
+      if (!is_ref(t)) return fail("malformed reference type", ErrorKind::Malformed);
+      if (live()) emit_op(Op::RefNull);
+      push(t);
+      return true;
+    }
+    case Op::RefIsNull: {
+      ValType t;
+      if (!pop_any(t)) return false;
+      if (!is_ref(t) && t != kAny) return mismatch();
+      if (live()) emit_op(Op::RefIsNull);
+      push(ValType::I32);
+      return true;
+    }
+    case Op::RefFunc: {
+      if (!need_func(in.a)) return false;
+      if (!c_.declared[in.a]) return fail("undeclared function reference");
+      if (live()) {
+        emit_op(Op::RefFunc);
+        emit(in.a);
+      }
+      push(ValType::FuncRef);
+      return true;
+    }
+    default:
+      return plain(in);
+  }
+}
+
+// Everything typed by its table row: Num, Trap, Load, Store, and the Other
+// rows with a fixed signature (constants, memory.*, lanes, shuffle).
+bool Compiler::plain(const ast::Instr& in) {
+  const OpInfo& o = info(in.op);
+  // Immediates first, as the reference interpreter checks them.
+  if (o.cls == OpClass::Load || o.cls == OpClass::Store) {  // spec 3.3.7
+    if (!need_memory()) return false;
+    if (in.a > o.arg) return fail("alignment must not be larger than natural");
+    if (o.imm == Imm::MemLane && in.lane >= (16u >> o.arg)) return fail("invalid lane index");
+  } else {
+    switch (in.op) {
+      case Op::MemorySize: case Op::MemoryGrow: case Op::MemoryCopy: case Op::MemoryFill:
+        if (!need_memory()) return false;
+        break;
+      case Op::MemoryInit:
+        if (!need_memory() || !need_data(in.a)) return false;
+        break;
+      case Op::DataDrop:
+        if (!need_data(in.a)) return false;
+        break;
+      default:
+        break;
+    }
+    if (o.imm == Imm::Lane && in.lane >= o.arg) return fail("invalid lane index");
+    if (o.imm == Imm::Shuffle) {
+      for (int i = 0; i < 8; ++i) {
+        if (((in.lo >> (8 * i)) & 0xFF) >= 32 || ((in.hi >> (8 * i)) & 0xFF) >= 32) {
+          return fail("invalid lane index");
+        }
+      }
+    }
+  }
+  if (o.p3 != Ty::_ && !pop(from_ty(o.p3))) return false;
+  if (o.p2 != Ty::_ && !pop(from_ty(o.p2))) return false;
+  if (o.p1 != Ty::_ && !pop(from_ty(o.p1))) return false;
+  if (live()) emit_plain(in);
+  if (o.result != Ty::_) push(from_ty(o.result));
+  return true;
+}
+
+void Compiler::emit_plain(const ast::Instr& in) {
+  emit_op(in.op);
+  switch (info(in.op).imm) {
+    case Imm::Mem: emit(in.b); break;
+    case Imm::MemLane: emit(in.b); emit(in.lane); break;
+    case Imm::Lane: emit(in.lane); break;
+    case Imm::I32: case Imm::I64: case Imm::F32: case Imm::F64: emit(in.lo); break;
+    case Imm::V128: case Imm::Shuffle: emit(in.lo); emit(in.hi); break;
+    case Imm::Func: case Imm::Table: case Imm::Elem: case Imm::Data: case Imm::DataZero:
+      emit(in.a);
+      break;
+    case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable: emit(in.a); emit(in.b); break;
+    default: break;
+  }
+}
+
+bool Compiler::variable(const ast::Instr& in) {  // spec 3.3.5
+  const bool is_local = in.op == Op::LocalGet || in.op == Op::LocalSet || in.op == Op::LocalTee;
+  ValType t;
+  uint64_t imm;
+  if (is_local) {
+    if (in.a >= local_types_.size()) return fail(unknown("local", in.a));
+    t = local_types_[in.a];
+    imm = local_slot_[in.a];
+  } else {
+    if (in.a >= c_.globals.size()) return fail(unknown("global", in.a));
+    t = c_.globals[in.a].type;
+    imm = in.a;
+    if (in.op == Op::GlobalSet && !c_.globals[in.a].mut) return fail("global is immutable");
+  }
+  if (in.op != Op::LocalGet && in.op != Op::GlobalGet && !pop(t)) return false;
+  if (live()) {
+    const bool wide = t == ValType::V128;
+    switch (in.op) {
+      case Op::LocalGet: emit(wide ? code::op_word(XOp::LocalGet128) : code::op_word(in.op)); break;
+      case Op::LocalSet: emit(wide ? code::op_word(XOp::LocalSet128) : code::op_word(in.op)); break;
+      case Op::LocalTee: emit(wide ? code::op_word(XOp::LocalTee128) : code::op_word(in.op)); break;
+      case Op::GlobalGet: emit(wide ? code::op_word(XOp::GlobalGet128) : code::op_word(in.op)); break;
+      default: emit(wide ? code::op_word(XOp::GlobalSet128) : code::op_word(in.op)); break;
+    }
+    emit(imm);
+  }
+  if (in.op != Op::LocalSet && in.op != Op::GlobalSet) push(t);
+  return true;
+}
+
+bool Compiler::table_op(const ast::Instr& in) {  // spec 3.3.6
+  const ValType I32 = ValType::I32;
+  switch (in.op) {
+    case Op::TableGet:
+      if (!need_table(in.a) || !pop(I32)) return false;
+      if (live()) emit_plain(in);
+      push(c_.tables[in.a]);
+      return true;
+    case Op::TableSet:
+      if (!need_table(in.a) || !pop(c_.tables[in.a]) || !pop(I32)) return false;
+      break;
+    case Op::TableSize:
+      if (!need_table(in.a)) return false;
+      if (live()) emit_plain(in);
+      push(I32);
+      return true;
+    case Op::TableGrow:
+      if (!need_table(in.a) || !pop(I32) || !pop(c_.tables[in.a])) return false;
+      if (live()) emit_plain(in);
+      push(I32);
+      return true;
+    case Op::TableFill:
+      if (!need_table(in.a) || !pop(I32) || !pop(c_.tables[in.a]) || !pop(I32)) return false;
+      break;
+    case Op::TableCopy:  // a = destination, b = source
+      if (!need_table(in.a) || !need_table(in.b)) return false;
+      if (c_.tables[in.a] != c_.tables[in.b]) return mismatch();
+      if (!pop(I32) || !pop(I32) || !pop(I32)) return false;
+      break;
+    case Op::TableInit:  // a = element segment, b = table
+      if (!need_table(in.b) || !need_elem(in.a)) return false;
+      if (c_.tables[in.b] != c_.elems[in.a]) return mismatch();
+      if (!pop(I32) || !pop(I32) || !pop(I32)) return false;
+      break;
+    default:  // ElemDrop
+      if (!need_elem(in.a)) return false;
+      break;
+  }
+  if (live()) emit_plain(in);
+  return true;
+}
+
+bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
+  switch (in.op) {
+    case Op::Nop:
+      return true;
+    case Op::Unreachable:
+      if (live()) emit_op(Op::Unreachable);
+      set_unreachable();
+      return true;
+    case Op::Block:
+    case Op::Loop: {
+      std::span<const ValType> params, results;
+      if (!block_type(in, params, results) || !pop_vals(params)) return false;
+      if (!push_ctrl(in.op, params, results)) return false;
+      Frame& f = ctrl_.back();
+      if (in.op == Op::Loop && f.emit) {
+        // Branches back land on the Fuel word, so every iteration pays.
+        f.fixup = code_.size();
+        emit_op(XOp::Fuel);
+      }
+      return true;
+    }
+    case Op::If: {
+      std::span<const ValType> params, results;
+      if (!block_type(in, params, results) || !pop(ValType::I32) || !pop_vals(params)) return false;
+      uint64_t fixup = kNone;
+      if (live()) {
+        emit_op(XOp::JumpIfZero);
+        fixup = code_.size();
+        emit(kNone);
+      }
+      if (!push_ctrl(Op::If, params, results)) return false;
+      ctrl_.back().fixup = fixup;
+      return true;
+    }
+    case Op::Else: {
+      Frame& f = ctrl_.back();
+      if (f.kind != Op::If) return fail("END opcode expected", ErrorKind::Malformed);
+      if (!pop_vals(f.results)) return false;
+      if (vals_.size() != f.height) return mismatch();
+      if (f.emit) {
+        if (!f.unreachable) {  // the then-arm jumps over the else-arm
+          emit_op(XOp::Jump);
+          emit_target(f);
+        }
+        if (f.fixup != kNone) code_[f.fixup] = code_.size();
+        f.fixup = kNone;
+      }
+      f.kind = Op::Else;
+      f.unreachable = false;
+      push_vals(f.params);
+      return true;
+    }
+    case Op::End: {
+      Frame& f = ctrl_.back();
+      if (!pop_vals(f.results)) return false;
+      if (vals_.size() != f.height) return mismatch();
+      // An if without else has an implicit else-arm: [t1*] -> [t2*] must
+      // hold for the empty sequence.
+      if (f.kind == Op::If && !std::equal(f.params.begin(), f.params.end(), f.results.begin(),
+                                          f.results.end())) {
+        return mismatch();
+      }
+      const Frame done = f;
+      ctrl_.pop_back();
+      if (ctrl_.empty()) {  // the function's end (spec 3.4.1)
+        patch(done.chain, code_.size());
+        emit_op(Op::Return);
+        return true;
+      }
+      if (done.emit) {
+        if (done.kind == Op::If && done.fixup != kNone) code_[done.fixup] = code_.size();
+        patch(done.chain, code_.size());
+      }
+      push_vals(done.results);
+      return true;
+    }
+    case Op::Br: {
+      Frame* t = label(in.a);
+      if (!t || !pop_vals(t->labels())) return false;
+      if (live()) {
+        if (t == &ctrl_[0]) {
+          emit_op(Op::Return);
+        } else if (height() == t->base) {  // values already in place
+          emit_op(XOp::Jump);
+          emit_target(*t);
+        } else {
+          emit_op(XOp::BrMove);
+          emit_branch(*t);
+        }
+      }
+      set_unreachable();
+      return true;
+    }
+    case Op::BrIf: {
+      Frame* t = label(in.a);
+      if (!t || !pop(ValType::I32) || !pop_vals(t->labels())) return false;
+      if (live()) {
+        emit_op(XOp::BrIfMove);
+        emit_branch(*t);
+      }
+      push_vals(t->labels());
+      return true;
+    }
+    case Op::BrTable:
+      return br_table(in);
+    case Op::Return:
+      if (!pop_vals(ctrl_[0].results)) return false;
+      if (live()) emit_op(Op::Return);
+      set_unreachable();
+      return true;
+    case Op::Call: {
+      if (!need_func(in.a)) return false;
+      const FuncType& ft = c_.func_type(in.a);
+      if (!pop_vals(ft.params)) return false;
+      if (live()) {
+        emit_op(Op::Call);
+        emit(in.a);
+      }
+      push_vals(ft.results);
+      return true;
+    }
+    case Op::CallIndirect: {  // a = type index, b = table index
+      if (!need_table(in.b)) return false;
+      if (in.a >= c_.m->types.size()) return fail(unknown("type", in.a));
+      if (c_.tables[in.b] != ValType::FuncRef) return mismatch();
+      const FuncType& ft = c_.m->types[in.a];
+      if (!pop(ValType::I32) || !pop_vals(ft.params)) return false;
+      if (live()) emit_plain(in);
+      push_vals(ft.results);
+      return true;
+    }
+    default:
+      return fail("illegal opcode", ErrorKind::Malformed);
+  }
+}
+
+// br_table (spec 3.3.8): every label must have the default's arity, and the
+// operands must match each label's types. On a polymorphic stack each target
+// is checked against the values popped for the previous ones.
+bool Compiler::br_table(const ast::Instr& in) {
+  const std::vector<uint32_t>& all = f_->br_targets;
+  if (in.b == 0 || in.a > all.size() || all.size() - in.a < in.b) {
+    return fail("malformed br_table", ErrorKind::Malformed);
+  }
+  const std::span<const uint32_t> targets(all.data() + in.a, in.b);
+  for (uint32_t d : targets) {
+    if (!label(d)) return false;
+  }
+  if (!pop(ValType::I32)) return false;
+  const size_t arity = label(targets.back())->labels().size();
+  for (uint32_t d : targets) {
+    const std::span<const ValType> lt = label(d)->labels();
+    if (lt.size() != arity) return mismatch();
+    scratch_.resize(lt.size());
+    for (size_t i = lt.size(); i-- > 0;) {
+      if (!pop(lt[i], &scratch_[i])) return false;
+    }
+    push_vals(scratch_);
+  }
+  if (live()) {
+    emit_op(XOp::BrTableMove);
+    emit(targets.size() - 1);
+    for (uint32_t d : targets) emit_branch(*label(d));
+  }
+  set_unreachable();
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<code::CompiledFunc>> compile_functions(const Context& c, const Limits& limits) {
+  std::vector<code::CompiledFunc> out;
+  out.reserve(c.m->funcs.size());
+  Compiler compiler(c, limits);
+  for (const ast::Function& f : c.m->funcs) {
+    Result<code::CompiledFunc> r = compiler.compile(f);
+    if (!r) return r.error();
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+}  // namespace warden::valid

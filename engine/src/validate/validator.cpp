@@ -1,0 +1,218 @@
+// Module validation (spec 3.4): everything outside function bodies, then the
+// bodies through compile_functions (func_compile.cpp).
+//
+// Checks run in the reference interpreter's order, so a module with several
+// faults reports the same one: imports, function types, globals, tables,
+// memories, element and data segments, bodies, start, exports.
+#include <optional>
+#include <string_view>
+#include <unordered_set>
+
+#include "validate/context.hpp"
+#include "validate/validator.hpp"
+
+namespace warden {
+namespace {
+
+using valid::Context;
+using valid::invalid;
+using valid::unknown;
+
+constexpr uint64_t kMaxPages = 65536;  // spec 3.2.4: 2^16 pages of 64 KiB
+
+// spec 3.2.1: limits within `range`, min <= max.
+std::optional<Error> check_limits(const ast::Bounds& b, uint64_t range, std::string_view msg,
+                                  uint32_t pos) {
+  if (b.min > range) return invalid(std::string(msg), pos);
+  if (b.max) {
+    if (*b.max > range) return invalid(std::string(msg), pos);
+    if (b.min > *b.max) return invalid("size minimum must not be greater than maximum", pos);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> check_table_type(const ast::TableType& t, uint32_t pos) {
+  if (!is_ref(t.elem)) return invalid("malformed reference type", pos);
+  return check_limits(t.limits, 0xFFFF'FFFFull, "table size must be at most 2^32-1", pos);
+}
+
+std::optional<Error> check_memory_type(const ast::MemoryType& t, uint32_t pos) {
+  return check_limits(t.limits, kMaxPages, "memory size must be at most 65536 pages (4GiB)", pos);
+}
+
+// spec 3.3.10: a constant expression of type `expected`. Under C' only the
+// imported globals are visible, and they must be immutable.
+std::optional<Error> check_const(const Context& c, const ast::Expr& e, ValType expected,
+                                 uint32_t pos) {
+  ValType top = valid::kAny;
+  size_t depth = 0;  // values produced; only the last one's type matters
+  for (const ast::Instr& in : e) {
+    pos = in.pos;
+    ValType t;
+    switch (in.op) {
+      case Op::I32Const: t = ValType::I32; break;
+      case Op::I64Const: t = ValType::I64; break;
+      case Op::F32Const: t = ValType::F32; break;
+      case Op::F64Const: t = ValType::F64; break;
+      case Op::V128Const: t = ValType::V128; break;
+      case Op::RefNull:
+        t = static_cast<ValType>(in.a);
+        if (!is_ref(t)) return Error{ErrorKind::Malformed, "malformed reference type", in.pos};
+        break;
+      case Op::RefFunc:
+        if (in.a >= c.func_types.size()) return invalid(unknown("function", in.a), in.pos);
+        t = ValType::FuncRef;
+        break;
+      case Op::GlobalGet:
+        if (in.a >= c.imported_globals) return invalid(unknown("global", in.a), in.pos);
+        if (c.globals[in.a].mut) return invalid("constant expression required", in.pos);
+        t = c.globals[in.a].type;
+        break;
+      case Op::End:
+        if (depth != 1 || top != expected) return invalid("type mismatch", in.pos);
+        return std::nullopt;
+      default:
+        return invalid("constant expression required", in.pos);
+    }
+    top = t;
+    ++depth;
+  }
+  if (depth != 1 || top != expected) return invalid("type mismatch", pos);
+  return std::nullopt;
+}
+
+// spec 3.4.10: C.refs, the functions a body may name with ref.func: those
+// referenced anywhere in the module outside function bodies and start.
+void mark_refs(const ast::Expr& e, std::vector<uint8_t>& declared) {
+  for (const ast::Instr& in : e) {
+    if (in.op == Op::RefFunc && in.a < declared.size()) declared[in.a] = 1;
+  }
+}
+
+std::optional<Error> check_module(const ast::Module& m, const Limits& limits, Context& c) {
+  c.m = &m;
+  // Imports (spec 3.4.7).
+  for (const ast::Import& im : m.imports) {
+    switch (im.kind) {
+      case ExternKind::Func:
+        if (im.func_type >= m.types.size()) return invalid(unknown("type", im.func_type), im.pos);
+        break;
+      case ExternKind::Table:
+        if (auto e = check_table_type(im.table, im.pos)) return e;
+        break;
+      case ExternKind::Memory:
+        if (auto e = check_memory_type(im.memory, im.pos)) return e;
+        break;
+      case ExternKind::Global:
+        if (!valid::is_valtype(im.global.type)) return invalid("malformed value type", im.pos);
+        break;
+    }
+  }
+  const uint64_t nfuncs = uint64_t{m.imported(ExternKind::Func)} + m.funcs.size();
+  if (nfuncs > limits.max_functions) return Error{ErrorKind::Exhaustion, "too many functions", 0};
+
+  // The context C (spec 3.4.10); index spaces start with the imports.
+  c.func_types.reserve(nfuncs);
+  for (const ast::Import& im : m.imports) {
+    switch (im.kind) {
+      case ExternKind::Func: c.func_types.push_back(im.func_type); break;
+      case ExternKind::Table: c.tables.push_back(im.table.elem); break;
+      case ExternKind::Memory: ++c.memories; break;
+      case ExternKind::Global: c.globals.push_back(im.global); break;
+    }
+  }
+  c.imported_globals = static_cast<uint32_t>(c.globals.size());
+  for (const ast::Function& f : m.funcs) {
+    if (f.type >= m.types.size()) return invalid(unknown("type", f.type), f.pos);
+    c.func_types.push_back(f.type);
+  }
+  for (const ast::TableType& t : m.tables) c.tables.push_back(t.elem);
+  c.memories += static_cast<uint32_t>(m.memories.size());
+  for (const ast::Global& g : m.globals) c.globals.push_back(g.type);
+  for (const ast::ElemSegment& s : m.elems) c.elems.push_back(s.type);
+  c.datas = static_cast<uint32_t>(m.datas.size());
+
+  c.declared.assign(c.func_types.size(), 0);
+  for (const ast::Export& x : m.exports) {
+    if (x.kind == ExternKind::Func && x.index < c.declared.size()) c.declared[x.index] = 1;
+  }
+  for (const ast::Global& g : m.globals) mark_refs(g.init, c.declared);
+  for (const ast::ElemSegment& s : m.elems) {
+    mark_refs(s.offset, c.declared);
+    for (const ast::Expr& e : s.init) mark_refs(e, c.declared);
+  }
+  for (const ast::DataSegment& d : m.datas) mark_refs(d.offset, c.declared);
+
+  // Globals (spec 3.4.4).
+  for (const ast::Global& g : m.globals) {
+    if (!valid::is_valtype(g.type.type)) return invalid("malformed value type", g.pos);
+    if (auto e = check_const(c, g.init, g.type.type, g.pos)) return e;
+  }
+  // Tables and memories (spec 3.4.2, 3.4.3).
+  for (const ast::TableType& t : m.tables) {
+    if (auto e = check_table_type(t, 0)) return e;
+  }
+  for (const ast::MemoryType& t : m.memories) {
+    if (auto e = check_memory_type(t, 0)) return e;
+  }
+  if (c.memories > 1) return invalid("multiple memories", 0);
+
+  // Element segments (spec 3.4.5).
+  for (const ast::ElemSegment& s : m.elems) {
+    if (!is_ref(s.type)) return invalid("malformed reference type", s.pos);
+    for (const ast::Expr& e : s.init) {
+      if (auto err = check_const(c, e, s.type, s.pos)) return err;
+    }
+    if (s.mode == ast::SegmentMode::Active) {
+      if (s.table >= c.tables.size()) return invalid(unknown("table", s.table), s.pos);
+      if (auto err = check_const(c, s.offset, ValType::I32, s.pos)) return err;
+      if (c.tables[s.table] != s.type) return invalid("type mismatch", s.pos);
+    }
+  }
+  // Data segments (spec 3.4.6).
+  for (const ast::DataSegment& d : m.datas) {
+    if (d.mode == ast::SegmentMode::Active) {
+      if (d.memory >= c.memories) return invalid(unknown("memory", d.memory), d.pos);
+      if (auto err = check_const(c, d.offset, ValType::I32, d.pos)) return err;
+    }
+  }
+  return std::nullopt;
+}
+
+// Start and exports (spec 3.4.8, 3.4.9), after the bodies.
+std::optional<Error> check_start_exports(const ast::Module& m, const Context& c) {
+  if (m.start) {
+    const uint32_t f = *m.start;
+    if (f >= c.func_types.size()) return invalid(unknown("function", f), 0);
+    const FuncType& ft = c.func_type(f);
+    if (!ft.params.empty() || !ft.results.empty()) return invalid("start function", 0);
+  }
+  std::unordered_set<std::string_view> names;
+  names.reserve(m.exports.size());
+  for (const ast::Export& x : m.exports) {
+    uint64_t n = 0;
+    std::string_view what;
+    switch (x.kind) {
+      case ExternKind::Func: n = c.func_types.size(); what = "function"; break;
+      case ExternKind::Table: n = c.tables.size(); what = "table"; break;
+      case ExternKind::Memory: n = c.memories; what = "memory"; break;
+      case ExternKind::Global: n = c.globals.size(); what = "global"; break;
+    }
+    if (x.index >= n) return invalid(unknown(what, x.index), x.pos);
+    if (!names.insert(x.name).second) return invalid("duplicate export name", x.pos);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits) {
+  Context c;
+  if (auto e = check_module(m, limits, c)) return *e;
+  Result<std::vector<code::CompiledFunc>> funcs = valid::compile_functions(c, limits);
+  if (!funcs) return funcs;
+  if (auto e = check_start_exports(m, c)) return *e;
+  return funcs;
+}
+
+}  // namespace warden
