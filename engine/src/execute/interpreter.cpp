@@ -1,0 +1,799 @@
+// The interpreter (spec 4.4): one dispatch loop over the compiled code of
+// code.hpp, threaded with computed goto (a GNU extension g++ and clang
+// support): every handler ends by jumping through the label table indexed by
+// the next op word, so each handler has its own indirect branch to predict.
+//
+// Calls never recurse on the host stack: a wasm call pushes a Frame on the
+// store's frame vector and continues in the same loop (docs/design.md, "Calls
+// without host recursion"). pc, sp, fp, the memory base and size and the
+// fuel counter live in locals; whatever can change them behind the loop's
+// back (a call into another instance, memory.grow, a host function, which
+// may even re-enter the store) is followed by a reload.
+//
+// The ~400 pure operators are not written here: the X-macro at the bottom
+// generates a handler per Num, Trap and lane row of opcodes.def that calls
+// num::<Name>, with the operand and result types deduced from its signature.
+#include "execute/interpreter.hpp"
+
+#include <bit>
+#include <cstring>
+#include <type_traits>
+
+#include "execute/numeric.hpp"
+
+static_assert(std::endian::native == std::endian::little,
+              "slots, v128 lanes and memory accesses assume a little-endian host");
+
+namespace warden {
+namespace {
+
+#if defined(__GNUC__)
+#define WARDEN_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define WARDEN_ALWAYS_INLINE inline
+#endif
+
+constexpr const char* kOobMemory = "out of bounds memory access";
+constexpr const char* kOobTable = "out of bounds table access";
+constexpr const char* kStackExhausted = "call stack exhausted";
+constexpr uint64_t kMinus1 = 0xFFFF'FFFFu;  // i32 -1, memory.grow / table.grow failure
+
+// ---- slot access by C++ type (num's contract: I32 uint32_t, I64 uint64_t,
+// F32 float, F64 double, V128 V128) ----
+
+template <class T>
+constexpr uint32_t kSlots = std::is_same_v<T, V128> ? 2 : 1;
+
+template <class T>
+WARDEN_ALWAYS_INLINE T get(const uint64_t* s) {
+  if constexpr (std::is_same_v<T, uint32_t>) return static_cast<uint32_t>(s[0]);
+  else if constexpr (std::is_same_v<T, uint64_t>) return s[0];
+  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<float>(static_cast<uint32_t>(s[0]));
+  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<double>(s[0]);
+  else {
+    static_assert(std::is_same_v<T, V128>, "no slot image for this type");
+    return V128{s[0], s[1]};
+  }
+}
+
+template <class T>
+WARDEN_ALWAYS_INLINE void put(uint64_t* s, T v) {
+  if constexpr (std::is_same_v<T, uint32_t>) s[0] = v;
+  else if constexpr (std::is_same_v<T, uint64_t>) s[0] = v;
+  else if constexpr (std::is_same_v<T, float>) s[0] = std::bit_cast<uint32_t>(v);
+  else if constexpr (std::is_same_v<T, double>) s[0] = std::bit_cast<uint64_t>(v);
+  else {
+    static_assert(std::is_same_v<T, V128>, "no slot image for this type");
+    s[0] = v.lo;
+    s[1] = v.hi;
+  }
+}
+
+// ---- generated-handler bodies. Each pops its operands (the first parameter
+// deepest), calls F and pushes the result; it returns the new sp. ----
+
+template <auto F, class R, class A>
+WARDEN_ALWAYS_INLINE uint64_t* num_op(uint64_t* sp, R (*)(A)) {
+  uint64_t* b = sp - kSlots<A>;
+  put<R>(b, F(get<A>(b)));
+  return b + kSlots<R>;
+}
+template <auto F, class R, class A, class B>
+WARDEN_ALWAYS_INLINE uint64_t* num_op(uint64_t* sp, R (*)(A, B)) {
+  uint64_t* b = sp - kSlots<A> - kSlots<B>;
+  put<R>(b, F(get<A>(b), get<B>(b + kSlots<A>)));
+  return b + kSlots<R>;
+}
+template <auto F, class R, class A, class B, class C>
+WARDEN_ALWAYS_INLINE uint64_t* num_op(uint64_t* sp, R (*)(A, B, C)) {
+  uint64_t* b = sp - kSlots<A> - kSlots<B> - kSlots<C>;
+  put<R>(b, F(get<A>(b), get<B>(b + kSlots<A>), get<C>(b + kSlots<A> + kSlots<B>)));
+  return b + kSlots<R>;
+}
+
+/// Trap rows: nullptr, or the trap message (sp is then left alone).
+template <auto F, class R, class A>
+WARDEN_ALWAYS_INLINE const char* trap_op(uint64_t*& sp, const char* (*)(A, R*)) {
+  uint64_t* b = sp - kSlots<A>;
+  R r{};
+  if (const char* m = F(get<A>(b), &r)) return m;
+  put<R>(b, r);
+  sp = b + kSlots<R>;
+  return nullptr;
+}
+template <auto F, class R, class A, class B>
+WARDEN_ALWAYS_INLINE const char* trap_op(uint64_t*& sp, const char* (*)(A, B, R*)) {
+  uint64_t* b = sp - kSlots<A> - kSlots<B>;
+  R r{};
+  if (const char* m = F(get<A>(b), get<B>(b + kSlots<A>), &r)) return m;
+  put<R>(b, r);
+  sp = b + kSlots<R>;
+  return nullptr;
+}
+
+/// Lane rows: the lane index is an immediate, not an operand.
+template <auto F, class R, class A>
+WARDEN_ALWAYS_INLINE uint64_t* lane_op(uint64_t* sp, uint32_t lane, R (*)(A, uint32_t)) {
+  uint64_t* b = sp - kSlots<A>;
+  put<R>(b, F(get<A>(b), lane));
+  return b + kSlots<R>;
+}
+template <auto F, class R, class A, class B>
+WARDEN_ALWAYS_INLINE uint64_t* lane_op(uint64_t* sp, uint32_t lane, R (*)(A, B, uint32_t)) {
+  uint64_t* b = sp - kSlots<A> - kSlots<B>;
+  put<R>(b, F(get<A>(b), get<B>(b + kSlots<A>), lane));
+  return b + kSlots<R>;
+}
+
+/// Deterministic mode: canonicalise the result on top of the stack as the
+/// row's Nan column says (docs/design.md, "Deterministic mode").
+template <NanCanon N>
+WARDEN_ALWAYS_INLINE void canon_top(uint64_t* sp) {
+  if constexpr (N == NanCanon::S) put(sp - 1, num::canon(get<float>(sp - 1)));
+  else if constexpr (N == NanCanon::D) put(sp - 1, num::canon(get<double>(sp - 1)));
+  else if constexpr (N == NanCanon::S4) put(sp - 2, num::canon_f32x4(get<V128>(sp - 2)));
+  else if constexpr (N == NanCanon::D2) put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
+}
+
+/// The effective address of an access of `n` bytes, or false when any of
+/// it is outside the memory. 64-bit arithmetic: address and offset are
+/// both below 2^32, so the sum cannot wrap.
+WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, uint64_t size,
+                                    uint64_t& ea) {
+  ea = addr + offset;
+  return ea + n <= size;
+}
+
+/// Calls a host function with the arguments at stack[at..]; its results
+/// replace them. Values are built from and written back to slots by the
+/// function's type, so a host cannot change how many slots a result takes.
+Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at) {
+  if (!f->host) return Error{ErrorKind::Trap, "host function is empty"};
+  const FuncType& ft = s.types[f->type_id];
+  std::vector<Value> args;
+  args.reserve(ft.params.size());
+  const uint64_t* p = s.stack.data() + at;
+  for (ValType t : ft.params) {
+    args.push_back(value_from_slots(t, p));
+    p += slots(t);
+  }
+  std::vector<Value> results;
+  results.reserve(ft.results.size());
+  for (ValType t : ft.results) results.push_back(Value::null(t));
+  // A host function may call back into the store: it starts above our slots.
+  const size_t saved_top = s.stack_top;
+  s.stack_top = at + std::max(f->param_slots, f->result_slots);
+  Result<void> r = f->host(args, results);
+  s.stack_top = saved_top;
+  if (!r) return r;
+  uint64_t* out = s.stack.data() + at;  // reloaded: a nested call may have moved it
+  for (size_t i = 0; i < ft.results.size(); ++i) {
+    value_to_slots(Value{ft.results[i], results[i].lo, results[i].hi}, out);
+    out += slots(ft.results[i]);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) {
+  if (!entry->instance) return call_host(s, entry, base);
+
+  // One label per table row, in table order, then the internal ops.
+  static const void* const kLabels[] = {
+#define WARDEN_OP(name, ...) &&op_##name,
+#include "opcodes.def"
+#undef WARDEN_OP
+      &&x_Jump, &&x_JumpIfZero, &&x_BrMove, &&x_BrIfMove, &&x_BrTableMove, &&x_Select128,
+      &&x_LocalGet128, &&x_LocalSet128, &&x_LocalTee128, &&x_GlobalGet128, &&x_GlobalSet128,
+      &&x_Fuel,
+  };
+  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(code::XOp::Count_),
+                "a label for every op word");
+
+  const size_t frame_base = s.frames.size();
+  const bool det = s.options.deterministic;
+  uint64_t* stack = s.stack.data();
+  const code::CompiledFunc* fn = nullptr;
+  Instance::Impl* inst = nullptr;
+  const uint64_t* code = nullptr;
+  const uint64_t* pc = nullptr;  // the entry frame returns to "no pc": back here
+  uint64_t* fp = stack + base;
+  uint64_t* sp = stack + base + entry->param_slots;
+  uint8_t* mem = nullptr;
+  uint64_t mem_size = 0;
+  GlobalInst* const* globals = nullptr;
+  uint64_t fuel = s.fuel_ctr;
+  const FuncInst* callee = entry;
+  const char* message = nullptr;
+  ErrorKind kind = ErrorKind::Trap;
+  Result<void> host_result;
+
+#define NEXT() goto* kLabels[*pc++]
+#define TRAP(msg)       \
+  do {                  \
+    message = (msg);    \
+    goto on_trap;       \
+  } while (0)
+#define LOAD_MEMORY()                            \
+  do {                                           \
+    const MemoryInst* m0_ = inst->memory0;       \
+    mem = m0_ ? m0_->data : nullptr;             \
+    mem_size = m0_ ? m0_->size : 0;              \
+  } while (0)
+#define LOAD_INSTANCE()                 \
+  do {                                  \
+    globals = inst->globals.data();     \
+    LOAD_MEMORY();                      \
+  } while (0)
+
+  goto do_call;
+
+  // ------------------------------------------------------------ calls ----
+do_call:  // callee set; its arguments are the top slots; pc is past the call
+  if (!callee->instance) {
+    const size_t fp_off = static_cast<size_t>(fp - stack);
+    const size_t at = static_cast<size_t>(sp - stack) - callee->param_slots;
+    s.fuel_ctr = fuel;
+    host_result = call_host(s, callee, at);
+    stack = s.stack.data();
+    fp = stack + fp_off;
+    fuel = s.fuel_ctr;
+    if (!host_result) goto on_host_error;
+    sp = stack + at + callee->result_slots;
+    LOAD_MEMORY();  // the host may have grown it
+    NEXT();
+  }
+  {
+    const code::CompiledFunc* cf = callee->code;
+    const size_t nfp = static_cast<size_t>(sp - stack) - cf->param_slots;
+    if (s.frames.size() >= s.limits.max_call_depth) goto stack_exhausted;
+    const size_t need = nfp + cf->local_slots + cf->max_stack;
+    if (need > s.stack.capacity()) {
+      const size_t fp_off = static_cast<size_t>(fp - stack);
+      if (!s.reserve_stack(need)) goto stack_exhausted;
+      stack = s.stack.data();
+      fp = stack + fp_off;
+    }
+    s.frames.push_back(Frame{pc, static_cast<size_t>(fp - stack), fn, inst});
+    fp = stack + nfp;
+    std::memset(fp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(uint64_t));
+    sp = fp + cf->local_slots;
+    fn = cf;
+    code = cf->code.data();
+    pc = code;
+    if (callee->instance != inst) {
+      inst = callee->instance;
+      LOAD_INSTANCE();
+    }
+    NEXT();
+  }
+
+op_Call:
+  callee = inst->funcs[*pc++];
+  goto do_call;
+
+op_CallIndirect: {  // spec 4.4.8.11
+  const uint32_t want = inst->type_ids[pc[0]];
+  const TableInst* t = inst->tables[pc[1]];
+  pc += 2;
+  const uint32_t i = static_cast<uint32_t>(*--sp);
+  if (i >= t->size) TRAP("undefined element");
+  const uint64_t ref = t->elems.data()[i];
+  if (!ref) TRAP("uninitialized element");
+  callee = reinterpret_cast<const FuncInst*>(static_cast<uintptr_t>(ref));
+  if (callee->type_id != want) TRAP("indirect call type mismatch");
+  goto do_call;
+}
+
+op_Return: {
+  const uint32_t n = fn->result_slots;
+  const uint64_t* src = sp - n;
+  for (uint32_t k = 0; k < n; ++k) fp[k] = src[k];  // fp <= src: forward copy
+  sp = fp + n;
+  const Frame fr = s.frames.back();
+  s.frames.pop_back();
+  if (!fr.ret_pc) goto done;
+  pc = fr.ret_pc;
+  fp = stack + fr.ret_fp;
+  fn = fr.func;
+  code = fn->code.data();
+  if (fr.inst != inst) {
+    inst = fr.inst;
+    LOAD_INSTANCE();
+  }
+  NEXT();
+}
+
+  // ---------------------------------------------------- control flow ----
+op_Unreachable:
+  TRAP("unreachable");
+
+x_Jump:
+  pc = code + *pc;
+  NEXT();
+
+x_JumpIfZero:
+  if (static_cast<uint32_t>(*--sp) == 0) pc = code + *pc;
+  else ++pc;
+  NEXT();
+
+// Moves the top `keep` slots down to fp + height and jumps (a branch that
+// leaves a block with values, spec 4.4.8.6). e = {target, height, keep}.
+#define BR_MOVE(e)                                              \
+  do {                                                          \
+    const uint64_t* e_ = (e);                                   \
+    uint64_t* dst_ = fp + e_[1];                                \
+    const uint64_t keep_ = e_[2];                               \
+    const uint64_t* src_ = sp - keep_;                          \
+    for (uint64_t k_ = 0; k_ < keep_; ++k_) dst_[k_] = src_[k_]; \
+    sp = dst_ + keep_;                                          \
+    pc = code + e_[0];                                          \
+  } while (0)
+
+x_BrMove:
+  BR_MOVE(pc);
+  NEXT();
+
+x_BrIfMove:
+  if (static_cast<uint32_t>(*--sp) != 0) BR_MOVE(pc);
+  else pc += 3;
+  NEXT();
+
+x_BrTableMove: {
+  const uint64_t n = pc[0];
+  const uint64_t i = static_cast<uint32_t>(*--sp);
+  BR_MOVE(pc + 1 + 3 * (i < n ? i : n));
+  NEXT();
+}
+
+x_Fuel:
+  // One decrement and branch; the slow path starts a new chunk (docs/design.md).
+  if (__builtin_sub_overflow(fuel, uint64_t{1}, &fuel)) [[unlikely]] {
+    s.fuel_ctr = 0;
+    if (const char* m = s.refuel()) {
+      fuel = 0;
+      message = m;
+      kind = ErrorKind::Exhaustion;
+      goto on_error;
+    }
+    fuel = s.fuel_ctr;
+  }
+  NEXT();
+
+  // Never emitted by the compiler (code.hpp).
+op_Nop:
+op_Block:
+op_Loop:
+op_If:
+op_Else:
+op_End:
+op_Br:
+op_BrIf:
+op_BrTable:
+  TRAP("internal error: op not expected in compiled code");
+
+  // ------------------------------------------------------- parametric ----
+op_Drop:
+  --sp;
+  NEXT();
+
+op_Select:
+op_SelectT:
+  sp -= 2;
+  if (static_cast<uint32_t>(sp[1]) == 0) sp[-1] = sp[0];
+  NEXT();
+
+x_Select128:
+  sp -= 3;
+  if (static_cast<uint32_t>(sp[2]) == 0) {
+    sp[-2] = sp[0];
+    sp[-1] = sp[1];
+  }
+  NEXT();
+
+  // --------------------------------------------------------- variables ----
+op_LocalGet:
+  *sp++ = fp[*pc++];
+  NEXT();
+op_LocalSet:
+  fp[*pc++] = *--sp;
+  NEXT();
+op_LocalTee:
+  fp[*pc++] = sp[-1];
+  NEXT();
+x_LocalGet128: {
+  const uint64_t* l = fp + *pc++;
+  sp[0] = l[0];
+  sp[1] = l[1];
+  sp += 2;
+  NEXT();
+}
+x_LocalSet128: {
+  uint64_t* l = fp + *pc++;
+  sp -= 2;
+  l[0] = sp[0];
+  l[1] = sp[1];
+  NEXT();
+}
+x_LocalTee128: {
+  uint64_t* l = fp + *pc++;
+  l[0] = sp[-2];
+  l[1] = sp[-1];
+  NEXT();
+}
+op_GlobalGet:
+  *sp++ = globals[*pc++]->lo;
+  NEXT();
+op_GlobalSet:
+  globals[*pc++]->lo = *--sp;
+  NEXT();
+x_GlobalGet128: {
+  const GlobalInst* g = globals[*pc++];
+  sp[0] = g->lo;
+  sp[1] = g->hi;
+  sp += 2;
+  NEXT();
+}
+x_GlobalSet128: {
+  GlobalInst* g = globals[*pc++];
+  sp -= 2;
+  g->lo = sp[0];
+  g->hi = sp[1];
+  NEXT();
+}
+
+  // ------------------------------------------------ constants and refs ----
+op_I32Const:
+op_F32Const:
+  *sp++ = static_cast<uint32_t>(*pc++);
+  NEXT();
+op_I64Const:
+op_F64Const:
+  *sp++ = *pc++;
+  NEXT();
+op_V128Const:
+  sp[0] = pc[0];
+  sp[1] = pc[1];
+  sp += 2;
+  pc += 2;
+  NEXT();
+op_RefNull:
+  *sp++ = 0;
+  NEXT();
+op_RefIsNull:
+  sp[-1] = sp[-1] == 0;
+  NEXT();
+op_RefFunc:
+  *sp++ = reinterpret_cast<uintptr_t>(inst->funcs[*pc++]);
+  NEXT();
+
+op_I8x16Shuffle: {
+  const V128 r = num::I8x16Shuffle(get<V128>(sp - 4), get<V128>(sp - 2), V128{pc[0], pc[1]});
+  pc += 2;
+  sp -= 2;
+  put(sp - 2, r);
+  NEXT();
+}
+
+  // ------------------------------------------------------------ tables ----
+op_TableGet: {  // spec 4.4.6.1
+  const TableInst* t = inst->tables[*pc++];
+  const uint32_t i = static_cast<uint32_t>(sp[-1]);
+  if (i >= t->size) TRAP(kOobTable);
+  sp[-1] = t->elems.data()[i];
+  NEXT();
+}
+op_TableSet: {
+  TableInst* t = inst->tables[*pc++];
+  const uint32_t i = static_cast<uint32_t>(sp[-2]);
+  const uint64_t v = sp[-1];
+  sp -= 2;
+  if (i >= t->size) TRAP(kOobTable);
+  t->elems.data()[i] = v;
+  NEXT();
+}
+op_TableSize:
+  *sp++ = inst->tables[*pc++]->size;
+  NEXT();
+op_TableGrow: {
+  TableInst* t = inst->tables[*pc++];
+  const uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const uint64_t init = sp[-2];
+  --sp;
+  const std::optional<uint32_t> old = grow_table(*t, n, init, s.limits.max_table_elements);
+  sp[-1] = old ? *old : kMinus1;
+  NEXT();
+}
+op_TableFill: {  // spec 4.4.6.5: bounds first, then the writes
+  TableInst* t = inst->tables[*pc++];
+  const uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const uint64_t v = sp[-2];
+  const uint32_t i = static_cast<uint32_t>(sp[-3]);
+  sp -= 3;
+  if (uint64_t{i} + n > t->size) TRAP(kOobTable);
+  std::fill(t->elems.data() + i, t->elems.data() + i + n, v);
+  NEXT();
+}
+op_TableCopy: {
+  TableInst* dt = inst->tables[pc[0]];
+  const TableInst* st = inst->tables[pc[1]];
+  pc += 2;
+  const uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const uint32_t src = static_cast<uint32_t>(sp[-2]);
+  const uint32_t dst = static_cast<uint32_t>(sp[-3]);
+  sp -= 3;
+  if (uint64_t{src} + n > st->size || uint64_t{dst} + n > dt->size) TRAP(kOobTable);
+  if (n) std::memmove(dt->elems.data() + dst, st->elems.data() + src, n * sizeof(uint64_t));
+  NEXT();
+}
+op_TableInit: {
+  const std::vector<uint64_t>& seg = inst->elems[pc[0]];
+  TableInst* t = inst->tables[pc[1]];
+  pc += 2;
+  const uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const uint32_t src = static_cast<uint32_t>(sp[-2]);
+  const uint32_t dst = static_cast<uint32_t>(sp[-3]);
+  sp -= 3;
+  if (uint64_t{src} + n > seg.size() || uint64_t{dst} + n > t->size) TRAP(kOobTable);
+  if (n) std::memcpy(t->elems.data() + dst, seg.data() + src, n * sizeof(uint64_t));
+  NEXT();
+}
+op_ElemDrop:
+  std::vector<uint64_t>().swap(inst->elems[*pc++]);
+  NEXT();
+
+  // ------------------------------------------------------------ memory ----
+#define LOAD(name, M, R)                                                                   \
+  op_##name: {                                                                             \
+    uint64_t ea;                                                                           \
+    if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, sizeof(M), mem_size, ea))         \
+      TRAP(kOobMemory);                                                                    \
+    M v;                                                                                   \
+    std::memcpy(&v, mem + ea, sizeof v);                                                   \
+    sp[-1] = static_cast<uint64_t>(static_cast<R>(v));                                     \
+    NEXT();                                                                                \
+  }
+  LOAD(I32Load, uint32_t, uint32_t)
+  LOAD(I64Load, uint64_t, uint64_t)
+  LOAD(F32Load, uint32_t, uint32_t)
+  LOAD(F64Load, uint64_t, uint64_t)
+  LOAD(I32Load8S, int8_t, uint32_t)
+  LOAD(I32Load8U, uint8_t, uint32_t)
+  LOAD(I32Load16S, int16_t, uint32_t)
+  LOAD(I32Load16U, uint16_t, uint32_t)
+  LOAD(I64Load8S, int8_t, uint64_t)
+  LOAD(I64Load8U, uint8_t, uint64_t)
+  LOAD(I64Load16S, int16_t, uint64_t)
+  LOAD(I64Load16U, uint16_t, uint64_t)
+  LOAD(I64Load32S, int32_t, uint64_t)
+  LOAD(I64Load32U, uint32_t, uint64_t)
+#undef LOAD
+
+#define STORE(name, M)                                                                     \
+  op_##name: {                                                                             \
+    uint64_t ea;                                                                           \
+    if (!in_bounds(static_cast<uint32_t>(sp[-2]), *pc++, sizeof(M), mem_size, ea))         \
+      TRAP(kOobMemory);                                                                    \
+    const M v = static_cast<M>(sp[-1]);                                                    \
+    std::memcpy(mem + ea, &v, sizeof v);                                                   \
+    sp -= 2;                                                                               \
+    NEXT();                                                                                \
+  }
+  STORE(I32Store, uint32_t)
+  STORE(I64Store, uint64_t)
+  STORE(F32Store, uint32_t)
+  STORE(F64Store, uint64_t)
+  STORE(I32Store8, uint8_t)
+  STORE(I32Store16, uint16_t)
+  STORE(I64Store8, uint8_t)
+  STORE(I64Store16, uint16_t)
+  STORE(I64Store32, uint32_t)
+#undef STORE
+
+// SIMD loads that read `sizeof(M)` bytes and widen them to a v128 with
+// `make` (spec 4.4.7.2-4.4.7.4). The address slot becomes the low half.
+#define LOAD_V128(name, M, make)                                                           \
+  op_##name: {                                                                             \
+    uint64_t ea;                                                                           \
+    if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, sizeof(M), mem_size, ea))         \
+      TRAP(kOobMemory);                                                                    \
+    M x;                                                                                   \
+    std::memcpy(&x, mem + ea, sizeof x);                                                   \
+    put<V128>(sp - 1, make);                                                               \
+    ++sp;                                                                                  \
+    NEXT();                                                                                \
+  }
+  LOAD_V128(V128Load8x8S, uint64_t, num::I16x8ExtendLowI8x16S(V128{x, 0}))
+  LOAD_V128(V128Load8x8U, uint64_t, num::I16x8ExtendLowI8x16U(V128{x, 0}))
+  LOAD_V128(V128Load16x4S, uint64_t, num::I32x4ExtendLowI16x8S(V128{x, 0}))
+  LOAD_V128(V128Load16x4U, uint64_t, num::I32x4ExtendLowI16x8U(V128{x, 0}))
+  LOAD_V128(V128Load32x2S, uint64_t, num::I64x2ExtendLowI32x4S(V128{x, 0}))
+  LOAD_V128(V128Load32x2U, uint64_t, num::I64x2ExtendLowI32x4U(V128{x, 0}))
+  LOAD_V128(V128Load8Splat, uint8_t, num::I8x16Splat(x))
+  LOAD_V128(V128Load16Splat, uint16_t, num::I16x8Splat(x))
+  LOAD_V128(V128Load32Splat, uint32_t, num::I32x4Splat(x))
+  LOAD_V128(V128Load64Splat, uint64_t, num::I64x2Splat(x))
+  LOAD_V128(V128Load32Zero, uint32_t, (V128{x, 0}))
+  LOAD_V128(V128Load64Zero, uint64_t, (V128{x, 0}))
+#undef LOAD_V128
+
+op_V128Load: {
+  uint64_t ea;
+  if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, 16, mem_size, ea)) TRAP(kOobMemory);
+  std::memcpy(sp - 1, mem + ea, 16);  // slots lo, hi are the 16 bytes in order
+  ++sp;
+  NEXT();
+}
+op_V128Store: {
+  uint64_t ea;
+  if (!in_bounds(static_cast<uint32_t>(sp[-3]), *pc++, 16, mem_size, ea)) TRAP(kOobMemory);
+  std::memcpy(mem + ea, sp - 2, 16);
+  sp -= 3;
+  NEXT();
+}
+
+// Lane loads and stores [offset, lane] (spec 4.4.7.5, 4.4.7.7): the v128's
+// two slots are its 16 bytes in lane order.
+#define LOAD_LANE(name, N)                                                                 \
+  op_##name: {                                                                             \
+    uint64_t ea;                                                                           \
+    const uint32_t lane = static_cast<uint32_t>(pc[1]) & (16 / (N)-1);                     \
+    if (!in_bounds(static_cast<uint32_t>(sp[-3]), pc[0], N, mem_size, ea)) TRAP(kOobMemory); \
+    pc += 2;                                                                               \
+    uint64_t w[2] = {sp[-2], sp[-1]};                                                      \
+    std::memcpy(reinterpret_cast<unsigned char*>(w) + lane * (N), mem + ea, N);            \
+    --sp;                                                                                  \
+    sp[-2] = w[0];                                                                         \
+    sp[-1] = w[1];                                                                         \
+    NEXT();                                                                                \
+  }
+  LOAD_LANE(V128Load8Lane, 1)
+  LOAD_LANE(V128Load16Lane, 2)
+  LOAD_LANE(V128Load32Lane, 4)
+  LOAD_LANE(V128Load64Lane, 8)
+#undef LOAD_LANE
+
+#define STORE_LANE(name, N)                                                                \
+  op_##name: {                                                                             \
+    uint64_t ea;                                                                           \
+    const uint32_t lane = static_cast<uint32_t>(pc[1]) & (16 / (N)-1);                     \
+    if (!in_bounds(static_cast<uint32_t>(sp[-3]), pc[0], N, mem_size, ea)) TRAP(kOobMemory); \
+    pc += 2;                                                                               \
+    const uint64_t w[2] = {sp[-2], sp[-1]};                                                \
+    std::memcpy(mem + ea, reinterpret_cast<const unsigned char*>(w) + lane * (N), N);      \
+    sp -= 3;                                                                               \
+    NEXT();                                                                                \
+  }
+  STORE_LANE(V128Store8Lane, 1)
+  STORE_LANE(V128Store16Lane, 2)
+  STORE_LANE(V128Store32Lane, 4)
+  STORE_LANE(V128Store64Lane, 8)
+#undef STORE_LANE
+
+op_MemorySize:
+  *sp++ = mem_size / kPageBytes;
+  NEXT();
+op_MemoryGrow: {  // spec 4.4.7.9; failure is -1, never an error
+  const std::optional<uint32_t> old =
+      grow_memory(*inst->memory0, static_cast<uint32_t>(sp[-1]), s.limits.max_memory_bytes);
+  sp[-1] = old ? *old : kMinus1;
+  LOAD_MEMORY();
+  NEXT();
+}
+op_MemoryFill: {  // spec 4.4.7.10: bounds first, then the writes
+  const uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const uint8_t v = static_cast<uint8_t>(sp[-2]);
+  const uint32_t dst = static_cast<uint32_t>(sp[-3]);
+  sp -= 3;
+  if (uint64_t{dst} + n > mem_size) TRAP(kOobMemory);
+  if (n) std::memset(mem + dst, v, n);
+  NEXT();
+}
+op_MemoryCopy: {
+  const uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const uint32_t src = static_cast<uint32_t>(sp[-2]);
+  const uint32_t dst = static_cast<uint32_t>(sp[-3]);
+  sp -= 3;
+  if (uint64_t{src} + n > mem_size || uint64_t{dst} + n > mem_size) TRAP(kOobMemory);
+  if (n) std::memmove(mem + dst, mem + src, n);
+  NEXT();
+}
+op_MemoryInit: {
+  const std::span<const uint8_t> seg = inst->datas[*pc++];
+  const uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const uint32_t src = static_cast<uint32_t>(sp[-2]);
+  const uint32_t dst = static_cast<uint32_t>(sp[-3]);
+  sp -= 3;
+  if (uint64_t{src} + n > seg.size() || uint64_t{dst} + n > mem_size) TRAP(kOobMemory);
+  if (n) std::memcpy(mem + dst, seg.data() + src, n);
+  NEXT();
+}
+op_DataDrop:
+  inst->datas[*pc++] = {};
+  NEXT();
+
+  // --------------------------------------------- generated from the table ----
+#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan) \
+  WARDEN_GEN_##cls(name, imm, arg, nan)
+#define WARDEN_CANON(nan)                                   \
+  if constexpr (NanCanon::nan != NanCanon::_) {             \
+    if (det) canon_top<NanCanon::nan>(sp);                  \
+  }
+#define WARDEN_GEN_Num(name, imm, arg, nan)             \
+  op_##name:                                            \
+  sp = num_op<&num::name>(sp, &num::name);              \
+  WARDEN_CANON(nan)                                     \
+  NEXT();
+#define WARDEN_GEN_Trap(name, imm, arg, nan)                                  \
+  op_##name:                                                                  \
+  if (const char* m_ = trap_op<&num::name>(sp, &num::name)) TRAP(m_);         \
+  WARDEN_CANON(nan)                                                           \
+  NEXT();
+#define WARDEN_GEN_Other(name, imm, arg, nan) WARDEN_GEN_Other_##imm(name, arg, nan)
+#define WARDEN_GEN_Other_Lane(name, arg, nan)                                          \
+  op_##name:                                                                           \
+  sp = lane_op<&num::name>(sp, static_cast<uint32_t>(*pc++) & ((arg)-1), &num::name);  \
+  NEXT();
+// Everything else is hand-written above.
+#define WARDEN_GEN_Ctrl(...)
+#define WARDEN_GEN_Load(...)
+#define WARDEN_GEN_Store(...)
+#define WARDEN_GEN_Other_None(...)
+#define WARDEN_GEN_Other_Block(...)
+#define WARDEN_GEN_Other_Label(...)
+#define WARDEN_GEN_Other_BrTable(...)
+#define WARDEN_GEN_Other_Func(...)
+#define WARDEN_GEN_Other_CallInd(...)
+#define WARDEN_GEN_Other_Local(...)
+#define WARDEN_GEN_Other_Global(...)
+#define WARDEN_GEN_Other_Table(...)
+#define WARDEN_GEN_Other_Elem(...)
+#define WARDEN_GEN_Other_Data(...)
+#define WARDEN_GEN_Other_Mem(...)
+#define WARDEN_GEN_Other_MemLane(...)
+#define WARDEN_GEN_Other_Zero(...)
+#define WARDEN_GEN_Other_Zero2(...)
+#define WARDEN_GEN_Other_DataZero(...)
+#define WARDEN_GEN_Other_TableTable(...)
+#define WARDEN_GEN_Other_ElemTable(...)
+#define WARDEN_GEN_Other_I32(...)
+#define WARDEN_GEN_Other_I64(...)
+#define WARDEN_GEN_Other_F32(...)
+#define WARDEN_GEN_Other_F64(...)
+#define WARDEN_GEN_Other_V128(...)
+#define WARDEN_GEN_Other_Shuffle(...)
+#define WARDEN_GEN_Other_HeapType(...)
+#define WARDEN_GEN_Other_SelectT(...)
+#include "opcodes.def"
+#undef WARDEN_OP
+
+  // ------------------------------------------------------------- exits ----
+done:
+  s.fuel_ctr = fuel;
+  return {};
+
+stack_exhausted:
+  message = kStackExhausted;
+  kind = ErrorKind::Exhaustion;
+  goto on_error;
+
+on_trap:
+  kind = ErrorKind::Trap;
+on_error:
+  s.frames.resize(frame_base);
+  s.fuel_ctr = fuel;
+  return Error{kind, message};
+
+on_host_error:
+  s.frames.resize(frame_base);
+  return host_result;
+
+#undef NEXT
+#undef TRAP
+#undef LOAD_MEMORY
+#undef LOAD_INSTANCE
+#undef BR_MOVE
+}
+
+}  // namespace warden

@@ -1,0 +1,55 @@
+// Module: decode (spec 5) -> validate and compile (spec 3) -> an immutable,
+// shareable Module. Lives in the instantiate layer, not next to types.cpp in
+// warden_core, because it calls the decoder and the validator, which sit
+// above warden_core in the link order.
+#include "decode/decoder.hpp"
+#include "runtime.hpp"
+#include "validate/validator.hpp"
+
+namespace warden {
+
+Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Module::~Module() = default;
+
+Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> bytes,
+                                                   const Limits& limits) {
+  Result<ast::Module> m = decode(bytes, limits);
+  if (!m) return m.error();
+  return from_ast(std::move(m).value(), limits);
+}
+
+Result<std::shared_ptr<const Module>> Module::from_ast(ast::Module m, const Limits& limits) {
+  Result<std::vector<code::CompiledFunc>> code = validate(m, limits);
+  if (!code) return code.error();
+  auto impl = std::make_unique<Impl>();
+  impl->code = std::move(code).value();
+  // The function index space: imports first (spec 2.5.1).
+  impl->func_types.reserve(m.imports.size() + m.funcs.size());
+  for (const ast::Import& im : m.imports)
+    if (im.kind == ExternKind::Func) impl->func_types.push_back(im.func_type);
+  for (const ast::Function& f : m.funcs) impl->func_types.push_back(f.type);
+  impl->ast = std::move(m);
+  return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(impl)));
+}
+
+std::vector<ImportInfo> Module::imports() const {
+  std::vector<ImportInfo> out;
+  out.reserve(impl_->ast.imports.size());
+  for (const ast::Import& im : impl_->ast.imports) out.push_back({im.module, im.name, im.kind});
+  return out;
+}
+
+std::vector<ExportInfo> Module::exports() const {
+  std::vector<ExportInfo> out;
+  out.reserve(impl_->ast.exports.size());
+  for (const ast::Export& e : impl_->ast.exports) out.push_back({e.name, e.kind, e.index});
+  return out;
+}
+
+const FuncType& Module::func_type(uint32_t func) const {
+  return impl_->ast.types[impl_->func_types[func]];
+}
+
+const ast::Module& Module::syntax() const { return impl_->ast; }
+
+}  // namespace warden
