@@ -119,7 +119,7 @@ class Compiler {
     return true;
   }
   bool pop(ValType expect, ValType* got = nullptr) {
-    ValType t;
+    ValType t = kAny;
     if (!pop_any(t)) return false;
     if (t != expect && t != kAny && expect != kAny) return mismatch();
     if (got) *got = t;
@@ -315,7 +315,7 @@ bool Compiler::step(const ast::Instr& in) {
   if (o.cls == OpClass::Ctrl) return control(in);
   switch (in.op) {
     case Op::Drop: {
-      ValType t;
+      ValType t = kAny;
       if (!pop_any(t)) return false;
       if (live()) {
         emit_op(Op::Drop);
@@ -324,7 +324,7 @@ bool Compiler::step(const ast::Instr& in) {
       return true;
     }
     case Op::Select: {  // spec 3.3.4: untyped select only for num/vec
-      ValType t1, t2;
+      ValType t1 = kAny, t2 = kAny;
       if (!pop(ValType::I32) || !pop_any(t1) || !pop_any(t2)) return false;
       if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2)))) return mismatch();
       if (t1 != t2 && t1 != kAny && t2 != kAny) return mismatch();
@@ -356,7 +356,7 @@ bool Compiler::step(const ast::Instr& in) {
       return true;
     }
     case Op::RefIsNull: {
-      ValType t;
+      ValType t = kAny;
       if (!pop_any(t)) return false;
       if (!is_ref(t) && t != kAny) return mismatch();
       if (live()) emit_op(Op::RefIsNull);
@@ -436,8 +436,8 @@ void Compiler::emit_plain(const ast::Instr& in) {
 
 bool Compiler::variable(const ast::Instr& in) {  // spec 3.3.5
   const bool is_local = in.op == Op::LocalGet || in.op == Op::LocalSet || in.op == Op::LocalTee;
-  ValType t;
-  uint64_t imm;
+  ValType t = kAny;
+  uint64_t imm = 0;
   if (is_local) {
     if (in.a >= local_types_.size()) return fail(unknown("local", in.a));
     t = local_types_[in.a];

@@ -48,7 +48,7 @@ std::optional<Error> check_const(const Context& c, const ast::Expr& e, ValType e
   size_t depth = 0;  // values produced; only the last one's type matters
   for (const ast::Instr& in : e) {
     pos = in.pos;
-    ValType t;
+    ValType t = valid::kAny;
     switch (in.op) {
       case Op::I32Const: t = ValType::I32; break;
       case Op::I64Const: t = ValType::I64; break;
