@@ -127,7 +127,11 @@ class BodyGen {
   ast::Function& fn_;
   uint32_t func_index_;
   const FuncType& type_;
+  // Parameters and declared locals, then scratch locals. Random choices see
+  // only the first user_locals_, so inserting guards or canonicalisation
+  // (which add scratch locals) never changes what else is generated.
   std::vector<ValType> locals_;
+  uint32_t user_locals_ = 0;
   std::vector<ValType> stack_;
   std::vector<Frame> frames_;
   uint32_t budget_ = 0;
@@ -160,10 +164,10 @@ void BodyGen::push_value(ValType t) {
   uint32_t choice = in_.below(8);
   if (choice < 3) {
     uint32_t n = 0;
-    for (ValType l : locals_) n += l == t;
+    for (uint32_t i = 0; i < user_locals_; ++i) n += locals_[i] == t;
     if (n) {
       uint32_t k = in_.below(n);
-      for (uint32_t i = 0; i < locals_.size(); ++i)
+      for (uint32_t i = 0; i < user_locals_; ++i)
         if (locals_[i] == t && k-- == 0) return local_get(i);
     }
   } else if (choice < 4) {
@@ -360,6 +364,7 @@ void BodyGen::run() {
   locals_ = type_.params;
   uint32_t declared = in_.below(cfg_.max_locals + 1);
   for (uint32_t i = 0; i < declared; ++i) locals_.push_back(random_type());
+  user_locals_ = static_cast<uint32_t>(locals_.size());
   budget_ = in_.range(cfg_.max_instrs / 8, cfg_.max_instrs);
 
   frames_.push_back(Frame{Op::Nop, {}, type_.results, 0, false});
@@ -481,8 +486,8 @@ void BodyGen::emit_generic(Op op) {
 
 bool BodyGen::gen_local() {
   uint32_t kind = in_.below(10);
-  if (locals_.empty()) return false;
-  uint32_t i = in_.below(static_cast<uint32_t>(locals_.size()));
+  if (user_locals_ == 0) return false;
+  uint32_t i = in_.below(user_locals_);
   if (kind < 4) {
     local_get(i);
     return true;

@@ -67,9 +67,6 @@ inline ValType val_of(Ty t) {
   }
 }
 
-/// Whether a table row is enabled by the configuration's feature switches.
-bool op_enabled(const GenConfig& cfg, Op op);
-
 /// Fill ctx.rows from the opcode table.
 void build_rows(ModuleCtx& ctx);
 

@@ -83,4 +83,8 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> fuzz_bytes, const 
 /// of bytes consumed through `used`.
 GenConfig config_from_bytes(std::span<const uint8_t> fuzz_bytes, size_t* used);
 
+/// Whether the configuration's feature switches allow this table row (the
+/// generator emits only these; a statistic over them is "coverage").
+bool op_enabled(const GenConfig& cfg, Op op);
+
 }  // namespace warden::gen
