@@ -86,12 +86,22 @@ struct Script {
   std::vector<Command> commands;
 };
 
-/// Parse a whole script. Errors are Malformed with the message
-/// "LINE:COL: <spec wording>".
+/// Parse a whole script. Errors are Malformed; the message is the spec
+/// wording alone (e.g. "unknown operator i32.foo", "unexpected token"), so
+/// assert_malformed texts match it by prefix, and Error::offset carries the
+/// source position as text_offset(line, col) (see below).
 Result<Script> parse_script(std::string_view source);
 
+/// Text positions in Error::offset: line in the high 32 bits, column (1-based,
+/// in bytes) in the low 32 bits.
+constexpr uint64_t text_offset(uint32_t line, uint32_t col) { return (uint64_t{line} << 32) | col; }
+constexpr Pos text_pos(uint64_t offset) {
+  return Pos{static_cast<uint32_t>(offset >> 32), static_cast<uint32_t>(offset)};
+}
+
 /// Parse one text module, `(module ...)` or the bare fields the spec allows
-/// (spec 6.6.13). Used for quote modules and by `warden wat2wasm`.
+/// (spec 6.6.13). Used for quote modules and by `warden wat2wasm`. Errors as
+/// parse_script's.
 Result<ast::Module> parse_module(std::string_view source);
 
 }  // namespace warden::text
