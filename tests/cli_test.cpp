@@ -259,6 +259,17 @@ const std::vector<uint8_t> kTypeMismatch = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 
                                             0x02, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00,
                                             0x42, 0x00, 0x0b};
 
+/* (module
+     (func $rec (export "rec") call $rec)
+     (func (export "fadd") (param f32 f32) (result f32) local.get 0 local.get 1 f32.add)
+     (memory 2)) */
+const std::vector<uint8_t> kLimits = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60, 0x00, 0x00,
+    0x60, 0x02, 0x7d, 0x7d, 0x01, 0x7d, 0x03, 0x03, 0x02, 0x00, 0x01, 0x05, 0x03, 0x01,
+    0x00, 0x02, 0x07, 0x0e, 0x02, 0x03, 0x72, 0x65, 0x63, 0x00, 0x00, 0x04, 0x66, 0x61,
+    0x64, 0x64, 0x00, 0x01, 0x0a, 0x0e, 0x02, 0x04, 0x00, 0x10, 0x00, 0x0b, 0x07, 0x00,
+    0x20, 0x00, 0x20, 0x01, 0x92, 0x0b};
+
 TEST_F(Command, HelpForEverySubcommand) {
   Outcome top = warden("--help");
   EXPECT_EQ(top.exit_code, 0);
@@ -351,6 +362,26 @@ TEST_F(Command, RunExitCodes) {
   o = warden("run " + env);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_EQ(o.err, env + ": unlinkable: unknown import\n");
+}
+
+TEST_F(Command, RunLimitsAndDeterminism) {
+  std::string m = write("limits.wasm", kLimits);
+  Outcome o = warden("run " + m + " --invoke rec");
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_EQ(o.err, "exhausted: call stack exhausted\n");
+
+  // The module's 2 initial pages do not fit in 64 KiB.
+  o = warden("run " + m + " --max-memory 65536");
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_EQ(o.err.rfind("exhausted: ", 0), 0u) << o.err;
+
+  // Arithmetic on a NaN may give any arithmetic NaN (spec 4.3.3), but with
+  // --deterministic it is always the positive canonical one.
+  o = warden("run " + m + " --invoke fadd f32:-nan:0x200000 f32:1 --deterministic");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "f32:nan:0x400000 (0x7fc00000)\n");
+  o = warden("run " + m + " --invoke fadd f32:1 f32:2 --deterministic");
+  EXPECT_EQ(o.out, "f32:3 (0x40400000)\n");
 }
 
 TEST_F(Command, RunUsageErrors) {

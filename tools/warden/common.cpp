@@ -24,8 +24,8 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
     if (n > 0) {
       if (out.size() + n > max_bytes) {
         std::fclose(f);
-        std::fprintf(stderr, "%s: exhausted: module larger than %llu bytes (Limits::max_module_bytes)\n",
-                     path.c_str(), static_cast<unsigned long long>(max_bytes));
+        // The decoder's wording for the same limit (Limits::max_module_bytes).
+        std::fprintf(stderr, "%s: exhausted: module too large\n", path.c_str());
         if (exhausted) *exhausted = true;
         return false;
       }
