@@ -153,7 +153,7 @@ TEST(Execute, CallIndirectTraps) {
   Harness h(m.build());
   EXPECT_EQ(h.i32("call", {i32v(0)}), 42u);
   expect_trap(h.call("call", {i32v(1)}), "indirect call type mismatch");
-  expect_trap(h.call("call", {i32v(2)}), "uninitialized element");
+  expect_trap(h.call("call", {i32v(2)}), "uninitialized element 2");
   expect_trap(h.call("call", {i32v(3)}), "undefined element");
   expect_trap(h.call("call", {i32v(-1)}), "undefined element");
 }
@@ -461,7 +461,7 @@ TEST(Execute, TableGetSetAndGrow) {
   ASSERT_TRUE(h.call("set", {i32v(1)}).ok());
   EXPECT_EQ(h.i32("is_null", {i32v(1)}), 0u);
   EXPECT_EQ(h.i32("call", {i32v(1)}), 7u);
-  expect_trap(h.call("call", {i32v(0)}), "uninitialized element");
+  expect_trap(h.call("call", {i32v(0)}), "uninitialized element 0");
   expect_trap(h.call("set", {i32v(2)}), "out of bounds table access");
 
   EXPECT_EQ(h.i32("grow", {i32v(3)}), 2u);

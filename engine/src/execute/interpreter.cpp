@@ -17,6 +17,7 @@
 
 #include <bit>
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 #include "execute/numeric.hpp"
@@ -207,6 +208,7 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) {
   const FuncInst* callee = entry;
   const char* message = nullptr;
   ErrorKind kind = ErrorKind::Trap;
+  uint32_t trap_index = 0;
   Result<void> host_result;
 
 #define NEXT() goto* kLabels[*pc++]
@@ -280,7 +282,10 @@ op_CallIndirect: {  // spec 4.4.8.11
   const uint32_t i = static_cast<uint32_t>(*--sp);
   if (i >= t->size) TRAP("undefined element");
   const uint64_t ref = t->elems.data()[i];
-  if (!ref) TRAP("uninitialized element");
+  if (!ref) {
+    trap_index = i;
+    goto uninitialized;
+  }
   callee = reinterpret_cast<const FuncInst*>(static_cast<uintptr_t>(ref));
   if (callee->type_id != want) TRAP("indirect call type mismatch");
   goto do_call;
@@ -784,6 +789,11 @@ on_error:
   s.frames.resize(frame_base);
   s.fuel_ctr = fuel;
   return Error{kind, message};
+
+uninitialized:  // the reference interpreter names the element
+  s.frames.resize(frame_base);
+  s.fuel_ctr = fuel;
+  return Error{ErrorKind::Trap, "uninitialized element " + std::to_string(trap_index)};
 
 on_host_error:
   s.frames.resize(frame_base);

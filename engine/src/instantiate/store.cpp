@@ -27,7 +27,7 @@ uint32_t Store::Impl::intern(const FuncType& t) {
   std::string key;
   key.reserve(t.params.size() + t.results.size() + 1);
   for (ValType v : t.params) key.push_back(static_cast<char>(v));
-  key.push_back('|');
+  key.push_back('\0');  // no value type encodes as 0
   for (ValType v : t.results) key.push_back(static_cast<char>(v));
   auto [it, added] = type_ids.try_emplace(std::move(key), static_cast<uint32_t>(types.size()));
   if (added) types.push_back(t);
