@@ -29,6 +29,10 @@ struct Frame {
   ast::Instr instr;        // FoldedOp / FoldedIfCond: the instruction to emit
   std::string_view label;  // "" when the block has none
   bool has_else = false;   // PlainIf
+  // A folded br_table's labels, held back until it is emitted after its
+  // operands, so Function::br_targets follows instruction order as the
+  // decoder's does.
+  std::vector<uint32_t> targets;
 };
 
 void push_label(Scope& sc, std::string_view label) {
@@ -115,6 +119,11 @@ bool Parser::parse_instrs_impl(Scope& sc, ast::Expr& out, bool single) {
     }
     if (!parse_immediates(sc, in)) return false;
     frames.push_back({FrameKind::FoldedOp, in, {}});
+    if (in.op == Op::BrTable) {
+      std::vector<uint32_t>& all = *sc.br_targets;
+      frames.back().targets.assign(all.begin() + in.a, all.end());
+      all.resize(in.a);
+    }
     return true;
   };
 
@@ -128,6 +137,10 @@ bool Parser::parse_instrs_impl(Scope& sc, ast::Expr& out, bool single) {
         case FrameKind::FoldedOp:
           if (tok.kind == Tok::RParen) {
             next();
+            if (f.instr.op == Op::BrTable) {
+              f.instr.a = static_cast<uint32_t>(sc.br_targets->size());
+              sc.br_targets->insert(sc.br_targets->end(), f.targets.begin(), f.targets.end());
+            }
             out.push_back(f.instr);
             frames.pop_back();
             continue;
