@@ -588,6 +588,11 @@ TEST(Decode, ConstantExpressionsAreDecodedNotValidated) {
   Result<ast::Module> r = dec(wasm(hex("06 09 01 7f 00 41 01 41 02 6a 0b")));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->globals.at(0).init.size(), 4u);
+  // data.drop in an initialiser needs no data count section: the rule is
+  // about the code section only (spec 5.5.16); the validator rejects it.
+  r = dec(wasm(hex("06 07 01 7f 00 fc 09 00 0b")));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->globals.at(0).init.at(0).op, Op::DataDrop);
   // A global initialiser cut short by the end of its section runs on into
   // the next bytes (here 0x0a, an illegal opcode), as binary.wast expects.
   EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  03 02 01 00  06 05 01 7f 00 41 00  0a 04 01 02 00 0b")),

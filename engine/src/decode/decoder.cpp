@@ -231,10 +231,12 @@ class Decoder {
   }
 
   // A constant expression is an ordinary instruction sequence syntactically
-  // (spec 5.4.9); constness is the validator's concern.
+  // (spec 5.4.9); constness is the validator's concern. The data count
+  // section is required only for data indices in the code section (spec
+  // 5.5.16), so memory.init here is left for the validator to reject.
   void const_expr(ast::Expr& out) {
     std::vector<uint32_t> scratch;  // br_table targets; never valid here
-    read_expr(r_, out, scratch, m_.data_count.has_value());
+    read_expr(r_, out, scratch, true);
   }
 
   // ---- exports (spec 5.5.10)
