@@ -9,6 +9,7 @@
 
 #include "ast.hpp"
 #include "code.hpp"
+#include "decode/decoder.hpp"
 #include "validate/validator.hpp"
 
 namespace warden {
@@ -881,6 +882,79 @@ TEST(Compile, CallsAndIndirectCalls) {
             (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(Op::Call), 0, w(Op::Drop),
                                    w(Op::I32Const), 2, w(Op::I32Const), 0, w(Op::CallIndirect), 0,
                                    0, w(Op::Return)}));
+}
+
+// ------------------------------------------------------ from binary bytes ----
+
+void put_u32(std::vector<uint8_t>& out, uint32_t v) {  // unsigned LEB128
+  do {
+    uint8_t byte = v & 0x7F;
+    v >>= 7;
+    out.push_back(byte | (v ? 0x80 : 0));
+  } while (v);
+}
+
+// A module with one function of type [] -> [] whose body (locals vector and
+// instructions, without the final 0x0B) is `code`.
+std::vector<uint8_t> one_func_module(const std::vector<uint8_t>& code) {
+  std::vector<uint8_t> m = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
+                            0x01, 0x04, 0x01, 0x60, 0x00, 0x00,   // type section: [] -> []
+                            0x03, 0x02, 0x01, 0x00};              // function section
+  std::vector<uint8_t> body = {0x00};                            // no locals
+  body.insert(body.end(), code.begin(), code.end());
+  body.push_back(0x0B);
+  std::vector<uint8_t> entry;
+  put_u32(entry, static_cast<uint32_t>(body.size()));
+  entry.insert(entry.end(), body.begin(), body.end());
+  std::vector<uint8_t> sec = {0x01};  // one entry
+  sec.insert(sec.end(), entry.begin(), entry.end());
+  m.push_back(0x0A);
+  put_u32(m, static_cast<uint32_t>(sec.size()));
+  m.insert(m.end(), sec.begin(), sec.end());
+  return m;
+}
+
+Result<std::vector<code::CompiledFunc>> load(const std::vector<uint8_t>& bytes) {
+  auto m = decode(bytes, Limits{});
+  if (!m.ok()) return m.error();
+  return validate(m.value(), Limits{});
+}
+
+TEST(ValidateBinary, MillionNestedBlocksFromBytes) {
+  // (func (block (block ... (a million times) ...)))
+  std::vector<uint8_t> code;
+  code.reserve(3'000'000);
+  for (int i = 0; i < 1'000'000; ++i) {
+    code.push_back(0x02);  // block
+    code.push_back(0x40);  // []
+  }
+  code.insert(code.end(), 1'000'000, 0x0B);
+  auto r = load(one_func_module(code));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Exhaustion);
+  EXPECT_EQ(r.error().message, "nesting too deep");
+}
+
+TEST(ValidateBinary, ErrorOffsetIsTheInstructionsByte) {
+  // (func (i32.const 1) (i64.const 2) (i32.add) (drop))
+  std::vector<uint8_t> code = {0x41, 0x01, 0x42, 0x02, 0x6A, 0x1A};
+  std::vector<uint8_t> bytes = one_func_module(code);
+  auto r = load(bytes);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Invalid);
+  EXPECT_EQ(r.error().message, "type mismatch");
+  // The i32.add is the 4th byte from the end: 0x6A 0x1A 0x0B.
+  ASSERT_LT(r.error().offset, bytes.size());
+  EXPECT_EQ(bytes[r.error().offset], 0x6A);
+  EXPECT_EQ(r.error().offset, bytes.size() - 3);
+}
+
+TEST(ValidateBinary, LoopCompilesFromBytes) {
+  // (func (loop (br 0)))  -- an infinite loop; each iteration pays fuel
+  auto r = load(one_func_module({0x03, 0x40, 0x0C, 0x00, 0x0B}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::Fuel), w(XOp::Jump), 1,
+                                                      w(Op::Return)}));
 }
 
 }  // namespace
