@@ -29,6 +29,12 @@ namespace warden {
 inline constexpr uint64_t kPageBytes = 65536;
 inline constexpr uint32_t kMaxPages = 65536;
 
+/// Host functions may call back into their store (Store::invoke inside a
+/// HostFunc). Each such nesting costs host stack (an interpreter activation
+/// plus the host's own frames), so its depth is capped independently of
+/// Limits::max_call_depth; past it invoke fails with "call stack exhausted".
+inline constexpr uint32_t kMaxNestedInvokes = 100;
+
 /// Spec 4.2.6. A wasm function belongs to `instance` and runs `code`; a host
 /// function has no instance and runs `host`.
 struct FuncInst {

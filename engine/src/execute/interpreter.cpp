@@ -28,7 +28,9 @@ static_assert(std::endian::native == std::endian::little,
 namespace warden {
 namespace {
 
-#if defined(__GNUC__)
+// Forced inlining only when optimising: at -O0 every inlined helper gets its
+// own stack slots in execute(), whose frame would grow to tens of KiB.
+#if defined(__GNUC__) && defined(__OPTIMIZE__)
 #define WARDEN_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define WARDEN_ALWAYS_INLINE inline

@@ -62,6 +62,7 @@ void Store::Impl::set_fuel(uint64_t fuel) {
 }
 
 Result<void> Store::Impl::run(const FuncInst* f, size_t base) {
+  if (running >= kMaxNestedInvokes) return exhausted("call stack exhausted");
   if (running == 0 && has_deadline)
     deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.timeout_ms);
   ++running;
