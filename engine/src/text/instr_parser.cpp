@@ -25,6 +25,7 @@ enum class FrameKind : uint8_t {
 };
 
 struct Frame {
+  Frame(FrameKind k, const ast::Instr& i, std::string_view l) : kind(k), instr(i), label(l) {}
   FrameKind kind;
   ast::Instr instr;        // FoldedOp / FoldedIfCond: the instruction to emit
   std::string_view label;  // "" when the block has none

@@ -1,0 +1,27 @@
+// Warden's text-format API: WebAssembly text (spec chapter 6) to binary and
+// back. Nothing here validates; Module::load or Module::from_ast does that.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "warden/warden.hpp"
+
+namespace warden {
+
+/// Parse a text module, `(module ...)` or bare module fields, and encode it
+/// as a canonical binary module (spec 5).
+/// Errors: Malformed with the spec testsuite's wording ("unexpected token",
+/// "unknown operator foo", "constant out of range", ...); Error::offset
+/// holds the source position as (line << 32) | column, both 1-based.
+Result<std::vector<uint8_t>> wat_to_wasm(std::string_view text);
+
+/// Decode a binary module and print it in the text format: numeric indices,
+/// flat instructions, floats that re-parse to the same bits. wat_to_wasm of
+/// the result gives an equivalent module (custom sections become comments).
+/// Errors: the decoder's (Malformed; Exhaustion for default Limits).
+Result<std::string> wasm_to_wat(std::span<const uint8_t> bytes);
+
+}  // namespace warden
