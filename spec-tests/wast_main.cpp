@@ -221,6 +221,7 @@ bool check_pin(const std::vector<FileReport>& reports, const std::map<std::strin
       ok = false;
     }
   }
+  std::vector<std::string> not_run;
   for (const auto& [name, pin] : pins) {
     if (name == "total") {
       if (pin.total != total || pin.passed != passed) {
@@ -230,9 +231,15 @@ bool check_pin(const std::vector<FileReport>& reports, const std::map<std::strin
         ok = false;
       }
     } else if (!seen.count(name)) {
-      std::printf("pin: %s: pinned but not run\n", name.c_str());
+      not_run.push_back(name);
       ok = false;
     }
+  }
+  if (!not_run.empty()) {
+    std::string list;
+    for (size_t i = 0; i < not_run.size() && i < 5; ++i) list += (i ? ", " : "") + not_run[i];
+    if (not_run.size() > 5) list += ", ...";
+    std::printf("pin: %zu pinned files not run (%s)\n", not_run.size(), list.c_str());
   }
   std::printf("pin %s: %s\n", ok ? "matches" : "DIFFERS", pin_path.c_str());
   return ok;
