@@ -1,0 +1,50 @@
+// Fuzz target "binary_mutate": structure-aware mutation of valid modules.
+//
+// LLVMFuzzerCustomMutator edits a module where it decodes: at the syntax
+// tree level (swap, insert, delete and duplicate instructions, change
+// immediates, opcodes within a family, types, limits, indices; drop and
+// duplicate items) and at the section level (duplicate, drop or swap
+// sections, pad a LEB128 to a non-canonical length, break a section size,
+// add custom sections). The 8-byte header is never touched. What does not
+// decode gets libFuzzer's byte-level mutations.
+//
+// The test function applies the binary oracles of check_binary and, when
+// the module loads, instantiates it against the spectest host and runs its
+// exports under small fuel and memory limits: no outcome but a value, a
+// trap or exhaustion is allowed.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "decode/decoder.hpp"
+#include "decode/encoder.hpp"
+#include "harness.hpp"
+#include "mutate.hpp"
+#include "oracles.hpp"
+
+using namespace warden;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::shared_ptr<const Module> m = fuzz::check_binary(std::span<const uint8_t>(data, size));
+  if (!m) return 0;
+  fuzz::RunConfig run;
+  run.rounds = 1;
+  run.call_fuel = 1000;
+  run.limits.max_memory_bytes = 4u << 16;
+  run.limits.max_table_elements = 10'000;
+  run.limits.max_call_depth = 500;
+  run.limits.timeout_ms = 200;
+  fuzz::run_module(m, std::span<const uint8_t>(data, size), run);
+  return 0;
+}
+
+#ifdef WARDEN_LIBFUZZER
+extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  std::vector<uint8_t> out = fuzz::mutate_module(std::span<const uint8_t>(data, size), seed);
+  if (out.empty() || out.size() > max_size) return LLVMFuzzerMutate(data, size, max_size);
+  std::memcpy(data, out.data(), out.size());
+  return out.size();
+}
+#endif

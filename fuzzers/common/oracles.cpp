@@ -1,0 +1,65 @@
+// The binary-format oracles shared by decode_validate and binary_mutate.
+#include "oracles.hpp"
+
+#include "ast_compare.hpp"
+#include "decode/decoder.hpp"
+#include "decode/encoder.hpp"
+#include "harness.hpp"
+
+namespace warden::fuzz {
+
+Limits tight_limits() {
+  Limits l;
+  l.max_module_bytes = 1u << 20;
+  l.max_functions = 10'000;
+  l.max_locals = 1'000;
+  l.max_nesting = 500;
+  return l;
+}
+
+namespace {
+
+std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
+  return r ? std::string("ok") : describe(r.error());
+}
+
+}  // namespace
+
+std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes) {
+  const Limits limits = tight_limits();
+  Result<std::shared_ptr<const Module>> loaded = Module::load(bytes, limits);
+  if (!loaded)
+    require_kind(loaded.error(), {ErrorKind::Malformed, ErrorKind::Invalid, ErrorKind::Exhaustion}, "load");
+
+  Result<ast::Module> tree = decode(bytes, limits);
+  if (!tree) {
+    require_kind(tree.error(), {ErrorKind::Malformed, ErrorKind::Exhaustion}, "decode");
+    if (loaded || describe(loaded.error()) != describe(tree.error()))
+      fail("decode fails with \"" + describe(tree.error()) + "\" but load gives \"" + outcome(loaded) + "\"");
+    return nullptr;
+  }
+  if (!loaded && loaded.error().kind == ErrorKind::Malformed)
+    fail("decoded tree rejected as malformed: " + describe(loaded.error()));
+
+  std::vector<uint8_t> again = encode(*tree);
+  Result<ast::Module> tree2 = decode(again, limits);
+  if (!tree2) fail("re-encoded module does not decode: " + describe(tree2.error()));
+  if (std::string d = ast_difference(*tree, *tree2); !d.empty())
+    fail("re-encoded module decodes differently: " + d);
+  if (encode(*tree2) != again) fail("encoding is not a fixpoint");
+
+  Result<std::shared_ptr<const Module>> reloaded = Module::load(again, limits);
+  if (outcome(loaded) != outcome(reloaded))
+    fail("original loads as \"" + outcome(loaded) + "\", re-encoded as \"" + outcome(reloaded) + "\"");
+
+  Result<std::shared_ptr<const Module>> direct = Module::from_ast(std::move(*tree), limits);
+  if (outcome(loaded) != outcome(direct))
+    fail("load gives \"" + outcome(loaded) + "\", from_ast gives \"" + outcome(direct) + "\"");
+  if (loaded) {
+    if (std::string d = ast_difference((*loaded)->syntax(), *tree2); !d.empty())
+      fail("Module::syntax() differs from the decoded tree: " + d);
+  }
+  return loaded ? *loaded : nullptr;
+}
+
+}  // namespace warden::fuzz

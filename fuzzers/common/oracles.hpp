@@ -1,0 +1,26 @@
+// Oracles shared by more than one target.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "warden/warden.hpp"
+
+namespace warden::fuzz {
+
+/// Load `bytes` under tight limits and check (aborting via fail()):
+///  1. only ok, Malformed, Invalid or Exhaustion come out, and load agrees
+///     with decode: a decoder error is load's error, a decoded tree fails
+///     (if at all) as Invalid or Exhaustion;
+///  2. round trip: a decoded tree, re-encoded, decodes to the same tree, the
+///     encoding is a fixpoint, and the re-encoded bytes load with the same
+///     outcome (same error kind and message);
+///  3. validating the tree directly (Module::from_ast) agrees with load, and
+///     Module::syntax() is the decoded tree.
+/// Returns the loaded module, or null.
+std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes);
+
+/// The limits check_binary loads with.
+Limits tight_limits();
+
+}  // namespace warden::fuzz
