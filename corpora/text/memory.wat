@@ -1,0 +1,11 @@
+(module
+  (memory (export "mem") 1 2)
+  (data (i32.const 16) "hello")
+  (data $p "passive")
+  (func (export "copy") (param i32 i32 i32)
+    (memory.copy (local.get 0) (local.get 1) (local.get 2))
+    (memory.init $p (i32.const 0) (i32.const 0) (i32.const 3))
+    (data.drop $p)
+    (drop (memory.grow (i32.const 1)))
+    (memory.fill (i32.const 0) (i32.const 255) (i32.const 4))
+    (i64.store offset=8 align=4 (i32.const 0) (i64.load8_s (i32.const 16)))))

@@ -1,0 +1,11 @@
+(module $m
+  (func (export "f") (param i32) (result i32) (i32.div_s (i32.const 8) (local.get 0))))
+(register "m" $m)
+(assert_return (invoke "f" (i32.const 8)) (i32.const 1))
+(assert_trap (invoke "f" (i32.const 0)) "integer divide by zero")
+(assert_malformed (module quote "(func (i32.const 0x))") "unknown operator")
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(module binary "\00asm" "\01\00\00\00")
+(assert_return (invoke $m "f" (i32.const -8)) (i32.const -1))
+(module (func (export "nan") (result f32 v128) (f32.const nan:0x200000) (v128.const f32x4 nan -nan inf -0x1p-149)))
+(assert_return (invoke "nan") (f32.const nan:0x200000) (v128.const f32x4 nan:canonical nan:arithmetic inf -0x1p-149))
