@@ -69,12 +69,10 @@ int run(const RunOptions& o) {
     args.push_back(*v);
   }
 
-  std::vector<uint8_t> bytes;
-  bool exhausted = false;
-  if (!read_file(o.file, limits.max_module_bytes, bytes, &exhausted)) {
-    return exhausted ? kExitExhausted : kExitUsage;
-  }
-  auto loaded = Module::load(bytes, limits);
+  int exit_code = kExitOk;
+  auto bytes = read_module(o.file, limits, exit_code);
+  if (!bytes) return exit_code;
+  auto loaded = Module::load(*bytes, limits);
   if (!loaded.ok()) return report_load_error(o.file, loaded.error());
   std::shared_ptr<const Module> module = loaded.value();
 
@@ -128,7 +126,7 @@ int run(const RunOptions& o) {
 
 void setup(CLI::App& sub, int& exit_code) {
   auto o = std::make_shared<RunOptions>();
-  sub.add_option("file", o->file, "the binary module (.wasm)")->required();
+  sub.add_option("file", o->file, "the module (.wasm; a name ending in .wat is read as text)")->required();
   sub.add_option("args", o->args,
                  "typed arguments for --invoke: i32:5 i64:-1 f32:1.5 f64:0x1p-3 f32:nan:0x200000\n"
                  "f64:-inf v128:i32x4:1,2,3,4 funcref:null externref:null externref:N");

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "cli.hpp"
+#include "warden/text.hpp"
 
 namespace warden::cli {
 
@@ -40,6 +41,28 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
     return false;
   }
   return true;
+}
+
+std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits,
+                                                int& exit_code) {
+  std::vector<uint8_t> bytes;
+  bool exhausted = false;
+  if (!read_file(path, limits.max_module_bytes, bytes, &exhausted)) {
+    exit_code = exhausted ? kExitExhausted : kExitUsage;
+    return std::nullopt;
+  }
+  if (!path.ends_with(".wat")) return bytes;
+  auto encoded = wat_to_wasm(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  if (!encoded.ok()) {
+    // Text errors carry (line << 32) | column in the offset.
+    const Error& e = encoded.error();
+    std::fprintf(stderr, "%s:%u:%u: %s: %s\n", path.c_str(), static_cast<unsigned>(e.offset >> 32),
+                 static_cast<unsigned>(e.offset & 0xFFFFFFFFu), std::string(to_string(e.kind)).c_str(),
+                 e.message.c_str());
+    exit_code = e.kind == ErrorKind::Exhaustion ? kExitExhausted : kExitRejected;
+    return std::nullopt;
+  }
+  return std::move(encoded.value());
 }
 
 static int exit_code_for(ErrorKind k) {
