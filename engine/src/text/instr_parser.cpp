@@ -80,9 +80,13 @@ bool Parser::parse_one_folded(Scope& sc, ast::Expr& out) {
   return true;
 }
 
+// A constant expression has no locals and no labels. Its br_table lists
+// (never valid there) go to a throwaway vector, as the decoder's do, so the
+// indices in the tree are the same as a decoded module's.
 bool Parser::parse_const_expr(ast::Expr& out) {
   Scope sc;
-  sc.br_targets = &scratch_targets_;
+  std::vector<uint32_t> targets;
+  sc.br_targets = &targets;
   return parse_instrs(sc, out);
 }
 

@@ -730,7 +730,8 @@ bool Parser::parse_offset(ast::Expr& out) {
   }
   if (peek().kind != Tok::LParen) return unexpected(peek());
   Scope sc;
-  sc.br_targets = &scratch_targets_;
+  std::vector<uint32_t> targets;  // br_table is never valid here
+  sc.br_targets = &targets;
   return parse_one_folded(sc, out);
 }
 
@@ -741,7 +742,8 @@ bool Parser::parse_elem_expr(ast::Expr& out) {
     return parse_const_expr(out) && expect_rparen();
   }
   Scope sc;
-  sc.br_targets = &scratch_targets_;
+  std::vector<uint32_t> targets;
+  sc.br_targets = &targets;
   return parse_one_folded(sc, out);
 }
 

@@ -154,7 +154,6 @@ class Parser {
   bool parse_action(Action& out);
   bool parse_const(Value& out);
   bool parse_expected(Expected& out);
-  bool parse_string_list(std::string& out);
   bool parse_text(std::string& out);
 
   const TokenList& t_;
@@ -166,7 +165,6 @@ class Parser {
   ast::Module* m_ = nullptr;
   Space types_, funcs_, tables_, mems_, globals_, elems_, datas_;
   std::unordered_map<std::string, uint32_t> type_keys_;  // FuncType -> first index
-  std::vector<uint32_t> scratch_targets_;                // br_table outside functions
   bool uses_data_index_ = false;                         // memory.init / data.drop seen
   uint32_t n_func_ = 0, n_table_ = 0, n_mem_ = 0, n_global_ = 0;  // pass-2 counters
 };
