@@ -106,13 +106,22 @@ void write_all(int fd, const std::string& s) {
 }
 
 [[noreturn]] void child_main(int fd, const std::string& source, const RunnerOptions& options) {
+  // Protocol, one record per line: "s LINE COMMAND" (starting), "p LINE
+  // COMMAND" (passed cleanly: the common case, kept cheap), "o JSON" (any
+  // other outcome), "done".
   run_source(
       source, options,
-      [fd](const Outcome& o) { write_all(fd, dump(json{{"o", to_json(o)}}) + "\n"); },
+      [fd](const Outcome& o) {
+        if (o.status == Outcome::Status::Passed && !o.message_mismatch) {
+          write_all(fd, "p " + std::to_string(o.line) + " " + o.command + "\n");
+        } else {
+          write_all(fd, "o " + dump(to_json(o)) + "\n");
+        }
+      },
       [fd](uint32_t line, std::string_view command) {
-        write_all(fd, dump(json{{"s", line}, {"c", std::string(command)}}) + "\n");
+        write_all(fd, "s " + std::to_string(line) + " " + std::string(command) + "\n");
       });
-  write_all(fd, "{\"done\":true}\n");
+  write_all(fd, "done\n");
   std::fflush(nullptr);
   ::_exit(0);
 }
@@ -164,17 +173,30 @@ FileReport run_file_isolated(const std::string& path, const RunnerOptions& optio
   bool done = false, timed_out = false;
   uint32_t running_line = 0;
   std::string running_command;
-  auto take_line = [&](const std::string& line) {
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return;
-    if (j.contains("o")) {
-      r.add(from_json(j["o"]));
-      running_command.clear();
-    } else if (j.contains("s")) {
-      running_line = j.value("s", 0u);
-      running_command = j.value("c", std::string());
-    } else if (j.contains("done")) {
+  // "LINE COMMAND" of an "s" or "p" record.
+  auto line_and_command = [](std::string_view rest, uint32_t& line, std::string& command) {
+    line = 0;
+    size_t i = 0;
+    for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && line < 100'000'000; ++i) {
+      line = line * 10 + static_cast<uint32_t>(rest[i] - '0');
+    }
+    command = std::string(rest.substr(std::min(rest.size(), i + 1)));
+  };
+  auto take_line = [&](std::string_view line) {
+    if (line == "done") {
       done = true;
+    } else if (line.starts_with("s ")) {
+      line_and_command(line.substr(2), running_line, running_command);
+    } else if (line.starts_with("p ")) {
+      Outcome o;
+      line_and_command(line.substr(2), o.line, o.command);
+      r.add(o);
+      running_command.clear();
+    } else if (line.starts_with("o ")) {
+      json j = json::parse(line.substr(2), nullptr, false);
+      if (j.is_discarded() || !j.is_object()) return;
+      r.add(from_json(j));
+      running_command.clear();
     }
   };
   for (;;) {
@@ -195,7 +217,7 @@ FileReport run_file_isolated(const std::string& path, const RunnerOptions& optio
     buffer.append(chunk, static_cast<size_t>(n));
     size_t start = 0;
     for (size_t nl; (nl = buffer.find('\n', start)) != std::string::npos; start = nl + 1) {
-      take_line(buffer.substr(start, nl - start));
+      take_line(std::string_view(buffer).substr(start, nl - start));
     }
     buffer.erase(0, start);
   }
