@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
   for (uint16_t i = 0; i < kOpCount; ++i) {
     Op op = static_cast<Op>(i);
     if (!gen::op_enabled(cfg, op)) continue;
+    // no_trap leaves these out on purpose (see GenConfig::no_trap).
+    if (cfg.no_trap && (op == Op::CallIndirect || op == Op::ElemDrop || op == Op::DataDrop)) continue;
     ++enabled;
     if (op_count[i]) ++seen;
     else missing += " " + std::string(name(op));
