@@ -1,0 +1,53 @@
+// The differential campaign behind `warden diff` (docs/differential.md).
+//
+// A campaign runs in cycles. Each cycle
+//  1. generates `batch` modules (own generator and wasm-opt -ttf, in turn),
+//     turns each into a probe (probe.hpp), runs the probes on every engine
+//     (the peers in parallel with Warden), and compares the runs;
+//  2. mutates `mutate_batch` modules (testsuite modules and generated ones)
+//     and compares the engines' verdicts: the three-way validation
+//     differential (malformed / invalid / valid).
+// Every disagreement is classified, matched against the catalogued peer-bug
+// rules, and bucketed by signature; each new bucket is minimized and written
+// to findings/<bucket>/. The schedule depends only on the seed, so the same
+// seed, versions and limits give the same findings for the same number of
+// cycles; time only decides when to stop (between cycles).
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "probe.hpp"
+
+namespace warden::diff {
+
+struct CampaignOptions {
+  double seconds = 600;          ///< stop after the cycle that passes this
+  uint64_t max_cycles = 0;       ///< 0: until the time is up
+  uint64_t seed = 1;
+  std::vector<std::string> engines{"warden", "wabt", "binaryen", "v8"};
+  std::vector<std::string> generators{"own", "ttf", "mutate"};
+  std::string findings_dir = "findings";
+  std::string work_dir;   ///< scratch files; default /tmp/warden-diff-<pid>
+  std::string tool_dir = "/usr/bin";
+  std::string node = "/usr/bin/node";
+  std::string harness;    ///< default: differential/v8_harness.js of this tree
+  std::string testsuite;  ///< default: the configured testsuite directory
+  uint32_t batch = 16;            ///< generated modules per cycle
+  uint32_t mutate_batch = 384;    ///< mutated modules per cycle
+  uint32_t binaryen_validate_one_in = 48;  ///< Binaryen sees this share of mutants
+  bool minimize = true;
+  uint32_t reduce_budget = 250;   ///< predicate calls per bucket
+  ProbeConfig probe;
+  EngineLimits limits;
+  bool verbose = false;
+};
+
+/// Runs a campaign, printing progress and the summary to `out`. Returns the
+/// number of unexplained buckets (the caller's exit status is non-zero when
+/// it is), or -1 when the campaign could not start.
+int run_campaign(const CampaignOptions& options, std::FILE* out);
+
+}  // namespace warden::diff

@@ -1,0 +1,230 @@
+#include "compare.hpp"
+
+#include <algorithm>
+
+#include "probe.hpp"
+
+namespace warden::diff {
+
+std::string_view to_string(FindingKind k) {
+  switch (k) {
+    case FindingKind::Validation: return "validation";
+    case FindingKind::Result: return "result";
+    case FindingKind::Trap: return "trap";
+    case FindingKind::Crash: return "crash";
+    case FindingKind::Hang: return "hang";
+    case FindingKind::Nondeterminism: return "nondeterminism";
+  }
+  return "?";
+}
+
+std::string message_key(const std::string& message) {
+  std::string k;
+  bool digit = false;
+  for (char c : message) {
+    if (c >= '0' && c <= '9') {
+      if (!digit) k += 'N';
+      digit = true;
+      continue;
+    }
+    digit = false;
+    if (c == '\n') break;
+    k += c;
+    if (k.size() >= 48) break;
+  }
+  return k;
+}
+
+bool verdicts_agree(Verdict a, Verdict b) {
+  if (a == b) return true;
+  auto rejected = [](Verdict v) { return v == Verdict::Malformed || v == Verdict::Invalid || v == Verdict::Rejected; };
+  return (a == Verdict::Rejected && rejected(b)) || (b == Verdict::Rejected && rejected(a));
+}
+
+bool outcomes_agree(const Outcome& a, const Outcome& b) {
+  if (a.status != b.status) return false;
+  if (a.status == Outcome::Status::Ok) return a.values == b.values;
+  if (a.status == Outcome::Status::Trap) return (a.trap & b.trap) != 0;
+  return true;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+Finding single(FindingKind kind, const std::string& engine, const std::string& where, const std::string& what) {
+  Finding f;
+  f.kind = kind;
+  f.where = where;
+  f.engines = {engine};
+  f.outcomes[engine] = what;
+  f.signature = std::string(to_string(kind)) + "|" + message_key(where) + "|" + engine;
+  return f;
+}
+
+std::string load_text(const LoadResult& l) {
+  std::string s(to_string(l.verdict));
+  if (!l.message.empty()) s += " (" + l.message + ")";
+  return s;
+}
+
+}  // namespace
+
+std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& ignored) {
+  std::vector<Finding> out;
+  std::vector<const EngineLoad*> active;
+  for (const EngineLoad& l : loads) {
+    switch (l.load.verdict) {
+      case Verdict::NotRun: break;
+      case Verdict::Unsupported: ++ignored["feature: " + l.engine + " lacks " + message_key(l.load.message)]; break;
+      case Verdict::Limit: ++ignored["limit: " + l.engine + " implementation limit"]; break;
+      case Verdict::Crash: out.push_back(single(FindingKind::Crash, l.engine, "load", load_text(l.load))); break;
+      case Verdict::Hang: out.push_back(single(FindingKind::Hang, l.engine, "load", load_text(l.load))); break;
+      default: active.push_back(&l);
+    }
+  }
+  if (active.size() < 2) return out;
+  const EngineLoad* ref = active.front();
+  for (const EngineLoad* l : active)
+    if (l->engine == "warden") ref = l;
+  std::vector<const EngineLoad*> odd;
+  for (const EngineLoad* l : active)
+    if (!verdicts_agree(ref->load.verdict, l->load.verdict)) odd.push_back(l);
+  if (odd.empty()) return out;
+  Finding f;
+  f.kind = FindingKind::Validation;
+  f.reference = ref->engine;
+  // The rule at stake: the reference's error if it rejected, else the first
+  // objection of an engine that did.
+  std::string key = ref->load.verdict != Verdict::Valid ? ref->load.message : odd.front()->load.message;
+  f.where = message_key(key);
+  std::string shape = ref->engine + "=" + std::string(to_string(ref->load.verdict));
+  for (const EngineLoad* l : odd) {
+    f.engines.push_back(l->engine);
+    shape += "," + l->engine + "=" + std::string(to_string(l->load.verdict));
+  }
+  for (const EngineLoad* l : active) f.outcomes[l->engine] = load_text(l->load);
+  f.signature = "validation|" + shape + "|" + f.where;
+  out.push_back(std::move(f));
+  return out;
+}
+
+std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::vector<std::string>& targets,
+                                  const std::vector<std::string>& state_labels, Ignored& ignored) {
+  std::vector<Finding> out;
+  std::vector<const EngineRun*> active;
+  // Loading: a probe is valid by construction (Warden checked it).
+  std::vector<EngineLoad> loads;
+  for (const EngineRun& r : runs) loads.push_back({r.engine, false, r.run.load});
+  for (Finding& f : compare_loads(loads, ignored)) {
+    f.where = "probe: " + f.where;
+    f.signature = std::string(to_string(f.kind)) + "|probe|" + f.signature;
+    out.push_back(std::move(f));
+  }
+  for (const EngineRun& r : runs)
+    if (r.run.load.verdict == Verdict::Valid) active.push_back(&r);
+
+  size_t ncalls = runs.empty() ? 0 : runs.front().run.calls.size();
+  // Step 0 is instantiation, step k+1 is call k.
+  for (size_t step = 0; step <= ncalls && active.size() >= 2; ++step) {
+    auto outcome = [&](const EngineRun* r) -> const Outcome& {
+      return step == 0 ? r->run.instantiate : r->run.calls[step - 1];
+    };
+    std::string where = step == 0 ? "instantiate" : targets.size() >= step ? targets[step - 1] : "call";
+    std::vector<const EngineRun*> next, hung;
+    for (const EngineRun* r : active) {
+      const Outcome& o = outcome(r);
+      bool deadline = o.status == Outcome::Status::Exhausted && o.message.find("deadline") != std::string::npos;
+      if (o.status == Outcome::Status::Hang || deadline) {
+        hung.push_back(r);
+        continue;
+      }
+      switch (o.status) {
+        case Outcome::Status::Unsupported:
+          ++ignored["call: " + r->engine + " cannot make it (" + message_key(o.message) + ")"];
+          break;
+        case Outcome::Status::Exhausted:
+          ++ignored["exhaustion: " + r->engine + " " + message_key(o.message)];
+          break;
+        case Outcome::Status::NotRun: break;
+        case Outcome::Status::Crash: {
+          Finding f = single(FindingKind::Crash, r->engine, step == 0 ? "instantiate" : "call", describe(o));
+          f.call = step;
+          out.push_back(std::move(f));
+          break;
+        }
+        default: next.push_back(r);
+      }
+    }
+    if (!hung.empty()) {
+      if (next.empty()) {
+        ++ignored["hang: every engine"];
+        return out;
+      }
+      for (const EngineRun* r : hung) {
+        Finding f = single(FindingKind::Hang, r->engine, "call", describe(outcome(r)));
+        f.call = step;
+        out.push_back(std::move(f));
+      }
+    }
+    active = next;
+    if (active.size() < 2) break;
+    const EngineRun* ref = active.front();
+    for (const EngineRun* r : active)
+      if (r->engine == "warden") ref = r;
+    std::vector<const EngineRun*> odd;
+    for (const EngineRun* r : active)
+      if (!outcomes_agree(outcome(ref), outcome(r))) odd.push_back(r);
+    if (odd.empty()) continue;
+
+    Finding f;
+    f.reference = ref->engine;
+    f.call = step;
+    const Outcome& ro = outcome(ref);
+    bool all_ok = ro.status == Outcome::Status::Ok;
+    for (const EngineRun* r : odd) all_ok &= outcome(r).status == Outcome::Status::Ok;
+    f.kind = all_ok ? FindingKind::Result : FindingKind::Trap;
+    std::string key = step == 0 ? "instantiate" : "call";
+    if (all_ok && step == ncalls && step > 0) {
+      // The state call: name the first value that differs.
+      const Outcome& oo = outcome(odd.front());
+      size_t i = 0;
+      while (i < ro.values.size() && i < oo.values.size() && ro.values[i] == oo.values[i]) ++i;
+      std::string label = i < state_labels.size() ? state_labels[i] : "value " + std::to_string(i);
+      if (label == "nan-violation") {
+        std::string ops;
+        for (const EngineRun* r : active) {
+          const Outcome& x = outcome(r);
+          if (!x.values.empty() && x.values[0]) ops += (ops.empty() ? "" : ",") + nan_violation_op(x.values[0]);
+        }
+        key = "nan " + ops;
+      } else {
+        key = "state: " + label.substr(0, label.find(' ')) + (label.find("hash") != std::string::npos ? " hash" : "");
+      }
+      where = "state: " + label;
+    }
+    std::string shape;
+    if (!all_ok) {
+      shape = ref->engine + "=" + std::string(to_string(ro.status)) +
+              (ro.status == Outcome::Status::Trap ? ":" + trap_names(ro.trap) : "");
+      for (const EngineRun* r : odd) {
+        const Outcome& o = outcome(r);
+        shape += "," + r->engine + "=" + std::string(to_string(o.status)) +
+                 (o.status == Outcome::Status::Trap ? ":" + trap_names(o.trap) : "");
+      }
+    }
+    f.where = where;
+    for (const EngineRun* r : odd) f.engines.push_back(r->engine);
+    for (const EngineRun* r : active) f.outcomes[r->engine] = describe(outcome(r));
+    f.signature = std::string(to_string(f.kind)) + "|" + key + "|" + join(f.engines) + (shape.empty() ? "" : "|" + shape);
+    out.push_back(std::move(f));
+    return out;  // the first difference; what follows may only be its echo
+  }
+  return out;
+}
+
+}  // namespace warden::diff

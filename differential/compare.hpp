@@ -1,0 +1,69 @@
+// Comparing engines' outcomes (docs/differential.md, "Comparison rules").
+//
+// A disagreement becomes a Finding with a signature: its kind, where it
+// happened (the first differing call or state value, the NaN-rule opcode,
+// or the rule a load error names) and the set of engines on the other side
+// of the reference engine (Warden, when it runs). Findings with equal
+// signatures are one bucket.
+//
+// What cannot be compared is not a finding but an ignored run, counted
+// under the name of the rule that says why (a feature an engine lacks, an
+// implementation limit, a call JS cannot make, ...).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+
+namespace warden::diff {
+
+enum class FindingKind : uint8_t { Validation, Result, Trap, Crash, Hang, Nondeterminism };
+std::string_view to_string(FindingKind k);
+
+struct Finding {
+  FindingKind kind = FindingKind::Result;
+  std::string where;                 ///< "c3", "state: memory hash", "nan f32.add", a load-error key
+  std::vector<std::string> engines;  ///< the engines that disagree with the reference
+  std::string signature;             ///< kind|where-key|engines
+  /// Per engine, what it did (the reference's entry is the "expected").
+  std::map<std::string, std::string> outcomes;
+  std::string reference;             ///< the engine others were compared with
+  size_t call = 0;                   ///< index of the first differing call (run findings)
+};
+
+/// Counts of ignored comparisons, by rule name.
+using Ignored = std::map<std::string, uint64_t>;
+
+/// One engine's answer, with the engine's name.
+struct EngineLoad {
+  std::string engine;
+  bool three_way = false;
+  LoadResult load;
+};
+struct EngineRun {
+  std::string engine;
+  RunResult run;
+};
+
+/// Compares load verdicts (the three-way validation differential).
+std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& ignored);
+
+/// Compares runs of the same probe. `state_labels` names the values of the
+/// last call ("state"); `targets` names the original export per call.
+std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::vector<std::string>& targets,
+                                  const std::vector<std::string>& state_labels, Ignored& ignored);
+
+/// Whether two verdicts agree: equal, or "rejected" against malformed or
+/// invalid.
+bool verdicts_agree(Verdict a, Verdict b);
+/// Whether two outcomes agree: same status, equal bits, intersecting trap
+/// kinds.
+bool outcomes_agree(const Outcome& a, const Outcome& b);
+
+/// "digits -> N", cut to 48 characters: a message as a dedup key.
+std::string message_key(const std::string& message);
+
+}  // namespace warden::diff

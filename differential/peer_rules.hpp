@@ -1,0 +1,37 @@
+// Catalogued peer bugs (differential/peer-bugs.md): one named rule per bug,
+// each matching exactly the disagreements that bug causes, so campaigns stay
+// quiet about known bugs without hiding new ones. A rule looks at the
+// finding, the engines' own words and the module itself; it never matches
+// on the signature alone.
+#pragma once
+#include <span>
+#include <string_view>
+
+#include "ast.hpp"
+#include "compare.hpp"
+
+namespace warden::diff {
+
+struct RuleContext {
+  const Finding& finding;
+  /// The module as the engines saw it (the probe, for runs) and its syntax
+  /// tree when Warden decodes it.
+  std::span<const uint8_t> bytes;
+  const ast::Module* module = nullptr;
+  std::span<const EngineLoad> loads;  ///< validation comparisons
+  std::span<const EngineRun> runs;    ///< run comparisons
+};
+
+struct PeerRule {
+  std::string_view name;     ///< e.g. "binaryen-108-data-segment-bounds"
+  std::string_view engines;  ///< affected engine and version
+  std::string_view summary;  ///< one line; peer-bugs.md has the whole entry
+  bool (*match)(const RuleContext&);
+};
+
+std::span<const PeerRule> peer_rules();
+
+/// The rule that explains this finding, or null.
+const PeerRule* explain(const RuleContext& c);
+
+}  // namespace warden::diff

@@ -1,0 +1,245 @@
+#include "process.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace warden::diff {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int ms_left(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return left < 0 ? 0 : static_cast<int>(left);
+}
+
+// Everything the child needs is prepared before fork(): after it, in a
+// process that may have threads, only async-signal-safe calls are allowed.
+struct Argv {
+  std::vector<std::string> strings;
+  std::vector<char*> ptrs;
+  explicit Argv(const std::vector<std::string>& a) : strings(a) {
+    for (std::string& s : strings) ptrs.push_back(s.data());
+    ptrs.push_back(nullptr);
+  }
+};
+
+// Forks and execs; the child's stdin/stdout/stderr become the given fds
+// (-1: /dev/null). Every pipe fd is created close-on-exec, so a child
+// inherits only its own three.
+pid_t spawn(const Argv& argv, int in, int out, int err, uint64_t memory_bytes) {
+  // A child that exits early must not take the campaign down with SIGPIPE.
+  static const bool sigpipe_ignored = (std::signal(SIGPIPE, SIG_IGN), true);
+  (void)sigpipe_ignored;
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  pid_t pid = fork();
+  if (pid != 0) {
+    if (devnull >= 0) close(devnull);
+    return pid;
+  }
+  // Child.
+  if (memory_bytes) {
+    struct rlimit r{memory_bytes, memory_bytes};
+    setrlimit(RLIMIT_AS, &r);
+  }
+  struct rlimit core{0, 0};
+  setrlimit(RLIMIT_CORE, &core);
+  dup2(in >= 0 ? in : devnull, 0);
+  dup2(out >= 0 ? out : devnull, 1);
+  dup2(err >= 0 ? err : devnull, 2);
+  execv(argv.ptrs[0], argv.ptrs.data());
+  _exit(127);
+}
+
+bool make_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0; }
+
+void reap(pid_t pid, ProcessResult& r) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
+                          uint32_t timeout_ms, uint64_t memory_bytes, size_t max_output) {
+  ProcessResult r;
+  auto start = Clock::now();
+  int pin[2], pout[2], perr[2];
+  if (!make_pipe(pin)) return r;
+  if (!make_pipe(pout)) {
+    close(pin[0]), close(pin[1]);
+    return r;
+  }
+  if (!make_pipe(perr)) {
+    close(pin[0]), close(pin[1]), close(pout[0]), close(pout[1]);
+    return r;
+  }
+  Argv a(argv);
+  pid_t pid = spawn(a, pin[0], pout[1], perr[1], memory_bytes);
+  close(pin[0]), close(pout[1]), close(perr[1]);
+  if (pid < 0) {
+    close(pin[1]), close(pout[0]), close(perr[0]);
+    r.out = std::string("fork: ") + std::strerror(errno);
+    return r;
+  }
+  r.started = true;
+  int wfd = pin[1];
+  if (input.empty()) {
+    close(wfd);
+    wfd = -1;
+  } else {
+    fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
+  }
+  size_t written = 0;
+  int rfd[2] = {pout[0], perr[0]};
+  std::string* sinks[2] = {&r.out, &r.err};
+  auto deadline = start + std::chrono::milliseconds(timeout_ms);
+  char buf[65536];
+  while (rfd[0] >= 0 || rfd[1] >= 0) {
+    pollfd p[3];
+    int n = 0, idx[3];
+    for (int k = 0; k < 2; ++k)
+      if (rfd[k] >= 0) p[n] = {rfd[k], POLLIN, 0}, idx[n++] = k;
+    if (wfd >= 0) p[n] = {wfd, POLLOUT, 0}, idx[n++] = 2;
+    int left = ms_left(deadline);
+    if (left == 0) {
+      r.timed_out = true;
+      break;
+    }
+    int rc = poll(p, n, left);
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) continue;  // timeout is handled at the top of the loop
+    for (int i = 0; i < n; ++i) {
+      if (!p[i].revents) continue;
+      int k = idx[i];
+      if (k == 2) {
+        ssize_t w = write(wfd, input.data() + written, input.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 && errno != EAGAIN && errno != EINTR) written = input.size();
+        if (written >= input.size()) {
+          close(wfd);
+          wfd = -1;
+        }
+        continue;
+      }
+      ssize_t got = read(rfd[k], buf, sizeof buf);
+      if (got > 0) {
+        size_t room = max_output > sinks[k]->size() ? max_output - sinks[k]->size() : 0;
+        sinks[k]->append(buf, std::min(room, static_cast<size_t>(got)));
+      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+        close(rfd[k]);
+        rfd[k] = -1;
+      }
+    }
+  }
+  if (r.timed_out) kill(pid, SIGKILL);
+  for (int fd : {wfd, rfd[0], rfd[1]})
+    if (fd >= 0) close(fd);
+  reap(pid, r);
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return r;
+}
+
+LineProcess::~LineProcess() { stop(); }
+
+bool LineProcess::start(const std::vector<std::string>& argv, uint64_t memory_bytes) {
+  stop();
+  int pin[2], pout[2];
+  if (!make_pipe(pin)) return error_ = "pipe failed", false;
+  if (!make_pipe(pout)) {
+    close(pin[0]), close(pin[1]);
+    return error_ = "pipe failed", false;
+  }
+  Argv a(argv);
+  pid_t pid = spawn(a, pin[0], pout[1], -1, memory_bytes);
+  close(pin[0]), close(pout[1]);
+  if (pid < 0) {
+    close(pin[1]), close(pout[0]);
+    error_ = std::string("fork: ") + std::strerror(errno);
+    return false;
+  }
+  pid_ = pid;
+  in_ = pin[1];
+  out_ = pout[0];
+  fcntl(in_, F_SETFL, fcntl(in_, F_GETFL) | O_NONBLOCK);
+  buffer_.clear();
+  return true;
+}
+
+void LineProcess::stop() {
+  if (in_ >= 0) close(in_);
+  if (out_ >= 0) close(out_);
+  in_ = out_ = -1;
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    ProcessResult ignored;
+    reap(pid_, ignored);
+  }
+  pid_ = -1;
+}
+
+bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector<std::string>& replies,
+                           uint32_t timeout_ms) {
+  replies.clear();
+  if (pid_ <= 0) return error_ = "not running", false;
+  std::string data;
+  for (const std::string& r : requests) data += r + "\n";
+  size_t written = 0;
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[65536];
+  while (replies.size() < requests.size()) {
+    // Complete lines already buffered.
+    size_t nl;
+    while (replies.size() < requests.size() && (nl = buffer_.find('\n')) != std::string::npos) {
+      replies.push_back(buffer_.substr(0, nl));
+      buffer_.erase(0, nl + 1);
+    }
+    if (replies.size() == requests.size()) break;
+    pollfd p[2];
+    int n = 0;
+    p[n++] = {out_, POLLIN, 0};
+    if (written < data.size()) p[n++] = {in_, POLLOUT, 0};
+    int left = ms_left(deadline);
+    if (left == 0) {
+      error_ = "timed out";
+      stop();
+      return false;
+    }
+    int rc = poll(p, n, left);
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) continue;
+    if (n == 2 && p[1].revents) {
+      ssize_t w = write(in_, data.data() + written, data.size() - written);
+      if (w > 0) written += static_cast<size_t>(w);
+      if (w < 0 && errno != EAGAIN && errno != EINTR) {
+        error_ = "harness closed its input";
+        stop();
+        return false;
+      }
+    }
+    if (p[0].revents) {
+      ssize_t got = read(out_, buf, sizeof buf);
+      if (got > 0) {
+        buffer_.append(buf, static_cast<size_t>(got));
+      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+        error_ = "harness exited";
+        stop();
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace warden::diff

@@ -1,0 +1,57 @@
+// Child processes for the peer engines: run one to completion with a
+// deadline and a memory cap, or keep one up and talk to it in lines.
+//
+// Only the children started here are ever signalled, by their pid.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace warden::diff {
+
+struct ProcessResult {
+  bool started = false;    ///< false: fork/exec failed (`out` says why)
+  bool timed_out = false;  ///< killed at the deadline
+  int exit_code = -1;      ///< when it exited normally
+  int signal = 0;          ///< when a signal ended it (including our SIGKILL)
+  std::string out, err;
+  double seconds = 0;
+};
+
+/// Run `argv` (argv[0] is a path) with `input` on stdin. The child gets an
+/// address-space cap of `memory_bytes` (0 = none) and is killed after
+/// `timeout_ms`. Output beyond `max_output` bytes per stream is dropped.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
+                          uint32_t timeout_ms, uint64_t memory_bytes,
+                          size_t max_output = 16u << 20);
+
+/// A long-lived child spoken to in lines (the V8 harness).
+class LineProcess {
+ public:
+  LineProcess() = default;
+  ~LineProcess();
+  LineProcess(const LineProcess&) = delete;
+  LineProcess& operator=(const LineProcess&) = delete;
+
+  /// Starts the child; false (with `error()`) when it cannot be started.
+  bool start(const std::vector<std::string>& argv, uint64_t memory_bytes);
+  bool running() const { return pid_ > 0; }
+  /// Sends each request line and reads exactly one response line per
+  /// request, writing and reading concurrently so that neither pipe fills.
+  /// False on timeout (then the child is killed) or when the child dies;
+  /// `replies` holds what arrived before that.
+  bool exchange(const std::vector<std::string>& requests, std::vector<std::string>& replies,
+                uint32_t timeout_ms);
+  /// Kills the child (SIGKILL to its pid) and reaps it.
+  void stop();
+  const std::string& error() const { return error_; }
+
+ private:
+  pid_t pid_ = -1;
+  int in_ = -1, out_ = -1;
+  std::string buffer_;  // bytes read past the last complete line
+  std::string error_;
+};
+
+}  // namespace warden::diff

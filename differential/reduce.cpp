@@ -1,0 +1,249 @@
+#include "reduce.hpp"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "warden/warden.hpp"
+
+namespace warden::diff {
+namespace {
+
+using ast::Instr;
+
+// Index kinds an instruction's immediate `a` can name.
+enum class Space { None, Func, Global, Elem, Data };
+
+Space space_of(const Instr& i) {
+  switch (info(i.op).imm) {
+    case Imm::Func: return Space::Func;
+    case Imm::Global: return Space::Global;
+    case Imm::Elem:
+    case Imm::ElemTable: return Space::Elem;
+    case Imm::Data:
+    case Imm::DataZero: return Space::Data;
+    default: return Space::None;
+  }
+}
+
+template <class F>
+void for_each_expr(ast::Module& m, F f) {
+  for (ast::Function& fn : m.funcs) f(fn.body);
+  for (ast::Global& g : m.globals) f(g.init);
+  for (ast::ElemSegment& e : m.elems) {
+    f(e.offset);
+    for (ast::Expr& x : e.init) f(x);
+  }
+  for (ast::DataSegment& d : m.datas) f(d.offset);
+}
+
+/// Removes item `index` of `space` when nothing refers to it; renumbers the
+/// references above it. False when it is referenced.
+bool remove_item(ast::Module& m, Space space, uint32_t index) {
+  bool used = false;
+  for_each_expr(m, [&](ast::Expr& e) {
+    for (const Instr& i : e) used |= space_of(i) == space && i.a == index;
+  });
+  ExternKind kind = space == Space::Func ? ExternKind::Func : ExternKind::Global;
+  if (space == Space::Func || space == Space::Global)
+    for (const ast::Export& e : m.exports) used |= e.kind == kind && e.index == index;
+  if (space == Space::Func && m.start && *m.start == index) used = true;
+  if (used) return false;
+  uint32_t imported = space == Space::Func ? m.imported(ExternKind::Func)
+                      : space == Space::Global ? m.imported(ExternKind::Global) : 0;
+  if (index < imported) return false;  // imports stay: they are part of the interface
+  switch (space) {
+    case Space::Func: m.funcs.erase(m.funcs.begin() + (index - imported)); break;
+    case Space::Global: m.globals.erase(m.globals.begin() + (index - imported)); break;
+    case Space::Elem: m.elems.erase(m.elems.begin() + index); break;
+    case Space::Data:
+      m.datas.erase(m.datas.begin() + index);
+      if (m.data_count) m.data_count = static_cast<uint32_t>(m.datas.size());
+      break;
+    case Space::None: return false;
+  }
+  for_each_expr(m, [&](ast::Expr& e) {
+    for (Instr& i : e)
+      if (space_of(i) == space && i.a > index) --i.a;
+  });
+  if (space == Space::Func || space == Space::Global)
+    for (ast::Export& e : m.exports)
+      if (e.kind == kind && e.index > index) --e.index;
+  if (space == Space::Func && m.start && *m.start > index) --*m.start;
+  return true;
+}
+
+/// End of the balanced range starting at `i` (one instruction, or a whole
+/// block/loop/if through its `end`); 0 when `i` cannot start one.
+size_t range_end(const ast::Expr& e, size_t i) {
+  Op op = e[i].op;
+  if (op == Op::Else || op == Op::End) return 0;
+  if (op != Op::Block && op != Op::Loop && op != Op::If) return i + 1;
+  int depth = 0;
+  for (size_t k = i; k < e.size(); ++k) {
+    Op o = e[k].op;
+    if (o == Op::Block || o == Op::Loop || o == Op::If) ++depth;
+    if (o == Op::End && --depth == 0) return k + 1;
+  }
+  return 0;
+}
+
+class Reducer {
+ public:
+  Reducer(const AstPredicate& p, uint32_t budget, bool keep_valid, ReduceStats& s)
+      : pred_(p), budget_(budget), keep_valid_(keep_valid), s_(s) {}
+
+  // Keeps `candidate` (into `m`) when it is valid and interesting.
+  bool attempt(ast::Module& m, ast::Module candidate) {
+    if (s_.checks >= budget_) return false;
+    if (keep_valid_) {
+      Result<std::shared_ptr<const Module>> v = Module::from_ast(candidate);
+      if (!v) {
+        ++s_.rejected_invalid;
+        return false;
+      }
+    }
+    ++s_.checks;
+    if (!pred_(candidate)) return false;
+    ++s_.accepted;
+    m = std::move(candidate);
+    return true;
+  }
+  bool out_of_budget() const { return s_.checks >= budget_; }
+
+  bool pass(ast::Module& m) {
+    bool progress = false;
+    // Exports, last first.
+    for (size_t i = m.exports.size(); i-- > 0 && !out_of_budget();) {
+      ast::Module c = m;
+      c.exports.erase(c.exports.begin() + static_cast<std::ptrdiff_t>(i));
+      progress |= attempt(m, std::move(c));
+    }
+    if (m.start && !out_of_budget()) {
+      ast::Module c = m;
+      c.start.reset();
+      progress |= attempt(m, std::move(c));
+    }
+    // Unreferenced items.
+    uint32_t fimp = m.imported(ExternKind::Func), gimp = m.imported(ExternKind::Global);
+    for (size_t i = m.funcs.size(); i-- > 0 && !out_of_budget();) {
+      ast::Module c = m;
+      if (remove_item(c, Space::Func, fimp + static_cast<uint32_t>(i))) progress |= attempt(m, std::move(c));
+    }
+    for (size_t i = m.globals.size(); i-- > 0 && !out_of_budget();) {
+      ast::Module c = m;
+      if (remove_item(c, Space::Global, gimp + static_cast<uint32_t>(i))) progress |= attempt(m, std::move(c));
+    }
+    for (size_t i = m.elems.size(); i-- > 0 && !out_of_budget();) {
+      ast::Module c = m;
+      if (remove_item(c, Space::Elem, static_cast<uint32_t>(i))) progress |= attempt(m, std::move(c));
+    }
+    for (size_t i = m.datas.size(); i-- > 0 && !out_of_budget();) {
+      ast::Module c = m;
+      if (remove_item(c, Space::Data, static_cast<uint32_t>(i))) progress |= attempt(m, std::move(c));
+    }
+    // Whole bodies.
+    for (size_t f = 0; f < m.funcs.size() && !out_of_budget(); ++f) {
+      if (m.funcs[f].body.size() <= 2) continue;
+      ast::Module c = m;
+      Instr u, end;
+      u.op = Op::Unreachable;
+      end.op = Op::End;
+      c.funcs[f].body = {u, end};
+      c.funcs[f].locals.clear();
+      c.funcs[f].br_targets.clear();
+      progress |= attempt(m, std::move(c));
+    }
+    // Balanced instruction ranges, last first (so indices stay put), in
+    // runs of one to four neighbouring ranges.
+    for (size_t f = 0; f < m.funcs.size() && !out_of_budget(); ++f) {
+      for (size_t i = m.funcs[f].body.size(); i-- > 0 && !out_of_budget();) {
+        const ast::Expr& body = m.funcs[f].body;
+        if (i + 1 >= body.size()) continue;  // the function's own end
+        size_t end = i;
+        for (int run = 0; run < 4; ++run) {
+          size_t next = end < body.size() - 1 ? range_end(body, end) : 0;
+          if (next == 0 || next > body.size() - 1) break;
+          end = next;
+          ast::Module c = m;
+          ast::Expr& b = c.funcs[f].body;
+          b.erase(b.begin() + static_cast<std::ptrdiff_t>(i), b.begin() + static_cast<std::ptrdiff_t>(end));
+          if (attempt(m, std::move(c))) {
+            progress = true;
+            break;
+          }
+        }
+      }
+    }
+    // Locals nobody needs any more: the validator would say if one is used.
+    for (size_t f = 0; f < m.funcs.size() && !out_of_budget(); ++f) {
+      if (m.funcs[f].locals.empty()) continue;
+      ast::Module c = m;
+      c.funcs[f].locals.clear();
+      progress |= attempt(m, std::move(c));
+    }
+    // Data bytes.
+    for (size_t d = 0; d < m.datas.size() && !out_of_budget(); ++d) {
+      if (m.datas[d].bytes.empty()) continue;
+      ast::Module c = m;
+      c.datas[d].bytes.resize(c.datas[d].bytes.size() / 2);
+      progress |= attempt(m, std::move(c));
+    }
+    return progress;
+  }
+
+ private:
+  const AstPredicate& pred_;
+  uint32_t budget_;
+  bool keep_valid_;
+  ReduceStats& s_;
+};
+
+}  // namespace
+
+ast::Module reduce_module(ast::Module m, const AstPredicate& interesting, uint32_t budget, bool keep_valid,
+                          ReduceStats* stats) {
+  ReduceStats local;
+  ReduceStats& s = stats ? *stats : local;
+  Reducer r(interesting, budget, keep_valid, s);
+  while (!r.out_of_budget() && r.pass(m)) {
+  }
+  return m;
+}
+
+std::vector<uint8_t> reduce_bytes(std::vector<uint8_t> b, const BytesPredicate& interesting, uint32_t budget,
+                                  ReduceStats* stats) {
+  ReduceStats local;
+  ReduceStats& s = stats ? *stats : local;
+  for (size_t chunk = std::max<size_t>(b.size() / 2, 1); chunk >= 1 && s.checks < budget; chunk /= 2) {
+    bool progress = true;
+    while (progress && s.checks < budget) {
+      progress = false;
+      // Chunks aligned to `chunk`, last first, so earlier offsets stay put.
+      for (size_t start = (b.size() / chunk) * chunk + chunk; start >= chunk && s.checks < budget;) {
+        start -= chunk;
+        if (start >= b.size()) continue;
+        size_t n = std::min(chunk, b.size() - start);
+        std::vector<uint8_t> c = b;
+        c.erase(c.begin() + static_cast<std::ptrdiff_t>(start), c.begin() + static_cast<std::ptrdiff_t>(start + n));
+        ++s.checks;
+        if (!interesting(c)) continue;
+        ++s.accepted;
+        b = std::move(c);
+        progress = true;
+      }
+    }
+    if (chunk == 1) break;
+  }
+  return b;
+}
+
+std::vector<std::string> opcodes_of(const ast::Module& m) {
+  std::set<std::string> ops;
+  for (const ast::Function& f : m.funcs)
+    for (const Instr& i : f.body)
+      if (i.op != Op::End) ops.insert(std::string(name(i.op)));
+  return {ops.begin(), ops.end()};
+}
+
+}  // namespace warden::diff

@@ -1,0 +1,98 @@
+// `warden diff`: the differential campaign against wabt, Binaryen and V8
+// (differential/, docs/differential.md).
+#include <cstdio>
+#include <memory>
+#include <sstream>
+
+#include "campaign.hpp"
+#include "cli.hpp"
+
+namespace warden::cli {
+namespace {
+
+struct DiffOptions {
+  diff::CampaignOptions c;
+  std::string time = "10m";
+  std::string engines = "warden,wabt,binaryen,v8";
+  std::string generators = "own,ttf,mutate";
+  bool no_minimize = false, no_nan_check = false;
+};
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+/// "10m", "90s", "1h", "600" (seconds) -> seconds; negative on a bad value.
+double parse_duration(const std::string& s) {
+  if (s.empty()) return -1;
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (...) {
+    return -1;
+  }
+  std::string unit = s.substr(used);
+  if (unit.empty() || unit == "s") return v;
+  if (unit == "m") return v * 60;
+  if (unit == "h") return v * 3600;
+  return -1;
+}
+
+int run(DiffOptions& o) {
+  double secs = parse_duration(o.time);
+  if (secs < 0) {
+    std::fprintf(stderr, "warden diff: bad --time '%s' (e.g. 10m, 90s, 600)\n", o.time.c_str());
+    return kExitUsage;
+  }
+  o.c.seconds = secs;
+  o.c.engines = split(o.engines);
+  o.c.generators = split(o.generators);
+  o.c.minimize = !o.no_minimize;
+  o.c.probe.nan_check = !o.no_nan_check;
+  int unexplained = diff::run_campaign(o.c, stdout);
+  if (unexplained < 0) return kExitUsage;
+  return unexplained > 0 ? kExitRejected : kExitOk;
+}
+
+void setup(CLI::App& sub, int& exit_code) {
+  auto o = std::make_shared<DiffOptions>();
+  sub.add_option("--time", o->time, "campaign length: 10m, 90s, 1h or seconds (default 10m)");
+  sub.add_option("--cycles", o->c.max_cycles, "stop after N cycles instead (exactly reproducible)");
+  sub.add_option("--seed", o->c.seed, "campaign seed (default 1)");
+  sub.add_option("--engines", o->engines, "comma list of warden,wabt,binaryen,v8 (default all)");
+  sub.add_option("--generator", o->generators, "comma list of own,ttf,mutate (default all)");
+  sub.add_option("--findings", o->c.findings_dir, "where bundles go (default ./findings)");
+  sub.add_option("--batch", o->c.batch, "generated modules per cycle (default 16)");
+  sub.add_option("--mutate-batch", o->c.mutate_batch, "mutated modules per cycle (default 384)");
+  sub.add_option("--binaryen-validate-one-in", o->c.binaryen_validate_one_in,
+                 "Binaryen validates every Nth mutant (default 48; it is the slowest)");
+  sub.add_option("--reduce-budget", o->c.reduce_budget, "predicate runs per bucket (default 250)");
+  sub.add_flag("--no-minimize", o->no_minimize, "write bundles without minimizing");
+  sub.add_option("--fuel", o->c.probe.fuel, "the generator's fuel global before each call (default 200)");
+  sub.add_option("--rounds", o->c.probe.rounds, "calls per export (default 2)");
+  sub.add_flag("--no-nan-check", o->no_nan_check, "do not check the NaN rule per instruction");
+  sub.add_option("--timeout-ms", o->c.limits.timeout_ms, "per module and engine (default 5000)");
+  sub.add_option("--call-depth", o->c.limits.call_depth, "Warden's call-depth limit (default: its own)");
+  sub.add_option("--tools", o->c.tool_dir, "directory of wabt's and Binaryen's tools (default /usr/bin)");
+  sub.add_option("--node", o->c.node, "node executable (default /usr/bin/node)");
+  sub.add_option("--harness", o->c.harness, "the V8 harness (default differential/v8_harness.js)");
+  sub.add_option("--testsuite", o->c.testsuite, "testsuite .wast directory (mutation seeds)");
+  sub.add_option("--work", o->c.work_dir, "scratch directory (default /tmp/warden-diff-PID, removed)");
+  sub.add_flag("-v,--verbose", o->c.verbose, "progress after every cycle");
+  sub.footer(
+      "Prints new buckets as they appear, then a summary with campaign health;\n"
+      "its last line is 'unexplained: N'. Exit status: 0 when N is 0, 1 when\n"
+      "N > 0, 64 on a usage error or when fewer than two engines are available.");
+  sub.callback([o, &exit_code] { exit_code = run(*o); });
+}
+
+const Registrar reg{{"diff", "Differential campaign against wabt, Binaryen and V8", setup}};
+
+}  // namespace
+}  // namespace warden::cli
