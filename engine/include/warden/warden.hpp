@@ -143,13 +143,24 @@ struct Value {
 /// documented in README.md ("Limits").
 struct Limits {
   // Load time (decoder and validator).
-  uint64_t max_module_bytes = 1ull << 30;   ///< whole binary
+  /// Whole binary. Not the JS API's 1 GiB: a loaded module keeps its syntax
+  /// tree and compiled code, up to ~40 bytes per input byte (a 32-byte AST
+  /// node per one-byte instruction, plus its code words), so 64 MiB bounds a
+  /// load at a few GiB where 1 GiB would allow tens.
+  uint64_t max_module_bytes = 64ull << 20;
   uint32_t max_functions = 1'000'000;       ///< imported + defined
   uint32_t max_locals = 50'000;             ///< params + locals of one function
   uint32_t max_nesting = 10'000;            ///< nested blocks/loops/ifs
+  /// Params, and separately results, of one function type (the JS API's
+  /// limit). Validation costs that much per block, call or branch using it.
+  uint32_t max_params = 1'000;
   // Run time (store).
   uint64_t max_memory_bytes = 1ull << 32;   ///< per memory; grow fails past it
   uint32_t max_table_elements = 10'000'000; ///< per table; grow fails past it
+  /// All tables of a store together (8 bytes each, allocated and zeroed when
+  /// a table is created or grown), so many tables cannot multiply the above.
+  /// Also bounds the elements of all segments of one module.
+  uint64_t max_store_table_elements = 10'000'000;
   uint32_t max_call_depth = 20'000;         ///< wasm frames on the stack
   uint32_t max_stack_slots = 1u << 22;      ///< locals + operands, 8 B each
   uint64_t fuel = 0;                        ///< 0 = unlimited, see Store::fuel

@@ -52,6 +52,7 @@ class Decoder {
   bool seen_code_ = false;
   bool seen_data_ = false;
   uint32_t imported_funcs_ = 0;
+  uint64_t elems_ = 0;  // elements of all segments so far
 
   // spec 5.5.16: magic "\0asm", then version 1 as a 4-byte little-endian word.
   void read_header() {
@@ -278,7 +279,7 @@ class Decoder {
       bool has_type = (flags & 3) != 0;  // forms 0 and 4 imply funcref
       if (exprs) {
         if (has_type) s.type = read_ref_type(r_);
-        uint32_t count = r_.len();
+        uint32_t count = elem_count();
         for (uint32_t k = 0; k < count && r_.ok(); ++k) {
           s.init.emplace_back();
           const_expr(s.init.back());
@@ -289,7 +290,7 @@ class Decoder {
           uint8_t kind = r_.u8();  // elemkind: only 0x00 funcref
           if (r_.ok() && kind != 0) return r_.fail("malformed element kind", at);
         }
-        uint32_t count = r_.len();
+        uint32_t count = elem_count();
         for (uint32_t k = 0; k < count && r_.ok(); ++k) {
           uint32_t at = static_cast<uint32_t>(r_.pos());
           ast::Instr ref;
@@ -304,6 +305,20 @@ class Decoder {
       }
       m_.elems.push_back(std::move(s));
     }
+  }
+
+  // An element segment's length. Each element costs a whole expression in
+  // the tree (~100 bytes for a one-byte function index), so all segments
+  // together are held to what the tables of a store may hold.
+  uint32_t elem_count() {
+    size_t at = r_.pos();
+    uint32_t n = r_.len();
+    elems_ += n;
+    if (r_.ok() && elems_ > limits_.max_store_table_elements) {
+      r_.fail_kind(ErrorKind::Exhaustion, "too many elements", at);
+      return 0;
+    }
+    return n;
   }
 
   // ---- code (spec 5.5.13)
@@ -322,6 +337,11 @@ class Decoder {
     uint32_t size = r_.len();
     if (!r_.ok()) return;
     size_t start = r_.pos();
+    // Every instruction takes at least a byte, so this is the most the body
+    // can need; reserving it up front (the bytes exist: len() checked them)
+    // saves the copies, and the transient doubling, of growing a vector of
+    // 32-byte instructions one at a time.
+    f.body.reserve(size);
     uint32_t decls = r_.len();
     uint64_t total = 0;  // at most 2^32 * 2^32: fits in 64 bits
     for (uint32_t i = 0; i < decls && r_.ok(); ++i) {

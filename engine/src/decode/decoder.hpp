@@ -22,7 +22,9 @@ namespace warden {
 ///   Exhaustion  "module too large" (bytes.size() > limits.max_module_bytes),
 ///               "too many functions" (imported + defined >
 ///               limits.max_functions), "too many locals" (params + declared
-///               locals of one function > limits.max_locals).
+///               locals of one function > limits.max_locals), "too many
+///               elements" (all element segments together >
+///               limits.max_store_table_elements).
 ///
 /// Uses no recursion; never allocates for a count before the bytes it
 /// claims exist (every count is checked against the bytes left).

@@ -66,6 +66,16 @@ struct Val {
   uint32_t top;  // slot offset from fp just above this value
 };
 
+// A run of locals of one type (a parameter, or one declaration of the body,
+// spec 5.5.13): local `first + k` is at slot `slot + k * width(type)`. Runs
+// rather than one entry per local, so that a count the input claims costs
+// nothing until a local is used.
+struct LocalRun {
+  uint32_t first;
+  uint32_t slot;
+  ValType type;
+};
+
 struct Frame {
   Op kind;  // Block, Loop, If, Else; the function's own frame is a Block
   std::span<const ValType> params, results;
@@ -104,8 +114,15 @@ class Compiler {
     vals_.push_back({t, top});
     if (live()) max_ = std::max(max_, top - local_slots_);
   }
+  // Block types, calls and branches move up to limits.max_params values at
+  // once; these two do it without a push or pop per value.
   void push_vals(std::span<const ValType> ts) {
-    for (ValType t : ts) push(t);
+    uint32_t top = height();
+    for (ValType t : ts) {
+      top += width(t);
+      vals_.push_back({t, top});
+    }
+    if (live() && !ts.empty()) max_ = std::max(max_, top - local_slots_);
   }
   bool pop_any(ValType& out) {
     const Frame& f = ctrl_.back();
@@ -126,7 +143,16 @@ class Compiler {
     return true;
   }
   bool pop_vals(std::span<const ValType> ts) {
-    for (size_t i = ts.size(); i-- > 0;) {
+    const size_t n = ts.size(), size = vals_.size();
+    if (size - ctrl_.back().height >= n) {  // all present: no Unknowns to make up
+      const Val* v = vals_.data() + (size - n);
+      for (size_t i = 0; i < n; ++i) {
+        if (v[i].type != ts[i] && v[i].type != kAny && ts[i] != kAny) return mismatch();
+      }
+      vals_.resize(size - n);
+      return true;
+    }
+    for (size_t i = n; i-- > 0;) {
       if (!pop(ts[i])) return false;
     }
     return true;
@@ -201,9 +227,10 @@ class Compiler {
 
   std::vector<Val> vals_;
   std::vector<Frame> ctrl_;
-  std::vector<ValType> local_types_;
-  std::vector<uint32_t> local_slot_;
+  std::vector<LocalRun> locals_;
+  uint32_t local_count_ = 0;
   std::vector<ValType> scratch_;
+  std::vector<uint8_t> seen_;  // br_table: label depths checked (all 0 between uses)
   std::vector<uint64_t> code_;
   uint32_t local_slots_ = 0;
   uint32_t max_ = 0;
@@ -215,33 +242,33 @@ Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
   pos_ = f.pos;
   vals_.clear();
   ctrl_.clear();
-  local_types_.clear();
-  local_slot_.clear();
+  locals_.clear();
+  seen_.clear();
   code_.clear();
   max_ = 0;
   if (f.type >= c_.m->types.size()) return invalid(unknown("type", f.type), f.pos);
   const FuncType& ft = c_.m->types[f.type];
 
   // Locals (spec 3.4.1): parameters first. Bound the count before
-  // allocating anything in proportion to it.
+  // anything depends on it; 2^28 keeps the slot arithmetic below in range.
   uint64_t count = ft.params.size();
   for (const ast::LocalDecl& d : f.locals) count += d.count;
   if (count > limits_.max_locals || count > (1u << 28)) {
     return Error{ErrorKind::Exhaustion, "too many locals", f.pos};
   }
-  local_types_.reserve(count);
-  local_slot_.reserve(count);
   uint32_t slot = 0;
-  auto add_local = [&](ValType t) {
-    local_types_.push_back(t);
-    local_slot_.push_back(slot);
-    slot += width(t);
+  local_count_ = 0;
+  auto add_run = [&](uint32_t n, ValType t) {
+    if (n == 0) return;
+    locals_.push_back({local_count_, slot, t});
+    local_count_ += n;
+    slot += n * width(t);
   };
-  for (ValType t : ft.params) add_local(t);
+  for (ValType t : ft.params) add_run(1, t);
   const uint32_t param_slots = slot;
   for (const ast::LocalDecl& d : f.locals) {
     if (!is_valtype(d.type)) return invalid("type mismatch", f.pos);
-    for (uint32_t i = 0; i < d.count; ++i) add_local(d.type);
+    add_run(d.count, d.type);
   }
   local_slots_ = slot;
 
@@ -439,9 +466,13 @@ bool Compiler::variable(const ast::Instr& in) {  // spec 3.3.5
   ValType t = kAny;
   uint64_t imm = 0;
   if (is_local) {
-    if (in.a >= local_types_.size()) return fail(unknown("local", in.a));
-    t = local_types_[in.a];
-    imm = local_slot_[in.a];
+    if (in.a >= local_count_) return fail(unknown("local", in.a));
+    // The last run starting at or before the index.
+    auto run = std::upper_bound(locals_.begin(), locals_.end(), in.a,
+                                [](uint32_t x, const LocalRun& r) { return x < r.first; });
+    --run;
+    t = run->type;
+    imm = run->slot + uint64_t{in.a - run->first} * width(t);
   } else {
     if (in.a >= c_.globals.size()) return fail(unknown("global", in.a));
     t = c_.globals[in.a].type;
@@ -656,15 +687,23 @@ bool Compiler::br_table(const ast::Instr& in) {
   }
   if (!pop(ValType::I32)) return false;
   const size_t arity = label(targets.back())->labels().size();
+  // A label that was checked once passes again (the pops below leave the
+  // stack as they found it, refined to that label's types), so each depth
+  // is checked once: the work is bounded by the nesting depth times the
+  // arity, not by the number of targets times the arity.
+  if (seen_.size() < ctrl_.size()) seen_.resize(ctrl_.size(), 0);
   for (uint32_t d : targets) {
     const std::span<const ValType> lt = label(d)->labels();
     if (lt.size() != arity) return mismatch();
+    if (seen_[d]) continue;
+    seen_[d] = 1;
     scratch_.resize(lt.size());
     for (size_t i = lt.size(); i-- > 0;) {
       if (!pop(lt[i], &scratch_[i])) return false;
     }
     push_vals(scratch_);
   }
+  for (uint32_t d : targets) seen_[d] = 0;
   if (live()) {
     emit_op(XOp::BrTableMove);
     emit(targets.size() - 1);

@@ -91,6 +91,12 @@ void mark_refs(const ast::Expr& e, std::vector<uint8_t>& declared) {
 
 std::optional<Error> check_module(const ast::Module& m, const Limits& limits, Context& c) {
   c.m = &m;
+  // An implementation limit (spec A.1): blocks, calls and branches check
+  // every param and result of their type, so the arity bounds that work.
+  for (const FuncType& t : m.types) {
+    if (t.params.size() > limits.max_params) return Error{ErrorKind::Exhaustion, "too many parameters", 0};
+    if (t.results.size() > limits.max_params) return Error{ErrorKind::Exhaustion, "too many results", 0};
+  }
   // Imports (spec 3.4.7).
   for (const ast::Import& im : m.imports) {
     switch (im.kind) {

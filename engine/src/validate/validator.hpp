@@ -18,7 +18,9 @@ namespace warden {
 ///               and the offending instruction's or item's `pos` as offset;
 ///   Exhaustion  a load-time limit: "nesting too deep" (blocks nested deeper
 ///               than limits.max_nesting), "too many locals" (params + locals
-///               beyond limits.max_locals), "too many functions";
+///               beyond limits.max_locals), "too many functions", "too
+///               many parameters" / "too many results" (a function type
+///               with more than limits.max_params of either);
 ///   Malformed   a syntax tree a decoder could not have produced (an `else`
 ///               outside an `if`, a body without its final `end`).
 /// Uses no recursion and allocates in proportion to what `m` already holds.
