@@ -115,12 +115,25 @@ struct GlobalInst {
 
 /// Grows a table by `delta` elements set to `init` (spec 4.5.3.8 growtable).
 /// Returns the old size, or nullopt past the table's max or `limit`, or when
-/// the host has no memory for it.
+/// the host has no memory for it. Store::Impl::grow_table also keeps the
+/// store-wide count; call that one.
 std::optional<uint32_t> grow_table(TableInst& t, uint32_t delta, uint64_t init, uint32_t limit);
 /// Grows a memory by `delta` pages (spec 4.5.3.9 growmem). Returns the old
 /// page count, or nullopt past the declared max, 65536 pages, `limit_bytes`,
 /// or when the host has no memory for it.
 std::optional<uint32_t> grow_memory(MemoryInst& m, uint32_t delta, uint64_t limit_bytes);
+
+/// With a deadline, the clock is read at least once per this much work, in
+/// instruction-sized units (about a millisecond of interpretation).
+inline constexpr uint64_t kWorkTick = uint64_t{1} << 20;
+
+/// An upper bound on the work between two Fuel ops in `f` (one loop
+/// iteration or one call: a forward pass through the code): each op once,
+/// each moving at most max_stack slots (a branch or return; 16 slots to a
+/// unit), and the locals zeroed on entry.
+inline uint64_t pass_work(const code::CompiledFunc& f) {
+  return (f.code.size() + f.local_slots) * (1 + uint64_t{f.max_stack} / 16);
+}
 
 /// A value's slot image (code.hpp frame layout) and back.
 inline void value_to_slots(const Value& v, uint64_t* s) {
@@ -188,6 +201,17 @@ struct Store::Impl {
   std::deque<GlobalInst> globals;
   std::vector<std::unique_ptr<Instance>> instances;
 
+  /// Sum of the sizes of all tables (limits.max_store_table_elements).
+  uint64_t table_elements = 0;
+  /// warden::grow_table within both table limits, counting what it adds.
+  std::optional<uint32_t> grow_table(TableInst& t, uint32_t delta, uint64_t init) {
+    if (delta > limits.max_store_table_elements - std::min(table_elements, limits.max_store_table_elements))
+      return std::nullopt;
+    std::optional<uint32_t> old = warden::grow_table(t, delta, init, limits.max_table_elements);
+    if (old) table_elements += delta;
+    return old;
+  }
+
   // ---- execution state (interpreter) ----
   RawBuffer<uint64_t> stack;  ///< the slot stack, grown on demand up to max_stack_slots
   size_t stack_top = 0;       ///< first slot not used by an active execution
@@ -208,6 +232,21 @@ struct Store::Impl {
   uint64_t fuel_ctr = 0;
   bool has_deadline = false;
   std::chrono::steady_clock::time_point deadline;
+  /// The deadline needs more than fuel's unit count: one unit may be a pass
+  /// through a huge function, or a memory.fill of gigabytes. So a chunk of
+  /// units is cut to kWorkTick / max_pass_work (the largest pass_work of any
+  /// function in the store), and bulk operations spend from work_left.
+  uint64_t max_pass_work = 1;
+  uint64_t work_left = kWorkTick;
+  /// Spends `w` units of bulk work; false once the deadline has passed.
+  bool spend_work(uint64_t w) {
+    if (w < work_left) {
+      work_left -= w;
+      return true;
+    }
+    work_left = kWorkTick;
+    return std::chrono::steady_clock::now() < deadline;
+  }
 
   /// Spends one unit after the fast counter ran out: starts a new chunk (with
   /// the unit taken) or returns "fuel exhausted" / "deadline exceeded".

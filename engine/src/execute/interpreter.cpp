@@ -214,6 +214,12 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) {
   Result<void> host_result;
 
 #define NEXT() goto* kLabels[*pc++]
+// A bulk operation's share of the deadline's work budget (Store::Impl::
+// spend_work): one unit per table element, per 8 bytes of memory.
+#define SPEND(w)                                                   \
+  do {                                                             \
+    if (s.has_deadline && !s.spend_work(w)) goto deadline_exceeded; \
+  } while (0)
 #define TRAP(msg)       \
   do {                  \
     message = (msg);    \
@@ -508,7 +514,8 @@ op_TableGrow: {
   const uint32_t n = static_cast<uint32_t>(sp[-1]);
   const uint64_t init = sp[-2];
   --sp;
-  const std::optional<uint32_t> old = grow_table(*t, n, init, s.limits.max_table_elements);
+  SPEND(n);
+  const std::optional<uint32_t> old = s.grow_table(*t, n, init);
   sp[-1] = old ? *old : kMinus1;
   NEXT();
 }
@@ -519,6 +526,7 @@ op_TableFill: {  // spec 4.4.6.5: bounds first, then the writes
   const uint32_t i = static_cast<uint32_t>(sp[-3]);
   sp -= 3;
   if (uint64_t{i} + n > t->size) TRAP(kOobTable);
+  SPEND(n);
   std::fill(t->elems.data() + i, t->elems.data() + i + n, v);
   NEXT();
 }
@@ -531,6 +539,7 @@ op_TableCopy: {
   const uint32_t dst = static_cast<uint32_t>(sp[-3]);
   sp -= 3;
   if (uint64_t{src} + n > st->size || uint64_t{dst} + n > dt->size) TRAP(kOobTable);
+  SPEND(n);
   if (n) std::memmove(dt->elems.data() + dst, st->elems.data() + src, n * sizeof(uint64_t));
   NEXT();
 }
@@ -543,6 +552,7 @@ op_TableInit: {
   const uint32_t dst = static_cast<uint32_t>(sp[-3]);
   sp -= 3;
   if (uint64_t{src} + n > seg.size() || uint64_t{dst} + n > t->size) TRAP(kOobTable);
+  SPEND(n);
   if (n) std::memcpy(t->elems.data() + dst, seg.data() + src, n * sizeof(uint64_t));
   NEXT();
 }
@@ -694,6 +704,7 @@ op_MemoryFill: {  // spec 4.4.7.10: bounds first, then the writes
   const uint32_t dst = static_cast<uint32_t>(sp[-3]);
   sp -= 3;
   if (uint64_t{dst} + n > mem_size) TRAP(kOobMemory);
+  SPEND(n / 8);
   if (n) std::memset(mem + dst, v, n);
   NEXT();
 }
@@ -703,6 +714,7 @@ op_MemoryCopy: {
   const uint32_t dst = static_cast<uint32_t>(sp[-3]);
   sp -= 3;
   if (uint64_t{src} + n > mem_size || uint64_t{dst} + n > mem_size) TRAP(kOobMemory);
+  SPEND(n / 8);
   if (n) std::memmove(mem + dst, mem + src, n);
   NEXT();
 }
@@ -713,6 +725,7 @@ op_MemoryInit: {
   const uint32_t dst = static_cast<uint32_t>(sp[-3]);
   sp -= 3;
   if (uint64_t{src} + n > seg.size() || uint64_t{dst} + n > mem_size) TRAP(kOobMemory);
+  SPEND(n / 8);
   if (n) std::memcpy(mem + dst, seg.data() + src, n);
   NEXT();
 }
@@ -785,6 +798,11 @@ stack_exhausted:
   kind = ErrorKind::Exhaustion;
   goto on_error;
 
+deadline_exceeded:
+  message = "deadline exceeded";
+  kind = ErrorKind::Exhaustion;
+  goto on_error;
+
 on_trap:
   kind = ErrorKind::Trap;
 on_error:
@@ -802,6 +820,7 @@ on_host_error:
   return host_result;
 
 #undef NEXT
+#undef SPEND
 #undef TRAP
 #undef LOAD_MEMORY
 #undef LOAD_INSTANCE

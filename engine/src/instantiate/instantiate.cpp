@@ -117,9 +117,14 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod,
   if (imports.size() != m.imports.size()) return unlinkable("wrong number of imports");
   for (size_t i = 0; i < imports.size(); ++i)
     if (!import_matches(s, m, m.imports[i], imports[i])) return unlinkable(kIncompatible);
-  for (const ast::TableType& t : m.tables)
+  uint64_t table_elements = s.table_elements;
+  for (const ast::TableType& t : m.tables) {
     if (t.limits.min > s.limits.max_table_elements)
       return exhausted("table size exceeds limits.max_table_elements");
+    table_elements += t.limits.min;
+  }
+  if (table_elements > s.limits.max_store_table_elements)
+    return exhausted("tables exceed limits.max_store_table_elements");
   for (const ast::MemoryType& mt : m.memories)
     if (uint64_t{mt.limits.min} * kPageBytes > s.limits.max_memory_bytes)
       return exhausted("memory size exceeds limits.max_memory_bytes");
@@ -144,13 +149,14 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod,
     f.code = &mi.code[i];
     f.param_slots = mi.code[i].param_slots;
     f.result_slots = mi.code[i].result_slots;
+    s.max_pass_work = std::max(s.max_pass_work, pass_work(mi.code[i]));
     in.funcs.push_back(&f);
   }
   for (const ast::TableType& tt : m.tables) {
     TableInst& t = s.tables.emplace_back();
     t.elem = tt.elem;
     t.max = tt.limits.max;
-    if (!grow_table(t, tt.limits.min, 0, s.limits.max_table_elements)) return exhausted("out of memory");
+    if (!s.grow_table(t, tt.limits.min, 0)) return exhausted("out of memory");
     in.tables.push_back(&t);
   }
   for (const ast::MemoryType& mt : m.memories) {

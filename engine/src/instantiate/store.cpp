@@ -9,7 +9,8 @@
 namespace warden {
 namespace {
 
-/// With a deadline, the clock is read once per this many fuel units.
+/// With a deadline, the clock is read at least once per this many fuel units
+/// (more often when the store holds big functions, see Impl::max_pass_work).
 constexpr uint64_t kDeadlineTick = 4096;
 /// Without fuel or deadline a chunk never ends in practice.
 constexpr uint64_t kUnboundedChunk = uint64_t{1} << 62;
@@ -45,7 +46,8 @@ const char* Store::Impl::refuel() {
   fuel_chunk = fuel_ctr = 0;
   if (has_deadline && running > 0 && std::chrono::steady_clock::now() >= deadline)
     return "deadline exceeded";
-  uint64_t chunk = has_deadline ? kDeadlineTick : kUnboundedChunk;
+  uint64_t chunk = has_deadline ? std::clamp<uint64_t>(kWorkTick / max_pass_work, 1, kDeadlineTick)
+                                : kUnboundedChunk;
   if (fuel_limited) {
     if (fuel_base >= fuel_limit) return "fuel exhausted";
     chunk = std::min(chunk, fuel_limit - fuel_base);
@@ -98,10 +100,12 @@ Result<TableInst*> Store::create_table(ValType elem, uint32_t min, std::optional
   if (!is_ref(elem) || init.type != elem) return invalid("type mismatch");
   if (max && min > *max) return invalid("size minimum must not be greater than maximum");
   if (min > s.limits.max_table_elements) return exhausted("table size exceeds limits.max_table_elements");
+  if (s.table_elements + min > s.limits.max_store_table_elements)
+    return exhausted("tables exceed limits.max_store_table_elements");
   TableInst& t = s.tables.emplace_back();
   t.elem = elem;
   t.max = max;
-  if (!grow_table(t, min, init.lo, s.limits.max_table_elements)) return exhausted("out of memory");
+  if (!s.grow_table(t, min, init.lo)) return exhausted("out of memory");
   return &t;
 }
 
