@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -325,7 +326,7 @@ class Linker {
   Result<std::vector<Extern>> resolve(const Module& m) const;
 
  private:
-  std::vector<std::pair<std::pair<std::string, std::string>, Extern>> defs_;
+  std::map<std::pair<std::string, std::string>, Extern> defs_;  // (module, name)
 };
 
 }  // namespace warden

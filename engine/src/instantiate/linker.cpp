@@ -4,14 +4,10 @@
 
 namespace warden {
 
+// A map, not a list: define_instance of a module with many exports would
+// otherwise cost the square of their number.
 void Linker::define(std::string module, std::string name, Extern e) {
-  for (auto& [key, ext] : defs_) {
-    if (key.first == module && key.second == name) {  // a later definition wins
-      ext = e;
-      return;
-    }
-  }
-  defs_.push_back({{std::move(module), std::move(name)}, e});
+  defs_.insert_or_assign({std::move(module), std::move(name)}, e);  // a later definition wins
 }
 
 void Linker::define_instance(const std::string& module, const Instance& inst) {
@@ -22,16 +18,10 @@ Result<std::vector<Extern>> Linker::resolve(const Module& m) const {
   std::vector<Extern> out;
   out.reserve(m.syntax().imports.size());
   for (const ast::Import& im : m.syntax().imports) {
-    const Extern* found = nullptr;
-    for (const auto& [key, e] : defs_) {
-      if (key.first == im.module && key.second == im.name) {
-        found = &e;
-        break;
-      }
-    }
+    auto found = defs_.find({im.module, im.name});
     // Kind and type are instantiate's to check ("incompatible import type").
-    if (!found) return Error{ErrorKind::Unlinkable, "unknown import"};
-    out.push_back(*found);
+    if (found == defs_.end()) return Error{ErrorKind::Unlinkable, "unknown import"};
+    out.push_back(found->second);
   }
   return out;
 }
