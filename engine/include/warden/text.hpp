@@ -21,7 +21,10 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view text);
 /// Decode a binary module and print it in the text format: numeric indices,
 /// flat instructions, floats that re-parse to the same bits. wat_to_wasm of
 /// the result gives an equivalent module (custom sections become comments).
-/// Errors: the decoder's (Malformed; Exhaustion for default Limits).
+/// Errors: the decoder's (Malformed; Exhaustion for default Limits), and
+/// Exhaustion "text too large" past 1 MiB + 128 bytes of text per byte of
+/// binary, or 1 GiB (declared locals print one word each, so a few bytes
+/// can declare gigabytes of text).
 Result<std::string> wasm_to_wat(std::span<const uint8_t> bytes);
 
 }  // namespace warden

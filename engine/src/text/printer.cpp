@@ -2,7 +2,9 @@
 // changes an indentation counter.
 #include "printer.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -11,16 +13,28 @@
 namespace warden::text {
 namespace {
 
+// Indentation stops growing here: a text whose every line is indented by
+// its depth is quadratic in the nesting, which the binary format makes cheap
+// (a million nested blocks are two megabytes).
+constexpr size_t kMaxIndentDepth = 16;
+
 class Printer {
  public:
-  explicit Printer(const ast::Module& m) : m_(m) {}
+  Printer(const ast::Module& m, size_t max_bytes) : m_(m), max_(max_bytes) {}
+
+  /// Whether the text outgrew max_bytes (run() then stops early and
+  /// returns nothing).
+  bool over() const { return out_.size() > max_; }
 
   std::string run() {
     out_ += "(module\n";
     for (size_t i = 0; i < m_.types.size(); ++i) type(i);
     uint32_t n_func = 0, n_table = 0, n_mem = 0, n_global = 0;
     for (const ast::Import& im : m_.imports) import(im, n_func, n_table, n_mem, n_global);
-    for (const ast::Function& f : m_.funcs) func(f, n_func++);
+    for (const ast::Function& f : m_.funcs) {
+      func(f, n_func++);
+      if (over()) return {};
+    }
     for (const ast::TableType& t : m_.tables) {
       open("table", n_table++);
       table_type(t);
@@ -165,7 +179,9 @@ class Printer {
     out_ += ')';
     bool any = false;
     for (const ast::LocalDecl& d : f.locals) {
-      for (uint32_t k = 0; k < d.count; ++k) {
+      // Each local is a word of text: a count of 2^32 - 1 is five bytes of
+      // binary, so this is where a small module could print without end.
+      for (uint32_t k = 0; k < d.count && !over(); ++k) {
         out_ += any ? " " : " (local ";
         any = true;
         valtype(d.type);
@@ -175,10 +191,11 @@ class Printer {
     out_ += '\n';
     size_t depth = 0;
     const size_t n = f.body.empty() ? 0 : f.body.size() - 1;  // the final End is implicit
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n && !over(); ++i) {
       const ast::Instr& in = f.body[i];
       if (in.op == Op::End && depth > 0) --depth;
-      const size_t indent = 2 + depth - (in.op == Op::Else && depth > 0 ? 1 : 0);
+      const size_t shown = std::min(depth, kMaxIndentDepth);
+      const size_t indent = 2 + shown - (in.op == Op::Else && shown > 0 ? 1 : 0);
       out_.append(2 * indent, ' ');
       instr(in, &f.br_targets);
       out_ += '\n';
@@ -391,11 +408,19 @@ class Printer {
   }
 
   const ast::Module& m_;
+  const size_t max_;
   std::string out_;
 };
 
 }  // namespace
 
-std::string print_module(const ast::Module& m) { return Printer(m).run(); }
+std::string print_module(const ast::Module& m) { return Printer(m, SIZE_MAX).run(); }
+
+bool print_module(const ast::Module& m, size_t max_bytes, std::string& out) {
+  out = Printer(m, max_bytes).run();
+  if (out.size() <= max_bytes && !out.empty()) return true;
+  out.clear();
+  return false;
+}
 
 }  // namespace warden::text

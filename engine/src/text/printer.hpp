@@ -1,5 +1,6 @@
 // The text printer: any syntax tree as a module in the text format.
 #pragma once
+#include <cstddef>
 #include <string>
 
 #include "ast.hpp"
@@ -16,5 +17,10 @@ namespace warden::text {
 /// declarations (consecutive locals of one type become one entry, and
 /// zero-count entries vanish).
 std::string print_module(const ast::Module& m);
+
+/// As above, but gives up (false, `out` empty) once the text would exceed
+/// `max_bytes`: declared locals are one word of text each, so a module of a
+/// few bytes can otherwise ask for gigabytes of text.
+bool print_module(const ast::Module& m, size_t max_bytes, std::string& out);
 
 }  // namespace warden::text

@@ -1,6 +1,8 @@
 // The public text API (warden/text.hpp): parser + encoder, decoder + printer.
 #include "warden/text.hpp"
 
+#include <algorithm>
+
 #include "decode/decoder.hpp"
 #include "decode/encoder.hpp"
 #include "printer.hpp"
@@ -17,7 +19,13 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view text) {
 Result<std::string> wasm_to_wat(std::span<const uint8_t> bytes) {
   Result<ast::Module> m = decode(bytes, Limits{});
   if (!m.ok()) return m.error();
-  return text::print_module(*m);
+  // Real modules print at well under 128 text bytes per binary byte (the
+  // worst is a one-byte instruction on a deeply indented line).
+  constexpr size_t kSlack = size_t{1} << 20, kPerByte = 128, kMax = size_t{1} << 30;
+  const size_t budget = std::min(kMax, kSlack + kPerByte * bytes.size());
+  std::string text;
+  if (!text::print_module(*m, budget, text)) return Error{ErrorKind::Exhaustion, "text too large"};
+  return text;
 }
 
 }  // namespace warden
