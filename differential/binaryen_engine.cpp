@@ -148,11 +148,15 @@ class BinaryenEngine final : public Engine {
     if (p.signal) return {Verdict::Crash, "signal " + std::to_string(p.signal)};
     if (p.exit_code == 0) return {Verdict::Valid, ""};
     std::string all = p.out + p.err;
+    // The error, not a warning before it.
     std::string first;
     for (const std::string& l : lines_of(all)) {
       if (l.empty() || l.rfind("[fuzz-exec]", 0) == 0) continue;
-      first = l;
-      break;
+      if (first.empty() || first.rfind("warning:", 0) == 0) first = l;
+      if (l.rfind("[parse exception", 0) == 0 || l.rfind("[wasm-validator", 0) == 0) {
+        first = l;
+        break;
+      }
     }
     return {load_verdict("binaryen", all), first};
   }

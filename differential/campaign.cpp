@@ -406,19 +406,26 @@ class Campaign {
   }
 
   // ------------------------------------------------------------ findings --
-  void handle(const Finding& f, const Source& src, const Probe* probe) {
-    ++health_.findings;
+  // The catalogued peer bugs behind a finding, or "".
+  std::string explanation(const Finding& f, std::span<const uint8_t> bytes, std::span<const EngineLoad> loads,
+                              std::span<const EngineRun> runs) {
     std::optional<ast::Module> decoded;
     const ast::Module* m = nullptr;
-    {
-      Limits limits;
-      Result<ast::Module> d = decode(src.bytes, limits);
-      if (d) decoded = std::move(*d), m = &*decoded;
-    }
-    RuleContext ctx{f, src.bytes, m, src.loads, src.runs};
-    const PeerRule* rule = explain(ctx);
-    if (rule) ++health_.explained;
-    std::string key = f.signature + (rule ? "|rule=" + std::string(rule->name) : "");
+    Limits limits;
+    if (Result<ast::Module> d = decode(bytes, limits)) decoded = std::move(*d), m = &*decoded;
+    std::map<std::string, LoadResult> confirmations;
+    bool wabt = std::find(f.engines.begin(), f.engines.end(), "wabt") != f.engines.end() || f.reference == "wabt";
+    if ((f.kind == FindingKind::Validation || f.kind == FindingKind::Crash) && wabt)
+      if (Engine* w = engine("wabt")) confirmations["wabt"] = w->confirm(bytes);
+    RuleContext ctx{f, bytes, m, loads, runs, &confirmations};
+    return explain(ctx);
+  }
+
+  void handle(const Finding& f, const Source& src, const Probe* probe) {
+    ++health_.findings;
+    std::string rule = explanation(f, src.bytes, src.loads, src.runs);
+    if (!rule.empty()) ++health_.explained;
+    std::string key = f.signature + (rule.empty() ? "" : "|rule=" + rule);
     auto it = buckets_.find(key);
     if (it != buckets_.end()) {
       ++it->second.count;
@@ -429,7 +436,7 @@ class Campaign {
     b.kind = f.kind;
     b.where = f.where;
     b.engines = f.engines;
-    b.rule = rule ? std::string(rule->name) : "";
+    b.rule = rule;
     b.generator = src.generator;
     b.index = src.index;
     b.count = 1;
@@ -437,12 +444,12 @@ class Campaign {
     std::snprintf(id, sizeof id, "%s-%08" PRIx64, std::string(to_string(f.kind)).c_str(), fnv(key) & 0xFFFFFFFF);
     b.id = id;
     std::fprintf(out_, "new bucket %s: %s%s\n", b.id.c_str(), f.signature.c_str(),
-                 rule ? (" [peer rule " + std::string(rule->name) + "]").c_str() : " [UNEXPLAINED]");
+                 !rule.empty() ? (" [peer rule " + rule + "]").c_str() : " [UNEXPLAINED]");
     for (const auto& [engine, what] : f.outcomes)
       std::fprintf(out_, "    %-10s %s\n", engine.c_str(), what.substr(0, 160).c_str());
     std::fflush(out_);
     auto t = Clock::now();
-    Bundle bundle = minimize(f, src, probe, rule != nullptr);
+    Bundle bundle = minimize(f, src, probe, rule);
     health_.reduce_seconds += since(t);
     bundle.dir = (fs::path(o_.findings_dir) / b.id).string();
     bundle.rule = b.rule;
@@ -489,10 +496,10 @@ class Campaign {
 
   // Shrinks the finding's module while the signature holds, then records
   // what every engine does on the result.
-  Bundle minimize(const Finding& f, const Source& src, const Probe* probe, bool explained) {
+  Bundle minimize(const Finding& f, const Source& src, const Probe* probe, const std::string& rule) {
     Bundle b;
     b.finding = f;
-    uint32_t budget = !o_.minimize ? 0 : explained ? o_.reduce_budget / 4 : o_.reduce_budget;
+    uint32_t budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
     std::vector<std::string> who = involved(f);
     Ignored scratch;
     if (probe && src.module) {
@@ -505,7 +512,7 @@ class Campaign {
         if (!probe_load && !Module::load(p.bytes)) return false;
         std::vector<EngineRun> runs = run_one(p, who);
         for (const Finding& g : compare_runs(runs, p.targets, p.state_labels, scratch))
-          if (g.signature == f.signature) return true;
+          if (g.signature == f.signature && explanation(g, p.bytes, {}, runs) == rule) return true;
         return false;
       };
       ReduceStats stats;
@@ -527,10 +534,16 @@ class Campaign {
         if (g.signature == f.signature) b.finding = g;
       return b;
     }
+    // Rules may take a witness from any engine; Binaryen only when it is
+    // part of the finding (it is the slowest).
+    std::vector<std::string> witnesses;
+    for (auto& e : engines_)
+      if (e->name() != "binaryen" || std::find(who.begin(), who.end(), "binaryen") != who.end())
+        witnesses.push_back(std::string(e->name()));
     auto interesting = [&](std::span<const uint8_t> c) {
-      std::vector<EngineLoad> loads = load_one(c, who);
+      std::vector<EngineLoad> loads = load_one(c, witnesses);
       for (const Finding& g : compare_loads(loads, scratch))
-        if (g.signature == f.signature) return true;
+        if (g.signature == f.signature && explanation(g, c, loads, {}) == rule) return true;
       return false;
     };
     ReduceStats stats;

@@ -1,6 +1,7 @@
 #include "compare.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "probe.hpp"
 
@@ -69,6 +70,11 @@ Finding single(FindingKind kind, const std::string& engine, const std::string& w
 std::string load_text(const LoadResult& l) {
   std::string s(to_string(l.verdict));
   if (!l.message.empty()) s += " (" + l.message + ")";
+  if (l.offset != kNoOffset) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " @0x%llx", static_cast<unsigned long long>(l.offset));
+    s += buf;
+  }
   return s;
 }
 
@@ -122,7 +128,7 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
   for (const EngineRun& r : runs) loads.push_back({r.engine, false, r.run.load});
   for (Finding& f : compare_loads(loads, ignored)) {
     f.where = "probe: " + f.where;
-    f.signature = std::string(to_string(f.kind)) + "|probe|" + f.signature;
+    f.signature.insert(f.signature.find('|') + 1, "probe|");
     out.push_back(std::move(f));
   }
   for (const EngineRun& r : runs)

@@ -96,6 +96,7 @@ struct RunJob {
 struct LoadResult {
   Verdict verdict = Verdict::NotRun;
   std::string message;
+  uint64_t offset = kNoOffset;  ///< byte offset of the error, where the engine says
 };
 
 struct RunResult {

@@ -114,6 +114,7 @@ constexpr VerdictRow kVerdictTable[] = {
     {"wabt", "bad magic value", Verdict::Malformed},
     {"wabt", "bad wasm file version", Verdict::Malformed},
     {"wabt", "invalid section", Verdict::Malformed},
+    {"wabt", "out of order", Verdict::Malformed},
     {"wabt", "unfinished section", Verdict::Malformed},
     {"wabt", "invalid utf-8", Verdict::Malformed},
     {"wabt", "malformed", Verdict::Malformed},

@@ -3,7 +3,10 @@
 // names the spec paragraph the peer breaks.
 #include "peer_rules.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace warden::diff {
 namespace {
@@ -21,6 +24,136 @@ bool only(const Finding& f, std::string_view engine) { return f.engines.size() =
 bool says(const LoadResult* l, std::string_view text) {
   return l && l->verdict != Verdict::Valid && l->message.find(text) != std::string::npos;
 }
+
+const LoadResult* confirmed(const RuleContext& c, std::string_view engine) {
+  if (!c.confirmations) return nullptr;
+  auto it = c.confirmations->find(std::string(engine));
+  return it == c.confirmations->end() ? nullptr : &it->second;
+}
+
+// The module's sections at the section level (id, content offset, size),
+// as far as they are well-formed; enough for rules about section layout
+// of modules Warden cannot decode.
+struct Section {
+  uint8_t id;
+  size_t offset, size;
+};
+
+bool read_u32(std::span<const uint8_t> b, size_t& p, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    if (p >= b.size()) return false;
+    uint8_t x = b[p++];
+    v |= uint64_t{x & 0x7Fu} << shift;
+    if (!(x & 0x80)) return true;
+  }
+  return false;
+}
+
+std::vector<Section> sections_of(std::span<const uint8_t> b) {
+  std::vector<Section> out;
+  size_t p = 8;
+  while (p < b.size()) {
+    uint8_t id = b[p++];
+    uint64_t size = 0;
+    if (!read_u32(b, p, size) || size > b.size() - p) break;
+    out.push_back({id, p, static_cast<size_t>(size)});
+    p += size;
+  }
+  return out;
+}
+
+// How a function body's block structure ends (spec 5.4.1, 5.5.13): the
+// body is locals and one expr closed by the 0x0B that closes the function.
+enum class BodyShape { Balanced, MissingEnd, CodeAfterEnd, Unknown };
+
+bool skip_leb(std::span<const uint8_t> b, size_t& p, size_t end, int max_bytes) {
+  for (int i = 0; i < max_bytes; ++i) {
+    if (p >= end) return false;
+    if (!(b[p++] & 0x80)) return true;
+  }
+  return false;
+}
+
+// Walks one body's instructions with the opcode table's immediate kinds.
+BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end) {
+  uint64_t groups = 0, n = 0;
+  if (!read_u32(b, p, groups)) return BodyShape::Unknown;
+  for (uint64_t g = 0; g < groups; ++g)
+    if (!read_u32(b, p, n) || p >= end || !++p) return BodyShape::Unknown;
+  uint64_t depth = 1;
+  while (p < end) {
+    uint8_t byte = b[p++];
+    uint8_t prefix = 0;
+    uint64_t code = byte;
+    if (byte == 0xFC || byte == 0xFD) {
+      prefix = byte;
+      if (!read_u32(b, p, code)) return BodyShape::Unknown;
+    }
+    std::optional<Op> op = lookup_opcode(prefix, static_cast<uint32_t>(code));
+    if (!op) return BodyShape::Unknown;
+    bool ok = true;
+    auto u32 = [&] { ok = ok && skip_leb(b, p, end, 5); };
+    auto bytes = [&](size_t k) { ok = ok && end - p >= k && (p += k, true); };
+    switch (info(*op).imm) {
+      case Imm::None: break;
+      case Imm::Block: u32(); break;  // s33: at most 5 bytes
+      case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global: case Imm::Table:
+      case Imm::Elem: case Imm::Data: u32(); break;
+      case Imm::BrTable: {
+        uint64_t count = 0;
+        if (!read_u32(b, p, count)) return BodyShape::Unknown;
+        for (uint64_t i = 0; i <= count && ok; ++i) u32();
+        break;
+      }
+      case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable: case Imm::Mem: u32(), u32(); break;
+      case Imm::MemLane: u32(), u32(), bytes(1); break;
+      case Imm::Zero: bytes(1); break;
+      case Imm::Zero2: bytes(2); break;
+      case Imm::DataZero: u32(), bytes(1); break;
+      case Imm::I32: ok = skip_leb(b, p, end, 5); break;
+      case Imm::I64: ok = skip_leb(b, p, end, 10); break;
+      case Imm::F32: bytes(4); break;
+      case Imm::F64: bytes(8); break;
+      case Imm::V128: case Imm::Shuffle: bytes(16); break;
+      case Imm::Lane: case Imm::HeapType: bytes(1); break;
+      case Imm::SelectT: {
+        uint64_t count = 0;
+        if (!read_u32(b, p, count)) return BodyShape::Unknown;
+        bytes(count);
+        break;
+      }
+    }
+    if (!ok) return BodyShape::Unknown;
+    if (*op == Op::Block || *op == Op::Loop || *op == Op::If) ++depth;
+    if (*op == Op::End && --depth == 0) return p == end ? BodyShape::Balanced : BodyShape::CodeAfterEnd;
+  }
+  return BodyShape::MissingEnd;
+}
+
+// Whether some function body of the code section has this shape.
+bool some_body(std::span<const uint8_t> b, BodyShape want) {
+  for (const Section& s : sections_of(b)) {
+    if (s.id != 10) continue;
+    size_t p = s.offset, end = s.offset + s.size;
+    uint64_t count = 0;
+    if (!read_u32(b, p, count)) return false;
+    for (uint64_t i = 0; i < count && p < end; ++i) {
+      uint64_t size = 0;
+      if (!read_u32(b, p, size) || size > end - p) return false;
+      if (body_shape(b, p, p + size) == want) return true;
+      p += size;
+    }
+  }
+  return false;
+}
+
+const LoadResult* warden_says(const RuleContext& c, Verdict v, std::string_view text) {
+  const LoadResult* w = load_of(c, "warden");
+  return w && w->verdict == v && w->message.find(text) != std::string::npos ? w : nullptr;
+}
+
+bool verdict_is(const LoadResult* l, Verdict v) { return l && l->verdict == v; }
 
 // The value of an i32.const-only offset expression, if it is one.
 std::optional<uint64_t> const_offset(const ast::Expr& e) {
@@ -63,7 +196,301 @@ bool segment_bounds(const RuleContext& c) {
   return false;
 }
 
+// ---- wabt-1.0.32-validates-while-reading
+// Spec 5 and 3: a binary that does not decode is malformed, whatever else is
+// wrong with it; validation applies to a decoded module. wabt validates
+// while it reads (spectest-interp every instruction, wasm-validate some
+// index checks), so when something invalid comes before the point where the
+// binary stops being well-formed it reports "invalid". The rule requires
+// that order: wabt's error lies before Warden's decoding error, or wabt's
+// read-first tool (wasm-validate) itself does not call the module invalid.
+bool wabt_validates_while_reading(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* w = load_of(c, "warden");
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(w, Verdict::Malformed) || !verdict_is(interp, Verdict::Invalid)) return false;
+  if (interp->offset != kNoOffset && w->offset != kNoOffset && interp->offset <= w->offset) return true;
+  const LoadResult* tool = confirmed(c, "wabt");
+  return tool && tool->verdict != Verdict::Invalid && tool->verdict != Verdict::Valid &&
+         tool->verdict != Verdict::NotRun;
+}
+
+// ---- wabt-1.0.32-name-section-errors-reject-module
+// Spec 7.4.1 (appendix, custom sections): "If an implementation interprets
+// the data of a custom section, then errors in that data, or the placement
+// of the section, must not invalidate the module." wabt rejects the module
+// when its "name" section's subsections do not parse.
+bool wabt_name_section(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!interp || interp->verdict == Verdict::Valid) return false;
+  if (interp->message.find("subsection") == std::string::npos &&
+      interp->message.find("sub-section") == std::string::npos && interp->message.find("name type") == std::string::npos &&
+      interp->message.find("Name section") == std::string::npos && interp->message.find("name section") == std::string::npos)
+    return false;
+  for (const ast::CustomSection& s : c.module->customs)
+    if (s.name == "name") return true;
+  return false;
+}
+
+// ---- wabt-1.0.32-datacount-without-data-section
+// Spec 5.5.16: "the data count section ... must be equal to the length of
+// the data segment vector" and an absent data section is an empty vector.
+// wabt checks the count only against a data section that is present, so a
+// non-zero data count with no data section passes.
+bool wabt_datacount(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!warden_says(c, Verdict::Malformed, "data count and data section have inconsistent lengths")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!interp || interp->verdict == Verdict::Malformed) return false;
+  bool data = false, count = false;
+  for (const Section& s : sections_of(c.bytes)) {
+    data |= s.id == 11;
+    if (s.id == 12) {
+      size_t p = s.offset;
+      uint64_t n = 0;
+      count = read_u32(c.bytes, p, n) && n > 0;
+    }
+  }
+  return count && !data;
+}
+
+// ---- wabt-1.0.32-const-expr-missing-end
+// Spec 5.4.10 (expressions) and 5.5.9: a constant expression is instr*
+// followed by 0x0B. wabt accepts a global whose initializer runs to the end
+// of its section without the 0x0B. V8 names the same defect ("constant
+// expression is missing 'end'"), which the rule requires.
+bool wabt_const_missing_end(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  return says(load_of(c, "v8"), "constant expression is missing 'end'");
+}
+
+// ---- wabt-1.0.32-interp-code-after-function-end
+// Spec 5.5.13: a function body is locals followed by one expr, which ends
+// at the 0x0B that closes the function; the body's size must end there.
+// wabt's reader does not check where the function's expr ends: spectest-
+// interp accepts further instructions after that end, or reports the first
+// invalid one.
+bool wabt_code_after_end(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
+      !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
+    return false;
+  return some_body(c.bytes, BodyShape::CodeAfterEnd);
+}
+
+// ---- wabt-1.0.32-body-without-final-end
+// Spec 5.4.1 and 5.5.13: block, loop and if are closed by 0x0B, and a
+// function body's expr by one more. wabt's reader only checks that a body's
+// last byte is 0x0B, so a body whose last 0x0B closes an inner block (the
+// function's own end missing) reaches its validator, which calls the module
+// valid (when the block's results fit the function's) or invalid.
+bool wabt_missing_end(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
+      !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
+    return false;
+  return some_body(c.bytes, BodyShape::MissingEnd);
+}
+
+// ---- wabt-1.0.32-interp-datacount-allocation
+// Spec 5.5.16 and the STYLE rule of never allocating for a count before its
+// bytes exist: spectest-interp reserves storage for the data count section's
+// number of segments up front and aborts (std::bad_alloc -> SIGABRT) on a
+// large count, for a module that is merely malformed.
+bool wabt_datacount_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!interp || interp->message != "signal 6") return false;
+  for (const Section& s : sections_of(c.bytes)) {
+    if (s.id != 12) continue;
+    size_t p = s.offset;
+    uint64_t n = 0;
+    if (read_u32(c.bytes, p, n) && n > c.bytes.size()) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-108-declarative-ref-null
+// Spec 5.5.12: element segment kind 7 is "declarative, expression items",
+// each item an expression such as `ref.null func`. Binaryen 108 loses its
+// place in a declarative segment whose items include ref.null and fails
+// with whatever the following bytes then look like ("bad section size",
+// "Table index out of range", ...).
+bool declarative_ref_null(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->verdict == Verdict::Valid) return false;
+  for (const ast::ElemSegment& e : c.module->elems) {
+    if (e.mode != ast::SegmentMode::Declarative) continue;
+    for (const ast::Expr& x : e.init)
+      if (!x.empty() && x[0].op == Op::RefNull) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-108-externref-elem-segment
+// Spec 2.5.9 and 3.4.6: an element segment has any reference type,
+// externref included (its items are then ref.null extern). Binaryen 108
+// accepts only funcref segments: "Invalid type for a usesExpressions element
+// segment".
+bool externref_elems(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!says(load_of(c, "binaryen"), "Invalid type for a usesExpressions element segment")) return false;
+  for (const ast::ElemSegment& e : c.module->elems)
+    if (e.type == ValType::ExternRef) return true;
+  return false;
+}
+
+// ---- binaryen-108-no-utf8-validation
+// Spec 5.2.4: names are UTF-8 (malformed otherwise). Binaryen 108 accepts
+// import, export and custom section names that are not UTF-8.
+bool binaryen_utf8(const RuleContext& c) {
+  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
+         warden_says(c, Verdict::Malformed, "malformed UTF-8 encoding") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+}
+
+// ---- binaryen-108-skips-unknown-sections
+// Spec 5.5.2: section ids are 0-12; any other id is malformed. Binaryen 108
+// skips a section with an unknown id.
+bool binaryen_unknown_section(const RuleContext& c) {
+  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
+         warden_says(c, Verdict::Malformed, "malformed section id") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+}
+
+// ---- binaryen-108-function-without-code
+// Spec 5.5.16: the function and code sections must have the same length
+// (an absent section is an empty vector). Binaryen 108 accepts a function
+// section with entries and no code section.
+bool binaryen_missing_code(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  if (!warden_says(c, Verdict::Malformed, "function and code section have inconsistent lengths") ||
+      !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+    return false;
+  bool code = false;
+  for (const Section& s : sections_of(c.bytes)) code |= s.id == 10;
+  return !code;
+}
+
+// ---- binaryen-108-extra-values-at-block-end
+// Spec 3.3.x (instruction sequences, blocks and function bodies): the values
+// left on the stack at the end of a block or body must match its result type
+// exactly. Binaryen 108 drops surplus values. The rule requires V8's or
+// wabt's account of the surplus ("expected N elements on the stack for
+// fallthru, found M", M > N; wabt "expected [...] but got [...]" longer).
+bool binaryen_extra_values(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  if (!warden_says(c, Verdict::Invalid, "type mismatch") || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  if (const LoadResult* v = load_of(c, "v8")) {
+    size_t at = v->message.find(" elements on the stack for fallthru, found ");
+    size_t e = v->message.rfind("expected ", at);
+    if (at != std::string::npos && e != std::string::npos) {
+      uint64_t want = std::strtoull(v->message.c_str() + e + 9, nullptr, 10);
+      uint64_t found = std::strtoull(v->message.c_str() + at + 43, nullptr, 10);
+      if (found > want) return true;
+    }
+  }
+  if (const LoadResult* w = load_of(c, "wabt")) {
+    size_t e = w->message.find("type mismatch at end of"), x = w->message.find("expected ["),
+           g = w->message.find("but got [");
+    if (e != std::string::npos && x != std::string::npos && g != std::string::npos) {
+      auto count = [&](size_t from) {
+        size_t close = w->message.find(']', from);
+        std::string list = w->message.substr(from, close - from);
+        return list.empty() ? 0 : 1 + std::count(list.begin(), list.end(), ',');
+      };
+      return count(g + 9) > count(x + 10);
+    }
+  }
+  return false;
+}
+
+// ---- binaryen-108-no-block-parameters
+// Spec 3.2.2 and 3.3.8 (multi-value): a block type may be any function
+// type, [t1*] -> [t2*], so block, loop and if can take parameters. Binaryen
+// IR has no block parameters; Binaryen 108 fails to read such a module with
+// a stack error ("block cannot pop from outside", "Block requires more
+// values than are available", "attempted pop from empty stack", "loop with
+// value and body must match types", ...). The rule requires a block type
+// with parameters in the module.
+bool binaryen_block_params(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->verdict == Verdict::Valid || !verdict_is(load_of(c, "warden"), Verdict::Valid)) return false;
+  for (const ast::Function& f : c.module->funcs) {
+    for (const ast::Instr& i : f.body) {
+      if (i.op != Op::Block && i.op != Op::Loop && i.op != Op::If) continue;
+      int64_t bt = static_cast<int64_t>(i.lo);
+      if (bt >= 0 && static_cast<uint64_t>(bt) < c.module->types.size() && !c.module->types[bt].params.empty())
+        return true;
+    }
+  }
+  return false;
+}
+
+// ---- binaryen-108-name-section-errors-reject-module
+// Spec 7.4.1, as for wabt above: errors in the name section must not
+// invalidate the module. Binaryen 108 fails to read the module ("bad names
+// section position change", "unknown name subsection", ...).
+bool binaryen_name_section(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->verdict == Verdict::Valid || b->message.find("name") == std::string::npos) return false;
+  for (const ast::CustomSection& s : c.module->customs)
+    if (s.name == "name") return true;
+  return false;
+}
+
+// ---- binaryen-108-nul-in-names
+// Spec 5.2.4: a name is any valid UTF-8, U+0000 included. Binaryen 108
+// refuses names containing NUL ("inline string contains NULL ... not
+// supported in binaryen").
+bool binaryen_nul_names(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!says(load_of(c, "binaryen"), "inline string contains NULL")) return false;
+  auto nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
+  for (const ast::Import& i : c.module->imports)
+    if (nul(i.module) || nul(i.name)) return true;
+  for (const ast::Export& e : c.module->exports)
+    if (nul(e.name)) return true;
+  return false;
+}
+
 constexpr PeerRule kRules[] = {
+    {"wabt-1.0.32-validates-while-reading", "wabt 1.0.32",
+     "calls a malformed binary invalid when something invalid comes before the malformed bytes",
+     wabt_validates_while_reading},
+    {"wabt-1.0.32-name-section-errors-reject-module", "wabt 1.0.32",
+     "rejects modules whose name section does not parse", wabt_name_section},
+    {"wabt-1.0.32-datacount-without-data-section", "wabt 1.0.32",
+     "accepts a non-zero data count with no data section", wabt_datacount},
+    {"wabt-1.0.32-const-expr-missing-end", "wabt 1.0.32",
+     "accepts a global initializer without its end at the end of the section", wabt_const_missing_end},
+    {"wabt-1.0.32-interp-code-after-function-end", "wabt 1.0.32 (spectest-interp)",
+     "accepts instructions after the end that closes a function body", wabt_code_after_end},
+    {"wabt-1.0.32-body-without-final-end", "wabt 1.0.32",
+     "takes a body whose last end closes an inner block for one that ends", wabt_missing_end},
+    {"wabt-1.0.32-interp-datacount-allocation", "wabt 1.0.32 (spectest-interp)",
+     "aborts on a huge data count (allocates before the segments exist)", wabt_datacount_abort},
+    {"binaryen-108-no-utf8-validation", "binaryen 108", "accepts names that are not UTF-8", binaryen_utf8},
+    {"binaryen-108-skips-unknown-sections", "binaryen 108", "accepts unknown section ids",
+     binaryen_unknown_section},
+    {"binaryen-108-function-without-code", "binaryen 108",
+     "accepts a function section without a code section", binaryen_missing_code},
+    {"binaryen-108-no-block-parameters", "binaryen 108",
+     "cannot read blocks, loops and ifs that take parameters", binaryen_block_params},
+    {"binaryen-108-name-section-errors-reject-module", "binaryen 108",
+     "rejects modules whose name section does not parse", binaryen_name_section},
+    {"binaryen-108-nul-in-names", "binaryen 108", "rejects names containing U+0000", binaryen_nul_names},
+    {"binaryen-108-extra-values-at-block-end", "binaryen 108",
+     "accepts surplus values at the end of a block or function body", binaryen_extra_values},
+    {"binaryen-108-declarative-ref-null", "binaryen 108",
+     "cannot read a declarative element segment with ref.null items", declarative_ref_null},
+    {"binaryen-108-externref-elem-segment", "binaryen 108",
+     "rejects element segments of type externref", externref_elems},
     {"binaryen-108-segment-bounds-at-validation", "binaryen 108",
      "rejects valid modules whose active segment lies outside the initial memory/table", segment_bounds},
 };
@@ -72,10 +499,23 @@ constexpr PeerRule kRules[] = {
 
 std::span<const PeerRule> peer_rules() { return kRules; }
 
-const PeerRule* explain(const RuleContext& c) {
-  for (const PeerRule& r : kRules)
-    if (r.match(c)) return &r;
-  return nullptr;
+std::string explain(const RuleContext& c) {
+  std::string names;
+  for (const std::string& engine : c.finding.engines) {
+    Finding narrowed = c.finding;
+    narrowed.engines = {engine};
+    RuleContext one{narrowed, c.bytes, c.module, c.loads, c.runs, c.confirmations};
+    const PeerRule* found = nullptr;
+    for (const PeerRule& r : kRules) {
+      if (r.match(one)) {
+        found = &r;
+        break;
+      }
+    }
+    if (!found) return "";
+    names += (names.empty() ? "" : "+") + std::string(found->name);
+  }
+  return names;
 }
 
 }  // namespace warden::diff

@@ -4,7 +4,9 @@
 // finding, the engines' own words and the module itself; it never matches
 // on the signature alone.
 #pragma once
+#include <map>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "ast.hpp"
@@ -20,6 +22,9 @@ struct RuleContext {
   const ast::Module* module = nullptr;
   std::span<const EngineLoad> loads;  ///< validation comparisons
   std::span<const EngineRun> runs;    ///< run comparisons
+  /// Second opinions the campaign asked for (Engine::confirm), by engine:
+  /// wabt's wasm-validate on a validation finding that involves wabt.
+  const std::map<std::string, LoadResult>* confirmations = nullptr;
 };
 
 struct PeerRule {
@@ -31,7 +36,10 @@ struct PeerRule {
 
 std::span<const PeerRule> peer_rules();
 
-/// The rule that explains this finding, or null.
-const PeerRule* explain(const RuleContext& c);
+/// The rules that explain this finding: for each engine on the other side of
+/// the reference, the first rule that explains that engine's part (rules
+/// see a copy of the finding narrowed to that engine). Their names joined by
+/// "+", or "" unless every such engine is explained.
+std::string explain(const RuleContext& c);
 
 }  // namespace warden::diff

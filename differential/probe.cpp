@@ -399,6 +399,10 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
       fuel = e.index;
     if (e.kind == ExternKind::Func && e.name == "hangLimitInitializer") hang_init = e.index;
   }
+  // The start function runs before any wrapper can reset the fuel: give
+  // it the same budget (and so the same bounded call depth).
+  if (fuel && m.globals[*fuel].init.size() == 2 && m.globals[*fuel].init[0].op == Op::I32Const)
+    m.globals[*fuel].init[0].lo = cfg.fuel;
   for (const ast::Export& e : m.exports) {
     if (e.kind != ExternKind::Func || e.index >= m.funcs.size()) continue;
     if (hang_init && e.index == *hang_init) continue;

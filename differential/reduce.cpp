@@ -73,6 +73,62 @@ bool remove_item(ast::Module& m, Space space, uint32_t index) {
   return true;
 }
 
+// Table references: table.* immediates, call_indirect's table, active elems.
+template <class F>
+void for_each_table_ref(ast::Module& m, F f) {
+  for (ast::Function& fn : m.funcs) {
+    for (Instr& i : fn.body) {
+      switch (info(i.op).imm) {
+        case Imm::Table: f(i.a); break;
+        case Imm::CallInd:
+        case Imm::ElemTable: f(i.b); break;
+        case Imm::TableTable: f(i.a), f(i.b); break;
+        default: break;
+      }
+    }
+  }
+  for (ast::ElemSegment& e : m.elems)
+    if (e.mode == ast::SegmentMode::Active) f(e.table);
+  for (ast::Export& e : m.exports)
+    if (e.kind == ExternKind::Table) f(e.index);
+}
+
+bool remove_table(ast::Module& m, uint32_t t) {
+  uint32_t imported = m.imported(ExternKind::Table);
+  if (t < imported) return false;
+  bool used = false;
+  for_each_table_ref(m, [&](uint32_t& x) { used |= x == t; });
+  if (used) return false;
+  m.tables.erase(m.tables.begin() + (t - imported));
+  for_each_table_ref(m, [&](uint32_t& x) { x -= x > t; });
+  return true;
+}
+
+// Type references: functions, imports, call_indirect, block types.
+bool remove_type(ast::Module& m, uint32_t t) {
+  bool used = false;
+  auto visit = [&](auto f) {
+    for (ast::Function& fn : m.funcs) {
+      f(fn.type);
+      for (Instr& i : fn.body) {
+        if (info(i.op).imm == Imm::CallInd) f(i.a);
+        if (info(i.op).imm == Imm::Block && static_cast<int64_t>(i.lo) >= 0) {
+          uint32_t x = static_cast<uint32_t>(i.lo);
+          f(x);
+          i.lo = x;
+        }
+      }
+    }
+    for (ast::Import& im : m.imports)
+      if (im.kind == ExternKind::Func) f(im.func_type);
+  };
+  visit([&](uint32_t& x) { used |= x == t; });
+  if (used || t >= m.types.size()) return false;
+  m.types.erase(m.types.begin() + t);
+  visit([&](uint32_t& x) { x -= x > t; });
+  return true;
+}
+
 /// End of the balanced range starting at `i` (one instruction, or a whole
 /// block/loop/if through its `end`); 0 when `i` cannot start one.
 size_t range_end(const ast::Expr& e, size_t i) {
@@ -142,6 +198,25 @@ class Reducer {
       ast::Module c = m;
       if (remove_item(c, Space::Data, static_cast<uint32_t>(i))) progress |= attempt(m, std::move(c));
     }
+    for (size_t i = m.tables.size(); i-- > 0 && !out_of_budget();) {
+      ast::Module c = m;
+      if (remove_table(c, m.imported(ExternKind::Table) + static_cast<uint32_t>(i)))
+        progress |= attempt(m, std::move(c));
+    }
+    if (!m.memories.empty() && !out_of_budget()) {  // the validator says if it was needed
+      ast::Module c = m;
+      c.memories.clear();
+      c.datas.clear();
+      if (c.data_count) c.data_count = 0;
+      progress |= attempt(m, std::move(c));
+    }
+    for (size_t e = 0; e < m.elems.size() && !out_of_budget(); ++e) {
+      for (size_t k = m.elems[e].init.size(); k-- > 0 && !out_of_budget();) {
+        ast::Module c = m;
+        c.elems[e].init.erase(c.elems[e].init.begin() + static_cast<std::ptrdiff_t>(k));
+        progress |= attempt(m, std::move(c));
+      }
+    }
     // Whole bodies.
     for (size_t f = 0; f < m.funcs.size() && !out_of_budget(); ++f) {
       if (m.funcs[f].body.size() <= 2) continue;
@@ -181,6 +256,10 @@ class Reducer {
       ast::Module c = m;
       c.funcs[f].locals.clear();
       progress |= attempt(m, std::move(c));
+    }
+    for (size_t t = m.types.size(); t-- > 0 && !out_of_budget();) {
+      ast::Module c = m;
+      if (remove_type(c, static_cast<uint32_t>(t))) progress |= attempt(m, std::move(c));
     }
     // Data bytes.
     for (size_t d = 0; d < m.datas.size() && !out_of_budget(); ++d) {

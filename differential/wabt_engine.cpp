@@ -79,6 +79,17 @@ uint32_t line_of(const std::string& l) {
   return static_cast<uint32_t>(std::strtoul(l.c_str() + 7, nullptr, 10));
 }
 
+/// "  v0.wasm:000001b: " or "  000000a: " -> the hex offset.
+uint64_t error_offset(const std::string& prefix) {
+  size_t end = prefix.rfind(':');
+  if (end == std::string::npos) return kNoOffset;
+  size_t start = prefix.rfind(':', end - 1);
+  start = start == std::string::npos ? 0 : start + 1;
+  while (start < end && prefix[start] == ' ') ++start;
+  if (start == end) return kNoOffset;
+  return std::strtoull(prefix.substr(start, end - start).c_str(), nullptr, 16);
+}
+
 bool finished(const ProcessResult& p) {
   return p.started && !p.timed_out && p.signal == 0 && p.out.find(" tests passed.") != std::string::npos;
 }
@@ -182,10 +193,14 @@ class WabtEngine final : public Engine {
     if (p.signal) return {Verdict::Crash, "signal " + std::to_string(p.signal)};
     if (p.exit_code == 0) return {Verdict::Valid, ""};
     std::string msg = p.err;
+    uint64_t offset = kNoOffset;
     size_t e = msg.find("error: ");
-    if (e != std::string::npos) msg = msg.substr(e + 7);
+    if (e != std::string::npos) {
+      offset = error_offset(msg.substr(0, e));
+      msg = msg.substr(e + 7);
+    }
     msg = msg.substr(0, msg.find('\n'));
-    return {load_verdict("wabt", msg), msg};
+    return {load_verdict("wabt", msg), msg, offset};
   }
 
  private:
@@ -210,14 +225,16 @@ class WabtEngine final : public Engine {
         r = {Verdict::Valid, ""};
       } else if (lines[i].find("assert_invalid passed") != std::string::npos) {
         std::string msg;
+        uint64_t offset = kNoOffset;
         for (size_t j = i + 1; j < lines.size() && lines[j].rfind("  ", 0) == 0; ++j) {
           size_t e = lines[j].find("error: ");
           if (e != std::string::npos) {
             msg = lines[j].substr(e + 7);
+            offset = error_offset(lines[j].substr(0, e));
             break;
           }
         }
-        r = {load_verdict("wabt", msg), msg};
+        r = {load_verdict("wabt", msg), msg, offset};
       }
     }
     if (!finished(p) && todo.size() == 1 && out[todo[0]].verdict == Verdict::NotRun)
@@ -234,11 +251,15 @@ class WabtEngine final : public Engine {
       std::string file = "r" + std::to_string(k) + ".wasm";
       write_file(dir_ / file, job.bytes);
       module_line[k] = ++line;
+      // Named modules: an action on a module that failed to load or
+      // instantiate answers "unknown invoke" instead of running the
+      // previous module's export of the same name.
+      std::string mname = "$m" + std::to_string(k);
       json += std::string(k ? "," : "") + R"({"type":"module","line":)" + std::to_string(line) +
-              R"(,"filename":")" + file + "\"}";
+              R"(,"name":")" + mname + R"(","filename":")" + file + "\"}";
       for (const Call& c : job.calls) {
-        json += R"(,{"type":"action","line":)" + std::to_string(++line) +
-                R"(,"action":{"type":"invoke","field":")" + json_escape(c.name) + R"(","args":[)";
+        json += R"(,{"type":"action","line":)" + std::to_string(++line) + R"(,"action":{"type":"invoke","module":")" +
+                mname + R"(","field":")" + json_escape(c.name) + R"(","args":[)";
         for (size_t a = 0; a < c.args.size(); ++a) json += (a ? "," : "") + arg_json(c.args[a]);
         json += R"(]},"expected":[]})";
       }

@@ -60,7 +60,7 @@ class WardenEngine final : public Engine {
     for (std::span<const uint8_t> bytes : modules) {
       auto m = Module::load(bytes, limits_);
       if (m) out.push_back({Verdict::Valid, ""});
-      else out.push_back({verdict_of(m.error()), m.error().message});
+      else out.push_back({verdict_of(m.error()), m.error().message, m.error().offset});
     }
     return out;
   }
@@ -77,7 +77,7 @@ class WardenEngine final : public Engine {
     r.calls.resize(job.calls.size());
     auto m = Module::load(job.bytes, limits_);
     if (!m) {
-      r.load = {verdict_of(m.error()), m.error().message};
+      r.load = {verdict_of(m.error()), m.error().message, m.error().offset};
       return r;
     }
     r.load.verdict = Verdict::Valid;
