@@ -115,6 +115,12 @@ void change_immediate(Rng& r, ast::Instr& i, ast::Function& f) {
     case Imm::BrTable:
       if (i.b && i.a + i.b <= f.br_targets.size()) f.br_targets[i.a + r.below(i.b)] = r.below(6);
       break;
+    case Imm::SelectT:
+      // The encoder writes b types: keep b small (a huge count is a
+      // multi-gigabyte module, not an interesting one).
+      if (r.chance(1, 2)) i.a = static_cast<uint8_t>(any_type(r));
+      else i.b = r.below(4);
+      break;
     case Imm::I32: case Imm::F32:
       i.lo = static_cast<uint32_t>(r.interesting());
       break;
