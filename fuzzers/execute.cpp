@@ -5,7 +5,8 @@
 //  1. the generated module loads (valid by construction) and its encoding
 //     decodes back to the same tree;
 //  2. determinism: two fresh stores produce the same trace (results' bits,
-//     trap messages, memory hash, globals, tables);
+//     trap messages, memory hash, globals, tables), also under limits tight
+//     enough that calls end in exhaustion;
 //  3. deterministic mode: the module run with StoreOptions::deterministic
 //     behaves exactly like the same module generated with explicit NaN
 //     canonicalisation (GenConfig::canonical_nan) run without it;
@@ -63,6 +64,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // 2. determinism across stores
   fuzz::RunResult first = fuzz::run_module(m, plan, run);
   compare(first, fuzz::run_module(m, plan, run), "two fresh stores disagree");
+
+  // 2b. determinism when resource limits bite: tiny call depth, stack and
+  // fuel make Exhaustion the common outcome (one input in four).
+  if (size % 4 == 0) {
+    fuzz::RunConfig tight = run;
+    tight.limits.max_call_depth = 8;
+    tight.limits.max_stack_slots = 256;
+    tight.call_fuel = 50;
+    compare(fuzz::run_module(m, plan, tight), fuzz::run_module(m, plan, tight),
+            "two fresh stores disagree under tight limits");
+  }
 
   // 3. deterministic mode == explicit canonicalisation
   gen::GenConfig canon_cfg = cfg;
