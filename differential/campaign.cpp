@@ -93,7 +93,9 @@ class Campaign {
  private:
   // ------------------------------------------------------------- setup --
   bool setup() {
-    work_ = o_.work_dir.empty() ? "/tmp/warden-diff-" + std::to_string(getpid()) : o_.work_dir;
+    // Scratch files (hundreds a second) on tmpfs when there is one.
+    std::string scratch = fs::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
+    work_ = o_.work_dir.empty() ? scratch + "/warden-diff-" + std::to_string(getpid()) : o_.work_dir;
     std::error_code ec;
     fs::create_directories(work_, ec);
     std::string harness = o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness;

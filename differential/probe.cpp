@@ -507,40 +507,53 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
       b.op(Op::MemorySize);
       results.push_back(ValType::I32);
       out.state_labels.push_back("memory.size");
-      // FNV-1a over 8-byte words of the first max_hash_pages pages.
+      // FNV-1a over 8-byte words: every word of the first max_hash_pages
+      // pages, then one word per 4 KiB up to kSampledPages. The generators
+      // write mostly low memory (Warden's masks addresses to 32 KiB plus an
+      // offset, Binaryen's -ttf to 16 bytes); a full hash of a 16-page
+      // memory costs Binaryen's interpreter about 60 ms a module.
+      constexpr uint32_t kSampledPages = 256;
+      auto hash_loop = [&](uint32_t pages, uint32_t stride, uint32_t words) {
+        b.op(Op::MemorySize);
+        b.i32(pages);
+        b.op(Op::MemorySize);
+        b.i32(pages);
+        b.op(Op::I32LtU);
+        b.op(Op::Select);
+        b.i32(16);
+        b.op(Op::I32Shl);
+        b.lset(ln);
+        b.block(Op::Block);
+        b.block(Op::Loop);
+        b.lget(li);
+        b.lget(ln);
+        b.op(Op::I32GeU);
+        b.op(Op::BrIf, 1);
+        // Several words per iteration: interpreters pay per instruction,
+        // and the loop's own bookkeeping would otherwise double the cost.
+        for (uint32_t w = 0; w < words; ++w) {
+          b.lget(lh);
+          b.lget(li);
+          b.op(Op::I64Load, 3, 8 * w);
+          b.op(Op::I64Xor);
+          b.i64(0x100000001B3ull);
+          b.op(Op::I64Mul);
+          b.lset(lh);
+        }
+        b.lget(li);
+        b.i32(stride);
+        b.op(Op::I32Add);
+        b.lset(li);
+        b.op(Op::Br, 0);
+        b.end();
+        b.end();
+      };
       b.i32(0);
       b.lset(li);
       b.i64(0xCBF29CE484222325ull);
       b.lset(lh);
-      b.op(Op::MemorySize);
-      b.i32(cfg.max_hash_pages);
-      b.op(Op::MemorySize);
-      b.i32(cfg.max_hash_pages);
-      b.op(Op::I32LtU);
-      b.op(Op::Select);
-      b.i32(16);
-      b.op(Op::I32Shl);
-      b.lset(ln);
-      b.block(Op::Block);
-      b.block(Op::Loop);
-      b.lget(li);
-      b.lget(ln);
-      b.op(Op::I32GeU);
-      b.op(Op::BrIf, 1);
-      b.lget(lh);
-      b.lget(li);
-      b.op(Op::I64Load, 3, 0);
-      b.op(Op::I64Xor);
-      b.i64(0x100000001B3ull);
-      b.op(Op::I64Mul);
-      b.lset(lh);
-      b.lget(li);
-      b.i32(8);
-      b.op(Op::I32Add);
-      b.lset(li);
-      b.op(Op::Br, 0);
-      b.end();
-      b.end();
+      hash_loop(cfg.max_hash_pages, 64, 8);
+      hash_loop(std::max(cfg.max_hash_pages, kSampledPages), 4096, 1);
       b.lget(lh);
       results.push_back(ValType::I64);
       out.state_labels.push_back("memory hash");

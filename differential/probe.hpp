@@ -41,7 +41,7 @@ struct ProbeConfig {
   uint32_t rounds = 2;         ///< every export is called this many times
   uint32_t fuel = 200;         ///< the generator's fuel global before each call
   bool nan_check = true;
-  uint32_t max_hash_pages = 64;  ///< pages of a memory the state hash covers
+  uint32_t max_hash_pages = 2;  ///< pages the state hash covers fully (then every 4 KiB)
   uint32_t max_exports = 24;     ///< original function exports wrapped
 };
 

@@ -155,16 +155,25 @@ class WabtEngine final : public Engine {
     return true;
   }
 
+  // A batch whose process crashes or hangs loses the answers still in its
+  // stdout buffer: what it did answer is kept, the rest is split in halves
+  // until the culprit runs alone (explicit stack; depth log2 of the batch).
   std::vector<LoadResult> validate(std::span<const std::span<const uint8_t>> modules) override {
     std::vector<LoadResult> out(modules.size());
-    std::vector<size_t> todo;
-    for (size_t i = 0; i < modules.size(); ++i) todo.push_back(i);
-    validate_batch(modules, todo, out);
-    // Whatever a crashed or stuck batch left unanswered, one per process.
-    for (size_t i = 0; i < modules.size(); ++i) {
-      if (out[i].verdict != Verdict::NotRun) continue;
-      std::vector<size_t> one{i};
-      validate_batch(modules, one, out);
+    std::vector<std::vector<size_t>> stack(1);
+    for (size_t i = 0; i < modules.size(); ++i) stack[0].push_back(i);
+    while (!stack.empty()) {
+      std::vector<size_t> todo = std::move(stack.back());
+      stack.pop_back();
+      if (todo.empty()) continue;
+      bool ok = validate_batch(modules, todo, out);
+      if (ok || todo.size() == 1) continue;
+      std::vector<size_t> left;
+      for (size_t i : todo)
+        if (out[i].verdict == Verdict::NotRun) left.push_back(i);
+      size_t half = left.size() / 2;
+      stack.emplace_back(left.begin() + static_cast<std::ptrdiff_t>(half), left.end());
+      stack.emplace_back(left.begin(), left.begin() + static_cast<std::ptrdiff_t>(half));
     }
     return out;
   }
@@ -172,13 +181,20 @@ class WabtEngine final : public Engine {
   std::vector<RunResult> run(std::span<const RunJob> jobs) override {
     std::vector<RunResult> out(jobs.size());
     std::vector<bool> done(jobs.size(), false);
-    std::vector<size_t> todo;
-    for (size_t i = 0; i < jobs.size(); ++i) todo.push_back(i);
-    run_batch(jobs, todo, out, done, false);
-    for (size_t i = 0; i < jobs.size(); ++i) {
-      if (done[i]) continue;
-      std::vector<size_t> one{i};
-      run_batch(jobs, one, out, done, true);
+    std::vector<std::vector<size_t>> stack(1);
+    for (size_t i = 0; i < jobs.size(); ++i) stack[0].push_back(i);
+    while (!stack.empty()) {
+      std::vector<size_t> todo = std::move(stack.back());
+      stack.pop_back();
+      if (todo.empty()) continue;
+      bool ok = run_batch(jobs, todo, out, done, todo.size() == 1);
+      if (ok || todo.size() == 1) continue;
+      std::vector<size_t> left;
+      for (size_t i : todo)
+        if (!done[i]) left.push_back(i);
+      size_t half = left.size() / 2;
+      stack.emplace_back(left.begin() + static_cast<std::ptrdiff_t>(half), left.end());
+      stack.emplace_back(left.begin(), left.begin() + static_cast<std::ptrdiff_t>(half));
     }
     return out;
   }
@@ -204,7 +220,8 @@ class WabtEngine final : public Engine {
   }
 
  private:
-  void validate_batch(std::span<const std::span<const uint8_t>> modules, const std::vector<size_t>& todo,
+  // Returns whether the process finished normally.
+  bool validate_batch(std::span<const std::span<const uint8_t>> modules, const std::vector<size_t>& todo,
                       std::vector<LoadResult>& out) {
     std::string json = R"({"source_filename":"x.wast","commands":[)";
     for (size_t k = 0; k < todo.size(); ++k) {
@@ -239,9 +256,12 @@ class WabtEngine final : public Engine {
     }
     if (!finished(p) && todo.size() == 1 && out[todo[0]].verdict == Verdict::NotRun)
       out[todo[0]] = failure(p);
+    return finished(p);
   }
 
-  void run_batch(std::span<const RunJob> jobs, const std::vector<size_t>& todo, std::vector<RunResult>& out,
+  // Returns whether the process finished normally; jobs answered in full
+  // are marked done (all of them when `alone`).
+  bool run_batch(std::span<const RunJob> jobs, const std::vector<size_t>& todo, std::vector<RunResult>& out,
                  std::vector<bool>& done, bool alone) {
     std::string json = R"({"source_filename":"x.wast","commands":[)";
     uint32_t line = 0;
@@ -276,12 +296,18 @@ class WabtEngine final : public Engine {
       std::string file = "r" + std::to_string(k) + ".wasm";
       bool parsed_all = parse_job(job, module_line[k], file, lines, li, p.err, r);
       if (!parsed_all && !complete) {
-        if (!alone) return;  // re-run this and the rest one at a time
+        if (!alone) return false;  // the caller splits what is left
         mark_failure(p, r);
+      } else if (!parsed_all) {
+        // The process finished but its output did not line up with the
+        // commands: an adapter bug, reported rather than skipped.
+        for (Outcome& o : r.calls)
+          if (o.status == Outcome::Status::NotRun) o = {Outcome::Status::Crash, {}, 0, "unparsed spectest-interp output"};
       }
       out[todo[k]] = std::move(r);
       done[todo[k]] = true;
     }
+    return complete;
   }
 
   // Reads the output for one module starting at lines[li]; returns false
@@ -331,10 +357,12 @@ class WabtEngine final : public Engine {
         continue;
       }
       if (!loaded) continue;
-      size_t arrow = l.find(") => ");
+      // "NAME() => RESULTS", and "NAME() =>" (no space) for no results.
+      size_t arrow = l.find(") =>");
       if (arrow == std::string::npos) return false;
       ++li;
-      std::string rest = l.substr(arrow + 5);
+      std::string rest = l.substr(arrow + 4);
+      if (!rest.empty() && rest[0] == ' ') rest.erase(0, 1);
       if (rest.rfind("error: ", 0) == 0) {
         o.status = Outcome::Status::Trap;
         o.message = rest.substr(7);
@@ -373,7 +401,19 @@ class WabtEngine final : public Engine {
     fs::path jf = dir_ / "batch.json";
     std::ofstream(jf, std::ios::binary) << json;
     uint32_t timeout = limits_.timeout_ms + static_cast<uint32_t>(commands) * 20;
-    return run_process({tool_, jf.string()}, "", timeout, limits_.memory_bytes);
+    ProcessResult p = run_process({tool_, jf.string()}, "", timeout, limits_.memory_bytes);
+    if (std::getenv("WARDEN_DIFF_DEBUG")) {
+      static int n = 0;
+      std::fprintf(stderr, "wabt batch %d: %zu commands, %.3f s, exit %d signal %d%s\n", n, commands, p.seconds,
+                   p.exit_code, p.signal, p.timed_out ? " TIMEOUT" : "");
+      fs::path keep = dir_ / ("debug-" + std::to_string(n++));
+      std::error_code ec;
+      fs::create_directories(keep, ec);
+      fs::copy_file(jf, keep / "batch.json", fs::copy_options::overwrite_existing, ec);
+      std::ofstream(keep / "stdout.txt") << p.out;
+      std::ofstream(keep / "stderr.txt") << p.err;
+    }
+    return p;
   }
 
   EngineLimits limits_;
