@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -375,6 +377,37 @@ TEST(Hostile, UnboundedRecursion) {
   w.export_func("rec", w.func(w.type({}, {}), wasm_builder::call(0), {{4000, VT::V128}}));
   const Bytes wide = w.build();
   expect_bounded(run_bounded([&] { return run(wide, "rec"); }), "exhausted: call stack exhausted", 1);
+}
+
+// A host function that calls back into the store, which calls it again:
+// the depth of such nesting, and so the host stack it takes, is capped.
+TEST(Hostile, HostReentry) {
+  // (import "host" "f" (func $f)) (func (export "g") call $f)
+  wasm_builder::Module b;
+  const uint32_t v = b.type({}, {});
+  const uint32_t f = b.import_func("host", "f", v);
+  b.export_func("g", b.func(v, wasm_builder::call(f)));
+  const Bytes bin = b.build();
+  const Outcome o = run_bounded([&] {
+    Store s;
+    FuncInst* g = nullptr;
+    std::vector<uintptr_t> at;  // a host-stack address per level
+    FuncInst* host = s.create_host_func({}, [&](std::span<const Value>, std::span<Value>) -> Result<void> {
+      int here = 0;
+      at.push_back(reinterpret_cast<uintptr_t>(&here));
+      auto r = s.invoke(g, {});
+      if (!r) return r.error();
+      return {};
+    });
+    std::vector<Extern> imp{Extern::of(host)};
+    auto inst = s.instantiate(Module::load(bin).value(), imp);
+    g = (*inst)->find_export("g")->func;
+    const std::string r = describe(s.invoke(g, {}));
+    const uintptr_t span = at.front() > at.back() ? at.front() - at.back() : at.back() - at.front();
+    return r + ", " + std::to_string(at.size()) + " levels" +
+           (span < (size_t{2} << 20) ? ", under 2 MiB of stack" : ", " + std::to_string(span) + " bytes of stack");
+  });
+  expect_bounded(o, "exhausted: call stack exhausted, 32 levels, under 2 MiB of stack", 1);
 }
 
 // ------------------------------------------------------------- growth ----
