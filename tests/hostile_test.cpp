@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "ast.hpp"
 #include "wasm_builder.hpp"
 #include "warden/text.hpp"
 #include "warden/warden.hpp"
@@ -608,6 +609,21 @@ TEST(Hostile, LinkerManyExports) {
                    return describe(s.instantiate(Module::load(user_bin).value(), *imports));
                  }),
                  "ok", 3);
+}
+
+// Module::from_ast validates any syntax tree, not only the decoder's: an
+// opcode outside the table is malformed, not an out-of-bounds table read.
+TEST(Hostile, SyntaxTreeWithAnUnknownOpcode) {
+  ast::Module m;
+  m.types.push_back({});
+  ast::Function f;
+  ast::Instr bad;
+  bad.op = static_cast<Op>(0xFFFF);
+  ast::Instr end;
+  end.op = Op::End;
+  f.body = {bad, end};
+  m.funcs.push_back(f);
+  expect_bounded(run_bounded([&] { return describe(Module::from_ast(m)); }), "malformed: illegal opcode", 1);
 }
 
 // The default module-size limit, and what one module of that size costs.
