@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "ast.hpp"
+#include "text/wast.hpp"
 #include "wasm_builder.hpp"
 #include "warden/text.hpp"
 #include "warden/warden.hpp"
@@ -565,6 +566,15 @@ TEST(Hostile, ElementAmplification) {
   Limits l;
   l.max_store_table_elements = 1000;
   expect_bounded(run_bounded([&] { return load(bin, l); }), "exhausted: too many elements", 1);
+  // A tree that did not come from the decoder is held to the same limit.
+  expect_bounded(run_bounded([&] {
+                   auto tree = text::parse_module("(func) (elem declare func 0 0 0) (elem declare func 0 0)");
+                   if (!tree) return describe(tree.error());
+                   Limits small;
+                   small.max_store_table_elements = 4;
+                   return describe(Module::from_ast(std::move(tree).value(), small));
+                 }),
+                 "exhausted: too many elements", 1);
   // At the default limit, 10 MB of function indices (the worst case) loads
   // in about a gigabyte; one more element is refused up front.
   // (elem declare func 0 x 10,000,001), written out directly: the builder

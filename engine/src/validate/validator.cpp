@@ -97,6 +97,10 @@ std::optional<Error> check_module(const ast::Module& m, const Limits& limits, Co
     if (t.params.size() > limits.max_params) return Error{ErrorKind::Exhaustion, "too many parameters", 0};
     if (t.results.size() > limits.max_params) return Error{ErrorKind::Exhaustion, "too many results", 0};
   }
+  // The decoder's element limit, for trees that did not come from it.
+  uint64_t elements = 0;
+  for (const ast::ElemSegment& s : m.elems) elements += s.init.size();
+  if (elements > limits.max_store_table_elements) return Error{ErrorKind::Exhaustion, "too many elements", 0};
   // Imports (spec 3.4.7).
   for (const ast::Import& im : m.imports) {
     switch (im.kind) {

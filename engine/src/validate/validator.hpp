@@ -20,7 +20,9 @@ namespace warden {
 ///               than limits.max_nesting), "too many locals" (params + locals
 ///               beyond limits.max_locals), "too many functions", "too
 ///               many parameters" / "too many results" (a function type
-///               with more than limits.max_params of either);
+///               with more than limits.max_params of either), "too many
+///               elements" (all element segments together beyond
+///               limits.max_store_table_elements, as the decoder checks);
 ///   Malformed   a syntax tree a decoder could not have produced (an `else`
 ///               outside an `if`, a body without its final `end`).
 /// Uses no recursion and allocates in proportion to what `m` already holds.
