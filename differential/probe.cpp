@@ -190,6 +190,7 @@ void checked(Emit& b, const Instr& in, const Scratch& sc, uint32_t nan_global) {
   Ty ops[2] = {o.p1, o.p2};
   int n = o.p2 == Ty::_ ? 1 : 2;
   Shape rs = ty_shape(o.result);
+  if (rs.vec) rs.f64 = o.nan == NanCanon::D2;  // the lanes, not the v128 type, say f32 or f64
   auto local_for = [&](Ty t, int k) {
     return t == Ty::F32 ? sc.f32 + k : t == Ty::F64 ? sc.f64 + k : sc.v128 + k;
   };

@@ -1,0 +1,439 @@
+// The differential tester (differential/): the message tables, the
+// comparison rules, the probe transform and its NaN check, the reducer, the
+// peer-bug rules, campaign reproducibility, and the replay of every
+// regression module the campaigns produced (corpora/regressions/differential).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <tuple>
+
+#include "campaign.hpp"
+#include "compare.hpp"
+#include "decode/decoder.hpp"
+#include "decode/encoder.hpp"
+#include "engine.hpp"
+#include "inputs.hpp"
+#include "messages.hpp"
+#include "peer_rules.hpp"
+#include "probe.hpp"
+#include "reduce.hpp"
+#include "runner.hpp"
+#include "warden/text.hpp"
+
+namespace fs = std::filesystem;
+using namespace warden;
+using namespace warden::diff;
+
+namespace {
+
+std::vector<uint8_t> wat(const char* text) {
+  Result<std::vector<uint8_t>> b = wat_to_wasm(text);
+  EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
+  return b.ok() ? *b : std::vector<uint8_t>{};
+}
+
+ast::Module decoded(const std::vector<uint8_t>& bytes) {
+  Result<ast::Module> m = decode(bytes, Limits{});
+  EXPECT_TRUE(m.ok());
+  return m.ok() ? *m : ast::Module{};
+}
+
+// Runs a probe on Warden; returns the outcomes of every call.
+RunResult run_on_warden(const Probe& p) {
+  std::unique_ptr<Engine> w = make_warden_engine(EngineLimits{});
+  RunJob job{p.bytes, p.calls};
+  return w->run(std::span<const RunJob>(&job, 1)).front();
+}
+
+Outcome ok(std::vector<uint64_t> v) { return {Outcome::Status::Ok, std::move(v), 0, ""}; }
+Outcome trap(uint32_t kinds, std::string msg = "") { return {Outcome::Status::Trap, {}, kinds, std::move(msg)}; }
+
+RunResult run_with(Outcome inst, std::vector<Outcome> calls) {
+  RunResult r;
+  r.load.verdict = Verdict::Valid;
+  r.instantiate = std::move(inst);
+  r.calls = std::move(calls);
+  return r;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ tables ----
+
+TEST(DiffMessages, TrapKindsPerEngine) {
+  EXPECT_EQ(trap_kinds("warden", "integer divide by zero"), kTrapDivZero);
+  EXPECT_EQ(trap_kinds("wabt", "undefined table index"), kTrapUndefinedElement);
+  EXPECT_EQ(trap_kinds("wabt", "out of bounds memory access: access at 70000+4 >= max value 65536"), kTrapMemory);
+  EXPECT_EQ(trap_kinds("binaryen", "i32.div_s by 0"), kTrapDivZero);
+  EXPECT_EQ(trap_kinds("binaryen", "i32.div_s overflow"), kTrapIntOverflow);
+  EXPECT_EQ(trap_kinds("binaryen", "i64.truncSFloat overflow"), kTrapIntOverflow);
+  EXPECT_EQ(trap_kinds("binaryen", "highest > memory: 65535 > 65532"), kTrapMemory);
+  EXPECT_EQ(trap_kinds("binaryen", "stack limit"), kTrapStack);
+  // V8 says one thing for two kinds: the set holds both.
+  EXPECT_EQ(trap_kinds("v8", "RuntimeError: null function or function signature mismatch"),
+            kTrapUninitialized | kTrapIndirectType);
+  EXPECT_EQ(trap_kinds("v8", "RuntimeError: float unrepresentable in integer range"),
+            kTrapConversion | kTrapIntOverflow);
+  // A message the table does not know never agrees with anything.
+  EXPECT_EQ(trap_kinds("v8", "RuntimeError: something new"), kTrapUnknown);
+  EXPECT_EQ(trap_names(kTrapUninitialized | kTrapIndirectType), "uninitialized|indirect-type");
+}
+
+TEST(DiffMessages, LoadVerdicts) {
+  EXPECT_EQ(load_verdict("wabt", "unable to read u32 leb128: section size"), Verdict::Malformed);
+  EXPECT_EQ(load_verdict("wabt", "type mismatch in i32.add, expected [i32, i32] but got [i64]"), Verdict::Invalid);
+  EXPECT_EQ(load_verdict("wabt", "expected ref.null or ref.func in passive element segment"), Verdict::Rejected);
+  EXPECT_EQ(load_verdict("binaryen", "[parse exception: invalid code after misc prefix: 17 (at 0:50)]"),
+            Verdict::Unsupported);
+  EXPECT_EQ(load_verdict("binaryen", "[parse exception: invalid code after misc prefix: 170 (at 0:50)]"),
+            Verdict::Rejected);
+  EXPECT_EQ(load_verdict("v8", "CompileError: WebAssembly.Module(): initial table size (4294967295 elements) is "
+                               "larger than implementation limit (10000000 elements) @+14"),
+            Verdict::Limit);
+  EXPECT_EQ(load_verdict("v8", "CompileError: WebAssembly.Module(): expected section length @+48"), Verdict::Rejected);
+}
+
+// -------------------------------------------------------- comparison ----
+
+TEST(DiffCompare, VerdictsAndOutcomes) {
+  EXPECT_TRUE(verdicts_agree(Verdict::Rejected, Verdict::Malformed));
+  EXPECT_TRUE(verdicts_agree(Verdict::Invalid, Verdict::Rejected));
+  EXPECT_FALSE(verdicts_agree(Verdict::Malformed, Verdict::Invalid));
+  EXPECT_FALSE(verdicts_agree(Verdict::Valid, Verdict::Rejected));
+  EXPECT_TRUE(outcomes_agree(trap(kTrapUninitialized), trap(kTrapUninitialized | kTrapIndirectType)));
+  EXPECT_FALSE(outcomes_agree(trap(kTrapMemory), trap(kTrapTable | kTrapUndefinedElement)));
+  EXPECT_FALSE(outcomes_agree(ok({1}), ok({2})));
+  EXPECT_FALSE(outcomes_agree(ok({}), trap(kTrapUnreachable)));
+}
+
+TEST(DiffCompare, ThreeWayValidation) {
+  std::vector<EngineLoad> loads = {
+      {"warden", true, {Verdict::Malformed, "unexpected end of section or function", 0x20}},
+      {"wabt", true, {Verdict::Invalid, "type mismatch at end of block, expected [] but got [i32]", 0x20}},
+      {"v8", false, {Verdict::Rejected, "CompileError: ...", kNoOffset}},
+      {"binaryen", false, {Verdict::Unsupported, "[parse exception: invalid code after misc prefix: 12 (", 0}},
+  };
+  Ignored ignored;
+  std::vector<Finding> f = compare_loads(loads, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, FindingKind::Validation);
+  EXPECT_EQ(f[0].engines, std::vector<std::string>{"wabt"});
+  EXPECT_EQ(f[0].signature, "validation|warden=malformed,wabt=invalid|unexpected end of section or function");
+  ASSERT_EQ(ignored.size(), 1u);
+  EXPECT_EQ(ignored.begin()->first, "feature: binaryen lacks [parse exception: invalid code after misc prefix");
+}
+
+TEST(DiffCompare, RunsFirstDifferenceOnly) {
+  std::vector<std::string> targets = {"f0", "f1", "(state)"};
+  std::vector<std::string> labels = {"nan-violation", "memory.size", "memory hash"};
+  std::vector<EngineRun> runs = {
+      {"warden", run_with(ok({}), {ok({7}), trap(kTrapUninitialized, "uninitialized element 2"), ok({0, 1, 5})})},
+      {"v8", run_with(ok({}), {ok({7}), trap(kTrapUninitialized | kTrapIndirectType), ok({0, 1, 5})})},
+      {"wabt", run_with(ok({}), {ok({7}), ok({}), ok({0, 1, 6})})},
+  };
+  Ignored ignored;
+  std::vector<Finding> f = compare_runs(runs, targets, labels, ignored);
+  ASSERT_EQ(f.size(), 1u);  // the state difference after it is an echo
+  EXPECT_EQ(f[0].kind, FindingKind::Trap);
+  EXPECT_EQ(f[0].where, "f1");
+  EXPECT_EQ(f[0].call, 2u);
+  EXPECT_EQ(f[0].signature, "trap|call|wabt|warden=trap:uninitialized,wabt=ok");
+}
+
+TEST(DiffCompare, NanViolationNamesTheOpcode) {
+  std::vector<std::string> targets = {"(state)"};
+  std::vector<std::string> labels = {"nan-violation"};
+  uint64_t code = static_cast<uint64_t>(Op::F32Add) + 1;
+  std::vector<EngineRun> runs = {
+      {"warden", run_with(ok({}), {ok({0})})},
+      {"binaryen", run_with(ok({}), {ok({code})})},
+  };
+  Ignored ignored;
+  std::vector<Finding> f = compare_runs(runs, targets, labels, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].signature, "result|nan f32.add|binaryen");
+}
+
+TEST(DiffCompare, UnsupportedCallsAreIgnoredNotCompared) {
+  std::vector<std::string> targets = {"f0"};
+  std::vector<EngineRun> runs = {
+      {"warden", run_with(ok({}), {ok({1, 2})})},
+      {"v8", run_with(ok({}), {{Outcome::Status::Unsupported, {}, 0, "v128 result cannot cross the JS boundary"}})},
+  };
+  Ignored ignored;
+  EXPECT_TRUE(compare_runs(runs, targets, {}, ignored).empty());
+  EXPECT_EQ(ignored.size(), 1u);
+}
+
+// ------------------------------------------------------------- probes ----
+
+TEST(DiffProbe, GeneratedModulesProbeAndRunDeterministically) {
+  for (uint64_t seed = 1; seed <= 25; ++seed) {
+    ast::Module m = own_module(mix_seed(99, 1, seed));
+    Probe p;
+    std::string err;
+    ASSERT_TRUE(make_probe(m, seed, ProbeConfig{}, p, err)) << err;
+    Result<std::shared_ptr<const Module>> loaded = Module::load(p.bytes);
+    ASSERT_TRUE(loaded.ok()) << "seed " << seed << ": " << loaded.error().message;
+    EXPECT_TRUE((*loaded)->imports().empty());
+    ASSERT_FALSE(p.calls.empty());
+    EXPECT_EQ(p.calls.back().name, "state");
+    for (const Call& c : p.calls) {
+      EXPECT_TRUE(c.args.empty());
+      for (ValType t : c.results) EXPECT_TRUE(t == ValType::I32 || t == ValType::I64);
+    }
+    RunResult a = run_on_warden(p), b = run_on_warden(p);
+    ASSERT_EQ(a.calls.size(), p.calls.size());
+    for (size_t i = 0; i < a.calls.size(); ++i) EXPECT_TRUE(outcomes_agree(a.calls[i], b.calls[i]));
+    // Warden keeps the NaN rule.
+    if (a.calls.back().status == Outcome::Status::Ok) {
+      EXPECT_EQ(a.calls.back().values.at(0), 0u);
+    }
+  }
+}
+
+TEST(DiffProbe, ResultsCrossAsIntegerBits) {
+  ast::Module m = decoded(wat(R"((module
+    (func (export "f") (param f32 i64) (result f32 v128 externref)
+      (f32.neg (local.get 0)) (v128.const i64x2 1 2) (ref.null extern))
+    (global (export "g") (mut f64) (f64.const -0.5))))"));
+  Probe p;
+  std::string err;
+  ASSERT_TRUE(make_probe(m, 1, ProbeConfig{}, p, err)) << err;
+  ASSERT_EQ(p.calls.size(), 3u);  // c0, c0_1, state
+  EXPECT_EQ(p.calls[0].name, "c0");
+  EXPECT_EQ(p.calls[1].name, "c0_1");
+  EXPECT_EQ(p.calls[0].results, (std::vector<ValType>{ValType::I32, ValType::I64, ValType::I64, ValType::I32}));
+  RunResult r = run_on_warden(p);
+  ASSERT_EQ(r.calls[0].status, Outcome::Status::Ok);
+  EXPECT_EQ(r.calls[0].values[1], 1u);
+  EXPECT_EQ(r.calls[0].values[2], 2u);
+  EXPECT_EQ(r.calls[0].values[3], 1u);  // ref.is_null
+  // state: nan-violation, then the global as bits.
+  ASSERT_EQ(r.calls[2].status, Outcome::Status::Ok);
+  EXPECT_EQ(r.calls[2].values, (std::vector<uint64_t>{0, 0xBFE0000000000000ull}));
+  EXPECT_EQ(p.state_labels, (std::vector<std::string>{"nan-violation", "global 0"}));
+}
+
+TEST(DiffProbe, ImportsBecomeDefinitionsWithSpectestValues) {
+  ast::Module m = decoded(wat(R"((module
+    (import "spectest" "print_i32" (func $p (param i32)))
+    (import "spectest" "global_i32" (global $g i32))
+    (global $h i32 (global.get $g))
+    (func (export "f") (result i32) (call $p (i32.const 1)) (i32.add (global.get $g) (global.get $h)))))"));
+  Probe p;
+  std::string err;
+  ASSERT_TRUE(make_probe(m, 1, ProbeConfig{}, p, err)) << err;
+  RunResult r = run_on_warden(p);
+  ASSERT_EQ(r.calls[0].status, Outcome::Status::Ok);
+  EXPECT_EQ(r.calls[0].values, std::vector<uint64_t>{1332});
+}
+
+TEST(DiffProbe, FuelIsResetBeforeEveryCallAndForStart) {
+  ast::Module m = decoded(wat(R"((module
+    (global $fuel (export "fuel") (mut i32) (i32.const 1000))
+    (global $seen (mut i32) (i32.const 0))
+    (func $s (global.set $seen (global.get $fuel)))
+    (start $s)
+    (func (export "f") (result i32)
+      (global.set $fuel (i32.sub (global.get $fuel) (i32.const 1))) (global.get $fuel))))"));
+  ProbeConfig cfg;
+  cfg.fuel = 77;
+  Probe p;
+  std::string err;
+  ASSERT_TRUE(make_probe(m, 1, cfg, p, err)) << err;
+  RunResult r = run_on_warden(p);
+  EXPECT_EQ(r.calls[0].values, std::vector<uint64_t>{76});
+  EXPECT_EQ(r.calls[1].values, std::vector<uint64_t>{76});
+  EXPECT_EQ(r.calls[2].values, (std::vector<uint64_t>{0, 76, 77}));  // nan, fuel, seen at start
+}
+
+// The NaN check itself: replace the checked instruction by one that returns
+// a signalling NaN, as a broken engine would, and the state names it.
+TEST(DiffProbe, NanCheckCatchesANonArithmeticNan) {
+  ast::Module m = decoded(wat(R"((module
+    (func (export "f") (result f32) (f32.add (f32.const nan:0x200000) (f32.const 1)))
+    (func (export "g") (result v128)
+      (f32x4.add (v128.const i32x4 0x7fa00000 0x7fa00000 0 0) (v128.const f32x4 1 1 1 1)))))"));
+  Probe p;
+  std::string err;
+  ASSERT_TRUE(make_probe(m, 1, ProbeConfig{}, p, err)) << err;
+  RunResult clean = run_on_warden(p);
+  ASSERT_EQ(clean.calls.back().status, Outcome::Status::Ok);
+  EXPECT_EQ(clean.calls.back().values[0], 0u);
+  EXPECT_EQ(clean.calls[0].values, std::vector<uint64_t>{0x7FC00000});  // canonicalized after the check
+
+  for (auto [from, to, name] : {std::tuple{Op::F32Add, Op::F32Copysign, "f32.add"},
+                                std::tuple{Op::F32x4Add, Op::V128Or, "f32x4.add"}}) {
+    ast::Module broken = decoded(p.bytes);
+    for (ast::Function& f : broken.funcs)
+      for (ast::Instr& i : f.body)
+        if (i.op == from) i.op = to;
+    Probe q = p;
+    q.bytes = encode(broken);
+    RunResult r = run_on_warden(q);
+    ASSERT_EQ(r.calls.back().status, Outcome::Status::Ok);
+    EXPECT_EQ(nan_violation_op(r.calls.back().values[0]), name);
+  }
+}
+
+// f64x2 lanes are checked and canonicalized as f64, not as f32 pairs.
+TEST(DiffProbe, NanCheckUsesTheLaneShape) {
+  ast::Module m = decoded(wat(R"((module
+    (func (export "f") (result v128)
+      (f64x2.add (v128.const i64x2 0xffffffffffffffd8 1) (v128.const f64x2 235.5 235.5)))
+    (func (export "g") (result v128)
+      (f32x4.demote_f64x2_zero (v128.const i64x2 0xfff0000000000001 0x7ff8000000000000)))))"));
+  Probe p;
+  std::string err;
+  ASSERT_TRUE(make_probe(m, 1, ProbeConfig{}, p, err)) << err;
+  RunResult r = run_on_warden(p);
+  ASSERT_EQ(r.calls[0].status, Outcome::Status::Ok);
+  EXPECT_EQ(r.calls[0].values, (std::vector<uint64_t>{0x7FF8000000000000ull, 0x406D700000000000ull}));
+  EXPECT_EQ(r.calls[1].values, (std::vector<uint64_t>{0x7FC000007FC00000ull, 0}));
+  EXPECT_EQ(r.calls.back().values.at(0), 0u);
+}
+
+// ------------------------------------------------------------ reducer ----
+
+TEST(DiffReduce, ModuleShrinksWhileThePredicateHolds) {
+  ast::Module m = decoded(wat(R"((module
+    (func $a (result i32) (i32.add (i32.const 1) (i32.const 2)))
+    (func $b (result i32) (call $a))
+    (func $c (drop (i32.const 5)) (nop) (nop))
+    (global (mut i32) (i32.const 3))
+    (export "keep" (func $c)) (export "x" (func $b))))"));
+  auto interesting = [](const ast::Module& c) {
+    for (const ast::Export& e : c.exports)
+      if (e.name == "keep") return true;
+    return false;
+  };
+  ReduceStats stats;
+  ast::Module min = reduce_module(m, interesting, 500, true, &stats);
+  ASSERT_EQ(min.exports.size(), 1u);
+  EXPECT_EQ(min.exports[0].name, "keep");
+  EXPECT_EQ(min.funcs.size(), 1u);
+  EXPECT_TRUE(min.globals.empty());
+  EXPECT_LE(min.funcs[0].body.size(), 2u);
+  EXPECT_TRUE(Module::from_ast(min).ok());
+  EXPECT_GT(stats.accepted, 0u);
+}
+
+TEST(DiffReduce, BytesShrinkToTheInterestingOnes) {
+  std::vector<uint8_t> b = {1, 2, 3, 0x42, 5, 6, 7, 8, 9, 0x43, 11};
+  auto interesting = [](std::span<const uint8_t> c) {
+    return std::find(c.begin(), c.end(), 0x42) != c.end() && std::find(c.begin(), c.end(), 0x43) != c.end();
+  };
+  EXPECT_EQ(reduce_bytes(b, interesting, 1000), (std::vector<uint8_t>{0x42, 0x43}));
+}
+
+// --------------------------------------------------------- peer rules ----
+
+TEST(DiffPeerRules, ExplainOnlyWhatTheRuleDescribes) {
+  std::vector<uint8_t> bytes = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  Finding f;
+  f.kind = FindingKind::Validation;
+  f.engines = {"binaryen"};
+  std::vector<EngineLoad> loads = {{"warden", true, {Verdict::Malformed, "malformed UTF-8 encoding", 0x11}},
+                                   {"binaryen", false, {Verdict::Valid, "", kNoOffset}}};
+  EXPECT_EQ(explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr}), "binaryen-108-no-utf8-validation");
+  loads[0].load.message = "unexpected end";
+  EXPECT_EQ(explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr}), "");
+  // Every engine on the other side needs its own explanation.
+  loads[0].load.message = "malformed UTF-8 encoding";
+  f.engines = {"binaryen", "wabt"};
+  loads.push_back({"wabt", true, {Verdict::Valid, "", kNoOffset}});
+  EXPECT_EQ(explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr}), "");
+}
+
+TEST(DiffPeerRules, WabtBodyWithoutFinalEnd) {
+  // type [] -> [f64]; body: block (result f64) nop unreachable end -- the
+  // function's own end is missing, the last byte is still 0x0B.
+  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7c,
+                                0x03, 0x02, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x06, 0x00, 0x02, 0x7c, 0x01, 0x00, 0x0b};
+  Result<std::shared_ptr<const Module>> w = Module::load(bytes);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().kind, ErrorKind::Malformed);
+  Finding f;
+  f.kind = FindingKind::Validation;
+  f.engines = {"wabt"};
+  std::vector<EngineLoad> loads = {{"warden", true, {Verdict::Malformed, w.error().message, w.error().offset}},
+                                   {"wabt", true, {Verdict::Valid, "", kNoOffset}}};
+  EXPECT_EQ(explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr}), "wabt-1.0.32-body-without-final-end");
+  bytes.back() = 0x0b;
+  bytes.insert(bytes.end() - 1, 0x0b);  // now balanced, one byte longer
+  bytes[20] = 0x09, bytes[22] = 0x07;
+  EXPECT_EQ(explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr}), "");
+}
+
+// ------------------------------------------------------------ campaign ----
+
+TEST(DiffCampaign, SameSeedSameFindings) {
+  if (access("/usr/bin/spectest-interp", X_OK) != 0) GTEST_SKIP() << "wabt's spectest-interp is not installed";
+  fs::path base = fs::temp_directory_path() / ("warden-diff-test-" + std::to_string(getpid()));
+  std::string summaries[2];
+  for (int i = 0; i < 2; ++i) {
+    CampaignOptions o;
+    o.max_cycles = 2;
+    o.seed = 7;
+    o.engines = {"warden", "wabt"};
+    o.generators = {"own", "mutate"};
+    o.batch = 6;
+    o.mutate_batch = 64;
+    o.reduce_budget = 20;
+    o.findings_dir = (base / std::to_string(i)).string();
+    std::FILE* sink = std::tmpfile();
+    ASSERT_GE(run_campaign(o, sink), 0);
+    std::fclose(sink);
+    std::ifstream f(fs::path(o.findings_dir) / "summary.txt");
+    std::string text{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    // Everything but the wall-clock figures.
+    std::string kept;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t nl = text.find('\n', pos);
+      std::string line = text.substr(pos, nl - pos);
+      bool timing = line.rfind("== ", 0) == 0 || line.rfind("minimization:", 0) == 0 ||
+                    line.find("/s") != std::string::npos || line.find(" ms ") != std::string::npos;
+      if (!timing) kept += line + "\n";
+      pos = nl == std::string::npos ? text.size() : nl + 1;
+    }
+    summaries[i] = kept;
+    EXPECT_NE(kept.find("unexplained: "), std::string::npos);
+  }
+  EXPECT_EQ(summaries[0], summaries[1]);
+  std::error_code ec;
+  fs::remove_all(base, ec);
+}
+
+// --------------------------------------------------------- regressions ----
+
+// Every module a campaign minimized into corpora/regressions/differential,
+// replayed through the spec runner: Warden must do what the script says
+// (the behaviour most engines agreed on, or the spec's where a peer is the
+// one that is wrong).
+TEST(DiffRegressions, EveryScriptPasses) {
+  fs::path dir = fs::path(WARDEN_SOURCE_DIR) / "corpora" / "regressions" / "differential";
+  size_t files = 0;
+  std::error_code ec;
+  std::vector<fs::path> paths;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".wast") paths.push_back(e.path());
+  std::sort(paths.begin(), paths.end());
+  for (const fs::path& p : paths) {
+    spec::FileReport r = spec::run_file(p.string(), spec::RunnerOptions{});
+    ++files;
+    EXPECT_TRUE(r.fatal.empty()) << p.filename() << ": " << r.fatal;
+    EXPECT_GT(r.passed, 0u) << p.filename();
+    EXPECT_EQ(r.failed, 0u) << p.filename();
+    for (const spec::Outcome& o : r.failures)
+      ADD_FAILURE() << p.filename() << ":" << o.line << ": " << o.command << ": expected " << o.expected << ", got "
+                    << o.actual;
+  }
+  EXPECT_GT(files, 0u) << "no regression scripts in " << dir;
+}
