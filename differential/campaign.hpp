@@ -43,6 +43,8 @@ struct CampaignOptions {
   ProbeConfig probe;
   EngineLimits limits;
   bool verbose = false;
+  /// Instead of generating: compare the engines on these .wasm files.
+  std::vector<std::string> replay;
 };
 
 /// Runs a campaign, printing progress and the summary to `out`. Returns the

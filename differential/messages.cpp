@@ -159,6 +159,7 @@ constexpr VerdictRow kVerdictTable[] = {
     {"v8", "implementation limit", Verdict::Limit},
     {"v8", "exceeds internal limit", Verdict::Limit},
     {"v8", "Out of memory", Verdict::Limit},
+    {"v8", "local count too large", Verdict::Limit},
 };
 
 }  // namespace

@@ -3,8 +3,11 @@
 // names the spec paragraph the peer breaks.
 #include "peer_rules.hpp"
 
+#include "probe.hpp"
+
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -62,6 +65,52 @@ std::vector<Section> sections_of(std::span<const uint8_t> b) {
   }
   return out;
 }
+
+// The section whose content holds byte `offset` (its end counts too: a
+// reader that runs out of bytes reports the end).
+std::optional<Section> section_at(std::span<const uint8_t> b, uint64_t offset) {
+  if (offset == kNoOffset) return std::nullopt;
+  for (const Section& s : sections_of(b))
+    if (offset >= s.offset && offset <= s.offset + s.size) return s;
+  return std::nullopt;
+}
+
+// The name of a custom section, "" if it has none that parses.
+std::string custom_name(std::span<const uint8_t> b, const Section& s) {
+  if (s.id != 0) return "";
+  size_t p = s.offset;
+  uint64_t n = 0;
+  if (!read_u32(b, p, n) || n > s.offset + s.size - p) return "";
+  return std::string(b.begin() + static_cast<std::ptrdiff_t>(p), b.begin() + static_cast<std::ptrdiff_t>(p + n));
+}
+
+bool in_name_section(std::span<const uint8_t> b, uint64_t offset) {
+  std::optional<Section> s = section_at(b, offset);
+  return s && custom_name(b, *s) == "name";
+}
+
+// Binaryen's "(at 0:N)" byte position.
+uint64_t binaryen_offset(const std::string& message) {
+  size_t at = message.rfind("(at 0:");
+  return at == std::string::npos ? kNoOffset : std::strtoull(message.c_str() + at + 6, nullptr, 10);
+}
+
+// Non-custom sections out of the spec's order (5.5.2): type, import, func,
+// table, memory, global, export, start, elem, datacount, code, data; each
+// at most once.
+bool sections_out_of_order(std::span<const uint8_t> b) {
+  static const int rank[13] = {-1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  int last = 0;
+  for (const Section& s : sections_of(b)) {
+    if (s.id == 0) continue;
+    if (s.id > 12) return false;  // an unknown id is its own rule
+    if (rank[s.id] <= last) return true;
+    last = rank[s.id];
+  }
+  return false;
+}
+
+uint8_t byte_at(std::span<const uint8_t> b, uint64_t offset) { return offset < b.size() ? b[offset] : 0; }
 
 // How a function body's block structure ends (spec 5.4.1, 5.5.13): the
 // body is locals and one expr closed by the 0x0B that closes the function.
@@ -165,10 +214,12 @@ std::optional<uint64_t> const_offset(const ast::Expr& e) {
 // Spec 3.4.7/3.4.6: data and element segments are valid whatever their
 // offsets; an out-of-bounds active segment makes instantiation trap (spec
 // 4.5.4 step 13-14, "out of bounds memory access"), it does not make the
-// module invalid. Binaryen 108's validator rejects the module ("segment size
-// should fit in memory", "memory segment offset should be reasonable",
-// "table segment offset should be reasonable") when a constant offset puts
-// an active segment past the initial size.
+// module invalid, and a passive segment is only checked by memory.init.
+// Binaryen 108's validator rejects the module ("segment size should fit in
+// memory", "memory segment offset should be reasonable", "table segment
+// offset should be reasonable") when a constant offset puts an active
+// segment past the initial size, or a passive data segment is larger than
+// the initial memory.
 bool segment_bounds(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
@@ -180,6 +231,8 @@ bool segment_bounds(const RuleContext& c) {
     if (i.kind == ExternKind::Memory) have_mem = true, mem_bytes = uint64_t{i.memory.limits.min} << 16;
   if (!have_mem && !m.memories.empty()) have_mem = true, mem_bytes = uint64_t{m.memories[0].limits.min} << 16;
   for (const ast::DataSegment& d : m.datas) {
+    // Binaryen measures passive segments against the memory too.
+    if (d.mode == ast::SegmentMode::Passive && have_mem && d.bytes.size() > mem_bytes) return true;
     if (d.mode != ast::SegmentMode::Active) continue;
     std::optional<uint64_t> off = const_offset(d.offset);
     if (off && have_mem && *off + d.bytes.size() > mem_bytes) return true;
@@ -209,7 +262,15 @@ bool wabt_validates_while_reading(const RuleContext& c) {
   const LoadResult* w = load_of(c, "warden");
   const LoadResult* interp = load_of(c, "wabt");
   if (!verdict_is(w, Verdict::Malformed) || !verdict_is(interp, Verdict::Invalid)) return false;
-  if (interp->offset != kNoOffset && w->offset != kNoOffset && interp->offset <= w->offset) return true;
+  // Where the malformation shows: a size that does not match, or bytes that
+  // run out, only show at the end of the section that declared them.
+  uint64_t y = w->offset;
+  if (y != kNoOffset && (w->message == "section size mismatch" || w->message == "length out of bounds" ||
+                         w->message.rfind("unexpected end", 0) == 0)) {
+    std::optional<Section> s = section_at(c.bytes, y);
+    y = s ? s->offset + s->size : c.bytes.size();
+  }
+  if (interp->offset != kNoOffset && y != kNoOffset && interp->offset <= y) return true;
   const LoadResult* tool = confirmed(c, "wabt");
   return tool && tool->verdict != Verdict::Invalid && tool->verdict != Verdict::Valid &&
          tool->verdict != Verdict::NotRun;
@@ -219,18 +280,13 @@ bool wabt_validates_while_reading(const RuleContext& c) {
 // Spec 7.4.1 (appendix, custom sections): "If an implementation interprets
 // the data of a custom section, then errors in that data, or the placement
 // of the section, must not invalidate the module." wabt rejects the module
-// when its "name" section's subsections do not parse.
+// when its "name" section does not parse: the rule requires wabt's error to
+// lie inside a custom section called "name".
 bool wabt_name_section(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
-  if (!interp || interp->verdict == Verdict::Valid) return false;
-  if (interp->message.find("subsection") == std::string::npos &&
-      interp->message.find("sub-section") == std::string::npos && interp->message.find("name type") == std::string::npos &&
-      interp->message.find("Name section") == std::string::npos && interp->message.find("name section") == std::string::npos)
-    return false;
-  for (const ast::CustomSection& s : c.module->customs)
-    if (s.name == "name") return true;
-  return false;
+  if (!interp || interp->verdict == Verdict::Valid || verdict_is(load_of(c, "warden"), Verdict::Malformed)) return false;
+  return in_name_section(c.bytes, interp->offset);
 }
 
 // ---- wabt-1.0.32-datacount-without-data-section
@@ -336,10 +392,13 @@ bool declarative_ref_null(const RuleContext& c) {
 // Spec 2.5.9 and 3.4.6: an element segment has any reference type,
 // externref included (its items are then ref.null extern). Binaryen 108
 // accepts only funcref segments: "Invalid type for a usesExpressions element
-// segment".
+// segment", or another parse error inside the element section.
 bool externref_elems(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  if (!says(load_of(c, "binaryen"), "Invalid type for a usesExpressions element segment")) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->verdict == Verdict::Valid) return false;
+  std::optional<Section> at = section_at(c.bytes, binaryen_offset(b->message));
+  if (!says(b, "Invalid type for a usesExpressions element segment") && !(at && at->id == 9)) return false;
   for (const ast::ElemSegment& e : c.module->elems)
     if (e.type == ValType::ExternRef) return true;
   return false;
@@ -420,6 +479,22 @@ bool binaryen_block_params(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
   if (!b || b->verdict == Verdict::Valid || !verdict_is(load_of(c, "warden"), Verdict::Valid)) return false;
+  // A validator error names the function; that function must have a block
+  // type with parameters.
+  const char* tag = "[wasm-validator error in function ";
+  if (b->message.rfind(tag, 0) == 0) {
+    // Binaryen names a function without a name section by its position
+    // among the defined functions.
+    uint64_t n = std::strtoull(b->message.c_str() + std::strlen(tag), nullptr, 10);
+    if (n >= c.module->funcs.size()) return false;
+    for (const ast::Instr& i : c.module->funcs[n].body) {
+      if (i.op != Op::Block && i.op != Op::Loop && i.op != Op::If) continue;
+      int64_t bt = static_cast<int64_t>(i.lo);
+      if (bt >= 0 && static_cast<uint64_t>(bt) < c.module->types.size() && !c.module->types[bt].params.empty())
+        return true;
+    }
+    return false;
+  }
   static const char* const stack_errors[] = {"block cannot pop from outside", "Block requires more values",
                                              "attempted pop from empty stack", "with value and body must match",
                                              "all break targets must be valid"};
@@ -440,14 +515,13 @@ bool binaryen_block_params(const RuleContext& c) {
 // ---- binaryen-108-name-section-errors-reject-module
 // Spec 7.4.1, as for wabt above: errors in the name section must not
 // invalidate the module. Binaryen 108 fails to read the module ("bad names
-// section position change", "unknown name subsection", ...).
+// section position change", "unexpected end of input", ...); the rule
+// requires Binaryen's error position to lie inside the "name" section.
 bool binaryen_name_section(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
   const LoadResult* b = load_of(c, "binaryen");
-  if (!b || b->verdict == Verdict::Valid || b->message.find("name") == std::string::npos) return false;
-  for (const ast::CustomSection& s : c.module->customs)
-    if (s.name == "name") return true;
-  return false;
+  if (!b || b->verdict == Verdict::Valid || verdict_is(load_of(c, "warden"), Verdict::Malformed)) return false;
+  return in_name_section(c.bytes, binaryen_offset(b->message));
 }
 
 // ---- binaryen-108-block-parameters-run-wrongly
@@ -485,6 +559,227 @@ bool binaryen_nul_names(const RuleContext& c) {
     if (nul(i.module) || nul(i.name)) return true;
   for (const ast::Export& e : c.module->exports)
     if (nul(e.name)) return true;
+  for (const ast::CustomSection& s : c.module->customs)
+    if (nul(s.name)) return true;
+  return false;
+}
+
+// ---- wabt-1.0.32-typed-reference-types
+// Spec 5.3.3: a reference type is 0x70 (funcref) or 0x6F (externref); any
+// other byte is malformed. wabt 1.0.32 reads 0x6B/0x6C ("(ref ht)", "(ref
+// null ht)" of the typed function references proposal, which 2.0 does not
+// have) as types and then accepts or merely invalidates the module.
+bool wabt_typed_refs(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
+  uint8_t t = byte_at(c.bytes, w->offset);
+  return t == 0x6B || t == 0x6C;
+}
+
+// ---- wabt-1.0.32-elem-expr-global-get
+// Spec 3.3.10/3.4.6 (2.0): an element segment's items are constant
+// expressions, and global.get of an imported global is one. wabt 1.0.32
+// allows only ref.null and ref.func there ("expected ref.null or ref.func in
+// passive element segment").
+bool wabt_elem_global_get(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
+  if (!says(load_of(c, "wabt"), "expected ref.null or ref.func") || !verdict_is(load_of(c, "warden"), Verdict::Valid))
+    return false;
+  for (const ast::ElemSegment& e : c.module->elems)
+    for (const ast::Expr& x : e.init)
+      if (!x.empty() && x[0].op == Op::GlobalGet) return true;
+  return false;
+}
+
+// ---- binaryen-108-section-order-not-checked
+// Spec 5.5.2: the non-custom sections come in a fixed order, each at most
+// once (otherwise "unexpected content after last section" / "section out of
+// order": malformed). Binaryen 108 reads them in any order.
+bool binaryen_section_order(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+    return false;
+  return sections_out_of_order(c.bytes);
+}
+
+// ---- binaryen-108-accepts-bad-mutability
+// Spec 5.3.10: a global type's mutability byte is 0x00 or 0x01. Binaryen
+// 108 accepts other values.
+bool binaryen_mutability(const RuleContext& c) {
+  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
+         warden_says(c, Verdict::Malformed, "malformed mutability") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+}
+
+// ---- binaryen-108-accepts-bad-value-types
+// Spec 5.3.1/5.5.13: a value type is one of seven bytes; a local
+// declaration with any other type byte is malformed. Binaryen 108 accepts
+// the module.
+bool binaryen_value_types(const RuleContext& c) {
+  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
+         warden_says(c, Verdict::Malformed, "malformed value type") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+}
+
+// ---- binaryen-108-reads-post-2.0-opcodes
+// Spec 5.4: 2.0 has no opcodes 0x06-0x09, 0x12-0x15, 0x18-0x19 or
+// 0xD3-0xD6 (exception handling, tail calls, typed function references):
+// they are malformed ("illegal opcode"). Binaryen 108 decodes them whatever
+// features it is given, and accepts the module.
+bool binaryen_post_20_opcodes(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
+  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  uint8_t op = byte_at(c.bytes, w->offset);
+  return (op >= 0x06 && op <= 0x09) || (op >= 0x12 && op <= 0x15) || op == 0x18 || op == 0x19 ||
+         (op >= 0xD3 && op <= 0xD6);
+}
+
+// ---- binaryen-108-rounding-keeps-signalling-nan
+// Spec 4.3.3 (fceil, ffloor, ftrunc): a NaN input gives "an element of
+// nans{z}", an arithmetic (quiet) NaN. Binaryen 108 returns a signalling
+// NaN input of f32/f64 ceil, floor and trunc (scalar and f32x4/f64x2)
+// unchanged; the probes' per-instruction NaN check names the instruction.
+bool binaryen_rounding_snan(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Result || !only(c.finding, "binaryen")) return false;
+  for (const EngineRun& r : c.runs) {
+    if (r.engine != "binaryen" || r.run.calls.empty()) continue;
+    const Outcome& state = r.run.calls.back();
+    if (state.status != Outcome::Status::Ok || state.values.empty()) return false;
+    std::string op = nan_violation_op(state.values[0]);
+    for (const char* x : {"f32.ceil", "f32.floor", "f32.trunc", "f64.ceil", "f64.floor", "f64.trunc", "f32x4.ceil",
+                          "f32x4.floor", "f32x4.trunc", "f64x2.ceil", "f64x2.floor", "f64x2.trunc"})
+      if (op == x) return true;
+  }
+  return false;
+}
+
+// ---- feature:v8-threads-shared-memory (a feature, not a bug)
+// Node 20's V8 enables the threads proposal: a memory with limits flag 0x02
+// or 0x03 (shared) is valid there; in 2.0 it is malformed.
+bool v8_threads(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  for (const Section& s : sections_of(c.bytes)) {
+    if (s.id != 5) continue;
+    size_t p = s.offset, end = s.offset + s.size;
+    uint64_t count = 0, v = 0;
+    if (!read_u32(c.bytes, p, count)) return false;
+    for (uint64_t i = 0; i < count && p < end; ++i) {
+      uint8_t flags = c.bytes[p++];
+      if (flags == 2 || flags == 3) return true;
+      if (!read_u32(c.bytes, p, v) || ((flags & 1) && !read_u32(c.bytes, p, v))) return false;
+    }
+  }
+  return false;
+}
+
+// ---- feature:v8-exception-handling (a feature, not a bug)
+// Node 20's V8 enables exception handling: try, catch, throw, rethrow,
+// delegate and catch_all (0x06-0x09, 0x18, 0x19) decode there.
+bool v8_exceptions(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
+  if (!w || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  uint8_t op = byte_at(c.bytes, w->offset);
+  return (op >= 0x06 && op <= 0x09) || op == 0x18 || op == 0x19;
+}
+
+// The function whose body holds byte `offset`, and the index of the first
+// instruction at or after it (syntax trees keep each opcode's position).
+std::optional<std::pair<size_t, size_t>> instr_at(const ast::Module& m, uint64_t offset) {
+  if (offset == kNoOffset) return std::nullopt;
+  for (size_t f = 0; f < m.funcs.size(); ++f) {
+    const ast::Expr& e = m.funcs[f].body;
+    if (e.empty() || offset < e.front().pos || offset > e.back().pos) continue;
+    for (size_t i = 0; i < e.size(); ++i)
+      if (e[i].pos >= offset) return std::pair{f, i};
+  }
+  return std::nullopt;
+}
+
+// ---- wabt-1.0.32-typed-select-result-unchecked
+// Spec 3.3.4: `select t` has type [t t i32] -> [t]. After a typed select,
+// wabt 1.0.32's validator lets the result stand for any type (an i32 result
+// passes as f32 or as a reference). The rule requires a typed select
+// before Warden's type error in the same function.
+bool wabt_typed_select(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
+  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
+  if (!w || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  const ast::Expr& e = c.module->funcs[at->first].body;
+  for (size_t i = 0; i < at->second; ++i)
+    if (e[i].op == Op::SelectT) return true;
+  return false;
+}
+
+// ---- wabt-1.0.32-elem-expr-error-ignored
+// Spec 5.5.12: an element segment item is a constant expression; an
+// unknown prefixed opcode there is malformed. wabt 1.0.32 prints "expected
+// ref.null or ref.func in passive element segment" for it and still
+// accepts the module (exit status 0).
+bool wabt_elem_error_ignored(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
+  if (!w || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  uint8_t op = byte_at(c.bytes, w->offset);
+  std::optional<Section> s = section_at(c.bytes, w->offset);
+  return (op == 0xFC || op == 0xFD) && s && s->id == 9;
+}
+
+// ---- wabt-1.0.32-data-segment-flags
+// Spec 5.5.14: a data segment starts with 0, 1 or 2. wabt 1.0.32 reads the
+// kind as bit flags and accepts 3 to 7 when the bytes after it happen to
+// fit that reading.
+bool wabt_data_flags(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed data segment kind");
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
+  uint8_t kind = byte_at(c.bytes, w->offset);
+  return kind >= 3 && kind <= 7;
+}
+
+// ---- binaryen-108-skips-validation-after-branch
+// Spec 3.3.5-3.3.8: code after br, br_table, return or unreachable is still
+// validated, against a stack whose bottom is polymorphic; a value of the
+// wrong type pushed there makes the module invalid. Binaryen 108 drops such
+// code unchecked. The rule requires an unconditional branch before Warden's
+// type error, in the same block.
+bool binaryen_after_branch(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
+  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  const ast::Expr& e = c.module->funcs[at->first].body;
+  int depth = 0;
+  for (size_t i = at->second; i-- > 0;) {
+    Op op = e[i].op;
+    if (op == Op::End) ++depth;
+    if (op == Op::Block || op == Op::Loop || op == Op::If) {
+      if (depth == 0) return false;  // reached the start of the block
+      --depth;
+    }
+    if (op == Op::Else && depth == 0) return false;
+    if (depth == 0 && (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable)) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-108-table-ops-on-imported-tables
+// Spec 2.5.1/3.3.6: an imported table is table 0 like a defined one, for
+// table.get, table.set, table.size, table.grow and table.fill. Binaryen 108
+// fails to read such an instruction on an imported table ("bad table
+// index").
+bool binaryen_imported_table_ops(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!says(load_of(c, "binaryen"), "bad table index") || c.module->imported(ExternKind::Table) == 0) return false;
+  for (const ast::Function& f : c.module->funcs)
+    for (const ast::Instr& i : f.body)
+      if (info(i.op).imm == Imm::Table && i.a < c.module->imported(ExternKind::Table)) return true;
   return false;
 }
 
@@ -502,6 +797,15 @@ constexpr PeerRule kRules[] = {
      "accepts instructions after the end that closes a function body", wabt_code_after_end},
     {"wabt-1.0.32-body-without-final-end", "wabt 1.0.32",
      "takes a body whose last end closes an inner block for one that ends", wabt_missing_end},
+    {"wabt-1.0.32-typed-reference-types", "wabt 1.0.32",
+     "reads reference types of the typed function references proposal", wabt_typed_refs},
+    {"wabt-1.0.32-elem-expr-global-get", "wabt 1.0.32",
+     "rejects global.get as an element segment item", wabt_elem_global_get},
+    {"wabt-1.0.32-typed-select-result-unchecked", "wabt 1.0.32",
+     "lets the result of a typed select stand for any type", wabt_typed_select},
+    {"wabt-1.0.32-elem-expr-error-ignored", "wabt 1.0.32",
+     "reports a bad element segment item and accepts the module anyway", wabt_elem_error_ignored},
+    {"wabt-1.0.32-data-segment-flags", "wabt 1.0.32", "accepts data segment kinds 3 to 7", wabt_data_flags},
     {"wabt-1.0.32-interp-datacount-allocation", "wabt 1.0.32 (spectest-interp)",
      "aborts on a huge data count (allocates before the segments exist)", wabt_datacount_abort},
     {"binaryen-108-segment-bounds-at-validation", "binaryen 108",
@@ -510,6 +814,23 @@ constexpr PeerRule kRules[] = {
      "cannot read a declarative element segment with ref.null items", declarative_ref_null},
     {"binaryen-108-externref-elem-segment", "binaryen 108",
      "rejects element segments of type externref", externref_elems},
+    {"binaryen-108-section-order-not-checked", "binaryen 108", "accepts sections out of order or repeated",
+     binaryen_section_order},
+    {"binaryen-108-accepts-bad-mutability", "binaryen 108", "accepts a mutability byte other than 0 or 1",
+     binaryen_mutability},
+    {"binaryen-108-accepts-bad-value-types", "binaryen 108", "accepts local declarations of no value type",
+     binaryen_value_types},
+    {"binaryen-108-reads-post-2.0-opcodes", "binaryen 108", "accepts opcodes of later proposals",
+     binaryen_post_20_opcodes},
+    {"binaryen-108-rounding-keeps-signalling-nan", "binaryen 108",
+     "ceil/floor/trunc return a signalling NaN input unchanged", binaryen_rounding_snan},
+    {"feature:v8-threads-shared-memory", "node 20 (V8 11.3)", "shared memories (threads) are on by default",
+     v8_threads},
+    {"feature:v8-exception-handling", "node 20 (V8 11.3)", "exception handling is on by default", v8_exceptions},
+    {"binaryen-108-skips-validation-after-branch", "binaryen 108",
+     "does not validate code after an unconditional branch", binaryen_after_branch},
+    {"binaryen-108-table-ops-on-imported-tables", "binaryen 108",
+     "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
     {"binaryen-108-no-utf8-validation", "binaryen 108", "accepts names that are not UTF-8", binaryen_utf8},
     {"binaryen-108-skips-unknown-sections", "binaryen 108", "accepts unknown section ids",
      binaryen_unknown_section},

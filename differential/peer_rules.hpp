@@ -27,6 +27,9 @@ struct RuleContext {
   const std::map<std::string, LoadResult>* confirmations = nullptr;
 };
 
+/// A rule whose name starts with "feature:" describes a feature an engine
+/// has on (or off) by default rather than a bug: what it explains is an
+/// ignored run, counted under its name, not a bucket.
 struct PeerRule {
   std::string_view name;     ///< e.g. "binaryen-108-data-segment-bounds"
   std::string_view engines;  ///< affected engine and version

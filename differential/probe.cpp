@@ -440,6 +440,9 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
     m.elems.push_back(std::move(d));
   }
   m.exports.clear();
+  // Custom sections mean nothing to execution (and some peers reject what
+  // they cannot parse in them: that is the validation differential's job).
+  m.customs.clear();
 
   // 4. The NaN check.
   uint32_t nan_global = static_cast<uint32_t>(m.globals.size());

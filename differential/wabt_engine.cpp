@@ -320,13 +320,18 @@ class WabtEngine final : public Engine {
       const std::string& l = lines[li++];
       if (l.find("error reading module") != std::string::npos) {
         // The reader's message goes to stderr, prefixed with the file name.
-        std::string msg;
+        // (Some reader errors come without the prefix: then the first one.)
+        std::string msg, unprefixed;
         for (const std::string& e : split_lines(err)) {
-          if (e.rfind(file + ":", 0) == 0 && e.find("error: ") != std::string::npos) {
-            msg = e.substr(e.find("error: ") + 7);
+          size_t at = e.find("error: ");
+          if (at == std::string::npos) continue;
+          if (e.rfind(file + ":", 0) == 0) {
+            msg = e.substr(at + 7);
             break;
           }
+          if (unprefixed.empty()) unprefixed = e.substr(at + 7);
         }
+        if (msg.empty()) msg = unprefixed;
         r.load = {load_verdict("wabt", msg), msg};
         r.instantiate.status = Outcome::Status::NotRun;
       } else if (l.find("error instantiating module") != std::string::npos) {

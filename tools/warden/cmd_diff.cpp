@@ -86,6 +86,8 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--testsuite", o->c.testsuite, "testsuite .wast directory (mutation seeds)");
   sub.add_option("--work", o->c.work_dir, "scratch directory (default /tmp/warden-diff-PID, removed)");
   sub.add_flag("-v,--verbose", o->c.verbose, "progress after every cycle");
+  sub.add_option("--replay", o->c.replay,
+                 "compare the engines on these .wasm files (and their probes) instead of generating");
   sub.footer(
       "Prints new buckets as they appear, then a summary with campaign health;\n"
       "its last line is 'unexplained: N'. Exit status: 0 when N is 0, 1 when\n"
