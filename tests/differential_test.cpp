@@ -425,6 +425,7 @@ TEST(DiffRegressions, EveryScriptPasses) {
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.path().extension() == ".wast") paths.push_back(e.path());
   std::sort(paths.begin(), paths.end());
+  if (paths.empty()) GTEST_SKIP() << "no differential regression scripts yet in " << dir;
   for (const fs::path& p : paths) {
     spec::FileReport r = spec::run_file(p.string(), spec::RunnerOptions{});
     ++files;
