@@ -465,7 +465,32 @@ class Campaign {
     return explain(ctx);
   }
 
-  void handle(const Finding& f, const Source& src, const Probe* probe) {
+  // A validation signature gets the site of the error: the instruction (or
+  // illegal opcode byte, or section) at Warden's error offset, else at
+  // wabt's. Findings with the same message but different sites are
+  // different buckets.
+  Finding refined(const Finding& f, std::span<const uint8_t> bytes, std::span<const EngineLoad> loads) {
+    if (f.kind != FindingKind::Validation || loads.empty()) return f;
+    const LoadResult* at = nullptr;
+    for (const char* engine : {"warden", "wabt"}) {
+      for (const EngineLoad& l : loads)
+        if (!at && l.engine == engine && l.load.verdict != Verdict::Valid && l.load.offset != kNoOffset) at = &l.load;
+    }
+    if (!at) return f;
+    Limits limits;
+    limits.max_locals = ~0u;
+    limits.max_functions = ~0u;
+    Result<ast::Module> d = decode(bytes, limits);
+    std::string site = error_site(bytes, d ? &*d : nullptr, at->offset, at->message);
+    if (site.empty()) return f;
+    Finding g = f;
+    g.signature += "|" + site;
+    g.where += " (" + site + ")";
+    return g;
+  }
+
+  void handle(const Finding& found, const Source& src, const Probe* probe) {
+    Finding f = refined(found, src.bytes, src.loads);
     ++health_.findings;
     std::string rule = explanation(f, src.bytes, src.loads, src.runs);
     if (rule.rfind("feature:", 0) == 0 && rule.find("+") == std::string::npos) {
@@ -591,8 +616,10 @@ class Campaign {
         witnesses.push_back(std::string(e->name()));
     auto interesting = [&](std::span<const uint8_t> c) {
       std::vector<EngineLoad> loads = load_one(c, witnesses);
-      for (const Finding& g : compare_loads(loads, scratch))
-        if (g.signature == f.signature && explanation(g, c, loads, {}) == rule) return true;
+      for (const Finding& g : compare_loads(loads, scratch)) {
+        Finding r = refined(g, c, loads);
+        if (r.signature == f.signature && explanation(r, c, loads, {}) == rule) return true;
+      }
       return false;
     };
     ReduceStats stats;
@@ -612,8 +639,10 @@ class Campaign {
     b.module = left ? reduce_bytes(bytes, interesting, left, &stats) : bytes;
     b.reduce_checks = stats.checks;
     b.loads = load_one(b.module, {});
-    for (const Finding& g : compare_loads(b.loads, scratch))
-      if (g.signature == f.signature) b.finding = g;
+    for (const Finding& g : compare_loads(b.loads, scratch)) {
+      Finding r = refined(g, b.module, b.loads);
+      if (r.signature == f.signature) b.finding = r;
+    }
     // wabt's verdict tool agrees? (spectest-interp gave the batch verdict.)
     if (Engine* w = engine("wabt")) {
       LoadResult c = w->confirm(b.module);

@@ -179,6 +179,29 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
     }
     active = next;
     if (active.size() < 2) break;
+    // Call depth: the engines' limits differ (measured: Binaryen 250 frames,
+    // wabt 1636, V8 about 5k-21k by frame size, Warden Limits::max_call_depth,
+    // 20000 by default), so a stack overflow leaves a different state behind
+    // in each. After a step where a peer overflowed, the module is no longer
+    // comparable; only Warden overflowing alone (its limit is the highest but
+    // V8's for small frames) is compared, as a finding.
+    {
+      size_t overflowed = 0;
+      bool warden_overflowed = false;
+      for (const EngineRun* r : active) {
+        const Outcome& o = outcome(r);
+        if (o.status != Outcome::Status::Trap || o.trap != kTrapStack) continue;
+        ++overflowed;
+        warden_overflowed |= r->engine == "warden";
+      }
+      if (overflowed && !(warden_overflowed && overflowed < active.size())) {
+        bool agree = true;
+        for (const EngineRun* r : active) agree &= outcomes_agree(outcome(active.front()), outcome(r));
+        ++ignored[agree ? "exhaustion: state after a call stack overflow (depth limits differ)"
+                        : "exhaustion: a peer's call depth limit reached first"];
+        return out;
+      }
+    }
     const EngineRun* ref = active.front();
     for (const EngineRun* r : active)
       if (r->engine == "warden") ref = r;
@@ -186,7 +209,6 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
     for (const EngineRun* r : active)
       if (!outcomes_agree(outcome(ref), outcome(r))) odd.push_back(r);
     if (odd.empty()) continue;
-
     Finding f;
     f.reference = ref->engine;
     f.call = step;

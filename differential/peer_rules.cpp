@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -111,6 +112,20 @@ bool sections_out_of_order(std::span<const uint8_t> b) {
 }
 
 uint8_t byte_at(std::span<const uint8_t> b, uint64_t offset) { return offset < b.size() ? b[offset] : 0; }
+
+// The function whose body holds byte `offset`, and the index of the first
+// instruction at or after it (syntax trees keep each opcode's position).
+std::optional<std::pair<size_t, size_t>> instr_at(const ast::Module& m, uint64_t offset) {
+  if (offset == kNoOffset) return std::nullopt;
+  for (size_t f = 0; f < m.funcs.size(); ++f) {
+    const ast::Expr& e = m.funcs[f].body;
+    if (e.empty() || offset < e.front().pos || offset > e.back().pos) continue;
+    for (size_t i = 0; i < e.size(); ++i)
+      if (e[i].pos >= offset) return std::pair{f, i};
+  }
+  return std::nullopt;
+}
+
 
 // How a function body's block structure ends (spec 5.4.1, 5.5.13): the
 // body is locals and one expr closed by the 0x0B that closes the function.
@@ -232,7 +247,7 @@ bool segment_bounds(const RuleContext& c) {
   if (!have_mem && !m.memories.empty()) have_mem = true, mem_bytes = uint64_t{m.memories[0].limits.min} << 16;
   for (const ast::DataSegment& d : m.datas) {
     // Binaryen measures passive segments against the memory too.
-    if (d.mode == ast::SegmentMode::Passive && have_mem && d.bytes.size() > mem_bytes) return true;
+    if (d.mode == ast::SegmentMode::Passive && (!have_mem || d.bytes.size() > mem_bytes)) return true;
     if (d.mode != ast::SegmentMode::Active) continue;
     std::optional<uint64_t> off = const_offset(d.offset);
     if (off && have_mem && *off + d.bytes.size() > mem_bytes) return true;
@@ -280,13 +295,20 @@ bool wabt_validates_while_reading(const RuleContext& c) {
 // Spec 7.4.1 (appendix, custom sections): "If an implementation interprets
 // the data of a custom section, then errors in that data, or the placement
 // of the section, must not invalidate the module." wabt rejects the module
-// when its "name" section does not parse: the rule requires wabt's error to
-// lie inside a custom section called "name".
+// when its "name" section does not parse, or is followed by another
+// section: the rule requires wabt's error to lie inside a custom section
+// called "name", or wabt to name the placement ("... can not occur after
+// Name section") of a module that has one.
 bool wabt_name_section(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   if (!interp || interp->verdict == Verdict::Valid || verdict_is(load_of(c, "warden"), Verdict::Malformed)) return false;
-  return in_name_section(c.bytes, interp->offset);
+  if (in_name_section(c.bytes, interp->offset)) return true;
+  // The placement: wabt wants the name section after every other section.
+  if (interp->message.find("can not occur after Name section") == std::string::npos) return false;
+  for (const Section& s : sections_of(c.bytes))
+    if (custom_name(c.bytes, s) == "name") return true;
+  return false;
 }
 
 // ---- wabt-1.0.32-datacount-without-data-section
@@ -478,6 +500,16 @@ bool binaryen_extra_values(const RuleContext& c) {
 bool binaryen_block_params(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
+  // The other way round: Binaryen does not check a block's parameters, so
+  // a block without the values it takes passes.
+  if (const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch"); w && verdict_is(b, Verdict::Valid)) {
+    std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+    if (!at) return false;
+    const ast::Instr& i = c.module->funcs[at->first].body[at->second];
+    int64_t bt = static_cast<int64_t>(i.lo);
+    return (i.op == Op::Block || i.op == Op::Loop || i.op == Op::If) && bt >= 0 &&
+           static_cast<uint64_t>(bt) < c.module->types.size() && !c.module->types[bt].params.empty();
+  }
   if (!b || b->verdict == Verdict::Valid || !verdict_is(load_of(c, "warden"), Verdict::Valid)) return false;
   // A validator error names the function; that function must have a block
   // type with parameters.
@@ -521,7 +553,13 @@ bool binaryen_name_section(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
   const LoadResult* b = load_of(c, "binaryen");
   if (!b || b->verdict == Verdict::Valid || verdict_is(load_of(c, "warden"), Verdict::Malformed)) return false;
-  return in_name_section(c.bytes, binaryen_offset(b->message));
+  if (in_name_section(c.bytes, binaryen_offset(b->message))) return true;
+  // Binaryen reads the name section last and reports where it stopped.
+  if (b->message.find("names section") == std::string::npos && b->message.find("name subsection") == std::string::npos)
+    return false;
+  for (const Section& s : sections_of(c.bytes))
+    if (custom_name(c.bytes, s) == "name") return true;
+  return false;
 }
 
 // ---- binaryen-108-block-parameters-run-wrongly
@@ -685,19 +723,6 @@ bool v8_exceptions(const RuleContext& c) {
   return (op >= 0x06 && op <= 0x09) || op == 0x18 || op == 0x19;
 }
 
-// The function whose body holds byte `offset`, and the index of the first
-// instruction at or after it (syntax trees keep each opcode's position).
-std::optional<std::pair<size_t, size_t>> instr_at(const ast::Module& m, uint64_t offset) {
-  if (offset == kNoOffset) return std::nullopt;
-  for (size_t f = 0; f < m.funcs.size(); ++f) {
-    const ast::Expr& e = m.funcs[f].body;
-    if (e.empty() || offset < e.front().pos || offset > e.back().pos) continue;
-    for (size_t i = 0; i < e.size(); ++i)
-      if (e[i].pos >= offset) return std::pair{f, i};
-  }
-  return std::nullopt;
-}
-
 // ---- wabt-1.0.32-typed-select-result-unchecked
 // Spec 3.3.4: `select t` has type [t t i32] -> [t]. After a typed select,
 // wabt 1.0.32's validator lets the result stand for any type (an i32 result
@@ -783,6 +808,59 @@ bool binaryen_imported_table_ops(const RuleContext& c) {
   return false;
 }
 
+// ---- wabt-1.0.32-call-indirect-table-type-unchecked
+// Spec 3.3.7 (call_indirect x y): table x must have element type funcref.
+// wabt 1.0.32 accepts call_indirect through an externref table.
+bool wabt_call_indirect_table(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
+  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
+  if (!w || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  const ast::Instr& i = c.module->funcs[at->first].body[at->second];
+  if (i.op != Op::CallIndirect) return false;
+  std::vector<ValType> tables;
+  for (const ast::Import& im : c.module->imports)
+    if (im.kind == ExternKind::Table) tables.push_back(im.table.elem);
+  for (const ast::TableType& t : c.module->tables) tables.push_back(t.elem);
+  return i.b < tables.size() && tables[i.b] != ValType::FuncRef;
+}
+
+// ---- binaryen-108-export-of-missing-item
+// Spec 3.4.8 (exports): the exported function, table, memory or global must
+// exist. Binaryen 108 accepts an export of a memory (or other item) the
+// module does not have.
+bool binaryen_missing_export(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Invalid, "unknown ");
+  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  std::optional<Section> s = section_at(c.bytes, w->offset);
+  return s && s->id == 7;
+}
+
+// ---- binaryen-108-lax-leb128
+// Spec 5.2.2: an N-bit LEB128 has at most ceil(N/7) bytes, and the unused
+// bits of the last byte must be zero (unsigned) or the sign (signed);
+// otherwise "integer representation too long" / "integer too large".
+// Binaryen 108 accepts such encodings.
+bool binaryen_lax_leb(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  if (!verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  return warden_says(c, Verdict::Malformed, "integer too large") ||
+         warden_says(c, Verdict::Malformed, "integer representation too long");
+}
+
+// ---- feature:v8-tail-calls (a feature, not a bug)
+// Node 20's V8 enables tail calls: return_call and return_call_indirect
+// (0x12, 0x13) decode there.
+bool v8_tail_calls(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
+  if (!w || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  uint8_t op = byte_at(c.bytes, w->offset);
+  return op == 0x12 || op == 0x13;
+}
+
 constexpr PeerRule kRules[] = {
     {"wabt-1.0.32-validates-while-reading", "wabt 1.0.32",
      "calls a malformed binary invalid when something invalid comes before the malformed bytes",
@@ -806,6 +884,8 @@ constexpr PeerRule kRules[] = {
     {"wabt-1.0.32-elem-expr-error-ignored", "wabt 1.0.32",
      "reports a bad element segment item and accepts the module anyway", wabt_elem_error_ignored},
     {"wabt-1.0.32-data-segment-flags", "wabt 1.0.32", "accepts data segment kinds 3 to 7", wabt_data_flags},
+    {"wabt-1.0.32-call-indirect-table-type-unchecked", "wabt 1.0.32",
+     "accepts call_indirect through an externref table", wabt_call_indirect_table},
     {"wabt-1.0.32-interp-datacount-allocation", "wabt 1.0.32 (spectest-interp)",
      "aborts on a huge data count (allocates before the segments exist)", wabt_datacount_abort},
     {"binaryen-108-segment-bounds-at-validation", "binaryen 108",
@@ -827,10 +907,15 @@ constexpr PeerRule kRules[] = {
     {"feature:v8-threads-shared-memory", "node 20 (V8 11.3)", "shared memories (threads) are on by default",
      v8_threads},
     {"feature:v8-exception-handling", "node 20 (V8 11.3)", "exception handling is on by default", v8_exceptions},
+    {"feature:v8-tail-calls", "node 20 (V8 11.3)", "tail calls are on by default", v8_tail_calls},
     {"binaryen-108-skips-validation-after-branch", "binaryen 108",
      "does not validate code after an unconditional branch", binaryen_after_branch},
     {"binaryen-108-table-ops-on-imported-tables", "binaryen 108",
      "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
+    {"binaryen-108-export-of-missing-item", "binaryen 108", "accepts exports of items the module lacks",
+     binaryen_missing_export},
+    {"binaryen-108-lax-leb128", "binaryen 108", "accepts over-long LEB128s and unused bits set",
+     binaryen_lax_leb},
     {"binaryen-108-no-utf8-validation", "binaryen 108", "accepts names that are not UTF-8", binaryen_utf8},
     {"binaryen-108-skips-unknown-sections", "binaryen 108", "accepts unknown section ids",
      binaryen_unknown_section},
@@ -850,6 +935,22 @@ constexpr PeerRule kRules[] = {
 }  // namespace
 
 std::span<const PeerRule> peer_rules() { return kRules; }
+
+std::string error_site(std::span<const uint8_t> bytes, const ast::Module* m, uint64_t offset,
+                       const std::string& message) {
+  if (offset == kNoOffset) return "";
+  if (m) {
+    if (std::optional<std::pair<size_t, size_t>> at = instr_at(*m, offset))
+      return "at " + std::string(name(m->funcs[at->first].body[at->second].op));
+  }
+  if (message == "illegal opcode" && offset < bytes.size()) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "byte 0x%02x", bytes[offset]);
+    return buf;
+  }
+  if (std::optional<Section> s = section_at(bytes, offset)) return "in section " + std::to_string(s->id);
+  return "";
+}
 
 std::string explain(const RuleContext& c) {
   std::string names;
