@@ -130,7 +130,7 @@ std::string value_text(ValType t, uint64_t v) {
 std::string regression_wast(const Bundle& b) {
   std::string s = ";; warden diff regression: " + b.finding.signature + "\n";
   if (!b.rule.empty()) s += ";; explained by peer rule " + b.rule + " (Warden behaves as below)\n";
-  if (b.finding.kind == FindingKind::Validation && b.probe.empty()) {
+  if (b.probe.empty() && !b.loads.empty()) {
     const EngineLoad* warden = nullptr;
     for (const EngineLoad& l : b.loads)
       if (l.engine == "warden") warden = &l;

@@ -1,0 +1,7 @@
+;; warden diff regression: validation|warden=invalid,binaryen=valid|type mismatch|at end
+;; explained by peer rule binaryen-108-extra-values-at-block-end (Warden behaves as below)
+(assert_invalid
+  (module binary
+    "\00\61\73\6d\01\00\00\00\01\04\01\60\00\00\03\02\01\00\0a\0d\01\0b\00\44\00\00\00\00\00\00\f0\3f"
+    "\0b")
+  "type mismatch")
