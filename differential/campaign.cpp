@@ -461,6 +461,19 @@ class Campaign {
     bool wabt = std::find(f.engines.begin(), f.engines.end(), "wabt") != f.engines.end() || f.reference == "wabt";
     if ((f.kind == FindingKind::Validation || f.kind == FindingKind::Crash) && wabt)
       if (Engine* w = engine("wabt")) confirmations["wabt"] = w->confirm(bytes);
+    // Whether custom sections are the cause: the same verdict question,
+    // asked again without them.
+    if (f.kind == FindingKind::Validation) {
+      std::vector<uint8_t> stripped = without_custom_sections(bytes);
+      if (!stripped.empty()) {
+        for (const std::string& name : f.engines) {
+          Engine* e = engine(name);
+          if (!e) continue;
+          std::span<const uint8_t> one[] = {stripped};
+          confirmations[name + "-without-customs"] = e->validate(one).front();
+        }
+      }
+    }
     RuleContext ctx{f, bytes, m, loads, runs, &confirmations};
     return explain(ctx);
   }
@@ -499,7 +512,9 @@ class Campaign {
       return;
     }
     if (!rule.empty()) ++health_.explained;
-    std::string key = f.signature + (rule.empty() ? "" : "|rule=" + rule);
+    // A catalogued bug is one bucket, whatever the signature it shows
+    // under; an unexplained finding is bucketed by its signature.
+    std::string key = rule.empty() ? f.signature : "rule=" + rule + "|" + std::string(to_string(f.kind));
     auto it = buckets_.find(key);
     if (it != buckets_.end()) {
       ++it->second.count;

@@ -85,10 +85,6 @@ std::string custom_name(std::span<const uint8_t> b, const Section& s) {
   return std::string(b.begin() + static_cast<std::ptrdiff_t>(p), b.begin() + static_cast<std::ptrdiff_t>(p + n));
 }
 
-bool in_name_section(std::span<const uint8_t> b, uint64_t offset) {
-  std::optional<Section> s = section_at(b, offset);
-  return s && custom_name(b, *s) == "name";
-}
 
 // Binaryen's "(at 0:N)" byte position.
 uint64_t binaryen_offset(const std::string& message) {
@@ -296,19 +292,20 @@ bool wabt_validates_while_reading(const RuleContext& c) {
 // the data of a custom section, then errors in that data, or the placement
 // of the section, must not invalidate the module." wabt rejects the module
 // when its "name" section does not parse, or is followed by another
-// section: the rule requires wabt's error to lie inside a custom section
-// called "name", or wabt to name the placement ("... can not occur after
-// Name section") of a module that has one.
+// section ("... can not occur after Name section"). The rule requires a
+// "name" section and that wabt, given the same module without its custom
+// sections, agrees with Warden.
 bool wabt_name_section(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
-  if (!interp || interp->verdict == Verdict::Valid || verdict_is(load_of(c, "warden"), Verdict::Malformed)) return false;
-  if (in_name_section(c.bytes, interp->offset)) return true;
-  // The placement: wabt wants the name section after every other section.
-  if (interp->message.find("can not occur after Name section") == std::string::npos) return false;
-  for (const Section& s : sections_of(c.bytes))
-    if (custom_name(c.bytes, s) == "name") return true;
-  return false;
+  const LoadResult* w = load_of(c, "warden");
+  if (!interp || !w || interp->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
+  bool named = false;
+  for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
+  if (!named) return false;
+  // Causal: without its custom sections, wabt agrees with Warden.
+  const LoadResult* stripped = confirmed(c, "wabt-without-customs");
+  return stripped && verdicts_agree(stripped->verdict, w->verdict);
 }
 
 // ---- wabt-1.0.32-datacount-without-data-section
@@ -547,19 +544,19 @@ bool binaryen_block_params(const RuleContext& c) {
 // ---- binaryen-108-name-section-errors-reject-module
 // Spec 7.4.1, as for wabt above: errors in the name section must not
 // invalidate the module. Binaryen 108 fails to read the module ("bad names
-// section position change", "unexpected end of input", ...); the rule
-// requires Binaryen's error position to lie inside the "name" section.
+// section position change", "LEB dropped bits only valid for signed LEB",
+// ...). The rule requires a "name" section and that Binaryen, given the
+// same module without its custom sections, agrees with Warden.
 bool binaryen_name_section(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
   const LoadResult* b = load_of(c, "binaryen");
-  if (!b || b->verdict == Verdict::Valid || verdict_is(load_of(c, "warden"), Verdict::Malformed)) return false;
-  if (in_name_section(c.bytes, binaryen_offset(b->message))) return true;
-  // Binaryen reads the name section last and reports where it stopped.
-  if (b->message.find("names section") == std::string::npos && b->message.find("name subsection") == std::string::npos)
-    return false;
-  for (const Section& s : sections_of(c.bytes))
-    if (custom_name(c.bytes, s) == "name") return true;
-  return false;
+  const LoadResult* w = load_of(c, "warden");
+  if (!b || !w || b->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
+  bool named = false;
+  for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
+  if (!named) return false;
+  const LoadResult* stripped = confirmed(c, "binaryen-without-customs");
+  return stripped && verdicts_agree(stripped->verdict, w->verdict);
 }
 
 // ---- binaryen-108-block-parameters-run-wrongly
@@ -794,6 +791,30 @@ bool binaryen_after_branch(const RuleContext& c) {
   return false;
 }
 
+// ---- binaryen-108-pops-across-block-boundary
+// Spec 3.3.8 (block, loop, if): the body's instructions see only the
+// block's own operand stack; taking an operand from outside the block is a
+// type error. Binaryen 108 lets an instruction inside a block take
+// operands pushed before the block. The rule requires the stack underflow
+// as V8 ("not enough arguments on the stack") or wabt (fewer values got
+// than expected) describe it.
+bool binaryen_block_boundary(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  if (!warden_says(c, Verdict::Invalid, "type mismatch") || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+    return false;
+  if (says(load_of(c, "v8"), "not enough arguments on the stack")) return true;
+  const LoadResult* w = load_of(c, "wabt");
+  if (!w) return false;
+  size_t x = w->message.find("expected ["), g = w->message.find("but got [");
+  if (x == std::string::npos || g == std::string::npos) return false;
+  auto count = [&](size_t from) {
+    size_t close = w->message.find(']', from);
+    std::string list = w->message.substr(from, close - from);
+    return list.empty() ? 0 : 1 + std::count(list.begin(), list.end(), ',');
+  };
+  return count(g + 9) < count(x + 10);
+}
+
 // ---- binaryen-108-table-ops-on-imported-tables
 // Spec 2.5.1/3.3.6: an imported table is table 0 like a defined one, for
 // table.get, table.set, table.size, table.grow and table.fill. Binaryen 108
@@ -910,6 +931,8 @@ constexpr PeerRule kRules[] = {
     {"feature:v8-tail-calls", "node 20 (V8 11.3)", "tail calls are on by default", v8_tail_calls},
     {"binaryen-108-skips-validation-after-branch", "binaryen 108",
      "does not validate code after an unconditional branch", binaryen_after_branch},
+    {"binaryen-108-pops-across-block-boundary", "binaryen 108",
+     "lets instructions in a block take operands from outside it", binaryen_block_boundary},
     {"binaryen-108-table-ops-on-imported-tables", "binaryen 108",
      "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
     {"binaryen-108-export-of-missing-item", "binaryen 108", "accepts exports of items the module lacks",
@@ -935,6 +958,27 @@ constexpr PeerRule kRules[] = {
 }  // namespace
 
 std::span<const PeerRule> peer_rules() { return kRules; }
+
+std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> bytes) {
+  if (bytes.size() < 8) return {};
+  std::vector<uint8_t> out(bytes.begin(), bytes.begin() + 8);
+  size_t end = 8;
+  bool custom = false;
+  for (const Section& s : sections_of(bytes)) {
+    end = s.offset + s.size;
+    if (s.id == 0) {
+      custom = true;
+      continue;
+    }
+    // The header: id and the size's bytes, as they were.
+    size_t head = s.offset - 1;
+    while (head > 8 && (bytes[head - 1] & 0x80)) --head;
+    out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(head - 1),
+               bytes.begin() + static_cast<std::ptrdiff_t>(s.offset + s.size));
+  }
+  if (!custom || end != bytes.size()) return {};
+  return out;
+}
 
 std::string error_site(std::span<const uint8_t> bytes, const ast::Module* m, uint64_t offset,
                        const std::string& message) {

@@ -22,8 +22,9 @@ struct RuleContext {
   const ast::Module* module = nullptr;
   std::span<const EngineLoad> loads;  ///< validation comparisons
   std::span<const EngineRun> runs;    ///< run comparisons
-  /// Second opinions the campaign asked for (Engine::confirm), by engine:
-  /// wabt's wasm-validate on a validation finding that involves wabt.
+  /// Second opinions the campaign asked for, by name: "wabt" (wasm-validate
+  /// on a validation finding that involves wabt), "<engine>-without-customs"
+  /// (the engine's verdict on the module with its custom sections removed).
   const std::map<std::string, LoadResult>* confirmations = nullptr;
 };
 
@@ -38,6 +39,10 @@ struct PeerRule {
 };
 
 std::span<const PeerRule> peer_rules();
+
+/// The module with its custom sections cut out, or empty when it has none
+/// or its sections do not parse to the end.
+std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> bytes);
 
 /// Where an error offset points: "at call_indirect" (the instruction, when
 /// `m` is the decoded module), "byte 0x13" (an illegal opcode), "in section
