@@ -589,12 +589,18 @@ class Campaign {
     Bundle b;
     b.finding = f;
     uint32_t budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
+    // Hangs cost a timeout per check: they get few checks. Every bucket
+    // also gets a wall-clock budget; past it, checks answer "no" at once.
+    if (f.kind == FindingKind::Hang) budget = std::min<uint32_t>(budget, 8);
+    auto deadline = Clock::now() + std::chrono::duration<double>(o_.reduce_seconds);
+    auto in_time = [&] { return Clock::now() < deadline; };
     std::vector<std::string> who = involved(f);
     Ignored scratch;
     if (probe && src.module) {
       uint64_t pseed = src.seed ^ 0x5EED;
       bool probe_load = f.kind == FindingKind::Validation;
       auto interesting = [&](const ast::Module& c) {
+        if (!in_time()) return false;
         Probe p;
         std::string err;
         if (!make_probe(c, pseed, o_.probe, p, err)) return false;
@@ -630,6 +636,7 @@ class Campaign {
       if (e->name() != "binaryen" || std::find(who.begin(), who.end(), "binaryen") != who.end())
         witnesses.push_back(std::string(e->name()));
     auto interesting = [&](std::span<const uint8_t> c) {
+      if (!in_time()) return false;
       std::vector<EngineLoad> loads = load_one(c, witnesses);
       for (const Finding& g : compare_loads(loads, scratch)) {
         Finding r = refined(g, c, loads);

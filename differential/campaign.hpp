@@ -40,6 +40,7 @@ struct CampaignOptions {
   uint32_t binaryen_validate_one_in = 48;  ///< Binaryen sees this share of mutants
   bool minimize = true;
   uint32_t reduce_budget = 250;   ///< predicate calls per bucket
+  double reduce_seconds = 30;     ///< wall-clock time per bucket
   ProbeConfig probe;
   EngineLimits limits;
   bool verbose = false;

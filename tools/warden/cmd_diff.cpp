@@ -73,6 +73,7 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--binaryen-validate-one-in", o->c.binaryen_validate_one_in,
                  "Binaryen validates every Nth mutant (default 48; it is the slowest)");
   sub.add_option("--reduce-budget", o->c.reduce_budget, "predicate runs per bucket (default 250)");
+  sub.add_option("--reduce-seconds", o->c.reduce_seconds, "wall-clock time per bucket (default 30)");
   sub.add_flag("--no-minimize", o->no_minimize, "write bundles without minimizing");
   sub.add_option("--fuel", o->c.probe.fuel, "the generator's fuel global before each call (default 200)");
   sub.add_option("--rounds", o->c.probe.rounds, "calls per export (default 2)");
