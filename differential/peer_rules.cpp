@@ -305,7 +305,8 @@ bool wabt_name_section(const RuleContext& c) {
   if (!named) return false;
   // Causal: without its custom sections, wabt agrees with Warden.
   const LoadResult* stripped = confirmed(c, "wabt-without-customs");
-  return stripped && verdicts_agree(stripped->verdict, w->verdict);
+  return stripped && (verdicts_agree(stripped->verdict, w->verdict) ||
+                      confirmed(c, "wabt-without-customs-explained"));
 }
 
 // ---- wabt-1.0.32-datacount-without-data-section
@@ -333,11 +334,14 @@ bool wabt_datacount(const RuleContext& c) {
 // ---- wabt-1.0.32-const-expr-missing-end
 // Spec 5.4.10 (expressions) and 5.5.9: a constant expression is instr*
 // followed by 0x0B. wabt accepts a global whose initializer runs to the end
-// of its section without the 0x0B. V8 names the same defect ("constant
-// expression is missing 'end'"), which the rule requires.
+// of its section without the 0x0B (and goes on to judge the rest of the
+// module, valid or invalid). V8 names the same defect ("constant expression
+// is missing 'end'"), which the rule requires.
 bool wabt_const_missing_end(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
-  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !interp || interp->verdict == Verdict::Malformed)
+    return false;
   return says(load_of(c, "v8"), "constant expression is missing 'end'");
 }
 
@@ -556,7 +560,8 @@ bool binaryen_name_section(const RuleContext& c) {
   for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
   if (!named) return false;
   const LoadResult* stripped = confirmed(c, "binaryen-without-customs");
-  return stripped && verdicts_agree(stripped->verdict, w->verdict);
+  return stripped && (verdicts_agree(stripped->verdict, w->verdict) ||
+                      confirmed(c, "binaryen-without-customs-explained"));
 }
 
 // ---- binaryen-108-block-parameters-run-wrongly
@@ -564,11 +569,12 @@ bool binaryen_name_section(const RuleContext& c) {
 // parameters are the values a branch to it carries back. When Binaryen 108
 // does read a module with block parameters (see the rule above), it runs it
 // differently from the spec (a loop with parameters iterates a different
-// number of times). The rule requires Binaryen alone to differ, after a
-// probe that every engine ran, on a module with a block type with
-// parameters.
+// number of times, or without end though the fuel global stops it
+// everywhere else). The rule requires Binaryen alone to differ (result, trap
+// or hang) on a module with a block type with parameters.
 bool binaryen_block_params_run(const RuleContext& c) {
-  if ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap) ||
+  if ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap &&
+       c.finding.kind != FindingKind::Hang) ||
       !only(c.finding, "binaryen") || !c.module)
     return false;
   for (const ast::Function& f : c.module->funcs) {
@@ -768,25 +774,38 @@ bool wabt_data_flags(const RuleContext& c) {
 // Spec 3.3.5-3.3.8: code after br, br_table, return or unreachable is still
 // validated, against a stack whose bottom is polymorphic; a value of the
 // wrong type pushed there makes the module invalid. Binaryen 108 drops such
-// code unchecked. The rule requires an unconditional branch before Warden's
-// type error, in the same block.
+// code unchecked, nested blocks included. The rule requires an
+// unconditional branch before Warden's type error, in its block or before
+// one of the blocks around it.
 bool binaryen_after_branch(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
   const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
   if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
+  // Walk back through this block and every enclosing one: an unconditional
+  // branch before the error (or before the block that holds it) makes the
+  // code dead to Binaryen. An else arm does not inherit its then arm's.
   const ast::Expr& e = c.module->funcs[at->first].body;
   int depth = 0;
+  bool then_arm = false;  // between an `else` and its `if`: skip
   for (size_t i = at->second; i-- > 0;) {
     Op op = e[i].op;
     if (op == Op::End) ++depth;
     if (op == Op::Block || op == Op::Loop || op == Op::If) {
-      if (depth == 0) return false;  // reached the start of the block
+      if (depth == 0) {
+        then_arm = false;  // out into the enclosing block
+        continue;
+      }
       --depth;
+      continue;
     }
-    if (op == Op::Else && depth == 0) return false;
-    if (depth == 0 && (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable)) return true;
+    if (depth != 0) continue;
+    if (op == Op::Else) {
+      then_arm = true;
+      continue;
+    }
+    if (!then_arm && (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable)) return true;
   }
   return false;
 }
@@ -813,6 +832,17 @@ bool binaryen_block_boundary(const RuleContext& c) {
     return list.empty() ? 0 : 1 + std::count(list.begin(), list.end(), ',');
   };
   return count(g + 9) < count(x + 10);
+}
+
+// ---- binaryen-108-lax-body-structure
+// Spec 5.4.1, 5.5.13: a function body's expr ends at the 0x0B closing the
+// function, and the body's size ends there. Binaryen 108 accepts bodies
+// that end inside an open block or go on after that end.
+bool binaryen_body_structure(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+    return false;
+  return some_body(c.bytes, BodyShape::MissingEnd) || some_body(c.bytes, BodyShape::CodeAfterEnd);
 }
 
 // ---- binaryen-108-table-ops-on-imported-tables
@@ -933,6 +963,8 @@ constexpr PeerRule kRules[] = {
      "does not validate code after an unconditional branch", binaryen_after_branch},
     {"binaryen-108-pops-across-block-boundary", "binaryen 108",
      "lets instructions in a block take operands from outside it", binaryen_block_boundary},
+    {"binaryen-108-lax-body-structure", "binaryen 108",
+     "accepts bodies that end inside a block or go on after their end", binaryen_body_structure},
     {"binaryen-108-table-ops-on-imported-tables", "binaryen 108",
      "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
     {"binaryen-108-export-of-missing-item", "binaryen 108", "accepts exports of items the module lacks",
