@@ -605,6 +605,18 @@ bool binaryen_nul_names(const RuleContext& c) {
   return false;
 }
 
+// ---- wabt-1.0.32-lax-block-type
+// Spec 5.4.1: a block type is 0x40, one value type byte, or a non-negative
+// s33 type index; any other encoding (such as the two-byte LEB128 ff 7f of
+// -1) is "malformed block type". wabt 1.0.32 reads the block type as a
+// signed LEB128 and takes -1 in any length for i32.
+bool wabt_block_type(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  return warden_says(c, Verdict::Malformed, "malformed block type") && interp &&
+         interp->verdict != Verdict::Malformed;
+}
+
 // ---- wabt-1.0.32-typed-reference-types
 // Spec 5.3.3: a reference type is 0x70 (funcref) or 0x6F (externref); any
 // other byte is malformed. wabt 1.0.32 reads 0x6B/0x6C ("(ref ht)", "(ref
@@ -926,6 +938,8 @@ constexpr PeerRule kRules[] = {
      "accepts instructions after the end that closes a function body", wabt_code_after_end},
     {"wabt-1.0.32-body-without-final-end", "wabt 1.0.32",
      "takes a body whose last end closes an inner block for one that ends", wabt_missing_end},
+    {"wabt-1.0.32-lax-block-type", "wabt 1.0.32", "accepts over-long encodings of a block's value type",
+     wabt_block_type},
     {"wabt-1.0.32-typed-reference-types", "wabt 1.0.32",
      "reads reference types of the typed function references proposal", wabt_typed_refs},
     {"wabt-1.0.32-elem-expr-global-get", "wabt 1.0.32",

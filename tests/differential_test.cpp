@@ -170,6 +170,22 @@ TEST(DiffCompare, UnsupportedCallsAreIgnoredNotCompared) {
   EXPECT_EQ(ignored.size(), 1u);
 }
 
+TEST(DiffCompare, CallDepthLimitsAreNotComparedAfterAnOverflow) {
+  std::vector<std::string> targets = {"f", "g", "(state)"};
+  // Binaryen overflows at 250 frames where the others go on: ignored, and
+  // nothing after it is compared (the state differs by the depth reached).
+  std::vector<EngineRun> runs = {
+      {"warden", run_with(ok({}), {ok({}), ok({1000}), ok({0, 1000})})},
+      {"binaryen", run_with(ok({}), {trap(kTrapStack), ok({249}), ok({0, 249})})},
+  };
+  Ignored ignored;
+  EXPECT_TRUE(compare_runs(runs, targets, {}, ignored).empty());
+  EXPECT_EQ(ignored.count("exhaustion: a peer's call depth limit reached first"), 1u);
+  // Warden overflowing alone is a finding.
+  std::swap(runs[0].run.calls[0], runs[1].run.calls[0]);
+  EXPECT_EQ(compare_runs(runs, targets, {}, ignored).size(), 1u);
+}
+
 // ------------------------------------------------------------- probes ----
 
 TEST(DiffProbe, GeneratedModulesProbeAndRunDeterministically) {
