@@ -530,6 +530,26 @@ class Campaign {
       return;
     }
     if (!rule.empty()) ++health_.explained;
+    // An unexplained run difference: ask the engines on the other side
+    // again. An engine that answers differently the second time is
+    // nondeterministic, which is the finding.
+    if (rule.empty() && probe && (f.kind == FindingKind::Result || f.kind == FindingKind::Trap)) {
+      std::vector<EngineRun> again = run_one(*probe, f.engines);
+      for (const EngineRun& second : again) {
+        for (const EngineRun& first : src.runs) {
+          if (first.engine != second.engine || f.call == 0 || f.call > first.run.calls.size() ||
+              f.call > second.run.calls.size())
+            continue;
+          const Outcome& a = first.run.calls[f.call - 1];
+          const Outcome& b = second.run.calls[f.call - 1];
+          if (describe(a) == describe(b)) continue;
+          f.kind = FindingKind::Nondeterminism;
+          f.engines = {second.engine};
+          f.outcomes = {{second.engine + " (first run)", describe(a)}, {second.engine + " (second run)", describe(b)}};
+          f.signature = "nondeterminism|" + f.where.substr(0, f.where.find(':')) + "|" + second.engine;
+        }
+      }
+    }
     // A catalogued bug is one bucket, whatever the signature it shows
     // under; an unexplained finding is bucketed by its signature.
     std::string key = rule.empty() ? f.signature : "rule=" + rule + "|" + std::string(to_string(f.kind));
