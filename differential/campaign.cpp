@@ -19,6 +19,7 @@
 #include "inputs.hpp"
 #include "peer_rules.hpp"
 #include "reduce.hpp"
+#include "scan.hpp"
 
 #ifndef WARDEN_DIFF_HARNESS
 #define WARDEN_DIFF_HARNESS "differential/v8_harness.js"

@@ -40,17 +40,6 @@ struct PeerRule {
 
 std::span<const PeerRule> peer_rules();
 
-/// The module with its custom sections cut out, or empty when it has none
-/// or its sections do not parse to the end.
-std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> bytes);
-
-/// Where an error offset points: "at call_indirect" (the instruction, when
-/// `m` is the decoded module), "byte 0x13" (an illegal opcode), "in section
-/// 9", or "". The campaign adds it to validation signatures: the first
-/// differing opcode.
-std::string error_site(std::span<const uint8_t> bytes, const ast::Module* m, uint64_t offset,
-                       const std::string& message);
-
 /// The rules that explain this finding: for each engine on the other side of
 /// the reference, the first rule that explains that engine's part (rules
 /// see a copy of the finding narrowed to that engine). Their names joined by

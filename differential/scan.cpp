@@ -1,0 +1,212 @@
+#include "scan.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace warden::diff {
+
+bool read_u32(std::span<const uint8_t> b, size_t& p, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    if (p >= b.size()) return false;
+    uint8_t x = b[p++];
+    v |= uint64_t{x & 0x7Fu} << shift;
+    if (!(x & 0x80)) return true;
+  }
+  return false;
+}
+
+std::vector<Section> sections_of(std::span<const uint8_t> b) {
+  std::vector<Section> out;
+  size_t p = 8;
+  while (p < b.size()) {
+    uint8_t id = b[p++];
+    uint64_t size = 0;
+    if (!read_u32(b, p, size) || size > b.size() - p) break;
+    out.push_back({id, p, static_cast<size_t>(size)});
+    p += size;
+  }
+  return out;
+}
+
+// The section whose content holds byte `offset` (its end counts too: a
+// reader that runs out of bytes reports the end).
+std::optional<Section> section_at(std::span<const uint8_t> b, uint64_t offset) {
+  if (offset == kNoOffset) return std::nullopt;
+  for (const Section& s : sections_of(b))
+    if (offset >= s.offset && offset <= s.offset + s.size) return s;
+  return std::nullopt;
+}
+
+// The name of a custom section, "" if it has none that parses.
+std::string custom_name(std::span<const uint8_t> b, const Section& s) {
+  if (s.id != 0) return "";
+  size_t p = s.offset;
+  uint64_t n = 0;
+  if (!read_u32(b, p, n) || n > s.offset + s.size - p) return "";
+  return std::string(b.begin() + static_cast<std::ptrdiff_t>(p), b.begin() + static_cast<std::ptrdiff_t>(p + n));
+}
+
+
+// Binaryen's "(at 0:N)" byte position.
+uint64_t binaryen_offset(const std::string& message) {
+  size_t at = message.rfind("(at 0:");
+  return at == std::string::npos ? kNoOffset : std::strtoull(message.c_str() + at + 6, nullptr, 10);
+}
+
+// Non-custom sections out of the spec's order (5.5.2): type, import, func,
+// table, memory, global, export, start, elem, datacount, code, data; each
+// at most once.
+bool sections_out_of_order(std::span<const uint8_t> b) {
+  static const int rank[13] = {-1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  int last = 0;
+  for (const Section& s : sections_of(b)) {
+    if (s.id == 0) continue;
+    if (s.id > 12) return false;  // an unknown id is its own rule
+    if (rank[s.id] <= last) return true;
+    last = rank[s.id];
+  }
+  return false;
+}
+
+uint8_t byte_at(std::span<const uint8_t> b, uint64_t offset) { return offset < b.size() ? b[offset] : 0; }
+
+// The function whose body holds byte `offset`, and the index of the first
+// instruction at or after it (syntax trees keep each opcode's position).
+std::optional<std::pair<size_t, size_t>> instr_at(const ast::Module& m, uint64_t offset) {
+  if (offset == kNoOffset) return std::nullopt;
+  for (size_t f = 0; f < m.funcs.size(); ++f) {
+    const ast::Expr& e = m.funcs[f].body;
+    if (e.empty() || offset < e.front().pos || offset > e.back().pos) continue;
+    for (size_t i = 0; i < e.size(); ++i)
+      if (e[i].pos >= offset) return std::pair{f, i};
+  }
+  return std::nullopt;
+}
+
+
+// How a function body's block structure ends (spec 5.4.1, 5.5.13): the
+// body is locals and one expr closed by the 0x0B that closes the function.
+namespace {
+
+bool skip_leb(std::span<const uint8_t> b, size_t& p, size_t end, int max_bytes) {
+  for (int i = 0; i < max_bytes; ++i) {
+    if (p >= end) return false;
+    if (!(b[p++] & 0x80)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// Walks one body's instructions with the opcode table's immediate kinds.
+BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end) {
+  uint64_t groups = 0, n = 0;
+  if (!read_u32(b, p, groups)) return BodyShape::Unknown;
+  for (uint64_t g = 0; g < groups; ++g)
+    if (!read_u32(b, p, n) || p >= end || !++p) return BodyShape::Unknown;
+  uint64_t depth = 1;
+  while (p < end) {
+    uint8_t byte = b[p++];
+    uint8_t prefix = 0;
+    uint64_t code = byte;
+    if (byte == 0xFC || byte == 0xFD) {
+      prefix = byte;
+      if (!read_u32(b, p, code)) return BodyShape::Unknown;
+    }
+    std::optional<Op> op = lookup_opcode(prefix, static_cast<uint32_t>(code));
+    if (!op) return BodyShape::Unknown;
+    bool ok = true;
+    auto u32 = [&] { ok = ok && skip_leb(b, p, end, 5); };
+    auto bytes = [&](size_t k) { ok = ok && end - p >= k && (p += k, true); };
+    switch (info(*op).imm) {
+      case Imm::None: break;
+      case Imm::Block: u32(); break;  // s33: at most 5 bytes
+      case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global: case Imm::Table:
+      case Imm::Elem: case Imm::Data: u32(); break;
+      case Imm::BrTable: {
+        uint64_t count = 0;
+        if (!read_u32(b, p, count)) return BodyShape::Unknown;
+        for (uint64_t i = 0; i <= count && ok; ++i) u32();
+        break;
+      }
+      case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable: case Imm::Mem: u32(), u32(); break;
+      case Imm::MemLane: u32(), u32(), bytes(1); break;
+      case Imm::Zero: bytes(1); break;
+      case Imm::Zero2: bytes(2); break;
+      case Imm::DataZero: u32(), bytes(1); break;
+      case Imm::I32: ok = skip_leb(b, p, end, 5); break;
+      case Imm::I64: ok = skip_leb(b, p, end, 10); break;
+      case Imm::F32: bytes(4); break;
+      case Imm::F64: bytes(8); break;
+      case Imm::V128: case Imm::Shuffle: bytes(16); break;
+      case Imm::Lane: case Imm::HeapType: bytes(1); break;
+      case Imm::SelectT: {
+        uint64_t count = 0;
+        if (!read_u32(b, p, count)) return BodyShape::Unknown;
+        bytes(count);
+        break;
+      }
+    }
+    if (!ok) return BodyShape::Unknown;
+    if (*op == Op::Block || *op == Op::Loop || *op == Op::If) ++depth;
+    if (*op == Op::End && --depth == 0) return p == end ? BodyShape::Balanced : BodyShape::CodeAfterEnd;
+  }
+  return BodyShape::MissingEnd;
+}
+
+// Whether some function body of the code section has this shape.
+bool some_body(std::span<const uint8_t> b, BodyShape want) {
+  for (const Section& s : sections_of(b)) {
+    if (s.id != 10) continue;
+    size_t p = s.offset, end = s.offset + s.size;
+    uint64_t count = 0;
+    if (!read_u32(b, p, count)) return false;
+    for (uint64_t i = 0; i < count && p < end; ++i) {
+      uint64_t size = 0;
+      if (!read_u32(b, p, size) || size > end - p) return false;
+      if (body_shape(b, p, p + size) == want) return true;
+      p += size;
+    }
+  }
+  return false;
+}
+
+std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> bytes) {
+  if (bytes.size() < 8) return {};
+  std::vector<uint8_t> out(bytes.begin(), bytes.begin() + 8);
+  size_t end = 8;
+  bool custom = false;
+  for (const Section& s : sections_of(bytes)) {
+    end = s.offset + s.size;
+    if (s.id == 0) {
+      custom = true;
+      continue;
+    }
+    // The header: id and the size's bytes, as they were.
+    size_t head = s.offset - 1;
+    while (head > 8 && (bytes[head - 1] & 0x80)) --head;
+    out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(head - 1),
+               bytes.begin() + static_cast<std::ptrdiff_t>(s.offset + s.size));
+  }
+  if (!custom || end != bytes.size()) return {};
+  return out;
+}
+
+std::string error_site(std::span<const uint8_t> bytes, const ast::Module* m, uint64_t offset,
+                       const std::string& message) {
+  if (offset == kNoOffset) return "";
+  if (m) {
+    if (std::optional<std::pair<size_t, size_t>> at = instr_at(*m, offset))
+      return "at " + std::string(name(m->funcs[at->first].body[at->second].op));
+  }
+  if (message == "illegal opcode" && offset < bytes.size()) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "byte 0x%02x", bytes[offset]);
+    return buf;
+  }
+  if (std::optional<Section> s = section_at(bytes, offset)) return "in section " + std::to_string(s->id);
+  return "";
+}
+
+}  // namespace warden::diff
