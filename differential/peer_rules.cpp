@@ -685,6 +685,37 @@ bool binaryen_body_structure(const RuleContext& c) {
   return some_body(c.bytes, BodyShape::MissingEnd) || some_body(c.bytes, BodyShape::CodeAfterEnd);
 }
 
+// ---- binaryen-108-const-expr-mutable-global
+// Spec 3.3.10 (2.0): a constant expression's global.get must name an
+// immutable imported global ("constant expression required"). Binaryen 108
+// accepts a mutable one.
+bool binaryen_const_mutable_global(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!warden_says(c, Verdict::Invalid, "constant expression required") ||
+      !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+    return false;
+  const ast::Module& m = *c.module;
+  std::vector<bool> mut;
+  for (const ast::Import& i : m.imports)
+    if (i.kind == ExternKind::Global) mut.push_back(i.global.mut);
+  for (const ast::Global& g : m.globals) mut.push_back(g.type.mut);
+  auto uses_mutable = [&](const ast::Expr& e) {
+    for (const ast::Instr& i : e)
+      if (i.op == Op::GlobalGet && i.a < mut.size() && mut[i.a]) return true;
+    return false;
+  };
+  for (const ast::Global& g : m.globals)
+    if (uses_mutable(g.init)) return true;
+  for (const ast::ElemSegment& e : m.elems) {
+    if (uses_mutable(e.offset)) return true;
+    for (const ast::Expr& x : e.init)
+      if (uses_mutable(x)) return true;
+  }
+  for (const ast::DataSegment& d : m.datas)
+    if (uses_mutable(d.offset)) return true;
+  return false;
+}
+
 // ---- binaryen-108-table-ops-on-imported-tables
 // Spec 2.5.1/3.3.6: an imported table is table 0 like a defined one, for
 // table.get, table.set, table.size, table.grow and table.fill. Binaryen 108
@@ -807,6 +838,8 @@ constexpr PeerRule kRules[] = {
      "lets instructions in a block take operands from outside it", binaryen_block_boundary},
     {"binaryen-108-lax-body-structure", "binaryen 108",
      "accepts bodies that end inside a block or go on after their end", binaryen_body_structure},
+    {"binaryen-108-const-expr-mutable-global", "binaryen 108",
+     "accepts global.get of a mutable global in a constant expression", binaryen_const_mutable_global},
     {"binaryen-108-table-ops-on-imported-tables", "binaryen 108",
      "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
     {"binaryen-108-export-of-missing-item", "binaryen 108", "accepts exports of items the module lacks",
