@@ -751,13 +751,62 @@ bool wabt_call_indirect_table(const RuleContext& c) {
 // ---- binaryen-108-export-of-missing-item
 // Spec 3.4.8 (exports): the exported function, table, memory or global must
 // exist. Binaryen 108 accepts an export of a memory (or other item) the
-// module does not have.
+// module does not have. Structural: some export names an index past its
+// index space (whatever else is wrong with the module, Binaryen's "valid"
+// is then wrong for this reason alone).
 bool binaryen_missing_export(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  const LoadResult* w = warden_says(c, Verdict::Invalid, "unknown ");
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!verdict_is(load_of(c, "warden"), Verdict::Invalid) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+    return false;
+  const ast::Module& m = *c.module;
+  auto count = [&](ExternKind k) {
+    size_t defined = k == ExternKind::Func ? m.funcs.size() : k == ExternKind::Table ? m.tables.size()
+                     : k == ExternKind::Memory ? m.memories.size() : m.globals.size();
+    return m.imported(k) + defined;
+  };
+  for (const ast::Export& e : m.exports)
+    if (e.index >= count(e.kind)) return true;
+  return false;
+}
+
+// ---- binaryen-108-data-without-memory
+// Spec 3.4.7: an active data segment needs memory 0 ("unknown memory 0").
+// Binaryen 108 accepts one in a module without memory. Structural.
+bool binaryen_data_without_memory(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!verdict_is(load_of(c, "warden"), Verdict::Invalid) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+    return false;
+  const ast::Module& m = *c.module;
+  if (!m.memories.empty() || m.imported(ExternKind::Memory)) return false;
+  for (const ast::DataSegment& d : m.datas)
+    if (d.mode == ast::SegmentMode::Active) return true;
+  return false;
+}
+
+// ---- binaryen-108-untyped-select-on-references
+// Spec 3.3.4: `select` without a type takes numeric or vector operands
+// only; references need `select t`. Binaryen 108 accepts the untyped form
+// on references. The rule requires Warden's error at an untyped select and
+// V8's or wabt's account of reference operands.
+bool binaryen_untyped_select(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
   if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
-  std::optional<Section> s = section_at(c.bytes, w->offset);
-  return s && s->id == 7;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at || c.module->funcs[at->first].body[at->second].op != Op::Select) return false;
+  const LoadResult* v8 = load_of(c, "v8");
+  const LoadResult* wabt = load_of(c, "wabt");
+  return says(v8, "select without type is only valid for value type inputs") ||
+         (says(wabt, "type mismatch in select") && wabt->message.find("ref") != std::string::npos);
+}
+
+// ---- binaryen-108-lax-zero-byte
+// Spec 5.4.6 (2.0): memory.size, memory.grow, memory.fill and the like
+// carry a reserved byte that must be 0x00 ("zero byte expected"). Binaryen
+// 108 reads it as a LEB128 memory index and accepts other encodings of 0.
+bool binaryen_zero_byte(const RuleContext& c) {
+  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
+         warden_says(c, Verdict::Malformed, "zero byte expected") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
 }
 
 // ---- binaryen-108-lax-leb128
@@ -844,6 +893,12 @@ constexpr PeerRule kRules[] = {
      "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
     {"binaryen-108-export-of-missing-item", "binaryen 108", "accepts exports of items the module lacks",
      binaryen_missing_export},
+    {"binaryen-108-data-without-memory", "binaryen 108", "accepts an active data segment without a memory",
+     binaryen_data_without_memory},
+    {"binaryen-108-untyped-select-on-references", "binaryen 108", "accepts an untyped select of references",
+     binaryen_untyped_select},
+    {"binaryen-108-lax-zero-byte", "binaryen 108", "accepts a reserved memory byte other than 0x00",
+     binaryen_zero_byte},
     {"binaryen-108-lax-leb128", "binaryen 108", "accepts over-long LEB128s and unused bits set",
      binaryen_lax_leb},
     {"binaryen-108-no-utf8-validation", "binaryen 108", "accepts names that are not UTF-8", binaryen_utf8},
