@@ -133,7 +133,8 @@ bool wabt_name_section(const RuleContext& c) {
   if (!named) return false;
   // Causal: without its custom sections, wabt agrees with Warden.
   const LoadResult* stripped = confirmed(c, "wabt-without-customs");
-  return stripped && (verdicts_agree(stripped->verdict, w->verdict) ||
+  // (Or an unsupported feature is all that is left: counted elsewhere.)
+  return stripped && (verdicts_agree(stripped->verdict, w->verdict) || stripped->verdict == Verdict::Unsupported ||
                       confirmed(c, "wabt-without-customs-explained"));
 }
 
@@ -388,7 +389,8 @@ bool binaryen_name_section(const RuleContext& c) {
   for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
   if (!named) return false;
   const LoadResult* stripped = confirmed(c, "binaryen-without-customs");
-  return stripped && (verdicts_agree(stripped->verdict, w->verdict) ||
+  // (Or an unsupported feature is all that is left: counted elsewhere.)
+  return stripped && (verdicts_agree(stripped->verdict, w->verdict) || stripped->verdict == Verdict::Unsupported ||
                       confirmed(c, "binaryen-without-customs-explained"));
 }
 
@@ -717,16 +719,17 @@ bool binaryen_const_mutable_global(const RuleContext& c) {
 }
 
 // ---- binaryen-108-table-ops-on-imported-tables
-// Spec 2.5.1/3.3.6: an imported table is table 0 like a defined one, for
-// table.get, table.set, table.size, table.grow and table.fill. Binaryen 108
-// fails to read such an instruction on an imported table ("bad table
-// index").
+// Spec 2.5.1/3.3.6: imported tables come first in the table index space,
+// and table.get, table.set, table.size, table.grow and table.fill may name
+// any table. In a module that imports a table, Binaryen 108 fails to read
+// these instructions ("bad table index"), on the imported table or a
+// defined one.
 bool binaryen_imported_table_ops(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
   if (!says(load_of(c, "binaryen"), "bad table index") || c.module->imported(ExternKind::Table) == 0) return false;
   for (const ast::Function& f : c.module->funcs)
     for (const ast::Instr& i : f.body)
-      if (info(i.op).imm == Imm::Table && i.a < c.module->imported(ExternKind::Table)) return true;
+      if (info(i.op).imm == Imm::Table) return true;
   return false;
 }
 
@@ -798,6 +801,25 @@ bool binaryen_untyped_select(const RuleContext& c) {
   const LoadResult* wabt = load_of(c, "wabt");
   return says(v8, "select without type is only valid for value type inputs") ||
          (says(wabt, "type mismatch in select") && wabt->message.find("ref") != std::string::npos);
+}
+
+// ---- binaryen-108-global-set-immutable
+// Spec 3.3.5 (global.set): the global must be mutable ("global is
+// immutable"). Binaryen 108 accepts global.set of an immutable global.
+// Structural: Warden's error is at a global.set of an immutable global.
+bool binaryen_global_set_immutable(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  const LoadResult* w = warden_says(c, Verdict::Invalid, "global is immutable");
+  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  const ast::Instr& i = c.module->funcs[at->first].body[at->second];
+  if (i.op != Op::GlobalSet) return false;
+  std::vector<bool> mut;
+  for (const ast::Import& im : c.module->imports)
+    if (im.kind == ExternKind::Global) mut.push_back(im.global.mut);
+  for (const ast::Global& g : c.module->globals) mut.push_back(g.type.mut);
+  return i.a < mut.size() && !mut[i.a];
 }
 
 // ---- binaryen-108-lax-zero-byte
@@ -897,6 +919,8 @@ constexpr PeerRule kRules[] = {
      binaryen_data_without_memory},
     {"binaryen-108-untyped-select-on-references", "binaryen 108", "accepts an untyped select of references",
      binaryen_untyped_select},
+    {"binaryen-108-global-set-immutable", "binaryen 108", "accepts global.set of an immutable global",
+     binaryen_global_set_immutable},
     {"binaryen-108-lax-zero-byte", "binaryen 108", "accepts a reserved memory byte other than 0x00",
      binaryen_zero_byte},
     {"binaryen-108-lax-leb128", "binaryen 108", "accepts over-long LEB128s and unused bits set",
