@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <cstdarg>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -33,6 +34,22 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+// printf into a string, any length.
+__attribute__((format(printf, 2, 3))) void appendf(std::string& s, const char* fmt, ...) {
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int n = std::vsnprintf(nullptr, 0, fmt, ap);
+  va_end(ap);
+  if (n > 0) {
+    std::string buf(static_cast<size_t>(n) + 1, '\0');
+    std::vsnprintf(buf.data(), buf.size(), fmt, again);
+    buf.resize(static_cast<size_t>(n));
+    s += buf;
+  }
+  va_end(again);
+}
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -727,36 +744,31 @@ class Campaign {
   int summary() {
     auto pct = [](uint64_t a, uint64_t b) { return b ? 100.0 * static_cast<double>(a) / static_cast<double>(b) : 0.0; };
     std::string s;
-    char line[512];
-    auto add = [&](const char* fmt, auto... args) {
-      std::snprintf(line, sizeof line, fmt, args...);
-      s += line;
-    };
-    add("== warden diff summary: seed %" PRIu64 ", %" PRIu64 " cycles, %.1f s\n", o_.seed, cycles_, elapsed_);
-    for (const auto& [n, v] : versions_) add("engine %-9s %s\n", n.c_str(), v.c_str());
-    for (const std::string& m : missing_) add("engine missing: %s\n", m.c_str());
-    add("generated modules: %" PRIu64 " (own %" PRIu64 ", ttf %" PRIu64 "; ttf failures %" PRIu64
+    appendf(s, "== warden diff summary: seed %" PRIu64 ", %" PRIu64 " cycles, %.1f s\n", o_.seed, cycles_, elapsed_);
+    for (const auto& [n, v] : versions_) appendf(s, "engine %-9s %s\n", n.c_str(), v.c_str());
+    for (const std::string& m : missing_) appendf(s, "engine missing: %s\n", m.c_str());
+    appendf(s, "generated modules: %" PRIu64 " (own %" PRIu64 ", ttf %" PRIu64 "; ttf failures %" PRIu64
         ", probe failures %" PRIu64 "): %.1f modules/s through all engines\n",
         health_.generated, health_.own, health_.ttf, health_.ttf_failed, health_.probe_failed,
         elapsed_ > 0 ? static_cast<double>(health_.generated) / elapsed_ : 0.0);
-    add("probes: %" PRIu64 ", %.1f%% valid, %.1f%% instantiated; %" PRIu64 " calls: %.1f%% returned, %.1f%% trapped\n",
+    appendf(s, "probes: %" PRIu64 ", %.1f%% valid, %.1f%% instantiated; %" PRIu64 " calls: %.1f%% returned, %.1f%% trapped\n",
         health_.probes, pct(health_.probes, health_.generated), pct(health_.instantiated, health_.probes),
         health_.calls, pct(health_.returned, health_.calls), pct(health_.trapped, health_.calls));
-    add("validation differential: %" PRIu64 " mutated modules (%.1f/s): %.1f%% valid, %.1f%% malformed, "
+    appendf(s, "validation differential: %" PRIu64 " mutated modules (%.1f/s): %.1f%% valid, %.1f%% malformed, "
         "%.1f%% invalid, %.1f%% other (Warden's verdicts)\n",
         health_.mutants, elapsed_ > 0 ? static_cast<double>(health_.mutants) / elapsed_ : 0.0,
         pct(health_.mut_valid, health_.mutants), pct(health_.mut_malformed, health_.mutants),
         pct(health_.mut_invalid, health_.mutants), pct(health_.mut_other, health_.mutants));
-    add("oracle time (wall, per module):\n");
+    appendf(s, "oracle time (wall, per module):\n");
     for (const auto& [n, secs] : health_.seconds) {
       uint64_t m = health_.modules[n];
-      add("  %-22s %8.3f ms  (%" PRIu64 " modules, %.1f s)\n", n.c_str(), m ? 1000.0 * secs / static_cast<double>(m) : 0.0,
+      appendf(s, "  %-22s %8.3f ms  (%" PRIu64 " modules, %.1f s)\n", n.c_str(), m ? 1000.0 * secs / static_cast<double>(m) : 0.0,
           m, secs);
     }
-    add("minimization: %.1f s\n", health_.reduce_seconds);
-    add("ignored runs, by rule:\n");
-    for (const auto& [rule, n] : health_.ignored) add("  %8" PRIu64 "  %s\n", n, rule.c_str());
-    add("findings: %" PRIu64 " (%" PRIu64 " explained by peer rules), %zu buckets:\n", health_.findings,
+    appendf(s, "minimization: %.1f s\n", health_.reduce_seconds);
+    appendf(s, "ignored runs, by rule:\n");
+    for (const auto& [rule, n] : health_.ignored) appendf(s, "  %8" PRIu64 "  %s\n", n, rule.c_str());
+    appendf(s, "findings: %" PRIu64 " (%" PRIu64 " explained by peer rules), %zu buckets:\n", health_.findings,
         health_.explained, buckets_.size());
     std::vector<const Bucket*> sorted;
     for (const auto& [k, b] : buckets_) sorted.push_back(&b);
@@ -764,10 +776,10 @@ class Campaign {
     size_t unexplained = 0;
     for (const Bucket* b : sorted) {
       unexplained += b->rule.empty();
-      add("  %6" PRIu64 "  %-24s %s  -> %s\n", b->count, b->id.c_str(), b->signature.c_str(),
+      appendf(s, "  %6" PRIu64 "  %-24s %s  -> %s\n", b->count, b->id.c_str(), b->signature.c_str(),
           b->rule.empty() ? "UNEXPLAINED" : b->rule.c_str());
     }
-    add("unexplained: %zu\n", unexplained);
+    appendf(s, "unexplained: %zu\n", unexplained);
     std::fputs(s.c_str(), out_);
     std::ofstream(fs::path(o_.findings_dir) / "summary.txt") << s;
     std::error_code ec;
