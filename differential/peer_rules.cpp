@@ -559,9 +559,15 @@ bool v8_threads(const RuleContext& c) {
 
 // ---- feature:v8-exception-handling (a feature, not a bug)
 // Node 20's V8 enables exception handling: try, catch, throw, rethrow,
-// delegate and catch_all (0x06-0x09, 0x18, 0x19) decode there.
+// delegate and catch_all (0x06-0x09, 0x18, 0x19) decode there, and the tag
+// section (id 13) is a section.
 bool v8_exceptions(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
+  // The tag section (id 13).
+  if (warden_says(c, Verdict::Malformed, "malformed section id") && verdict_is(load_of(c, "v8"), Verdict::Valid)) {
+    for (const Section& s : sections_of(c.bytes))
+      if (s.id == 13) return true;
+  }
   const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
   if (!w || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
   uint8_t op = byte_at(c.bytes, w->offset);
@@ -592,11 +598,12 @@ bool wabt_typed_select(const RuleContext& c) {
 // accepts the module (exit status 0).
 bool wabt_elem_error_ignored(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
-  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
-  if (!w || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
-  uint8_t op = byte_at(c.bytes, w->offset);
+  const LoadResult* w = load_of(c, "warden");
+  if (!w || w->verdict == Verdict::Valid || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
   std::optional<Section> s = section_at(c.bytes, w->offset);
-  return (op == 0xFC || op == 0xFD) && s && s->id == 9;
+  if (!s || s->id != 9) return false;
+  uint8_t op = byte_at(c.bytes, w->offset);
+  return op == 0xFC || op == 0xFD || says(load_of(c, "v8"), "is not allowed in constant expressions");
 }
 
 // ---- wabt-1.0.32-data-segment-flags
@@ -616,13 +623,14 @@ bool wabt_data_flags(const RuleContext& c) {
 // Spec 3.3.5-3.3.8: code after br, br_table, return or unreachable is still
 // validated, against a stack whose bottom is polymorphic; a value of the
 // wrong type pushed there makes the module invalid. Binaryen 108 drops such
-// code unchecked, nested blocks included. The rule requires an
-// unconditional branch before Warden's type error, in its block or before
-// one of the blocks around it.
+// code unchecked, nested blocks included (a type error there, or a memory
+// instruction without a memory). The rule requires an unconditional branch
+// before Warden's validation error, in its block or before one of the
+// blocks around it.
 bool binaryen_after_branch(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
-  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  const LoadResult* w = load_of(c, "warden");
+  if (!verdict_is(w, Verdict::Invalid) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
   // Walk back through this block and every enclosing one: an unconditional
