@@ -538,21 +538,47 @@ bool binaryen_rounding_snan(const RuleContext& c) {
 }
 
 // ---- feature:v8-threads-shared-memory (a feature, not a bug)
-// Node 20's V8 enables the threads proposal: a memory with limits flag 0x02
-// or 0x03 (shared) is valid there; in 2.0 it is malformed.
+// Node 20's V8 enables the threads proposal: a memory (defined or imported)
+// with limits flag 0x02 or 0x03 (shared) is valid there; in 2.0 it is
+// malformed.
 bool v8_threads(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
   if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
-  for (const Section& s : sections_of(c.bytes)) {
-    if (s.id != 5) continue;
+  const std::span<const uint8_t> b = c.bytes;
+  uint64_t v = 0;
+  // Limits: flags, min, max if flags & 1; true when shared.
+  auto limits = [&](size_t& p, bool& shared) {
+    if (p >= b.size()) return false;
+    uint8_t flags = b[p++];
+    shared |= flags == 2 || flags == 3;
+    return read_u32(b, p, v) && (!(flags & 1) || read_u32(b, p, v));
+  };
+  for (const Section& s : sections_of(b)) {
     size_t p = s.offset, end = s.offset + s.size;
-    uint64_t count = 0, v = 0;
-    if (!read_u32(c.bytes, p, count)) return false;
-    for (uint64_t i = 0; i < count && p < end; ++i) {
-      uint8_t flags = c.bytes[p++];
-      if (flags == 2 || flags == 3) return true;
-      if (!read_u32(c.bytes, p, v) || ((flags & 1) && !read_u32(c.bytes, p, v))) return false;
+    uint64_t count = 0;
+    bool shared = false;
+    if (s.id == 5) {
+      if (!read_u32(b, p, count)) return false;
+      for (uint64_t i = 0; i < count && p < end && !shared; ++i)
+        if (!limits(p, shared)) break;
+    } else if (s.id == 2) {  // imported memories
+      if (!read_u32(b, p, count)) return false;
+      for (uint64_t i = 0; i < count && p < end && !shared; ++i) {
+        uint64_t n = 0;
+        if (!read_u32(b, p, n) || n > end - p) break;
+        p += n;
+        if (!read_u32(b, p, n) || n > end - p) break;
+        p += n;
+        if (p >= end) break;
+        uint8_t kind = b[p++];
+        if (kind == 0 && !read_u32(b, p, v)) break;
+        if (kind == 1 && (++p > end || !limits(p, shared))) break;
+        if (kind == 2 && !limits(p, shared)) break;
+        if (kind == 3) p += 2;
+        if (kind > 3) break;
+      }
     }
+    if (shared) return true;
   }
   return false;
 }
