@@ -650,9 +650,77 @@ bool wabt_data_flags(const RuleContext& c) {
 // validated, against a stack whose bottom is polymorphic; a value of the
 // wrong type pushed there makes the module invalid. Binaryen 108 drops such
 // code unchecked, nested blocks included (a type error there, or a memory
-// instruction without a memory). The rule requires an unconditional branch
-// before Warden's validation error, in its block or before one of the
-// blocks around it.
+// instruction without a memory); and it counts as dead everything after a
+// block or loop whose body ends in such a branch (Binaryen types it
+// "unreachable"), although the spec gives that block its declared type. The
+// rule requires an unconditional branch or such a construct before Warden's
+// validation error, in its block or before one of the blocks around it.
+// Binaryen's idea of a construct that never falls through (its type
+// "unreachable"): its body has, at its top level, an unconditional branch
+// or such a construct; no branch in it targets it (for a loop, branches to
+// it go back to its start); an if has both arms like that.
+class Reachability {
+ public:
+  explicit Reachability(const ast::Expr& e) : e_(e), match_(e.size(), 0), else_(e.size(), 0) {
+    std::vector<size_t> open;
+    for (size_t i = 0; i < e.size(); ++i) {
+      Op op = e[i].op;
+      if (op == Op::Block || op == Op::Loop || op == Op::If) open.push_back(i);
+      if (op == Op::Else && !open.empty()) else_[open.back()] = i;
+      if (op == Op::End && !open.empty()) {
+        match_[open.back()] = i;
+        match_[i] = open.back();
+        open.pop_back();
+      }
+    }
+  }
+  size_t start_of(size_t end) const { return match_[end]; }
+
+  // Whether the construct starting at `s` never falls through.
+  bool dead_end(size_t s, int budget = 64) const {
+    if (budget == 0) return false;
+    size_t end = match_[s];
+    if (end <= s) return false;
+    if (e_[s].op == Op::If) {
+      size_t el = else_[s];
+      if (el == 0) return false;  // no else: the false arm falls through
+      return arm_dead(s + 1, el, budget) && arm_dead(el + 1, end, budget) && !targeted(s, end);
+    }
+    return arm_dead(s + 1, end, budget) && (e_[s].op == Op::Loop || !targeted(s, end));
+  }
+
+ private:
+  // The body [from, to) never falls through: one of its top-level
+  // instructions is an unconditional branch or a construct that never does
+  // (what follows it is dead, its end included).
+  bool arm_dead(size_t from, size_t to, int budget) const {
+    for (size_t i = from; i < to; ++i) {
+      Op op = e_[i].op;
+      if (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable) return true;
+      if (op == Op::Block || op == Op::Loop || op == Op::If) {
+        if (dead_end(i, budget - 1)) return true;
+        if (match_[i] <= i) return false;
+        i = match_[i];
+      }
+    }
+    return false;
+  }
+  // Whether a branch inside (s, end) targets the construct at s.
+  bool targeted(size_t s, size_t end) const {
+    int depth = 0;
+    for (size_t i = s + 1; i < end; ++i) {
+      Op op = e_[i].op;
+      if (op == Op::Block || op == Op::Loop || op == Op::If) ++depth;
+      if (op == Op::End) --depth;
+      if ((op == Op::Br || op == Op::BrIf) && static_cast<int>(e_[i].a) == depth) return true;
+      if (op == Op::BrTable) return true;  // labels in a side table: assume so
+    }
+    return false;
+  }
+  const ast::Expr& e_;
+  std::vector<size_t> match_, else_;
+};
+
 bool binaryen_after_branch(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
   const LoadResult* w = load_of(c, "warden");
@@ -660,23 +728,24 @@ bool binaryen_after_branch(const RuleContext& c) {
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
   // Walk back through this block and every enclosing one: an unconditional
-  // branch before the error (or before the block that holds it) makes the
-  // code dead to Binaryen. An else arm does not inherit its then arm's.
+  // branch, or a construct that never falls through, before the error (or
+  // before the block that holds it) makes the code dead to Binaryen. An
+  // else arm does not inherit its then arm's.
   const ast::Expr& e = c.module->funcs[at->first].body;
-  int depth = 0;
+  Reachability r(e);
   bool then_arm = false;  // between an `else` and its `if`: skip
   for (size_t i = at->second; i-- > 0;) {
     Op op = e[i].op;
-    if (op == Op::End) ++depth;
-    if (op == Op::Block || op == Op::Loop || op == Op::If) {
-      if (depth == 0) {
-        then_arm = false;  // out into the enclosing block
-        continue;
-      }
-      --depth;
+    if (op == Op::End) {  // a sibling construct: dead to Binaryen if it never falls through
+      size_t s = r.start_of(i);
+      if (!then_arm && s < i && r.dead_end(s)) return true;
+      i = s;  // skip over it
       continue;
     }
-    if (depth != 0) continue;
+    if (op == Op::Block || op == Op::Loop || op == Op::If) {
+      then_arm = false;  // out into the enclosing block
+      continue;
+    }
     if (op == Op::Else) {
       then_arm = true;
       continue;
@@ -721,35 +790,84 @@ bool binaryen_body_structure(const RuleContext& c) {
   return some_body(c.bytes, BodyShape::MissingEnd) || some_body(c.bytes, BodyShape::CodeAfterEnd);
 }
 
-// ---- binaryen-108-const-expr-mutable-global
+// ---- binaryen-108-const-expr-global-rules
 // Spec 3.3.10 (2.0): a constant expression's global.get must name an
-// immutable imported global ("constant expression required"). Binaryen 108
-// accepts a mutable one.
-bool binaryen_const_mutable_global(const RuleContext& c) {
+// immutable *imported* global; otherwise "constant expression required"
+// (mutable) or "unknown global" (a module's own global, which 2.0 constant
+// expressions cannot see). Binaryen 108 accepts both.
+bool binaryen_const_expr_globals(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  if (!warden_says(c, Verdict::Invalid, "constant expression required") ||
+  if (!(warden_says(c, Verdict::Invalid, "constant expression required") ||
+        warden_says(c, Verdict::Invalid, "unknown global")) ||
       !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
     return false;
   const ast::Module& m = *c.module;
-  std::vector<bool> mut;
+  std::vector<bool> bad;  // per global index: mutable, or not imported
   for (const ast::Import& i : m.imports)
-    if (i.kind == ExternKind::Global) mut.push_back(i.global.mut);
-  for (const ast::Global& g : m.globals) mut.push_back(g.type.mut);
-  auto uses_mutable = [&](const ast::Expr& e) {
+    if (i.kind == ExternKind::Global) bad.push_back(i.global.mut);
+  for (size_t g = 0; g < m.globals.size(); ++g) bad.push_back(true);
+  auto uses_bad = [&](const ast::Expr& e) {
     for (const ast::Instr& i : e)
-      if (i.op == Op::GlobalGet && i.a < mut.size() && mut[i.a]) return true;
+      if (i.op == Op::GlobalGet && (i.a >= bad.size() || bad[i.a])) return true;
     return false;
   };
   for (const ast::Global& g : m.globals)
-    if (uses_mutable(g.init)) return true;
+    if (uses_bad(g.init)) return true;
   for (const ast::ElemSegment& e : m.elems) {
-    if (uses_mutable(e.offset)) return true;
+    if (uses_bad(e.offset)) return true;
     for (const ast::Expr& x : e.init)
-      if (uses_mutable(x)) return true;
+      if (uses_bad(x)) return true;
   }
   for (const ast::DataSegment& d : m.datas)
-    if (uses_mutable(d.offset)) return true;
+    if (uses_bad(d.offset)) return true;
   return false;
+}
+
+// ---- binaryen-108-scratch-locals-hide-bad-index
+// Spec 3.3.5 (local.get/set/tee x): x must be a local of the function
+// ("unknown local"). Binaryen 108's reader turns stack code into its tree
+// IR by adding scratch locals (wasm-opt --print shows $7... appended), and
+// checks local indices against the grown count: an index past the declared
+// locals passes when that many scratch locals were added before it. The
+// rule requires Warden's "unknown local N" at a local instruction of a
+// function with fewer declared locals than N + 1 and at least N - declared
+// + 1 instructions (one scratch local per instruction at most).
+bool binaryen_scratch_locals(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  const LoadResult* w = warden_says(c, Verdict::Invalid, "unknown local ");
+  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  const ast::Function& f = c.module->funcs[at->first];
+  const ast::Instr& i = f.body[at->second];
+  if (i.op != Op::LocalGet && i.op != Op::LocalSet && i.op != Op::LocalTee) return false;
+  uint64_t declared = f.type < c.module->types.size() ? c.module->types[f.type].params.size() : 0;
+  for (const ast::LocalDecl& d : f.locals) declared += d.count;
+  return i.a >= declared && i.a - declared < f.body.size();
+}
+
+// ---- binaryen-108-multiple-memories
+// Spec 3.4.10 (2.0): a module has at most one memory, imported or defined
+// ("multiple memories"). Binaryen 108 accepts several.
+bool binaryen_multiple_memories(const RuleContext& c) {
+  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
+         warden_says(c, Verdict::Invalid, "multiple memories") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+}
+
+// ---- wabt-1.0.32-lax-value-type-encoding
+// Spec 5.3.1: a value type is one byte; the reference decoder reads it as a
+// 7-bit signed LEB128, so a byte with the continuation bit makes "integer
+// representation too long". wabt 1.0.32 reads a local's type as a signed
+// LEB128 of any length (ff ff ff 7f is -1: i32) and accepts it. The rule
+// requires V8's account of the byte ("invalid value type").
+bool wabt_value_type_encoding(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!interp || interp->verdict == Verdict::Malformed) return false;
+  if (!warden_says(c, Verdict::Malformed, "integer representation too long") &&
+      !warden_says(c, Verdict::Malformed, "integer too large"))
+    return false;
+  return says(load_of(c, "v8"), "invalid value type");
 }
 
 // ---- binaryen-108-table-ops-on-imported-tables
@@ -902,6 +1020,8 @@ constexpr PeerRule kRules[] = {
      "accepts instructions after the end that closes a function body", wabt_code_after_end},
     {"wabt-1.0.32-body-without-final-end", "wabt 1.0.32",
      "takes a body whose last end closes an inner block for one that ends", wabt_missing_end},
+    {"wabt-1.0.32-lax-value-type-encoding", "wabt 1.0.32", "accepts over-long encodings of a local's type",
+     wabt_value_type_encoding},
     {"wabt-1.0.32-lax-block-type", "wabt 1.0.32", "accepts over-long encodings of a block's value type",
      wabt_block_type},
     {"wabt-1.0.32-typed-reference-types", "wabt 1.0.32",
@@ -943,8 +1063,12 @@ constexpr PeerRule kRules[] = {
      "lets instructions in a block take operands from outside it", binaryen_block_boundary},
     {"binaryen-108-lax-body-structure", "binaryen 108",
      "accepts bodies that end inside a block or go on after their end", binaryen_body_structure},
-    {"binaryen-108-const-expr-mutable-global", "binaryen 108",
-     "accepts global.get of a mutable global in a constant expression", binaryen_const_mutable_global},
+    {"binaryen-108-const-expr-global-rules", "binaryen 108",
+     "accepts global.get of a mutable or non-imported global in a constant expression",
+     binaryen_const_expr_globals},
+    {"binaryen-108-scratch-locals-hide-bad-index", "binaryen 108",
+     "checks local indices against its own scratch locals too", binaryen_scratch_locals},
+    {"binaryen-108-multiple-memories", "binaryen 108", "accepts more than one memory", binaryen_multiple_memories},
     {"binaryen-108-table-ops-on-imported-tables", "binaryen 108",
      "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
     {"binaryen-108-export-of-missing-item", "binaryen 108", "accepts exports of items the module lacks",
