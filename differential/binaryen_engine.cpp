@@ -145,7 +145,13 @@ class BinaryenEngine final : public Engine {
   LoadResult verdict(const ProcessResult& p) {
     if (p.timed_out) return {Verdict::Hang, "timed out"};
     if (!p.started) return {Verdict::NotRun, "could not start " + tool_};
-    if (p.signal) return {Verdict::Crash, "signal " + std::to_string(p.signal)};
+    if (p.signal) {
+      // An abort names its failed assertion: the rules tell crashes apart by it.
+      std::string msg = "signal " + std::to_string(p.signal);
+      for (const std::string& l : lines_of(p.err))
+        if (l.find("Assertion") != std::string::npos) msg += ": " + l;
+      return {Verdict::Crash, msg};
+    }
     if (p.exit_code == 0) return {Verdict::Valid, ""};
     std::string all = p.out + p.err;
     // The error, not a warning before it.

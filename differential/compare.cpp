@@ -88,7 +88,13 @@ std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& i
       case Verdict::NotRun: break;
       case Verdict::Unsupported: ++ignored["feature: " + l.engine + " lacks " + message_key(l.load.message)]; break;
       case Verdict::Limit: ++ignored["limit: " + l.engine + " implementation limit"]; break;
-      case Verdict::Crash: out.push_back(single(FindingKind::Crash, l.engine, "load", load_text(l.load))); break;
+      case Verdict::Crash: {
+        // A crash that names its failed assertion is bucketed by it.
+        Finding f = single(FindingKind::Crash, l.engine, "load", load_text(l.load));
+        if (l.load.message.find(": ") != std::string::npos) f.signature += "|" + message_key(l.load.message);
+        out.push_back(std::move(f));
+        break;
+      }
       case Verdict::Hang: out.push_back(single(FindingKind::Hang, l.engine, "load", load_text(l.load))); break;
       default: active.push_back(&l);
     }

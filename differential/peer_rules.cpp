@@ -995,6 +995,80 @@ bool binaryen_lax_leb(const RuleContext& c) {
          warden_says(c, Verdict::Malformed, "integer representation too long");
 }
 
+// ---- binaryen-108-extern-kind-as-leb128
+// Spec 5.5.9/5.5.10: an import or export descriptor starts with one kind
+// byte, 0x00-0x03; any other byte is malformed. Binaryen 108 reads the kind
+// as a LEB128, so `82 00` is kind 2 (memory) and the module is accepted.
+bool binaryen_extern_kind_leb(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed export kind");
+  if (!w) w = warden_says(c, Verdict::Malformed, "malformed import kind");
+  return w && verdict_is(load_of(c, "binaryen"), Verdict::Valid) && (byte_at(c.bytes, w->offset) & 0x80);
+}
+
+// ---- binaryen-108-ref-null-heap-type
+// Spec 5.3.3/5.4.3: `ref.null t` takes a reference type byte, 0x70 or 0x6F;
+// anything else is malformed. Binaryen 108 reads a heap type of the typed
+// function references / GC proposals (a type index, any, eq, ...) whatever
+// features it is given, and accepts the module.
+bool binaryen_ref_null_heap_type(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
+  return w && w->offset > 0 && verdict_is(load_of(c, "binaryen"), Verdict::Valid) &&
+         byte_at(c.bytes, w->offset - 1) == 0xD0;
+}
+
+// ---- binaryen-108-select-type-vector-abort
+// Spec 5.4.2 and 3.3.4: a typed `select` carries a vector of exactly one
+// value type (otherwise malformed "malformed value type" or invalid
+// "invalid result arity"). Binaryen 108 builds a tuple of whatever the
+// vector holds and aborts on an assertion when an entry is not a single
+// value type (a type index, or a tuple of its own).
+bool is_value_type_byte(uint8_t b) { return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F; }
+
+bool binaryen_select_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "binaryen")) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->message.find("Assertion `type.isSingle()' failed") == std::string::npos) return false;
+  return some_instr(c.bytes, [&](Op op, size_t p) {
+    if (op != Op::SelectT) return false;
+    uint64_t n = 0;
+    if (!read_u32(c.bytes, p, n) || n == 0) return false;
+    for (uint64_t i = 0; i < n; ++i)
+      if (!is_value_type_byte(byte_at(c.bytes, p + i))) return true;
+    return false;
+  });
+}
+
+// ---- wabt-1.0.32-select-arity-unchecked
+// Spec 3.3.4 (select t*): the type vector of a typed select holds exactly
+// one value type; `select (result)` with none, or with several, is invalid
+// ("invalid result arity"). wabt 1.0.32 accepts an empty vector (and types
+// a longer one as a multi-value select).
+bool wabt_select_arity(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!warden_says(c, Verdict::Invalid, "invalid result arity") || !verdict_is(load_of(c, "wabt"), Verdict::Valid))
+    return false;
+  return some_instr(c.bytes, [&](Op op, size_t p) {
+    uint64_t n = 0;
+    return op == Op::SelectT && read_u32(c.bytes, p, n) && n != 1;
+  });
+}
+
+// ---- v8-11.3-elem-segment-value-type
+// Spec 5.5.12: an element segment with expression items (flags 4-7)
+// declares a reference type, 0x70 or 0x6F ("malformed reference type"
+// otherwise). V8 11.3 (node 20) accepts any value type there, i32 or f64
+// included, with or without items.
+bool v8_elem_value_type(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
+  if (!w || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  std::optional<Section> s = section_at(c.bytes, w->offset);
+  const uint8_t t = byte_at(c.bytes, w->offset);
+  return s && s->id == 9 && t >= 0x7B && t <= 0x7F;
+}
+
 // ---- feature:v8-tail-calls (a feature, not a bug)
 // Node 20's V8 enables tail calls: return_call and return_call_indirect
 // (0x12, 0x13) decode there.
@@ -1035,6 +1109,8 @@ constexpr PeerRule kRules[] = {
     {"wabt-1.0.32-data-segment-flags", "wabt 1.0.32", "accepts data segment kinds 3 to 7", wabt_data_flags},
     {"wabt-1.0.32-call-indirect-table-type-unchecked", "wabt 1.0.32",
      "accepts call_indirect through an externref table", wabt_call_indirect_table},
+    {"wabt-1.0.32-select-arity-unchecked", "wabt 1.0.32", "accepts a typed select with no result type",
+     wabt_select_arity},
     {"wabt-1.0.32-interp-datacount-allocation", "wabt 1.0.32 (spectest-interp)",
      "aborts on a huge data count (allocates before the segments exist)", wabt_datacount_abort},
     {"binaryen-108-segment-bounds-at-validation", "binaryen 108",
@@ -1081,6 +1157,14 @@ constexpr PeerRule kRules[] = {
      binaryen_global_set_immutable},
     {"binaryen-108-lax-zero-byte", "binaryen 108", "accepts a reserved memory byte other than 0x00",
      binaryen_zero_byte},
+    {"binaryen-108-extern-kind-as-leb128", "binaryen 108", "reads an import or export kind as a LEB128",
+     binaryen_extern_kind_leb},
+    {"binaryen-108-ref-null-heap-type", "binaryen 108", "accepts ref.null of heap types beyond func and extern",
+     binaryen_ref_null_heap_type},
+    {"binaryen-108-select-type-vector-abort", "binaryen 108",
+     "aborts on a typed select whose type vector holds something other than value types", binaryen_select_abort},
+    {"v8-11.3-elem-segment-value-type", "node 20 (V8 11.3)",
+     "accepts element segments of numeric and vector types", v8_elem_value_type},
     {"binaryen-108-lax-leb128", "binaryen 108", "accepts over-long LEB128s and unused bits set",
      binaryen_lax_leb},
     {"binaryen-108-no-utf8-validation", "binaryen 108", "accepts names that are not UTF-8", binaryen_utf8},

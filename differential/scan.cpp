@@ -100,7 +100,7 @@ bool skip_leb(std::span<const uint8_t> b, size_t& p, size_t end, int max_bytes) 
 }  // namespace
 
 // Walks one body's instructions with the opcode table's immediate kinds.
-BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end) {
+BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const InstrVisitor& visit) {
   uint64_t groups = 0, n = 0;
   if (!read_u32(b, p, groups)) return BodyShape::Unknown;
   for (uint64_t g = 0; g < groups; ++g)
@@ -116,6 +116,7 @@ BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end) {
     }
     std::optional<Op> op = lookup_opcode(prefix, static_cast<uint32_t>(code));
     if (!op) return BodyShape::Unknown;
+    if (visit && visit(*op, p)) return BodyShape::Stopped;
     bool ok = true;
     auto u32 = [&] { ok = ok && skip_leb(b, p, end, 5); };
     auto bytes = [&](size_t k) { ok = ok && end - p >= k && (p += k, true); };
@@ -155,8 +156,13 @@ BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end) {
   return BodyShape::MissingEnd;
 }
 
-// Whether some function body of the code section has this shape.
-bool some_body(std::span<const uint8_t> b, BodyShape want) {
+BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end) { return walk_body(b, p, end, {}); }
+
+namespace {
+
+// Whether `found` holds for some body [p, end) of the code section.
+template <class F>
+bool any_body(std::span<const uint8_t> b, F found) {
   for (const Section& s : sections_of(b)) {
     if (s.id != 10) continue;
     size_t p = s.offset, end = s.offset + s.size;
@@ -165,11 +171,21 @@ bool some_body(std::span<const uint8_t> b, BodyShape want) {
     for (uint64_t i = 0; i < count && p < end; ++i) {
       uint64_t size = 0;
       if (!read_u32(b, p, size) || size > end - p) return false;
-      if (body_shape(b, p, p + size) == want) return true;
+      if (found(p, p + size)) return true;
       p += size;
     }
   }
   return false;
+}
+
+}  // namespace
+
+bool some_body(std::span<const uint8_t> b, BodyShape want) {
+  return any_body(b, [&](size_t p, size_t end) { return body_shape(b, p, end) == want; });
+}
+
+bool some_instr(std::span<const uint8_t> b, const InstrVisitor& pred) {
+  return any_body(b, [&](size_t p, size_t end) { return walk_body(b, p, end, pred) == BodyShape::Stopped; });
 }
 
 std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> bytes) {

@@ -5,6 +5,7 @@
 // precisely what a module contains.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,11 +48,24 @@ uint8_t byte_at(std::span<const uint8_t> b, uint64_t offset);
 /// instruction at or after it (syntax trees keep each opcode's position).
 std::optional<std::pair<size_t, size_t>> instr_at(const ast::Module& m, uint64_t offset);
 
-/// How a function body's block structure ends (spec 5.4.1, 5.5.13).
-enum class BodyShape { Balanced, MissingEnd, CodeAfterEnd, Unknown };
+/// How a function body's block structure ends (spec 5.4.1, 5.5.13), or
+/// that a visitor stopped the walk.
+enum class BodyShape { Balanced, MissingEnd, CodeAfterEnd, Unknown, Stopped };
 
-/// The shape of the body in bytes [p, end) (locals, then instructions).
+/// Called with each instruction and the offset of its immediates; returning
+/// true stops the walk.
+using InstrVisitor = std::function<bool(Op, size_t)>;
+
+/// Walks the body in bytes [p, end) (locals, then instructions), with the
+/// opcode table's immediate kinds, visiting each instruction.
+BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const InstrVisitor& visit);
+
+/// The shape of the body in bytes [p, end).
 BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end);
+
+/// Whether `pred` holds for some instruction of some body of the code
+/// section (read as far as the bytes allow).
+bool some_instr(std::span<const uint8_t> b, const InstrVisitor& pred);
 
 /// Whether some function body of the code section has this shape.
 bool some_body(std::span<const uint8_t> b, BodyShape want);

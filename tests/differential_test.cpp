@@ -387,6 +387,58 @@ TEST(DiffPeerRules, WabtBodyWithoutFinalEnd) {
   EXPECT_EQ(explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr}), "");
 }
 
+// The body scanner finds typed selects by walking instructions, not by
+// looking for a 0x1C byte: the same byte as an immediate does not count.
+TEST(DiffPeerRules, TypedSelectRulesWalkTheBody) {
+  // func: i32.const 0 (x3); select (result <byte>...); drop
+  auto module = [](std::vector<uint8_t> select_vec) {
+    std::vector<uint8_t> body = {0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00, 0x1c};
+    body.insert(body.end(), select_vec.begin(), select_vec.end());
+    body.insert(body.end(), {0x1a, 0x0b});
+    std::vector<uint8_t> m = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04,
+                              0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a};
+    m.push_back(static_cast<uint8_t>(body.size() + 2));
+    m.push_back(1);
+    m.push_back(static_cast<uint8_t>(body.size()));
+    m.insert(m.end(), body.begin(), body.end());
+    return m;
+  };
+  auto load = [](const std::vector<uint8_t>& bytes) {
+    Result<std::shared_ptr<const Module>> w = Module::load(bytes);
+    EXPECT_FALSE(w.ok());
+    return w.ok() ? LoadResult{Verdict::Valid, "", kNoOffset}
+                  : LoadResult{w.error().kind == ErrorKind::Malformed ? Verdict::Malformed : Verdict::Invalid,
+                               w.error().message, w.error().offset};
+  };
+  Finding f;
+  f.kind = FindingKind::Validation;
+  f.engines = {"wabt"};
+  std::vector<uint8_t> empty = module({0x00});
+  std::vector<EngineLoad> loads = {{"warden", true, load(empty)}, {"wabt", true, {Verdict::Valid, "", kNoOffset}}};
+  EXPECT_EQ(loads[0].load.message, "invalid result arity");
+  EXPECT_EQ(explain(RuleContext{f, empty, nullptr, loads, {}, nullptr}), "wabt-1.0.32-select-arity-unchecked");
+  // i32.const 28 (0x1C as an immediate) and an untyped select: no typed select.
+  std::vector<uint8_t> imm = empty;
+  imm[24] = 0x1c, imm[29] = 0x1b, imm[30] = 0x01;  // ...; select; nop; drop
+  EXPECT_EQ(explain(RuleContext{f, imm, nullptr, loads, {}, nullptr}), "");
+
+  f.kind = FindingKind::Crash;
+  f.engines = {"binaryen"};
+  std::vector<uint8_t> index = module({0x01, 0x00});  // select (result <type index 0>)
+  loads = {{"warden", true, load(index)},
+           {"binaryen", false,
+            {Verdict::Crash,
+             "signal 6: wasm-opt: ./src/wasm-type.h:491: void wasm::Tuple::validate(): Assertion "
+             "`type.isSingle()' failed.",
+             kNoOffset}}};
+  EXPECT_EQ(loads[0].load.message, "malformed value type");
+  EXPECT_EQ(explain(RuleContext{f, index, nullptr, loads, {}, nullptr}), "binaryen-108-select-type-vector-abort");
+  std::vector<uint8_t> good = module({0x01, 0x7f});  // a valid typed select: the crash is something else
+  EXPECT_EQ(explain(RuleContext{f, good, nullptr, loads, {}, nullptr}), "");
+  loads[1].load.message = "signal 6";  // no assertion named: not this bug
+  EXPECT_EQ(explain(RuleContext{f, index, nullptr, loads, {}, nullptr}), "");
+}
+
 // ------------------------------------------------------------ campaign ----
 
 TEST(DiffCampaign, SameSeedSameFindings) {
