@@ -26,22 +26,6 @@ std::string wast_bytes(const std::vector<uint8_t>& b) {
   return s + "\"";
 }
 
-// A script string: quotes, backslashes and non-printable bytes escaped.
-std::string wast_string(const std::string& text) {
-  static const char* hex = "0123456789abcdef";
-  std::string s = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7F) {
-      s += '\\';
-      s += hex[c >> 4];
-      s += hex[c & 15];
-    } else {
-      s += static_cast<char>(c);
-    }
-  }
-  return s + "\"";
-}
-
 std::string module_form(const std::vector<uint8_t>& b) { return "(module binary\n    " + wast_bytes(b) + ")"; }
 
 // A module the script should find valid. A script can only say so by
@@ -56,11 +40,11 @@ std::string valid_module_form(const std::vector<uint8_t>& bytes) {
   Linker linker;
   define_spectest(store, linker);
   Result<std::vector<Extern>> imports = linker.resolve(**m);
-  if (!imports) return "(assert_unlinkable\n  " + module_form(bytes) + "\n  " + wast_string(imports.error().message) + ")\n";
+  if (!imports) return "(assert_unlinkable\n  " + module_form(bytes) + "\n  " + wat_string(imports.error().message) + ")\n";
   Result<Instance*> inst = store.instantiate(*m, *imports);
   if (inst) return module_form(bytes) + "\n";
   const char* head = inst.error().kind == ErrorKind::Unlinkable ? "assert_unlinkable" : "assert_trap";
-  return std::string("(") + head + "\n  " + module_form(bytes) + "\n  " + wast_string(inst.error().message) + ")\n";
+  return std::string("(") + head + "\n  " + module_form(bytes) + "\n  " + wat_string(inst.error().message) + ")\n";
 }
 
 // The spec testsuite's wording for a trap kind (spec 4.4 via the reference
@@ -162,7 +146,7 @@ std::string regression_wast(const Bundle& b) {
     if (expect != Verdict::Malformed && expect != Verdict::Invalid)
       return s + ";; no script form for the verdict " + std::string(to_string(expect)) + "\n";
     std::string head = expect == Verdict::Malformed ? "assert_malformed" : "assert_invalid";
-    return s + "(" + head + "\n  " + module_form(b.module) + "\n  " + wast_string(msg) + ")\n";
+    return s + "(" + head + "\n  " + module_form(b.module) + "\n  " + wat_string(msg) + ")\n";
   }
   if (b.runs.empty()) return s + module_form(b.probe) + "\n";
   uint32_t kinds = 0;

@@ -51,6 +51,17 @@ __attribute__((format(printf, 2, 3))) void appendf(std::string& s, const char* f
   va_end(again);
 }
 
+// The syntax tree that rules and signatures read. Warden's implementation
+// limits (which may be why it set the module aside) do not apply to that.
+std::optional<ast::Module> structure_of(std::span<const uint8_t> bytes) {
+  Limits limits;
+  limits.max_locals = ~0u;
+  limits.max_functions = ~0u;
+  Result<ast::Module> d = decode(bytes, limits);
+  if (!d) return std::nullopt;
+  return std::move(*d);
+}
+
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 uint64_t fnv(std::string_view s) {
@@ -465,16 +476,9 @@ class Campaign {
 
   // ------------------------------------------------------------ findings --
   // The catalogued peer bugs behind a finding, or "".
-  std::string explanation(const Finding& f, std::span<const uint8_t> bytes, std::span<const EngineLoad> loads,
-                              std::span<const EngineRun> runs) {
-    std::optional<ast::Module> decoded;
-    const ast::Module* m = nullptr;
-    // Rules read the module's structure; Warden's own implementation limits
-    // (which may be why it set the module aside) do not apply to that.
-    Limits limits;
-    limits.max_locals = ~0u;
-    limits.max_functions = ~0u;
-    if (Result<ast::Module> d = decode(bytes, limits)) decoded = std::move(*d), m = &*decoded;
+  // `m` is structure_of(bytes), or null when the bytes do not decode.
+  std::string explanation(const Finding& f, std::span<const uint8_t> bytes, const ast::Module* m,
+                          std::span<const EngineLoad> loads, std::span<const EngineRun> runs) {
     std::map<std::string, LoadResult> confirmations;
     bool wabt = std::find(f.engines.begin(), f.engines.end(), "wabt") != f.engines.end() || f.reference == "wabt";
     if ((f.kind == FindingKind::Validation || f.kind == FindingKind::Crash) && wabt)
@@ -501,10 +505,7 @@ class Campaign {
             if (x.engine != "warden" && x.engine != name) rest.push_back(x);
           Finding g = f;
           g.engines = {name};
-          Limits big;
-          big.max_locals = ~0u;
-          std::optional<ast::Module> sm;
-          if (Result<ast::Module> d = decode(stripped, big)) sm = std::move(*d);
+          std::optional<ast::Module> sm = structure_of(stripped);
           RuleContext inner{g, stripped, sm ? &*sm : nullptr, rest, {}, nullptr};
           if (!explain(inner).empty()) confirmations[name + "-without-customs-explained"] = l;
         }
@@ -518,7 +519,8 @@ class Campaign {
   // illegal opcode byte, or section) at Warden's error offset, else at
   // wabt's. Findings with the same message but different sites are
   // different buckets.
-  Finding refined(const Finding& f, std::span<const uint8_t> bytes, std::span<const EngineLoad> loads) {
+  Finding refined(const Finding& f, std::span<const uint8_t> bytes, const ast::Module* m,
+                  std::span<const EngineLoad> loads) {
     if (f.kind != FindingKind::Validation || loads.empty()) return f;
     const LoadResult* at = nullptr;
     for (const char* engine : {"warden", "wabt"}) {
@@ -526,11 +528,7 @@ class Campaign {
         if (!at && l.engine == engine && l.load.verdict != Verdict::Valid && l.load.offset != kNoOffset) at = &l.load;
     }
     if (!at) return f;
-    Limits limits;
-    limits.max_locals = ~0u;
-    limits.max_functions = ~0u;
-    Result<ast::Module> d = decode(bytes, limits);
-    std::string site = error_site(bytes, d ? &*d : nullptr, at->offset, at->message);
+    std::string site = error_site(bytes, m, at->offset, at->message);
     if (site.empty()) return f;
     Finding g = f;
     g.signature += "|" + site;
@@ -539,9 +537,11 @@ class Campaign {
   }
 
   void handle(const Finding& found, const Source& src, const Probe* probe) {
-    Finding f = refined(found, src.bytes, src.loads);
+    std::optional<ast::Module> tree = structure_of(src.bytes);
+    const ast::Module* m = tree ? &*tree : nullptr;
+    Finding f = refined(found, src.bytes, m, src.loads);
     ++health_.findings;
-    std::string rule = explanation(f, src.bytes, src.loads, src.runs);
+    std::string rule = explanation(f, src.bytes, m, src.loads, src.runs);
     if (rule.rfind("feature:", 0) == 0 && rule.find("+") == std::string::npos) {
       --health_.findings;  // a feature difference is an ignored run
       ++health_.ignored[rule];
@@ -662,8 +662,10 @@ class Campaign {
         if (!make_probe(c, pseed, o_.probe, p, err)) return false;
         if (!probe_load && !Module::load(p.bytes)) return false;
         std::vector<EngineRun> runs = run_one(p, who);
+        std::optional<ast::Module> tree = structure_of(p.bytes);
         for (const Finding& g : compare_runs(runs, p.targets, p.state_labels, scratch))
-          if (g.signature == f.signature && explanation(g, p.bytes, {}, runs) == rule) return true;
+          if (g.signature == f.signature && explanation(g, p.bytes, tree ? &*tree : nullptr, {}, runs) == rule)
+            return true;
         return false;
       };
       ReduceStats stats;
@@ -694,9 +696,11 @@ class Campaign {
     auto interesting = [&](std::span<const uint8_t> c) {
       if (!in_time()) return false;
       std::vector<EngineLoad> loads = load_one(c, witnesses);
+      std::optional<ast::Module> tree = structure_of(c);
+      const ast::Module* m = tree ? &*tree : nullptr;
       for (const Finding& g : compare_loads(loads, scratch)) {
-        Finding r = refined(g, c, loads);
-        if (r.signature == f.signature && explanation(r, c, loads, {}) == rule) return true;
+        Finding r = refined(g, c, m, loads);
+        if (r.signature == f.signature && explanation(r, c, m, loads, {}) == rule) return true;
       }
       return false;
     };
@@ -717,8 +721,9 @@ class Campaign {
     b.module = left ? reduce_bytes(bytes, interesting, left, &stats) : bytes;
     b.reduce_checks = stats.checks;
     b.loads = load_one(b.module, {});
+    std::optional<ast::Module> min_tree = structure_of(b.module);
     for (const Finding& g : compare_loads(b.loads, scratch)) {
-      Finding r = refined(g, b.module, b.loads);
+      Finding r = refined(g, b.module, min_tree ? &*min_tree : nullptr, b.loads);
       if (r.signature == f.signature) b.finding = r;
     }
     // wabt's verdict tool agrees? (spectest-interp gave the batch verdict.)
@@ -727,7 +732,7 @@ class Campaign {
       b.finding.outcomes["wabt (wasm-validate)"] =
           std::string(to_string(c.verdict)) + (c.message.empty() ? "" : " (" + c.message + ")");
     }
-    if (Result<ast::Module> d = decode(b.module, limits)) b.opcodes = opcodes_of(*d);
+    if (min_tree) b.opcodes = opcodes_of(*min_tree);
     return b;
   }
 

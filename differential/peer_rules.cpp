@@ -43,6 +43,58 @@ const LoadResult* warden_says(const RuleContext& c, Verdict v, std::string_view 
 
 bool verdict_is(const LoadResult* l, Verdict v) { return l && l->verdict == v; }
 
+// A validation finding with `engine` alone on the other side of Warden.
+bool validation_against(const RuleContext& c, std::string_view engine) {
+  return c.finding.kind == FindingKind::Validation && only(c.finding, engine);
+}
+
+// The commonest shape of a peer bug: `engine` alone accepts a module that
+// Warden calls `v`, its message containing `text`. Warden's load, or null.
+const LoadResult* accepted_against(const RuleContext& c, std::string_view engine, Verdict v, std::string_view text) {
+  if (!validation_against(c, engine) || !verdict_is(load_of(c, engine), Verdict::Valid)) return nullptr;
+  return warden_says(c, v, text);
+}
+
+// The instruction at Warden's error offset `w`, when the module decodes.
+const ast::Instr* instr_at_error(const RuleContext& c, const LoadResult* w) {
+  if (!c.module || !w) return nullptr;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  return at ? &c.module->funcs[at->first].body[at->second] : nullptr;
+}
+
+// Whether `i` is a block, loop or if whose type takes parameters.
+bool block_with_params(const ast::Module& m, const ast::Instr& i) {
+  if (i.op != Op::Block && i.op != Op::Loop && i.op != Op::If) return false;
+  int64_t bt = static_cast<int64_t>(i.lo);
+  return bt >= 0 && static_cast<uint64_t>(bt) < m.types.size() && !m.types[bt].params.empty();
+}
+
+bool some_block_with_params(const ast::Module& m, const ast::Expr& e) {
+  return std::any_of(e.begin(), e.end(), [&](const ast::Instr& i) { return block_with_params(m, i); });
+}
+
+// Mutability of every global, imported ones first (the index space).
+std::vector<bool> global_mutability(const ast::Module& m) {
+  std::vector<bool> mut;
+  for (const ast::Import& im : m.imports)
+    if (im.kind == ExternKind::Global) mut.push_back(im.global.mut);
+  for (const ast::Global& g : m.globals) mut.push_back(g.type.mut);
+  return mut;
+}
+
+// wabt's "... expected [a, b] but got [c]": the lengths of the two lists.
+bool wabt_stack_lengths(const std::string& msg, size_t& expected, size_t& got) {
+  size_t x = msg.find("expected ["), g = msg.find("but got [");
+  if (x == std::string::npos || g == std::string::npos) return false;
+  auto length = [&](size_t from) -> size_t {
+    size_t close = msg.find(']', from);
+    std::string list = msg.substr(from, close - from);
+    return list.empty() ? 0 : 1 + std::count(list.begin(), list.end(), ',');
+  };
+  expected = length(x + 10), got = length(g + 9);
+  return true;
+}
+
 // The value of an i32.const-only offset expression, if it is one.
 std::optional<uint64_t> const_offset(const ast::Expr& e) {
   if (e.size() == 2 && e[0].op == Op::I32Const) return e[0].lo & 0xFFFFFFFFu;
@@ -60,7 +112,7 @@ std::optional<uint64_t> const_offset(const ast::Expr& e) {
 // segment past the initial size, or a passive data segment is larger than
 // the initial memory.
 bool segment_bounds(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!validation_against(c, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
   if (!says(b, "segment size should fit") && !says(b, "segment offset should be reasonable")) return false;
   const ast::Module& m = *c.module;
@@ -97,7 +149,7 @@ bool segment_bounds(const RuleContext& c) {
 // that order: wabt's error lies before Warden's decoding error, or wabt's
 // read-first tool (wasm-validate) itself does not call the module invalid.
 bool wabt_validates_while_reading(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* w = load_of(c, "warden");
   const LoadResult* interp = load_of(c, "wabt");
   if (!verdict_is(w, Verdict::Malformed) || !verdict_is(interp, Verdict::Invalid)) return false;
@@ -124,7 +176,7 @@ bool wabt_validates_while_reading(const RuleContext& c) {
 // "name" section and that wabt, given the same module without its custom
 // sections, agrees with Warden.
 bool wabt_name_section(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   const LoadResult* w = load_of(c, "warden");
   if (!interp || !w || interp->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
@@ -144,7 +196,7 @@ bool wabt_name_section(const RuleContext& c) {
 // wabt checks the count only against a data section that is present, so a
 // non-zero data count with no data section passes.
 bool wabt_datacount(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   if (!warden_says(c, Verdict::Malformed, "data count and data section have inconsistent lengths")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   if (!interp || interp->verdict == Verdict::Malformed) return false;
@@ -167,7 +219,7 @@ bool wabt_datacount(const RuleContext& c) {
 // module, valid or invalid). V8 names the same defect ("constant expression
 // is missing 'end'"), which the rule requires.
 bool wabt_const_missing_end(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !interp || interp->verdict == Verdict::Malformed)
     return false;
@@ -181,7 +233,7 @@ bool wabt_const_missing_end(const RuleContext& c) {
 // interp accepts further instructions after that end, or reports the first
 // invalid one.
 bool wabt_code_after_end(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
       !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
@@ -196,7 +248,7 @@ bool wabt_code_after_end(const RuleContext& c) {
 // function's own end missing) reaches its validator, which calls the module
 // valid (when the block's results fit the function's) or invalid.
 bool wabt_missing_end(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
       !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
@@ -229,7 +281,7 @@ bool wabt_datacount_abort(const RuleContext& c) {
 // with whatever the following bytes then look like ("bad section size",
 // "Table index out of range", ...).
 bool declarative_ref_null(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!validation_against(c, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
   if (!b || b->verdict == Verdict::Valid) return false;
   for (const ast::ElemSegment& e : c.module->elems) {
@@ -246,7 +298,7 @@ bool declarative_ref_null(const RuleContext& c) {
 // accepts only funcref segments: "Invalid type for a usesExpressions element
 // segment", or another parse error inside the element section.
 bool externref_elems(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!validation_against(c, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
   if (!b || b->verdict == Verdict::Valid) return false;
   std::optional<Section> at = section_at(c.bytes, binaryen_offset(b->message));
@@ -260,16 +312,14 @@ bool externref_elems(const RuleContext& c) {
 // Spec 5.2.4: names are UTF-8 (malformed otherwise). Binaryen 108 accepts
 // import, export and custom section names that are not UTF-8.
 bool binaryen_utf8(const RuleContext& c) {
-  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
-         warden_says(c, Verdict::Malformed, "malformed UTF-8 encoding") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed UTF-8 encoding");
 }
 
 // ---- binaryen-108-skips-unknown-sections
 // Spec 5.5.2: section ids are 0-12; any other id is malformed. Binaryen 108
 // skips a section with an unknown id.
 bool binaryen_unknown_section(const RuleContext& c) {
-  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
-         warden_says(c, Verdict::Malformed, "malformed section id") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed section id");
 }
 
 // ---- binaryen-108-function-without-code
@@ -277,9 +327,7 @@ bool binaryen_unknown_section(const RuleContext& c) {
 // (an absent section is an empty vector). Binaryen 108 accepts a function
 // section with entries and no code section.
 bool binaryen_missing_code(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  if (!warden_says(c, Verdict::Malformed, "function and code section have inconsistent lengths") ||
-      !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+  if (!accepted_against(c, "binaryen", Verdict::Malformed, "function and code section have inconsistent lengths"))
     return false;
   bool code = false;
   for (const Section& s : sections_of(c.bytes)) code |= s.id == 10;
@@ -293,8 +341,7 @@ bool binaryen_missing_code(const RuleContext& c) {
 // wabt's account of the surplus ("expected N elements on the stack for
 // fallthru, found M", M > N; wabt "expected [...] but got [...]" longer).
 bool binaryen_extra_values(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  if (!warden_says(c, Verdict::Invalid, "type mismatch") || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch")) return false;
   if (const LoadResult* v = load_of(c, "v8")) {
     size_t at = v->message.find(" elements on the stack for fallthru, found ");
     size_t e = v->message.rfind("expected ", at);
@@ -304,19 +351,10 @@ bool binaryen_extra_values(const RuleContext& c) {
       if (found > want) return true;
     }
   }
-  if (const LoadResult* w = load_of(c, "wabt")) {
-    size_t e = w->message.find("type mismatch at end of"), x = w->message.find("expected ["),
-           g = w->message.find("but got [");
-    if (e != std::string::npos && x != std::string::npos && g != std::string::npos) {
-      auto count = [&](size_t from) {
-        size_t close = w->message.find(']', from);
-        std::string list = w->message.substr(from, close - from);
-        return list.empty() ? 0 : 1 + std::count(list.begin(), list.end(), ',');
-      };
-      return count(g + 9) > count(x + 10);
-    }
-  }
-  return false;
+  const LoadResult* w = load_of(c, "wabt");
+  size_t expected = 0, got = 0;
+  return w && w->message.find("type mismatch at end of") != std::string::npos &&
+         wabt_stack_lengths(w->message, expected, got) && got > expected;
 }
 
 // ---- binaryen-108-no-block-parameters
@@ -328,17 +366,13 @@ bool binaryen_extra_values(const RuleContext& c) {
 // value and body must match types", ...). The rule requires a block type
 // with parameters in the module.
 bool binaryen_block_params(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!validation_against(c, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
   // The other way round: Binaryen does not check a block's parameters, so
   // a block without the values it takes passes.
   if (const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch"); w && verdict_is(b, Verdict::Valid)) {
-    std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
-    if (!at) return false;
-    const ast::Instr& i = c.module->funcs[at->first].body[at->second];
-    int64_t bt = static_cast<int64_t>(i.lo);
-    return (i.op == Op::Block || i.op == Op::Loop || i.op == Op::If) && bt >= 0 &&
-           static_cast<uint64_t>(bt) < c.module->types.size() && !c.module->types[bt].params.empty();
+    const ast::Instr* i = instr_at_error(c, w);
+    return i && block_with_params(*c.module, *i);
   }
   if (!b || b->verdict == Verdict::Valid || !verdict_is(load_of(c, "warden"), Verdict::Valid)) return false;
   // A validator error names the function; that function must have a block
@@ -348,14 +382,7 @@ bool binaryen_block_params(const RuleContext& c) {
     // Binaryen names a function without a name section by its position
     // among the defined functions.
     uint64_t n = std::strtoull(b->message.c_str() + std::strlen(tag), nullptr, 10);
-    if (n >= c.module->funcs.size()) return false;
-    for (const ast::Instr& i : c.module->funcs[n].body) {
-      if (i.op != Op::Block && i.op != Op::Loop && i.op != Op::If) continue;
-      int64_t bt = static_cast<int64_t>(i.lo);
-      if (bt >= 0 && static_cast<uint64_t>(bt) < c.module->types.size() && !c.module->types[bt].params.empty())
-        return true;
-    }
-    return false;
+    return n < c.module->funcs.size() && some_block_with_params(*c.module, c.module->funcs[n].body);
   }
   static const char* const stack_errors[] = {"block cannot pop from outside", "Block requires more values",
                                              "attempted pop from empty stack", "with value and body must match",
@@ -363,14 +390,8 @@ bool binaryen_block_params(const RuleContext& c) {
   bool stack_error = false;
   for (const char* t : stack_errors) stack_error |= b->message.find(t) != std::string::npos;
   if (!stack_error) return false;
-  for (const ast::Function& f : c.module->funcs) {
-    for (const ast::Instr& i : f.body) {
-      if (i.op != Op::Block && i.op != Op::Loop && i.op != Op::If) continue;
-      int64_t bt = static_cast<int64_t>(i.lo);
-      if (bt >= 0 && static_cast<uint64_t>(bt) < c.module->types.size() && !c.module->types[bt].params.empty())
-        return true;
-    }
-  }
+  for (const ast::Function& f : c.module->funcs)
+    if (some_block_with_params(*c.module, f.body)) return true;
   return false;
 }
 
@@ -381,7 +402,7 @@ bool binaryen_block_params(const RuleContext& c) {
 // ...). The rule requires a "name" section and that Binaryen, given the
 // same module without its custom sections, agrees with Warden.
 bool binaryen_name_section(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
+  if (!validation_against(c, "binaryen")) return false;
   const LoadResult* b = load_of(c, "binaryen");
   const LoadResult* w = load_of(c, "warden");
   if (!b || !w || b->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
@@ -407,14 +428,8 @@ bool binaryen_block_params_run(const RuleContext& c) {
        c.finding.kind != FindingKind::Hang) ||
       !only(c.finding, "binaryen") || !c.module)
     return false;
-  for (const ast::Function& f : c.module->funcs) {
-    for (const ast::Instr& i : f.body) {
-      if (i.op != Op::Block && i.op != Op::Loop && i.op != Op::If) continue;
-      int64_t bt = static_cast<int64_t>(i.lo);
-      if (bt >= 0 && static_cast<uint64_t>(bt) < c.module->types.size() && !c.module->types[bt].params.empty())
-        return true;
-    }
-  }
+  for (const ast::Function& f : c.module->funcs)
+    if (some_block_with_params(*c.module, f.body)) return true;
   return false;
 }
 
@@ -423,7 +438,7 @@ bool binaryen_block_params_run(const RuleContext& c) {
 // refuses names containing NUL ("inline string contains NULL ... not
 // supported in binaryen").
 bool binaryen_nul_names(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!validation_against(c, "binaryen") || !c.module) return false;
   if (!says(load_of(c, "binaryen"), "inline string contains NULL")) return false;
   auto nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
   for (const ast::Import& i : c.module->imports)
@@ -441,7 +456,7 @@ bool binaryen_nul_names(const RuleContext& c) {
 // -1) is "malformed block type". wabt 1.0.32 reads the block type as a
 // signed LEB128 and takes -1 in any length for i32.
 bool wabt_block_type(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   return warden_says(c, Verdict::Malformed, "malformed block type") && interp &&
          interp->verdict != Verdict::Malformed;
@@ -453,7 +468,7 @@ bool wabt_block_type(const RuleContext& c) {
 // null ht)" of the typed function references proposal, which 2.0 does not
 // have) as types and then accepts or merely invalidates the module.
 bool wabt_typed_refs(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
   const LoadResult* interp = load_of(c, "wabt");
   if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
@@ -467,7 +482,7 @@ bool wabt_typed_refs(const RuleContext& c) {
 // allows only ref.null and ref.func there ("expected ref.null or ref.func in
 // passive element segment").
 bool wabt_elem_global_get(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
+  if (!validation_against(c, "wabt") || !c.module) return false;
   if (!says(load_of(c, "wabt"), "expected ref.null or ref.func") || !verdict_is(load_of(c, "warden"), Verdict::Valid))
     return false;
   for (const ast::ElemSegment& e : c.module->elems)
@@ -481,9 +496,7 @@ bool wabt_elem_global_get(const RuleContext& c) {
 // once (otherwise "unexpected content after last section" / "section out of
 // order": malformed). Binaryen 108 reads them in any order.
 bool binaryen_section_order(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
-    return false;
+  if (!accepted_against(c, "binaryen", Verdict::Malformed, "")) return false;
   return sections_out_of_order(c.bytes);
 }
 
@@ -491,8 +504,7 @@ bool binaryen_section_order(const RuleContext& c) {
 // Spec 5.3.10: a global type's mutability byte is 0x00 or 0x01. Binaryen
 // 108 accepts other values.
 bool binaryen_mutability(const RuleContext& c) {
-  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
-         warden_says(c, Verdict::Malformed, "malformed mutability") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed mutability");
 }
 
 // ---- binaryen-108-accepts-bad-value-types
@@ -500,8 +512,7 @@ bool binaryen_mutability(const RuleContext& c) {
 // declaration with any other type byte is malformed. Binaryen 108 accepts
 // the module.
 bool binaryen_value_types(const RuleContext& c) {
-  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
-         warden_says(c, Verdict::Malformed, "malformed value type") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed value type");
 }
 
 // ---- binaryen-108-reads-post-2.0-opcodes
@@ -510,9 +521,8 @@ bool binaryen_value_types(const RuleContext& c) {
 // they are malformed ("illegal opcode"). Binaryen 108 decodes them whatever
 // features it is given, and accepts the module.
 bool binaryen_post_20_opcodes(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
-  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "illegal opcode");
+  if (!w) return false;
   uint8_t op = byte_at(c.bytes, w->offset);
   return (op >= 0x06 && op <= 0x09) || (op >= 0x12 && op <= 0x15) || op == 0x18 || op == 0x19 ||
          (op >= 0xD3 && op <= 0xD6);
@@ -529,10 +539,10 @@ bool binaryen_rounding_snan(const RuleContext& c) {
     if (r.engine != "binaryen" || r.run.calls.empty()) continue;
     const Outcome& state = r.run.calls.back();
     if (state.status != Outcome::Status::Ok || state.values.empty()) return false;
+    // The opcode table's names: f32/f64/f32x4/f64x2 .ceil, .floor, .trunc.
     std::string op = nan_violation_op(state.values[0]);
-    for (const char* x : {"f32.ceil", "f32.floor", "f32.trunc", "f64.ceil", "f64.floor", "f64.trunc", "f32x4.ceil",
-                          "f32x4.floor", "f32x4.trunc", "f64x2.ceil", "f64x2.floor", "f64x2.trunc"})
-      if (op == x) return true;
+    for (std::string_view x : {".ceil", ".floor", ".trunc"})
+      if (op.size() > x.size() && op.compare(op.size() - x.size(), x.size(), x) == 0) return true;
   }
   return false;
 }
@@ -542,8 +552,7 @@ bool binaryen_rounding_snan(const RuleContext& c) {
 // with limits flag 0x02 or 0x03 (shared) is valid there; in 2.0 it is
 // malformed.
 bool v8_threads(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
-  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  if (!accepted_against(c, "v8", Verdict::Malformed, "")) return false;
   const std::span<const uint8_t> b = c.bytes;
   uint64_t v = 0;
   // Limits: flags, min, max if flags & 1; true when shared.
@@ -588,14 +597,13 @@ bool v8_threads(const RuleContext& c) {
 // delegate and catch_all (0x06-0x09, 0x18, 0x19) decode there, and the tag
 // section (id 13) is a section.
 bool v8_exceptions(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
   // The tag section (id 13).
-  if (warden_says(c, Verdict::Malformed, "malformed section id") && verdict_is(load_of(c, "v8"), Verdict::Valid)) {
+  if (accepted_against(c, "v8", Verdict::Malformed, "malformed section id")) {
     for (const Section& s : sections_of(c.bytes))
       if (s.id == 13) return true;
   }
-  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
-  if (!w || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  const LoadResult* w = accepted_against(c, "v8", Verdict::Malformed, "illegal opcode");
+  if (!w) return false;
   uint8_t op = byte_at(c.bytes, w->offset);
   return (op >= 0x06 && op <= 0x09) || op == 0x18 || op == 0x19;
 }
@@ -606,9 +614,8 @@ bool v8_exceptions(const RuleContext& c) {
 // passes as f32 or as a reference). The rule requires a typed select
 // before Warden's type error in the same function.
 bool wabt_typed_select(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
-  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
-  if (!w || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  const LoadResult* w = accepted_against(c, "wabt", Verdict::Invalid, "type mismatch");
+  if (!w || !c.module) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
   const ast::Expr& e = c.module->funcs[at->first].body;
@@ -623,7 +630,7 @@ bool wabt_typed_select(const RuleContext& c) {
 // ref.null or ref.func in passive element segment" for it and still
 // accepts the module (exit status 0).
 bool wabt_elem_error_ignored(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* w = load_of(c, "warden");
   if (!w || w->verdict == Verdict::Valid || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
   std::optional<Section> s = section_at(c.bytes, w->offset);
@@ -637,7 +644,7 @@ bool wabt_elem_error_ignored(const RuleContext& c) {
 // kind as bit flags and accepts 3 to 7 when the bytes after it happen to
 // fit that reading.
 bool wabt_data_flags(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed data segment kind");
   const LoadResult* interp = load_of(c, "wabt");
   if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
@@ -722,9 +729,8 @@ class Reachability {
 };
 
 bool binaryen_after_branch(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  const LoadResult* w = load_of(c, "warden");
-  if (!verdict_is(w, Verdict::Invalid) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Invalid, "");
+  if (!w || !c.module) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
   // Walk back through this block and every enclosing one: an unconditional
@@ -763,20 +769,11 @@ bool binaryen_after_branch(const RuleContext& c) {
 // as V8 ("not enough arguments on the stack") or wabt (fewer values got
 // than expected) describe it.
 bool binaryen_block_boundary(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  if (!warden_says(c, Verdict::Invalid, "type mismatch") || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
-    return false;
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch")) return false;
   if (says(load_of(c, "v8"), "not enough arguments on the stack")) return true;
   const LoadResult* w = load_of(c, "wabt");
-  if (!w) return false;
-  size_t x = w->message.find("expected ["), g = w->message.find("but got [");
-  if (x == std::string::npos || g == std::string::npos) return false;
-  auto count = [&](size_t from) {
-    size_t close = w->message.find(']', from);
-    std::string list = w->message.substr(from, close - from);
-    return list.empty() ? 0 : 1 + std::count(list.begin(), list.end(), ',');
-  };
-  return count(g + 9) < count(x + 10);
+  size_t expected = 0, got = 0;
+  return w && wabt_stack_lengths(w->message, expected, got) && got < expected;
 }
 
 // ---- binaryen-108-lax-body-structure
@@ -784,9 +781,7 @@ bool binaryen_block_boundary(const RuleContext& c) {
 // function, and the body's size ends there. Binaryen 108 accepts bodies
 // that end inside an open block or go on after that end.
 bool binaryen_body_structure(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
-    return false;
+  if (!accepted_against(c, "binaryen", Verdict::Malformed, "")) return false;
   return some_body(c.bytes, BodyShape::MissingEnd) || some_body(c.bytes, BodyShape::CodeAfterEnd);
 }
 
@@ -796,19 +791,16 @@ bool binaryen_body_structure(const RuleContext& c) {
 // (mutable) or "unknown global" (a module's own global, which 2.0 constant
 // expressions cannot see). Binaryen 108 accepts both.
 bool binaryen_const_expr_globals(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  if (!(warden_says(c, Verdict::Invalid, "constant expression required") ||
-        warden_says(c, Verdict::Invalid, "unknown global")) ||
-      !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
+  if (!c.module || !(accepted_against(c, "binaryen", Verdict::Invalid, "constant expression required") ||
+                     accepted_against(c, "binaryen", Verdict::Invalid, "unknown global")))
     return false;
   const ast::Module& m = *c.module;
-  std::vector<bool> bad;  // per global index: mutable, or not imported
-  for (const ast::Import& i : m.imports)
-    if (i.kind == ExternKind::Global) bad.push_back(i.global.mut);
-  for (size_t g = 0; g < m.globals.size(); ++g) bad.push_back(true);
+  // Per global index: mutable, or not imported.
+  const std::vector<bool> mut = global_mutability(m);
+  const size_t imported = m.imported(ExternKind::Global);
   auto uses_bad = [&](const ast::Expr& e) {
     for (const ast::Instr& i : e)
-      if (i.op == Op::GlobalGet && (i.a >= bad.size() || bad[i.a])) return true;
+      if (i.op == Op::GlobalGet && (i.a >= mut.size() || i.a >= imported || mut[i.a])) return true;
     return false;
   };
   for (const ast::Global& g : m.globals)
@@ -833,9 +825,8 @@ bool binaryen_const_expr_globals(const RuleContext& c) {
 // function with fewer declared locals than N + 1 and at least N - declared
 // + 1 instructions (one scratch local per instruction at most).
 bool binaryen_scratch_locals(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  const LoadResult* w = warden_says(c, Verdict::Invalid, "unknown local ");
-  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Invalid, "unknown local ");
+  if (!w || !c.module) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
   const ast::Function& f = c.module->funcs[at->first];
@@ -850,8 +841,7 @@ bool binaryen_scratch_locals(const RuleContext& c) {
 // Spec 3.4.10 (2.0): a module has at most one memory, imported or defined
 // ("multiple memories"). Binaryen 108 accepts several.
 bool binaryen_multiple_memories(const RuleContext& c) {
-  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
-         warden_says(c, Verdict::Invalid, "multiple memories") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+  return accepted_against(c, "binaryen", Verdict::Invalid, "multiple memories");
 }
 
 // ---- wabt-1.0.32-lax-value-type-encoding
@@ -861,7 +851,7 @@ bool binaryen_multiple_memories(const RuleContext& c) {
 // LEB128 of any length (ff ff ff 7f is -1: i32) and accepts it. The rule
 // requires V8's account of the byte ("invalid value type").
 bool wabt_value_type_encoding(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
+  if (!validation_against(c, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
   if (!interp || interp->verdict == Verdict::Malformed) return false;
   if (!warden_says(c, Verdict::Malformed, "integer representation too long") &&
@@ -877,7 +867,7 @@ bool wabt_value_type_encoding(const RuleContext& c) {
 // these instructions ("bad table index"), on the imported table or a
 // defined one.
 bool binaryen_imported_table_ops(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
+  if (!validation_against(c, "binaryen") || !c.module) return false;
   if (!says(load_of(c, "binaryen"), "bad table index") || c.module->imported(ExternKind::Table) == 0) return false;
   for (const ast::Function& f : c.module->funcs)
     for (const ast::Instr& i : f.body)
@@ -889,18 +879,13 @@ bool binaryen_imported_table_ops(const RuleContext& c) {
 // Spec 3.3.7 (call_indirect x y): table x must have element type funcref.
 // wabt 1.0.32 accepts call_indirect through an externref table.
 bool wabt_call_indirect_table(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt") || !c.module) return false;
-  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
-  if (!w || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
-  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
-  if (!at) return false;
-  const ast::Instr& i = c.module->funcs[at->first].body[at->second];
-  if (i.op != Op::CallIndirect) return false;
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, "wabt", Verdict::Invalid, "type mismatch"));
+  if (!i || i->op != Op::CallIndirect) return false;
   std::vector<ValType> tables;
   for (const ast::Import& im : c.module->imports)
     if (im.kind == ExternKind::Table) tables.push_back(im.table.elem);
   for (const ast::TableType& t : c.module->tables) tables.push_back(t.elem);
-  return i.b < tables.size() && tables[i.b] != ValType::FuncRef;
+  return i->b < tables.size() && tables[i->b] != ValType::FuncRef;
 }
 
 // ---- binaryen-108-export-of-missing-item
@@ -910,9 +895,7 @@ bool wabt_call_indirect_table(const RuleContext& c) {
 // index space (whatever else is wrong with the module, Binaryen's "valid"
 // is then wrong for this reason alone).
 bool binaryen_missing_export(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  if (!verdict_is(load_of(c, "warden"), Verdict::Invalid) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
-    return false;
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "") || !c.module) return false;
   const ast::Module& m = *c.module;
   auto count = [&](ExternKind k) {
     size_t defined = k == ExternKind::Func ? m.funcs.size() : k == ExternKind::Table ? m.tables.size()
@@ -928,9 +911,7 @@ bool binaryen_missing_export(const RuleContext& c) {
 // Spec 3.4.7: an active data segment needs memory 0 ("unknown memory 0").
 // Binaryen 108 accepts one in a module without memory. Structural.
 bool binaryen_data_without_memory(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  if (!verdict_is(load_of(c, "warden"), Verdict::Invalid) || !verdict_is(load_of(c, "binaryen"), Verdict::Valid))
-    return false;
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "") || !c.module) return false;
   const ast::Module& m = *c.module;
   if (!m.memories.empty() || m.imported(ExternKind::Memory)) return false;
   for (const ast::DataSegment& d : m.datas)
@@ -944,11 +925,8 @@ bool binaryen_data_without_memory(const RuleContext& c) {
 // on references. The rule requires Warden's error at an untyped select and
 // V8's or wabt's account of reference operands.
 bool binaryen_untyped_select(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch");
-  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
-  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
-  if (!at || c.module->funcs[at->first].body[at->second].op != Op::Select) return false;
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch"));
+  if (!i || i->op != Op::Select) return false;
   const LoadResult* v8 = load_of(c, "v8");
   const LoadResult* wabt = load_of(c, "wabt");
   return says(v8, "select without type is only valid for value type inputs") ||
@@ -960,18 +938,10 @@ bool binaryen_untyped_select(const RuleContext& c) {
 // immutable"). Binaryen 108 accepts global.set of an immutable global.
 // Structural: Warden's error is at a global.set of an immutable global.
 bool binaryen_global_set_immutable(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen") || !c.module) return false;
-  const LoadResult* w = warden_says(c, Verdict::Invalid, "global is immutable");
-  if (!w || !verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
-  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
-  if (!at) return false;
-  const ast::Instr& i = c.module->funcs[at->first].body[at->second];
-  if (i.op != Op::GlobalSet) return false;
-  std::vector<bool> mut;
-  for (const ast::Import& im : c.module->imports)
-    if (im.kind == ExternKind::Global) mut.push_back(im.global.mut);
-  for (const ast::Global& g : c.module->globals) mut.push_back(g.type.mut);
-  return i.a < mut.size() && !mut[i.a];
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, "binaryen", Verdict::Invalid, "global is immutable"));
+  if (!i || i->op != Op::GlobalSet) return false;
+  std::vector<bool> mut = global_mutability(*c.module);
+  return i->a < mut.size() && !mut[i->a];
 }
 
 // ---- binaryen-108-lax-zero-byte
@@ -979,8 +949,7 @@ bool binaryen_global_set_immutable(const RuleContext& c) {
 // carry a reserved byte that must be 0x00 ("zero byte expected"). Binaryen
 // 108 reads it as a LEB128 memory index and accepts other encodings of 0.
 bool binaryen_zero_byte(const RuleContext& c) {
-  return c.finding.kind == FindingKind::Validation && only(c.finding, "binaryen") &&
-         warden_says(c, Verdict::Malformed, "zero byte expected") && verdict_is(load_of(c, "binaryen"), Verdict::Valid);
+  return accepted_against(c, "binaryen", Verdict::Malformed, "zero byte expected");
 }
 
 // ---- binaryen-108-lax-leb128
@@ -989,10 +958,8 @@ bool binaryen_zero_byte(const RuleContext& c) {
 // otherwise "integer representation too long" / "integer too large".
 // Binaryen 108 accepts such encodings.
 bool binaryen_lax_leb(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  if (!verdict_is(load_of(c, "binaryen"), Verdict::Valid)) return false;
-  return warden_says(c, Verdict::Malformed, "integer too large") ||
-         warden_says(c, Verdict::Malformed, "integer representation too long");
+  return accepted_against(c, "binaryen", Verdict::Malformed, "integer too large") ||
+         accepted_against(c, "binaryen", Verdict::Malformed, "integer representation too long");
 }
 
 // ---- binaryen-108-extern-kind-as-leb128
@@ -1000,10 +967,9 @@ bool binaryen_lax_leb(const RuleContext& c) {
 // byte, 0x00-0x03; any other byte is malformed. Binaryen 108 reads the kind
 // as a LEB128, so `82 00` is kind 2 (memory) and the module is accepted.
 bool binaryen_extern_kind_leb(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed export kind");
-  if (!w) w = warden_says(c, Verdict::Malformed, "malformed import kind");
-  return w && verdict_is(load_of(c, "binaryen"), Verdict::Valid) && (byte_at(c.bytes, w->offset) & 0x80);
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed export kind");
+  if (!w) w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed import kind");
+  return w && (byte_at(c.bytes, w->offset) & 0x80);
 }
 
 // ---- binaryen-108-ref-null-heap-type
@@ -1012,10 +978,8 @@ bool binaryen_extern_kind_leb(const RuleContext& c) {
 // function references / GC proposals (a type index, any, eq, ...) whatever
 // features it is given, and accepts the module.
 bool binaryen_ref_null_heap_type(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "binaryen")) return false;
-  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
-  return w && w->offset > 0 && verdict_is(load_of(c, "binaryen"), Verdict::Valid) &&
-         byte_at(c.bytes, w->offset - 1) == 0xD0;
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed reference type");
+  return w && w->offset > 0 && byte_at(c.bytes, w->offset - 1) == 0xD0;
 }
 
 // ---- binaryen-108-select-type-vector-abort
@@ -1046,9 +1010,7 @@ bool binaryen_select_abort(const RuleContext& c) {
 // ("invalid result arity"). wabt 1.0.32 accepts an empty vector (and types
 // a longer one as a multi-value select).
 bool wabt_select_arity(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "wabt")) return false;
-  if (!warden_says(c, Verdict::Invalid, "invalid result arity") || !verdict_is(load_of(c, "wabt"), Verdict::Valid))
-    return false;
+  if (!accepted_against(c, "wabt", Verdict::Invalid, "invalid result arity")) return false;
   return some_instr(c.bytes, [&](Op op, size_t p) {
     uint64_t n = 0;
     return op == Op::SelectT && read_u32(c.bytes, p, n) && n != 1;
@@ -1061,9 +1023,8 @@ bool wabt_select_arity(const RuleContext& c) {
 // otherwise). V8 11.3 (node 20) accepts any value type there, i32 or f64
 // included, with or without items.
 bool v8_elem_value_type(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
-  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
-  if (!w || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  const LoadResult* w = accepted_against(c, "v8", Verdict::Malformed, "malformed reference type");
+  if (!w) return false;
   std::optional<Section> s = section_at(c.bytes, w->offset);
   const uint8_t t = byte_at(c.bytes, w->offset);
   return s && s->id == 9 && t >= 0x7B && t <= 0x7F;
@@ -1073,9 +1034,8 @@ bool v8_elem_value_type(const RuleContext& c) {
 // Node 20's V8 enables tail calls: return_call and return_call_indirect
 // (0x12, 0x13) decode there.
 bool v8_tail_calls(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Validation || !only(c.finding, "v8")) return false;
-  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
-  if (!w || !verdict_is(load_of(c, "v8"), Verdict::Valid)) return false;
+  const LoadResult* w = accepted_against(c, "v8", Verdict::Malformed, "illegal opcode");
+  if (!w) return false;
   uint8_t op = byte_at(c.bytes, w->offset);
   return op == 0x12 || op == 0x13;
 }

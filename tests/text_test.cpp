@@ -598,6 +598,21 @@ TEST(TextScript, Errors) {
 
 // -------------------------------------------------------- printer ----
 
+// Names and data print as string literals that denote exactly their bytes,
+// and parse back to them.
+TEST(TextPrinter, StringLiterals) {
+  EXPECT_EQ(wat_string(std::string_view("a\"b\\c\n\x7f\xff\0", 9)), R"("a\22b\5cc\0a\7f\ff\00")");
+  EXPECT_EQ(wat_string(""), R"("")");
+  std::string name("\x01 \xc3\xa9", 4);
+  Result<std::vector<uint8_t>> bin =
+      wat_to_wasm("(module (func (export " + wat_string(name) + ")))");
+  ASSERT_TRUE(bin.ok()) << bin.error().message;
+  Result<std::shared_ptr<const Module>> m = Module::load(*bin);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  ASSERT_EQ((*m)->exports().size(), 1u);
+  EXPECT_EQ((*m)->exports()[0].name, name);
+}
+
 TEST(TextPrinter, RoundTripSample) {
   const char* src = R"wast(
     (type $t (func (param i32 i64) (result f32)))

@@ -27,4 +27,8 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view text);
 /// can declare gigabytes of text).
 Result<std::string> wasm_to_wat(std::span<const uint8_t> bytes);
 
+/// A text-format string literal (spec 6.3.3) denoting exactly these bytes:
+/// printable ASCII as is, and `"`, `\` and every other byte as `\hh`.
+std::string wat_string(std::string_view bytes);
+
 }  // namespace warden

@@ -9,6 +9,27 @@
 #include <string_view>
 
 #include "opcode.hpp"
+#include "warden/text.hpp"
+
+namespace warden {
+
+std::string wat_string(std::string_view bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char ch : bytes) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+      out += ch;
+    } else {
+      out += '\\';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out + '"';
+}
+
+}  // namespace warden
 
 namespace warden::text {
 namespace {
@@ -86,21 +107,7 @@ class Printer {
     out_ += " (;" + std::to_string(index) + ";) ";
   }
 
-  void string(std::string_view s) {
-    static const char kHex[] = "0123456789abcdef";
-    out_ += '"';
-    for (char ch : s) {
-      unsigned char c = static_cast<unsigned char>(ch);
-      if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-        out_ += ch;
-      } else {
-        out_ += '\\';
-        out_ += kHex[c >> 4];
-        out_ += kHex[c & 15];
-      }
-    }
-    out_ += '"';
-  }
+  void string(std::string_view s) { out_ += wat_string(s); }
 
   void valtype(ValType t) { out_ += to_string(t); }
 
