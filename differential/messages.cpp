@@ -75,6 +75,7 @@ constexpr TrapRow kTrapRows[] = {
     {"v8", "float unrepresentable in integer range", kConv | kOverflow},
     {"v8", "memory access out of bounds", kMem},
     {"v8", "data segment out of bounds", kMem},
+    {"v8", "data segment is out of bounds", kMem},  // at instantiation
     {"v8", "element segment out of bounds", kTable},
     // table.get/set/fill/copy and call_indirect alike.
     {"v8", "table index is out of bounds", kTable | kUndef},

@@ -109,8 +109,9 @@ std::optional<uint64_t> const_offset(const ast::Expr& e) {
 // Binaryen 108's validator rejects the module ("segment size should fit in
 // memory", "memory segment offset should be reasonable", "table segment
 // offset should be reasonable") when a constant offset puts an active
-// segment past the initial size, or a passive data segment is larger than
-// the initial memory.
+// segment past the initial size, or a passive data segment (or an active
+// one at an offset it cannot know, global.get) is larger than the initial
+// memory.
 bool segment_bounds(const RuleContext& c) {
   if (!validation_against(c, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
@@ -126,7 +127,7 @@ bool segment_bounds(const RuleContext& c) {
     if (d.mode == ast::SegmentMode::Passive && (!have_mem || d.bytes.size() > mem_bytes)) return true;
     if (d.mode != ast::SegmentMode::Active) continue;
     std::optional<uint64_t> off = const_offset(d.offset);
-    if (off && have_mem && *off + d.bytes.size() > mem_bytes) return true;
+    if (have_mem && off.value_or(0) + d.bytes.size() > mem_bytes) return true;
   }
   std::vector<uint64_t> table_min;
   for (const ast::Import& i : m.imports)
@@ -276,10 +277,10 @@ bool wabt_datacount_abort(const RuleContext& c) {
 
 // ---- binaryen-108-declarative-ref-null
 // Spec 5.5.12: element segment kind 7 is "declarative, expression items",
-// each item an expression such as `ref.null func`. Binaryen 108 loses its
-// place in a declarative segment whose items include ref.null and fails
-// with whatever the following bytes then look like ("bad section size",
-// "Table index out of range", ...).
+// each item an expression such as `ref.null func` or `global.get 0`.
+// Binaryen 108 reads only `ref.func` items there: it loses its place at any
+// other item and fails with whatever the following bytes then look like
+// ("bad section size", "Table index out of range", ...).
 bool declarative_ref_null(const RuleContext& c) {
   if (!validation_against(c, "binaryen") || !c.module) return false;
   const LoadResult* b = load_of(c, "binaryen");
@@ -287,7 +288,7 @@ bool declarative_ref_null(const RuleContext& c) {
   for (const ast::ElemSegment& e : c.module->elems) {
     if (e.mode != ast::SegmentMode::Declarative) continue;
     for (const ast::Expr& x : e.init)
-      if (!x.empty() && x[0].op == Op::RefNull) return true;
+      if (!x.empty() && x[0].op != Op::RefFunc) return true;
   }
   return false;
 }

@@ -74,6 +74,7 @@ TEST(DiffMessages, TrapKindsPerEngine) {
   EXPECT_EQ(trap_kinds("binaryen", "i64.truncSFloat overflow"), kTrapIntOverflow);
   EXPECT_EQ(trap_kinds("binaryen", "highest > memory: 65535 > 65532"), kTrapMemory);
   EXPECT_EQ(trap_kinds("binaryen", "stack limit"), kTrapStack);
+  EXPECT_EQ(trap_kinds("v8", "RuntimeError: WebAssembly.Instance(): data segment is out of bounds"), kTrapMemory);
   // V8 says one thing for two kinds: the set holds both.
   EXPECT_EQ(trap_kinds("v8", "RuntimeError: null function or function signature mismatch"),
             kTrapUninitialized | kTrapIndirectType);
