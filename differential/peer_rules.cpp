@@ -953,6 +953,15 @@ bool binaryen_zero_byte(const RuleContext& c) {
   return accepted_against(c, "binaryen", Verdict::Malformed, "zero byte expected");
 }
 
+// ---- binaryen-108-datacount-not-required
+// Spec 5.5.16 and 5.4.6: `memory.init` and `data.drop` need the data count
+// section; without it the module is malformed ("data count section
+// required"), so that a one-pass decoder can check data indices. Binaryen
+// 108 accepts them without it.
+bool binaryen_datacount_required(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "data count section required");
+}
+
 // ---- binaryen-108-lax-leb128
 // Spec 5.2.2: an N-bit LEB128 has at most ceil(N/7) bytes, and the unused
 // bits of the last byte must be zero (unsigned) or the sign (signed);
@@ -1126,6 +1135,8 @@ constexpr PeerRule kRules[] = {
      "aborts on a typed select whose type vector holds something other than value types", binaryen_select_abort},
     {"v8-11.3-elem-segment-value-type", "node 20 (V8 11.3)",
      "accepts element segments of numeric and vector types", v8_elem_value_type},
+    {"binaryen-108-datacount-not-required", "binaryen 108",
+     "accepts memory.init and data.drop without a data count section", binaryen_datacount_required},
     {"binaryen-108-lax-leb128", "binaryen 108", "accepts over-long LEB128s and unused bits set",
      binaryen_lax_leb},
     {"binaryen-108-no-utf8-validation", "binaryen 108", "accepts names that are not UTF-8", binaryen_utf8},
