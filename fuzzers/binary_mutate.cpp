@@ -16,8 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 #include "harness.hpp"
 #include "mutate.hpp"
 #include "oracles.hpp"

@@ -15,9 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "ast_compare.hpp"
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/syntax.hpp"
+#include "warden/binary.hpp"
 #include "generator.hpp"
 #include "harness.hpp"
 
@@ -29,7 +28,7 @@ std::shared_ptr<const Module> load_generated(const ast::Module& tree, const Limi
   std::vector<uint8_t> bytes = encode(tree);
   Result<ast::Module> decoded = decode(bytes, limits);
   if (!decoded) fuzz::fail("generated module does not decode: " + fuzz::describe(decoded.error()));
-  if (std::string d = fuzz::ast_difference(tree, *decoded); !d.empty())
+  if (std::string d = ast_diff(tree, *decoded); !d.empty())
     fuzz::fail("generated module changes through encode/decode: " + d);
   Result<std::shared_ptr<const Module>> m = Module::load(bytes, limits);
   if (!m) fuzz::fail("generated module does not load: " + fuzz::describe(m.error()));

@@ -13,8 +13,8 @@
 #include <iterator>
 #include <string>
 
-#include "decode/encoder.hpp"
-#include "text/wast.hpp"
+#include "warden/binary.hpp"
+#include "warden/script.hpp"
 
 using namespace warden;
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "generator.hpp"
+#include "warden/host.hpp"
 #include "harness.hpp"
 #include "input.hpp"
 
@@ -144,7 +145,7 @@ Extern create(Store& store, const HostType& h) {
   switch (h.kind) {
     case ExternKind::Func: {
       FuncType ft = h.func;
-      return Extern::of(store.create_host_func(ft, [ft](std::span<const Value>, std::span<Value> results) {
+      return Extern::of(store.create_host_func(ft, [ft](Caller&, std::span<const Value>, std::span<Value> results) {
         for (size_t i = 0; i < results.size(); ++i) results[i] = zero_of(ft.results[i]);
         return Result<void>();
       }));
@@ -186,7 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Limits limits;
   limits.max_memory_bytes = 4u << 16;
-  Result<std::shared_ptr<const Module>> m = Module::from_ast(tree, limits);
+  Result<std::shared_ptr<const Module>> m = load_syntax(tree, limits);
   if (!m) fuzz::fail("module built to be valid is not: " + fuzz::describe(m.error()));
 
   Store store(limits);

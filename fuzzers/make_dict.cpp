@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "opcode.hpp"
+#include "warden/opcode.hpp"
 
 using namespace warden;
 

@@ -4,18 +4,17 @@
 //  1. parse errors are Malformed (or Exhaustion for nesting);
 //  2. the tree encodes, decodes back to the same tree, and wat_to_wasm
 //     gives exactly those bytes;
-//  3. validating the tree (from_ast) and loading its encoding agree;
+//  3. validating the tree (load_syntax) and loading its encoding agree;
 //  4. printing (wasm_to_wat) and re-parsing gives the same tree again.
 // Scripts: every text and quote module they hold goes through the same.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "ast_compare.hpp"
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/syntax.hpp"
+#include "warden/binary.hpp"
 #include "harness.hpp"
-#include "text/wast.hpp"
+#include "warden/script.hpp"
 #include "warden/text.hpp"
 
 using namespace warden;
@@ -30,7 +29,7 @@ void check_module(const ast::Module& tree, std::string_view source) {
   std::vector<uint8_t> bytes = encode(tree);
   Result<ast::Module> decoded = decode(bytes, Limits{});
   if (!decoded) fuzz::fail("parsed module's encoding does not decode: " + fuzz::describe(decoded.error()));
-  if (std::string d = fuzz::ast_difference(tree, *decoded); !d.empty())
+  if (std::string d = ast_diff(tree, *decoded); !d.empty())
     fuzz::fail("parsed module changes through encode/decode: " + d);
   if (!source.empty()) {
     Result<std::vector<uint8_t>> direct = wat_to_wasm(source);
@@ -38,19 +37,19 @@ void check_module(const ast::Module& tree, std::string_view source) {
     if (*direct != bytes) fuzz::fail("wat_to_wasm differs from encode(parse_module)");
   }
 
-  Result<std::shared_ptr<const Module>> validated = Module::from_ast(tree);
+  Result<std::shared_ptr<const Module>> validated = load_syntax(tree);
   Result<std::shared_ptr<const Module>> loaded = Module::load(bytes);
   if (outcome(validated) != outcome(loaded))
-    fuzz::fail("from_ast gives \"" + outcome(validated) + "\", load gives \"" + outcome(loaded) + "\"");
+    fuzz::fail("load_syntax gives \"" + outcome(validated) + "\", load gives \"" + outcome(loaded) + "\"");
   if (!validated)
-    fuzz::require_kind(validated.error(), {ErrorKind::Invalid, ErrorKind::Exhaustion}, "from_ast");
+    fuzz::require_kind(validated.error(), {ErrorKind::Invalid, ErrorKind::Exhaustion}, "load_syntax");
 
   Result<std::string> printed = wasm_to_wat(bytes);
   if (!printed) fuzz::fail("printer rejects an encodable module: " + fuzz::describe(printed.error()));
   Result<ast::Module> reparsed = text::parse_module(*printed);
   if (!reparsed)
     fuzz::fail("printed module does not parse: " + fuzz::describe(reparsed.error()) + "\n" + *printed);
-  if (std::string d = fuzz::ast_difference(tree, *reparsed); !d.empty())
+  if (std::string d = ast_diff(tree, *reparsed); !d.empty())
     fuzz::fail("printed module re-parses differently: " + d + "\n" + *printed);
 }
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <utility>
 
-#include "host/spectest.hpp"
+#include "warden/spectest.hpp"
 
 namespace warden::spec {
 
@@ -98,12 +98,12 @@ class ScriptRunner {
   /// Decode/parse, validate and compile a script module.
   static Result<std::shared_ptr<const Module>> compile(ScriptModule& m, const Limits& limits) {
     switch (m.form) {
-      case ScriptModule::Form::Text: return Module::from_ast(std::move(m.module), limits);
+      case ScriptModule::Form::Text: return load_syntax(std::move(m.module), limits);
       case ScriptModule::Form::Binary: return Module::load(m.bytes, limits);
       case ScriptModule::Form::Quote: {
         auto parsed = text::parse_module(m.quote);
         if (!parsed.ok()) return parsed.error();
-        return Module::from_ast(std::move(parsed.value()), limits);
+        return load_syntax(std::move(parsed.value()), limits);
       }
     }
     return Error{ErrorKind::Malformed, "unknown module form"};

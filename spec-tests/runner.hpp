@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "text/wast.hpp"
+#include "warden/script.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::spec {

@@ -361,7 +361,7 @@ TEST_F(Command, RunExitCodes) {
   std::string env = write("env.wasm", kImportsEnv);
   o = warden("run " + env);
   EXPECT_EQ(o.exit_code, 1);
-  EXPECT_EQ(o.err, env + ": unlinkable: unknown import\n");
+  EXPECT_EQ(o.err, env + ": unlinkable: unknown import env.f\n");
 }
 
 TEST_F(Command, RunLimitsAndDeterminism) {

@@ -13,9 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "decode/ast_diff.hpp"
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/syntax.hpp"
+#include "warden/binary.hpp"
 
 namespace warden {
 namespace {

@@ -14,8 +14,7 @@
 
 #include "campaign.hpp"
 #include "compare.hpp"
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 #include "engine.hpp"
 #include "inputs.hpp"
 #include "messages.hpp"
@@ -45,9 +44,8 @@ ast::Module decoded(const std::vector<uint8_t>& bytes) {
 
 // Runs a probe on Warden; returns the outcomes of every call.
 RunResult run_on_warden(const Probe& p) {
-  std::unique_ptr<Engine> w = make_warden_engine(EngineLimits{});
-  RunJob job{p.bytes, p.calls};
-  return w->run(std::span<const RunJob>(&job, 1)).front();
+  std::unique_ptr<Engine> w = make_engine("warden", EngineSetup{});
+  return w->run_one(RunJob{p.bytes, p.calls});
 }
 
 Outcome ok(std::vector<uint64_t> v) { return {Outcome::Status::Ok, std::move(v), 0, ""}; }
@@ -127,6 +125,41 @@ TEST(DiffCompare, ThreeWayValidation) {
   EXPECT_EQ(f[0].signature, "validation|warden=malformed,wabt=invalid|unexpected end of section or function");
   ASSERT_EQ(ignored.size(), 1u);
   EXPECT_EQ(ignored.begin()->first, "feature: binaryen lacks [parse exception: invalid code after misc prefix");
+}
+
+TEST(DiffCompare, WardenLimitOnAModuleV8LoadsIsAFinding) {
+  std::vector<EngineLoad> loads = {
+      {"warden", true, {Verdict::Limit, "nesting too deep", 0x2f}},
+      {"wabt", true, {Verdict::Valid, "", kNoOffset}},
+      {"v8", false, {Verdict::Valid, "", kNoOffset}},
+  };
+  Ignored ignored;
+  std::vector<Finding> f = compare_loads(loads, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, FindingKind::Validation);
+  EXPECT_EQ(f[0].engines, std::vector<std::string>{"warden"});
+  EXPECT_EQ(f[0].reference, "v8");
+  EXPECT_EQ(f[0].signature, "validation|v8=valid,warden=limit|warden limit rejects a module V8 accepts: nesting too deep");
+  EXPECT_TRUE(ignored.empty());
+  // No peer rule explains Warden's own limit: the bucket is unexplained.
+  RuleContext ctx{f[0], {}, nullptr, loads, {}, nullptr};
+  EXPECT_EQ(explain(ctx), "");
+
+  // A peer's limit stays an ignored run, and so does Warden's where V8
+  // does not load the module either.
+  loads[2].load = {Verdict::Limit, "CompileError: WebAssembly.Module(): local count too large @+30", kNoOffset};
+  ignored.clear();
+  EXPECT_TRUE(compare_loads(loads, ignored).empty());
+  EXPECT_EQ(ignored, (Ignored{{"limit: v8 implementation limit", 1}, {"limit: warden implementation limit", 1}}));
+  loads[0].load = {Verdict::Valid, "", kNoOffset};
+  ignored.clear();
+  EXPECT_TRUE(compare_loads(loads, ignored).empty());
+  EXPECT_EQ(ignored, (Ignored{{"limit: v8 implementation limit", 1}}));
+  // Without V8 there is no web to compare with: ignored as before.
+  loads = {{"warden", true, {Verdict::Limit, "too many locals", 0x14}}, {"wabt", true, {Verdict::Valid, "", kNoOffset}}};
+  ignored.clear();
+  EXPECT_TRUE(compare_loads(loads, ignored).empty());
+  EXPECT_EQ(ignored, (Ignored{{"limit: warden implementation limit", 1}}));
 }
 
 TEST(DiffCompare, RunsFirstDifferenceOnly) {
@@ -337,7 +370,7 @@ TEST(DiffReduce, ModuleShrinksWhileThePredicateHolds) {
   EXPECT_EQ(min.funcs.size(), 1u);
   EXPECT_TRUE(min.globals.empty());
   EXPECT_LE(min.funcs[0].body.size(), 2u);
-  EXPECT_TRUE(Module::from_ast(min).ok());
+  EXPECT_TRUE(load_syntax(min).ok());
   EXPECT_GT(stats.accepted, 0u);
 }
 

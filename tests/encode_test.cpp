@@ -9,10 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ast.hpp"
-#include "decode/ast_diff.hpp"
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/syntax.hpp"
+#include "warden/binary.hpp"
 #include "warden/warden.hpp"
 
 namespace warden {

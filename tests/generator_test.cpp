@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "decode/decoder.hpp"
+#include "warden/binary.hpp"
 #include "generator.hpp"
-#include "host/spectest.hpp"
+#include "warden/spectest.hpp"
 #include "warden/warden.hpp"
 
 using namespace warden;

@@ -25,10 +25,11 @@
 #include <string>
 #include <vector>
 
-#include "ast.hpp"
-#include "text/wast.hpp"
+#include "warden/syntax.hpp"
+#include "warden/script.hpp"
 #include "wasm_builder.hpp"
 #include "warden/text.hpp"
+#include "warden/host.hpp"
 #include "warden/warden.hpp"
 
 namespace {
@@ -394,7 +395,7 @@ TEST(Hostile, HostReentry) {
     Store s;
     FuncInst* g = nullptr;
     std::vector<uintptr_t> at;  // a host-stack address per level
-    FuncInst* host = s.create_host_func({}, [&](std::span<const Value>, std::span<Value>) -> Result<void> {
+    FuncInst* host = s.create_host_func({}, [&](Caller&, std::span<const Value>, std::span<Value>) -> Result<void> {
       int here = 0;
       at.push_back(reinterpret_cast<uintptr_t>(&here));
       auto r = s.invoke(g, {});
@@ -572,7 +573,7 @@ TEST(Hostile, ElementAmplification) {
                    if (!tree) return describe(tree.error());
                    Limits small;
                    small.max_store_table_elements = 4;
-                   return describe(Module::from_ast(std::move(tree).value(), small));
+                   return describe(load_syntax(std::move(tree).value(), small));
                  }),
                  "exhausted: too many elements", 1);
   // At the default limit, 10 MB of function indices (the worst case) loads
@@ -621,7 +622,7 @@ TEST(Hostile, LinkerManyExports) {
                  "ok", 3);
 }
 
-// Module::from_ast validates any syntax tree, not only the decoder's: an
+// load_syntax validates any syntax tree, not only the decoder's: an
 // opcode outside the table is malformed, not an out-of-bounds table read.
 TEST(Hostile, SyntaxTreeWithAnUnknownOpcode) {
   ast::Module m;
@@ -633,7 +634,7 @@ TEST(Hostile, SyntaxTreeWithAnUnknownOpcode) {
   end.op = Op::End;
   f.body = {bad, end};
   m.funcs.push_back(f);
-  expect_bounded(run_bounded([&] { return describe(Module::from_ast(m)); }), "malformed: illegal opcode", 1);
+  expect_bounded(run_bounded([&] { return describe(load_syntax(m)); }), "malformed: illegal opcode", 1);
 }
 
 // The default module-size limit, and what one module of that size costs.

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "wasm_builder.hpp"
+#include "warden/host.hpp"
 #include "warden/warden.hpp"
 
 namespace {
@@ -67,11 +68,11 @@ Bytes imports_func() {
 TEST(Instantiate, UnknownImport) {
   auto m = load(imports_func());
   Linker linker;
-  expect_error(linker.resolve(*m), ErrorKind::Unlinkable, "unknown import");
+  expect_error(linker.resolve(*m), ErrorKind::Unlinkable, "unknown import env.f");
   Store s;
-  linker.define("env", "g", Extern::of(s.create_host_func({}, [](auto, auto) { return Result<void>{}; })));
-  expect_error(linker.resolve(*m), ErrorKind::Unlinkable, "unknown import");
-  linker.define("env", "f", Extern::of(s.create_host_func({}, [](auto, auto) { return Result<void>{}; })));
+  linker.define("env", "g", Extern::of(s.create_host_func({}, [](Caller&, auto, auto) { return Result<void>{}; })));
+  expect_error(linker.resolve(*m), ErrorKind::Unlinkable, "unknown import env.f");
+  linker.define("env", "f", Extern::of(s.create_host_func({}, [](Caller&, auto, auto) { return Result<void>{}; })));
   auto ext = linker.resolve(*m);
   ASSERT_TRUE(ext.ok());
   EXPECT_TRUE(s.instantiate(m, ext.value()).ok());
@@ -85,12 +86,12 @@ TEST(Instantiate, WrongNumberOfImports) {
 TEST(Instantiate, IncompatibleFunctionImport) {
   Store s;
   auto m = load(imports_func());
-  FuncInst* takes_i32 = s.create_host_func({{VT::I32}, {}}, [](auto, auto) { return Result<void>{}; });
-  FuncInst* returns_i32 = s.create_host_func({{}, {VT::I32}}, [](auto, auto r) {
+  FuncInst* takes_i32 = s.create_host_func({{VT::I32}, {}}, [](Caller&, auto, auto) { return Result<void>{}; });
+  FuncInst* returns_i32 = s.create_host_func({{}, {VT::I32}}, [](Caller&, auto, auto r) {
     r[0] = Value::i32(1);
     return Result<void>{};
   });
-  FuncInst* exact = s.create_host_func({}, [](auto, auto) { return Result<void>{}; });
+  FuncInst* exact = s.create_host_func({}, [](Caller&, auto, auto) { return Result<void>{}; });
   std::vector<Extern> imp{Extern::of(takes_i32)};
   expect_error(s.instantiate(m, imp), ErrorKind::Unlinkable, "incompatible import type");
   imp = {Extern::of(returns_i32)};
@@ -269,7 +270,7 @@ TEST(Instantiate, HostFunctionsSeeAndReturnValues) {
   std::vector<Value> seen;
   FuncInst* host = s.create_host_func(FuncType{{VT::I32, VT::I64, VT::F32, VT::F64, VT::V128, VT::ExternRef},
                                                {VT::I64, VT::F64}},
-                                      [&](std::span<const Value> args, std::span<Value> results) {
+                                      [&](Caller&, std::span<const Value> args, std::span<Value> results) {
                                         seen.assign(args.begin(), args.end());
                                         EXPECT_EQ(results.size(), 2u);
                                         EXPECT_EQ(results[0].type, VT::I64);
@@ -308,7 +309,7 @@ Bytes calls_host_module() {
 
 TEST(Instantiate, HostErrorTrapsThroughWasm) {
   Store s;
-  FuncInst* host = s.create_host_func({{VT::I32}, {VT::I32}}, [](std::span<const Value> a, std::span<Value> r) {
+  FuncInst* host = s.create_host_func({{VT::I32}, {VT::I32}}, [](Caller&, std::span<const Value> a, std::span<Value> r) {
     if (a[0].as_i32() > 10) return Result<void>(Error{ErrorKind::Trap, "host says no"});
     r[0] = Value::i32(a[0].as_i32() * 3);
     return Result<void>{};
@@ -334,7 +335,7 @@ TEST(Instantiate, HostFunctionReentersTheStore) {
   Instance* self = nullptr;
   int calls = 0;
   // f(x) = x == 0 ? 100 : 2 * plus1(x - 1), re-entering wasm from the host.
-  FuncInst* host = s.create_host_func({{VT::I32}, {VT::I32}}, [&](std::span<const Value> a, std::span<Value> r) {
+  FuncInst* host = s.create_host_func({{VT::I32}, {VT::I32}}, [&](Caller&, std::span<const Value> a, std::span<Value> r) {
     ++calls;
     uint32_t x = a[0].as_i32();
     if (x == 0) {

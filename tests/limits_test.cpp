@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "wasm_builder.hpp"
+#include "warden/host.hpp"
 #include "warden/warden.hpp"
 
 namespace {
@@ -210,7 +211,7 @@ TEST(Limits, HostReentryIsBounded) {
   b.export_func("g", b.func(v, wasm_builder::call(f)));
   Store s;
   FuncInst* g = nullptr;
-  FuncInst* host = s.create_host_func({}, [&](std::span<const Value>, std::span<Value>) -> Result<void> {
+  FuncInst* host = s.create_host_func({}, [&](Caller&, std::span<const Value>, std::span<Value>) -> Result<void> {
     auto r = s.invoke(g, {});
     if (!r) return r.error();
     return {};

@@ -12,7 +12,7 @@
 #include <type_traits>
 
 #include "execute/numeric.hpp"
-#include "opcode.hpp"
+#include "warden/opcode.hpp"
 
 namespace warden {
 namespace {
@@ -80,7 +80,7 @@ struct LaneSig<p1, Ty::_, r> { using T = C<r> (*)(C<p1>, uint32_t) noexcept; };
 #define CHECK_OTHER_V128(...)
 #define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan) \
   CHECK_ROW_##cls(name, imm, p1, p2, p3, r)
-#include "opcodes.def"
+#include "warden/opcodes.def"
 #undef WARDEN_OP
 
 TEST(NumericContract, TableHasAllSimdRows) {

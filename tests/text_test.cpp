@@ -8,11 +8,10 @@
 #include <sstream>
 #include <string>
 
-#include "decode/ast_diff.hpp"
-#include "decode/decoder.hpp"
-#include "text/printer.hpp"
-#include "text/wast.hpp"
+#include "warden/syntax.hpp"
+#include "warden/binary.hpp"
 #include "warden/text.hpp"
+#include "warden/script.hpp"
 
 namespace warden::text {
 namespace {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "code.hpp"
-#include "decode/decoder.hpp"
+#include "warden/binary.hpp"
 #include "validate/validator.hpp"
 
 namespace warden {

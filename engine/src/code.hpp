@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "opcode.hpp"
+#include "warden/opcode.hpp"
 
 namespace warden::code {
 

@@ -1,4 +1,4 @@
-#include "opcode.hpp"
+#include "warden/opcode.hpp"
 
 #include <array>
 #include <string_view>

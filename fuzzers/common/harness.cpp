@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "host/spectest.hpp"
+#include "warden/spectest.hpp"
 #include "input.hpp"
 
 namespace warden::fuzz {

@@ -5,8 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 
 namespace warden::fuzz {
 namespace {

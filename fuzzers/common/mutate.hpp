@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::fuzz {
 

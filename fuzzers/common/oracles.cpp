@@ -1,9 +1,8 @@
 // The binary-format oracles shared by decode_validate and binary_mutate.
 #include "oracles.hpp"
 
-#include "ast_compare.hpp"
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/syntax.hpp"
+#include "warden/binary.hpp"
 #include "harness.hpp"
 
 namespace warden::fuzz {
@@ -44,7 +43,7 @@ std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes) {
   std::vector<uint8_t> again = encode(*tree);
   Result<ast::Module> tree2 = decode(again, limits);
   if (!tree2) fail("re-encoded module does not decode: " + describe(tree2.error()));
-  if (std::string d = ast_difference(*tree, *tree2); !d.empty())
+  if (std::string d = ast_diff(*tree, *tree2); !d.empty())
     fail("re-encoded module decodes differently: " + d);
   if (encode(*tree2) != again) fail("encoding is not a fixpoint");
 
@@ -52,12 +51,12 @@ std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes) {
   if (outcome(loaded) != outcome(reloaded))
     fail("original loads as \"" + outcome(loaded) + "\", re-encoded as \"" + outcome(reloaded) + "\"");
 
-  Result<std::shared_ptr<const Module>> direct = Module::from_ast(std::move(*tree), limits);
+  Result<std::shared_ptr<const Module>> direct = load_syntax(std::move(*tree), limits);
   if (outcome(loaded) != outcome(direct))
-    fail("load gives \"" + outcome(loaded) + "\", from_ast gives \"" + outcome(direct) + "\"");
+    fail("load gives \"" + outcome(loaded) + "\", load_syntax gives \"" + outcome(direct) + "\"");
   if (loaded) {
-    if (std::string d = ast_difference((*loaded)->syntax(), *tree2); !d.empty())
-      fail("Module::syntax() differs from the decoded tree: " + d);
+    if (std::string d = ast_diff(syntax_of(**loaded), *tree2); !d.empty())
+      fail("syntax_of() differs from the decoded tree: " + d);
   }
   return loaded ? *loaded : nullptr;
 }

@@ -15,8 +15,8 @@ namespace warden::fuzz {
 ///  2. round trip: a decoded tree, re-encoded, decodes to the same tree, the
 ///     encoding is a fixpoint, and the re-encoded bytes load with the same
 ///     outcome (same error kind and message);
-///  3. validating the tree directly (Module::from_ast) agrees with load, and
-///     Module::syntax() is the decoded tree.
+///  3. validating the tree directly (load_syntax) agrees with load, and
+///     syntax_of() is the decoded tree.
 /// Returns the loaded module, or null.
 std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes);
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "generator.hpp"
 #include "input.hpp"
 

@@ -1,6 +1,6 @@
 // generate_module: the generator's syntax tree, encoded by the engine's own
 // encoder (engine/src/decode/encoder.hpp), so the bytes are canonical.
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 #include "generator.hpp"
 
 namespace warden::gen {

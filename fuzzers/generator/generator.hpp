@@ -18,7 +18,7 @@
 #include <span>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::gen {
 

@@ -6,7 +6,7 @@
 #include "literal.hpp"
 
 #if __has_include("host/spectest.hpp")
-#include "host/spectest.hpp"
+#include "warden/spectest.hpp"
 #define WARDEN_CLI_HAS_SPECTEST 1
 #endif
 

@@ -76,7 +76,8 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
-  const Error& error() const { return std::get<1>(v_); }
+  const Error& error() const& { return std::get<1>(v_); }
+  Error&& error() && { return std::get<1>(std::move(v_)); }
 
  private:
   std::variant<T, Error> v_;
@@ -89,7 +90,8 @@ class [[nodiscard]] Result<void> {
   Result(Error e) : e_(std::move(e)) {}
   bool ok() const { return !e_.has_value(); }
   explicit operator bool() const { return ok(); }
-  const Error& error() const { return *e_; }
+  const Error& error() const& { return *e_; }
+  Error&& error() && { return std::move(*e_); }
 
  private:
   std::optional<Error> e_;
@@ -176,7 +178,7 @@ struct StoreOptions {
 
 // --------------------------------------------------------------- module ----
 
-namespace ast { struct Module; }
+namespace detail { struct Access; }  // the engine's own way to the Impl structs
 
 struct ImportInfo {
   std::string module, name;
@@ -190,28 +192,25 @@ struct ExportInfo {
 };
 
 /// A decoded, validated and compiled module. Immutable; shareable between
-/// stores and threads.
+/// stores and threads. (Its syntax tree: warden/syntax.hpp, syntax_of.)
 class Module {
  public:
   /// Decode (spec 5), validate (spec 3) and compile. Errors: Malformed,
   /// Invalid, Exhaustion (load-time limits).
   static Result<std::shared_ptr<const Module>> load(std::span<const uint8_t> bytes,
                                                     const Limits& limits = {});
-  /// Validate and compile an already-decoded syntax tree (the text path).
-  static Result<std::shared_ptr<const Module>> from_ast(ast::Module m, const Limits& limits = {});
 
   std::vector<ImportInfo> imports() const;
   std::vector<ExportInfo> exports() const;
   /// The type of the function with index `func` (imports first).
   const FuncType& func_type(uint32_t func) const;
-  const ast::Module& syntax() const;
 
   struct Impl;
-  explicit Module(std::unique_ptr<Impl> impl);
+  explicit Module(std::unique_ptr<Impl> impl);  ///< for the engine (Impl is private)
   ~Module();
-  const Impl& impl() const { return *impl_; }
 
  private:
+  friend struct detail::Access;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -231,9 +230,15 @@ struct Extern {
   static Extern of(GlobalInst* g) { Extern e; e.kind = ExternKind::Global; e.global = g; return e; }
 };
 
+class Caller;  // warden/host.hpp
+
 /// A host function: reads `args` (already type-checked), writes every entry
-/// of `results` (pre-sized and pre-typed). Returning an Error traps.
-using HostFunc = std::function<Result<void>(std::span<const Value> args, std::span<Value> results)>;
+/// of `results` (pre-sized and pre-typed). `caller` gives the calling
+/// instance's memory, bounds-checked (warden/host.hpp). Returning an Error
+/// ends the invocation with it (a Trap, or the Error as given); an
+/// exception thrown out of it is caught and becomes a Trap.
+using HostFunc =
+    std::function<Result<void>(Caller& caller, std::span<const Value> args, std::span<Value> results)>;
 
 class Instance {
  public:
@@ -243,12 +248,12 @@ class Instance {
   const Module& module() const { return *module_; }
 
   struct Impl;
-  Impl& impl() { return *impl_; }
   Instance(std::shared_ptr<const Module> m, std::unique_ptr<Impl> impl);
   ~Instance();
 
  private:
   friend class Store;
+  friend struct detail::Access;
   std::shared_ptr<const Module> module_;
   std::vector<std::pair<std::string, Extern>> exports_;
   std::unique_ptr<Impl> impl_;
@@ -278,8 +283,10 @@ class Store {
   Result<Instance*> instantiate(std::shared_ptr<const Module> m, std::span<const Extern> imports);
 
   /// Call a function. Errors: Trap, Exhaustion; Invalid "type mismatch" when
-  /// the arguments do not match the function's parameters.
-  Result<std::vector<Value>> invoke(const FuncInst* f, std::span<const Value> args);
+  /// the arguments do not match the function's parameters. Never throws:
+  /// when the host has no memory for a frame, an argument or a message,
+  /// the error is Exhaustion "out of memory" (or "call stack exhausted").
+  Result<std::vector<Value>> invoke(const FuncInst* f, std::span<const Value> args) noexcept;
 
   const FuncType& func_type(const FuncInst* f) const;
 
@@ -310,11 +317,14 @@ class Store {
   const StoreOptions& options() const;
 
   struct Impl;
-  Impl& impl() { return *impl_; }
 
  private:
+  friend struct detail::Access;
   std::unique_ptr<Impl> impl_;
 };
+
+struct HostModule;  // warden/host.hpp
+class Grants;
 
 /// Resolves imports by (module, name), as the spec script's `register` does.
 class Linker {
@@ -322,11 +332,18 @@ class Linker {
   void define(std::string module, std::string name, Extern e);
   /// Define every export of `inst` under the module name `module`.
   void define_instance(const std::string& module, const Instance& inst);
-  /// One Extern per import of `m`, or Unlinkable "unknown import".
+  /// Create `host`'s functions in `store` and define them under host.name,
+  /// each only if `granted` has the capability it needs; the others are
+  /// recorded as denied, so that resolving an import of one fails with
+  /// "M.N needs capability C (not granted)".
+  void define_host(Store& store, const HostModule& host, const Grants& granted);
+  /// One Extern per import of `m`. Errors: Unlinkable "unknown import M.N",
+  /// or "M.N needs capability C (not granted)".
   Result<std::vector<Extern>> resolve(const Module& m) const;
 
  private:
   std::map<std::pair<std::string, std::string>, Extern> defs_;  // (module, name)
+  std::map<std::pair<std::string, std::string>, std::string> denied_;  // -> capability name
 };
 
 }  // namespace warden

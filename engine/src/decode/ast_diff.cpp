@@ -1,4 +1,4 @@
-#include "decode/ast_diff.hpp"
+#include "warden/syntax.hpp"
 
 #include <cstdio>
 

@@ -1,6 +1,6 @@
 // Module decoding (spec 5.5): the header, the sections in their order, and
 // the cross-section checks (function/code and data count/data lengths).
-#include "decode/decoder.hpp"
+#include "warden/binary.hpp"
 
 #include <limits>
 #include <string>

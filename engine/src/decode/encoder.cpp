@@ -1,6 +1,6 @@
 // Module encoding: the decoder's inverse. Instruction immediates are written
 // according to the opcode table's Imm column, like the decoder reads them.
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 
 #include <string>
 

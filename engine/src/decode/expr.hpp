@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "decode/reader.hpp"
 
 namespace warden::decode_detail {

@@ -16,11 +16,13 @@
 #include "execute/interpreter.hpp"
 
 #include <bit>
+#include <cstdio>
 #include <cstring>
-#include <string>
+#include <new>
 #include <type_traits>
 
 #include "execute/numeric.hpp"
+#include "warden/host.hpp"
 
 static_assert(std::endian::native == std::endian::little,
               "slots, v128 lanes and memory accesses assume a little-endian host");
@@ -150,27 +152,40 @@ WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, 
 /// Calls a host function with the arguments at stack[at..]; its results
 /// replace them. Values are built from and written back to slots by the
 /// function's type, so a host cannot change how many slots a result takes.
-Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at) {
-  if (!f->host) return Error{ErrorKind::Trap, "host function is empty"};
+/// `memory` is the calling instance's memory 0 (null from the embedder).
+/// Arguments and results live in the store's scratch buffer of this invoke
+/// level, so a call allocates nothing once the buffer has grown.
+Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at, MemoryInst* memory) noexcept {
+  if (!f->host) return error_noexcept(ErrorKind::Trap, "host function is empty");
   const FuncType& ft = s.types[f->type_id];
-  std::vector<Value> args;
-  args.reserve(ft.params.size());
+  const size_t np = ft.params.size(), nr = ft.results.size();
+  // run() keeps 1 <= running <= kMaxNestedInvokes around every execute().
+  RawBuffer<Value>& scratch = s.scratch[s.running - 1];
+  if (!scratch.reserve(np + nr, np + nr)) return error_noexcept(ErrorKind::Exhaustion, "out of memory");
+  Value* args = scratch.data();
+  Value* results = args + np;
   const uint64_t* p = s.stack.data() + at;
-  for (ValType t : ft.params) {
-    args.push_back(value_from_slots(t, p));
-    p += slots(t);
+  for (size_t i = 0; i < np; ++i) {
+    args[i] = value_from_slots(ft.params[i], p);
+    p += slots(ft.params[i]);
   }
-  std::vector<Value> results;
-  results.reserve(ft.results.size());
-  for (ValType t : ft.results) results.push_back(Value::null(t));
+  for (size_t i = 0; i < nr; ++i) results[i] = Value::null(ft.results[i]);
   // A host function may call back into the store: it starts above our slots.
   const size_t saved_top = s.stack_top;
   s.stack_top = at + std::max(f->param_slots, f->result_slots);
-  Result<void> r = f->host(args, results);
+  Caller caller(*s.self, memory);
+  Result<void> r;
+  try {
+    r = f->host(caller, std::span<const Value>(args, np), std::span<Value>(results, nr));
+  } catch (const std::bad_alloc&) {
+    r = error_noexcept(ErrorKind::Exhaustion, "out of memory");
+  } catch (...) {
+    r = error_noexcept(ErrorKind::Trap, "host function threw an exception");
+  }
   s.stack_top = saved_top;
   if (!r) return r;
   uint64_t* out = s.stack.data() + at;  // reloaded: a nested call may have moved it
-  for (size_t i = 0; i < ft.results.size(); ++i) {
+  for (size_t i = 0; i < nr; ++i) {
     value_to_slots(Value{ft.results[i], results[i].lo, results[i].hi}, out);
     out += slots(ft.results[i]);
   }
@@ -179,13 +194,13 @@ Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at) {
 
 }  // namespace
 
-Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) {
-  if (!entry->instance) return call_host(s, entry, base);
+Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcept {
+  if (!entry->instance) return call_host(s, entry, base, nullptr);
 
   // One label per table row, in table order, then the internal ops.
   static const void* const kLabels[] = {
 #define WARDEN_OP(name, ...) &&op_##name,
-#include "opcodes.def"
+#include "warden/opcodes.def"
 #undef WARDEN_OP
       &&x_Jump, &&x_JumpIfZero, &&x_BrMove, &&x_BrIfMove, &&x_BrTableMove, &&x_Select128,
       &&x_LocalGet128, &&x_LocalSet128, &&x_LocalTee128, &&x_GlobalGet128, &&x_GlobalSet128,
@@ -194,7 +209,7 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) {
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(code::XOp::Count_),
                 "a label for every op word");
 
-  const size_t frame_base = s.frames.size();
+  const size_t frame_base = s.nframes;
   const bool det = s.options.deterministic;
   uint64_t* stack = s.stack.data();
   const code::CompiledFunc* fn = nullptr;
@@ -245,7 +260,7 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
     const size_t fp_off = static_cast<size_t>(fp - stack);
     const size_t at = static_cast<size_t>(sp - stack) - callee->param_slots;
     s.fuel_ctr = fuel;
-    host_result = call_host(s, callee, at);
+    host_result = call_host(s, callee, at, inst ? inst->memory0 : nullptr);
     stack = s.stack.data();
     fp = stack + fp_off;
     fuel = s.fuel_ctr;
@@ -257,7 +272,9 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
   {
     const code::CompiledFunc* cf = callee->code;
     const size_t nfp = static_cast<size_t>(sp - stack) - cf->param_slots;
-    if (s.frames.size() >= s.limits.max_call_depth) goto stack_exhausted;
+    if (s.nframes >= s.limits.max_call_depth) goto stack_exhausted;
+    if (s.nframes == s.frames.capacity() && !s.frames.reserve(s.nframes + 1, s.limits.max_call_depth))
+      goto stack_exhausted;
     const size_t need = nfp + cf->local_slots + cf->max_stack;
     if (need > s.stack.capacity()) {
       const size_t fp_off = static_cast<size_t>(fp - stack);
@@ -265,7 +282,7 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
       stack = s.stack.data();
       fp = stack + fp_off;
     }
-    s.frames.push_back(Frame{pc, static_cast<size_t>(fp - stack), fn, inst});
+    s.frames.data()[s.nframes++] = Frame{pc, static_cast<size_t>(fp - stack), fn, inst};
     fp = stack + nfp;
     std::memset(fp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(uint64_t));
     sp = fp + cf->local_slots;
@@ -304,8 +321,7 @@ op_Return: {
   const uint64_t* src = sp - n;
   for (uint32_t k = 0; k < n; ++k) fp[k] = src[k];  // fp <= src: forward copy
   sp = fp + n;
-  const Frame fr = s.frames.back();
-  s.frames.pop_back();
+  const Frame fr = s.frames.data()[--s.nframes];
   if (!fr.ret_pc) goto done;
   pc = fr.ret_pc;
   fp = stack + fr.ret_fp;
@@ -785,7 +801,7 @@ op_DataDrop:
 #define WARDEN_GEN_Other_Shuffle(...)
 #define WARDEN_GEN_Other_HeapType(...)
 #define WARDEN_GEN_Other_SelectT(...)
-#include "opcodes.def"
+#include "warden/opcodes.def"
 #undef WARDEN_OP
 
   // ------------------------------------------------------------- exits ----
@@ -806,17 +822,20 @@ deadline_exceeded:
 on_trap:
   kind = ErrorKind::Trap;
 on_error:
-  s.frames.resize(frame_base);
+  s.nframes = frame_base;
   s.fuel_ctr = fuel;
-  return Error{kind, message};
+  return error_noexcept(kind, message);
 
-uninitialized:  // the reference interpreter names the element
-  s.frames.resize(frame_base);
+uninitialized: {  // the reference interpreter names the element
+  s.nframes = frame_base;
   s.fuel_ctr = fuel;
-  return Error{ErrorKind::Trap, "uninitialized element " + std::to_string(trap_index)};
+  char text[48];
+  std::snprintf(text, sizeof text, "uninitialized element %u", trap_index);
+  return error_noexcept(ErrorKind::Trap, text);
+}
 
 on_host_error:
-  s.frames.resize(frame_base);
+  s.nframes = frame_base;
   return host_result;
 
 #undef NEXT

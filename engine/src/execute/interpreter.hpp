@@ -1,8 +1,13 @@
 // The interpreter (spec 4.4): runs the compiled code of code.hpp.
+//
+// Nothing here throws. Frames and the slot stack are RawBuffers (a failed
+// grow is "call stack exhausted"), host-call arguments live in the store's
+// scratch buffer, and an error message that cannot be allocated becomes
+// Exhaustion "out of memory".
 #pragma once
 #include <cstddef>
 
-#include "runtime.hpp"
+#include "runtime/runtime.hpp"
 
 namespace warden {
 
@@ -11,7 +16,19 @@ namespace warden {
 /// from `base`; on success the results are at [base, base + result slots).
 /// On error every frame this call pushed is gone and the store is usable.
 /// Errors: Trap (spec wording), Exhaustion ("call stack exhausted", "fuel
-/// exhausted", "deadline exceeded"), or whatever a host function returned.
-Result<void> execute(Store::Impl& s, const FuncInst* f, size_t base);
+/// exhausted", "deadline exceeded", "out of memory"), or whatever a host
+/// function returned.
+Result<void> execute(Store::Impl& s, const FuncInst* f, size_t base) noexcept;
+
+/// execute(), keeping the store's invoke nesting count (kMaxNestedInvokes)
+/// and starting the wall-clock deadline for an outermost call. The entry
+/// point of Store::invoke and of a start function.
+Result<void> run(Store::Impl& s, const FuncInst* f, size_t base) noexcept;
+
+/// Error{kind, message}, or Exhaustion "out of memory" when the message
+/// cannot be allocated. "out of memory" fits std::string's inline buffer
+/// (libstdc++ and libc++ keep at least 15 chars inline), so the fallback
+/// itself allocates nothing.
+Error error_noexcept(ErrorKind kind, const char* message) noexcept;
 
 }  // namespace warden

@@ -1,5 +1,7 @@
 // The "spectest" host module (spec interpreter, host/spectest.ml).
-#include "host/spectest.hpp"
+#include "warden/spectest.hpp"
+
+#include "warden/host.hpp"
 
 #include <cinttypes>
 #include <cstring>
@@ -39,7 +41,7 @@ void print_value(std::FILE* out, const Value& v) {
 
 void define_print(Store& store, Linker& linker, std::FILE* out, const char* name,
                   std::vector<ValType> params) {
-  HostFunc fn = [out](std::span<const Value> args, std::span<Value>) -> Result<void> {
+  HostFunc fn = [out](Caller&, std::span<const Value> args, std::span<Value>) -> Result<void> {
     if (out) {
       for (const Value& v : args) print_value(out, v);
       std::fflush(out);

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime.hpp"
+#include "execute/interpreter.hpp"
+#include "runtime/runtime.hpp"
 
 namespace warden {
 namespace {
@@ -45,7 +46,9 @@ bool import_matches(const Store::Impl& s, const ast::Module& m, const ast::Impor
 /// a partly built instance: only globals already in `inst` are visible. The
 /// validator has typed it; the checks here keep a lax caller memory-safe.
 Result<Value> eval_const(const ast::Expr& e, const Instance::Impl& inst) {
-  Value stack[8];
+  // Wasm 2.0 constant expressions are one instruction and `end` (the
+  // validator rejects anything else); the stack is a guard for lax callers.
+  Value stack[1];
   size_t n = 0;
   auto bad = [] { return Error{ErrorKind::Invalid, "constant expression required"}; };
   for (const ast::Instr& in : e) {
@@ -68,18 +71,6 @@ Result<Value> eval_const(const ast::Expr& e, const Instance::Impl& inst) {
         stack[n++] = Value{g->type, g->lo, g->hi};
         break;
       }
-      // Extended constant expressions (a later proposal) cost nothing here.
-      case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
-      case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
-        if (n < 2) return bad();
-        const uint64_t b = stack[--n].lo, a = stack[n - 1].lo;
-        uint64_t r = in.op == Op::I32Add || in.op == Op::I64Add   ? a + b
-                     : in.op == Op::I32Sub || in.op == Op::I64Sub ? a - b
-                                                                  : a * b;
-        if (stack[n - 1].type == ValType::I32) r = static_cast<uint32_t>(r);
-        stack[n - 1].lo = r;
-        break;
-      }
       default: return bad();
     }
   }
@@ -96,21 +87,10 @@ Result<uint32_t> eval_offset(const ast::Expr& e, const Instance::Impl& inst) {
 
 }  // namespace
 
-Instance::Instance(std::shared_ptr<const Module> m, std::unique_ptr<Impl> impl)
-    : module_(std::move(m)), impl_(std::move(impl)) {}
-
-Instance::~Instance() = default;
-
-std::optional<Extern> Instance::find_export(std::string_view name) const {
-  for (const auto& [n, e] : exports_)
-    if (n == name) return e;
-  return std::nullopt;
-}
-
 Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod,
                                      std::span<const Extern> imports) {
   Impl& s = *impl_;
-  const Module::Impl& mi = mod->impl();
+  const Module::Impl& mi = detail::Access::of(*mod);
   const ast::Module& m = mi.ast;
 
   // ---- 1. match imports (spec 4.5.4 steps 3-4); nothing is allocated yet
@@ -238,7 +218,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod,
     const size_t base = s.stack_top;
     if (!s.reserve_stack(base + std::max(f->param_slots, f->result_slots)))
       return exhausted("call stack exhausted");
-    Result<void> r = s.run(f, base);
+    Result<void> r = run(s, f, base);
     s.stack_top = base;
     if (!r) {
       if (r.error().kind == ErrorKind::Trap) return uninstantiable(r.error().message);

@@ -1,9 +1,7 @@
 // Module: decode (spec 5) -> validate and compile (spec 3) -> an immutable,
-// shareable Module. Lives in the instantiate layer, not next to types.cpp in
-// warden_core, because it calls the decoder and the validator, which sit
-// above warden_core in the link order.
-#include "decode/decoder.hpp"
-#include "runtime.hpp"
+// shareable Module.
+#include "warden/binary.hpp"
+#include "runtime/runtime.hpp"
 #include "validate/validator.hpp"
 
 namespace warden {
@@ -15,13 +13,13 @@ Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> byte
                                                    const Limits& limits) {
   Result<ast::Module> m = decode(bytes, limits);
   if (!m) return m.error();
-  return from_ast(std::move(m).value(), limits);
+  return load_syntax(std::move(m).value(), limits);
 }
 
-Result<std::shared_ptr<const Module>> Module::from_ast(ast::Module m, const Limits& limits) {
+Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits) {
   Result<std::vector<code::CompiledFunc>> code = validate(m, limits);
   if (!code) return code.error();
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Module::Impl>();
   impl->code = std::move(code).value();
   // The function index space: imports first (spec 2.5.1).
   impl->func_types.reserve(m.imports.size() + m.funcs.size());
@@ -50,6 +48,6 @@ const FuncType& Module::func_type(uint32_t func) const {
   return impl_->ast.types[impl_->func_types[func]];
 }
 
-const ast::Module& Module::syntax() const { return impl_->ast; }
+const ast::Module& syntax_of(const Module& m) { return detail::Access::of(m).ast; }
 
 }  // namespace warden

@@ -4,7 +4,7 @@
 
 #include <unordered_set>
 
-#include "opcode.hpp"
+#include "warden/opcode.hpp"
 
 namespace warden::text {
 namespace {

@@ -19,9 +19,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "lexer.hpp"
-#include "wast.hpp"
+#include "warden/script.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::text {

@@ -1,6 +1,6 @@
 // The text printer (spec 6, in reverse). Iterative: block nesting only
 // changes an indentation counter.
-#include "printer.hpp"
+#include "warden/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -8,8 +8,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "opcode.hpp"
-#include "warden/text.hpp"
+#include "warden/opcode.hpp"
 
 namespace warden {
 

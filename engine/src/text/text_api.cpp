@@ -3,10 +3,8 @@
 
 #include <algorithm>
 
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
-#include "printer.hpp"
-#include "wast.hpp"
+#include "warden/binary.hpp"
+#include "warden/script.hpp"
 
 namespace warden {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "code.hpp"
 #include "warden/warden.hpp"
 

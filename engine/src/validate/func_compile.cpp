@@ -338,7 +338,7 @@ bool Compiler::push_ctrl(Op kind, std::span<const ValType> params,
 }
 
 bool Compiler::step(const ast::Instr& in) {
-  // Module::from_ast takes any tree; only the decoder and parser are sure
+  // load_syntax takes any tree; only the decoder and parser are sure
   // to produce opcodes that index the table.
   if (static_cast<uint16_t>(in.op) >= kOpCount) return fail("illegal opcode", ErrorKind::Malformed);
   const OpInfo& o = info(in.op);

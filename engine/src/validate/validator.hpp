@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "code.hpp"
 #include "warden/warden.hpp"
 

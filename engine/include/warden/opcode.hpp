@@ -9,14 +9,14 @@ namespace warden {
 /// Every WebAssembly 2.0 instruction, in table order.
 enum class Op : uint16_t {
 #define WARDEN_OP(name, ...) name,
-#include "opcodes.def"
+#include "warden/opcodes.def"
 #undef WARDEN_OP
 };
 
 /// Number of rows in the table.
 inline constexpr uint16_t kOpCount = 0
 #define WARDEN_OP(...) +1
-#include "opcodes.def"
+#include "warden/opcodes.def"
 #undef WARDEN_OP
     ;
 
@@ -73,7 +73,7 @@ struct OpInfo {
 inline constexpr OpInfo kOpInfo[] = {
 #define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan) \
   {prefix, code, text, Imm::imm, OpClass::cls, Ty::p1, Ty::p2, Ty::p3, Ty::r, arg, NanCanon::nan},
-#include "opcodes.def"
+#include "warden/opcodes.def"
 #undef WARDEN_OP
 };
 

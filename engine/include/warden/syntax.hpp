@@ -1,13 +1,20 @@
-// The module structure (spec 2.5) shared by the binary decoder, the text
-// parser, the binary encoder, the printer and the validator. It is pure
-// syntax: nothing here is validated; the validator decides.
+// Warden's syntax tree (spec 2.5): the module structure shared by the binary
+// decoder, the text parser, the binary encoder, the printer and the
+// validator. It is pure syntax: nothing here is validated; the validator
+// decides.
+//
+// Public because tools built on Warden legitimately work on modules as
+// trees: the fuzzers generate and mutate them, the differential reducer
+// shrinks them, the spec runner loads text modules through them. It is a
+// declared API with the same stability promise as warden.hpp.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "opcode.hpp"
+#include "warden/opcode.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::ast {
@@ -152,3 +159,23 @@ struct Module {
 };
 
 }  // namespace warden::ast
+
+namespace warden {
+
+/// Validate (spec 3) and compile an already-built syntax tree: the text
+/// path, and tools that generate trees. Errors as Module::load's after
+/// decoding (Invalid, Exhaustion; Malformed for a tree no decoder could
+/// produce, such as an `else` outside an `if`).
+Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits = {});
+
+/// The syntax tree `m` was loaded from.
+const ast::Module& syntax_of(const Module& m);
+
+/// The first structural difference between `a` and `b`, described for a
+/// failure message ("funcs[2].body[7]: i32.const{...} vs i32.const{...}"),
+/// or "" when they are equal. Byte offsets (`pos` fields) are ignored;
+/// everything else, including custom sections and their placement, counts.
+/// The oracle of every round trip (binary -> tree -> binary, text -> tree).
+std::string ast_diff(const ast::Module& a, const ast::Module& b);
+
+}  // namespace warden

@@ -1,10 +1,11 @@
-// The store (spec 4.2.3): host-created objects, accessors, invocation
-// (spec 4.5.5) and the fuel/deadline accounting the interpreter drives.
+// The store (spec 4.2.3): host-created objects, accessors, and the
+// fuel/deadline accounting the interpreter drives. Invocation (spec 4.5.5)
+// is the execute layer's (execute/invoke.cpp), instantiation the
+// instantiate layer's: this layer calls neither.
 #include <algorithm>
 #include <chrono>
 
-#include "execute/interpreter.hpp"
-#include "runtime.hpp"
+#include "runtime/runtime.hpp"
 
 namespace warden {
 namespace {
@@ -63,19 +64,23 @@ void Store::Impl::set_fuel(uint64_t fuel) {
   fuel_base = fuel_chunk = fuel_ctr = 0;  // the next Fuel op takes the slow path
 }
 
-Result<void> Store::Impl::run(const FuncInst* f, size_t base) {
-  if (running >= kMaxNestedInvokes) return exhausted("call stack exhausted");
-  if (running == 0 && has_deadline)
-    deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.timeout_ms);
-  ++running;
-  Result<void> r = execute(*this, f, base);
-  --running;
-  return r;
+// --------------------------------------------------------------- Instance ----
+
+Instance::Instance(std::shared_ptr<const Module> m, std::unique_ptr<Impl> impl)
+    : module_(std::move(m)), impl_(std::move(impl)) {}
+
+Instance::~Instance() = default;
+
+std::optional<Extern> Instance::find_export(std::string_view name) const {
+  for (const auto& [n, e] : exports_)
+    if (n == name) return e;
+  return std::nullopt;
 }
 
 // ------------------------------------------------------------------ Store ----
 
 Store::Store(const Limits& limits, StoreOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->self = this;
   impl_->limits = limits;
   impl_->options = options;
   impl_->has_deadline = limits.timeout_ms != 0;
@@ -132,33 +137,6 @@ GlobalInst* Store::create_global(Value v, bool mut) {
   g.lo = s[0];
   g.hi = s[1];
   return &g;
-}
-
-Result<std::vector<Value>> Store::invoke(const FuncInst* f, std::span<const Value> args) {
-  Impl& s = *impl_;
-  const FuncType& ft = s.types[f->type_id];
-  if (args.size() != ft.params.size()) return invalid("type mismatch");
-  for (size_t i = 0; i < args.size(); ++i)
-    if (args[i].type != ft.params[i]) return invalid("type mismatch");
-  const size_t base = s.stack_top;
-  if (!s.reserve_stack(base + std::max(f->param_slots, f->result_slots)))
-    return exhausted("call stack exhausted");
-  uint64_t* p = s.stack.data() + base;
-  for (const Value& a : args) {
-    value_to_slots(a, p);
-    p += slots(a.type);
-  }
-  Result<void> r = s.run(f, base);
-  s.stack_top = base;
-  if (!r) return r.error();
-  std::vector<Value> results;
-  results.reserve(ft.results.size());
-  const uint64_t* q = s.stack.data() + base;
-  for (ValType t : ft.results) {
-    results.push_back(value_from_slots(t, q));
-    q += slots(t);
-  }
-  return results;
 }
 
 const FuncType& Store::func_type(const FuncInst* f) const { return impl_->types[f->type_id]; }

@@ -1,3 +1,4 @@
+// Public: the spec runner (spec-tests/) and `warden wast` read scripts.
 // The WebAssembly script format (.wast, spec interpreter/README "Scripts"):
 // the commands of the official testsuite, parsed into data the spec runner
 // (spec-tests/) executes against the public API.
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::text {

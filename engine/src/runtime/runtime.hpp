@@ -16,10 +16,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "code.hpp"
 #include "warden/warden.hpp"
 
@@ -51,9 +52,12 @@ struct FuncInst {
 
 /// Zero-initialised growable buffer on malloc/realloc, so that running out of
 /// host memory is a failed grow (a -1 for the program), never an exception.
-/// Capacity grows geometrically but never past the caller's `max_n`.
+/// Capacity grows geometrically but never past the caller's `max_n`. Only
+/// for trivially copyable T (the bytes are moved by realloc).
 template <class T>
 class RawBuffer {
+  static_assert(std::is_trivially_copyable_v<T>);
+
  public:
   RawBuffer() = default;
   RawBuffer(const RawBuffer&) = delete;
@@ -189,6 +193,13 @@ struct Frame {
   Instance::Impl* inst = nullptr;
 };
 
+/// The engine's way to the private Impl of the public classes.
+struct detail::Access {
+  static const Module::Impl& of(const Module& m) { return *m.impl_; }
+  static Instance::Impl& of(Instance& i) { return *i.impl_; }
+  static Store::Impl& of(Store& s) { return *s.impl_; }
+};
+
 struct Store::Impl {
   Limits limits;
   StoreOptions options;
@@ -219,8 +230,18 @@ struct Store::Impl {
   // ---- execution state (interpreter) ----
   RawBuffer<uint64_t> stack;  ///< the slot stack, grown on demand up to max_stack_slots
   size_t stack_top = 0;       ///< first slot not used by an active execution
-  std::vector<Frame> frames;  ///< all active wasm frames, of nested executions too
+  /// All active wasm frames, of nested executions too: frames.data()[0,
+  /// nframes). A RawBuffer, so a call that cannot get host memory for its
+  /// frame is "call stack exhausted", never an exception.
+  RawBuffer<Frame> frames;
+  size_t nframes = 0;
   uint32_t running = 0;       ///< nesting depth of invoke (host -> wasm -> host -> wasm)
+  /// Host-call arguments and results as Values, one buffer per invoke
+  /// nesting level (`running` - 1): a host function at one level may
+  /// re-enter the store, and the host calls of the deeper level must not
+  /// move the spans the outer one is still holding.
+  RawBuffer<Value> scratch[kMaxNestedInvokes];
+  Store* self = nullptr;      ///< the public Store owning this Impl (for Caller)
 
   /// Makes at least `slots` slots available; false past limits.max_stack_slots
   /// or when the host refuses. The stack may move: callers keep offsets.
@@ -255,9 +276,6 @@ struct Store::Impl {
   /// Spends one unit after the fast counter ran out: starts a new chunk (with
   /// the unit taken) or returns "fuel exhausted" / "deadline exceeded".
   const char* refuel();
-  /// Runs `f` as execute() does, keeping the invoke nesting count and
-  /// starting the wall-clock deadline for an outermost call.
-  Result<void> run(const FuncInst* f, size_t base);
   void set_fuel(uint64_t fuel);
   uint64_t fuel_consumed() const { return fuel_base + fuel_chunk - fuel_ctr; }
 };

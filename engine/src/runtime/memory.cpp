@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "runtime.hpp"
+#include "runtime/runtime.hpp"
 
 namespace warden {
 namespace {
