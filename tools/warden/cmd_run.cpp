@@ -5,10 +5,7 @@
 #include "cli.hpp"
 #include "literal.hpp"
 
-#if __has_include("host/spectest.hpp")
 #include "warden/spectest.hpp"
-#define WARDEN_CLI_HAS_SPECTEST 1
-#endif
 
 namespace warden::cli {
 namespace {
@@ -103,9 +100,7 @@ int run(const RunOptions& o) {
 
   Store store(limits, StoreOptions{o.deterministic});
   Linker linker;
-#ifdef WARDEN_CLI_HAS_SPECTEST
   define_spectest(store, linker);
-#endif
   auto imports = linker.resolve(*module);
   if (!imports.ok()) return report_load_error(o.file, imports.error());
   auto instance = store.instantiate(module, imports.value());
