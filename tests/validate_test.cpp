@@ -477,15 +477,17 @@ TEST(ValidateBody, MultiValueBlocks) {
   EXPECT_TRUE(fails(c, "type mismatch"));
 }
 
-TEST(ValidateLimits, MillionNestedBlocksIsExhaustion) {
+TEST(ValidateLimits, MillionNestedBlocksIsExhaustionUnderATightLimit) {
+  Limits lim;
+  lim.max_nesting = 10'000;
   Builder b;
   std::vector<Instr> body(1'000'000, blk(Op::Block));
   b.func({}, {}, std::move(body));
-  auto r = b.run();
+  auto r = b.run(lim);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::Exhaustion);
   EXPECT_EQ(r.error().message, "nesting too deep");
-  EXPECT_EQ(r.error().offset, 1000u + Limits{}.max_nesting);  // the first block too many
+  EXPECT_EQ(r.error().offset, 1000u + lim.max_nesting);  // the first block too many
 }
 
 TEST(ValidateLimits, NestingAtTheLimitIsFine) {
@@ -929,10 +931,10 @@ TEST(ValidateBinary, MillionNestedBlocksFromBytes) {
     code.push_back(0x40);  // []
   }
   code.insert(code.end(), 1'000'000, 0x0B);
+  // V8, wabt and Binaryen load it (3 MB, under V8's 7.6 MB body limit), and
+  // so does Warden: the control stack is on the heap, not the host stack.
   auto r = load(one_func_module(code));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind, ErrorKind::Exhaustion);
-  EXPECT_EQ(r.error().message, "nesting too deep");
+  ASSERT_TRUE(r.ok()) << r.error().message;
 }
 
 TEST(ValidateBinary, ErrorOffsetIsTheInstructionsByte) {

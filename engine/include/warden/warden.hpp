@@ -153,7 +153,12 @@ struct Limits {
   uint64_t max_module_bytes = 64ull << 20;
   uint32_t max_functions = 1'000'000;       ///< imported + defined
   uint32_t max_locals = 50'000;             ///< params + locals of one function
-  uint32_t max_nesting = 10'000;            ///< nested blocks/loops/ifs
+  /// Nested blocks/loops/ifs in one body. Above what any module the web
+  /// accepts can reach: V8 caps a body at 7,654,321 bytes and each level
+  /// costs 3 (block, type, end), so at most ~2.55M levels. The validator's
+  /// control stack is explicit (heap, not host stack), so a level costs
+  /// memory in proportion to the bytes that declared it.
+  uint32_t max_nesting = 1u << 22;
   /// Params, and separately results, of one function type (the JS API's
   /// limit). Validation costs that much per block, call or branch using it.
   uint32_t max_params = 1'000;
