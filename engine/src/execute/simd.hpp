@@ -24,47 +24,19 @@ namespace simd {
 template <class T>
 using Lanes = std::array<T, 16 / sizeof(T)>;
 
+// A V128's lanes are its bytes in order, so on a little-endian host (the
+// interpreter static_asserts one) a bit_cast is the whole conversion.
+static_assert(std::endian::native == std::endian::little, "lanes are the V128's bytes in host order");
+
 template <class T>
 inline Lanes<T> split(V128 v) noexcept {
   static_assert(sizeof(V128) == 16 && sizeof(Lanes<T>) == 16);
-  if constexpr (std::endian::native == std::endian::little) {
-    return std::bit_cast<Lanes<T>>(v);
-  } else {
-    Lanes<T> out;
-    uint8_t bytes[16];
-    for (int i = 0; i < 8; ++i) {
-      bytes[i] = static_cast<uint8_t>(v.lo >> (8 * i));
-      bytes[8 + i] = static_cast<uint8_t>(v.hi >> (8 * i));
-    }
-    using U = std::make_unsigned_t<std::conditional_t<std::is_floating_point_v<T>, detail::Bits<T>, T>>;
-    for (size_t l = 0; l < out.size(); ++l) {
-      U u = 0;
-      for (size_t k = 0; k < sizeof(T); ++k) u |= static_cast<U>(U{bytes[l * sizeof(T) + k]} << (8 * k));
-      out[l] = std::bit_cast<T>(u);
-    }
-    return out;
-  }
+  return std::bit_cast<Lanes<T>>(v);
 }
 
 template <class T>
 inline V128 join(const Lanes<T>& in) noexcept {
-  if constexpr (std::endian::native == std::endian::little) {
-    return std::bit_cast<V128>(in);
-  } else {
-    V128 v;
-    using U = std::make_unsigned_t<std::conditional_t<std::is_floating_point_v<T>, detail::Bits<T>, T>>;
-    uint8_t bytes[16];
-    for (size_t l = 0; l < in.size(); ++l) {
-      U u = std::bit_cast<U>(in[l]);
-      for (size_t k = 0; k < sizeof(T); ++k) bytes[l * sizeof(T) + k] = static_cast<uint8_t>(u >> (8 * k));
-    }
-    v.lo = v.hi = 0;
-    for (int i = 0; i < 8; ++i) {
-      v.lo |= uint64_t{bytes[i]} << (8 * i);
-      v.hi |= uint64_t{bytes[8 + i]} << (8 * i);
-    }
-    return v;
-  }
+  return std::bit_cast<V128>(in);
 }
 
 /// r[i] = f(a[i]); T in, R out (same lane count).
@@ -337,48 +309,72 @@ inline uint32_t V128AnyTrue(V128 a) noexcept { return (a.lo | a.hi) != 0; }
   inline V128 Name(V128 a) noexcept { return simd::map<T>(a, [](T x) -> T { return expr; }); }
 #define WARDEN_SIMD_IBINOP(Name, T, expr) \
   inline V128 Name(V128 a, V128 b) noexcept { return simd::zip<T>(a, b, [](T x, T y) -> T { return expr; }); }
-#define WARDEN_SIMD_SHIFTS(Shape, S, U)                                                                \
-  inline V128 Shape##Shl(V128 a, uint32_t n) noexcept {                                                \
-    unsigned k = simd::shift_count<U>(n);                                                              \
-    return simd::map<U>(a, [k](U x) -> U { return static_cast<U>(static_cast<uint64_t>(x) << k); });   \
-  }                                                                                                    \
-  inline V128 Shape##ShrS(V128 a, uint32_t n) noexcept {                                               \
-    unsigned k = simd::shift_count<S>(n);                                                              \
-    return simd::map<S>(a, [k](S x) -> S { return static_cast<S>(x >> k); });                          \
-  }                                                                                                    \
-  inline V128 Shape##ShrU(V128 a, uint32_t n) noexcept {                                               \
-    unsigned k = simd::shift_count<U>(n);                                                              \
-    return simd::map<U>(a, [k](U x) -> U { return static_cast<U>(x >> k); });                          \
+/// Shifts take the count modulo the lane width (spec 4.3.2 ishl/ishr).
+#define WARDEN_SIMD_SHIFT(Name, T, op)                                                      \
+  inline V128 Name(V128 a, uint32_t n) noexcept {                                           \
+    unsigned k = simd::shift_count<T>(n);                                                   \
+    return simd::map<T>(a, [k](T x) -> T { return static_cast<T>(op); });                   \
   }
-// abs, neg, add, sub, shifts exist for every integer shape.
-#define WARDEN_SIMD_ICOMMON(Shape, S, U)                  \
-  WARDEN_SIMD_IUNOP(Shape##Abs, S, simd::iabs(x))          \
-  WARDEN_SIMD_IUNOP(Shape##Neg, U, simd::wrap_sub<U>(0, x)) \
-  WARDEN_SIMD_IBINOP(Shape##Add, U, simd::wrap_add(x, y))  \
-  WARDEN_SIMD_IBINOP(Shape##Sub, U, simd::wrap_sub(x, y))  \
-  WARDEN_SIMD_SHIFTS(Shape, S, U)
-// Saturating add/sub, min/max and avgr exist for i8x16 and i16x8 (min/max
-// also for i32x4, below).
-#define WARDEN_SIMD_MINMAX(Shape, S, U)                  \
-  WARDEN_SIMD_IBINOP(Shape##MinS, S, x < y ? x : y)       \
-  WARDEN_SIMD_IBINOP(Shape##MinU, U, x < y ? x : y)       \
-  WARDEN_SIMD_IBINOP(Shape##MaxS, S, x > y ? x : y)       \
-  WARDEN_SIMD_IBINOP(Shape##MaxU, U, x > y ? x : y)
-#define WARDEN_SIMD_SMALL(Shape, S, U)                   \
-  WARDEN_SIMD_IBINOP(Shape##AddSatS, S, simd::sat_add(x, y)) \
-  WARDEN_SIMD_IBINOP(Shape##AddSatU, U, simd::sat_add(x, y)) \
-  WARDEN_SIMD_IBINOP(Shape##SubSatS, S, simd::sat_sub(x, y)) \
-  WARDEN_SIMD_IBINOP(Shape##SubSatU, U, simd::sat_sub(x, y)) \
-  WARDEN_SIMD_IBINOP(Shape##AvgrU, U, simd::avgr(x, y))      \
-  WARDEN_SIMD_MINMAX(Shape, S, U)
 
-WARDEN_SIMD_ICOMMON(I8x16, int8_t, uint8_t)
-WARDEN_SIMD_ICOMMON(I16x8, int16_t, uint16_t)
-WARDEN_SIMD_ICOMMON(I32x4, int32_t, uint32_t)
-WARDEN_SIMD_ICOMMON(I64x2, int64_t, uint64_t)
-WARDEN_SIMD_SMALL(I8x16, int8_t, uint8_t)
-WARDEN_SIMD_SMALL(I16x8, int16_t, uint16_t)
-WARDEN_SIMD_MINMAX(I32x4, int32_t, uint32_t)
+// Written out, one operator a line, so that every name of the table has a
+// definition a reader can grep for.
+// i8x16: abs, neg, add, sub and shifts exist for every integer shape.
+WARDEN_SIMD_IUNOP(I8x16Abs, int8_t, simd::iabs(x))
+WARDEN_SIMD_IUNOP(I8x16Neg, uint8_t, simd::wrap_sub<uint8_t>(0, x))
+WARDEN_SIMD_IBINOP(I8x16Add, uint8_t, simd::wrap_add(x, y))
+WARDEN_SIMD_IBINOP(I8x16Sub, uint8_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_SHIFT(I8x16Shl, uint8_t, static_cast<uint64_t>(x) << k)
+WARDEN_SIMD_SHIFT(I8x16ShrS, int8_t, x >> k)
+WARDEN_SIMD_SHIFT(I8x16ShrU, uint8_t, x >> k)
+// i16x8: abs, neg, add, sub and shifts exist for every integer shape.
+WARDEN_SIMD_IUNOP(I16x8Abs, int16_t, simd::iabs(x))
+WARDEN_SIMD_IUNOP(I16x8Neg, uint16_t, simd::wrap_sub<uint16_t>(0, x))
+WARDEN_SIMD_IBINOP(I16x8Add, uint16_t, simd::wrap_add(x, y))
+WARDEN_SIMD_IBINOP(I16x8Sub, uint16_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_SHIFT(I16x8Shl, uint16_t, static_cast<uint64_t>(x) << k)
+WARDEN_SIMD_SHIFT(I16x8ShrS, int16_t, x >> k)
+WARDEN_SIMD_SHIFT(I16x8ShrU, uint16_t, x >> k)
+// i32x4: abs, neg, add, sub and shifts exist for every integer shape.
+WARDEN_SIMD_IUNOP(I32x4Abs, int32_t, simd::iabs(x))
+WARDEN_SIMD_IUNOP(I32x4Neg, uint32_t, simd::wrap_sub<uint32_t>(0, x))
+WARDEN_SIMD_IBINOP(I32x4Add, uint32_t, simd::wrap_add(x, y))
+WARDEN_SIMD_IBINOP(I32x4Sub, uint32_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_SHIFT(I32x4Shl, uint32_t, static_cast<uint64_t>(x) << k)
+WARDEN_SIMD_SHIFT(I32x4ShrS, int32_t, x >> k)
+WARDEN_SIMD_SHIFT(I32x4ShrU, uint32_t, x >> k)
+// i64x2: abs, neg, add, sub and shifts exist for every integer shape.
+WARDEN_SIMD_IUNOP(I64x2Abs, int64_t, simd::iabs(x))
+WARDEN_SIMD_IUNOP(I64x2Neg, uint64_t, simd::wrap_sub<uint64_t>(0, x))
+WARDEN_SIMD_IBINOP(I64x2Add, uint64_t, simd::wrap_add(x, y))
+WARDEN_SIMD_IBINOP(I64x2Sub, uint64_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_SHIFT(I64x2Shl, uint64_t, static_cast<uint64_t>(x) << k)
+WARDEN_SIMD_SHIFT(I64x2ShrS, int64_t, x >> k)
+WARDEN_SIMD_SHIFT(I64x2ShrU, uint64_t, x >> k)
+// i8x16: saturating add/sub, avgr, min/max.
+WARDEN_SIMD_IBINOP(I8x16AddSatS, int8_t, simd::sat_add(x, y))
+WARDEN_SIMD_IBINOP(I8x16AddSatU, uint8_t, simd::sat_add(x, y))
+WARDEN_SIMD_IBINOP(I8x16SubSatS, int8_t, simd::sat_sub(x, y))
+WARDEN_SIMD_IBINOP(I8x16SubSatU, uint8_t, simd::sat_sub(x, y))
+WARDEN_SIMD_IBINOP(I8x16AvgrU, uint8_t, simd::avgr(x, y))
+// i16x8: saturating add/sub, avgr, min/max.
+WARDEN_SIMD_IBINOP(I16x8AddSatS, int16_t, simd::sat_add(x, y))
+WARDEN_SIMD_IBINOP(I16x8AddSatU, uint16_t, simd::sat_add(x, y))
+WARDEN_SIMD_IBINOP(I16x8SubSatS, int16_t, simd::sat_sub(x, y))
+WARDEN_SIMD_IBINOP(I16x8SubSatU, uint16_t, simd::sat_sub(x, y))
+WARDEN_SIMD_IBINOP(I16x8AvgrU, uint16_t, simd::avgr(x, y))
+WARDEN_SIMD_IBINOP(I8x16MinS, int8_t, x < y ? x : y)
+WARDEN_SIMD_IBINOP(I8x16MinU, uint8_t, x < y ? x : y)
+WARDEN_SIMD_IBINOP(I8x16MaxS, int8_t, x > y ? x : y)
+WARDEN_SIMD_IBINOP(I8x16MaxU, uint8_t, x > y ? x : y)
+WARDEN_SIMD_IBINOP(I16x8MinS, int16_t, x < y ? x : y)
+WARDEN_SIMD_IBINOP(I16x8MinU, uint16_t, x < y ? x : y)
+WARDEN_SIMD_IBINOP(I16x8MaxS, int16_t, x > y ? x : y)
+WARDEN_SIMD_IBINOP(I16x8MaxU, uint16_t, x > y ? x : y)
+// i32x4: min/max.
+WARDEN_SIMD_IBINOP(I32x4MinS, int32_t, x < y ? x : y)
+WARDEN_SIMD_IBINOP(I32x4MinU, uint32_t, x < y ? x : y)
+WARDEN_SIMD_IBINOP(I32x4MaxS, int32_t, x > y ? x : y)
+WARDEN_SIMD_IBINOP(I32x4MaxU, uint32_t, x > y ? x : y)
 WARDEN_SIMD_IBINOP(I16x8Mul, uint16_t, simd::wrap_mul(x, y))
 WARDEN_SIMD_IBINOP(I32x4Mul, uint32_t, simd::wrap_mul(x, y))
 WARDEN_SIMD_IBINOP(I64x2Mul, uint64_t, simd::wrap_mul(x, y))
@@ -388,10 +384,7 @@ WARDEN_SIMD_IUNOP(I8x16Popcnt, uint8_t, static_cast<uint8_t>(std::popcount(x)))
 WARDEN_SIMD_IBINOP(I16x8Q15mulrSatS, int16_t,
                    simd::saturate<int16_t>((int32_t{x} * int32_t{y} + 0x4000) >> 15))
 
-#undef WARDEN_SIMD_SMALL
-#undef WARDEN_SIMD_MINMAX
-#undef WARDEN_SIMD_ICOMMON
-#undef WARDEN_SIMD_SHIFTS
+#undef WARDEN_SIMD_SHIFT
 
 inline uint32_t I8x16AllTrue(V128 a) noexcept { return simd::all_true<uint8_t>(a); }
 inline uint32_t I16x8AllTrue(V128 a) noexcept { return simd::all_true<uint16_t>(a); }
