@@ -13,46 +13,20 @@
 #include <string_view>
 #include <vector>
 
+#include "wasm_builder.hpp"
 #include "warden/syntax.hpp"
 #include "warden/binary.hpp"
 
 namespace warden {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-// "00 61 73 6d" -> bytes; spaces and newlines are ignored.
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int hi = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
+using wasm_builder::Bytes;
+using wasm_builder::cat;
+using wasm_builder::hex;
 
 void uleb(Bytes& out, uint64_t v) {
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    out.push_back(v ? (b | 0x80) : b);
-  } while (v);
+  const Bytes b = wasm_builder::leb_u(v);
+  out.insert(out.end(), b.begin(), b.end());
 }
 
 // A section: id, size (computed), contents.

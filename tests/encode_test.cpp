@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "wasm_builder.hpp"
 #include "warden/syntax.hpp"
 #include "warden/binary.hpp"
 #include "warden/warden.hpp"
@@ -16,25 +17,9 @@
 namespace warden {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int hi = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  return out;
-}
+using wasm_builder::Bytes;
+using wasm_builder::cat;
+using wasm_builder::hex;
 
 Bytes header() { return hex("00 61 73 6d 01 00 00 00"); }
 Bytes wasm(std::string_view rest) {

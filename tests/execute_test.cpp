@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "harness.hpp"
 #include "wasm_builder.hpp"
 #include "warden/warden.hpp"
 
@@ -22,32 +23,9 @@ using wasm_builder::mem_op;
 using VT = ValType;
 using Results = Result<std::vector<Value>>;
 
-/// A store with one instance of `bytes`.
-struct Harness {
-  Store store;
-  Instance* inst = nullptr;
-
-  explicit Harness(const Bytes& bytes, StoreOptions opts = {}, Limits limits = {})
-      : store(limits, opts) {
-    auto m = Module::load(bytes, limits);
-    if (!m) {
-      ADD_FAILURE() << "load: " << m.error().message;
-      return;
-    }
-    auto i = store.instantiate(m.value(), {});
-    if (!i) {
-      ADD_FAILURE() << "instantiate: " << i.error().message;
-      return;
-    }
-    inst = i.value();
-  }
-
-  Results call(std::string_view name, std::vector<Value> args = {}) {
-    if (!inst) return Error{ErrorKind::Invalid, "no instance"};
-    std::optional<Extern> e = inst->find_export(name);
-    if (!e || e->kind != ExternKind::Func) return Error{ErrorKind::Invalid, "no such export"};
-    return store.invoke(e->func, args);
-  }
+/// A store with one instance of `bytes`, and shorthands for single results.
+struct Harness : test_harness::Harness {
+  using test_harness::Harness::Harness;
 
   /// The single result of a successful call.
   Value value(std::string_view name, std::vector<Value> args = {}) {

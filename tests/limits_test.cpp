@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "harness.hpp"
 #include "wasm_builder.hpp"
 #include "warden/host.hpp"
 #include "warden/warden.hpp"
@@ -74,27 +75,9 @@ Bytes limits_module() {
   return m.build();
 }
 
-struct Harness {
-  Store store;
-  Instance* inst = nullptr;
-
-  explicit Harness(Limits limits = {}) : store(limits) {
-    auto m = Module::load(limits_module(), limits);
-    if (!m) {
-      ADD_FAILURE() << "load: " << m.error().message;
-      return;
-    }
-    auto i = store.instantiate(m.value(), {});
-    if (!i) {
-      ADD_FAILURE() << "instantiate: " << i.error().message;
-      return;
-    }
-    inst = i.value();
-  }
-
-  Results call(std::string_view name, std::vector<Value> args = {}) {
-    return store.invoke(inst->find_export(name)->func, args);
-  }
+/// The limits module in a store with `limits`.
+struct Harness : test_harness::Harness {
+  explicit Harness(Limits limits = {}) : test_harness::Harness(limits_module(), {}, limits) {}
 };
 
 double seconds_since(Clock::time_point t) {

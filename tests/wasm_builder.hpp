@@ -1,5 +1,5 @@
-// A small binary-module builder for the runtime tests (execute_, instantiate_,
-// limits_test.cpp). It writes only the framing (spec 5.5: section ids and
+// A small binary-module builder for the tests (hex dumps, LEB128s, and
+// whole modules for execute_, instantiate_, limits_test.cpp). It writes only the framing (spec 5.5: section ids and
 // sizes, vectors, LEB128s); function bodies and constant expressions are raw
 // instruction bytes, written in the tests with the WAT in a comment.
 #pragma once
@@ -35,6 +35,27 @@ inline Bytes leb_s(int64_t v) {
     out.push_back(done ? b : (b | 0x80));
     if (done) return out;
   }
+}
+
+/// "00 61 73 6d" -> bytes; anything but hex digits (spaces, newlines) is
+/// skipped, so a dump can be pasted with its layout.
+inline Bytes hex(std::string_view s) {
+  Bytes out;
+  int hi = -1;
+  for (char c : s) {
+    int v;
+    if (c >= '0' && c <= '9') v = c - '0';
+    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    else continue;
+    if (hi < 0) {
+      hi = v;
+    } else {
+      out.push_back(static_cast<uint8_t>(hi << 4 | v));
+      hi = -1;
+    }
+  }
+  return out;
 }
 
 /// Concatenates fragments: cat({{0x20, 0}, i32_const(5), {0x6a}}).
