@@ -28,18 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> lines_of(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t nl = s.find('\n', i);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(i, nl - i));
-    i = nl + 1;
-  }
-  return out;
-}
-
 // One value as --fuzz-exec prints it.
 bool parse_value(const std::string& text, ValType t, Outcome& o) {
   const char* s = text.c_str();
@@ -96,8 +84,9 @@ bool parse_result(std::string text, const std::vector<ValType>& types, Outcome& 
 
 class BinaryenEngine final : public Engine {
  public:
-  BinaryenEngine(const EngineLimits& l, const std::string& tools, const std::string& work)
-      : limits_(l), tool_((fs::path(tools) / "wasm-opt").string()), dir_(fs::path(work) / "binaryen") {}
+  explicit BinaryenEngine(const EngineSetup& s)
+      : limits_(s.limits), tool_((fs::path(s.tool_dir) / "wasm-opt").string()),
+        dir_(fs::path(s.work_dir) / "binaryen") {}
 
   std::string_view name() const override { return "binaryen"; }
   std::string version() const override { return version_; }
@@ -128,46 +117,7 @@ class BinaryenEngine final : public Engine {
     return out;
   }
 
-  std::vector<RunResult> run(std::span<const RunJob> jobs) override {
-    std::vector<RunResult> out;
-    for (const RunJob& job : jobs) out.push_back(run_one(job));
-    return out;
-  }
-
- private:
-  std::string write(std::span<const uint8_t> bytes) {
-    fs::path f = dir_ / "m.wasm";
-    std::ofstream o(f, std::ios::binary);
-    o.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    return f.string();
-  }
-
-  LoadResult verdict(const ProcessResult& p) {
-    if (p.timed_out) return {Verdict::Hang, "timed out"};
-    if (!p.started) return {Verdict::NotRun, "could not start " + tool_};
-    if (p.signal) {
-      // An abort names its failed assertion: the rules tell crashes apart by it.
-      std::string msg = "signal " + std::to_string(p.signal);
-      for (const std::string& l : lines_of(p.err))
-        if (l.find("Assertion") != std::string::npos) msg += ": " + l;
-      return {Verdict::Crash, msg};
-    }
-    if (p.exit_code == 0) return {Verdict::Valid, ""};
-    std::string all = p.out + p.err;
-    // The error, not a warning before it.
-    std::string first;
-    for (const std::string& l : lines_of(all)) {
-      if (l.empty() || l.rfind("[fuzz-exec]", 0) == 0) continue;
-      if (first.empty() || first.rfind("warning:", 0) == 0) first = l;
-      if (l.rfind("[parse exception", 0) == 0 || l.rfind("[wasm-validator", 0) == 0) {
-        first = l;
-        break;
-      }
-    }
-    return {load_verdict("binaryen", all), first};
-  }
-
-  RunResult run_one(const RunJob& job) {
+  RunResult run_one(const RunJob& job) override {
     RunResult r;
     r.calls.resize(job.calls.size());
     for (const Call& c : job.calls) {
@@ -182,7 +132,7 @@ class BinaryenEngine final : public Engine {
     argv.insert(argv.end(), kBinaryenFeatures.begin(), kBinaryenFeatures.end());
     argv.insert(argv.end(), {f, "--fuzz-exec-before", "-q", "-o", "/dev/null"});
     ProcessResult p = run_process(argv, "", limits_.timeout_ms, limits_.memory_bytes);
-    std::vector<std::string> lines = lines_of(p.out + p.err);
+    std::vector<std::string> lines = split_lines(p.out + p.err);
     bool called = false;
     for (const std::string& l : lines) called |= l.rfind("[fuzz-exec] calling ", 0) == 0;
     // A load failure prints no call and exits non-zero.
@@ -254,6 +204,39 @@ class BinaryenEngine final : public Engine {
     return r;
   }
 
+ private:
+  std::string write(std::span<const uint8_t> bytes) {
+    fs::path f = dir_ / "m.wasm";
+    std::ofstream o(f, std::ios::binary);
+    o.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return f.string();
+  }
+
+  LoadResult verdict(const ProcessResult& p) {
+    if (p.timed_out) return {Verdict::Hang, "timed out"};
+    if (!p.started) return {Verdict::NotRun, "could not start " + tool_};
+    if (p.signal) {
+      // An abort names its failed assertion: the rules tell crashes apart by it.
+      std::string msg = "signal " + std::to_string(p.signal);
+      for (const std::string& l : split_lines(p.err))
+        if (l.find("Assertion") != std::string::npos) msg += ": " + l;
+      return {Verdict::Crash, msg};
+    }
+    if (p.exit_code == 0) return {Verdict::Valid, ""};
+    std::string all = p.out + p.err;
+    // The error, not a warning before it.
+    std::string first;
+    for (const std::string& l : split_lines(all)) {
+      if (l.empty() || l.rfind("[fuzz-exec]", 0) == 0) continue;
+      if (first.empty() || first.rfind("warning:", 0) == 0) first = l;
+      if (l.rfind("[parse exception", 0) == 0 || l.rfind("[wasm-validator", 0) == 0) {
+        first = l;
+        break;
+      }
+    }
+    return {load_verdict("binaryen", all), first};
+  }
+
   EngineLimits limits_;
   std::string tool_, version_;
   fs::path dir_;
@@ -261,9 +244,6 @@ class BinaryenEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_binaryen_engine(const EngineLimits& limits, const std::string& tool_dir,
-                                             const std::string& work_dir) {
-  return std::make_unique<BinaryenEngine>(limits, tool_dir, work_dir);
-}
+std::unique_ptr<Engine> make_binaryen_engine(const EngineSetup& setup) { return std::make_unique<BinaryenEngine>(setup); }
 
 }  // namespace warden::diff

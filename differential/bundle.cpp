@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "host/spectest.hpp"
+#include "warden/spectest.hpp"
 #include "warden/text.hpp"
 
 namespace warden::diff {

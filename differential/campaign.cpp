@@ -15,8 +15,7 @@
 
 #include "bundle.hpp"
 #include "compare.hpp"
-#include "decode/decoder.hpp"
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 #include "inputs.hpp"
 #include "peer_rules.hpp"
 #include "reduce.hpp"
@@ -133,14 +132,10 @@ class Campaign {
     work_ = o_.work_dir.empty() ? scratch + "/warden-diff-" + std::to_string(getpid()) : o_.work_dir;
     std::error_code ec;
     fs::create_directories(work_, ec);
-    std::string harness = o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness;
+    EngineSetup setup{o_.limits, o_.tool_dir, work_, o_.node, o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness};
     for (const std::string& name : o_.engines) {
-      std::unique_ptr<Engine> e;
-      if (name == "warden") e = make_warden_engine(o_.limits);
-      else if (name == "wabt") e = make_wabt_engine(o_.limits, o_.tool_dir, work_);
-      else if (name == "binaryen") e = make_binaryen_engine(o_.limits, o_.tool_dir, work_ + "/b0");
-      else if (name == "v8") e = make_v8_engine(o_.limits, o_.node, harness);
-      else {
+      std::unique_ptr<Engine> e = make_engine(name, setup);
+      if (!e) {
         std::fprintf(out_, "warden diff: unknown engine '%s' (warden, wabt, binaryen, v8)\n", name.c_str());
         return false;
       }
@@ -159,10 +154,13 @@ class Campaign {
       std::fprintf(out_, "warden diff: fewer than two engines available; nothing to compare\n");
       return false;
     }
-    // A second Binaryen for the second core: it is the slowest oracle.
+    // A second Binaryen for the second core: it is the slowest oracle (with
+    // scratch files of its own).
     for (auto& e : engines_) {
       if (e->name() != "binaryen") continue;
-      binaryen2_ = make_binaryen_engine(o_.limits, o_.tool_dir, work_ + "/b1");
+      EngineSetup second = setup;
+      second.work_dir = work_ + "/b1";
+      binaryen2_ = make_engine("binaryen", second);
       std::string why;
       if (!binaryen2_->available(why)) binaryen2_.reset();
     }
@@ -624,8 +622,7 @@ class Campaign {
     std::vector<EngineRun> runs;
     for (auto& e : engines_) {
       if (!only.empty() && std::find(only.begin(), only.end(), std::string(e->name())) == only.end()) continue;
-      std::span<const RunJob> one(&job, 1);
-      runs.push_back({std::string(e->name()), e->run(one).front()});
+      runs.push_back({std::string(e->name()), e->run_one(job)});
     }
     return runs;
   }

@@ -78,16 +78,38 @@ std::string load_text(const LoadResult& l) {
   return s;
 }
 
+// Warden refused by one of its own implementation limits a module that V8,
+// the web's reference, loads: a finding, for a module that loads on the web
+// must load here (README). Which limit is the bucket.
+Finding warden_limit(const EngineLoad& warden, std::span<const EngineLoad> loads) {
+  Finding f;
+  f.kind = FindingKind::Validation;
+  f.reference = "v8";
+  f.engines = {warden.engine};
+  f.where = "warden limit rejects a module V8 accepts: " + message_key(warden.load.message);
+  for (const EngineLoad& l : loads)
+    if (l.load.verdict != Verdict::NotRun) f.outcomes[l.engine] = load_text(l.load);
+  f.signature = "validation|v8=valid,warden=limit|" + f.where;
+  return f;
+}
+
 }  // namespace
 
 std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& ignored) {
   std::vector<Finding> out;
   std::vector<const EngineLoad*> active;
+  bool v8_loads = false;
+  for (const EngineLoad& l : loads) v8_loads |= l.engine == "v8" && l.load.verdict == Verdict::Valid;
   for (const EngineLoad& l : loads) {
     switch (l.load.verdict) {
       case Verdict::NotRun: break;
       case Verdict::Unsupported: ++ignored["feature: " + l.engine + " lacks " + message_key(l.load.message)]; break;
-      case Verdict::Limit: ++ignored["limit: " + l.engine + " implementation limit"]; break;
+      case Verdict::Limit:
+        // A peer's limit (or Warden's, where V8 does not load the module
+        // either) leaves that engine out of the comparison.
+        if (l.engine == "warden" && v8_loads) out.push_back(warden_limit(l, loads));
+        else ++ignored["limit: " + l.engine + " implementation limit"];
+        break;
       case Verdict::Crash: {
         // A crash that names its failed assertion is bucketed by it.
         Finding f = single(FindingKind::Crash, l.engine, "load", load_text(l.load));

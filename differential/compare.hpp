@@ -7,8 +7,10 @@
 // signatures are one bucket.
 //
 // What cannot be compared is not a finding but an ignored run, counted
-// under the name of the rule that says why (a feature an engine lacks, an
-// implementation limit, a call JS cannot make, ...).
+// under the name of the rule that says why (a feature an engine lacks, a
+// peer's implementation limit, a call JS cannot make, ...). Warden's own
+// limit is a finding when V8 loads the module: what loads on the web must
+// load here.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -48,7 +50,9 @@ struct EngineRun {
   RunResult run;
 };
 
-/// Compares load verdicts (the three-way validation differential).
+/// Compares load verdicts (the three-way validation differential). An
+/// engine's implementation limit is ignored, but for Warden's against a
+/// module V8 loads: a finding, "warden limit rejects a module V8 accepts: ...".
 std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& ignored);
 
 /// Compares runs of the same probe. `state_labels` names the values of the

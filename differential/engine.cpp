@@ -11,6 +11,26 @@ const std::vector<std::string> kBinaryenFeatures = {
     "--enable-reference-types",
 };
 
+// Each adapter file's factory; make_engine is the one way in.
+std::unique_ptr<Engine> make_warden_engine(const EngineSetup& setup);
+std::unique_ptr<Engine> make_wabt_engine(const EngineSetup& setup);
+std::unique_ptr<Engine> make_binaryen_engine(const EngineSetup& setup);
+std::unique_ptr<Engine> make_v8_engine(const EngineSetup& setup);
+
+std::unique_ptr<Engine> make_engine(std::string_view name, const EngineSetup& setup) {
+  if (name == "warden") return make_warden_engine(setup);
+  if (name == "wabt") return make_wabt_engine(setup);
+  if (name == "binaryen") return make_binaryen_engine(setup);
+  if (name == "v8") return make_v8_engine(setup);
+  return nullptr;
+}
+
+std::vector<RunResult> Engine::run(std::span<const RunJob> jobs) {
+  std::vector<RunResult> out;
+  for (const RunJob& job : jobs) out.push_back(run_one(job));
+  return out;
+}
+
 std::string_view to_string(Verdict v) {
   switch (v) {
     case Verdict::Valid: return "valid";

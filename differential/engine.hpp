@@ -113,6 +113,15 @@ struct EngineLimits {
   uint64_t memory_bytes = 4ull << 30;  ///< address space of a peer process
 };
 
+/// Where the engines find their tools and keep their scratch files.
+struct EngineSetup {
+  EngineLimits limits;
+  std::string tool_dir;  ///< wabt's and Binaryen's executables (/usr/bin)
+  std::string work_dir;  ///< scratch files; an engine keeps its own folder in it
+  std::string node;      ///< V8: the node executable
+  std::string harness;   ///< V8: v8_harness.js
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -127,7 +136,11 @@ class Engine {
   virtual bool three_way() const { return false; }
 
   virtual std::vector<LoadResult> validate(std::span<const std::span<const uint8_t>> modules) = 0;
-  virtual std::vector<RunResult> run(std::span<const RunJob> jobs) = 0;
+  /// One job: load, instantiate, then every call in order.
+  virtual RunResult run_one(const RunJob& job) = 0;
+  /// The jobs in order, by default one run_one() after another; an engine
+  /// that takes a batch at once (wabt: one process per batch) overrides it.
+  virtual std::vector<RunResult> run(std::span<const RunJob> jobs);
   /// A second opinion on one module's verdict, from the engine's dedicated
   /// validator where it has one (wabt: wasm-validate); by default validate().
   virtual LoadResult confirm(std::span<const uint8_t> bytes) {
@@ -136,15 +149,9 @@ class Engine {
   }
 };
 
-/// The engine factories (one file each). `tool_dir` is where the peers'
-/// executables are (default /usr/bin); `harness` is v8_harness.js.
-std::unique_ptr<Engine> make_warden_engine(const EngineLimits& limits);
-std::unique_ptr<Engine> make_wabt_engine(const EngineLimits& limits, const std::string& tool_dir,
-                                         const std::string& work_dir);
-std::unique_ptr<Engine> make_binaryen_engine(const EngineLimits& limits, const std::string& tool_dir,
-                                             const std::string& work_dir);
-std::unique_ptr<Engine> make_v8_engine(const EngineLimits& limits, const std::string& node,
-                                       const std::string& harness);
+/// The engine called `name` (warden, wabt, binaryen, v8), not yet asked
+/// whether it is available; null for any other name.
+std::unique_ptr<Engine> make_engine(std::string_view name, const EngineSetup& setup);
 
 /// The Wasm 2.0 feature flags Binaryen 108 needs (it defaults to MVP).
 extern const std::vector<std::string> kBinaryenFeatures;

@@ -5,12 +5,12 @@
 #include <fstream>
 #include <iterator>
 
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 #include "engine.hpp"
 #include "generator.hpp"
 #include "mutate.hpp"
 #include "process.hpp"
-#include "text/wast.hpp"
+#include "warden/script.hpp"
 
 namespace warden::diff {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::diff {
 

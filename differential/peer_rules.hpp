@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "compare.hpp"
 
 namespace warden::diff {

@@ -4,7 +4,7 @@
 #include <bit>
 #include <set>
 
-#include "decode/encoder.hpp"
+#include "warden/binary.hpp"
 
 namespace warden::diff {
 namespace {

@@ -32,7 +32,7 @@
 #include <string>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 #include "engine.hpp"
 
 namespace warden::diff {

@@ -242,4 +242,16 @@ bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector
   return true;
 }
 
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t nl = s.find('\n', i);
+    if (nl == std::string::npos) nl = s.size();
+    out.push_back(s.substr(i, nl - i));
+    i = nl + 1;
+  }
+  return out;
+}
+
 }  // namespace warden::diff

@@ -26,6 +26,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
                           uint32_t timeout_ms, uint64_t memory_bytes,
                           size_t max_output = 16u << 20);
 
+/// A child's output in lines, without their '\n' (a last line without one
+/// counts too).
+std::vector<std::string> split_lines(const std::string& s);
+
 /// A long-lived child spoken to in lines (the V8 harness).
 class LineProcess {
  public:

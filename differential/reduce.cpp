@@ -153,7 +153,7 @@ class Reducer {
   bool attempt(ast::Module& m, ast::Module candidate) {
     if (s_.checks >= budget_) return false;
     if (keep_valid_) {
-      Result<std::shared_ptr<const Module>> v = Module::from_ast(candidate);
+      Result<std::shared_ptr<const Module>> v = load_syntax(candidate);
       if (!v) {
         ++s_.rejected_invalid;
         return false;

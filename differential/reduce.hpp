@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::diff {
 

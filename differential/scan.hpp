@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "ast.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::diff {
 

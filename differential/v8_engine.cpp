@@ -86,8 +86,7 @@ LoadResult load_of(const json& j) {
 
 class V8Engine final : public Engine {
  public:
-  V8Engine(const EngineLimits& l, std::string node, std::string harness)
-      : limits_(l), node_(std::move(node)), harness_(std::move(harness)) {}
+  explicit V8Engine(const EngineSetup& s) : limits_(s.limits), node_(s.node), harness_(s.harness) {}
 
   std::string_view name() const override { return "v8"; }
   std::string version() const override { return version_; }
@@ -130,28 +129,7 @@ class V8Engine final : public Engine {
     return out;
   }
 
-  std::vector<RunResult> run(std::span<const RunJob> jobs) override {
-    std::vector<RunResult> out;
-    for (const RunJob& job : jobs) out.push_back(run_one(job));
-    return out;
-  }
-
- private:
-  bool restart() {
-    // The harness's own heap is small; the cap is for wasm memories.
-    return proc_.start({node_, harness_}, 0);
-  }
-
-  bool exchange(const std::vector<std::string>& req, std::vector<std::string>& rep, uint32_t timeout) {
-    last_timed_out_ = false;
-    if (!proc_.running() && !restart()) return false;
-    if (proc_.exchange(req, rep, timeout)) return true;
-    last_timed_out_ = proc_.error() == "timed out";
-    restart();
-    return false;
-  }
-
-  RunResult run_one(const RunJob& job) {
+  RunResult run_one(const RunJob& job) override {
     RunResult r;
     r.calls.resize(job.calls.size());
     json req;
@@ -199,6 +177,21 @@ class V8Engine final : public Engine {
     return r;
   }
 
+ private:
+  bool restart() {
+    // The harness's own heap is small; the cap is for wasm memories.
+    return proc_.start({node_, harness_}, 0);
+  }
+
+  bool exchange(const std::vector<std::string>& req, std::vector<std::string>& rep, uint32_t timeout) {
+    last_timed_out_ = false;
+    if (!proc_.running() && !restart()) return false;
+    if (proc_.exchange(req, rep, timeout)) return true;
+    last_timed_out_ = proc_.error() == "timed out";
+    restart();
+    return false;
+  }
+
   EngineLimits limits_;
   std::string node_, harness_, version_;
   LineProcess proc_;
@@ -207,9 +200,6 @@ class V8Engine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_v8_engine(const EngineLimits& limits, const std::string& node,
-                                       const std::string& harness) {
-  return std::make_unique<V8Engine>(limits, node, harness);
-}
+std::unique_ptr<Engine> make_v8_engine(const EngineSetup& setup) { return std::make_unique<V8Engine>(setup); }
 
 }  // namespace warden::diff

@@ -61,18 +61,6 @@ bool write_file(const fs::path& p, std::span<const uint8_t> bytes) {
   return static_cast<bool>(f);
 }
 
-std::vector<std::string> split_lines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t nl = s.find('\n', i);
-    if (nl == std::string::npos) nl = s.size();
-    out.push_back(s.substr(i, nl - i));
-    i = nl + 1;
-  }
-  return out;
-}
-
 /// "x.wast:12: ..." -> 12, else 0.
 uint32_t line_of(const std::string& l) {
   if (l.rfind("x.wast:", 0) != 0) return 0;
@@ -136,9 +124,9 @@ bool parse_values(const std::string& text, const std::vector<ValType>& types, Ou
 
 class WabtEngine final : public Engine {
  public:
-  WabtEngine(const EngineLimits& l, const std::string& tools, const std::string& work)
-      : limits_(l), tool_((fs::path(tools) / "spectest-interp").string()),
-        validate_tool_((fs::path(tools) / "wasm-validate").string()), dir_(fs::path(work) / "wabt") {}
+  explicit WabtEngine(const EngineSetup& s)
+      : limits_(s.limits), tool_((fs::path(s.tool_dir) / "spectest-interp").string()),
+        validate_tool_((fs::path(s.tool_dir) / "wasm-validate").string()), dir_(fs::path(s.work_dir) / "wabt") {}
 
   std::string_view name() const override { return "wabt"; }
   std::string version() const override { return "wabt " + version_; }
@@ -198,6 +186,9 @@ class WabtEngine final : public Engine {
     }
     return out;
   }
+
+  // A job alone is a batch of one.
+  RunResult run_one(const RunJob& job) override { return run(std::span<const RunJob>(&job, 1)).front(); }
 
   /// wasm-validate's verdict: the campaign confirms every wabt validation
   /// finding with the tool made for verdicts.
@@ -428,9 +419,6 @@ class WabtEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_wabt_engine(const EngineLimits& limits, const std::string& tool_dir,
-                                         const std::string& work_dir) {
-  return std::make_unique<WabtEngine>(limits, tool_dir, work_dir);
-}
+std::unique_ptr<Engine> make_wabt_engine(const EngineSetup& setup) { return std::make_unique<WabtEngine>(setup); }
 
 }  // namespace warden::diff

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "engine.hpp"
-#include "host/spectest.hpp"
+#include "warden/spectest.hpp"
 #include "messages.hpp"
 
 namespace warden::diff {
@@ -44,11 +44,11 @@ Outcome outcome_of(const Error& e) {
 
 class WardenEngine final : public Engine {
  public:
-  explicit WardenEngine(const EngineLimits& l) {
-    if (l.call_depth) limits_.max_call_depth = l.call_depth;
+  explicit WardenEngine(const EngineSetup& s) {
+    if (s.limits.call_depth) limits_.max_call_depth = s.limits.call_depth;
     // A hang is a finding, not a stuck campaign: the deadline makes it an
     // Exhausted outcome that the comparison reports as "hang".
-    limits_.timeout_ms = l.timeout_ms;
+    limits_.timeout_ms = s.limits.timeout_ms;
   }
   std::string_view name() const override { return "warden"; }
   std::string version() const override { return "warden (this tree)"; }
@@ -65,14 +65,7 @@ class WardenEngine final : public Engine {
     return out;
   }
 
-  std::vector<RunResult> run(std::span<const RunJob> jobs) override {
-    std::vector<RunResult> out;
-    for (const RunJob& job : jobs) out.push_back(run_one(job));
-    return out;
-  }
-
- private:
-  RunResult run_one(const RunJob& job) {
+  RunResult run_one(const RunJob& job) override {
     RunResult r;
     r.calls.resize(job.calls.size());
     auto m = Module::load(job.bytes, limits_);
@@ -124,13 +117,12 @@ class WardenEngine final : public Engine {
     return r;
   }
 
+ private:
   Limits limits_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> make_warden_engine(const EngineLimits& limits) {
-  return std::make_unique<WardenEngine>(limits);
-}
+std::unique_ptr<Engine> make_warden_engine(const EngineSetup& setup) { return std::make_unique<WardenEngine>(setup); }
 
 }  // namespace warden::diff

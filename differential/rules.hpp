@@ -1,0 +1,98 @@
+// What the rule files share: the gates every rule is built from (defined in
+// peer_rules.cpp) and each file's match functions, which the one table in
+// peer_rules.cpp lists in the order the rules are tried. Private to the
+// rule files; the rest of the campaign uses peer_rules.hpp.
+//
+//   rules_wabt.cpp               wabt 1.0.32
+//   rules_binaryen_decode.cpp    Binaryen 108 reading the binary (spec 5)
+//   rules_binaryen_validate.cpp  Binaryen 108 validating and running (spec 3, 4)
+//   rules_v8.cpp                 V8 11.3: its bug and the features node 20 has on
+#pragma once
+#include <string_view>
+
+#include "peer_rules.hpp"
+
+namespace warden::diff::rules {
+
+// ---- gates
+/// `engine`'s load in the validation comparison or in the run, or null.
+const LoadResult* load_of(const RuleContext& c, std::string_view engine);
+/// Whether `engine` alone is on the other side of the reference.
+bool only(const Finding& f, std::string_view engine);
+/// Whether `l` is a rejection whose message contains `text`.
+bool says(const LoadResult* l, std::string_view text);
+/// The second opinion of that name (RuleContext::confirmations), or null.
+const LoadResult* confirmed(const RuleContext& c, std::string_view engine);
+/// Warden's load when its verdict is `v` and its message contains `text`.
+const LoadResult* warden_says(const RuleContext& c, Verdict v, std::string_view text);
+bool verdict_is(const LoadResult* l, Verdict v);
+/// A validation finding with `engine` alone on the other side of Warden.
+bool validation_against(const RuleContext& c, std::string_view engine);
+/// The commonest shape of a peer bug: `engine` alone accepts a module that
+/// Warden calls `v`, its message containing `text`. Warden's load, or null.
+const LoadResult* accepted_against(const RuleContext& c, std::string_view engine, Verdict v, std::string_view text);
+/// The instruction at Warden's error offset `w`, when the module decodes.
+const ast::Instr* instr_at_error(const RuleContext& c, const LoadResult* w);
+
+// ---- rules_wabt.cpp
+bool wabt_validates_while_reading(const RuleContext& c);
+bool wabt_name_section(const RuleContext& c);
+bool wabt_datacount(const RuleContext& c);
+bool wabt_const_missing_end(const RuleContext& c);
+bool wabt_code_after_end(const RuleContext& c);
+bool wabt_missing_end(const RuleContext& c);
+bool wabt_datacount_abort(const RuleContext& c);
+bool wabt_block_type(const RuleContext& c);
+bool wabt_typed_refs(const RuleContext& c);
+bool wabt_elem_global_get(const RuleContext& c);
+bool wabt_typed_select(const RuleContext& c);
+bool wabt_elem_error_ignored(const RuleContext& c);
+bool wabt_data_flags(const RuleContext& c);
+bool wabt_value_type_encoding(const RuleContext& c);
+bool wabt_call_indirect_table(const RuleContext& c);
+bool wabt_select_arity(const RuleContext& c);
+
+// ---- rules_binaryen_decode.cpp
+bool declarative_ref_null(const RuleContext& c);
+bool externref_elems(const RuleContext& c);
+bool binaryen_utf8(const RuleContext& c);
+bool binaryen_unknown_section(const RuleContext& c);
+bool binaryen_missing_code(const RuleContext& c);
+bool binaryen_name_section(const RuleContext& c);
+bool binaryen_nul_names(const RuleContext& c);
+bool binaryen_section_order(const RuleContext& c);
+bool binaryen_mutability(const RuleContext& c);
+bool binaryen_value_types(const RuleContext& c);
+bool binaryen_post_20_opcodes(const RuleContext& c);
+bool binaryen_body_structure(const RuleContext& c);
+bool binaryen_imported_table_ops(const RuleContext& c);
+bool binaryen_zero_byte(const RuleContext& c);
+bool binaryen_datacount_required(const RuleContext& c);
+bool binaryen_lax_leb(const RuleContext& c);
+bool binaryen_extern_kind_leb(const RuleContext& c);
+bool binaryen_ref_null_heap_type(const RuleContext& c);
+bool binaryen_select_abort(const RuleContext& c);
+
+// ---- rules_binaryen_validate.cpp
+bool segment_bounds(const RuleContext& c);
+bool binaryen_extra_values(const RuleContext& c);
+bool binaryen_block_params(const RuleContext& c);
+bool binaryen_block_params_run(const RuleContext& c);
+bool binaryen_rounding_snan(const RuleContext& c);
+bool binaryen_after_branch(const RuleContext& c);
+bool binaryen_block_boundary(const RuleContext& c);
+bool binaryen_const_expr_globals(const RuleContext& c);
+bool binaryen_scratch_locals(const RuleContext& c);
+bool binaryen_multiple_memories(const RuleContext& c);
+bool binaryen_missing_export(const RuleContext& c);
+bool binaryen_data_without_memory(const RuleContext& c);
+bool binaryen_untyped_select(const RuleContext& c);
+bool binaryen_global_set_immutable(const RuleContext& c);
+
+// ---- rules_v8.cpp
+bool v8_threads(const RuleContext& c);
+bool v8_exceptions(const RuleContext& c);
+bool v8_elem_value_type(const RuleContext& c);
+bool v8_tail_calls(const RuleContext& c);
+
+}  // namespace warden::diff::rules

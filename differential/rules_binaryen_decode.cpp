@@ -1,0 +1,240 @@
+// The rules for Binaryen 108 reading the binary format (spec 5) wrongly: what
+// it accepts that is malformed, and valid modules it cannot read. One per
+// entry of differential/peer-bugs.md; peer_rules.cpp lists them.
+#include <string>
+
+#include "rules.hpp"
+#include "scan.hpp"
+
+namespace warden::diff::rules {
+
+// ---- binaryen-108-declarative-ref-null
+// Spec 5.5.12: element segment kind 7 is "declarative, expression items",
+// each item an expression such as `ref.null func` or `global.get 0`.
+// Binaryen 108 reads only `ref.func` items there: it loses its place at any
+// other item and fails with whatever the following bytes then look like
+// ("bad section size", "Table index out of range", ...).
+bool declarative_ref_null(const RuleContext& c) {
+  if (!validation_against(c, "binaryen") || !c.module) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->verdict == Verdict::Valid) return false;
+  for (const ast::ElemSegment& e : c.module->elems) {
+    if (e.mode != ast::SegmentMode::Declarative) continue;
+    for (const ast::Expr& x : e.init)
+      if (!x.empty() && x[0].op != Op::RefFunc) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-108-externref-elem-segment
+// Spec 2.5.9 and 3.4.6: an element segment has any reference type,
+// externref included (its items are then ref.null extern). Binaryen 108
+// accepts only funcref segments: "Invalid type for a usesExpressions element
+// segment", or another parse error inside the element section.
+bool externref_elems(const RuleContext& c) {
+  if (!validation_against(c, "binaryen") || !c.module) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->verdict == Verdict::Valid) return false;
+  std::optional<Section> at = section_at(c.bytes, binaryen_offset(b->message));
+  if (!says(b, "Invalid type for a usesExpressions element segment") && !(at && at->id == 9)) return false;
+  for (const ast::ElemSegment& e : c.module->elems)
+    if (e.type == ValType::ExternRef) return true;
+  return false;
+}
+
+// ---- binaryen-108-no-utf8-validation
+// Spec 5.2.4: names are UTF-8 (malformed otherwise). Binaryen 108 accepts
+// import, export and custom section names that are not UTF-8.
+bool binaryen_utf8(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed UTF-8 encoding");
+}
+
+// ---- binaryen-108-skips-unknown-sections
+// Spec 5.5.2: section ids are 0-12; any other id is malformed. Binaryen 108
+// skips a section with an unknown id.
+bool binaryen_unknown_section(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed section id");
+}
+
+// ---- binaryen-108-function-without-code
+// Spec 5.5.16: the function and code sections must have the same length
+// (an absent section is an empty vector). Binaryen 108 accepts a function
+// section with entries and no code section.
+bool binaryen_missing_code(const RuleContext& c) {
+  if (!accepted_against(c, "binaryen", Verdict::Malformed, "function and code section have inconsistent lengths"))
+    return false;
+  bool code = false;
+  for (const Section& s : sections_of(c.bytes)) code |= s.id == 10;
+  return !code;
+}
+
+// ---- binaryen-108-name-section-errors-reject-module
+// Spec 7.4.1, as for wabt above: errors in the name section must not
+// invalidate the module. Binaryen 108 fails to read the module ("bad names
+// section position change", "LEB dropped bits only valid for signed LEB",
+// ...). The rule requires a "name" section and that Binaryen, given the
+// same module without its custom sections, agrees with Warden.
+bool binaryen_name_section(const RuleContext& c) {
+  if (!validation_against(c, "binaryen")) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  const LoadResult* w = load_of(c, "warden");
+  if (!b || !w || b->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
+  bool named = false;
+  for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
+  if (!named) return false;
+  const LoadResult* stripped = confirmed(c, "binaryen-without-customs");
+  // (Or an unsupported feature is all that is left: counted elsewhere.)
+  return stripped && (verdicts_agree(stripped->verdict, w->verdict) || stripped->verdict == Verdict::Unsupported ||
+                      confirmed(c, "binaryen-without-customs-explained"));
+}
+
+// ---- binaryen-108-nul-in-names
+// Spec 5.2.4: a name is any valid UTF-8, U+0000 included. Binaryen 108
+// refuses names containing NUL ("inline string contains NULL ... not
+// supported in binaryen").
+bool binaryen_nul_names(const RuleContext& c) {
+  if (!validation_against(c, "binaryen") || !c.module) return false;
+  if (!says(load_of(c, "binaryen"), "inline string contains NULL")) return false;
+  auto nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
+  for (const ast::Import& i : c.module->imports)
+    if (nul(i.module) || nul(i.name)) return true;
+  for (const ast::Export& e : c.module->exports)
+    if (nul(e.name)) return true;
+  for (const ast::CustomSection& s : c.module->customs)
+    if (nul(s.name)) return true;
+  return false;
+}
+
+// ---- binaryen-108-section-order-not-checked
+// Spec 5.5.2: the non-custom sections come in a fixed order, each at most
+// once (otherwise "unexpected content after last section" / "section out of
+// order": malformed). Binaryen 108 reads them in any order.
+bool binaryen_section_order(const RuleContext& c) {
+  if (!accepted_against(c, "binaryen", Verdict::Malformed, "")) return false;
+  return sections_out_of_order(c.bytes);
+}
+
+// ---- binaryen-108-accepts-bad-mutability
+// Spec 5.3.10: a global type's mutability byte is 0x00 or 0x01. Binaryen
+// 108 accepts other values.
+bool binaryen_mutability(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed mutability");
+}
+
+// ---- binaryen-108-accepts-bad-value-types
+// Spec 5.3.1/5.5.13: a value type is one of seven bytes; a local
+// declaration with any other type byte is malformed. Binaryen 108 accepts
+// the module.
+bool binaryen_value_types(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed value type");
+}
+
+// ---- binaryen-108-reads-post-2.0-opcodes
+// Spec 5.4: 2.0 has no opcodes 0x06-0x09, 0x12-0x15, 0x18-0x19 or
+// 0xD3-0xD6 (exception handling, tail calls, typed function references):
+// they are malformed ("illegal opcode"). Binaryen 108 decodes them whatever
+// features it is given, and accepts the module.
+bool binaryen_post_20_opcodes(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "illegal opcode");
+  if (!w) return false;
+  uint8_t op = byte_at(c.bytes, w->offset);
+  return (op >= 0x06 && op <= 0x09) || (op >= 0x12 && op <= 0x15) || op == 0x18 || op == 0x19 ||
+         (op >= 0xD3 && op <= 0xD6);
+}
+
+// ---- binaryen-108-lax-body-structure
+// Spec 5.4.1, 5.5.13: a function body's expr ends at the 0x0B closing the
+// function, and the body's size ends there. Binaryen 108 accepts bodies
+// that end inside an open block or go on after that end.
+bool binaryen_body_structure(const RuleContext& c) {
+  if (!accepted_against(c, "binaryen", Verdict::Malformed, "")) return false;
+  return some_body(c.bytes, BodyShape::MissingEnd) || some_body(c.bytes, BodyShape::CodeAfterEnd);
+}
+
+// ---- binaryen-108-table-ops-on-imported-tables
+// Spec 2.5.1/3.3.6: imported tables come first in the table index space,
+// and table.get, table.set, table.size, table.grow and table.fill may name
+// any table. In a module that imports a table, Binaryen 108 fails to read
+// these instructions ("bad table index"), on the imported table or a
+// defined one.
+bool binaryen_imported_table_ops(const RuleContext& c) {
+  if (!validation_against(c, "binaryen") || !c.module) return false;
+  if (!says(load_of(c, "binaryen"), "bad table index") || c.module->imported(ExternKind::Table) == 0) return false;
+  for (const ast::Function& f : c.module->funcs)
+    for (const ast::Instr& i : f.body)
+      if (info(i.op).imm == Imm::Table) return true;
+  return false;
+}
+
+// ---- binaryen-108-lax-zero-byte
+// Spec 5.4.6 (2.0): memory.size, memory.grow, memory.fill and the like
+// carry a reserved byte that must be 0x00 ("zero byte expected"). Binaryen
+// 108 reads it as a LEB128 memory index and accepts other encodings of 0.
+bool binaryen_zero_byte(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "zero byte expected");
+}
+
+// ---- binaryen-108-datacount-not-required
+// Spec 5.5.16 and 5.4.6: `memory.init` and `data.drop` need the data count
+// section; without it the module is malformed ("data count section
+// required"), so that a one-pass decoder can check data indices. Binaryen
+// 108 accepts them without it.
+bool binaryen_datacount_required(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "data count section required");
+}
+
+// ---- binaryen-108-lax-leb128
+// Spec 5.2.2: an N-bit LEB128 has at most ceil(N/7) bytes, and the unused
+// bits of the last byte must be zero (unsigned) or the sign (signed);
+// otherwise "integer representation too long" / "integer too large".
+// Binaryen 108 accepts such encodings.
+bool binaryen_lax_leb(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Malformed, "integer too large") ||
+         accepted_against(c, "binaryen", Verdict::Malformed, "integer representation too long");
+}
+
+// ---- binaryen-108-extern-kind-as-leb128
+// Spec 5.5.9/5.5.10: an import or export descriptor starts with one kind
+// byte, 0x00-0x03; any other byte is malformed. Binaryen 108 reads the kind
+// as a LEB128, so `82 00` is kind 2 (memory) and the module is accepted.
+bool binaryen_extern_kind_leb(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed export kind");
+  if (!w) w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed import kind");
+  return w && (byte_at(c.bytes, w->offset) & 0x80);
+}
+
+// ---- binaryen-108-ref-null-heap-type
+// Spec 5.3.3/5.4.3: `ref.null t` takes a reference type byte, 0x70 or 0x6F;
+// anything else is malformed. Binaryen 108 reads a heap type of the typed
+// function references / GC proposals (a type index, any, eq, ...) whatever
+// features it is given, and accepts the module.
+bool binaryen_ref_null_heap_type(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed reference type");
+  return w && w->offset > 0 && byte_at(c.bytes, w->offset - 1) == 0xD0;
+}
+
+// ---- binaryen-108-select-type-vector-abort
+// Spec 5.4.2 and 3.3.4: a typed `select` carries a vector of exactly one
+// value type (otherwise malformed "malformed value type" or invalid
+// "invalid result arity"). Binaryen 108 builds a tuple of whatever the
+// vector holds and aborts on an assertion when an entry is not a single
+// value type (a type index, or a tuple of its own).
+namespace {
+bool is_value_type_byte(uint8_t b) { return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F; }
+}  // namespace
+
+bool binaryen_select_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "binaryen")) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!b || b->message.find("Assertion `type.isSingle()' failed") == std::string::npos) return false;
+  return some_instr(c.bytes, [&](Op op, size_t p) {
+    if (op != Op::SelectT) return false;
+    uint64_t n = 0;
+    if (!read_u32(c.bytes, p, n) || n == 0) return false;
+    for (uint64_t i = 0; i < n; ++i)
+      if (!is_value_type_byte(byte_at(c.bytes, p + i))) return true;
+    return false;
+  });
+}
+
+}  // namespace warden::diff::rules

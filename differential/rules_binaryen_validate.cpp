@@ -1,0 +1,440 @@
+// The rules for Binaryen 108 validating (spec 3) and running (spec 4)
+// wrongly. One per entry of differential/peer-bugs.md; peer_rules.cpp lists
+// them.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probe.hpp"
+#include "rules.hpp"
+#include "scan.hpp"
+
+namespace warden::diff::rules {
+namespace {
+
+// Whether `i` is a block, loop or if whose type takes parameters.
+bool block_with_params(const ast::Module& m, const ast::Instr& i) {
+  if (i.op != Op::Block && i.op != Op::Loop && i.op != Op::If) return false;
+  int64_t bt = static_cast<int64_t>(i.lo);
+  return bt >= 0 && static_cast<uint64_t>(bt) < m.types.size() && !m.types[bt].params.empty();
+}
+
+bool some_block_with_params(const ast::Module& m, const ast::Expr& e) {
+  return std::any_of(e.begin(), e.end(), [&](const ast::Instr& i) { return block_with_params(m, i); });
+}
+
+// Mutability of every global, imported ones first (the index space).
+std::vector<bool> global_mutability(const ast::Module& m) {
+  std::vector<bool> mut;
+  for (const ast::Import& im : m.imports)
+    if (im.kind == ExternKind::Global) mut.push_back(im.global.mut);
+  for (const ast::Global& g : m.globals) mut.push_back(g.type.mut);
+  return mut;
+}
+
+// wabt's "... expected [a, b] but got [c]": the lengths of the two lists.
+bool wabt_stack_lengths(const std::string& msg, size_t& expected, size_t& got) {
+  size_t x = msg.find("expected ["), g = msg.find("but got [");
+  if (x == std::string::npos || g == std::string::npos) return false;
+  auto length = [&](size_t from) -> size_t {
+    size_t close = msg.find(']', from);
+    std::string list = msg.substr(from, close - from);
+    return list.empty() ? 0 : 1 + std::count(list.begin(), list.end(), ',');
+  };
+  expected = length(x + 10), got = length(g + 9);
+  return true;
+}
+
+// The value of an i32.const-only offset expression, if it is one.
+std::optional<uint64_t> const_offset(const ast::Expr& e) {
+  if (e.size() == 2 && e[0].op == Op::I32Const) return e[0].lo & 0xFFFFFFFFu;
+  return std::nullopt;
+}
+
+}  // namespace
+
+// ---- binaryen-108-segment-bounds-at-validation
+// Spec 3.4.7/3.4.6: data and element segments are valid whatever their
+// offsets; an out-of-bounds active segment makes instantiation trap (spec
+// 4.5.4 step 13-14, "out of bounds memory access"), it does not make the
+// module invalid, and a passive segment is only checked by memory.init.
+// Binaryen 108's validator rejects the module ("segment size should fit in
+// memory", "memory segment offset should be reasonable", "table segment
+// offset should be reasonable") when a constant offset puts an active
+// segment past the initial size, or a passive data segment (or an active
+// one at an offset it cannot know, global.get) is larger than the initial
+// memory.
+bool segment_bounds(const RuleContext& c) {
+  if (!validation_against(c, "binaryen") || !c.module) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  if (!says(b, "segment size should fit") && !says(b, "segment offset should be reasonable")) return false;
+  const ast::Module& m = *c.module;
+  uint64_t mem_bytes = 0;
+  bool have_mem = false;
+  for (const ast::Import& i : m.imports)
+    if (i.kind == ExternKind::Memory) have_mem = true, mem_bytes = uint64_t{i.memory.limits.min} << 16;
+  if (!have_mem && !m.memories.empty()) have_mem = true, mem_bytes = uint64_t{m.memories[0].limits.min} << 16;
+  for (const ast::DataSegment& d : m.datas) {
+    // Binaryen measures passive segments against the memory too.
+    if (d.mode == ast::SegmentMode::Passive && (!have_mem || d.bytes.size() > mem_bytes)) return true;
+    if (d.mode != ast::SegmentMode::Active) continue;
+    std::optional<uint64_t> off = const_offset(d.offset);
+    if (have_mem && off.value_or(0) + d.bytes.size() > mem_bytes) return true;
+  }
+  std::vector<uint64_t> table_min;
+  for (const ast::Import& i : m.imports)
+    if (i.kind == ExternKind::Table) table_min.push_back(i.table.limits.min);
+  for (const ast::TableType& t : m.tables) table_min.push_back(t.limits.min);
+  for (const ast::ElemSegment& e : m.elems) {
+    if (e.mode != ast::SegmentMode::Active || e.table >= table_min.size()) continue;
+    std::optional<uint64_t> off = const_offset(e.offset);
+    if (off && *off + e.init.size() > table_min[e.table]) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-108-extra-values-at-block-end
+// Spec 3.3.x (instruction sequences, blocks and function bodies): the values
+// left on the stack at the end of a block or body must match its result type
+// exactly. Binaryen 108 drops surplus values. The rule requires V8's or
+// wabt's account of the surplus ("expected N elements on the stack for
+// fallthru, found M", M > N; wabt "expected [...] but got [...]" longer).
+bool binaryen_extra_values(const RuleContext& c) {
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch")) return false;
+  if (const LoadResult* v = load_of(c, "v8")) {
+    size_t at = v->message.find(" elements on the stack for fallthru, found ");
+    size_t e = v->message.rfind("expected ", at);
+    if (at != std::string::npos && e != std::string::npos) {
+      uint64_t want = std::strtoull(v->message.c_str() + e + 9, nullptr, 10);
+      uint64_t found = std::strtoull(v->message.c_str() + at + 43, nullptr, 10);
+      if (found > want) return true;
+    }
+  }
+  const LoadResult* w = load_of(c, "wabt");
+  size_t expected = 0, got = 0;
+  return w && w->message.find("type mismatch at end of") != std::string::npos &&
+         wabt_stack_lengths(w->message, expected, got) && got > expected;
+}
+
+// ---- binaryen-108-no-block-parameters
+// Spec 3.2.2 and 3.3.8 (multi-value): a block type may be any function
+// type, [t1*] -> [t2*], so block, loop and if can take parameters. Binaryen
+// IR has no block parameters; Binaryen 108 fails to read such a module with
+// a stack error ("block cannot pop from outside", "Block requires more
+// values than are available", "attempted pop from empty stack", "loop with
+// value and body must match types", ...). The rule requires a block type
+// with parameters in the module.
+bool binaryen_block_params(const RuleContext& c) {
+  if (!validation_against(c, "binaryen") || !c.module) return false;
+  const LoadResult* b = load_of(c, "binaryen");
+  // The other way round: Binaryen does not check a block's parameters, so
+  // a block without the values it takes passes.
+  if (const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch"); w && verdict_is(b, Verdict::Valid)) {
+    const ast::Instr* i = instr_at_error(c, w);
+    return i && block_with_params(*c.module, *i);
+  }
+  if (!b || b->verdict == Verdict::Valid || !verdict_is(load_of(c, "warden"), Verdict::Valid)) return false;
+  // A validator error names the function; that function must have a block
+  // type with parameters.
+  const char* tag = "[wasm-validator error in function ";
+  if (b->message.rfind(tag, 0) == 0) {
+    // Binaryen names a function without a name section by its position
+    // among the defined functions.
+    uint64_t n = std::strtoull(b->message.c_str() + std::strlen(tag), nullptr, 10);
+    return n < c.module->funcs.size() && some_block_with_params(*c.module, c.module->funcs[n].body);
+  }
+  static const char* const stack_errors[] = {"block cannot pop from outside", "Block requires more values",
+                                             "attempted pop from empty stack", "with value and body must match",
+                                             "all break targets must be valid"};
+  bool stack_error = false;
+  for (const char* t : stack_errors) stack_error |= b->message.find(t) != std::string::npos;
+  if (!stack_error) return false;
+  for (const ast::Function& f : c.module->funcs)
+    if (some_block_with_params(*c.module, f.body)) return true;
+  return false;
+}
+
+// ---- binaryen-108-block-parameters-run-wrongly
+// Spec 4.4.8 (block, loop, if with a type [t1*] -> [t2*]): a loop's
+// parameters are the values a branch to it carries back. When Binaryen 108
+// does read a module with block parameters (see the rule above), it runs it
+// differently from the spec (a loop with parameters iterates a different
+// number of times, or without end though the fuel global stops it
+// everywhere else). The rule requires Binaryen alone to differ (result, trap
+// or hang) on a module with a block type with parameters.
+bool binaryen_block_params_run(const RuleContext& c) {
+  if ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap &&
+       c.finding.kind != FindingKind::Hang) ||
+      !only(c.finding, "binaryen") || !c.module)
+    return false;
+  for (const ast::Function& f : c.module->funcs)
+    if (some_block_with_params(*c.module, f.body)) return true;
+  return false;
+}
+
+// ---- binaryen-108-rounding-keeps-signalling-nan
+// Spec 4.3.3 (fceil, ffloor, ftrunc): a NaN input gives "an element of
+// nans{z}", an arithmetic (quiet) NaN. Binaryen 108 returns a signalling
+// NaN input of f32/f64 ceil, floor and trunc (scalar and f32x4/f64x2)
+// unchanged; the probes' per-instruction NaN check names the instruction.
+bool binaryen_rounding_snan(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Result || !only(c.finding, "binaryen")) return false;
+  for (const EngineRun& r : c.runs) {
+    if (r.engine != "binaryen" || r.run.calls.empty()) continue;
+    const Outcome& state = r.run.calls.back();
+    if (state.status != Outcome::Status::Ok || state.values.empty()) return false;
+    // The opcode table's names: f32/f64/f32x4/f64x2 .ceil, .floor, .trunc.
+    std::string op = nan_violation_op(state.values[0]);
+    for (std::string_view x : {".ceil", ".floor", ".trunc"})
+      if (op.size() > x.size() && op.compare(op.size() - x.size(), x.size(), x) == 0) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-108-skips-validation-after-branch
+// Spec 3.3.5-3.3.8: code after br, br_table, return or unreachable is still
+// validated, against a stack whose bottom is polymorphic; a value of the
+// wrong type pushed there makes the module invalid. Binaryen 108 drops such
+// code unchecked, nested blocks included (a type error there, or a memory
+// instruction without a memory); and it counts as dead everything after a
+// block or loop whose body ends in such a branch (Binaryen types it
+// "unreachable"), although the spec gives that block its declared type. The
+// rule requires an unconditional branch or such a construct before Warden's
+// validation error, in its block or before one of the blocks around it.
+// Binaryen's idea of a construct that never falls through (its type
+// "unreachable"): its body has, at its top level, an unconditional branch
+// or such a construct; no branch in it targets it (for a loop, branches to
+// it go back to its start); an if has both arms like that.
+namespace {
+
+class Reachability {
+ public:
+  explicit Reachability(const ast::Expr& e) : e_(e), match_(e.size(), 0), else_(e.size(), 0) {
+    std::vector<size_t> open;
+    for (size_t i = 0; i < e.size(); ++i) {
+      Op op = e[i].op;
+      if (op == Op::Block || op == Op::Loop || op == Op::If) open.push_back(i);
+      if (op == Op::Else && !open.empty()) else_[open.back()] = i;
+      if (op == Op::End && !open.empty()) {
+        match_[open.back()] = i;
+        match_[i] = open.back();
+        open.pop_back();
+      }
+    }
+  }
+  size_t start_of(size_t end) const { return match_[end]; }
+
+  // Whether the construct starting at `s` never falls through.
+  bool dead_end(size_t s, int budget = 64) const {
+    if (budget == 0) return false;
+    size_t end = match_[s];
+    if (end <= s) return false;
+    if (e_[s].op == Op::If) {
+      size_t el = else_[s];
+      if (el == 0) return false;  // no else: the false arm falls through
+      return arm_dead(s + 1, el, budget) && arm_dead(el + 1, end, budget) && !targeted(s, end);
+    }
+    return arm_dead(s + 1, end, budget) && (e_[s].op == Op::Loop || !targeted(s, end));
+  }
+
+ private:
+  // The body [from, to) never falls through: one of its top-level
+  // instructions is an unconditional branch or a construct that never does
+  // (what follows it is dead, its end included).
+  bool arm_dead(size_t from, size_t to, int budget) const {
+    for (size_t i = from; i < to; ++i) {
+      Op op = e_[i].op;
+      if (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable) return true;
+      if (op == Op::Block || op == Op::Loop || op == Op::If) {
+        if (dead_end(i, budget - 1)) return true;
+        if (match_[i] <= i) return false;
+        i = match_[i];
+      }
+    }
+    return false;
+  }
+  // Whether a branch inside (s, end) targets the construct at s.
+  bool targeted(size_t s, size_t end) const {
+    int depth = 0;
+    for (size_t i = s + 1; i < end; ++i) {
+      Op op = e_[i].op;
+      if (op == Op::Block || op == Op::Loop || op == Op::If) ++depth;
+      if (op == Op::End) --depth;
+      if ((op == Op::Br || op == Op::BrIf) && static_cast<int>(e_[i].a) == depth) return true;
+      if (op == Op::BrTable) return true;  // labels in a side table: assume so
+    }
+    return false;
+  }
+  const ast::Expr& e_;
+  std::vector<size_t> match_, else_;
+};
+
+}  // namespace
+
+bool binaryen_after_branch(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Invalid, "");
+  if (!w || !c.module) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  // Walk back through this block and every enclosing one: an unconditional
+  // branch, or a construct that never falls through, before the error (or
+  // before the block that holds it) makes the code dead to Binaryen. An
+  // else arm does not inherit its then arm's.
+  const ast::Expr& e = c.module->funcs[at->first].body;
+  Reachability r(e);
+  bool then_arm = false;  // between an `else` and its `if`: skip
+  for (size_t i = at->second; i-- > 0;) {
+    Op op = e[i].op;
+    if (op == Op::End) {  // a sibling construct: dead to Binaryen if it never falls through
+      size_t s = r.start_of(i);
+      if (!then_arm && s < i && r.dead_end(s)) return true;
+      i = s;  // skip over it
+      continue;
+    }
+    if (op == Op::Block || op == Op::Loop || op == Op::If) {
+      then_arm = false;  // out into the enclosing block
+      continue;
+    }
+    if (op == Op::Else) {
+      then_arm = true;
+      continue;
+    }
+    if (!then_arm && (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable)) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-108-pops-across-block-boundary
+// Spec 3.3.8 (block, loop, if): the body's instructions see only the
+// block's own operand stack; taking an operand from outside the block is a
+// type error. Binaryen 108 lets an instruction inside a block take
+// operands pushed before the block. The rule requires the stack underflow
+// as V8 ("not enough arguments on the stack") or wabt (fewer values got
+// than expected) describe it.
+bool binaryen_block_boundary(const RuleContext& c) {
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch")) return false;
+  if (says(load_of(c, "v8"), "not enough arguments on the stack")) return true;
+  const LoadResult* w = load_of(c, "wabt");
+  size_t expected = 0, got = 0;
+  return w && wabt_stack_lengths(w->message, expected, got) && got < expected;
+}
+
+// ---- binaryen-108-const-expr-global-rules
+// Spec 3.3.10 (2.0): a constant expression's global.get must name an
+// immutable *imported* global; otherwise "constant expression required"
+// (mutable) or "unknown global" (a module's own global, which 2.0 constant
+// expressions cannot see). Binaryen 108 accepts both.
+bool binaryen_const_expr_globals(const RuleContext& c) {
+  if (!c.module || !(accepted_against(c, "binaryen", Verdict::Invalid, "constant expression required") ||
+                     accepted_against(c, "binaryen", Verdict::Invalid, "unknown global")))
+    return false;
+  const ast::Module& m = *c.module;
+  // Per global index: mutable, or not imported.
+  const std::vector<bool> mut = global_mutability(m);
+  const size_t imported = m.imported(ExternKind::Global);
+  auto uses_bad = [&](const ast::Expr& e) {
+    for (const ast::Instr& i : e)
+      if (i.op == Op::GlobalGet && (i.a >= mut.size() || i.a >= imported || mut[i.a])) return true;
+    return false;
+  };
+  for (const ast::Global& g : m.globals)
+    if (uses_bad(g.init)) return true;
+  for (const ast::ElemSegment& e : m.elems) {
+    if (uses_bad(e.offset)) return true;
+    for (const ast::Expr& x : e.init)
+      if (uses_bad(x)) return true;
+  }
+  for (const ast::DataSegment& d : m.datas)
+    if (uses_bad(d.offset)) return true;
+  return false;
+}
+
+// ---- binaryen-108-scratch-locals-hide-bad-index
+// Spec 3.3.5 (local.get/set/tee x): x must be a local of the function
+// ("unknown local"). Binaryen 108's reader turns stack code into its tree
+// IR by adding scratch locals (wasm-opt --print shows $7... appended), and
+// checks local indices against the grown count: an index past the declared
+// locals passes when that many scratch locals were added before it. The
+// rule requires Warden's "unknown local N" at a local instruction of a
+// function with fewer declared locals than N + 1 and at least N - declared
+// + 1 instructions (one scratch local per instruction at most).
+bool binaryen_scratch_locals(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Invalid, "unknown local ");
+  if (!w || !c.module) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  const ast::Function& f = c.module->funcs[at->first];
+  const ast::Instr& i = f.body[at->second];
+  if (i.op != Op::LocalGet && i.op != Op::LocalSet && i.op != Op::LocalTee) return false;
+  uint64_t declared = f.type < c.module->types.size() ? c.module->types[f.type].params.size() : 0;
+  for (const ast::LocalDecl& d : f.locals) declared += d.count;
+  return i.a >= declared && i.a - declared < f.body.size();
+}
+
+// ---- binaryen-108-multiple-memories
+// Spec 3.4.10 (2.0): a module has at most one memory, imported or defined
+// ("multiple memories"). Binaryen 108 accepts several.
+bool binaryen_multiple_memories(const RuleContext& c) {
+  return accepted_against(c, "binaryen", Verdict::Invalid, "multiple memories");
+}
+
+// ---- binaryen-108-export-of-missing-item
+// Spec 3.4.8 (exports): the exported function, table, memory or global must
+// exist. Binaryen 108 accepts an export of a memory (or other item) the
+// module does not have. Structural: some export names an index past its
+// index space (whatever else is wrong with the module, Binaryen's "valid"
+// is then wrong for this reason alone).
+bool binaryen_missing_export(const RuleContext& c) {
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "") || !c.module) return false;
+  const ast::Module& m = *c.module;
+  auto count = [&](ExternKind k) {
+    size_t defined = k == ExternKind::Func ? m.funcs.size() : k == ExternKind::Table ? m.tables.size()
+                     : k == ExternKind::Memory ? m.memories.size() : m.globals.size();
+    return m.imported(k) + defined;
+  };
+  for (const ast::Export& e : m.exports)
+    if (e.index >= count(e.kind)) return true;
+  return false;
+}
+
+// ---- binaryen-108-data-without-memory
+// Spec 3.4.7: an active data segment needs memory 0 ("unknown memory 0").
+// Binaryen 108 accepts one in a module without memory. Structural.
+bool binaryen_data_without_memory(const RuleContext& c) {
+  if (!accepted_against(c, "binaryen", Verdict::Invalid, "") || !c.module) return false;
+  const ast::Module& m = *c.module;
+  if (!m.memories.empty() || m.imported(ExternKind::Memory)) return false;
+  for (const ast::DataSegment& d : m.datas)
+    if (d.mode == ast::SegmentMode::Active) return true;
+  return false;
+}
+
+// ---- binaryen-108-untyped-select-on-references
+// Spec 3.3.4: `select` without a type takes numeric or vector operands
+// only; references need `select t`. Binaryen 108 accepts the untyped form
+// on references. The rule requires Warden's error at an untyped select and
+// V8's or wabt's account of reference operands.
+bool binaryen_untyped_select(const RuleContext& c) {
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch"));
+  if (!i || i->op != Op::Select) return false;
+  const LoadResult* v8 = load_of(c, "v8");
+  const LoadResult* wabt = load_of(c, "wabt");
+  return says(v8, "select without type is only valid for value type inputs") ||
+         (says(wabt, "type mismatch in select") && wabt->message.find("ref") != std::string::npos);
+}
+
+// ---- binaryen-108-global-set-immutable
+// Spec 3.3.5 (global.set): the global must be mutable ("global is
+// immutable"). Binaryen 108 accepts global.set of an immutable global.
+// Structural: Warden's error is at a global.set of an immutable global.
+bool binaryen_global_set_immutable(const RuleContext& c) {
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, "binaryen", Verdict::Invalid, "global is immutable"));
+  if (!i || i->op != Op::GlobalSet) return false;
+  std::vector<bool> mut = global_mutability(*c.module);
+  return i->a < mut.size() && !mut[i->a];
+}
+
+}  // namespace warden::diff::rules

@@ -1,0 +1,272 @@
+// The rules for wabt 1.0.32's bugs (spectest-interp and wasm-validate), one
+// per entry of differential/peer-bugs.md; peer_rules.cpp lists them.
+#include <optional>
+#include <string>
+
+#include "rules.hpp"
+#include "scan.hpp"
+
+namespace warden::diff::rules {
+
+// ---- wabt-1.0.32-validates-while-reading
+// Spec 5 and 3: a binary that does not decode is malformed, whatever else is
+// wrong with it; validation applies to a decoded module. wabt validates
+// while it reads (spectest-interp every instruction, wasm-validate some
+// index checks), so when something invalid comes before the point where the
+// binary stops being well-formed it reports "invalid". The rule requires
+// that order: wabt's error lies before Warden's decoding error, or wabt's
+// read-first tool (wasm-validate) itself does not call the module invalid.
+bool wabt_validates_while_reading(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* w = load_of(c, "warden");
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(w, Verdict::Malformed) || !verdict_is(interp, Verdict::Invalid)) return false;
+  // Where the malformation shows: a size that does not match, or bytes that
+  // run out, only show at the end of the section that declared them.
+  uint64_t y = w->offset;
+  if (y != kNoOffset && (w->message == "section size mismatch" || w->message == "length out of bounds" ||
+                         w->message.rfind("unexpected end", 0) == 0)) {
+    std::optional<Section> s = section_at(c.bytes, y);
+    y = s ? s->offset + s->size : c.bytes.size();
+  }
+  if (interp->offset != kNoOffset && y != kNoOffset && interp->offset <= y) return true;
+  const LoadResult* tool = confirmed(c, "wabt");
+  return tool && tool->verdict != Verdict::Invalid && tool->verdict != Verdict::Valid &&
+         tool->verdict != Verdict::NotRun;
+}
+
+// ---- wabt-1.0.32-name-section-errors-reject-module
+// Spec 7.4.1 (appendix, custom sections): "If an implementation interprets
+// the data of a custom section, then errors in that data, or the placement
+// of the section, must not invalidate the module." wabt rejects the module
+// when its "name" section does not parse, or is followed by another
+// section ("... can not occur after Name section"). The rule requires a
+// "name" section and that wabt, given the same module without its custom
+// sections, agrees with Warden.
+bool wabt_name_section(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  const LoadResult* w = load_of(c, "warden");
+  if (!interp || !w || interp->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
+  bool named = false;
+  for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
+  if (!named) return false;
+  // Causal: without its custom sections, wabt agrees with Warden.
+  const LoadResult* stripped = confirmed(c, "wabt-without-customs");
+  // (Or an unsupported feature is all that is left: counted elsewhere.)
+  return stripped && (verdicts_agree(stripped->verdict, w->verdict) || stripped->verdict == Verdict::Unsupported ||
+                      confirmed(c, "wabt-without-customs-explained"));
+}
+
+// ---- wabt-1.0.32-datacount-without-data-section
+// Spec 5.5.16: "the data count section ... must be equal to the length of
+// the data segment vector" and an absent data section is an empty vector.
+// wabt checks the count only against a data section that is present, so a
+// non-zero data count with no data section passes.
+bool wabt_datacount(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  if (!warden_says(c, Verdict::Malformed, "data count and data section have inconsistent lengths")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!interp || interp->verdict == Verdict::Malformed) return false;
+  bool data = false, count = false;
+  for (const Section& s : sections_of(c.bytes)) {
+    data |= s.id == 11;
+    if (s.id == 12) {
+      size_t p = s.offset;
+      uint64_t n = 0;
+      count = read_u32(c.bytes, p, n) && n > 0;
+    }
+  }
+  return count && !data;
+}
+
+// ---- wabt-1.0.32-const-expr-missing-end
+// Spec 5.4.10 (expressions) and 5.5.9: a constant expression is instr*
+// followed by 0x0B. wabt accepts a global whose initializer runs to the end
+// of its section without the 0x0B (and goes on to judge the rest of the
+// module, valid or invalid). V8 names the same defect ("constant expression
+// is missing 'end'"), which the rule requires.
+bool wabt_const_missing_end(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !interp || interp->verdict == Verdict::Malformed)
+    return false;
+  return says(load_of(c, "v8"), "constant expression is missing 'end'");
+}
+
+// ---- wabt-1.0.32-interp-code-after-function-end
+// Spec 5.5.13: a function body is locals followed by one expr, which ends
+// at the 0x0B that closes the function; the body's size must end there.
+// wabt's reader does not check where the function's expr ends: spectest-
+// interp accepts further instructions after that end, or reports the first
+// invalid one.
+bool wabt_code_after_end(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
+      !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
+    return false;
+  return some_body(c.bytes, BodyShape::CodeAfterEnd);
+}
+
+// ---- wabt-1.0.32-body-without-final-end
+// Spec 5.4.1 and 5.5.13: block, loop and if are closed by 0x0B, and a
+// function body's expr by one more. wabt's reader only checks that a body's
+// last byte is 0x0B, so a body whose last 0x0B closes an inner block (the
+// function's own end missing) reaches its validator, which calls the module
+// valid (when the block's results fit the function's) or invalid.
+bool wabt_missing_end(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
+      !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
+    return false;
+  return some_body(c.bytes, BodyShape::MissingEnd);
+}
+
+// ---- wabt-1.0.32-interp-datacount-allocation
+// Spec 5.5.16 and the STYLE rule of never allocating for a count before its
+// bytes exist: spectest-interp reserves storage for the data count section's
+// number of segments up front and aborts (std::bad_alloc -> SIGABRT) on a
+// large count, for a module that is merely malformed.
+bool wabt_datacount_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!interp || interp->message != "signal 6") return false;
+  for (const Section& s : sections_of(c.bytes)) {
+    if (s.id != 12) continue;
+    size_t p = s.offset;
+    uint64_t n = 0;
+    if (read_u32(c.bytes, p, n) && n > c.bytes.size()) return true;
+  }
+  return false;
+}
+
+// ---- wabt-1.0.32-lax-block-type
+// Spec 5.4.1: a block type is 0x40, one value type byte, or a non-negative
+// s33 type index; any other encoding (such as the two-byte LEB128 ff 7f of
+// -1) is "malformed block type". wabt 1.0.32 reads the block type as a
+// signed LEB128 and takes -1 in any length for i32.
+bool wabt_block_type(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  return warden_says(c, Verdict::Malformed, "malformed block type") && interp &&
+         interp->verdict != Verdict::Malformed;
+}
+
+// ---- wabt-1.0.32-typed-reference-types
+// Spec 5.3.3: a reference type is 0x70 (funcref) or 0x6F (externref); any
+// other byte is malformed. wabt 1.0.32 reads 0x6B/0x6C ("(ref ht)", "(ref
+// null ht)" of the typed function references proposal, which 2.0 does not
+// have) as types and then accepts or merely invalidates the module.
+bool wabt_typed_refs(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
+  uint8_t t = byte_at(c.bytes, w->offset);
+  return t == 0x6B || t == 0x6C;
+}
+
+// ---- wabt-1.0.32-elem-expr-global-get
+// Spec 3.3.10/3.4.6 (2.0): an element segment's items are constant
+// expressions, and global.get of an imported global is one. wabt 1.0.32
+// allows only ref.null and ref.func there ("expected ref.null or ref.func in
+// passive element segment").
+bool wabt_elem_global_get(const RuleContext& c) {
+  if (!validation_against(c, "wabt") || !c.module) return false;
+  if (!says(load_of(c, "wabt"), "expected ref.null or ref.func") || !verdict_is(load_of(c, "warden"), Verdict::Valid))
+    return false;
+  for (const ast::ElemSegment& e : c.module->elems)
+    for (const ast::Expr& x : e.init)
+      if (!x.empty() && x[0].op == Op::GlobalGet) return true;
+  return false;
+}
+
+// ---- wabt-1.0.32-typed-select-result-unchecked
+// Spec 3.3.4: `select t` has type [t t i32] -> [t]. After a typed select,
+// wabt 1.0.32's validator lets the result stand for any type (an i32 result
+// passes as f32 or as a reference). The rule requires a typed select
+// before Warden's type error in the same function.
+bool wabt_typed_select(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "wabt", Verdict::Invalid, "type mismatch");
+  if (!w || !c.module) return false;
+  std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
+  if (!at) return false;
+  const ast::Expr& e = c.module->funcs[at->first].body;
+  for (size_t i = 0; i < at->second; ++i)
+    if (e[i].op == Op::SelectT) return true;
+  return false;
+}
+
+// ---- wabt-1.0.32-elem-expr-error-ignored
+// Spec 5.5.12: an element segment item is a constant expression; an
+// unknown prefixed opcode there is malformed. wabt 1.0.32 prints "expected
+// ref.null or ref.func in passive element segment" for it and still
+// accepts the module (exit status 0).
+bool wabt_elem_error_ignored(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* w = load_of(c, "warden");
+  if (!w || w->verdict == Verdict::Valid || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  std::optional<Section> s = section_at(c.bytes, w->offset);
+  if (!s || s->id != 9) return false;
+  uint8_t op = byte_at(c.bytes, w->offset);
+  return op == 0xFC || op == 0xFD || says(load_of(c, "v8"), "is not allowed in constant expressions");
+}
+
+// ---- wabt-1.0.32-data-segment-flags
+// Spec 5.5.14: a data segment starts with 0, 1 or 2. wabt 1.0.32 reads the
+// kind as bit flags and accepts 3 to 7 when the bytes after it happen to
+// fit that reading.
+bool wabt_data_flags(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed data segment kind");
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
+  uint8_t kind = byte_at(c.bytes, w->offset);
+  return kind >= 3 && kind <= 7;
+}
+
+// ---- wabt-1.0.32-lax-value-type-encoding
+// Spec 5.3.1: a value type is one byte; the reference decoder reads it as a
+// 7-bit signed LEB128, so a byte with the continuation bit makes "integer
+// representation too long". wabt 1.0.32 reads a local's type as a signed
+// LEB128 of any length (ff ff ff 7f is -1: i32) and accepts it. The rule
+// requires V8's account of the byte ("invalid value type").
+bool wabt_value_type_encoding(const RuleContext& c) {
+  if (!validation_against(c, "wabt")) return false;
+  const LoadResult* interp = load_of(c, "wabt");
+  if (!interp || interp->verdict == Verdict::Malformed) return false;
+  if (!warden_says(c, Verdict::Malformed, "integer representation too long") &&
+      !warden_says(c, Verdict::Malformed, "integer too large"))
+    return false;
+  return says(load_of(c, "v8"), "invalid value type");
+}
+
+// ---- wabt-1.0.32-call-indirect-table-type-unchecked
+// Spec 3.3.7 (call_indirect x y): table x must have element type funcref.
+// wabt 1.0.32 accepts call_indirect through an externref table.
+bool wabt_call_indirect_table(const RuleContext& c) {
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, "wabt", Verdict::Invalid, "type mismatch"));
+  if (!i || i->op != Op::CallIndirect) return false;
+  std::vector<ValType> tables;
+  for (const ast::Import& im : c.module->imports)
+    if (im.kind == ExternKind::Table) tables.push_back(im.table.elem);
+  for (const ast::TableType& t : c.module->tables) tables.push_back(t.elem);
+  return i->b < tables.size() && tables[i->b] != ValType::FuncRef;
+}
+
+// ---- wabt-1.0.32-select-arity-unchecked
+// Spec 3.3.4 (select t*): the type vector of a typed select holds exactly
+// one value type; `select (result)` with none, or with several, is invalid
+// ("invalid result arity"). wabt 1.0.32 accepts an empty vector (and types
+// a longer one as a multi-value select).
+bool wabt_select_arity(const RuleContext& c) {
+  if (!accepted_against(c, "wabt", Verdict::Invalid, "invalid result arity")) return false;
+  return some_instr(c.bytes, [&](Op op, size_t p) {
+    uint64_t n = 0;
+    return op == Op::SelectT && read_u32(c.bytes, p, n) && n != 1;
+  });
+}
+
+}  // namespace warden::diff::rules
