@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "../tools/warden/literal.cpp"
+#include "warden/host.hpp"
 
 namespace {
 
@@ -273,10 +276,10 @@ const std::vector<uint8_t> kLimits = {
 TEST_F(Command, HelpForEverySubcommand) {
   Outcome top = warden("--help");
   EXPECT_EQ(top.exit_code, 0);
-  for (const char* sub : {"run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
+  for (const char* sub : {"inspect", "run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
     EXPECT_NE(top.out.find(std::string("\n  ") + sub + " "), std::string::npos) << sub << top.out;
   }
-  for (const char* sub : {"run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
+  for (const char* sub : {"inspect", "run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
     Outcome o = warden(std::string(sub) + " --help");
     EXPECT_EQ(o.exit_code, 0) << sub;
     EXPECT_NE(o.out.find("Exit status"), std::string::npos) << sub << ": " << o.out;
@@ -431,6 +434,432 @@ TEST_F(Command, RunUsageErrors) {
   EXPECT_EQ(o.err, "warden run: arguments given without --invoke\n");
   o = warden("run " + m + " --fuel lots");
   EXPECT_EQ(o.exit_code, 64);
+}
+
+// ------------------------------------------------------------ version ----
+
+TEST_F(Command, VersionNamesTheHostApi) {
+  Outcome o = warden("--version");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("host API version " + std::to_string(warden::kHostApiVersion) + "\n"),
+            std::string::npos)
+      << o.out;
+}
+
+// ----------------------------------------------------- WASI programs ----
+// tests/wasi/programs/*.c, built for wasm32-wasi into build/<preset>/tests/wasi/programs
+// (skipped when clang-14 or wasi-libc is missing). Their outputs under node
+// are compared in the wasi.* tests; here: grants, denials, exit statuses,
+// determinism, policy files.
+
+class Wasi : public Command {
+ protected:
+  void SetUp() override {
+    Command::SetUp();
+    programs_ = std::filesystem::read_symlink("/proc/self/exe").parent_path() / "wasi" / "programs";
+  }
+  /// The built program NAME.wasm, or "" (the test then skips).
+  std::string program(const std::string& name) {
+    auto p = programs_ / (name + ".wasm");
+    return std::filesystem::exists(p) ? p.string() : "";
+  }
+  /// dir_/data with a file, a subdirectory, and a secret beside it.
+  std::string data() {
+    std::filesystem::create_directories(dir_ / "data" / "sub");
+    std::ofstream(dir_ / "data" / "hello.txt") << "hello\n";
+    std::ofstream(dir_ / "data" / "sub" / "b.txt") << "bee\n";
+    std::ofstream(dir_ / "secret.txt") << "TOP SECRET\n";
+    return (dir_ / "data").string();
+  }
+  std::string text(const std::string& name, const std::string& content) {
+    std::ofstream(dir_ / name) << content;
+    return (dir_ / name).string();
+  }
+  std::filesystem::path programs_;
+};
+
+#define NEED(var, name)                                                   \
+  std::string var = program(name);                                        \
+  if (var.empty()) GTEST_SKIP() << name ".wasm not built (needs clang-14 and wasi-libc)"
+
+TEST_F(Wasi, ArgumentsAndEnvironmentAreExactlyTheGrantedOnes) {
+  NEED(envargs, "envargs");
+  Outcome o = warden("run --allow stdout,exit " + envargs +
+                     " --env GREETING=hi --env EMPTY= --env GREETING=again -- one -x");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "argc=3\nargv[0]=\"" + envargs +
+                       "\"\nargv[1]=\"one\"\nargv[2]=\"-x\"\nenviron: 2\n  EMPTY=\n"
+                       "  GREETING=again\nGREETING = again\nHOME unset\n");
+  EXPECT_EQ(o.err, "");
+}
+
+TEST_F(Wasi, UngrantedCapabilitiesFailToLinkWithAHint) {
+  NEED(exit7, "exit7");
+  NEED(clockrand, "clockrand");
+  NEED(cat, "cat");
+  Outcome o = warden("run --allow stdout,stderr " + exit7);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.err, exit7 +
+                       ": unlinkable: wasi_snapshot_preview1.proc_exit needs capability exit "
+                       "(not granted)\nhint: grant it with --allow exit\n");
+  EXPECT_EQ(o.out, "");
+
+  o = warden("run --allow stdout,args,random,exit " + clockrand);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find(": unlinkable: wasi_snapshot_preview1.clock_"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(" needs capability clock (not granted)\nhint: grant it with --allow clock\n"),
+            std::string::npos)
+      << o.err;
+
+  o = warden("run --allow stdout " + clockrand);  // no --: args is not granted either
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find("hint: grant them with --allow args,clock,random,exit (arguments after -- grant "
+                       "args too)\n"),
+            std::string::npos)
+      << o.err;
+
+  o = warden("run --allow stdio,exit " + cat + " -- x");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find("needs capability fs (not granted)\nhint: grant it with --dir HOST[::GUEST] "
+                       "(--allow fs links with no directories)\n"),
+            std::string::npos)
+      << o.err;
+}
+
+TEST_F(Wasi, ProcExitStatusPassesThrough) {
+  NEED(exit7, "exit7");
+  std::string json = (dir_ / "exit.json").string();
+  Outcome o = warden("run --allow stdout,stderr,exit --exit-code-json " + json + " " + exit7);
+  EXPECT_EQ(o.exit_code, 7);
+  EXPECT_EQ(o.out, "about to exit with 7\n");
+  EXPECT_EQ(o.err, "exit7: leaving\n");  // Warden adds nothing for a guest's own status
+  auto j = nlohmann::json::parse(slurp(json));
+  EXPECT_EQ(j["exit_code"], 7);
+  EXPECT_EQ(j["source"], "guest");
+  EXPECT_EQ(j["reason"], "proc_exit");
+  EXPECT_EQ(j["guest_status"], 7);
+
+  // Warden's own code 1 for the same program, told apart by stderr and the record.
+  o = warden("run --allow stdout,stderr --exit-code-json " + json + " " + exit7);
+  EXPECT_EQ(o.exit_code, 1);
+  j = nlohmann::json::parse(slurp(json));
+  EXPECT_EQ(j["source"], "warden");
+  EXPECT_EQ(j["reason"], "unlinkable");
+}
+
+TEST_F(Wasi, RuntimeDenialsAreReportedAndFailTheRun) {
+  NEED(printf_wasm, "printf");
+  std::string json = (dir_ / "exit.json").string();
+  Outcome o = warden("run --exit-code-json " + json + " " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 4);
+  EXPECT_EQ(o.out, "");
+  EXPECT_EQ(o.err.rfind("warden run: the sandbox denied ", 0), 0u) << o.err;
+  EXPECT_NE(o.err.find("fd_write: fd 1 (stdout)"), std::string::npos) << o.err;
+  EXPECT_TRUE(o.err.ends_with("\nhint: grant it with --allow stdout\n")) << o.err;
+  auto j = nlohmann::json::parse(slurp(json));
+  EXPECT_EQ(j["source"], "warden");
+  EXPECT_EQ(j["reason"], "denied");
+  EXPECT_GT(j["denied"].get<int>(), 0);
+
+  o = warden("run --allow stdout " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("basel(1000) = 1.6439345666815615\n"), std::string::npos) << o.out;
+}
+
+TEST_F(Wasi, DirectoriesAreReadOnlyUnlessGrantedWrite) {
+  NEED(cp, "cp");
+  std::string d = data();
+  Outcome o = warden("run --allow stdio,exit --dir " + d + "::/data " + cp +
+                     " -- /data/hello.txt /data/copy.txt");
+  EXPECT_EQ(o.exit_code, 1);  // the program's own status: it reported the error
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data" / "copy.txt"));
+  EXPECT_NE(o.err.find("cp: /data/copy.txt: Read-only file system\n"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("warden run: the sandbox denied 1 call(s):\n"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("hint: a directory given with --dir is read-only; --dir-rw makes it writable"),
+            std::string::npos)
+      << o.err;
+
+  o = warden("run --allow stdio,exit --dir-rw " + d + "::/data " + cp +
+             " -- /data/hello.txt /data/copy.txt");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "copied 6 bytes\n");
+  EXPECT_EQ(slurp(dir_ / "data" / "copy.txt"), "hello\n");
+}
+
+TEST_F(Wasi, PathsCannotLeaveTheirPreopen) {
+  NEED(cat, "cat");
+  std::string d = data();
+  std::filesystem::create_symlink("../secret.txt", dir_ / "data" / "link");
+  for (const char* path : {"/data/../secret.txt", "/data/sub/../../secret.txt", "/data/link"}) {
+    Outcome o = warden("run --allow stdio,exit --dir " + d + "::/data " + cat + " -- " + path);
+    EXPECT_EQ(o.exit_code, 1) << path;
+    EXPECT_EQ(o.out, "") << path;
+    EXPECT_EQ(o.err.find("TOP SECRET"), std::string::npos) << path;
+    EXPECT_NE(o.err.find("warden run: the sandbox denied"), std::string::npos) << path << o.err;
+  }
+  Outcome o = warden("run --allow stdio,exit --dir " + d + "::/data " + cat + " -- /data/sub/../hello.txt");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "hello\n");
+}
+
+TEST_F(Wasi, DeterministicClocksAndRandomness) {
+  NEED(clockrand, "clockrand");
+  const std::string flags = "run --allow stdout,clock,random,exit " + clockrand + " --deterministic ";
+  Outcome a = warden(flags + "--seed 5 -- verbose");
+  Outcome b = warden(flags + "--seed 5 -- verbose");
+  Outcome c = warden(flags + "--seed 6 -- verbose");
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);
+  // Virtual clocks start at 2000-01-01 and advance 1 ms per read.
+  EXPECT_NE(a.out.find("monotonic 946684800.000000000 -> 946684800.001000000\n"
+                       "realtime 946684800.002000000\n"),
+            std::string::npos)
+      << a.out;
+  // --seed alone implies --deterministic.
+  Outcome d = warden("run --allow stdout,clock,random,exit " + clockrand + " --seed 5 -- verbose");
+  EXPECT_EQ(d.out, a.out);
+}
+
+TEST_F(Wasi, StatsAreJsonOnStderr) {
+  NEED(printf_wasm, "printf");
+  Outcome o = warden("run --allow stdout --stats " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.err);
+  EXPECT_EQ(j["wasi"], true);
+  EXPECT_GT(j["calls"].get<uint64_t>(), 0u);
+  EXPECT_EQ(j["denied"], 0);
+  EXPECT_EQ(j["faults"], 0);
+  EXPECT_EQ(j["bytes_written"].get<uint64_t>(), o.out.size());
+  EXPECT_TRUE(j["denials"].is_array());
+  EXPECT_GT(j["fuel_consumed"].get<uint64_t>(), 0u);
+}
+
+TEST_F(Wasi, LimitFlags) {
+  NEED(printf_wasm, "printf");
+  NEED(cat, "cat");
+  // wasi-libc programs start with 2 pages (128 KiB).
+  Outcome o = warden("run --allow stdout --max-memory 64KiB " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_EQ(o.err.rfind("exhausted: ", 0), 0u) << o.err;
+  o = warden("run --allow stdout --max-memory 1MiB --call-depth 1000 " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  o = warden("run --allow stdout --max-memory 12XB " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: --max-memory: bad size '12XB' (bytes, or units B, KiB, MiB, GiB)\n");
+
+  // Three standard streams and one preopen fill four descriptors.
+  std::string d = data();
+  o = warden("run --allow stdio,exit --max-open-files 4 --dir " + d + "::/data " + cat +
+             " -- /data/hello.txt");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find("hint: --max-open-files raises the descriptor limit (now 4)"),
+            std::string::npos)
+      << o.err;
+  o = warden("run --allow stdio,exit --max-open-files 5 --dir " + d + "::/data " + cat +
+             " -- /data/hello.txt");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+}
+
+TEST_F(Wasi, GrantUsageErrors) {
+  NEED(envargs, "envargs");
+  Outcome o = warden("run --allow network " + envargs);
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: unknown capability 'network' (expected stdin, stdout, stderr, "
+                   "stdio, args, env, clock, random, exit, fs)\n");
+  o = warden("run --dir ::/x " + envargs);
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: bad directory '::/x' (expected HOST or HOST::GUEST)\n");
+  o = warden("run --env =x " + envargs);
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: bad variable '=x' (expected NAME=VALUE or NAME)\n");
+  o = warden("run --dir " + (dir_ / "missing").string() + " " + envargs);
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_NE(o.err.find("cannot open preopen"), std::string::npos) << o.err;
+}
+
+TEST_F(Wasi, PolicyFile) {
+  NEED(envargs, "envargs");
+  NEED(tree, "tree");
+  NEED(printf_wasm, "printf");
+  data();
+  // Relative host paths are relative to the policy file, not the working directory.
+  std::string policy = text("policy.toml",
+                            "[grants]\n"
+                            "allow = [\"stdout\", \"exit\"]\n"
+                            "args = true\n"
+                            "[env]\n"
+                            "GREETING = \"from the file\"\n"
+                            "OTHER = \"x\"\n"
+                            "[[dirs]]\n"
+                            "host = \"data\"\n"
+                            "guest = \"/data\"\n"
+                            "[limits]\n"
+                            "memory = \"16MiB\"\n"
+                            "fuel = 100000000\n"
+                            "timeout_ms = 60000\n"
+                            "call_depth = 5000\n"
+                            "open_files = 16\n"
+                            "[determinism]\n"
+                            "enabled = true\n"
+                            "seed = 9\n");
+  Outcome o = warden("run --policy " + policy + " " + envargs + " --env GREETING=flag");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("argc=1\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("environ: 2\n  GREETING=flag\n  OTHER=x\nGREETING = flag\n"),
+            std::string::npos)
+      << o.out;
+  o = warden("run --policy " + policy + " " + tree + " -- /data");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "f /data/hello.txt 6\nd /data/sub\nf /data/sub/b.txt 4\n");
+
+  // A limit from the file, and a flag winning over it.
+  std::string small = text("small.toml", "[grants]\nallow = [\"stdout\"]\n[limits]\nmemory = \"64KiB\"\n");
+  o = warden("run --policy " + small + " " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  o = warden("run --policy " + small + " --max-memory 1MiB " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  o = warden("run --policy " + small + " --max-memory 1MiB --stats --allow stderr " + printf_wasm);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+}
+
+TEST_F(Wasi, PolicyFileErrorsNameTheKey) {
+  NEED(envargs, "envargs");
+  auto fails = [&](const std::string& toml, const std::string& message) {
+    std::string p = text("bad.toml", toml);
+    Outcome o = warden("run --policy " + p + " " + envargs);
+    EXPECT_EQ(o.exit_code, 64) << toml;
+    EXPECT_EQ(o.err, "warden run: " + p + ":" + message + "\n") << toml;
+  };
+  fails("[grants]\nalow = [\"stdout\"]\n", "2:1: unknown key 'grants.alow' (expected allow, args)");
+  fails("[grant]\nallow = []\n",
+        "1:2: unknown key 'grant' (expected grants, env, dirs, limits, determinism)");
+  fails("[limits]\nfuel = \"lots\"\n", "2:8: 'limits.fuel' must be an integer");
+  fails("[limits]\nmemory = \"64MB\"\n",
+        "2:10: 'limits.memory' must be bytes or a size such as \"64MiB\" (units B, KiB, MiB, GiB)");
+  fails("[limits]\ncall_depth = 0\n", "2:14: 'limits.call_depth' must be from 1 to 4294967295");
+  fails("[grants]\nallow = [\"network\"]\n",
+        "2:10: grants.allow: unknown capability 'network' (expected stdin, stdout, stderr, stdio, "
+        "args, env, clock, random, exit, fs)");
+  fails("[[dirs]]\nguest = \"/x\"\n", "1:1: [[dirs]] needs 'host'");
+  fails("[[dirs]]\nhost = \"d\"\nwritable = true\n",
+        "3:1: unknown key 'dirs.writable' (expected host, guest, write)");
+  fails("[determinism]\nenabled = 1\n", "2:11: 'determinism.enabled' must be true or false");
+  // Syntax errors: toml++'s message at its position.
+  std::string p = text("syntax.toml", "[grants\n");
+  Outcome o = warden("run --policy " + p + " " + envargs);
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err.rfind("warden run: " + p + ":1:", 0), 0u) << o.err;
+}
+
+// ------------------------------------------------------------ inspect ----
+
+TEST_F(Command, InspectListsTheModule) {
+  Outcome o = warden("inspect " + write("m.wasm", kFuncs));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find(": valid; 0 imports, 7 functions (0 imported), 8 exports\n"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("  add                      func   0     [i32 i32] -> [i32]\n"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("memories:\n  0   defined                          min 1 pages, no max\n"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("requires (no _start export):\n  nothing from the host\n"),
+            std::string::npos)
+      << o.out;
+
+  std::string env = write("env.wasm", kImportsEnv);
+  o = warden("inspect " + env);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("  cannot   env.f: host function not provided by warden run: will not link\n"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("warden run cannot link this module"), std::string::npos) << o.out;
+
+  std::string bad = write("bad.wasm", kTypeMismatch);
+  o = warden("inspect --json " + bad);
+  EXPECT_EQ(o.exit_code, 1);
+  auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["valid"], false);
+  EXPECT_EQ(j["error"], "invalid: type mismatch");
+
+  o = warden("inspect " + write("magic.wasm", {0x00, 0x61, 0x73, 0x6e, 0x01, 0x00, 0x00, 0x00}));
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.err.find(": malformed: magic header not detected"), std::string::npos) << o.err;
+}
+
+TEST_F(Command, InspectNamesTheGrantsAWasiModuleNeeds) {
+  std::string wat =
+      "(module\n"
+      "  (import \"wasi_snapshot_preview1\" \"clock_time_get\" (func (param i32 i64 i32) (result i32)))\n"
+      "  (import \"wasi_snapshot_preview1\" \"fd_write\" (func (param i32 i32 i32 i32) (result i32)))\n"
+      "  (import \"wasi_snapshot_preview1\" \"path_open\"\n"
+      "    (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))\n"
+      "  (import \"spectest\" \"global_i32\" (global i32))\n"
+      "  (import \"env\" \"table\" (table 1 3 funcref))\n"
+      "  (memory (export \"memory\") 1 2)\n"
+      "  (global (mut i64) (i64.const 0))\n"
+      "  (func $s) (start $s)\n"
+      "  (func (export \"_start\")))\n";
+  std::string m = write("w.wat", std::vector<uint8_t>(wat.begin(), wat.end()));
+  Outcome o = warden("inspect --json " + m);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  EXPECT_EQ(j["imports"][0]["needs"], "clock");
+  EXPECT_EQ(j["imports"][0]["type"], "[i32 i64 i32] -> [i32]");
+  EXPECT_EQ(j["imports"][1]["needs"], "none");
+  EXPECT_EQ(j["imports"][2]["needs"], "fs");
+  EXPECT_EQ(j["imports"][3]["provided_by"], "spectest");
+  EXPECT_EQ(j["imports"][4]["note"], "not provided by warden run: will not link");
+  EXPECT_EQ(j["tables"][0]["imported"], true);
+  EXPECT_EQ(j["tables"][0]["max"], 3);
+  EXPECT_EQ(j["memories"][0]["min_bytes"], 65536);
+  EXPECT_EQ(j["globals"][1]["mutable"], true);
+  EXPECT_EQ(j["start"]["index"], 3);
+  EXPECT_EQ(j["requires"]["wasi_command"], true);
+  EXPECT_EQ(j["requires"]["capabilities"]["clock"][0], "clock_time_get");
+  EXPECT_EQ(j["requires"]["streams"], nlohmann::json({"stdout", "stderr"}));
+  EXPECT_TRUE(j["requires"]["run"].is_null());  // env.table cannot be linked
+
+  // The same imports without the unlinkable one: the run line grants exactly them.
+  std::string ok_wat = wat;
+  ok_wat.replace(ok_wat.find("  (import \"env\""), std::string("  (import \"env\" \"table\" (table 1 3 funcref))\n").size(), "");
+  m = write("ok.wat", std::vector<uint8_t>(ok_wat.begin(), ok_wat.end()));
+  o = warden("inspect " + m);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("run with:\n  warden run --allow stdout,stderr,clock --dir HOST[::GUEST] " + m +
+                       "\n"),
+            std::string::npos)
+      << o.out;
+}
+
+TEST_F(Wasi, InspectARealProgramAndRunWhatItSays) {
+  NEED(exit7, "exit7");
+  Outcome o = warden("inspect --json " + exit7);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  auto j = nlohmann::json::parse(o.out);
+  std::string run = j["requires"]["run"];
+  EXPECT_EQ(run, "warden run --allow stdout,stderr,exit " + exit7);
+  o = warden(run.substr(std::string("warden ").size()));
+  EXPECT_EQ(o.exit_code, 7) << o.err;
+}
+
+TEST_F(Wasi, UnknownWasiFunctionsDoNotLink) {
+  std::string wat =
+      "(module (import \"wasi_snapshot_preview1\" \"teleport\" (func))\n"
+      "  (func (export \"_start\")))\n";
+  std::string m = write("t.wat", std::vector<uint8_t>(wat.begin(), wat.end()));
+  Outcome o = warden("inspect " + m);
+  EXPECT_NE(o.out.find("wasi_snapshot_preview1.teleport  func    [] -> []  unknown: will not link\n"),
+            std::string::npos)
+      << o.out;
+  o = warden("run " + m);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.err, m + ": unlinkable: unknown import wasi_snapshot_preview1.teleport\n"
+                       "hint: wasi_snapshot_preview1.teleport is not a WASI preview1 function "
+                       "warden defines\n");
 }
 
 }  // namespace

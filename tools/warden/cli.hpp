@@ -27,11 +27,15 @@
 namespace warden::cli {
 
 /// Process exit codes shared by every subcommand (README.md, "Exit codes").
+/// A WASI program's own status (proc_exit) passes through `run` unchanged,
+/// so these can collide with it: Warden prints a line on stderr whenever it
+/// chose the code, and `run --exit-code-json` records which (docs/policy.md).
 enum Exit : int {
   kExitOk = 0,
   kExitRejected = 1,   ///< malformed, invalid or unlinkable module
   kExitTrap = 2,       ///< a trap (also during instantiation)
   kExitExhausted = 3,  ///< a Warden resource limit (Limits) was hit
+  kExitDenied = 4,     ///< run: the guest ended with 0, but the sandbox refused it a call
   kExitUsage = 64,     ///< bad command line, literal, export name or arity
 };
 

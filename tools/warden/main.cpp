@@ -1,8 +1,11 @@
 // `warden`: builds a CLI11 app from the subcommand registry (cli.hpp).
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "cli.hpp"
+#include "warden/host.hpp"
+#include "warden/wasi.hpp"
 
 namespace warden::cli {
 std::vector<Command>& registry() {
@@ -15,6 +18,12 @@ int main(int argc, char** argv) {
   using namespace warden::cli;
   CLI::App app{"Warden: a compact, security-hardened WebAssembly 2.0 runtime", "warden"};
   app.require_subcommand(1);
+  // The host API version is what an embedder's host functions are written
+  // against (warden/host.hpp).
+  app.set_version_flag("--version", "warden (WebAssembly 2.0, WASI " +
+                                        std::string(warden::wasi::kModuleName) +
+                                        ")\nhost API version " +
+                                        std::to_string(warden::kHostApiVersion));
   int exit_code = kExitOk;
   auto& commands = registry();
   std::sort(commands.begin(), commands.end(),
