@@ -13,11 +13,11 @@
 //
 // Binaryen 108 defaults to the MVP feature set: every run gets the 2.0
 // flags (kBinaryenFeatures).
+#include <unistd.h>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "engine.hpp"
 #include "messages.hpp"
@@ -33,12 +33,12 @@ bool parse_value(const std::string& text, ValType t, Outcome& o) {
   const char* s = text.c_str();
   while (*s == ' ') ++s;
   switch (t) {
-    case ValType::I32:
-      o.values.push_back(static_cast<uint32_t>(std::strtoll(s, nullptr, 10)));
-      return true;
+    case ValType::I32: o.values.push_back(static_cast<uint32_t>(std::strtoll(s, nullptr, 10))); return true;
     case ValType::I64:
-      if (*s == '-') o.values.push_back(static_cast<uint64_t>(std::strtoll(s, nullptr, 10)));
-      else o.values.push_back(std::strtoull(s, nullptr, 10));
+      if (*s == '-')
+        o.values.push_back(static_cast<uint64_t>(std::strtoll(s, nullptr, 10)));
+      else
+        o.values.push_back(std::strtoull(s, nullptr, 10));
       return true;
     case ValType::V128: {  // "i32x4 0x00000001 0x00000002 0x00000003 0x00000004"
       const char* p = std::strchr(s, ' ');
@@ -85,7 +85,8 @@ bool parse_result(std::string text, const std::vector<ValType>& types, Outcome& 
 class BinaryenEngine final : public Engine {
  public:
   explicit BinaryenEngine(const EngineSetup& s)
-      : limits_(s.limits), tool_((fs::path(s.tool_dir) / "wasm-opt").string()),
+      : limits_(s.limits),
+        tool_((fs::path(s.tool_dir) / "wasm-opt").string()),
         dir_(fs::path(s.work_dir) / "binaryen") {}
 
   std::string_view name() const override { return "binaryen"; }
@@ -195,10 +196,12 @@ class BinaryenEngine final : public Engine {
       std::string msg = p.timed_out ? "timed out" : "signal " + std::to_string(p.signal);
       // The call that was running when it stopped.
       size_t last = k ? k - 1 : 0;
-      if (last < r.calls.size() && (k == 0 || r.calls[last].status == Outcome::Status::NotRun ||
-                                    r.calls[last].status == Outcome::Status::Ok)) {
-        if (k == 0) r.instantiate = {s, {}, 0, msg};
-        else r.calls[last] = {s, {}, 0, msg};
+      if (last < r.calls.size() &&
+          (k == 0 || r.calls[last].status == Outcome::Status::NotRun || r.calls[last].status == Outcome::Status::Ok)) {
+        if (k == 0)
+          r.instantiate = {s, {}, 0, msg};
+        else
+          r.calls[last] = {s, {}, 0, msg};
       }
     }
     return r;
@@ -244,6 +247,8 @@ class BinaryenEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_binaryen_engine(const EngineSetup& setup) { return std::make_unique<BinaryenEngine>(setup); }
+std::unique_ptr<Engine> make_binaryen_engine(const EngineSetup& setup) {
+  return std::make_unique<BinaryenEngine>(setup);
+}
 
 }  // namespace warden::diff

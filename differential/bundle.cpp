@@ -40,7 +40,8 @@ std::string valid_module_form(const std::vector<uint8_t>& bytes) {
   Linker linker;
   define_spectest(store, linker);
   Result<std::vector<Extern>> imports = linker.resolve(**m);
-  if (!imports) return "(assert_unlinkable\n  " + module_form(bytes) + "\n  " + wat_string(imports.error().message) + ")\n";
+  if (!imports)
+    return "(assert_unlinkable\n  " + module_form(bytes) + "\n  " + wat_string(imports.error().message) + ")\n";
   Result<Instance*> inst = store.instantiate(*m, *imports);
   if (inst) return module_form(bytes) + "\n";
   const char* head = inst.error().kind == ErrorKind::Unlinkable ? "assert_unlinkable" : "assert_trap";
@@ -71,7 +72,9 @@ std::string trap_text(uint32_t kinds) {
 // (the peers outvote the engine under test only when they agree).
 const Outcome* majority(const std::vector<EngineRun>& runs, size_t step, uint32_t* kinds) {
   std::vector<std::vector<size_t>> groups;
-  auto at = [&](size_t r) -> const Outcome& { return step == 0 ? runs[r].run.instantiate : runs[r].run.calls[step - 1]; };
+  auto at = [&](size_t r) -> const Outcome& {
+    return step == 0 ? runs[r].run.instantiate : runs[r].run.calls[step - 1];
+  };
   for (size_t r = 0; r < runs.size(); ++r) {
     if (runs[r].run.load.verdict != Verdict::Valid) continue;
     if (step > runs[r].run.calls.size()) continue;
@@ -129,16 +132,22 @@ std::string regression_wast(const Bundle& b) {
       // separate malformed from invalid; a tie goes to the peers.
       size_t valid = 0, rejected = 0, malformed = 0, invalid = 0;
       for (const EngineLoad& l : b.loads) {
-        if (l.load.verdict == Verdict::Valid) ++valid;
-        else if (verdicts_agree(l.load.verdict, Verdict::Rejected)) ++rejected;
+        if (l.load.verdict == Verdict::Valid)
+          ++valid;
+        else if (verdicts_agree(l.load.verdict, Verdict::Rejected))
+          ++rejected;
         if (l.engine == "warden") continue;
         malformed += l.load.verdict == Verdict::Malformed;
         invalid += l.load.verdict == Verdict::Invalid;
       }
       bool warden_valid = warden && warden->load.verdict == Verdict::Valid;
-      if (valid > rejected || (valid == rejected && !warden_valid)) expect = Verdict::Valid;
-      else expect = malformed >= invalid && malformed ? Verdict::Malformed : invalid ? Verdict::Invalid
-                  : warden ? warden->load.verdict : Verdict::Invalid;
+      if (valid > rejected || (valid == rejected && !warden_valid))
+        expect = Verdict::Valid;
+      else
+        expect = malformed >= invalid && malformed ? Verdict::Malformed
+                 : invalid                         ? Verdict::Invalid
+                 : warden                          ? warden->load.verdict
+                                                   : Verdict::Invalid;
       for (const EngineLoad& l : b.loads)
         if (l.load.verdict == expect && (msg.empty() || l.engine == "warden")) msg = l.load.message;
     }
@@ -228,7 +237,8 @@ bool write_bundle(const Bundle& b, std::string& error) {
   if (!b.loads.empty()) {
     json loads = json::object();
     for (const EngineLoad& l : b.loads)
-      loads[l.engine] = std::string(to_string(l.load.verdict)) + (l.load.message.empty() ? "" : " (" + l.load.message + ")");
+      loads[l.engine] =
+          std::string(to_string(l.load.verdict)) + (l.load.message.empty() ? "" : " (" + l.load.message + ")");
     r["loads"] = loads;
   }
   ok = ok && write("repro.json", r.dump(2) + "\n");

@@ -25,13 +25,13 @@ struct Bundle {
   uint64_t campaign_seed = 0, module_seed = 0, index = 0;
   std::vector<uint8_t> module;  ///< minimized
   size_t original_size = 0;
-  std::vector<uint8_t> probe;   ///< run findings: the probe of `module`
+  std::vector<uint8_t> probe;  ///< run findings: the probe of `module`
   std::vector<std::string> call_names;
   std::vector<std::vector<ValType>> call_results;  ///< per call, the probe's result types
-  std::vector<EngineRun> runs;    ///< run findings, on `probe`
-  std::vector<EngineLoad> loads;  ///< validation findings, on `module`
+  std::vector<EngineRun> runs;                     ///< run findings, on `probe`
+  std::vector<EngineLoad> loads;                   ///< validation findings, on `module`
   std::map<std::string, std::string> versions;
-  std::string limits;       ///< JSON object text
+  std::string limits;  ///< JSON object text
   std::vector<std::string> opcodes;
   uint32_t reduce_checks = 0;
 };

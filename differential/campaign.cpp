@@ -15,11 +15,11 @@
 
 #include "bundle.hpp"
 #include "compare.hpp"
-#include "warden/binary.hpp"
 #include "inputs.hpp"
 #include "peer_rules.hpp"
 #include "reduce.hpp"
 #include "scan.hpp"
+#include "warden/binary.hpp"
 
 #ifndef WARDEN_DIFF_HARNESS
 #define WARDEN_DIFF_HARNESS "differential/v8_harness.js"
@@ -93,8 +93,8 @@ struct Health {
 struct Source {
   std::string generator;
   uint64_t index = 0, seed = 0;
-  const ast::Module* module = nullptr;     // run findings: before probing
-  std::span<const uint8_t> bytes;           // what the engines saw
+  const ast::Module* module = nullptr;  // run findings: before probing
+  std::span<const uint8_t> bytes;       // what the engines saw
   std::span<const EngineLoad> loads;
   std::span<const EngineRun> runs;
 };
@@ -165,8 +165,10 @@ class Campaign {
       if (!binaryen2_->available(why)) binaryen2_.reset();
     }
     for (const std::string& g : o_.generators) {
-      if (g == "own" || g == "ttf") exec_gens_.push_back(g);
-      else if (g == "mutate") mutate_ = true;
+      if (g == "own" || g == "ttf")
+        exec_gens_.push_back(g);
+      else if (g == "mutate")
+        mutate_ = true;
       else {
         std::fprintf(out_, "warden diff: unknown generator '%s' (own, ttf, mutate)\n", g.c_str());
         return false;
@@ -186,8 +188,8 @@ class Campaign {
     std::snprintf(lim, sizeof lim,
                   R"({"call_depth":%u,"timeout_ms":%u,"peer_memory_bytes":%)" PRIu64
                   R"(,"probe_fuel":%u,"probe_rounds":%u,"nan_check":%s,"hash_pages":%u})",
-                  o_.limits.call_depth, o_.limits.timeout_ms, o_.limits.memory_bytes, o_.probe.fuel,
-                  o_.probe.rounds, o_.probe.nan_check ? "true" : "false", o_.probe.max_hash_pages);
+                  o_.limits.call_depth, o_.limits.timeout_ms, o_.limits.memory_bytes, o_.probe.fuel, o_.probe.rounds,
+                  o_.probe.nan_check ? "true" : "false", o_.probe.max_hash_pages);
     limits_json_ = lim;
     std::fprintf(out_, "seed %" PRIu64 ", limits %s\n", o_.seed, lim);
     return true;
@@ -217,7 +219,8 @@ class Campaign {
         futures[e] = std::async(std::launch::async, [this, eng, jobs, &secs, e] {
           auto t = Clock::now();
           size_t half = jobs.size() / 2;
-          auto second = std::async(std::launch::async, [this, jobs, half] { return binaryen2_->run(jobs.subspan(half)); });
+          auto second =
+              std::async(std::launch::async, [this, jobs, half] { return binaryen2_->run(jobs.subspan(half)); });
           std::vector<RunResult> r = eng->run(jobs.subspan(0, half));
           std::vector<RunResult> r2 = second.get();
           r.insert(r.end(), std::make_move_iterator(r2.begin()), std::make_move_iterator(r2.end()));
@@ -292,8 +295,10 @@ class Campaign {
         it.module = std::move(*d);
       }
       ++health_.generated;
-      if (pool_.size() < testsuite_count_ + 4096) pool_.push_back(raw);
-      else pool_[testsuite_count_ + it.index % 4096] = raw;
+      if (pool_.size() < testsuite_count_ + 4096)
+        pool_.push_back(raw);
+      else
+        pool_[testsuite_count_ + it.index % 4096] = raw;
       std::string err;
       if (!make_probe(it.module, it.seed ^ 0x5EED, o_.probe, it.probe, err) || !Module::load(it.probe.bytes)) {
         // The probe transform's own failure: never a finding about an engine.
@@ -738,8 +743,9 @@ class Campaign {
     double t = since(start_);
     size_t unexplained = 0;
     for (const auto& [k, b] : buckets_) unexplained += b.rule.empty();
-    std::fprintf(out_, "[%6.1fs] cycle %" PRIu64 ": %" PRIu64 " modules, %" PRIu64 " mutants, %zu buckets (%zu unexplained)\n",
-                 t, cycle, health_.generated, health_.mutants, buckets_.size(), unexplained);
+    std::fprintf(
+        out_, "[%6.1fs] cycle %" PRIu64 ": %" PRIu64 " modules, %" PRIu64 " mutants, %zu buckets (%zu unexplained)\n",
+        t, cycle, health_.generated, health_.mutants, buckets_.size(), unexplained);
     std::fflush(out_);
   }
 
@@ -749,29 +755,34 @@ class Campaign {
     appendf(s, "== warden diff summary: seed %" PRIu64 ", %" PRIu64 " cycles, %.1f s\n", o_.seed, cycles_, elapsed_);
     for (const auto& [n, v] : versions_) appendf(s, "engine %-9s %s\n", n.c_str(), v.c_str());
     for (const std::string& m : missing_) appendf(s, "engine missing: %s\n", m.c_str());
-    appendf(s, "generated modules: %" PRIu64 " (own %" PRIu64 ", ttf %" PRIu64 "; ttf failures %" PRIu64
-        ", probe failures %" PRIu64 "): %.1f modules/s through all engines\n",
-        health_.generated, health_.own, health_.ttf, health_.ttf_failed, health_.probe_failed,
-        elapsed_ > 0 ? static_cast<double>(health_.generated) / elapsed_ : 0.0);
-    appendf(s, "probes: %" PRIu64 ", %.1f%% valid, %.1f%% instantiated; %" PRIu64 " calls: %.1f%% returned, %.1f%% trapped\n",
-        health_.probes, pct(health_.probes, health_.generated), pct(health_.instantiated, health_.probes),
-        health_.calls, pct(health_.returned, health_.calls), pct(health_.trapped, health_.calls));
-    appendf(s, "validation differential: %" PRIu64 " mutated modules (%.1f/s): %.1f%% valid, %.1f%% malformed, "
-        "%.1f%% invalid, %.1f%% other (Warden's verdicts)\n",
-        health_.mutants, elapsed_ > 0 ? static_cast<double>(health_.mutants) / elapsed_ : 0.0,
-        pct(health_.mut_valid, health_.mutants), pct(health_.mut_malformed, health_.mutants),
-        pct(health_.mut_invalid, health_.mutants), pct(health_.mut_other, health_.mutants));
+    appendf(s,
+            "generated modules: %" PRIu64 " (own %" PRIu64 ", ttf %" PRIu64 "; ttf failures %" PRIu64
+            ", probe failures %" PRIu64 "): %.1f modules/s through all engines\n",
+            health_.generated, health_.own, health_.ttf, health_.ttf_failed, health_.probe_failed,
+            elapsed_ > 0 ? static_cast<double>(health_.generated) / elapsed_ : 0.0);
+    appendf(s,
+            "probes: %" PRIu64 ", %.1f%% valid, %.1f%% instantiated; %" PRIu64
+            " calls: %.1f%% returned, %.1f%% trapped\n",
+            health_.probes, pct(health_.probes, health_.generated), pct(health_.instantiated, health_.probes),
+            health_.calls, pct(health_.returned, health_.calls), pct(health_.trapped, health_.calls));
+    appendf(s,
+            "validation differential: %" PRIu64
+            " mutated modules (%.1f/s): %.1f%% valid, %.1f%% malformed, "
+            "%.1f%% invalid, %.1f%% other (Warden's verdicts)\n",
+            health_.mutants, elapsed_ > 0 ? static_cast<double>(health_.mutants) / elapsed_ : 0.0,
+            pct(health_.mut_valid, health_.mutants), pct(health_.mut_malformed, health_.mutants),
+            pct(health_.mut_invalid, health_.mutants), pct(health_.mut_other, health_.mutants));
     appendf(s, "oracle time (wall, per module):\n");
     for (const auto& [n, secs] : health_.seconds) {
       uint64_t m = health_.modules[n];
-      appendf(s, "  %-22s %8.3f ms  (%" PRIu64 " modules, %.1f s)\n", n.c_str(), m ? 1000.0 * secs / static_cast<double>(m) : 0.0,
-          m, secs);
+      appendf(s, "  %-22s %8.3f ms  (%" PRIu64 " modules, %.1f s)\n", n.c_str(),
+              m ? 1000.0 * secs / static_cast<double>(m) : 0.0, m, secs);
     }
     appendf(s, "minimization: %.1f s\n", health_.reduce_seconds);
     appendf(s, "ignored runs, by rule:\n");
     for (const auto& [rule, n] : health_.ignored) appendf(s, "  %8" PRIu64 "  %s\n", n, rule.c_str());
     appendf(s, "findings: %" PRIu64 " (%" PRIu64 " explained by peer rules), %zu buckets:\n", health_.findings,
-        health_.explained, buckets_.size());
+            health_.explained, buckets_.size());
     std::vector<const Bucket*> sorted;
     for (const auto& [k, b] : buckets_) sorted.push_back(&b);
     std::sort(sorted.begin(), sorted.end(), [](const Bucket* a, const Bucket* b) { return a->id < b->id; });
@@ -779,7 +790,7 @@ class Campaign {
     for (const Bucket* b : sorted) {
       unexplained += b->rule.empty();
       appendf(s, "  %6" PRIu64 "  %-24s %s  -> %s\n", b->count, b->id.c_str(), b->signature.c_str(),
-          b->rule.empty() ? "UNEXPLAINED" : b->rule.c_str());
+              b->rule.empty() ? "UNEXPLAINED" : b->rule.c_str());
     }
     appendf(s, "unexplained: %zu\n", unexplained);
     std::fputs(s.c_str(), out_);

@@ -24,23 +24,23 @@
 namespace warden::diff {
 
 struct CampaignOptions {
-  double seconds = 600;          ///< stop after the cycle that passes this
-  uint64_t max_cycles = 0;       ///< 0: until the time is up
+  double seconds = 600;     ///< stop after the cycle that passes this
+  uint64_t max_cycles = 0;  ///< 0: until the time is up
   uint64_t seed = 1;
   std::vector<std::string> engines{"warden", "wabt", "binaryen", "v8"};
   std::vector<std::string> generators{"own", "ttf", "mutate"};
   std::string findings_dir = "findings";
-  std::string work_dir;   ///< scratch files; default /tmp/warden-diff-<pid>
+  std::string work_dir;  ///< scratch files; default /tmp/warden-diff-<pid>
   std::string tool_dir = "/usr/bin";
   std::string node = "/usr/bin/node";
-  std::string harness;    ///< default: differential/v8_harness.js of this tree
-  std::string testsuite;  ///< default: the configured testsuite directory
-  uint32_t batch = 16;            ///< generated modules per cycle
-  uint32_t mutate_batch = 384;    ///< mutated modules per cycle
+  std::string harness;                     ///< default: differential/v8_harness.js of this tree
+  std::string testsuite;                   ///< default: the configured testsuite directory
+  uint32_t batch = 16;                     ///< generated modules per cycle
+  uint32_t mutate_batch = 384;             ///< mutated modules per cycle
   uint32_t binaryen_validate_one_in = 48;  ///< Binaryen sees this share of mutants
   bool minimize = true;
-  uint32_t reduce_budget = 250;   ///< predicate calls per bucket
-  double reduce_seconds = 30;     ///< wall-clock time per bucket
+  uint32_t reduce_budget = 250;  ///< predicate calls per bucket
+  double reduce_seconds = 30;    ///< wall-clock time per bucket
   ProbeConfig probe;
   EngineLimits limits;
   bool verbose = false;

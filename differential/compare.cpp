@@ -107,8 +107,10 @@ std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& i
       case Verdict::Limit:
         // A peer's limit (or Warden's, where V8 does not load the module
         // either) leaves that engine out of the comparison.
-        if (l.engine == "warden" && v8_loads) out.push_back(warden_limit(l, loads));
-        else ++ignored["limit: " + l.engine + " implementation limit"];
+        if (l.engine == "warden" && v8_loads)
+          out.push_back(warden_limit(l, loads));
+        else
+          ++ignored["limit: " + l.engine + " implementation limit"];
         break;
       case Verdict::Crash: {
         // A crash that names its failed assertion is bucketed by it.
@@ -181,9 +183,7 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
         case Outcome::Status::Unsupported:
           ++ignored["call: " + r->engine + " cannot make it (" + message_key(o.message) + ")"];
           break;
-        case Outcome::Status::Exhausted:
-          ++ignored["exhaustion: " + r->engine + " " + message_key(o.message)];
-          break;
+        case Outcome::Status::Exhausted: ++ignored["exhaustion: " + r->engine + " " + message_key(o.message)]; break;
         case Outcome::Status::NotRun: break;
         case Outcome::Status::Crash: {
           Finding f = single(FindingKind::Crash, r->engine, step == 0 ? "instantiate" : "call", describe(o));
@@ -276,7 +276,8 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
     f.where = where;
     for (const EngineRun* r : odd) f.engines.push_back(r->engine);
     for (const EngineRun* r : active) f.outcomes[r->engine] = describe(outcome(r));
-    f.signature = std::string(to_string(f.kind)) + "|" + key + "|" + join(f.engines) + (shape.empty() ? "" : "|" + shape);
+    f.signature =
+        std::string(to_string(f.kind)) + "|" + key + "|" + join(f.engines) + (shape.empty() ? "" : "|" + shape);
     out.push_back(std::move(f));
     return out;  // the first difference; what follows may only be its echo
   }

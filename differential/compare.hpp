@@ -32,8 +32,8 @@ struct Finding {
   std::string signature;             ///< kind|where-key|engines
   /// Per engine, what it did (the reference's entry is the "expected").
   std::map<std::string, std::string> outcomes;
-  std::string reference;             ///< the engine others were compared with
-  size_t call = 0;                   ///< index of the first differing call (run findings)
+  std::string reference;  ///< the engine others were compared with
+  size_t call = 0;        ///< index of the first differing call (run findings)
 };
 
 /// Counts of ignored comparisons, by rule name.

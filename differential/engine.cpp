@@ -6,9 +6,8 @@
 namespace warden::diff {
 
 const std::vector<std::string> kBinaryenFeatures = {
-    "--enable-sign-ext",         "--enable-mutable-globals", "--enable-nontrapping-float-to-int",
-    "--enable-simd",             "--enable-bulk-memory",     "--enable-multivalue",
-    "--enable-reference-types",
+    "--enable-sign-ext",    "--enable-mutable-globals", "--enable-nontrapping-float-to-int", "--enable-simd",
+    "--enable-bulk-memory", "--enable-multivalue",      "--enable-reference-types",
 };
 
 // Each adapter file's factory; make_engine is the one way in.

@@ -43,17 +43,17 @@ std::string_view to_string(Verdict v);
 /// outcomes agree when their sets intersect. traps.cpp holds the one table
 /// from each engine's messages to these bits.
 enum TrapKind : uint32_t {
-  kTrapUnreachable = 1u << 0,        ///< "unreachable"
-  kTrapDivZero = 1u << 1,            ///< "integer divide by zero"
-  kTrapIntOverflow = 1u << 2,        ///< "integer overflow"
-  kTrapConversion = 1u << 3,         ///< "invalid conversion to integer"
-  kTrapMemory = 1u << 4,             ///< "out of bounds memory access"
-  kTrapTable = 1u << 5,              ///< "out of bounds table access"
-  kTrapUndefinedElement = 1u << 6,   ///< "undefined element" (call_indirect index >= size)
-  kTrapUninitialized = 1u << 7,      ///< "uninitialized element"
-  kTrapIndirectType = 1u << 8,       ///< "indirect call type mismatch"
-  kTrapStack = 1u << 9,              ///< "call stack exhausted"
-  kTrapUnknown = 1u << 31,           ///< a message missing from the table
+  kTrapUnreachable = 1u << 0,       ///< "unreachable"
+  kTrapDivZero = 1u << 1,           ///< "integer divide by zero"
+  kTrapIntOverflow = 1u << 2,       ///< "integer overflow"
+  kTrapConversion = 1u << 3,        ///< "invalid conversion to integer"
+  kTrapMemory = 1u << 4,            ///< "out of bounds memory access"
+  kTrapTable = 1u << 5,             ///< "out of bounds table access"
+  kTrapUndefinedElement = 1u << 6,  ///< "undefined element" (call_indirect index >= size)
+  kTrapUninitialized = 1u << 7,     ///< "uninitialized element"
+  kTrapIndirectType = 1u << 8,      ///< "indirect call type mismatch"
+  kTrapStack = 1u << 9,             ///< "call stack exhausted"
+  kTrapUnknown = 1u << 31,          ///< a message missing from the table
 };
 /// "unreachable|stack" style names of a set.
 std::string trap_names(uint32_t kinds);
@@ -68,7 +68,7 @@ struct Outcome {
     Unsupported,  ///< the engine cannot make this call (e.g. v128 through JS)
     Crash,
     Hang,
-    NotRun,       ///< never reached (load failed, an earlier crash, ...)
+    NotRun,  ///< never reached (load failed, an earlier crash, ...)
   };
   Status status = Status::NotRun;
   std::vector<uint64_t> values;  ///< result bits; i32 zero-extended
@@ -108,8 +108,8 @@ struct RunResult {
 /// The limits every engine is given, so exhaustion is comparable
 /// (docs/differential.md, "Resource exhaustion").
 struct EngineLimits {
-  uint32_t call_depth = 0;        ///< frames; 0 = the engine's default
-  uint32_t timeout_ms = 5000;     ///< per process run / per module
+  uint32_t call_depth = 0;             ///< frames; 0 = the engine's default
+  uint32_t timeout_ms = 5000;          ///< per process run / per module
   uint64_t memory_bytes = 4ull << 30;  ///< address space of a peer process
 };
 

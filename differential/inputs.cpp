@@ -5,11 +5,11 @@
 #include <fstream>
 #include <iterator>
 
-#include "warden/binary.hpp"
 #include "engine.hpp"
 #include "generator.hpp"
 #include "mutate.hpp"
 #include "process.hpp"
+#include "warden/binary.hpp"
 #include "warden/script.hpp"
 
 namespace warden::diff {
@@ -64,16 +64,16 @@ std::vector<std::string> ttf_features() {
   return f;
 }
 
-bool ttf_module(const std::string& tool_dir, const std::string& work_dir, uint64_t seed,
-                std::vector<uint8_t>& out, std::string& error) {
+bool ttf_module(const std::string& tool_dir, const std::string& work_dir, uint64_t seed, std::vector<uint8_t>& out,
+                std::string& error) {
   Rng r{seed};
   fs::path dir = fs::path(work_dir) / "ttf";
   std::error_code ec;
   fs::create_directories(dir, ec);
   fs::path in = dir / "seed.bin", wasm = dir / "out.wasm";
   std::vector<uint8_t> bytes = seed_bytes(r.next(), 256 + r.below(4096));
-  std::ofstream(in, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                            static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(in, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   std::vector<std::string> argv{(fs::path(tool_dir) / "wasm-opt").string()};
   for (const std::string& f : ttf_features()) argv.push_back(f);
   argv.insert(argv.end(), {"-ttf", in.string(), "-o", wasm.string()});
@@ -102,8 +102,10 @@ std::vector<std::vector<uint8_t>> testsuite_modules(const std::string& dir) {
     if (!s) continue;
     for (const text::Command& c : s->commands) {
       if (!c.module) continue;
-      if (c.module->form == text::ScriptModule::Form::Binary) out.push_back(c.module->bytes);
-      else if (c.module->form == text::ScriptModule::Form::Text) out.push_back(encode(c.module->module));
+      if (c.module->form == text::ScriptModule::Form::Binary)
+        out.push_back(c.module->bytes);
+      else if (c.module->form == text::ScriptModule::Form::Text)
+        out.push_back(encode(c.module->module));
     }
   }
   return out;

@@ -27,8 +27,8 @@ std::vector<std::string> ttf_features();
 
 /// A module from `wasm-opt -ttf` on seed bytes. False (with `error`) when
 /// wasm-opt is missing or fails.
-bool ttf_module(const std::string& tool_dir, const std::string& work_dir, uint64_t seed,
-                std::vector<uint8_t>& out, std::string& error);
+bool ttf_module(const std::string& tool_dir, const std::string& work_dir, uint64_t seed, std::vector<uint8_t>& out,
+                std::string& error);
 
 /// The binary form of every module of every script in `dir` (text modules
 /// encoded; quoted modules skipped), for mutation.

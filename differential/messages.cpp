@@ -52,13 +52,13 @@ constexpr TrapRow kTrapRows[] = {
 
     // ---- Binaryen 108 (wasm-opt --fuzz-exec "[trap ...]" lines).
     {"binaryen", "unreachable", kTrapUnreachable},
-    {"binaryen", "by 0", kDivZero},                       // "[trap i32.div_s by 0]"
-    {"binaryen", "div_s overflow", kOverflow},            // INT_MIN / -1
-    {"binaryen", "of nan", kConv},                        // "truncSFloat of nan"
-    {"binaryen", "Float overflow", kOverflow},            // "i32.truncUFloat overflow"
-    {"binaryen", "> memory", kMem},                       // "highest > memory: ..."
-    {"binaryen", "out of bounds memory access", kMem},    // memory.fill
-    {"binaryen", "segment access in memory", kMem},       // memory.copy / memory.init
+    {"binaryen", "by 0", kDivZero},                     // "[trap i32.div_s by 0]"
+    {"binaryen", "div_s overflow", kOverflow},          // INT_MIN / -1
+    {"binaryen", "of nan", kConv},                      // "truncSFloat of nan"
+    {"binaryen", "Float overflow", kOverflow},          // "i32.truncUFloat overflow"
+    {"binaryen", "> memory", kMem},                     // "highest > memory: ..."
+    {"binaryen", "out of bounds memory access", kMem},  // memory.fill
+    {"binaryen", "segment access in memory", kMem},     // memory.copy / memory.init
     {"binaryen", "out of bounds segment access in table", kTable},
     {"binaryen", "out of bounds table access", kTable},
     {"binaryen", "callTable overflow", kUndef},
@@ -84,12 +84,16 @@ constexpr TrapRow kTrapRows[] = {
 };
 
 constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-    {kTrapUnreachable, "unreachable"}, {kTrapDivZero, "divzero"},
-    {kTrapIntOverflow, "overflow"},    {kTrapConversion, "conversion"},
-    {kTrapMemory, "memory"},           {kTrapTable, "table"},
+    {kTrapUnreachable, "unreachable"},
+    {kTrapDivZero, "divzero"},
+    {kTrapIntOverflow, "overflow"},
+    {kTrapConversion, "conversion"},
+    {kTrapMemory, "memory"},
+    {kTrapTable, "table"},
     {kTrapUndefinedElement, "undefined-element"},
     {kTrapUninitialized, "uninitialized"},
-    {kTrapIndirectType, "indirect-type"}, {kTrapStack, "stack"},
+    {kTrapIndirectType, "indirect-type"},
+    {kTrapStack, "stack"},
     {kTrapUnknown, "unknown"},
 };
 

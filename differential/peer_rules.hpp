@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "warden/syntax.hpp"
 #include "compare.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::diff {
 

@@ -78,15 +78,25 @@ struct Rng {
 
 void arg_of(Emit& b, ValType t, Rng& r) {
   static const uint32_t i32s[] = {0, 1, 2, 7, 0xFFFFFFFF, 0x80000000, 0x7FFFFFFF, 0xFFFF, 0x10000, 8, 64};
-  static const uint64_t i64s[] = {0, 1, 5, ~0ull, 0x8000000000000000ull, 0x7FFFFFFFFFFFFFFFull, 0xFFFFFFFFull,
-                                  0x100000000ull};
-  static const uint32_t f32s[] = {0, 0x80000000, 0x3F800000, 0xBF800000, 0x7F800000, 0xFF800000, 0x7FC00000,
-                                  0xFFC00000, 0x7FA00000, 0x7FC00001, 0x00000001, 0x7F7FFFFF, 0x4F000000,
-                                  0xCF000000, 0x3F000000};
-  static const uint64_t f64s[] = {0, 0x8000000000000000ull, 0x3FF0000000000000ull, 0xBFF0000000000000ull,
-                                  0x7FF0000000000000ull, 0xFFF0000000000000ull, 0x7FF8000000000000ull,
-                                  0xFFF8000000000000ull, 0x7FF4000000000000ull, 0x7FF8000000000001ull, 1,
-                                  0x41E0000000000000ull, 0xC3E0000000000000ull, 0x3FE0000000000000ull};
+  static const uint64_t i64s[] = {
+      0, 1, 5, ~0ull, 0x8000000000000000ull, 0x7FFFFFFFFFFFFFFFull, 0xFFFFFFFFull, 0x100000000ull};
+  static const uint32_t f32s[] = {0,          0x80000000, 0x3F800000, 0xBF800000, 0x7F800000,
+                                  0xFF800000, 0x7FC00000, 0xFFC00000, 0x7FA00000, 0x7FC00001,
+                                  0x00000001, 0x7F7FFFFF, 0x4F000000, 0xCF000000, 0x3F000000};
+  static const uint64_t f64s[] = {0,
+                                  0x8000000000000000ull,
+                                  0x3FF0000000000000ull,
+                                  0xBFF0000000000000ull,
+                                  0x7FF0000000000000ull,
+                                  0xFFF0000000000000ull,
+                                  0x7FF8000000000000ull,
+                                  0xFFF8000000000000ull,
+                                  0x7FF4000000000000ull,
+                                  0x7FF8000000000001ull,
+                                  1,
+                                  0x41E0000000000000ull,
+                                  0xC3E0000000000000ull,
+                                  0x3FE0000000000000ull};
   bool special = r.below(4) != 0;
   switch (t) {
     case ValType::I32: b.i32(special ? i32s[r.below(std::size(i32s))] : static_cast<uint32_t>(r.next())); break;
@@ -97,8 +107,8 @@ void arg_of(Emit& b, ValType t, Rng& r) {
     case ValType::F64: b.raw(Op::F64Const, special ? f64s[r.below(std::size(f64s))] : r.next()); break;
     case ValType::V128: {
       if (special) {
-        uint64_t lane = r.below(2) ? uint64_t{f32s[r.below(std::size(f32s))]} * 0x100000001ull
-                                   : f64s[r.below(std::size(f64s))];
+        uint64_t lane =
+            r.below(2) ? uint64_t{f32s[r.below(std::size(f32s))]} * 0x100000001ull : f64s[r.below(std::size(f64s))];
         b.v128(lane, r.below(2) ? lane : r.next());
       } else {
         b.v128(r.next(), r.next());
@@ -118,8 +128,14 @@ void as_bits(Emit& b, ValType t, Get get, std::vector<ValType>& out) {
   switch (t) {
     case ValType::I32: out.push_back(ValType::I32); break;
     case ValType::I64: out.push_back(ValType::I64); break;
-    case ValType::F32: b.op(Op::I32ReinterpretF32); out.push_back(ValType::I32); break;
-    case ValType::F64: b.op(Op::I64ReinterpretF64); out.push_back(ValType::I64); break;
+    case ValType::F32:
+      b.op(Op::I32ReinterpretF32);
+      out.push_back(ValType::I32);
+      break;
+    case ValType::F64:
+      b.op(Op::I64ReinterpretF64);
+      out.push_back(ValType::I64);
+      break;
     case ValType::V128:
       b.lane(Op::I64x2ExtractLane, 0);
       get();
@@ -128,7 +144,10 @@ void as_bits(Emit& b, ValType t, Get get, std::vector<ValType>& out) {
       out.push_back(ValType::I64);
       break;
     case ValType::FuncRef:
-    case ValType::ExternRef: b.op(Op::RefIsNull); out.push_back(ValType::I32); break;
+    case ValType::ExternRef:
+      b.op(Op::RefIsNull);
+      out.push_back(ValType::I32);
+      break;
   }
 }
 
@@ -159,8 +178,10 @@ void non_canonical(Emit& b, uint32_t x, Shape s) {
     b.op(s.f64 ? Op::F64Ne : Op::F32Ne);
     b.lget(x);
     b.op(s.f64 ? Op::I64ReinterpretF64 : Op::I32ReinterpretF32);
-    if (s.f64) b.i64(abs_mask(true)), b.op(Op::I64And), b.i64(canon(true)), b.op(Op::I64Ne);
-    else b.i32(0x7FFFFFFF), b.op(Op::I32And), b.i32(0x7FC00000), b.op(Op::I32Ne);
+    if (s.f64)
+      b.i64(abs_mask(true)), b.op(Op::I64And), b.i64(canon(true)), b.op(Op::I64Ne);
+    else
+      b.i32(0x7FFFFFFF), b.op(Op::I32And), b.i32(0x7FC00000), b.op(Op::I32Ne);
     b.op(Op::I32And);
     return;
   }
@@ -191,9 +212,7 @@ void checked(Emit& b, const Instr& in, const Scratch& sc, uint32_t nan_global) {
   int n = o.p2 == Ty::_ ? 1 : 2;
   Shape rs = ty_shape(o.result);
   if (rs.vec) rs.f64 = o.nan == NanCanon::D2;  // the lanes, not the v128 type, say f32 or f64
-  auto local_for = [&](Ty t, int k) {
-    return t == Ty::F32 ? sc.f32 + k : t == Ty::F64 ? sc.f64 + k : sc.v128 + k;
-  };
+  auto local_for = [&](Ty t, int k) { return t == Ty::F32 ? sc.f32 + k : t == Ty::F64 ? sc.f64 + k : sc.v128 + k; };
   for (int k = n - 1; k >= 0; --k) b.lset(local_for(ops[k], k));
   for (int k = 0; k < n; ++k) b.lget(local_for(ops[k], k));
   b.e.push_back(in);
@@ -220,8 +239,7 @@ void checked(Emit& b, const Instr& in, const Scratch& sc, uint32_t nan_global) {
     b.op(Op::Else);
     b.lget(r);
     if (rs.f64) {
-      b.op(Op::I64ReinterpretF64), b.i64(abs_mask(true)), b.op(Op::I64And), b.i64(canon(true)),
-          b.op(Op::I64Eq);
+      b.op(Op::I64ReinterpretF64), b.i64(abs_mask(true)), b.op(Op::I64And), b.i64(canon(true)), b.op(Op::I64Eq);
     } else {
       b.op(Op::I32ReinterpretF32), b.i32(0x7FFFFFFF), b.op(Op::I32And), b.i32(0x7FC00000), b.op(Op::I32Eq);
     }
@@ -305,8 +323,10 @@ void instrument(ast::Function& f, const std::vector<FuncType>& types, uint32_t n
   out.reserve(f.body.size() * 2);
   Emit b{out};
   for (const Instr& i : f.body) {
-    if (info(i.op).nan != NanCanon::_) checked(b, i, sc, nan_global);
-    else out.push_back(i);
+    if (info(i.op).nan != NanCanon::_)
+      checked(b, i, sc, nan_global);
+    else
+      out.push_back(i);
   }
   f.body = std::move(out);
 }
@@ -395,8 +415,8 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
   std::set<std::string> names;
   for (const ast::Export& e : m.exports) names.insert(e.name);
   for (const ast::Export& e : m.exports) {
-    if (e.kind == ExternKind::Global && e.name == "fuel" && e.index < m.globals.size() &&
-        m.globals[e.index].type.mut && m.globals[e.index].type.type == ValType::I32)
+    if (e.kind == ExternKind::Global && e.name == "fuel" && e.index < m.globals.size() && m.globals[e.index].type.mut &&
+        m.globals[e.index].type.type == ValType::I32)
       fuel = e.index;
     if (e.kind == ExternKind::Func && e.name == "hangLimitInitializer") hang_init = e.index;
   }
@@ -475,7 +495,9 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
     uint32_t n = static_cast<uint32_t>(ft.results.size());
     for (uint32_t k = n; k-- > 0;) b.lset(k);
     std::vector<ValType> results;
-    for (uint32_t k = 0; k < n; ++k) as_bits(b, ft.results[k], [&] { b.lget(k); }, results);
+    for (uint32_t k = 0; k < n; ++k)
+      as_bits(
+          b, ft.results[k], [&] { b.lget(k); }, results);
     b.end();
     w.type = type_index(m, FuncType{{}, results});
     wrapper_index.push_back(static_cast<uint32_t>(m.funcs.size()));
@@ -564,7 +586,8 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
     }
     for (uint32_t g = 0; g < nan_global; ++g) {
       std::vector<ValType> got;
-      as_bits(b, m.globals[g].type.type, [&] { b.op(Op::GlobalGet, g); }, got);
+      as_bits(
+          b, m.globals[g].type.type, [&] { b.op(Op::GlobalGet, g); }, got);
       for (size_t k = 0; k < got.size(); ++k) {
         results.push_back(got[k]);
         out.state_labels.push_back("global " + std::to_string(g) + (got.size() > 1 ? "." + std::to_string(k) : ""));

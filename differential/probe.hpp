@@ -32,23 +32,23 @@
 #include <string>
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "engine.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::diff {
 
 struct ProbeConfig {
-  uint32_t rounds = 2;         ///< every export is called this many times
-  uint32_t fuel = 200;         ///< the generator's fuel global before each call
+  uint32_t rounds = 2;  ///< every export is called this many times
+  uint32_t fuel = 200;  ///< the generator's fuel global before each call
   bool nan_check = true;
   uint32_t max_hash_pages = 2;  ///< pages the state hash covers fully (then every 4 KiB)
-  uint32_t max_exports = 24;     ///< original function exports wrapped
+  uint32_t max_exports = 24;    ///< original function exports wrapped
 };
 
 struct Probe {
   std::vector<uint8_t> bytes;
-  std::vector<Call> calls;            ///< the exports, in order; "state" last
-  std::vector<std::string> targets;   ///< per call: the original export it wraps
+  std::vector<Call> calls;                ///< the exports, in order; "state" last
+  std::vector<std::string> targets;       ///< per call: the original export it wraps
   std::vector<std::string> state_labels;  ///< per value of "state"
 };
 

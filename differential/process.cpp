@@ -1,15 +1,15 @@
 #include "process.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
 
 namespace warden::diff {
 namespace {
@@ -47,10 +47,14 @@ pid_t spawn(const Argv& argv, int in, int out, int err, uint64_t memory_bytes) {
   }
   // Child.
   if (memory_bytes) {
-    struct rlimit r{memory_bytes, memory_bytes};
+    struct rlimit r {
+      memory_bytes, memory_bytes
+    };
     setrlimit(RLIMIT_AS, &r);
   }
-  struct rlimit core{0, 0};
+  struct rlimit core {
+    0, 0
+  };
   setrlimit(RLIMIT_CORE, &core);
   dup2(in >= 0 ? in : devnull, 0);
   dup2(out >= 0 ? out : devnull, 1);
@@ -63,16 +67,15 @@ bool make_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0; }
 
 void reap(pid_t pid, ProcessResult& r) {
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
 }
 
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
-                          uint32_t timeout_ms, uint64_t memory_bytes, size_t max_output) {
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input, uint32_t timeout_ms,
+                          uint64_t memory_bytes, size_t max_output) {
   ProcessResult r;
   auto start = Clock::now();
   int pin[2], pout[2], perr[2];

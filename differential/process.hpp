@@ -3,9 +3,9 @@
 //
 // Only the children started here are ever signalled, by their pid.
 #pragma once
+#include <sys/types.h>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace warden::diff {
@@ -22,9 +22,8 @@ struct ProcessResult {
 /// Run `argv` (argv[0] is a path) with `input` on stdin. The child gets an
 /// address-space cap of `memory_bytes` (0 = none) and is killed after
 /// `timeout_ms`. Output beyond `max_output` bytes per stream is dropped.
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
-                          uint32_t timeout_ms, uint64_t memory_bytes,
-                          size_t max_output = 16u << 20);
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input, uint32_t timeout_ms,
+                          uint64_t memory_bytes, size_t max_output = 16u << 20);
 
 /// A child's output in lines, without their '\n' (a last line without one
 /// counts too).
@@ -45,8 +44,7 @@ class LineProcess {
   /// request, writing and reading concurrently so that neither pipe fills.
   /// False on timeout (then the child is killed) or when the child dies;
   /// `replies` holds what arrived before that.
-  bool exchange(const std::vector<std::string>& requests, std::vector<std::string>& replies,
-                uint32_t timeout_ms);
+  bool exchange(const std::vector<std::string>& requests, std::vector<std::string>& replies, uint32_t timeout_ms);
   /// Kills the child (SIGKILL to its pid) and reaps it.
   void stop();
   const std::string& error() const { return error_; }

@@ -49,8 +49,9 @@ bool remove_item(ast::Module& m, Space space, uint32_t index) {
     for (const ast::Export& e : m.exports) used |= e.kind == kind && e.index == index;
   if (space == Space::Func && m.start && *m.start == index) used = true;
   if (used) return false;
-  uint32_t imported = space == Space::Func ? m.imported(ExternKind::Func)
-                      : space == Space::Global ? m.imported(ExternKind::Global) : 0;
+  uint32_t imported = space == Space::Func     ? m.imported(ExternKind::Func)
+                      : space == Space::Global ? m.imported(ExternKind::Global)
+                                               : 0;
   if (index < imported) return false;  // imports stay: they are part of the interface
   switch (space) {
     case Space::Func: m.funcs.erase(m.funcs.begin() + (index - imported)); break;
@@ -285,8 +286,7 @@ ast::Module reduce_module(ast::Module m, const AstPredicate& interesting, uint32
   ReduceStats local;
   ReduceStats& s = stats ? *stats : local;
   Reducer r(interesting, budget, keep_valid, s);
-  while (!r.out_of_budget() && r.pass(m)) {
-  }
+  while (!r.out_of_budget() && r.pass(m)) {}
   return m;
 }
 

@@ -24,8 +24,8 @@ using AstPredicate = std::function<bool(const ast::Module&)>;
 using BytesPredicate = std::function<bool(std::span<const uint8_t>)>;
 
 struct ReduceStats {
-  uint32_t checks = 0;     ///< predicate calls
-  uint32_t accepted = 0;   ///< edits kept
+  uint32_t checks = 0;            ///< predicate calls
+  uint32_t accepted = 0;          ///< edits kept
   uint32_t rejected_invalid = 0;  ///< edits dropped because the module became invalid
 };
 

@@ -391,8 +391,10 @@ bool binaryen_missing_export(const RuleContext& c) {
   if (!accepted_against(c, "binaryen", Verdict::Invalid, "") || !c.module) return false;
   const ast::Module& m = *c.module;
   auto count = [&](ExternKind k) {
-    size_t defined = k == ExternKind::Func ? m.funcs.size() : k == ExternKind::Table ? m.tables.size()
-                     : k == ExternKind::Memory ? m.memories.size() : m.globals.size();
+    size_t defined = k == ExternKind::Func     ? m.funcs.size()
+                     : k == ExternKind::Table  ? m.tables.size()
+                     : k == ExternKind::Memory ? m.memories.size()
+                                               : m.globals.size();
     return m.imported(k) + defined;
   };
   for (const ast::Export& e : m.exports)

@@ -150,8 +150,7 @@ bool wabt_datacount_abort(const RuleContext& c) {
 bool wabt_block_type(const RuleContext& c) {
   if (!validation_against(c, "wabt")) return false;
   const LoadResult* interp = load_of(c, "wabt");
-  return warden_says(c, Verdict::Malformed, "malformed block type") && interp &&
-         interp->verdict != Verdict::Malformed;
+  return warden_says(c, Verdict::Malformed, "malformed block type") && interp && interp->verdict != Verdict::Malformed;
 }
 
 // ---- wabt-1.0.32-typed-reference-types

@@ -47,7 +47,6 @@ std::string custom_name(std::span<const uint8_t> b, const Section& s) {
   return std::string(b.begin() + static_cast<std::ptrdiff_t>(p), b.begin() + static_cast<std::ptrdiff_t>(p + n));
 }
 
-
 // Binaryen's "(at 0:N)" byte position.
 uint64_t binaryen_offset(const std::string& message) {
   size_t at = message.rfind("(at 0:");
@@ -83,7 +82,6 @@ std::optional<std::pair<size_t, size_t>> instr_at(const ast::Module& m, uint64_t
   }
   return std::nullopt;
 }
-
 
 // How a function body's block structure ends (spec 5.4.1, 5.5.13): the
 // body is locals and one expr closed by the 0x0B that closes the function.
@@ -123,15 +121,23 @@ BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const Inst
     switch (info(*op).imm) {
       case Imm::None: break;
       case Imm::Block: u32(); break;  // s33: at most 5 bytes
-      case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global: case Imm::Table:
-      case Imm::Elem: case Imm::Data: u32(); break;
+      case Imm::Label:
+      case Imm::Func:
+      case Imm::Local:
+      case Imm::Global:
+      case Imm::Table:
+      case Imm::Elem:
+      case Imm::Data: u32(); break;
       case Imm::BrTable: {
         uint64_t count = 0;
         if (!read_u32(b, p, count)) return BodyShape::Unknown;
         for (uint64_t i = 0; i <= count && ok; ++i) u32();
         break;
       }
-      case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable: case Imm::Mem: u32(), u32(); break;
+      case Imm::CallInd:
+      case Imm::TableTable:
+      case Imm::ElemTable:
+      case Imm::Mem: u32(), u32(); break;
       case Imm::MemLane: u32(), u32(), bytes(1); break;
       case Imm::Zero: bytes(1); break;
       case Imm::Zero2: bytes(2); break;
@@ -140,8 +146,10 @@ BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const Inst
       case Imm::I64: ok = skip_leb(b, p, end, 10); break;
       case Imm::F32: bytes(4); break;
       case Imm::F64: bytes(8); break;
-      case Imm::V128: case Imm::Shuffle: bytes(16); break;
-      case Imm::Lane: case Imm::HeapType: bytes(1); break;
+      case Imm::V128:
+      case Imm::Shuffle: bytes(16); break;
+      case Imm::Lane:
+      case Imm::HeapType: bytes(1); break;
       case Imm::SelectT: {
         uint64_t count = 0;
         if (!read_u32(b, p, count)) return BodyShape::Unknown;

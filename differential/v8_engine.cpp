@@ -4,8 +4,8 @@
 //
 // A request that times out (a hang) or kills node (a crash) is answered as
 // such, and the harness is restarted for the next one.
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "engine.hpp"
 #include "messages.hpp"
@@ -105,8 +105,7 @@ class V8Engine final : public Engine {
   std::vector<LoadResult> validate(std::span<const std::span<const uint8_t>> modules) override {
     std::vector<LoadResult> out(modules.size());
     std::vector<std::string> requests;
-    for (std::span<const uint8_t> b : modules)
-      requests.push_back(R"({"op":"validate","wasm":")" + base64(b) + "\"}");
+    for (std::span<const uint8_t> b : modules) requests.push_back(R"({"op":"validate","wasm":")" + base64(b) + "\"}");
     std::vector<std::string> replies;
     exchange(requests, replies, limits_.timeout_ms + static_cast<uint32_t>(modules.size()) * 5);
     for (size_t i = 0; i < modules.size(); ++i) {

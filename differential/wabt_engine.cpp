@@ -12,12 +12,12 @@
 //
 // A batch whose process crashes or times out is re-run one module per
 // process, so a crash is pinned on the module that causes it.
+#include <unistd.h>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "engine.hpp"
 #include "messages.hpp"
@@ -125,8 +125,10 @@ bool parse_values(const std::string& text, const std::vector<ValType>& types, Ou
 class WabtEngine final : public Engine {
  public:
   explicit WabtEngine(const EngineSetup& s)
-      : limits_(s.limits), tool_((fs::path(s.tool_dir) / "spectest-interp").string()),
-        validate_tool_((fs::path(s.tool_dir) / "wasm-validate").string()), dir_(fs::path(s.work_dir) / "wabt") {}
+      : limits_(s.limits),
+        tool_((fs::path(s.tool_dir) / "spectest-interp").string()),
+        validate_tool_((fs::path(s.tool_dir) / "wasm-validate").string()),
+        dir_(fs::path(s.work_dir) / "wabt") {}
 
   std::string_view name() const override { return "wabt"; }
   std::string version() const override { return "wabt " + version_; }
@@ -245,8 +247,7 @@ class WabtEngine final : public Engine {
         r = {load_verdict("wabt", msg), msg, offset};
       }
     }
-    if (!finished(p) && todo.size() == 1 && out[todo[0]].verdict == Verdict::NotRun)
-      out[todo[0]] = failure(p);
+    if (!finished(p) && todo.size() == 1 && out[todo[0]].verdict == Verdict::NotRun) out[todo[0]] = failure(p);
     return finished(p);
   }
 
@@ -266,8 +267,8 @@ class WabtEngine final : public Engine {
       // instantiate answers "unknown invoke" instead of running the
       // previous module's export of the same name.
       std::string mname = "$m" + std::to_string(k);
-      json += std::string(k ? "," : "") + R"({"type":"module","line":)" + std::to_string(line) +
-              R"(,"name":")" + mname + R"(","filename":")" + file + "\"}";
+      json += std::string(k ? "," : "") + R"({"type":"module","line":)" + std::to_string(line) + R"(,"name":")" +
+              mname + R"(","filename":")" + file + "\"}";
       for (const Call& c : job.calls) {
         json += R"(,{"type":"action","line":)" + std::to_string(++line) + R"(,"action":{"type":"invoke","module":")" +
                 mname + R"(","field":")" + json_escape(c.name) + R"(","args":[)";
@@ -293,7 +294,8 @@ class WabtEngine final : public Engine {
         // The process finished but its output did not line up with the
         // commands: an adapter bug, reported rather than skipped.
         for (Outcome& o : r.calls)
-          if (o.status == Outcome::Status::NotRun) o = {Outcome::Status::Crash, {}, 0, "unparsed spectest-interp output"};
+          if (o.status == Outcome::Status::NotRun)
+            o = {Outcome::Status::Crash, {}, 0, "unparsed spectest-interp output"};
       }
       out[todo[k]] = std::move(r);
       done[todo[k]] = true;

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "engine.hpp"
-#include "warden/spectest.hpp"
 #include "messages.hpp"
+#include "warden/spectest.hpp"
 
 namespace warden::diff {
 namespace {
@@ -59,8 +59,10 @@ class WardenEngine final : public Engine {
     std::vector<LoadResult> out;
     for (std::span<const uint8_t> bytes : modules) {
       auto m = Module::load(bytes, limits_);
-      if (m) out.push_back({Verdict::Valid, ""});
-      else out.push_back({verdict_of(m.error()), m.error().message, m.error().offset});
+      if (m)
+        out.push_back({Verdict::Valid, ""});
+      else
+        out.push_back({verdict_of(m.error()), m.error().message, m.error().offset});
     }
     return out;
   }

@@ -16,10 +16,10 @@
 #include <cstdint>
 #include <cstring>
 
-#include "warden/binary.hpp"
 #include "harness.hpp"
 #include "mutate.hpp"
 #include "oracles.hpp"
+#include "warden/binary.hpp"
 
 using namespace warden;
 

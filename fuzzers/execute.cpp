@@ -15,10 +15,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "warden/syntax.hpp"
-#include "warden/binary.hpp"
 #include "generator.hpp"
 #include "harness.hpp"
+#include "warden/binary.hpp"
+#include "warden/syntax.hpp"
 
 using namespace warden;
 
@@ -99,8 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       exact.cut->fuel = spent - 1;
       fuzz::RunResult less = fuzz::run_module(m, plan, exact);
       if (less.calls.size() != index + 1 || less.calls[index] != "exhausted: fuel exhausted")
-        fuzz::fail("call " + std::to_string(index) + " with one unit less than its fuel (" +
-                   std::to_string(spent) + ") gave " + (less.calls.empty() ? "-" : less.calls.back()));
+        fuzz::fail("call " + std::to_string(index) + " with one unit less than its fuel (" + std::to_string(spent) +
+                   ") gave " + (less.calls.empty() ? "-" : less.calls.back()));
     }
   }
   return 0;

@@ -25,15 +25,21 @@ int main(int argc, char** argv) {
   gen::GenConfig cfg;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "-n" && i + 1 < argc) n = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 0));
-    else if (a == "-s" && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 0);
-    else if (a == "-b" && i + 1 < argc) bytes_per_module = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 0));
-    else if (a == "--no-trap") cfg.no_trap = true;
-    else if (a == "--canonical-nan") cfg.canonical_nan = true;
+    if (a == "-n" && i + 1 < argc)
+      n = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 0));
+    else if (a == "-s" && i + 1 < argc)
+      seed = std::strtoull(argv[++i], nullptr, 0);
+    else if (a == "-b" && i + 1 < argc)
+      bytes_per_module = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 0));
+    else if (a == "--no-trap")
+      cfg.no_trap = true;
+    else if (a == "--canonical-nan")
+      cfg.canonical_nan = true;
     else if (a == "--mvp") {
       cfg.simd = cfg.reference_types = cfg.bulk_memory = cfg.multi_value = false;
       cfg.sign_ext = cfg.sat_conversions = false;
-    } else if (a == "-v") verbose = true;
+    } else if (a == "-v")
+      verbose = true;
     else {
       std::fprintf(stderr, "usage: gen_stats [-n N] [-s SEED] [-b BYTES] [--no-trap] [--canonical-nan] [--mvp] [-v]\n");
       return 2;
@@ -102,8 +108,10 @@ int main(int argc, char** argv) {
     // no_trap leaves these out on purpose (see GenConfig::no_trap).
     if (cfg.no_trap && (op == Op::CallIndirect || op == Op::ElemDrop || op == Op::DataDrop)) continue;
     ++enabled;
-    if (op_count[i]) ++seen;
-    else missing += " " + std::string(name(op));
+    if (op_count[i])
+      ++seen;
+    else
+      missing += " " + std::string(name(op));
   }
   std::printf("opcode coverage    %u / %u enabled table rows%s%s\n", seen, enabled,
               missing.empty() ? "" : "; missing:", missing.c_str());

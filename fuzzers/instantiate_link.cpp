@@ -14,9 +14,9 @@
 #include <cstdint>
 
 #include "generator.hpp"
-#include "warden/host.hpp"
 #include "harness.hpp"
 #include "input.hpp"
+#include "warden/host.hpp"
 
 using namespace warden;
 
@@ -49,7 +49,7 @@ bool matches(const ast::Module& m, const ast::Import& im, const HostType& h) {
   return false;
 }
 
-constexpr ValType kValTypes[] = {ValType::I32, ValType::I64, ValType::F32, ValType::F64,
+constexpr ValType kValTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
                                  ValType::V128, ValType::FuncRef, ValType::ExternRef};
 
 ValType any_type(gen::Input& in) { return kValTypes[in.below(7)]; }
@@ -68,9 +68,12 @@ ast::Bounds near(gen::Input& in, const ast::Bounds& b, uint32_t cap) {
   if (in.chance(1, 3)) r.min = in.chance(1, 2) ? std::min(cap, b.min + 1) : (b.min ? b.min - 1 : 0);
   if (in.chance(1, 3)) {
     uint32_t k = in.below(3);
-    if (k == 0) r.max.reset();
-    else if (!b.max) r.max = r.min + in.below(3);
-    else r.max = k == 1 ? *b.max + 1 : (*b.max ? *b.max - 1 : 0);
+    if (k == 0)
+      r.max.reset();
+    else if (!b.max)
+      r.max = r.min + in.below(3);
+    else
+      r.max = k == 1 ? *b.max + 1 : (*b.max ? *b.max - 1 : 0);
   }
   if (r.max && *r.max < r.min) r.max = r.min;
   return r;
@@ -107,9 +110,7 @@ ast::Module import_only(gen::Input& in) {
         memory = true;
         im.memory.limits = any_limits(in, 2);
         break;
-      case ExternKind::Global:
-        im.global = ast::GlobalType{any_type(in), in.chance(1, 2)};
-        break;
+      case ExternKind::Global: im.global = ast::GlobalType{any_type(in), in.chance(1, 2)}; break;
     }
     m.imports.push_back(im);
   }
@@ -122,16 +123,12 @@ HostType host_type_for(gen::Input& in, const ast::Module& m, const ast::Import& 
   if (in.chance(1, 4)) h.kind = static_cast<ExternKind>(in.below(4));
   bool same = h.kind == im.kind && in.chance(2, 3);
   switch (h.kind) {
-    case ExternKind::Func:
-      h.func = same && !in.chance(1, 4) ? m.types[im.func_type] : any_func_type(in);
-      break;
+    case ExternKind::Func: h.func = same && !in.chance(1, 4) ? m.types[im.func_type] : any_func_type(in); break;
     case ExternKind::Table:
       h.elem = same && !in.chance(1, 6) ? im.table.elem : (in.chance(1, 2) ? ValType::FuncRef : ValType::ExternRef);
       h.limits = same ? near(in, im.table.limits, 24) : any_limits(in, 24);
       break;
-    case ExternKind::Memory:
-      h.limits = same ? near(in, im.memory.limits, 3) : any_limits(in, 3);
-      break;
+    case ExternKind::Memory: h.limits = same ? near(in, im.memory.limits, 3) : any_limits(in, 3); break;
     case ExternKind::Global:
       h.global = same && !in.chance(1, 4) ? im.global : ast::GlobalType{any_type(in), in.chance(1, 2)};
       break;
@@ -160,8 +157,7 @@ Extern create(Store& store, const HostType& h) {
       if (!mem) fuzz::fail("create_memory: " + fuzz::describe(mem.error()));
       return Extern::of(*mem);
     }
-    case ExternKind::Global:
-      return Extern::of(store.create_global(zero_of(h.global.type), h.global.mut));
+    case ExternKind::Global: return Extern::of(store.create_global(zero_of(h.global.type), h.global.mut));
   }
   return {};
 }

@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "warden/syntax.hpp"
-#include "warden/binary.hpp"
 #include "harness.hpp"
+#include "warden/binary.hpp"
 #include "warden/script.hpp"
+#include "warden/syntax.hpp"
 #include "warden/text.hpp"
 
 using namespace warden;
@@ -41,14 +41,12 @@ void check_module(const ast::Module& tree, std::string_view source) {
   Result<std::shared_ptr<const Module>> loaded = Module::load(bytes);
   if (outcome(validated) != outcome(loaded))
     fuzz::fail("load_syntax gives \"" + outcome(validated) + "\", load gives \"" + outcome(loaded) + "\"");
-  if (!validated)
-    fuzz::require_kind(validated.error(), {ErrorKind::Invalid, ErrorKind::Exhaustion}, "load_syntax");
+  if (!validated) fuzz::require_kind(validated.error(), {ErrorKind::Invalid, ErrorKind::Exhaustion}, "load_syntax");
 
   Result<std::string> printed = wasm_to_wat(bytes);
   if (!printed) fuzz::fail("printer rejects an encodable module: " + fuzz::describe(printed.error()));
   Result<ast::Module> reparsed = text::parse_module(*printed);
-  if (!reparsed)
-    fuzz::fail("printed module does not parse: " + fuzz::describe(reparsed.error()) + "\n" + *printed);
+  if (!reparsed) fuzz::fail("printed module does not parse: " + fuzz::describe(reparsed.error()) + "\n" + *printed);
   if (std::string d = ast_diff(tree, *reparsed); !d.empty())
     fuzz::fail("printed module re-parses differently: " + d + "\n" + *printed);
 }
@@ -60,8 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view source(reinterpret_cast<const char*>(data), size);
 
   Result<ast::Module> m = text::parse_module(source);
-  if (m) check_module(*m, source);
-  else fuzz::require_kind(m.error(), {ErrorKind::Malformed, ErrorKind::Exhaustion}, "parse_module");
+  if (m)
+    check_module(*m, source);
+  else
+    fuzz::require_kind(m.error(), {ErrorKind::Malformed, ErrorKind::Exhaustion}, "parse_module");
 
   Result<text::Script> script = text::parse_script(source);
   if (!script) {
@@ -75,8 +75,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check_module(sm.module, {});
     } else if (sm.form == text::ScriptModule::Form::Quote) {
       Result<ast::Module> q = text::parse_module(sm.quote);
-      if (q) check_module(*q, sm.quote);
-      else fuzz::require_kind(q.error(), {ErrorKind::Malformed, ErrorKind::Exhaustion}, "quote module");
+      if (q)
+        check_module(*q, sm.quote);
+      else
+        fuzz::require_kind(q.error(), {ErrorKind::Malformed, ErrorKind::Exhaustion}, "quote module");
     }
   }
   return 0;

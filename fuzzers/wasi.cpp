@@ -95,17 +95,38 @@ const std::vector<WasiFn>& functions() {
 }
 
 // ---- guest memory layout (one page, may grow to two) ----
-constexpr uint32_t kPaths = 0;        // the path strings, packed
-constexpr uint32_t kIovecs = 2048;    // iovec arrays
-constexpr uint32_t kBuffer = 4096;    // output buffers
+constexpr uint32_t kPaths = 0;      // the path strings, packed
+constexpr uint32_t kIovecs = 2048;  // iovec arrays
+constexpr uint32_t kBuffer = 4096;  // output buffers
 constexpr uint32_t kMaxCalls = 64;
 constexpr uint32_t kPage = 65536;
 
 const std::vector<std::string>& paths() {
   static const std::vector<std::string> p = {
-      "f", "d", "d/f", "new", "d/new", "../escape", "/etc/passwd", "a/../../x", "d/../f", "d/../../f",
-      "link_out", "link_out/secret", "link_root/etc/passwd", "loop", "link_dir/f", "link_dir/../../canary/secret",
-      std::string("f\0g", 3), ".", "..", "", std::string(300, 'a'), "d/", "//f", "link_out/../scratch/f",
+      "f",
+      "d",
+      "d/f",
+      "new",
+      "d/new",
+      "../escape",
+      "/etc/passwd",
+      "a/../../x",
+      "d/../f",
+      "d/../../f",
+      "link_out",
+      "link_out/secret",
+      "link_root/etc/passwd",
+      "loop",
+      "link_dir/f",
+      "link_dir/../../canary/secret",
+      std::string("f\0g", 3),
+      ".",
+      "..",
+      "",
+      std::string(300, 'a'),
+      "d/",
+      "//f",
+      "link_out/../scratch/f",
   };
   return p;
 }
@@ -128,12 +149,12 @@ std::vector<uint8_t> arena() {
   };
   // iovec arrays of 2 entries each: {buf, len} pairs.
   const uint32_t iov[][4] = {
-      {kBuffer, 64, kBuffer + 64, 64},              // ordinary
+      {kBuffer, 64, kBuffer + 64, 64},               // ordinary
       {kBuffer, 0xFFFFFFFFu, kBuffer, 0xFFFFFFFFu},  // lengths summing past 4 GiB
-      {kIovecs, 16, kIovecs + 8, 16},               // pointing into themselves
-      {kPage - 10, 100, kPage, 1},                  // across and past the end
-      {0xFFFFFFF0u, 32, 0, 0},                      // wrapping pointer
-      {kBuffer, 0, kBuffer, 0},                     // empty
+      {kIovecs, 16, kIovecs + 8, 16},                // pointing into themselves
+      {kPage - 10, 100, kPage, 1},                   // across and past the end
+      {0xFFFFFFF0u, 32, 0, 0},                       // wrapping pointer
+      {kBuffer, 0, kBuffer, 0},                      // empty
   };
   for (size_t i = 0; i < std::size(iov); ++i)
     for (int k = 0; k < 4; ++k) put32(kIovecs + static_cast<uint32_t>(16 * i + 4 * k), iov[i][k]);
@@ -143,12 +164,38 @@ std::vector<uint8_t> arena() {
 /// Parameter values: index -> i32 (i64 parameters are zero-extended except
 /// where noted). The path pairs are handled by path_pair below.
 uint32_t palette(uint8_t b, std::span<const uint8_t>& in) {
-  static const uint32_t v[] = {0,          1,          2,           3,          4,          5,
-                               6,          8,          100,         kBuffer,    kIovecs,    kIovecs + 16,
-                               kIovecs + 32, kIovecs + 48, kIovecs + 64, kIovecs + 80, kPage - 4, kPage - 1,
-                               kPage,      kPage + 4,  0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu, 0xFFFFFFFCu,
-                               2,          16,         64,          256,        4096,       kPage,
-                               0x1FFFFFFFu, 9};
+  static const uint32_t v[] = {0,
+                               1,
+                               2,
+                               3,
+                               4,
+                               5,
+                               6,
+                               8,
+                               100,
+                               kBuffer,
+                               kIovecs,
+                               kIovecs + 16,
+                               kIovecs + 32,
+                               kIovecs + 48,
+                               kIovecs + 64,
+                               kIovecs + 80,
+                               kPage - 4,
+                               kPage - 1,
+                               kPage,
+                               kPage + 4,
+                               0x7FFFFFFFu,
+                               0x80000000u,
+                               0xFFFFFFFFu,
+                               0xFFFFFFFCu,
+                               2,
+                               16,
+                               64,
+                               256,
+                               4096,
+                               kPage,
+                               0x1FFFFFFFu,
+                               9};
   if (b == 0xFF && in.size() >= 4) {
     uint32_t r = uint32_t{in[0]} | uint32_t{in[1]} << 8 | uint32_t{in[2]} << 16 | uint32_t{in[3]} << 24;
     in = in.subspan(4);
@@ -207,8 +254,7 @@ ast::Module build(std::span<const uint8_t> input) {
       if (!input.empty()) input = input.subspan(1);
       // A byte >= 0xC0 (except 0xFF) makes this and the next parameter a
       // path (ptr, len) when the next one is an i32 too.
-      if (b >= 0xC0 && b != 0xFF && p + 1 < f.params.size() && f.params[p] == VT::I32 &&
-          f.params[p + 1] == VT::I32) {
+      if (b >= 0xC0 && b != 0xFF && p + 1 < f.params.size() && f.params[p] == VT::I32 && f.params[p + 1] == VT::I32) {
         size_t k = (b - 0xC0) % paths().size();
         push_i32(body, path_offset(k));
         push_i32(body, static_cast<uint32_t>(paths()[k].size()));

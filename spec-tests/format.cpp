@@ -55,8 +55,7 @@ std::string format_f64(uint64_t bits) {
   if (mag == 0x7ff0000000000000ull) {
     std::snprintf(buf, sizeof buf, "%sinf", sign);
   } else if (mag > 0x7ff0000000000000ull) {
-    std::snprintf(buf, sizeof buf, "%snan:0x%" PRIx64, sign,
-                  static_cast<uint64_t>(mag & 0xfffffffffffffull));
+    std::snprintf(buf, sizeof buf, "%snan:0x%" PRIx64, sign, static_cast<uint64_t>(mag & 0xfffffffffffffull));
   } else {
     std::snprintf(buf, sizeof buf, "%.17g", std::bit_cast<double>(bits));
   }
@@ -81,8 +80,7 @@ std::string format_pattern(const Expected& e) {
     case Expected::Kind::CanonNan:
     case Expected::Kind::ArithNan:
       return "(" + std::string(to_string(e.value.type)) + ".const " + format_pattern_body(e) + ")";
-    case Expected::Kind::AnyRef:
-      return e.value.type == ValType::FuncRef ? "(ref.func)" : "(ref.extern)";
+    case Expected::Kind::AnyRef: return e.value.type == ValType::FuncRef ? "(ref.func)" : "(ref.extern)";
     case Expected::Kind::Lanes: {
       std::string s = e.shape == ValType::F64 ? "(v128.const f64x2" : "(v128.const f32x4";
       for (const Expected& l : e.lanes) s += " " + format_pattern_body(l);
@@ -167,14 +165,11 @@ bool matches(const Expected& e, const Value& actual_value) {
       return actual.lo == e.value.lo && actual.hi == e.value.hi;
     case Expected::Kind::CanonNan:
       return actual.type == e.value.type && actual.hi == 0 &&
-             (actual.type == ValType::F32 || actual.type == ValType::F64) &&
-             is_canon_nan(actual.type, actual.lo);
+             (actual.type == ValType::F32 || actual.type == ValType::F64) && is_canon_nan(actual.type, actual.lo);
     case Expected::Kind::ArithNan:
       return actual.type == e.value.type && actual.hi == 0 &&
-             (actual.type == ValType::F32 || actual.type == ValType::F64) &&
-             is_arith_nan(actual.type, actual.lo);
-    case Expected::Kind::AnyRef:
-      return actual.type == e.value.type && !actual.is_null();
+             (actual.type == ValType::F32 || actual.type == ValType::F64) && is_arith_nan(actual.type, actual.lo);
+    case Expected::Kind::AnyRef: return actual.type == e.value.type && !actual.is_null();
     case Expected::Kind::Lanes: {
       if (actual.type != ValType::V128 || e.lanes.empty() || 128 % e.lanes.size() != 0) return false;
       unsigned bits = static_cast<unsigned>(128 / e.lanes.size());

@@ -73,17 +73,15 @@ std::string dump(const json& j) {
 }
 
 json to_json(const Outcome& o) {
-  return json{{"st", static_cast<int>(o.status)}, {"l", o.line},     {"c", o.command},
-              {"e", o.expected},                  {"a", o.actual},   {"m", o.message_mismatch},
-              {"r", o.skip_reason}};
+  return json{
+      {"st", static_cast<int>(o.status)}, {"l", o.line},       {"c", o.command}, {"e", o.expected}, {"a", o.actual},
+      {"m", o.message_mismatch},          {"r", o.skip_reason}};
 }
 
 Outcome from_json(const json& j) {
   Outcome o;
   int st = j.value("st", 1);
-  o.status = st == 0 ? Outcome::Status::Passed
-             : st == 2 ? Outcome::Status::Skipped
-                       : Outcome::Status::Failed;
+  o.status = st == 0 ? Outcome::Status::Passed : st == 2 ? Outcome::Status::Skipped : Outcome::Status::Failed;
   o.line = j.value("l", 0u);
   o.command = j.value("c", std::string());
   o.expected = j.value("e", std::string());
@@ -138,8 +136,7 @@ FileReport run_file(const std::string& path, const RunnerOptions& options) {
   return r;
 }
 
-FileReport run_file_isolated(const std::string& path, const RunnerOptions& options,
-                             unsigned timeout_seconds) {
+FileReport run_file_isolated(const std::string& path, const RunnerOptions& options, unsigned timeout_seconds) {
   std::string source;
   if (!read_text(path, source)) return unreadable(path);
   FileReport r;
@@ -224,18 +221,16 @@ FileReport run_file_isolated(const std::string& path, const RunnerOptions& optio
   ::close(fds[0]);
   if (timed_out) ::kill(pid, SIGKILL);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
 
   if (!done) {
     if (timed_out) {
       r.fatal = "timed out after " + std::to_string(timeout_seconds) + " s";
     } else if (WIFSIGNALED(status)) {
-      r.fatal = std::string("crashed: signal ") + std::to_string(WTERMSIG(status)) + " (" +
-                strsignal(WTERMSIG(status)) + ")";
+      r.fatal =
+          std::string("crashed: signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
     } else {
-      r.fatal = "runner exited early with status " +
-                std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+      r.fatal = "runner exited early with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
     Outcome o;
     o.status = Outcome::Status::Failed;

@@ -45,9 +45,7 @@ std::string_view strip_position(std::string_view message) {
 
 namespace {
 
-std::string describe(const Error& e) {
-  return std::string(to_string(e.kind)) + " \"" + e.message + "\"";
-}
+std::string describe(const Error& e) { return std::string(to_string(e.kind)) + " \"" + e.message + "\""; }
 
 std::string describe_expected(ErrorKind kind, const std::string& text) {
   return std::string(to_string(kind)) + " \"" + text + "\"";
@@ -81,9 +79,7 @@ class ScriptRunner {
       case Command::Kind::AssertMalformed: expect_module_error(c, ErrorKind::Malformed, o); break;
       case Command::Kind::AssertInvalid: expect_module_error(c, ErrorKind::Invalid, o); break;
       case Command::Kind::AssertUnlinkable: expect_module_error(c, ErrorKind::Unlinkable, o); break;
-      case Command::Kind::AssertUninstantiable:
-        expect_module_error(c, ErrorKind::Uninstantiable, o);
-        break;
+      case Command::Kind::AssertUninstantiable: expect_module_error(c, ErrorKind::Uninstantiable, o); break;
     }
     sink_(o);
   }

@@ -81,8 +81,7 @@ FileReport run_file(const std::string& path, const RunnerOptions& options);
 /// that was running when the child died (signal) or hit `timeout_seconds` is
 /// recorded as a failure and `fatal` says what happened; commands after it are
 /// not counted (their number is unknown once the child is gone).
-FileReport run_file_isolated(const std::string& path, const RunnerOptions& options,
-                             unsigned timeout_seconds);
+FileReport run_file_isolated(const std::string& path, const RunnerOptions& options, unsigned timeout_seconds);
 
 // --------------------------------------------------------- formatting ----
 

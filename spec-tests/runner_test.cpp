@@ -26,7 +26,7 @@ TEST(SpecMatch, CanonicalNanEitherSignOnly) {
   EXPECT_TRUE(matches(c32, Value::f32_bits(0x7fc00000)));
   EXPECT_TRUE(matches(c32, Value::f32_bits(0xffc00000)));
   EXPECT_FALSE(matches(c32, Value::f32_bits(0x7fc00001)));
-  EXPECT_FALSE(matches(c32, Value::f32_bits(0x7f800000)));  // infinity
+  EXPECT_FALSE(matches(c32, Value::f32_bits(0x7f800000)));          // infinity
   EXPECT_FALSE(matches(c32, Value::f64_bits(0x7ff8000000000000)));  // wrong type
   Expected c64 = nan_pattern(Expected::Kind::CanonNan, ValType::F64);
   EXPECT_TRUE(matches(c64, Value::f64_bits(0xfff8000000000000)));
@@ -79,18 +79,15 @@ TEST(SpecMatch, LanesF32x4) {
   EXPECT_FALSE(matches(e, Value::v128(bad_canon)));
   V128 bad_exact{0x3f800000'7fc00000ull, 0x00000000'7fc00001ull};
   EXPECT_FALSE(matches(e, Value::v128(bad_exact)));
-  EXPECT_EQ(format_expected({e}),
-            "(v128.const f32x4 nan:canonical 1 nan:arithmetic -0)");
-  EXPECT_EQ(format_value(Value::v128(ok), ValType::F32),
-            "(v128.const f32x4 nan:0x400000 1 nan:0x400001 -0)");
+  EXPECT_EQ(format_expected({e}), "(v128.const f32x4 nan:canonical 1 nan:arithmetic -0)");
+  EXPECT_EQ(format_value(Value::v128(ok), ValType::F32), "(v128.const f32x4 nan:0x400000 1 nan:0x400001 -0)");
 }
 
 TEST(SpecMatch, LanesF64x2) {
   Expected e;
   e.kind = Expected::Kind::Lanes;
   e.shape = ValType::F64;
-  e.lanes = {exact(Value::f64_bits(0x4000000000000000)),
-             nan_pattern(Expected::Kind::ArithNan, ValType::F64)};
+  e.lanes = {exact(Value::f64_bits(0x4000000000000000)), nan_pattern(Expected::Kind::ArithNan, ValType::F64)};
   EXPECT_TRUE(matches(e, Value::v128({0x4000000000000000, 0xfff8000000000123})));
   EXPECT_FALSE(matches(e, Value::v128({0x4000000000000000, 0x7ff0000000000001})));
 }

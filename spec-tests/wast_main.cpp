@@ -108,8 +108,8 @@ bool read_pin(const std::string& path, std::map<std::string, Pin>& pins) {
     std::string name;
     long long total = -1, passed = -1;
     std::string extra;
-    if (!(ss >> name >> total >> passed) || (ss >> extra) || total < 0 || passed < 0 ||
-        passed > total || total > 100'000'000) {
+    if (!(ss >> name >> total >> passed) || (ss >> extra) || total < 0 || passed < 0 || passed > total ||
+        total > 100'000'000) {
       std::fprintf(stderr, "%s:%d: expected \"FILE.wast TOTAL PASSED\"\n", path.c_str(), n);
       return false;
     }
@@ -119,8 +119,7 @@ bool read_pin(const std::string& path, std::map<std::string, Pin>& pins) {
 }
 
 std::string summary_line(const FileReport& r) {
-  std::string s = r.name + ": " + std::to_string(r.passed) + " passed, " +
-                  std::to_string(r.failed) + " failed";
+  std::string s = r.name + ": " + std::to_string(r.passed) + " passed, " + std::to_string(r.failed) + " failed";
   if (r.message_mismatches) s += ", " + std::to_string(r.message_mismatches) + " message mismatches";
   if (r.skipped) s += ", " + std::to_string(r.skipped) + " skipped";
   if (!r.fatal.empty()) s += " (" + r.fatal + ")";
@@ -128,8 +127,7 @@ std::string summary_line(const FileReport& r) {
 }
 
 json outcome_json(const Outcome& o) {
-  return json{{"line", o.line}, {"command", o.command}, {"expected", o.expected},
-              {"actual", o.actual}};
+  return json{{"line", o.line}, {"command", o.command}, {"expected", o.expected}, {"actual", o.actual}};
 }
 
 json report_json(const std::vector<FileReport>& reports, const Skips& skips) {
@@ -211,12 +209,12 @@ bool check_pin(const std::vector<FileReport>& reports, const std::map<std::strin
     passed += r.passed;
     auto it = pins.find(r.name);
     if (it == pins.end()) {
-      std::printf("pin: %s: not in %s (%u commands, %u passed)\n", r.name.c_str(),
-                  pin_path.c_str(), r.total(), r.passed);
+      std::printf("pin: %s: not in %s (%u commands, %u passed)\n", r.name.c_str(), pin_path.c_str(), r.total(),
+                  r.passed);
       ok = false;
     } else if (it->second.total != r.total() || it->second.passed != r.passed) {
-      std::printf("pin: %s: expected %u commands, %u passed; got %u commands, %u passed%s\n",
-                  r.name.c_str(), it->second.total, it->second.passed, r.total(), r.passed,
+      std::printf("pin: %s: expected %u commands, %u passed; got %u commands, %u passed%s\n", r.name.c_str(),
+                  it->second.total, it->second.passed, r.total(), r.passed,
                   r.passed > it->second.passed ? " (better: update the pin)" : "");
       ok = false;
     }
@@ -225,9 +223,8 @@ bool check_pin(const std::vector<FileReport>& reports, const std::map<std::strin
   for (const auto& [name, pin] : pins) {
     if (name == "total") {
       if (pin.total != total || pin.passed != passed) {
-        std::printf("pin: total: expected %u commands, %u passed; got %llu commands, %llu passed\n",
-                    pin.total, pin.passed, static_cast<unsigned long long>(total),
-                    static_cast<unsigned long long>(passed));
+        std::printf("pin: total: expected %u commands, %u passed; got %llu commands, %llu passed\n", pin.total,
+                    pin.passed, static_cast<unsigned long long>(total), static_cast<unsigned long long>(passed));
         ok = false;
       }
     } else if (!seen.count(name)) {
@@ -263,22 +260,21 @@ int run_wast(const WastOptions& options) {
     std::string name = fs::path(path).filename().string();
     auto sk = skips.find(name);
     if (sk != skips.end()) ro.skips = sk->second;
-    FileReport r = options.isolate ? run_file_isolated(path, ro, options.timeout_seconds)
-                                   : run_file(path, ro);
+    FileReport r = options.isolate ? run_file_isolated(path, ro, options.timeout_seconds) : run_file(path, ro);
     std::printf("%s\n", summary_line(r).c_str());
     if (options.verbose) {
       for (const Outcome& o : r.failures) {
-        std::printf("%s:%u: %s: expected %s, got %s\n", r.path.c_str(), o.line, o.command.c_str(),
-                    o.expected.c_str(), o.actual.c_str());
+        std::printf("%s:%u: %s: expected %s, got %s\n", r.path.c_str(), o.line, o.command.c_str(), o.expected.c_str(),
+                    o.actual.c_str());
       }
       for (const Outcome& o : r.mismatches) {
-        std::printf("%s:%u: %s: message mismatch: expected %s, got %s\n", r.path.c_str(), o.line,
-                    o.command.c_str(), o.expected.c_str(), o.actual.c_str());
+        std::printf("%s:%u: %s: message mismatch: expected %s, got %s\n", r.path.c_str(), o.line, o.command.c_str(),
+                    o.expected.c_str(), o.actual.c_str());
       }
     }
     if (sk != skips.end() && r.skipped != sk->second.size() && r.fatal.empty()) {
-      std::fprintf(stderr, "warden wast: %s: %zu skip-list entries match no command\n",
-                   name.c_str(), sk->second.size() - r.skipped);
+      std::fprintf(stderr, "warden wast: %s: %zu skip-list entries match no command\n", name.c_str(),
+                   sk->second.size() - r.skipped);
     }
     std::fflush(stdout);
     passed += r.passed;
@@ -288,8 +284,7 @@ int run_wast(const WastOptions& options) {
     reports.push_back(std::move(r));
   }
   if (mismatches || skipped) {
-    std::printf("(%llu message mismatches, %llu skipped)\n",
-                static_cast<unsigned long long>(mismatches),
+    std::printf("(%llu message mismatches, %llu skipped)\n", static_cast<unsigned long long>(mismatches),
                 static_cast<unsigned long long>(skipped));
   }
   std::printf("%llu passed, %llu failed\n", static_cast<unsigned long long>(passed),
@@ -299,9 +294,7 @@ int run_wast(const WastOptions& options) {
   bool io_ok = true;
   if (!options.json_path.empty()) {
     io_ok &= write_text(options.json_path,
-                        report_json(reports, skips).dump(1, ' ', false,
-                                                         json::error_handler_t::replace) +
-                            "\n");
+                        report_json(reports, skips).dump(1, ' ', false, json::error_handler_t::replace) + "\n");
   }
   if (!options.write_expect_path.empty()) {
     io_ok &= write_text(options.write_expect_path, pin_text(reports));

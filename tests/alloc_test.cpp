@@ -89,11 +89,12 @@ class FailingAllocator : public ::testing::Test {
     auto m = Module::load(*bytes);
     ASSERT_TRUE(m.ok()) << m.error().message;
     Linker l;
-    l.define("env", "twice", Extern::of(store_.create_host_func({{VT::I32}, {VT::I32}},
-                                                             [](Caller&, std::span<const Value> a, std::span<Value> r) {
-                                                               r[0] = Value::i32(2 * a[0].as_i32());
-                                                               return Result<void>{};
-                                                             })));
+    l.define("env", "twice",
+             Extern::of(store_.create_host_func({{VT::I32}, {VT::I32}},
+                                                [](Caller&, std::span<const Value> a, std::span<Value> r) {
+                                                  r[0] = Value::i32(2 * a[0].as_i32());
+                                                  return Result<void>{};
+                                                })));
     auto inst = store_.instantiate(*m, *l.resolve(**m));
     ASSERT_TRUE(inst.ok());
     inst_ = *inst;
@@ -109,8 +110,10 @@ class FailingAllocator : public ::testing::Test {
     g_countdown = -1;
     Outcome o;
     o.ok = r.ok();
-    if (r) o.values = *r;
-    else o.error = r.error();
+    if (r)
+      o.values = *r;
+    else
+      o.error = r.error();
     return o;
   }
 

@@ -19,8 +19,8 @@
 namespace {
 
 using warden::V128;
-using warden::Value;
 using warden::ValType;
+using warden::Value;
 using warden::cli::format_value;
 using warden::cli::parse_literal;
 
@@ -57,16 +57,14 @@ TEST(Literal, Integers) {
 TEST(Literal, IntegerErrors) {
   EXPECT_EQ(parse_error("i32:4294967296"), "integer out of range for i32: '4294967296'");
   EXPECT_EQ(parse_error("i32:-2147483649"), "integer out of range for i32: '-2147483649'");
-  EXPECT_EQ(parse_error("i64:18446744073709551616"),
-            "integer out of range for i64: '18446744073709551616'");
+  EXPECT_EQ(parse_error("i64:18446744073709551616"), "integer out of range for i64: '18446744073709551616'");
   EXPECT_EQ(parse_error("i32:"), "not an integer: ''");
   EXPECT_EQ(parse_error("i32:12a"), "not an integer: '12a'");
   EXPECT_EQ(parse_error("i32:--1"), "not an integer: '--1'");
   EXPECT_EQ(parse_error("i32:1.5"), "not an integer: '1.5'");
   EXPECT_EQ(parse_error("i32:_1"), "misplaced '_' in integer '_1'");
   EXPECT_EQ(parse_error("5"), "literal '5' needs a type, e.g. i32:5 or f64:1.5");
-  EXPECT_EQ(parse_error("u32:5"),
-            "unknown value type 'u32' (expected i32, i64, f32, f64, v128, funcref or externref)");
+  EXPECT_EQ(parse_error("u32:5"), "unknown value type 'u32' (expected i32, i64, f32, f64, v128, funcref or externref)");
 }
 
 TEST(Literal, Floats) {
@@ -106,16 +104,13 @@ TEST(Literal, Vectors) {
   EXPECT_EQ(parse_ok("v128:i32x4:1,2,3,4"), Value::v128(V128{0x0000000200000001, 0x0000000400000003}));
   EXPECT_EQ(parse_ok("v128:i8x16:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,-1"),
             Value::v128(V128{0x0706050403020100, 0xff0e0d0c0b0a0908}));
-  EXPECT_EQ(parse_ok("v128:i16x8:-1,0,0,0,0,0,0,0x8000"),
-            Value::v128(V128{0x000000000000ffff, 0x8000000000000000}));
+  EXPECT_EQ(parse_ok("v128:i16x8:-1,0,0,0,0,0,0,0x8000"), Value::v128(V128{0x000000000000ffff, 0x8000000000000000}));
   EXPECT_EQ(parse_ok("v128:i64x2:-1,2"), Value::v128(V128{~uint64_t{0}, 2}));
-  EXPECT_EQ(parse_ok("v128:f32x4:1.5,-0,nan,inf"),
-            Value::v128(V128{0x800000003fc00000, 0x7f8000007fc00000}));
+  EXPECT_EQ(parse_ok("v128:f32x4:1.5,-0,nan,inf"), Value::v128(V128{0x800000003fc00000, 0x7f8000007fc00000}));
   EXPECT_EQ(parse_ok("v128:f64x2:0x1p-3,-inf"), Value::v128(V128{0x3fc0000000000000, 0xfff0000000000000}));
   EXPECT_EQ(parse_error("v128:i32x4:1,2,3"), "i32x4 needs 4 lanes, got 3");
   EXPECT_EQ(parse_error("v128:i32x4:1,2,3,4,5"), "too many lanes for i32x4");
-  EXPECT_EQ(parse_error("v128:i8x16:256,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"),
-            "integer out of range for i8: '256'");
+  EXPECT_EQ(parse_error("v128:i8x16:256,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"), "integer out of range for i8: '256'");
   EXPECT_EQ(parse_error("v128:i32x3:1,2,3"),
             "unknown v128 shape 'i32x3' (expected i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2)");
   EXPECT_EQ(parse_error("v128:1"), "v128 literal needs a shape: v128:i32x4:1,2,3,4");
@@ -127,8 +122,7 @@ TEST(Literal, References) {
   EXPECT_EQ(parse_ok("externref:0"), Value::externref(1));  // word N+1: 0 is not null
   EXPECT_EQ(parse_ok("externref:41"), Value::externref(42));
   EXPECT_EQ(parse_error("funcref:3"), "a funcref argument can only be funcref:null");
-  EXPECT_EQ(parse_error("externref:-1"),
-            "externref:N needs N from 0 to 2^64-2, or null: 'externref:-1'");
+  EXPECT_EQ(parse_error("externref:-1"), "externref:N needs N from 0 to 2^64-2, or null: 'externref:-1'");
   EXPECT_EQ(parse_error("externref:18446744073709551615"),
             "externref:N needs N from 0 to 2^64-2, or null: 'externref:18446744073709551615'");
 }
@@ -144,8 +138,7 @@ TEST(Literal, Format) {
   EXPECT_EQ(format_value(Value::f32_bits(0xffa00000)), "f32:-nan:0x200000 (0xffa00000)");
   EXPECT_EQ(format_value(Value::f32_bits(0xff800000)), "f32:-inf (0xff800000)");
   EXPECT_EQ(format_value(Value::f64_bits(0x3fc0000000000000)), "f64:0.125 (0x3fc0000000000000)");
-  EXPECT_EQ(format_value(Value::f64_bits(0x7ff8000000000001)),
-            "f64:nan:0x8000000000001 (0x7ff8000000000001)");
+  EXPECT_EQ(format_value(Value::f64_bits(0x7ff8000000000001)), "f64:nan:0x8000000000001 (0x7ff8000000000001)");
   EXPECT_EQ(format_value(Value::v128(V128{0x0000000200000001, 0xffffffff00000003})),
             "v128:i32x4:1,2,3,-1 (0xffffffff000000030000000200000001)");
   EXPECT_EQ(format_value(Value::null(ValType::FuncRef)), "funcref:null");
@@ -155,11 +148,16 @@ TEST(Literal, Format) {
 
 TEST(Literal, FormatRoundTrips) {
   // Every printed value, minus its "(0x...)" bit pattern, parses back to itself.
-  const std::vector<Value> values = {
-      Value::i32(0x80000000), Value::i64(12345), Value::f32_bits(0x00000001),
-      Value::f32_bits(0x7f7fffff), Value::f32_bits(0xffa00001), Value::f64_bits(0x0000000000000001),
-      Value::f64_bits(0x3fb999999999999a), Value::f64_bits(0x7fefffffffffffff),
-      Value::v128(V128{0x8000000000000000, 0x7fffffff}), Value::externref(1)};
+  const std::vector<Value> values = {Value::i32(0x80000000),
+                                     Value::i64(12345),
+                                     Value::f32_bits(0x00000001),
+                                     Value::f32_bits(0x7f7fffff),
+                                     Value::f32_bits(0xffa00001),
+                                     Value::f64_bits(0x0000000000000001),
+                                     Value::f64_bits(0x3fb999999999999a),
+                                     Value::f64_bits(0x7fefffffffffffff),
+                                     Value::v128(V128{0x8000000000000000, 0x7fffffff}),
+                                     Value::externref(1)};
   for (const Value& v : values) {
     std::string text = format_value(v);
     std::string literal = text.substr(0, text.find(" ("));
@@ -188,16 +186,15 @@ class Command : public ::testing::Test {
     auto self = std::filesystem::read_symlink("/proc/self/exe");
     warden_ = self.parent_path().parent_path() / "warden";
     ASSERT_TRUE(std::filesystem::exists(warden_)) << warden_ << " not built";
-    dir_ = std::filesystem::temp_directory_path() /
-           ("warden_cli_test_" + std::to_string(::getpid()));
+    dir_ = std::filesystem::temp_directory_path() / ("warden_cli_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::vector<uint8_t>& bytes) {
     auto p = dir_ / name;
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                             static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return p.string();
   }
 
@@ -225,53 +222,45 @@ class Command : public ::testing::Test {
      (func (export "grow") (param i32) (result i32) local.get 0 memory.grow)
      (memory (export "mem") 1)) */
 const std::vector<uint8_t> kFuncs = {
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x1e, 0x06, 0x60, 0x02, 0x7f, 0x7f,
-    0x01, 0x7f, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7d, 0x01, 0x7d, 0x60, 0x01, 0x7b, 0x01, 0x7b,
-    0x60, 0x00, 0x02, 0x7e, 0x7c, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x08, 0x07, 0x00, 0x00,
-    0x01, 0x02, 0x03, 0x04, 0x05, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x33, 0x08, 0x03, 0x61,
-    0x64, 0x64, 0x00, 0x00, 0x03, 0x64, 0x69, 0x76, 0x00, 0x01, 0x04, 0x73, 0x70, 0x69, 0x6e,
-    0x00, 0x02, 0x03, 0x66, 0x69, 0x64, 0x00, 0x03, 0x03, 0x76, 0x69, 0x64, 0x00, 0x04, 0x03,
-    0x74, 0x77, 0x6f, 0x00, 0x05, 0x04, 0x67, 0x72, 0x6f, 0x77, 0x00, 0x06, 0x03, 0x6d, 0x65,
-    0x6d, 0x02, 0x00, 0x0a, 0x38, 0x07, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b, 0x07,
-    0x00, 0x20, 0x00, 0x20, 0x01, 0x6d, 0x0b, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
-    0x04, 0x00, 0x20, 0x00, 0x0b, 0x04, 0x00, 0x20, 0x00, 0x0b, 0x0d, 0x00, 0x42, 0x7f, 0x44,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0x3f, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x40, 0x00,
-    0x0b};
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x1e, 0x06, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x00,
+    0x00, 0x60, 0x01, 0x7d, 0x01, 0x7d, 0x60, 0x01, 0x7b, 0x01, 0x7b, 0x60, 0x00, 0x02, 0x7e, 0x7c, 0x60, 0x01, 0x7f,
+    0x01, 0x7f, 0x03, 0x08, 0x07, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x33,
+    0x08, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x03, 0x64, 0x69, 0x76, 0x00, 0x01, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x00,
+    0x02, 0x03, 0x66, 0x69, 0x64, 0x00, 0x03, 0x03, 0x76, 0x69, 0x64, 0x00, 0x04, 0x03, 0x74, 0x77, 0x6f, 0x00, 0x05,
+    0x04, 0x67, 0x72, 0x6f, 0x77, 0x00, 0x06, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x0a, 0x38, 0x07, 0x07, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x6a, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6d, 0x0b, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00,
+    0x0b, 0x0b, 0x04, 0x00, 0x20, 0x00, 0x0b, 0x04, 0x00, 0x20, 0x00, 0x0b, 0x0d, 0x00, 0x42, 0x7f, 0x44, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0xc0, 0x3f, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x40, 0x00, 0x0b};
 
 // (module (func $s unreachable) (start $s))
-const std::vector<uint8_t> kTrapInStart = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
-                                           0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
-                                           0x08, 0x01, 0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0x00,
-                                           0x0b};
+const std::vector<uint8_t> kTrapInStart = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04,
+                                           0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x08, 0x01,
+                                           0x00, 0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b};
 
 // (module (import "env" "f" (func)))
-const std::vector<uint8_t> kImportsEnv = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
-                                          0x04, 0x01, 0x60, 0x00, 0x00, 0x02, 0x09, 0x01, 0x03,
-                                          0x65, 0x6e, 0x76, 0x01, 0x66, 0x00, 0x00};
+const std::vector<uint8_t> kImportsEnv = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00,
+                                          0x00, 0x02, 0x09, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x66, 0x00, 0x00};
 
 // (module (func (export "_start") (result i32) i32.const 42))
-const std::vector<uint8_t> kStart42 = {
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00,
-    0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74,
-    0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b};
+const std::vector<uint8_t> kStart42 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00,
+                                       0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74,
+                                       0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b};
 
 // (module (func (result i32) i64.const 0)): i64.const at 0x18 leaves an i64,
 // the `end` at 0x1a finds the type mismatch.
-const std::vector<uint8_t> kTypeMismatch = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-                                            0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03,
-                                            0x02, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00,
-                                            0x42, 0x00, 0x0b};
+const std::vector<uint8_t> kTypeMismatch = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01,
+                                            0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01,
+                                            0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x42, 0x00, 0x0b};
 
 /* (module
      (func $rec (export "rec") call $rec)
      (func (export "fadd") (param f32 f32) (result f32) local.get 0 local.get 1 f32.add)
      (memory 2)) */
-const std::vector<uint8_t> kLimits = {
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60, 0x00, 0x00,
-    0x60, 0x02, 0x7d, 0x7d, 0x01, 0x7d, 0x03, 0x03, 0x02, 0x00, 0x01, 0x05, 0x03, 0x01,
-    0x00, 0x02, 0x07, 0x0e, 0x02, 0x03, 0x72, 0x65, 0x63, 0x00, 0x00, 0x04, 0x66, 0x61,
-    0x64, 0x64, 0x00, 0x01, 0x0a, 0x0e, 0x02, 0x04, 0x00, 0x10, 0x00, 0x0b, 0x07, 0x00,
-    0x20, 0x00, 0x20, 0x01, 0x92, 0x0b};
+const std::vector<uint8_t> kLimits = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60, 0x00,
+                                      0x00, 0x60, 0x02, 0x7d, 0x7d, 0x01, 0x7d, 0x03, 0x03, 0x02, 0x00, 0x01, 0x05,
+                                      0x03, 0x01, 0x00, 0x02, 0x07, 0x0e, 0x02, 0x03, 0x72, 0x65, 0x63, 0x00, 0x00,
+                                      0x04, 0x66, 0x61, 0x64, 0x64, 0x00, 0x01, 0x0a, 0x0e, 0x02, 0x04, 0x00, 0x10,
+                                      0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x92, 0x0b};
 
 TEST_F(Command, HelpForEverySubcommand) {
   Outcome top = warden("--help");
@@ -307,8 +296,7 @@ TEST_F(Command, ValidateAcceptsAndRejects) {
 
   o = warden("validate " + (dir_ / "missing.wasm").string());
   EXPECT_EQ(o.exit_code, 64);
-  EXPECT_NE(o.err.find("missing.wasm: cannot read: No such file or directory"), std::string::npos)
-      << o.err;
+  EXPECT_NE(o.err.find("missing.wasm: cannot read: No such file or directory"), std::string::npos) << o.err;
 }
 
 TEST_F(Command, RunPrintsTypedResults) {
@@ -441,8 +429,7 @@ TEST_F(Command, RunUsageErrors) {
 TEST_F(Command, VersionNamesTheHostApi) {
   Outcome o = warden("--version");
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_NE(o.out.find("host API version " + std::to_string(warden::kHostApiVersion) + "\n"),
-            std::string::npos)
+  EXPECT_NE(o.out.find("host API version " + std::to_string(warden::kHostApiVersion) + "\n"), std::string::npos)
       << o.out;
 }
 
@@ -478,14 +465,14 @@ class Wasi : public Command {
   std::filesystem::path programs_;
 };
 
-#define NEED(var, name)                                                   \
-  std::string var = program(name);                                        \
+#define NEED(var, name)            \
+  std::string var = program(name); \
   if (var.empty()) GTEST_SKIP() << name ".wasm not built (needs clang-14 and wasi-libc)"
 
 TEST_F(Wasi, ArgumentsAndEnvironmentAreExactlyTheGrantedOnes) {
   NEED(envargs, "envargs");
-  Outcome o = warden("run --allow stdout,exit " + envargs +
-                     " --env GREETING=hi --env EMPTY= --env GREETING=again -- one -x");
+  Outcome o =
+      warden("run --allow stdout,exit " + envargs + " --env GREETING=hi --env EMPTY= --env GREETING=again -- one -x");
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "argc=3\nargv[0]=\"" + envargs +
                        "\"\nargv[1]=\"one\"\nargv[2]=\"-x\"\nenviron: 2\n  EMPTY=\n"
@@ -507,8 +494,7 @@ TEST_F(Wasi, UngrantedCapabilitiesFailToLinkWithAHint) {
   o = warden("run --allow stdout,args,random,exit " + clockrand);
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_NE(o.err.find(": unlinkable: wasi_snapshot_preview1.clock_"), std::string::npos) << o.err;
-  EXPECT_NE(o.err.find(" needs capability clock (not granted)\nhint: grant it with --allow clock\n"),
-            std::string::npos)
+  EXPECT_NE(o.err.find(" needs capability clock (not granted)\nhint: grant it with --allow clock\n"), std::string::npos)
       << o.err;
 
   o = warden("run --allow stdout " + clockrand);  // no --: args is not granted either
@@ -569,8 +555,7 @@ TEST_F(Wasi, RuntimeDenialsAreReportedAndFailTheRun) {
 TEST_F(Wasi, DirectoriesAreReadOnlyUnlessGrantedWrite) {
   NEED(cp, "cp");
   std::string d = data();
-  Outcome o = warden("run --allow stdio,exit --dir " + d + "::/data " + cp +
-                     " -- /data/hello.txt /data/copy.txt");
+  Outcome o = warden("run --allow stdio,exit --dir " + d + "::/data " + cp + " -- /data/hello.txt /data/copy.txt");
   EXPECT_EQ(o.exit_code, 1);  // the program's own status: it reported the error
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data" / "copy.txt"));
   EXPECT_NE(o.err.find("cp: /data/copy.txt: Read-only file system\n"), std::string::npos) << o.err;
@@ -579,8 +564,7 @@ TEST_F(Wasi, DirectoriesAreReadOnlyUnlessGrantedWrite) {
             std::string::npos)
       << o.err;
 
-  o = warden("run --allow stdio,exit --dir-rw " + d + "::/data " + cp +
-             " -- /data/hello.txt /data/copy.txt");
+  o = warden("run --allow stdio,exit --dir-rw " + d + "::/data " + cp + " -- /data/hello.txt /data/copy.txt");
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "copied 6 bytes\n");
   EXPECT_EQ(slurp(dir_ / "data" / "copy.txt"), "hello\n");
@@ -650,14 +634,10 @@ TEST_F(Wasi, LimitFlags) {
 
   // Three standard streams and one preopen fill four descriptors.
   std::string d = data();
-  o = warden("run --allow stdio,exit --max-open-files 4 --dir " + d + "::/data " + cat +
-             " -- /data/hello.txt");
+  o = warden("run --allow stdio,exit --max-open-files 4 --dir " + d + "::/data " + cat + " -- /data/hello.txt");
   EXPECT_EQ(o.exit_code, 1);
-  EXPECT_NE(o.err.find("hint: --max-open-files raises the descriptor limit (now 4)"),
-            std::string::npos)
-      << o.err;
-  o = warden("run --allow stdio,exit --max-open-files 5 --dir " + d + "::/data " + cat +
-             " -- /data/hello.txt");
+  EXPECT_NE(o.err.find("hint: --max-open-files raises the descriptor limit (now 4)"), std::string::npos) << o.err;
+  o = warden("run --allow stdio,exit --max-open-files 5 --dir " + d + "::/data " + cat + " -- /data/hello.txt");
   EXPECT_EQ(o.exit_code, 0) << o.err;
 }
 
@@ -665,8 +645,9 @@ TEST_F(Wasi, GrantUsageErrors) {
   NEED(envargs, "envargs");
   Outcome o = warden("run --allow network " + envargs);
   EXPECT_EQ(o.exit_code, 64);
-  EXPECT_EQ(o.err, "warden run: unknown capability 'network' (expected stdin, stdout, stderr, "
-                   "stdio, args, env, clock, random, exit, fs)\n");
+  EXPECT_EQ(o.err,
+            "warden run: unknown capability 'network' (expected stdin, stdout, stderr, "
+            "stdio, args, env, clock, random, exit, fs)\n");
   o = warden("run --dir ::/x " + envargs);
   EXPECT_EQ(o.exit_code, 64);
   EXPECT_EQ(o.err, "warden run: bad directory '::/x' (expected HOST or HOST::GUEST)\n");
@@ -706,9 +687,7 @@ TEST_F(Wasi, PolicyFile) {
   Outcome o = warden("run --policy " + policy + " " + envargs + " --env GREETING=flag");
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.out.find("argc=1\n"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("environ: 2\n  GREETING=flag\n  OTHER=x\nGREETING = flag\n"),
-            std::string::npos)
-      << o.out;
+  EXPECT_NE(o.out.find("environ: 2\n  GREETING=flag\n  OTHER=x\nGREETING = flag\n"), std::string::npos) << o.out;
   o = warden("run --policy " + policy + " " + tree + " -- /data");
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "f /data/hello.txt 6\nd /data/sub\nf /data/sub/b.txt 4\n");
@@ -732,8 +711,7 @@ TEST_F(Wasi, PolicyFileErrorsNameTheKey) {
     EXPECT_EQ(o.err, "warden run: " + p + ":" + message + "\n") << toml;
   };
   fails("[grants]\nalow = [\"stdout\"]\n", "2:1: unknown key 'grants.alow' (expected allow, args)");
-  fails("[grant]\nallow = []\n",
-        "1:2: unknown key 'grant' (expected grants, env, dirs, limits, determinism)");
+  fails("[grant]\nallow = []\n", "1:2: unknown key 'grant' (expected grants, env, dirs, limits, determinism)");
   fails("[limits]\nfuel = \"lots\"\n", "2:8: 'limits.fuel' must be an integer");
   fails("[limits]\nmemory = \"64MB\"\n",
         "2:10: 'limits.memory' must be bytes or a size such as \"64MiB\" (units B, KiB, MiB, GiB)");
@@ -742,8 +720,7 @@ TEST_F(Wasi, PolicyFileErrorsNameTheKey) {
         "2:10: grants.allow: unknown capability 'network' (expected stdin, stdout, stderr, stdio, "
         "args, env, clock, random, exit, fs)");
   fails("[[dirs]]\nguest = \"/x\"\n", "1:1: [[dirs]] needs 'host'");
-  fails("[[dirs]]\nhost = \"d\"\nwritable = true\n",
-        "3:1: unknown key 'dirs.writable' (expected host, guest, write)");
+  fails("[[dirs]]\nhost = \"d\"\nwritable = true\n", "3:1: unknown key 'dirs.writable' (expected host, guest, write)");
   fails("[determinism]\nenabled = 1\n", "2:11: 'determinism.enabled' must be true or false");
   // Syntax errors: toml++'s message at its position.
   std::string p = text("syntax.toml", "[grants\n");
@@ -757,18 +734,11 @@ TEST_F(Wasi, PolicyFileErrorsNameTheKey) {
 TEST_F(Command, InspectListsTheModule) {
   Outcome o = warden("inspect " + write("m.wasm", kFuncs));
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_NE(o.out.find(": valid; 0 imports, 7 functions (0 imported), 8 exports\n"),
-            std::string::npos)
+  EXPECT_NE(o.out.find(": valid; 0 imports, 7 functions (0 imported), 8 exports\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("  add                      func   0     [i32 i32] -> [i32]\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("memories:\n  0   defined                          min 1 pages, no max\n"), std::string::npos)
       << o.out;
-  EXPECT_NE(o.out.find("  add                      func   0     [i32 i32] -> [i32]\n"),
-            std::string::npos)
-      << o.out;
-  EXPECT_NE(o.out.find("memories:\n  0   defined                          min 1 pages, no max\n"),
-            std::string::npos)
-      << o.out;
-  EXPECT_NE(o.out.find("requires (no _start export):\n  nothing from the host\n"),
-            std::string::npos)
-      << o.out;
+  EXPECT_NE(o.out.find("requires (no _start export):\n  nothing from the host\n"), std::string::npos) << o.out;
 
   std::string env = write("env.wasm", kImportsEnv);
   o = warden("inspect " + env);
@@ -825,12 +795,12 @@ TEST_F(Command, InspectNamesTheGrantsAWasiModuleNeeds) {
 
   // The same imports without the unlinkable one: the run line grants exactly them.
   std::string ok_wat = wat;
-  ok_wat.replace(ok_wat.find("  (import \"env\""), std::string("  (import \"env\" \"table\" (table 1 3 funcref))\n").size(), "");
+  ok_wat.replace(ok_wat.find("  (import \"env\""),
+                 std::string("  (import \"env\" \"table\" (table 1 3 funcref))\n").size(), "");
   m = write("ok.wat", std::vector<uint8_t>(ok_wat.begin(), ok_wat.end()));
   o = warden("inspect " + m);
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_NE(o.out.find("run with:\n  warden run --allow stdout,stderr,clock --dir HOST[::GUEST] " + m +
-                       "\n"),
+  EXPECT_NE(o.out.find("run with:\n  warden run --allow stdout,stderr,clock --dir HOST[::GUEST] " + m + "\n"),
             std::string::npos)
       << o.out;
 }

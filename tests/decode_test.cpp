@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "wasm_builder.hpp"
-#include "warden/syntax.hpp"
 #include "warden/binary.hpp"
+#include "warden/syntax.hpp"
+#include "wasm_builder.hpp"
 
 namespace warden {
 namespace {
@@ -55,13 +55,13 @@ Bytes with_body(const Bytes& body, const Bytes& between = {}) {
 
 Result<ast::Module> dec(const Bytes& b, const Limits& limits = {}) { return decode(b, limits); }
 
-#define EXPECT_DECODE_ERROR(bytes, kind_, msg, off)                         \
-  do {                                                                      \
-    Result<ast::Module> r_ = dec(bytes);                                    \
-    ASSERT_FALSE(r_.ok());                                                  \
-    EXPECT_EQ(r_.error().kind, ErrorKind::kind_);                           \
-    EXPECT_EQ(r_.error().message, msg);                                     \
-    EXPECT_EQ(r_.error().offset, uint64_t{off});                            \
+#define EXPECT_DECODE_ERROR(bytes, kind_, msg, off) \
+  do {                                              \
+    Result<ast::Module> r_ = dec(bytes);            \
+    ASSERT_FALSE(r_.ok());                          \
+    EXPECT_EQ(r_.error().kind, ErrorKind::kind_);   \
+    EXPECT_EQ(r_.error().message, msg);             \
+    EXPECT_EQ(r_.error().offset, uint64_t{off});    \
   } while (0)
 
 #define EXPECT_MALFORMED(bytes, msg, off) EXPECT_DECODE_ERROR(bytes, Malformed, msg, off)
@@ -109,11 +109,9 @@ TEST(Decode, SectionFraming) {
 
 TEST(Decode, SectionOrder) {
   // (module (type (func)) (type (func))) as two type sections.
-  EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  01 04 01 60 00 00")),
-                   "unexpected content after last section", 14);
+  EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  01 04 01 60 00 00")), "unexpected content after last section", 14);
   // A function section after the code section.
-  EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  0a 01 00  03 01 00")),
-                   "unexpected content after last section", 17);
+  EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  0a 01 00  03 01 00")), "unexpected content after last section", 17);
   // Two start sections (binary.wast).
   EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  03 02 01 00  08 01 00  08 01 00  0a 04 01 02 00 0b")),
                    "unexpected content after last section", 21);
@@ -176,8 +174,7 @@ TEST(Decode, Leb128) {
   r = dec(wasm(hex("06 0f 01 7e 00 42 80 80 80 80 80 80 80 80 80 7f 0b")));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->globals.at(0).init.at(0).lo, 0x8000000000000000u);
-  EXPECT_MALFORMED(wasm(hex("06 0f 01 7e 00 42 ff ff ff ff ff ff ff ff ff 01 0b")),
-                   "integer too large", 23);
+  EXPECT_MALFORMED(wasm(hex("06 0f 01 7e 00 42 ff ff ff ff ff ff ff ff ff 01 0b")), "integer too large", 23);
   EXPECT_MALFORMED(wasm(hex("06 10 01 7e 00 42 80 80 80 80 80 80 80 80 80 80 00 0b")),
                    "integer representation too long", 24);
   // A LEB cut off by the end of the module.
@@ -191,9 +188,8 @@ TEST(Decode, Types) {
   Result<ast::Module> r = dec(wasm(hex("01 0c 01 60 07 7f 7e 7d 7c 7b 70 6f 01 7f")));
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->types.size(), 1u);
-  EXPECT_EQ(r->types[0].params, (std::vector<ValType>{ValType::I32, ValType::I64, ValType::F32,
-                                                      ValType::F64, ValType::V128, ValType::FuncRef,
-                                                      ValType::ExternRef}));
+  EXPECT_EQ(r->types[0].params, (std::vector<ValType>{ValType::I32, ValType::I64, ValType::F32, ValType::F64,
+                                                      ValType::V128, ValType::FuncRef, ValType::ExternRef}));
   EXPECT_EQ(r->types[0].results, std::vector<ValType>{ValType::I32});
   EXPECT_MALFORMED(wasm(hex("01 04 01 61 00 00")), "malformed function type", 11);
   // The form as a 2-byte LEB (binary-leb128.wast).
@@ -268,21 +264,21 @@ TEST(Decode, Utf8Names) {
     EXPECT_TRUE(r.ok()) << ok;
   }
   // The name starts at offset 12 in every case.
-  for (std::string_view bad : {"80",            // lone continuation byte
-                               "c0 80",         // overlong NUL
-                               "c1 bf",         // overlong
-                               "e0 80 80",      // overlong 3-byte
-                               "ed a0 80",      // surrogate U+D800
-                               "ed bf bf",      // surrogate U+DFFF
-                               "f0 80 80 80",   // overlong 4-byte
-                               "f4 90 80 80",   // U+110000
-                               "f5 80 80 80",   // past U+10FFFF
-                               "f8 88 80 80 80",// 5-byte form
-                               "ff",            //
-                               "e2 82",         // truncated
-                               "c3",            // truncated
-                               "c3 28",         // bad continuation
-                               "e2 28 a1"}) {   // bad continuation
+  for (std::string_view bad : {"80",              // lone continuation byte
+                               "c0 80",           // overlong NUL
+                               "c1 bf",           // overlong
+                               "e0 80 80",        // overlong 3-byte
+                               "ed a0 80",        // surrogate U+D800
+                               "ed bf bf",        // surrogate U+DFFF
+                               "f0 80 80 80",     // overlong 4-byte
+                               "f4 90 80 80",     // U+110000
+                               "f5 80 80 80",     // past U+10FFFF
+                               "f8 88 80 80 80",  // 5-byte form
+                               "ff",              //
+                               "e2 82",           // truncated
+                               "c3",              // truncated
+                               "c3 28",           // bad continuation
+                               "e2 28 a1"}) {     // bad continuation
     Result<ast::Module> r = dec(export_named(bad));
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::Malformed);
@@ -319,24 +315,24 @@ TEST(Decode, Immediates) {
   // align=2, memory.size, i64.const -2, f32.const bits, v128.const,
   // i8x16.shuffle, i8x16.extract_lane_s 15, v128.load8_lane offset=1 3,
   // ref.null extern, select (result i32), table.copy 1 2, table.init 3 4.
-  Bytes body = hex(
-      "00"
-      "02 7f  03 00  04 40 05 0b 0b 0b"
-      "0e 02 00 01 02"
-      "11 00 01"
-      "28 02 07"
-      "3f 00"
-      "42 7e"
-      "43 00 00 c0 7f"
-      "fd 0c 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f"
-      "fd 0d 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f"
-      "fd 15 0f"
-      "fd 54 00 01 03"
-      "d0 6f"
-      "1c 01 7f"
-      "fc 0e 01 02"
-      "fc 0c 03 04"
-      "0b");
+  Bytes body =
+      hex("00"
+          "02 7f  03 00  04 40 05 0b 0b 0b"
+          "0e 02 00 01 02"
+          "11 00 01"
+          "28 02 07"
+          "3f 00"
+          "42 7e"
+          "43 00 00 c0 7f"
+          "fd 0c 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f"
+          "fd 0d 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f"
+          "fd 15 0f"
+          "fd 54 00 01 03"
+          "d0 6f"
+          "1c 01 7f"
+          "fc 0e 01 02"
+          "fc 0c 03 04"
+          "0b");
   Result<ast::Module> r = dec(with_body(body));
   ASSERT_TRUE(r.ok()) << r.error().message;
   const ast::Function& f = r->funcs.at(0);
@@ -427,8 +423,7 @@ TEST(Decode, DataCountRequired) {
   // (memory 0) (func (data.drop 0)) without a data count section.
   EXPECT_MALFORMED(with_body(hex("00 fc 09 00 0b"), mem), "data count section required", 28);
   // (memory 0) (func (memory.init 0 (i32.const 0) (i32.const 0) (i32.const 0)))
-  EXPECT_MALFORMED(with_body(hex("00 41 00 41 00 41 00 fc 08 00 00 0b"), mem),
-                   "data count section required", 34);
+  EXPECT_MALFORMED(with_body(hex("00 41 00 41 00 41 00 fc 08 00 00 0b"), mem), "data count section required", 34);
   // With a data count section of 1 and one passive segment: fine.
   Bytes b = with_body(hex("00 fc 09 00 0b"), cat({mem, section(12, hex("01"))}));
   Bytes data = section(11, hex("01 01 00"));
@@ -441,8 +436,8 @@ TEST(Decode, DataCountRequired) {
 
 TEST(Decode, InconsistentLengths) {
   // (func) declared, no code section.
-  EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  03 02 01 00")),
-                   "function and code section have inconsistent lengths", 18);
+  EXPECT_MALFORMED(wasm(hex("01 04 01 60 00 00  03 02 01 00")), "function and code section have inconsistent lengths",
+                   18);
   // A body with no function section (code count at offset 10).
   EXPECT_MALFORMED(wasm(hex("0a 04 01 02 00 0b")), "function and code section have inconsistent lengths", 10);
   // Two functions, one body.
@@ -487,19 +482,18 @@ TEST(Decode, Locals) {
 TEST(Decode, ElementSegmentForms) {
   // (table 2 funcref) (table 2 externref) (func) and one segment of each
   // encoding 0..7.
-  Bytes elems = hex(
-      "08"
-      "00 41 00 0b 01 00"              // 0: active table 0, offset, vec(funcidx)
-      "01 00 01 00"                    // 1: passive, elemkind, vec(funcidx)
-      "02 01 41 01 0b 00 02 00 00"     // 2: active table 1, offset, elemkind, vec
-      "03 00 01 00"                    // 3: declarative, elemkind, vec
-      "04 41 00 0b 01 d2 00 0b"        // 4: active table 0, vec(expr)
-      "05 6f 01 d0 6f 0b"              // 5: passive externref, vec(expr)
-      "06 01 41 00 0b 70 01 d0 70 0b"  // 6: active table 1, reftype, vec(expr)
-      "07 70 01 d2 00 0b");            // 7: declarative, reftype, vec(expr)
-  Bytes b = wasm(cat({section(1, hex("01 60 00 00")), section(3, hex("01 00")),
-                      section(4, hex("02 70 00 02 6f 00 02")), section(9, elems),
-                      section(10, hex("01 02 00 0b"))}));
+  Bytes elems =
+      hex("08"
+          "00 41 00 0b 01 00"              // 0: active table 0, offset, vec(funcidx)
+          "01 00 01 00"                    // 1: passive, elemkind, vec(funcidx)
+          "02 01 41 01 0b 00 02 00 00"     // 2: active table 1, offset, elemkind, vec
+          "03 00 01 00"                    // 3: declarative, elemkind, vec
+          "04 41 00 0b 01 d2 00 0b"        // 4: active table 0, vec(expr)
+          "05 6f 01 d0 6f 0b"              // 5: passive externref, vec(expr)
+          "06 01 41 00 0b 70 01 d0 70 0b"  // 6: active table 1, reftype, vec(expr)
+          "07 70 01 d2 00 0b");            // 7: declarative, reftype, vec(expr)
+  Bytes b = wasm(cat({section(1, hex("01 60 00 00")), section(3, hex("01 00")), section(4, hex("02 70 00 02 6f 00 02")),
+                      section(9, elems), section(10, hex("01 02 00 0b"))}));
   Result<ast::Module> r = dec(b);
   ASSERT_TRUE(r.ok()) << r.error().message;
   const auto& s = r->elems;
@@ -508,7 +502,7 @@ TEST(Decode, ElementSegmentForms) {
   const M modes[8] = {M::Active, M::Passive, M::Active, M::Declarative,
                       M::Active, M::Passive, M::Active, M::Declarative};
   const uint32_t tables[8] = {0, 0, 1, 0, 0, 0, 1, 0};
-  const ValType types[8] = {ValType::FuncRef, ValType::FuncRef, ValType::FuncRef, ValType::FuncRef,
+  const ValType types[8] = {ValType::FuncRef, ValType::FuncRef,   ValType::FuncRef, ValType::FuncRef,
                             ValType::FuncRef, ValType::ExternRef, ValType::FuncRef, ValType::FuncRef};
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(s[i].mode, modes[i]) << i;
@@ -536,8 +530,8 @@ TEST(Decode, ElementSegmentForms) {
 
 TEST(Decode, DataSegmentForms) {
   // (memory 1) (data (i32.const 1) "a") (data "bc") (data (memory 0) (i32.const 2) "")
-  Bytes b = wasm(cat({section(5, hex("01 00 01")),
-                      section(11, hex("03  00 41 01 0b 01 61  01 02 62 63  02 00 41 02 0b 00"))}));
+  Bytes b = wasm(
+      cat({section(5, hex("01 00 01")), section(11, hex("03  00 41 01 0b 01 61  01 02 62 63  02 00 41 02 0b 00"))}));
   Result<ast::Module> r = dec(b);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->datas.size(), 3u);
@@ -575,8 +569,7 @@ TEST(Decode, ConstantExpressionsAreDecodedNotValidated) {
 TEST(Decode, ValidationIsNotDecoding) {
   // Two memories, an unknown type index, an over-aligned load, select with
   // two types: all well-formed.
-  Bytes b = wasm(cat({section(1, hex("01 60 00 00")), section(3, hex("01 05")),
-                      section(5, hex("02 00 00 00 00")),
+  Bytes b = wasm(cat({section(1, hex("01 60 00 00")), section(3, hex("01 05")), section(5, hex("02 00 00 00 00")),
                       section(10, hex("01 0d 00 41 00 28 09 00 1a 1c 02 7f 7f 1a 0b"))}));
   Result<ast::Module> r = dec(b);
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -603,8 +596,7 @@ TEST(Decode, TooManyFunctions) {
   lim.max_functions = 2;
   // Two imported functions and one defined one.
   // The function count is at offset 31.
-  Bytes b = wasm(cat({section(1, hex("01 60 00 00")),
-                      section(2, hex("02  01 6d 01 61 00 00  01 6d 01 62 00 00")),
+  Bytes b = wasm(cat({section(1, hex("01 60 00 00")), section(2, hex("02  01 6d 01 61 00 00  01 6d 01 62 00 00")),
                       section(3, hex("01 00")), section(10, hex("01 02 00 0b"))}));
   Result<ast::Module> r = dec(b, lim);
   ASSERT_FALSE(r.ok());
@@ -749,9 +741,7 @@ std::vector<Node> parse_wast(const std::string& s) {
   std::vector<Node> stack(1);
   stack[0].list = true;
   size_t i = 0, n = s.size();
-  auto hexval = [](char c) {
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-  };
+  auto hexval = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   // At a top-level '(' whose command is not wanted: skip to its ')'.
   auto skip_command = [&] {
     int depth = 0;
@@ -766,9 +756,12 @@ std::vector<Node> parse_wast(const std::string& s) {
       } else if (c == '(' && i + 1 < n && s[i + 1] == ';') {
         int d = 0;
         do {
-          if (s.compare(i, 2, "(;") == 0) ++d, i += 2;
-          else if (s.compare(i, 2, ";)") == 0) --d, i += 2;
-          else ++i;
+          if (s.compare(i, 2, "(;") == 0)
+            ++d, i += 2;
+          else if (s.compare(i, 2, ";)") == 0)
+            --d, i += 2;
+          else
+            ++i;
         } while (i < n && d > 0);
       } else {
         depth += c == '(' ? 1 : c == ')' ? -1 : 0;
@@ -829,9 +822,12 @@ std::vector<Node> parse_wast(const std::string& s) {
         if (std::isxdigit(static_cast<unsigned char>(e))) {
           str.text += static_cast<char>(hexval(e) * 16 + hexval(s[i + 1]));
           ++i;
-        } else if (e == 'n') str.text += '\n';
-        else if (e == 't') str.text += '\t';
-        else if (e == 'r') str.text += '\r';
+        } else if (e == 'n')
+          str.text += '\n';
+        else if (e == 't')
+          str.text += '\t';
+        else if (e == 'r')
+          str.text += '\r';
         else if (e == 'u') {  // \u{XXXX}: encode as UTF-8
           size_t close = s.find('}', i);
           uint32_t cp = static_cast<uint32_t>(std::stoul(s.substr(i + 2, close - i - 2), nullptr, 16));
@@ -861,8 +857,7 @@ std::vector<Node> parse_wast(const std::string& s) {
       ++i;
     } else {
       Node atom;
-      while (i < n && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '(' && s[i] != ')' &&
-             s[i] != '"')
+      while (i < n && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '(' && s[i] != ')' && s[i] != '"')
         atom.text += s[i++];
       stack.back().items.push_back(std::move(atom));
     }

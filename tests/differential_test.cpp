@@ -14,7 +14,6 @@
 
 #include "campaign.hpp"
 #include "compare.hpp"
-#include "warden/binary.hpp"
 #include "engine.hpp"
 #include "inputs.hpp"
 #include "messages.hpp"
@@ -22,6 +21,7 @@
 #include "probe.hpp"
 #include "reduce.hpp"
 #include "runner.hpp"
+#include "warden/binary.hpp"
 #include "warden/text.hpp"
 
 namespace fs = std::filesystem;
@@ -91,8 +91,9 @@ TEST(DiffMessages, LoadVerdicts) {
             Verdict::Unsupported);
   EXPECT_EQ(load_verdict("binaryen", "[parse exception: invalid code after misc prefix: 170 (at 0:50)]"),
             Verdict::Rejected);
-  EXPECT_EQ(load_verdict("v8", "CompileError: WebAssembly.Module(): initial table size (4294967295 elements) is "
-                               "larger than implementation limit (10000000 elements) @+14"),
+  EXPECT_EQ(load_verdict("v8",
+                         "CompileError: WebAssembly.Module(): initial table size (4294967295 elements) is "
+                         "larger than implementation limit (10000000 elements) @+14"),
             Verdict::Limit);
   EXPECT_EQ(load_verdict("v8", "CompileError: WebAssembly.Module(): expected section length @+48"), Verdict::Rejected);
 }
@@ -139,7 +140,8 @@ TEST(DiffCompare, WardenLimitOnAModuleV8LoadsIsAFinding) {
   EXPECT_EQ(f[0].kind, FindingKind::Validation);
   EXPECT_EQ(f[0].engines, std::vector<std::string>{"warden"});
   EXPECT_EQ(f[0].reference, "v8");
-  EXPECT_EQ(f[0].signature, "validation|v8=valid,warden=limit|warden limit rejects a module V8 accepts: nesting too deep");
+  EXPECT_EQ(f[0].signature,
+            "validation|v8=valid,warden=limit|warden limit rejects a module V8 accepts: nesting too deep");
   EXPECT_TRUE(ignored.empty());
   // No peer rule explains Warden's own limit: the bucket is unexplained.
   RuleContext ctx{f[0], {}, nullptr, loads, {}, nullptr};
@@ -156,7 +158,8 @@ TEST(DiffCompare, WardenLimitOnAModuleV8LoadsIsAFinding) {
   EXPECT_TRUE(compare_loads(loads, ignored).empty());
   EXPECT_EQ(ignored, (Ignored{{"limit: v8 implementation limit", 1}}));
   // Without V8 there is no web to compare with: ignored as before.
-  loads = {{"warden", true, {Verdict::Limit, "too many locals", 0x14}}, {"wabt", true, {Verdict::Valid, "", kNoOffset}}};
+  loads = {{"warden", true, {Verdict::Limit, "too many locals", 0x14}},
+           {"wabt", true, {Verdict::Valid, "", kNoOffset}}};
   ignored.clear();
   EXPECT_TRUE(compare_loads(loads, ignored).empty());
   EXPECT_EQ(ignored, (Ignored{{"limit: warden implementation limit", 1}}));
@@ -318,8 +321,8 @@ TEST(DiffProbe, NanCheckCatchesANonArithmeticNan) {
   EXPECT_EQ(clean.calls.back().values[0], 0u);
   EXPECT_EQ(clean.calls[0].values, std::vector<uint64_t>{0x7FC00000});  // canonicalized after the check
 
-  for (auto [from, to, name] : {std::tuple{Op::F32Add, Op::F32Copysign, "f32.add"},
-                                std::tuple{Op::F32x4Add, Op::V128Or, "f32x4.add"}}) {
+  for (auto [from, to, name] :
+       {std::tuple{Op::F32Add, Op::F32Copysign, "f32.add"}, std::tuple{Op::F32x4Add, Op::V128Or, "f32x4.add"}}) {
     ast::Module broken = decoded(p.bytes);
     for (ast::Function& f : broken.funcs)
       for (ast::Instr& i : f.body)
@@ -404,8 +407,9 @@ TEST(DiffPeerRules, ExplainOnlyWhatTheRuleDescribes) {
 TEST(DiffPeerRules, WabtBodyWithoutFinalEnd) {
   // type [] -> [f64]; body: block (result f64) nop unreachable end -- the
   // function's own end is missing, the last byte is still 0x0B.
-  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7c,
-                                0x03, 0x02, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x06, 0x00, 0x02, 0x7c, 0x01, 0x00, 0x0b};
+  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05,
+                                0x01, 0x60, 0x00, 0x01, 0x7c, 0x03, 0x02, 0x01, 0x00, 0x0a,
+                                0x08, 0x01, 0x06, 0x00, 0x02, 0x7c, 0x01, 0x00, 0x0b};
   Result<std::shared_ptr<const Module>> w = Module::load(bytes);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.error().kind, ErrorKind::Malformed);
@@ -460,7 +464,8 @@ TEST(DiffPeerRules, TypedSelectRulesWalkTheBody) {
   f.engines = {"binaryen"};
   std::vector<uint8_t> index = module({0x01, 0x00});  // select (result <type index 0>)
   loads = {{"warden", true, load(index)},
-           {"binaryen", false,
+           {"binaryen",
+            false,
             {Verdict::Crash,
              "signal 6: wasm-opt: ./src/wasm-type.h:491: void wasm::Tuple::validate(): Assertion "
              "`type.isSingle()' failed.",

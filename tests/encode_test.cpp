@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "wasm_builder.hpp"
-#include "warden/syntax.hpp"
 #include "warden/binary.hpp"
+#include "warden/syntax.hpp"
 #include "warden/warden.hpp"
+#include "wasm_builder.hpp"
 
 namespace warden {
 namespace {
@@ -63,9 +63,7 @@ void expect_canonical(const Bytes& b) {
 
 // ------------------------------------------------------------- basics ----
 
-TEST(Encode, EmptyModuleIsJustTheHeader) {
-  EXPECT_EQ(encode(ast::Module{}), header());
-}
+TEST(Encode, EmptyModuleIsJustTheHeader) { EXPECT_EQ(encode(ast::Module{}), header()); }
 
 TEST(Encode, SmallFunctionExactBytes) {
   // (module (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add))
@@ -87,21 +85,28 @@ TEST(Encode, MinimalLebs) {
   ast::Module m;
   m.types.push_back({});
   ast::Function f;
-  f.body = {ins(Op::I32Const, 0, 0, 0xFFFFFFFFu), ins(Op::I32Const, 0, 0, 0x7FFFFFFFu),
-            ins(Op::I32Const, 0, 0, 0x80000000u), ins(Op::I32Const, 0, 0, 64),
+  f.body = {ins(Op::I32Const, 0, 0, 0xFFFFFFFFu),
+            ins(Op::I32Const, 0, 0, 0x7FFFFFFFu),
+            ins(Op::I32Const, 0, 0, 0x80000000u),
+            ins(Op::I32Const, 0, 0, 64),
             ins(Op::I32Const, 0, 0, static_cast<uint32_t>(-65)),
-            ins(Op::I64Const, 0, 0, 0x8000000000000000u), ins(Op::Call, 300),
-            ins(Op::Block, 0, 0, static_cast<uint64_t>(ast::kBlockEmpty)), ins(Op::End),
-            ins(Op::Block, 0, 0, static_cast<uint64_t>(ast::block_of(ValType::F64))), ins(Op::End),
-            ins(Op::Block, 0, 0, 200), ins(Op::End), ins(Op::End)};
+            ins(Op::I64Const, 0, 0, 0x8000000000000000u),
+            ins(Op::Call, 300),
+            ins(Op::Block, 0, 0, static_cast<uint64_t>(ast::kBlockEmpty)),
+            ins(Op::End),
+            ins(Op::Block, 0, 0, static_cast<uint64_t>(ast::block_of(ValType::F64))),
+            ins(Op::End),
+            ins(Op::Block, 0, 0, 200),
+            ins(Op::End),
+            ins(Op::End)};
   m.funcs.push_back(f);
   Bytes b = round_trip(m);
-  Bytes body = hex(
-      "00"
-      "41 7f  41 ff ff ff ff 07  41 80 80 80 80 78  41 c0 00  41 bf 7f"
-      "42 80 80 80 80 80 80 80 80 80 7f"
-      "10 ac 02"
-      "02 40 0b  02 7c 0b  02 c8 01 0b  0b");
+  Bytes body =
+      hex("00"
+          "41 7f  41 ff ff ff ff 07  41 80 80 80 80 78  41 c0 00  41 bf 7f"
+          "42 80 80 80 80 80 80 80 80 80 7f"
+          "10 ac 02"
+          "02 40 0b  02 7c 0b  02 c8 01 0b  0b");
   ASSERT_GE(b.size(), body.size());
   EXPECT_EQ(Bytes(b.end() - static_cast<std::ptrdiff_t>(body.size()), b.end()), body);
 }
@@ -136,8 +141,7 @@ ast::Module every_section() {
   ast::Function f0;
   f0.type = 1;
   f0.locals = {{2, ValType::I32}, {1, ValType::V128}, {7000, ValType::ExternRef}};
-  f0.body = {ins(Op::I32Const, 0, 0, 0), ins(Op::BrTable, 0, 3), ins(Op::DataDrop, 0),
-             ins(Op::End)};
+  f0.body = {ins(Op::I32Const, 0, 0, 0), ins(Op::BrTable, 0, 3), ins(Op::DataDrop, 0), ins(Op::End)};
   f0.br_targets = {0, 0, 0};
   m.funcs.push_back(f0);
   ast::Function f1;
@@ -179,16 +183,16 @@ ast::Module every_section() {
     s.init = std::move(init);
     return s;
   };
-  m.elems.push_back(seg(M::Active, 0, const_i32(0), ValType::FuncRef, {rf1, rf2}));         // 0
-  m.elems.push_back(seg(M::Passive, 0, {}, ValType::FuncRef, {rf2}));                       // 1
-  m.elems.push_back(seg(M::Active, 1, const_i32(1), ValType::FuncRef, {rf1}));              // 2
-  m.elems.push_back(seg(M::Declarative, 0, {}, ValType::FuncRef, {rf1}));                   // 3
-  m.elems.push_back(seg(M::Active, 0, gget, ValType::FuncRef, {rf1, null_func}));           // 4
-  m.elems.push_back(seg(M::Passive, 0, {}, ValType::ExternRef, {null_ext, null_ext}));      // 5
-  m.elems.push_back(seg(M::Active, 2, const_i32(0), ValType::ExternRef, {null_ext}));       // 6
-  m.elems.push_back(seg(M::Declarative, 0, {}, ValType::FuncRef, {null_func}));             // 7
-  m.elems.push_back(seg(M::Active, 0, const_i32(0), ValType::ExternRef, {null_ext}));       // 6
-  m.elems.push_back(seg(M::Passive, 0, {}, ValType::FuncRef, {}));                          // 1
+  m.elems.push_back(seg(M::Active, 0, const_i32(0), ValType::FuncRef, {rf1, rf2}));     // 0
+  m.elems.push_back(seg(M::Passive, 0, {}, ValType::FuncRef, {rf2}));                   // 1
+  m.elems.push_back(seg(M::Active, 1, const_i32(1), ValType::FuncRef, {rf1}));          // 2
+  m.elems.push_back(seg(M::Declarative, 0, {}, ValType::FuncRef, {rf1}));               // 3
+  m.elems.push_back(seg(M::Active, 0, gget, ValType::FuncRef, {rf1, null_func}));       // 4
+  m.elems.push_back(seg(M::Passive, 0, {}, ValType::ExternRef, {null_ext, null_ext}));  // 5
+  m.elems.push_back(seg(M::Active, 2, const_i32(0), ValType::ExternRef, {null_ext}));   // 6
+  m.elems.push_back(seg(M::Declarative, 0, {}, ValType::FuncRef, {null_func}));         // 7
+  m.elems.push_back(seg(M::Active, 0, const_i32(0), ValType::ExternRef, {null_ext}));   // 6
+  m.elems.push_back(seg(M::Passive, 0, {}, ValType::FuncRef, {}));                      // 1
 
   ast::DataSegment d;
   d.offset = const_i32(16);
@@ -229,7 +233,7 @@ TEST(Encode, ElementFormChoice) {
     one.elems.push_back(m.elems[i]);
     Bytes e = encode(one);
     ASSERT_GT(e.size(), 11u);
-    EXPECT_EQ(e[8], 9);  // element section id
+    EXPECT_EQ(e[8], 9);   // element section id
     EXPECT_EQ(e[10], 1);  // one segment
     EXPECT_EQ(e[11], expected[i]) << "segment " << i;
   }
@@ -293,28 +297,57 @@ ast::Function every_instruction() {
     ast::Instr in = ins(op);
     ++k;
     switch (info(op).imm) {
-      case Imm::None: case Imm::Zero: case Imm::Zero2: break;
-      case Imm::Block: in.lo = k % 3 == 0 ? static_cast<uint64_t>(ast::kBlockEmpty)
-                               : k % 3 == 1 ? static_cast<uint64_t>(ast::block_of(ValType::V128))
-                                            : k; break;
-      case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global: case Imm::Table:
-      case Imm::Elem: case Imm::Data: case Imm::DataZero: in.a = k * 131; break;
+      case Imm::None:
+      case Imm::Zero:
+      case Imm::Zero2: break;
+      case Imm::Block:
+        in.lo = k % 3 == 0   ? static_cast<uint64_t>(ast::kBlockEmpty)
+                : k % 3 == 1 ? static_cast<uint64_t>(ast::block_of(ValType::V128))
+                             : k;
+        break;
+      case Imm::Label:
+      case Imm::Func:
+      case Imm::Local:
+      case Imm::Global:
+      case Imm::Table:
+      case Imm::Elem:
+      case Imm::Data:
+      case Imm::DataZero: in.a = k * 131; break;
       case Imm::BrTable:
         in.a = static_cast<uint32_t>(f.br_targets.size());
         in.b = 4;
         for (uint32_t t : {3u, 0u, 70000u, 1u}) f.br_targets.push_back(t);
         break;
-      case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable: in.a = k; in.b = k * 7; break;
-      case Imm::Mem: in.a = k % 5; in.b = k * 1000; break;
-      case Imm::MemLane: in.a = k % 4; in.b = k * 3; in.lane = static_cast<uint8_t>(k % 16); break;
+      case Imm::CallInd:
+      case Imm::TableTable:
+      case Imm::ElemTable:
+        in.a = k;
+        in.b = k * 7;
+        break;
+      case Imm::Mem:
+        in.a = k % 5;
+        in.b = k * 1000;
+        break;
+      case Imm::MemLane:
+        in.a = k % 4;
+        in.b = k * 3;
+        in.lane = static_cast<uint8_t>(k % 16);
+        break;
       case Imm::I32: in.lo = static_cast<uint32_t>(-static_cast<int32_t>(k) * 99991); break;
       case Imm::I64: in.lo = 0x8000000000000001u + k; break;
       case Imm::F32: in.lo = 0x7FC00001u; break;  // a NaN payload must survive
       case Imm::F64: in.lo = 0xFFF0000000000001u; break;
-      case Imm::V128: case Imm::Shuffle: in.lo = 0x0706050403020100u + k; in.hi = 0x1F0E0D0C0B0A0908u; break;
+      case Imm::V128:
+      case Imm::Shuffle:
+        in.lo = 0x0706050403020100u + k;
+        in.hi = 0x1F0E0D0C0B0A0908u;
+        break;
       case Imm::Lane: in.lane = static_cast<uint8_t>(k % 16); break;
       case Imm::HeapType: in.a = k % 2 ? 0x70 : 0x6F; break;
-      case Imm::SelectT: in.a = static_cast<uint8_t>(ValType::V128); in.b = 1; break;
+      case Imm::SelectT:
+        in.a = static_cast<uint8_t>(ValType::V128);
+        in.b = 1;
+        break;
     }
     f.body.push_back(in);
     if (op == Op::If) f.body.push_back(ins(Op::Else));
@@ -359,18 +392,21 @@ TEST(Encode, CanonicalBinariesAreFixedPoints) {
   expect_canonical(wasm("05 04 01 01 01 02  0b 08 01 00 41 00 0b 02 61 62"));
   // (module (table 1 funcref) (func) (elem (i32.const 0) func 0)
   //         (elem funcref (ref.null func)))
-  expect_canonical(wasm("01 04 01 60 00 00  03 02 01 00  04 04 01 70 00 01"
-                        "09 0d 02 00 41 00 0b 01 00 05 70 01 d0 70 0b"
-                        "0a 04 01 02 00 0b"));
+  expect_canonical(
+      wasm("01 04 01 60 00 00  03 02 01 00  04 04 01 70 00 01"
+           "09 0d 02 00 41 00 0b 01 00 05 70 01 d0 70 0b"
+           "0a 04 01 02 00 0b"));
   // (module (global (mut i64) (i64.const -1)) (export "g" (global 0)))
   expect_canonical(wasm("06 06 01 7e 01 42 7f 0b  07 05 01 01 67 03 00"));
   // (module (func (result i32) (local i32) (block (result i32) (i32.const 7)
   //   (br_table 0 0 (local.get 0)))))
-  expect_canonical(wasm("01 05 01 60 00 01 7f  03 02 01 00"
-                        "0a 11 01 0f 01 01 7f 02 7f 41 07 20 00 0e 01 00 00 0b 0b"));
+  expect_canonical(
+      wasm("01 05 01 60 00 01 7f  03 02 01 00"
+           "0a 11 01 0f 01 01 7f 02 7f 41 07 20 00 0e 01 00 00 0b 0b"));
   // Custom sections before, between and after, with the data count section.
-  expect_canonical(wasm("00 03 02 68 69  05 03 01 00 01  00 01 00  0c 01 01"
-                        "00 02 01 63  0b 04 01 01 01 7a  00 04 03 65 6e 64"));
+  expect_canonical(
+      wasm("00 03 02 68 69  05 03 01 00 01  00 01 00  0c 01 01"
+           "00 02 01 63  0b 04 01 01 01 7a  00 04 03 65 6e 64"));
 }
 
 TEST(Encode, EncodedModuleLoads) {
@@ -380,10 +416,17 @@ TEST(Encode, EncodedModuleLoads) {
   m.types.push_back({{ValType::I32, ValType::I32}, {ValType::I32}});
   ast::Function f;
   f.locals = {{1, ValType::I32}};
-  f.body = {ins(Op::LocalGet, 0), ins(Op::LocalGet, 1), ins(Op::I32Add), ins(Op::LocalTee, 2),
+  f.body = {ins(Op::LocalGet, 0),
+            ins(Op::LocalGet, 1),
+            ins(Op::I32Add),
+            ins(Op::LocalTee, 2),
             ins(Op::Block, 0, 0, static_cast<uint64_t>(ast::block_of(ValType::I32))),
-            ins(Op::LocalGet, 2), ins(Op::I32Const, 0, 0, 0), ins(Op::BrTable, 0, 2),
-            ins(Op::End), ins(Op::I32Add), ins(Op::End)};
+            ins(Op::LocalGet, 2),
+            ins(Op::I32Const, 0, 0, 0),
+            ins(Op::BrTable, 0, 2),
+            ins(Op::End),
+            ins(Op::I32Add),
+            ins(Op::End)};
   f.br_targets = {0, 0};
   m.funcs.push_back(f);
   m.memories.push_back({{1, 1}});

@@ -8,8 +8,8 @@
 #include <limits>
 
 #include "harness.hpp"
-#include "wasm_builder.hpp"
 #include "warden/warden.hpp"
+#include "wasm_builder.hpp"
 
 namespace {
 
@@ -40,9 +40,7 @@ struct Harness : test_harness::Harness {
     }
     return (*r)[0];
   }
-  uint32_t i32(std::string_view name, std::vector<Value> args = {}) {
-    return value(name, std::move(args)).as_i32();
-  }
+  uint32_t i32(std::string_view name, std::vector<Value> args = {}) { return value(name, std::move(args)).as_i32(); }
 
   std::span<uint8_t> memory() { return store.memory_data(inst->find_export("mem")->memory); }
 };
@@ -52,9 +50,7 @@ void expect_error(const Results& r, ErrorKind kind, std::string_view message) {
   EXPECT_EQ(r.error().kind, kind);
   EXPECT_EQ(r.error().message, message);
 }
-void expect_trap(const Results& r, std::string_view message) {
-  expect_error(r, ErrorKind::Trap, message);
-}
+void expect_trap(const Results& r, std::string_view message) { expect_error(r, ErrorKind::Trap, message); }
 
 Value i32v(int32_t v) { return Value::i32(static_cast<uint32_t>(v)); }
 
@@ -87,8 +83,7 @@ TEST(Execute, TrapMessages) {
   expect_trap(h.call("div_s", {i32v(INT32_MIN), i32v(-1)}), "integer overflow");
   expect_trap(h.call("rem_s", {i32v(1), i32v(0)}), "integer divide by zero");
   expect_trap(h.call("div_u64", {Value::i64(1), Value::i64(0)}), "integer divide by zero");
-  expect_trap(h.call("trunc", {Value::f32(std::numeric_limits<float>::quiet_NaN())}),
-              "invalid conversion to integer");
+  expect_trap(h.call("trunc", {Value::f32(std::numeric_limits<float>::quiet_NaN())}), "invalid conversion to integer");
   expect_trap(h.call("trunc", {Value::f32(3e9f)}), "integer overflow");
   // No trap where the spec has none.
   EXPECT_EQ(h.i32("rem_s", {i32v(INT32_MIN), i32v(-1)}), 0u);
@@ -147,8 +142,13 @@ TEST(Execute, BranchesOutOfNestedBlocksWithValues) {
   //     (block (result i32)
   //       i32.const 10 local.get 0 br_if 1 drop i32.const 20)
   //     i32.const 1 i32.add))
-  m.export_func("nested", m.func(i_i, cat({{0x02, 0x7F, 0x02, 0x7F}, i32_const(10), {0x20, 0x00, 0x0D, 0x01, 0x1A},
-                                           i32_const(20), {0x0B}, i32_const(1), {0x6A, 0x0B}})));
+  m.export_func("nested", m.func(i_i, cat({{0x02, 0x7F, 0x02, 0x7F},
+                                           i32_const(10),
+                                           {0x20, 0x00, 0x0D, 0x01, 0x1A},
+                                           i32_const(20),
+                                           {0x0B},
+                                           i32_const(1),
+                                           {0x6A, 0x0B}})));
   // (func (export "deep") (result i32)
   //   i32.const 100
   //   (block (result i32)
@@ -156,9 +156,14 @@ TEST(Execute, BranchesOutOfNestedBlocksWithValues) {
   //     (block (result i32) i32.const 7 br 1)
   //     unreachable)
   //   i32.add)
-  m.export_func("deep", m.func(v_i, cat({i32_const(100), {0x02, 0x7F}, i32_const(1), i32_const(2),
-                                          i32_const(3), {0x02, 0x7F}, i32_const(7),
-                                          {0x0C, 0x01, 0x0B, 0x00, 0x0B, 0x6A}})));
+  m.export_func("deep", m.func(v_i, cat({i32_const(100),
+                                         {0x02, 0x7F},
+                                         i32_const(1),
+                                         i32_const(2),
+                                         i32_const(3),
+                                         {0x02, 0x7F},
+                                         i32_const(7),
+                                         {0x0C, 0x01, 0x0B, 0x00, 0x0B, 0x6A}})));
   Harness h(m.build());
   EXPECT_EQ(h.i32("nested", {i32v(1)}), 10u);
   EXPECT_EQ(h.i32("nested", {i32v(0)}), 21u);
@@ -173,18 +178,24 @@ TEST(Execute, BrTable) {
   //     i32.const 100 return)
   //   i32.const 101 return)
   //   i32.const 102)
-  m.export_func("switch", m.func(i_i, cat({{0x02, 0x40, 0x02, 0x40, 0x02, 0x40, 0x20, 0x00, 0x0E, 0x02,
-                                             0x00, 0x01, 0x02, 0x0B},
-                                            i32_const(100), {0x0F, 0x0B}, i32_const(101), {0x0F, 0x0B},
-                                            i32_const(102)})));
+  m.export_func("switch",
+                m.func(i_i, cat({{0x02, 0x40, 0x02, 0x40, 0x02, 0x40, 0x20, 0x00, 0x0E, 0x02, 0x00, 0x01, 0x02, 0x0B},
+                                 i32_const(100),
+                                 {0x0F, 0x0B},
+                                 i32_const(101),
+                                 {0x0F, 0x0B},
+                                 i32_const(102)})));
   // (func (export "switch_v") (param i32) (result i32)
   //   (block (result i32)
   //     (block (result i32)
   //       i32.const 1 i32.const 7 local.get 0 br_table 0 1)
   //     i32.const 10 i32.add))
-  m.export_func("switch_v", m.func(i_i, cat({{0x02, 0x7F, 0x02, 0x7F}, i32_const(1), i32_const(7),
-                                              {0x20, 0x00, 0x0E, 0x01, 0x00, 0x01, 0x0B}, i32_const(10),
-                                              {0x6A, 0x0B}})));
+  m.export_func("switch_v", m.func(i_i, cat({{0x02, 0x7F, 0x02, 0x7F},
+                                             i32_const(1),
+                                             i32_const(7),
+                                             {0x20, 0x00, 0x0E, 0x01, 0x00, 0x01, 0x0B},
+                                             i32_const(10),
+                                             {0x6A, 0x0B}})));
   Harness h(m.build());
   EXPECT_EQ(h.i32("switch", {i32v(0)}), 100u);
   EXPECT_EQ(h.i32("switch", {i32v(1)}), 101u);
@@ -206,19 +217,20 @@ TEST(Execute, MultiValueBlocksAndLoopParams) {
   //   (block (type $ii_ii)          ;; (param i32 i32) (result i32 i32)
   //     local.set 2 local.set 3 local.get 2 local.get 3 br 0)
   //   i32.sub)
-  m.export_func("swap_sub",
-                m.func(ii_i, cat({{0x20, 0x00, 0x20, 0x01, 0x02, static_cast<uint8_t>(ii_ii), 0x21, 0x02,
-                                   0x21, 0x03, 0x20, 0x02, 0x20, 0x03, 0x0C, 0x00, 0x0B, 0x6B}}),
-                       {{2, VT::I32}}));
+  m.export_func("swap_sub", m.func(ii_i,
+                                   cat({{0x20, 0x00, 0x20, 0x01, 0x02, static_cast<uint8_t>(ii_ii), 0x21, 0x02, 0x21,
+                                         0x03, 0x20, 0x02, 0x20, 0x03, 0x0C, 0x00, 0x0B, 0x6B}}),
+                                   {{2, VT::I32}}));
   // (func (export "sum") (param $n i32) (result i32)
   //   i32.const 0
   //   (loop (type $i_i)             ;; (param i32) (result i32): the accumulator
   //     local.get 0 i32.add
   //     local.get 0 i32.const 1 i32.sub local.tee 0
   //     br_if 0))
-  m.export_func("sum", m.func(i_i, cat({i32_const(0), {0x03, static_cast<uint8_t>(i_i), 0x20, 0x00, 0x6A, 0x20,
-                                                       0x00},
-                                        i32_const(1), {0x6B, 0x22, 0x00, 0x0D, 0x00, 0x0B}})));
+  m.export_func("sum", m.func(i_i, cat({i32_const(0),
+                                        {0x03, static_cast<uint8_t>(i_i), 0x20, 0x00, 0x6A, 0x20, 0x00},
+                                        i32_const(1),
+                                        {0x6B, 0x22, 0x00, 0x0D, 0x00, 0x0B}})));
   Harness h(m.build());
   EXPECT_EQ(h.i32("swap_sub", {i32v(10), i32v(3)}), static_cast<uint32_t>(-7));
   EXPECT_EQ(h.i32("sum", {i32v(4)}), 10u);
@@ -245,8 +257,10 @@ TEST(Execute, RecursiveFactorial) {
   //   local.get 0 i64.eqz
   //   (if (result i64) (then i64.const 1)
   //     (else local.get 0 local.get 0 i64.const 1 i64.sub call $fac i64.mul)))
-  m.export_func("fac", m.func(l_l, cat({{0x20, 0x00, 0x50, 0x04, 0x7E}, i64_const(1),
-                                        {0x05, 0x20, 0x00, 0x20, 0x00}, i64_const(1),
+  m.export_func("fac", m.func(l_l, cat({{0x20, 0x00, 0x50, 0x04, 0x7E},
+                                        i64_const(1),
+                                        {0x05, 0x20, 0x00, 0x20, 0x00},
+                                        i64_const(1),
                                         {0x7D, 0x10, 0x00, 0x7E, 0x0B}})));
   Harness h(m.build());
   EXPECT_EQ(h.value("fac", {Value::i64(0)}), Value::i64(1));
@@ -355,7 +369,7 @@ TEST(Execute, BulkMemory) {
   EXPECT_EQ(h.i32("load", {i32v(100)}), 0xABABABABu);
   EXPECT_EQ(h.memory()[104], 0);
   expect_trap(h.call("fill", {i32v(65535), i32v(1), i32v(2)}), "out of bounds memory access");
-  EXPECT_EQ(h.memory()[65535], 0);  // bounds are checked before any write
+  EXPECT_EQ(h.memory()[65535], 0);                                    // bounds are checked before any write
   ASSERT_TRUE(h.call("fill", {i32v(65536), i32v(1), i32v(0)}).ok());  // empty, at the end
   expect_trap(h.call("fill", {i32v(65537), i32v(1), i32v(0)}), "out of bounds memory access");
 
@@ -506,7 +520,8 @@ TEST(Execute, Globals) {
   uint32_t g = m.global(VT::I32, true, i32_const(5));
   uint32_t hg = m.global(VT::I64, false, i64_const(-1));
   m.export_("g", ExternKind::Global, g);
-  m.export_func("inc", m.func(v_i, cat({{0x23, static_cast<uint8_t>(g)}, i32_const(1),
+  m.export_func("inc", m.func(v_i, cat({{0x23, static_cast<uint8_t>(g)},
+                                        i32_const(1),
                                         {0x6A, 0x24, static_cast<uint8_t>(g), 0x23, static_cast<uint8_t>(g)}})));
   m.export_func("h", m.func(v_l, {0x23, static_cast<uint8_t>(hg)}));
   Harness h(m.build());
@@ -534,9 +549,10 @@ TEST(Execute, V128LocalGlobalSelectRoundTrip) {
   //   local.get 0 local.tee 3 global.set $v      ;; through a v128 local and the global
   //   i64.const 9 local.set 4                     ;; the i64 local after the v128 one
   //   global.get $v local.get 1 local.get 2 select)
-  m.export_func("pick", m.func(t, cat({{0x20, 0x00, 0x22, 0x03, 0x24, static_cast<uint8_t>(gv)}, i64_const(9),
-                                       {0x21, 0x04, 0x23, static_cast<uint8_t>(gv), 0x20, 0x01, 0x20, 0x02,
-                                        0x1B}}),
+  m.export_func("pick", m.func(t,
+                               cat({{0x20, 0x00, 0x22, 0x03, 0x24, static_cast<uint8_t>(gv)},
+                                    i64_const(9),
+                                    {0x21, 0x04, 0x23, static_cast<uint8_t>(gv), 0x20, 0x01, 0x20, 0x02, 0x1B}}),
                                {{1, VT::V128}, {1, VT::I64}}));
   // (func (export "pick_t") (param v128 v128 i32) (result v128)
   //   local.get 0 local.get 1 local.get 2 select (result v128))
@@ -582,11 +598,9 @@ TEST(Execute, V128MemoryOps) {
   expect_trap(h.call("load", {i32v(65521)}), "out of bounds memory access");
   expect_trap(h.call("store", {i32v(65521), Value::v128(a)}), "out of bounds memory access");
   // bytes 01 02 03 04 05 06 07 88 sign-extended to 8 x i16
-  EXPECT_EQ(h.value("load8x8_s", {i32v(65520)}),
-            Value::v128(V128{0x0004000300020001ull, 0xFF88000700060005ull}));
+  EXPECT_EQ(h.value("load8x8_s", {i32v(65520)}), Value::v128(V128{0x0004000300020001ull, 0xFF88000700060005ull}));
   expect_trap(h.call("load8x8_s", {i32v(65529)}), "out of bounds memory access");
-  EXPECT_EQ(h.value("load16_splat", {i32v(65520)}),
-            Value::v128(V128{0x0201020102010201ull, 0x0201020102010201ull}));
+  EXPECT_EQ(h.value("load16_splat", {i32v(65520)}), Value::v128(V128{0x0201020102010201ull, 0x0201020102010201ull}));
   EXPECT_EQ(h.value("load32_zero", {i32v(65532)}), Value::v128(V128{0x100F0E0Dull, 0}));
   EXPECT_EQ(h.value("load16_lane", {i32v(65520), Value::v128(V128{0, 0})}),
             Value::v128(V128{0, 0x0000000002010000ull}));

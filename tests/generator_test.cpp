@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "warden/binary.hpp"
 #include "generator.hpp"
+#include "warden/binary.hpp"
 #include "warden/spectest.hpp"
 #include "warden/warden.hpp"
 
@@ -179,8 +179,7 @@ TEST(Generator, EveryEnabledOpcodeAppears) {
   std::vector<bool> seen(kOpCount, false);
   gen::GenConfig cfg;
   for (uint64_t seed = 0; seed < 2000; ++seed)
-    for (Op op : ops_of(gen::generate_ast(random_bytes(seed + 42, 4096), cfg)))
-      seen[static_cast<uint16_t>(op)] = true;
+    for (Op op : ops_of(gen::generate_ast(random_bytes(seed + 42, 4096), cfg))) seen[static_cast<uint16_t>(op)] = true;
   std::string missing;
   for (uint16_t i = 0; i < kOpCount; ++i)
     if (gen::op_enabled(cfg, static_cast<Op>(i)) && !seen[i]) missing += " " + std::string(name(static_cast<Op>(i)));

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "wasm_builder.hpp"
 #include "warden/warden.hpp"
+#include "wasm_builder.hpp"
 
 namespace test_harness {
 

@@ -108,9 +108,8 @@ TEST(Host, InvokedByTheEmbedderThereIsNoCallerMemory) {
 
 TEST(Host, ExceptionsFromAHostFunctionBecomeTraps) {
   Store s;
-  FuncInst* f = s.create_host_func({}, [](Caller&, auto, auto) -> Result<void> {
-    throw std::runtime_error("embedder bug");
-  });
+  FuncInst* f =
+      s.create_host_func({}, [](Caller&, auto, auto) -> Result<void> { throw std::runtime_error("embedder bug"); });
   auto r = s.invoke(f, {});
   ASSERT_FALSE(r.ok());
   expect_error(r.error(), ErrorKind::Trap, "host function threw an exception");
@@ -119,8 +118,7 @@ TEST(Host, ExceptionsFromAHostFunctionBecomeTraps) {
 HostModule clock_module() {
   HostModule h{"env", {}};
   h.funcs.push_back({"sum", {{VT::I32, VT::I32}, {VT::I32}}, Capability::None, summer()});
-  h.funcs.push_back({"now", {{}, {VT::I64}}, Capability::Clock,
-                     [](Caller&, auto, std::span<Value> r) {
+  h.funcs.push_back({"now", {{}, {VT::I64}}, Capability::Clock, [](Caller&, auto, std::span<Value> r) {
                        r[0] = Value::i64(42);
                        return Result<void>{};
                      }});

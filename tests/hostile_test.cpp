@@ -25,12 +25,12 @@
 #include <string>
 #include <vector>
 
-#include "warden/syntax.hpp"
-#include "warden/script.hpp"
-#include "wasm_builder.hpp"
-#include "warden/text.hpp"
 #include "warden/host.hpp"
+#include "warden/script.hpp"
+#include "warden/syntax.hpp"
+#include "warden/text.hpp"
 #include "warden/warden.hpp"
+#include "wasm_builder.hpp"
 
 namespace {
 
@@ -77,15 +77,13 @@ long peak_rss_kb() {
 }
 
 struct Outcome {
-  bool finished = false;  // exited normally before the hard timeout
-  std::string result;     // what the case reported
-  double seconds = 0;     // its wall time
-  long rss_growth_kb = 0; // its peak RSS above the RSS it started with
+  bool finished = false;   // exited normally before the hard timeout
+  std::string result;      // what the case reported
+  double seconds = 0;      // its wall time
+  long rss_growth_kb = 0;  // its peak RSS above the RSS it started with
 };
 
-std::string describe(const Error& e) {
-  return std::string(to_string(e.kind)) + ": " + e.message;
-}
+std::string describe(const Error& e) { return std::string(to_string(e.kind)) + ": " + e.message; }
 template <class T>
 std::string describe(const Result<T>& r) {
   return r ? std::string("ok") : describe(r.error());
@@ -119,7 +117,8 @@ Outcome run_bounded(const std::function<std::string()>& body, double hard_timeou
   std::string got;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(hard_timeout_s);
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd p{fds[0], POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
@@ -148,23 +147,18 @@ Outcome run_bounded(const std::function<std::string()>& body, double hard_timeou
 
 /// The common assertions: finished, said `want`, within `seconds` (an
 /// optimised-build bound, see time_limit) and kMaxRssGrowthKb.
-void expect_bounded(const Outcome& o, const std::string& want, double seconds,
-                    long max_rss_kb = kMaxRssGrowthKb) {
+void expect_bounded(const Outcome& o, const std::string& want, double seconds, long max_rss_kb = kMaxRssGrowthKb) {
   ASSERT_TRUE(o.finished) << "the case crashed or did not finish";
   EXPECT_EQ(o.result, want);
   EXPECT_LT(o.seconds, time_limit(seconds)) << o.result;
   EXPECT_LT(o.rss_growth_kb, max_rss_kb) << o.result;
-  std::printf("    [%s] %.3f s, +%ld MiB peak RSS\n", o.result.c_str(), o.seconds,
-              o.rss_growth_kb / 1024);
+  std::printf("    [%s] %.3f s, +%ld MiB peak RSS\n", o.result.c_str(), o.seconds, o.rss_growth_kb / 1024);
 }
 
-std::string load(const Bytes& bin, const Limits& limits = {}) {
-  return describe(Module::load(bin, limits));
-}
+std::string load(const Bytes& bin, const Limits& limits = {}) { return describe(Module::load(bin, limits)); }
 
 /// Loads, instantiates (no imports) and invokes the export `name`.
-std::string run(const Bytes& bin, std::string_view name, std::vector<Value> args = {},
-                const Limits& limits = {}) {
+std::string run(const Bytes& bin, std::string_view name, std::vector<Value> args = {}, const Limits& limits = {}) {
   auto m = Module::load(bin, limits);
   if (!m) return "load " + describe(m.error());
   Store s(limits);
@@ -180,18 +174,20 @@ std::string run(const Bytes& bin, std::string_view name, std::vector<Value> args
 const Bytes kHeader{0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
 
 /// A module of the header and one raw section.
-Bytes with_section(uint8_t id, const Bytes& contents) {
-  return cat({kHeader, {id}, leb_u(contents.size()), contents});
-}
+Bytes with_section(uint8_t id, const Bytes& contents) { return cat({kHeader, {id}, leb_u(contents.size()), contents}); }
 
 /// (module (type (func)) (func (type 0) <locals> <body>)) with raw body bytes
 /// (the final `end` included) and raw local declarations.
 Bytes one_func(const Bytes& locals, const Bytes& body) {
   Bytes code = cat({locals, body});
-  return cat({kHeader, {0x01, 0x04, 0x01, 0x60, 0x00, 0x00},  // type section: (func)
-              {0x03, 0x02, 0x01, 0x00},                        // function section: type 0
-              {0x0A}, leb_u(code.size() + 1 + leb_u(code.size()).size()), {0x01},
-              leb_u(code.size()), code});
+  return cat({kHeader,
+              {0x01, 0x04, 0x01, 0x60, 0x00, 0x00},  // type section: (func)
+              {0x03, 0x02, 0x01, 0x00},              // function section: type 0
+              {0x0A},
+              leb_u(code.size() + 1 + leb_u(code.size()).size()),
+              {0x01},
+              leb_u(code.size()),
+              code});
 }
 
 // ----------------------------------------------------------- nesting ----
@@ -265,16 +261,13 @@ TEST(Hostile, MillionNestedBlocksPrint) {
 // limits.max_locals is Warden's limit.
 TEST(Hostile, FourBillionLocals) {
   const Bytes huge{0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F};  // one decl: 2^32-1 x i32
-  expect_bounded(run_bounded([&] { return load(one_func(huge, {0x0B})); }),
-                 "exhausted: too many locals", 1);
+  expect_bounded(run_bounded([&] { return load(one_func(huge, {0x0B})); }), "exhausted: too many locals", 1);
   const Bytes over{0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F, 0x01, 0x7E};  // + 1 x i64
-  expect_bounded(run_bounded([&] { return load(one_func(over, {0x0B})); }),
-                 "malformed: too many locals", 1);
+  expect_bounded(run_bounded([&] { return load(one_func(over, {0x0B})); }), "malformed: too many locals", 1);
   // With the limit lifted, the validator's own bound (2^28) still holds.
   Limits lifted;
   lifted.max_locals = UINT32_MAX;
-  expect_bounded(run_bounded([&] { return load(one_func(huge, {0x0B}), lifted); }),
-                 "exhausted: too many locals", 1);
+  expect_bounded(run_bounded([&] { return load(one_func(huge, {0x0B}), lifted); }), "exhausted: too many locals", 1);
 }
 
 // 200,000 functions of 50,000 locals each (the limit): 10^10 locals in 1.6 MB.
@@ -308,10 +301,8 @@ TEST(Hostile, VectorCountPastTheEnd) {
       {"data bytes", with_section(11, cat({{0x01, 0x01}, count})), "malformed: length out of bounds"},
       {"func params", with_section(1, cat({{0x01, 0x60}, count})), "malformed: length out of bounds"},
       {"name", with_section(0, count), "malformed: length out of bounds"},
-      {"br_table", one_func({0x00}, cat({{0x41, 0x00, 0x0E}, count, {0x00, 0x0B}})),
-       "malformed: length out of bounds"},
-      {"select types", one_func({0x00}, cat({{0x1C}, count, {0x7F, 0x0B}})),
-       "malformed: length out of bounds"},
+      {"br_table", one_func({0x00}, cat({{0x41, 0x00, 0x0E}, count, {0x00, 0x0B}})), "malformed: length out of bounds"},
+      {"select types", one_func({0x00}, cat({{0x1C}, count, {0x7F, 0x0B}})), "malformed: length out of bounds"},
       {"locals", one_func(count, {0x0B}), "malformed: length out of bounds"},
   };
   for (const Case& c : cases) {
@@ -355,8 +346,7 @@ Bytes spin_module() {
 TEST(Hostile, InfiniteLoopUnderFuel) {
   Limits l;
   l.fuel = 10'000'000;
-  expect_bounded(run_bounded([&] { return run(spin_module(), "spin", {}, l); }),
-                 "exhausted: fuel exhausted", 2);
+  expect_bounded(run_bounded([&] { return run(spin_module(), "spin", {}, l); }), "exhausted: fuel exhausted", 2);
 }
 
 TEST(Hostile, InfiniteLoopUnderADeadline) {
@@ -384,12 +374,13 @@ TEST(Hostile, DeadlineWithHeavyIterations) {
   //   (i32.const 0x4000000)) (br 0)))
   wasm_builder::Module fill;
   fill.memory(1024);
-  fill.export_func("fill", fill.func(fill.type({}, {}),
-                                     cat({{0x03, 0x40}, i32_const(0), i32_const(0), i32_const(0x4000000),
-                                          {0xFC, 0x0B, 0x00, 0x0C, 0x00, 0x0B}})));
+  fill.export_func(
+      "fill",
+      fill.func(
+          fill.type({}, {}),
+          cat({{0x03, 0x40}, i32_const(0), i32_const(0), i32_const(0x4000000), {0xFC, 0x0B, 0x00, 0x0C, 0x00, 0x0B}})));
   const Bytes fill_bin = fill.build();
-  expect_bounded(run_bounded([&] { return run(fill_bin, "fill", {}, l); }), "exhausted: deadline exceeded",
-                 0.5);
+  expect_bounded(run_bounded([&] { return run(fill_bin, "fill", {}, l); }), "exhausted: deadline exceeded", 0.5);
 }
 
 TEST(Hostile, UnboundedRecursion) {
@@ -448,18 +439,30 @@ TEST(Hostile, HostReentry) {
 TEST(Hostile, MemoryGrowthBomb) {
   wasm_builder::Module m;
   m.memory(0);
-  const Bytes body = cat({{0x03, 0x40}, i32_const(1), {0x40, 0x00}, i32_const(-1), {0x47, 0x0D, 0x00, 0x0B},
-                          i32_const(0x3FFFFFFC), i32_const(1), {0x36, 0x02, 0x00},
-                          i32_const(0), i32_const(1), i32_const(0x4000000), {0xFC, 0x0B, 0x00},
-                          i32_const(0x40000000), i32_const(1), {0x36, 0x02, 0x00}, {0x3F, 0x00}});
+  const Bytes body = cat({{0x03, 0x40},
+                          i32_const(1),
+                          {0x40, 0x00},
+                          i32_const(-1),
+                          {0x47, 0x0D, 0x00, 0x0B},
+                          i32_const(0x3FFFFFFC),
+                          i32_const(1),
+                          {0x36, 0x02, 0x00},
+                          i32_const(0),
+                          i32_const(1),
+                          i32_const(0x4000000),
+                          {0xFC, 0x0B, 0x00},
+                          i32_const(0x40000000),
+                          i32_const(1),
+                          {0x36, 0x02, 0x00},
+                          {0x3F, 0x00}});
   m.export_func("bomb", m.func(m.type({}, {VT::I32}), body));
   // (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
   m.export_func("grow", m.func(m.type({VT::I32}, {VT::I32}), {0x20, 0x00, 0x40, 0x00}));
   const Bytes bin = m.build();
   Limits l;
   l.max_memory_bytes = uint64_t{1} << 30;
-  expect_bounded(run_bounded([&] { return run(bin, "bomb", {}, l); }), "trap: out of bounds memory access",
-                 2, 192 * 1024 + (kSanitized ? 128 * 1024 : 0));
+  expect_bounded(run_bounded([&] { return run(bin, "bomb", {}, l); }), "trap: out of bounds memory access", 2,
+                 192 * 1024 + (kSanitized ? 128 * 1024 : 0));
   expect_bounded(run_bounded([&] { return run(bin, "grow", {Value::i32(16385)}, l); }), "ok -1", 1);
   expect_bounded(run_bounded([&] { return run(bin, "grow", {Value::i32(0xFFFFFFFF)}, l); }), "ok -1", 1);
   // A module that asks for more up front is refused before anything is mapped.
@@ -496,15 +499,19 @@ TEST(Hostile, TableGrowthBomb) {
   for (uint32_t i = 0; i < kTables; ++i) g.table(VT::FuncRef, 0);
   Bytes body;
   for (uint32_t i = 0; i < kTables; ++i) {
-    body = cat({body, {0x20, 0x00, 0xD2, 0x00}, i32_const(10'000'000), {0xFC, 0x0F}, leb_u(i), i32_const(-1),
+    body = cat({body,
+                {0x20, 0x00, 0xD2, 0x00},
+                i32_const(10'000'000),
+                {0xFC, 0x0F},
+                leb_u(i),
+                i32_const(-1),
                 {0x47, 0x6A, 0x21, 0x00}});
   }
   body = cat({body, {0x20, 0x00}});
   g.export_func("bomb", g.func(g.type({}, {VT::I32}), body, {{1, VT::I32}}));
   g.elem_declare({0});
   const Bytes g_bin = g.build();
-  expect_bounded(run_bounded([&] { return run(g_bin, "bomb"); }), "ok 1", 2,
-                 (kSanitized ? 640 : 256) * 1024);
+  expect_bounded(run_bounded([&] { return run(g_bin, "bomb"); }), "ok 1", 2, (kSanitized ? 640 : 256) * 1024);
   // Host-created tables count too.
   expect_bounded(run_bounded([&] {
                    Limits l;

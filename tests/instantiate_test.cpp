@@ -5,9 +5,9 @@
 
 #include <cstring>
 
-#include "wasm_builder.hpp"
 #include "warden/host.hpp"
 #include "warden/warden.hpp"
+#include "wasm_builder.hpp"
 
 namespace {
 
@@ -126,9 +126,9 @@ TEST(Instantiate, IncompatibleTableImport) {
     return std::vector<Extern>{Extern::of(s.create_table(elem, min, max, Value::null(elem)).value())};
   };
   const char* kMsg = "incompatible import type";
-  expect_error(s.instantiate(m, table(VT::FuncRef, 1, 5)), ErrorKind::Unlinkable, kMsg);  // too small
+  expect_error(s.instantiate(m, table(VT::FuncRef, 1, 5)), ErrorKind::Unlinkable, kMsg);   // too small
   expect_error(s.instantiate(m, table(VT::FuncRef, 2, {})), ErrorKind::Unlinkable, kMsg);  // no max
-  expect_error(s.instantiate(m, table(VT::FuncRef, 2, 6)), ErrorKind::Unlinkable, kMsg);  // max too big
+  expect_error(s.instantiate(m, table(VT::FuncRef, 2, 6)), ErrorKind::Unlinkable, kMsg);   // max too big
   expect_error(s.instantiate(m, table(VT::ExternRef, 2, 5)), ErrorKind::Unlinkable, kMsg);
   EXPECT_TRUE(s.instantiate(m, table(VT::FuncRef, 3, 4)).ok());
   EXPECT_TRUE(s.instantiate(m, table(VT::FuncRef, 5, 5)).ok());
@@ -242,7 +242,7 @@ TEST(Instantiate, StartFunctionTrapIsUninstantiable) {
   MemoryInst* mem = s.create_memory(1, {}).value();
   std::vector<Extern> imp{Extern::of(mem)};
   expect_error(s.instantiate(load(start_module(true)), imp), ErrorKind::Uninstantiable, "unreachable");
-  EXPECT_EQ(s.memory_data(mem)[8], 0x2A);  // the write before the trap stays
+  EXPECT_EQ(s.memory_data(mem)[8], 0x2A);                           // the write before the trap stays
   EXPECT_TRUE(s.instantiate(load(start_module(false)), imp).ok());  // store still usable
 }
 
@@ -260,25 +260,30 @@ TEST(Instantiate, HostFunctionsSeeAndReturnValues) {
   uint32_t run_t = b.type({VT::ExternRef}, {VT::F64});
   uint32_t mix = b.import_func("host", "mix", mix_t);
   Bytes v128c{0xFD, 0x0C, 3, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0};
-  b.export_func("run", b.func(run_t, cat({i32_const(-1), wasm_builder::i64_const(2),
-                                          wasm_builder::f32_const_bits(0x3FC00000),
-                                          wasm_builder::f64_const_bits(0x4004000000000000ull), v128c,
-                                          local_get(0), wasm_builder::call(mix), {0x21, 0x01, 0xB9, 0x20, 0x01, 0xA0}}),
+  b.export_func("run", b.func(run_t,
+                              cat({i32_const(-1),
+                                   wasm_builder::i64_const(2),
+                                   wasm_builder::f32_const_bits(0x3FC00000),
+                                   wasm_builder::f64_const_bits(0x4004000000000000ull),
+                                   v128c,
+                                   local_get(0),
+                                   wasm_builder::call(mix),
+                                   {0x21, 0x01, 0xB9, 0x20, 0x01, 0xA0}}),
                               {{1, VT::F64}}));
   auto m = load(b.build());
   Store s;
   std::vector<Value> seen;
-  FuncInst* host = s.create_host_func(FuncType{{VT::I32, VT::I64, VT::F32, VT::F64, VT::V128, VT::ExternRef},
-                                               {VT::I64, VT::F64}},
-                                      [&](Caller&, std::span<const Value> args, std::span<Value> results) {
-                                        seen.assign(args.begin(), args.end());
-                                        EXPECT_EQ(results.size(), 2u);
-                                        EXPECT_EQ(results[0].type, VT::I64);
-                                        EXPECT_EQ(results[1].type, VT::F64);
-                                        results[0] = Value::i64(40);
-                                        results[1] = Value::f64(0.5);
-                                        return Result<void>{};
-                                      });
+  FuncInst* host =
+      s.create_host_func(FuncType{{VT::I32, VT::I64, VT::F32, VT::F64, VT::V128, VT::ExternRef}, {VT::I64, VT::F64}},
+                         [&](Caller&, std::span<const Value> args, std::span<Value> results) {
+                           seen.assign(args.begin(), args.end());
+                           EXPECT_EQ(results.size(), 2u);
+                           EXPECT_EQ(results[0].type, VT::I64);
+                           EXPECT_EQ(results[1].type, VT::F64);
+                           results[0] = Value::i64(40);
+                           results[1] = Value::f64(0.5);
+                           return Result<void>{};
+                         });
   std::vector<Extern> imp{Extern::of(host)};
   auto inst = s.instantiate(m, imp);
   ASSERT_TRUE(inst.ok());
@@ -309,11 +314,12 @@ Bytes calls_host_module() {
 
 TEST(Instantiate, HostErrorTrapsThroughWasm) {
   Store s;
-  FuncInst* host = s.create_host_func({{VT::I32}, {VT::I32}}, [](Caller&, std::span<const Value> a, std::span<Value> r) {
-    if (a[0].as_i32() > 10) return Result<void>(Error{ErrorKind::Trap, "host says no"});
-    r[0] = Value::i32(a[0].as_i32() * 3);
-    return Result<void>{};
-  });
+  FuncInst* host =
+      s.create_host_func({{VT::I32}, {VT::I32}}, [](Caller&, std::span<const Value> a, std::span<Value> r) {
+        if (a[0].as_i32() > 10) return Result<void>(Error{ErrorKind::Trap, "host says no"});
+        r[0] = Value::i32(a[0].as_i32() * 3);
+        return Result<void>{};
+      });
   std::vector<Extern> imp{Extern::of(host)};
   auto inst = s.instantiate(load(calls_host_module()), imp);
   ASSERT_TRUE(inst.ok());
@@ -335,19 +341,20 @@ TEST(Instantiate, HostFunctionReentersTheStore) {
   Instance* self = nullptr;
   int calls = 0;
   // f(x) = x == 0 ? 100 : 2 * plus1(x - 1), re-entering wasm from the host.
-  FuncInst* host = s.create_host_func({{VT::I32}, {VT::I32}}, [&](Caller&, std::span<const Value> a, std::span<Value> r) {
-    ++calls;
-    uint32_t x = a[0].as_i32();
-    if (x == 0) {
-      r[0] = Value::i32(100);
-      return Result<void>{};
-    }
-    std::vector<Value> args{Value::i32(x - 1)};
-    auto inner = s.invoke(self->find_export("plus1")->func, args);
-    if (!inner) return Result<void>(inner.error());
-    r[0] = Value::i32(2 * (*inner)[0].as_i32());
-    return Result<void>{};
-  });
+  FuncInst* host =
+      s.create_host_func({{VT::I32}, {VT::I32}}, [&](Caller&, std::span<const Value> a, std::span<Value> r) {
+        ++calls;
+        uint32_t x = a[0].as_i32();
+        if (x == 0) {
+          r[0] = Value::i32(100);
+          return Result<void>{};
+        }
+        std::vector<Value> args{Value::i32(x - 1)};
+        auto inner = s.invoke(self->find_export("plus1")->func, args);
+        if (!inner) return Result<void>(inner.error());
+        r[0] = Value::i32(2 * (*inner)[0].as_i32());
+        return Result<void>{};
+      });
   std::vector<Extern> imp{Extern::of(host)};
   auto inst = s.instantiate(load(b.build()), imp);
   ASSERT_TRUE(inst.ok());
@@ -403,10 +410,10 @@ Bytes module_b() {
   b.import_table("a", "tab", VT::FuncRef, 2);
   b.memory(1);
   uint32_t own = b.func(t, cat({i32_const(0), mem_op({0x2D}, 0, 0)}));
-  b.export_func("mixed", b.func(t, cat({wasm_builder::call(a_get), i32_const(256), {0x6C},
-                                        wasm_builder::call(own), {0x6A}})));
-  b.export_func("indirect", b.func(t, cat({i32_const(0), {0x11, static_cast<uint8_t>(t), 0x00},
-                                           wasm_builder::call(own), {0x6A}})));
+  b.export_func("mixed",
+                b.func(t, cat({wasm_builder::call(a_get), i32_const(256), {0x6C}, wasm_builder::call(own), {0x6A}})));
+  b.export_func("indirect",
+                b.func(t, cat({i32_const(0), {0x11, static_cast<uint8_t>(t), 0x00}, wasm_builder::call(own), {0x6A}})));
   b.elem_active(i32_const(1), {own});
   b.data_active(i32_const(0), {'B'});
   return b.build();
@@ -486,8 +493,7 @@ TEST(Instantiate, HostObjectLimitsAndErrors) {
   expect_error(s.create_table(VT::FuncRef, 101, {}, Value::null(VT::FuncRef)), ErrorKind::Exhaustion,
                "table size exceeds limits.max_table_elements");
   expect_error(s.create_memory(2, 1), ErrorKind::Invalid, "size minimum must not be greater than maximum");
-  expect_error(s.create_table(VT::FuncRef, 1, {}, Value::null(VT::ExternRef)), ErrorKind::Invalid,
-               "type mismatch");
+  expect_error(s.create_table(VT::FuncRef, 1, {}, Value::null(VT::ExternRef)), ErrorKind::Invalid, "type mismatch");
   EXPECT_TRUE(s.create_memory(2, {}).ok());
   GlobalInst* g = s.create_global(Value::i32(1), false);
   expect_error(s.global_set(g, Value::i32(2)), ErrorKind::Invalid, "global is immutable");

@@ -6,9 +6,9 @@
 #include <chrono>
 
 #include "harness.hpp"
-#include "wasm_builder.hpp"
 #include "warden/host.hpp"
 #include "warden/warden.hpp"
+#include "wasm_builder.hpp"
 
 namespace {
 
@@ -57,19 +57,28 @@ Bytes limits_module() {
   m.memory(1);
   m.table(VT::FuncRef, 0);
   m.export_func("spin", m.func(v, {0x03, 0x40, 0x0C, 0x00, 0x0B}));
-  m.export_func("count", m.func(i, cat({{0x03, 0x40, 0x20, 0x00}, i32_const(1),
-                                        {0x6B, 0x22, 0x00, 0x0D, 0x00, 0x0B}})));
+  m.export_func("count",
+                m.func(i, cat({{0x03, 0x40, 0x20, 0x00}, i32_const(1), {0x6B, 0x22, 0x00, 0x0D, 0x00, 0x0B}})));
   uint32_t rec = 2;
   m.export_func("rec", m.func(v, wasm_builder::call(rec)));
   uint32_t depth = 3;
-  m.export_func("depth", m.func(i_i, cat({{0x20, 0x00, 0x45, 0x04, 0x7F}, i32_const(0),
-                                          {0x05, 0x20, 0x00}, i32_const(1), {0x6B},
-                                          wasm_builder::call(depth), i32_const(1), {0x6A, 0x0B}})));
-  m.export_func("grow_all", m.func(v_i, cat({{0x03, 0x40}, i32_const(1), {0x40, 0x00}, i32_const(-1),
-                                             {0x47, 0x0D, 0x00, 0x0B, 0x3F, 0x00}})));
+  m.export_func("depth", m.func(i_i, cat({{0x20, 0x00, 0x45, 0x04, 0x7F},
+                                          i32_const(0),
+                                          {0x05, 0x20, 0x00},
+                                          i32_const(1),
+                                          {0x6B},
+                                          wasm_builder::call(depth),
+                                          i32_const(1),
+                                          {0x6A, 0x0B}})));
+  m.export_func(
+      "grow_all",
+      m.func(v_i,
+             cat({{0x03, 0x40}, i32_const(1), {0x40, 0x00}, i32_const(-1), {0x47, 0x0D, 0x00, 0x0B, 0x3F, 0x00}})));
   m.export_func("grow", m.func(i_i, {0x20, 0x00, 0x40, 0x00}));
-  m.export_func("table_grow_all", m.func(v_i, cat({{0x03, 0x40, 0xD0, 0x70}, i32_const(7),
-                                                   {0xFC, 0x0F, 0x00}, i32_const(-1),
+  m.export_func("table_grow_all", m.func(v_i, cat({{0x03, 0x40, 0xD0, 0x70},
+                                                   i32_const(7),
+                                                   {0xFC, 0x0F, 0x00},
+                                                   i32_const(-1),
                                                    {0x47, 0x0D, 0x00, 0x0B, 0xFC, 0x10, 0x00}})));
   m.export_func("many_locals", m.func(v, {}, {{2000, VT::I64}}));
   return m.build();
@@ -80,9 +89,7 @@ struct Harness : test_harness::Harness {
   explicit Harness(Limits limits = {}) : test_harness::Harness(limits_module(), {}, limits) {}
 };
 
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // -------------------------------------------------------------- fuel ----
 
@@ -223,7 +230,7 @@ TEST(Limits, MemoryGrowBombStaysBounded) {
 TEST(Limits, MemoryGrowWithinTheDefaultLimit) {
   Harness h;
   EXPECT_EQ(h.call("grow", {i32v(65536)}).value()[0], i32v(-1));  // 65537 pages > 4 GiB
-  EXPECT_EQ(h.call("grow", {i32v(1023)}).value()[0], i32v(1));     // to 64 MiB
+  EXPECT_EQ(h.call("grow", {i32v(1023)}).value()[0], i32v(1));    // to 64 MiB
   EXPECT_EQ(h.call("grow", {i32v(0)}).value()[0], i32v(1024));
 }
 

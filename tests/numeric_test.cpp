@@ -22,30 +22,61 @@ namespace {
 // warden::num with exactly the signature the interpreter will generate from
 // the row. A missing or mistyped function fails to compile here.
 
-template <Ty t> struct CType;
-template <> struct CType<Ty::I32> { using T = uint32_t; };
-template <> struct CType<Ty::I64> { using T = uint64_t; };
-template <> struct CType<Ty::F32> { using T = float; };
-template <> struct CType<Ty::F64> { using T = double; };
-template <> struct CType<Ty::V128> { using T = V128; };
-template <Ty t> using C = typename CType<t>::T;
+template <Ty t>
+struct CType;
+template <>
+struct CType<Ty::I32> {
+  using T = uint32_t;
+};
+template <>
+struct CType<Ty::I64> {
+  using T = uint64_t;
+};
+template <>
+struct CType<Ty::F32> {
+  using T = float;
+};
+template <>
+struct CType<Ty::F64> {
+  using T = double;
+};
+template <>
+struct CType<Ty::V128> {
+  using T = V128;
+};
+template <Ty t>
+using C = typename CType<t>::T;
 
 template <Ty p1, Ty p2, Ty p3, Ty r>
-struct NumSig { using T = C<r> (*)(C<p1>, C<p2>, C<p3>) noexcept; };
+struct NumSig {
+  using T = C<r> (*)(C<p1>, C<p2>, C<p3>) noexcept;
+};
 template <Ty p1, Ty p2, Ty r>
-struct NumSig<p1, p2, Ty::_, r> { using T = C<r> (*)(C<p1>, C<p2>) noexcept; };
+struct NumSig<p1, p2, Ty::_, r> {
+  using T = C<r> (*)(C<p1>, C<p2>) noexcept;
+};
 template <Ty p1, Ty r>
-struct NumSig<p1, Ty::_, Ty::_, r> { using T = C<r> (*)(C<p1>) noexcept; };
+struct NumSig<p1, Ty::_, Ty::_, r> {
+  using T = C<r> (*)(C<p1>) noexcept;
+};
 
 template <Ty p1, Ty p2, Ty r>
-struct TrapSig { using T = const char* (*)(C<p1>, C<p2>, C<r>*) noexcept; };
+struct TrapSig {
+  using T = const char* (*)(C<p1>, C<p2>, C<r>*) noexcept;
+};
 template <Ty p1, Ty r>
-struct TrapSig<p1, Ty::_, r> { using T = const char* (*)(C<p1>, C<r>*) noexcept; };
+struct TrapSig<p1, Ty::_, r> {
+  using T = const char* (*)(C<p1>, C<r>*) noexcept;
+};
 
 template <Ty p1, Ty p2, Ty r>
-struct LaneSig { using T = C<r> (*)(C<p1>, C<p2>, uint32_t) noexcept; };
+struct LaneSig {
+  using T = C<r> (*)(C<p1>, C<p2>, uint32_t) noexcept;
+};
 template <Ty p1, Ty r>
-struct LaneSig<p1, Ty::_, r> { using T = C<r> (*)(C<p1>, uint32_t) noexcept; };
+struct LaneSig<p1, Ty::_, r> {
+  using T = C<r> (*)(C<p1>, uint32_t) noexcept;
+};
 
 #define CHECK_ROW_Num(name, imm, p1, p2, p3, r) \
   static_assert(std::is_same_v<decltype(&num::name), NumSig<Ty::p1, Ty::p2, Ty::p3, Ty::r>::T>, #name);
@@ -78,8 +109,7 @@ struct LaneSig<p1, Ty::_, r> { using T = C<r> (*)(C<p1>, uint32_t) noexcept; };
 #define CHECK_OTHER_F32(...)
 #define CHECK_OTHER_F64(...)
 #define CHECK_OTHER_V128(...)
-#define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan) \
-  CHECK_ROW_##cls(name, imm, p1, p2, p3, r)
+#define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan) CHECK_ROW_##cls(name, imm, p1, p2, p3, r)
 #include "warden/opcodes.def"
 #undef WARDEN_OP
 
@@ -110,9 +140,13 @@ V128 vec(std::initializer_list<T> lanes) {
   return num::simd::join<T>(a);
 }
 template <class T>
-num::simd::Lanes<T> lanes(V128 v) { return num::simd::split<T>(v); }
+num::simd::Lanes<T> lanes(V128 v) {
+  return num::simd::split<T>(v);
+}
 template <class T>
-V128 splat(T x) { return num::simd::all_lanes<T>(x); }
+V128 splat(T x) {
+  return num::simd::all_lanes<T>(x);
+}
 
 template <class T>
 void expect_lanes(V128 v, std::type_identity_t<std::initializer_list<T>> want) {
@@ -488,11 +522,14 @@ TEST(NumericSimd, ShuffleAndSwizzle) {
 TEST(NumericSimd, SaturatingArithmetic) {
   V128 x = vec<int8_t>({127, -128, 100, -100, 0, 1, -1, 50, 127, -128, 100, -100, 0, 1, -1, 50});
   V128 y = vec<int8_t>({1, -1, 100, -100, 0, 127, -128, -50, 127, 127, -100, 100, -128, -1, 1, 50});
-  expect_lanes<int8_t>(num::I8x16AddSatS(x, y), {127, -128, 127, -128, 0, 127, -128, 0, 127, -1, 0, 0, -128, 0, 0, 100});
-  expect_lanes<int8_t>(num::I8x16SubSatS(x, y), {126, -127, 0, 0, 0, -126, 127, 100, 0, -128, 127, -128, 127, 2, -2, 0});
+  expect_lanes<int8_t>(num::I8x16AddSatS(x, y),
+                       {127, -128, 127, -128, 0, 127, -128, 0, 127, -1, 0, 0, -128, 0, 0, 100});
+  expect_lanes<int8_t>(num::I8x16SubSatS(x, y),
+                       {126, -127, 0, 0, 0, -126, 127, 100, 0, -128, 127, -128, 127, 2, -2, 0});
   expect_lanes<int8_t>(num::I8x16Add(x, y), {-128, 127, -56, 56, 0, -128, 127, 0, -2, -1, 0, 0, -128, 0, 0, 100});
   V128 u = splat<uint8_t>(250);
-  expect_lanes<uint8_t>(num::I8x16AddSatU(u, splat<uint8_t>(10)), {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255});
+  expect_lanes<uint8_t>(num::I8x16AddSatU(u, splat<uint8_t>(10)),
+                        {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255});
   EXPECT_EQ(num::I8x16SubSatU(splat<uint8_t>(5), splat<uint8_t>(10)), V128{});
   EXPECT_EQ(num::I16x8AddSatS(splat<int16_t>(32000), splat<int16_t>(1000)), splat<int16_t>(32767));
   EXPECT_EQ(num::I16x8SubSatS(splat<int16_t>(-32000), splat<int16_t>(1000)), splat<int16_t>(-32768));
@@ -509,9 +546,11 @@ TEST(NumericSimd, AbsNegPopcntMinMaxAvgr) {
   EXPECT_EQ(num::I32x4Abs(splat<int32_t>(-5)), splat<int32_t>(5));
   EXPECT_EQ(num::I64x2Abs(splat<uint64_t>(0x8000000000000000ull)), splat<uint64_t>(0x8000000000000000ull));
   EXPECT_EQ(num::I64x2Neg(splat<int64_t>(1)), splat<int64_t>(-1));
-  EXPECT_EQ(num::I32x4Neg(splat<int32_t>(std::numeric_limits<int32_t>::min())), splat<int32_t>(std::numeric_limits<int32_t>::min()));
-  expect_lanes<uint8_t>(num::I8x16Popcnt(vec<uint8_t>({0, 1, 3, 7, 15, 31, 63, 127, 255, 0x80, 0x55, 0xAA, 2, 4, 6, 9})),
-                        {0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 4, 4, 1, 1, 2, 2});
+  EXPECT_EQ(num::I32x4Neg(splat<int32_t>(std::numeric_limits<int32_t>::min())),
+            splat<int32_t>(std::numeric_limits<int32_t>::min()));
+  expect_lanes<uint8_t>(
+      num::I8x16Popcnt(vec<uint8_t>({0, 1, 3, 7, 15, 31, 63, 127, 255, 0x80, 0x55, 0xAA, 2, 4, 6, 9})),
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 4, 4, 1, 1, 2, 2});
   V128 a = splat<uint8_t>(0x80), b = splat<uint8_t>(0x01);
   EXPECT_EQ(num::I8x16MinS(a, b), a);
   EXPECT_EQ(num::I8x16MinU(a, b), b);
@@ -562,8 +601,10 @@ TEST(NumericSimd, Extmul) {
   expect_lanes<int64_t>(num::I64x2ExtmulLowI32x4S(c, c), {4, 9});
   expect_lanes<int64_t>(num::I64x2ExtmulHighI32x4S(c, c), {0x4000000000000000ll, 25});
   expect_lanes<uint64_t>(num::I64x2ExtmulLowI32x4U(c, splat<uint32_t>(2)), {0x1FFFFFFFCull, 6});
-  expect_lanes<int32_t>(num::I32x4ExtmulHighI16x8S(vec<int16_t>({0, 0, 0, 0, 1, -2, 3, -4}), splat<int16_t>(-3)), {-3, 6, -9, 12});
-  expect_lanes<uint32_t>(num::I32x4ExtmulLowI16x8U(vec<uint16_t>({1, 2, 3, 0xFFFF, 0, 0, 0, 0}), splat<uint16_t>(2)), {2, 4, 6, 0x1FFFE});
+  expect_lanes<int32_t>(num::I32x4ExtmulHighI16x8S(vec<int16_t>({0, 0, 0, 0, 1, -2, 3, -4}), splat<int16_t>(-3)),
+                        {-3, 6, -9, 12});
+  expect_lanes<uint32_t>(num::I32x4ExtmulLowI16x8U(vec<uint16_t>({1, 2, 3, 0xFFFF, 0, 0, 0, 0}), splat<uint16_t>(2)),
+                         {2, 4, 6, 0x1FFFE});
 }
 
 TEST(NumericSimd, ExtendAndExtaddPairwise) {
@@ -592,7 +633,8 @@ TEST(NumericSimd, ExtendAndExtaddPairwise) {
 TEST(NumericSimd, Narrow) {
   V128 a = vec<int16_t>({300, -300, 127, -128, 128, -129, 0, 255});
   V128 b = vec<int16_t>({1, 2, 3, 4, -1, 256, 32767, -32768});
-  expect_lanes<int8_t>(num::I8x16NarrowI16x8S(a, b), {127, -128, 127, -128, 127, -128, 0, 127, 1, 2, 3, 4, -1, 127, 127, -128});
+  expect_lanes<int8_t>(num::I8x16NarrowI16x8S(a, b),
+                       {127, -128, 127, -128, 127, -128, 0, 127, 1, 2, 3, 4, -1, 127, 127, -128});
   expect_lanes<uint8_t>(num::I8x16NarrowI16x8U(a, b), {255, 0, 127, 0, 128, 0, 0, 255, 1, 2, 3, 4, 0, 255, 255, 0});
   V128 c = vec<int32_t>({70000, -70000, 32767, -32768});
   V128 d = vec<int32_t>({65535, 65536, -1, 40000});
@@ -678,7 +720,8 @@ TEST(NumericSimd, FloatLanes) {
   expect_lanes<double>(num::F64x2Trunc(vec<double>({-1.9, 1.9})), {-1.0, 1.0});
   expect_lanes<double>(num::F64x2Sqrt(vec<double>({4.0, 2.25})), {2.0, 1.5});
   expect_lanes<float>(num::F32x4Add(splat<float>(1.5f), splat<float>(2.0f)), {3.5f, 3.5f, 3.5f, 3.5f});
-  expect_lanes<float>(num::F32x4Div(splat<float>(1.0f), vec<float>({2.0f, 4.0f, -8.0f, 0.5f})), {0.5f, 0.25f, -0.125f, 2.0f});
+  expect_lanes<float>(num::F32x4Div(splat<float>(1.0f), vec<float>({2.0f, 4.0f, -8.0f, 0.5f})),
+                      {0.5f, 0.25f, -0.125f, 2.0f});
   expect_lanes<double>(num::F64x2Mul(vec<double>({3.0, -0.5}), splat<double>(2.0)), {6.0, -1.0});
   expect_lanes<double>(num::F64x2Sub(vec<double>({3.0, -0.5}), splat<double>(2.0)), {1.0, -2.5});
   // neg/abs flip or clear the sign bit of every lane, NaN payloads kept.
@@ -700,9 +743,12 @@ TEST(NumericSimd, PminPmaxReturnAnOperand) {
   // pmin = b < a ? b : a; pmax = a < b ? b : a (comparisons with NaN are false).
   expect_lanes<uint32_t>(num::F32x4Pmin(a, b), {0x7FA00001u, fb(1.0f), 0x80000000u, 0u});
   expect_lanes<uint32_t>(num::F32x4Pmax(a, b), {0x7FA00001u, fb(1.0f), 0x80000000u, 0u});
-  expect_lanes<float>(num::F32x4Pmin(vec<float>({1.0f, 2.0f, 3.0f, 4.0f}), vec<float>({4.0f, 3.0f, 2.0f, 1.0f})), {1.0f, 2.0f, 2.0f, 1.0f});
-  expect_lanes<float>(num::F32x4Pmax(vec<float>({1.0f, 2.0f, 3.0f, 4.0f}), vec<float>({4.0f, 3.0f, 2.0f, 1.0f})), {4.0f, 3.0f, 3.0f, 4.0f});
-  expect_lanes<uint64_t>(num::F64x2Pmin(vec<double>({f64(kF64Canon), 1.0}), vec<double>({1.0, -1.0})), {kF64Canon, db(-1.0)});
+  expect_lanes<float>(num::F32x4Pmin(vec<float>({1.0f, 2.0f, 3.0f, 4.0f}), vec<float>({4.0f, 3.0f, 2.0f, 1.0f})),
+                      {1.0f, 2.0f, 2.0f, 1.0f});
+  expect_lanes<float>(num::F32x4Pmax(vec<float>({1.0f, 2.0f, 3.0f, 4.0f}), vec<float>({4.0f, 3.0f, 2.0f, 1.0f})),
+                      {4.0f, 3.0f, 3.0f, 4.0f});
+  expect_lanes<uint64_t>(num::F64x2Pmin(vec<double>({f64(kF64Canon), 1.0}), vec<double>({1.0, -1.0})),
+                         {kF64Canon, db(-1.0)});
   expect_lanes<uint64_t>(num::F64x2Pmax(vec<double>({-0.0, 1.0}), vec<double>({0.0, 2.0})), {db(-0.0), db(2.0)});
 }
 
@@ -713,14 +759,17 @@ TEST(NumericSimd, Conversions) {
   expect_lanes<uint32_t>(num::I32x4TruncSatF32x4U(vec<float>({nan, 5e9f, -3e9f, 4294967040.0f})),
                          {0u, 0xFFFFFFFFu, 0u, 4294967040u});
   expect_lanes<uint32_t>(num::I32x4TruncSatF64x2SZero(vec<double>({1e10, -1e10})), {0x7FFFFFFFu, 0x80000000u, 0u, 0u});
-  expect_lanes<uint32_t>(num::I32x4TruncSatF64x2SZero(vec<double>({f64(kF64Canon), -2.5})), {0u, static_cast<uint32_t>(-2), 0u, 0u});
+  expect_lanes<uint32_t>(num::I32x4TruncSatF64x2SZero(vec<double>({f64(kF64Canon), -2.5})),
+                         {0u, static_cast<uint32_t>(-2), 0u, 0u});
   expect_lanes<uint32_t>(num::I32x4TruncSatF64x2UZero(vec<double>({-1.0, 4294967295.9})), {0u, 0xFFFFFFFFu, 0u, 0u});
   expect_lanes<float>(num::F32x4ConvertI32x4S(vec<uint32_t>({0x80000000u, 1, 0xFFFFFFFFu, 16777217})),
                       {-2147483648.0f, 1.0f, -1.0f, 16777216.0f});
   expect_lanes<float>(num::F32x4ConvertI32x4U(vec<uint32_t>({0xFFFFFFFFu, 1, 0x80000000u, 16777219})),
                       {4294967296.0f, 1.0f, 2147483648.0f, 16777220.0f});
-  expect_lanes<double>(num::F64x2ConvertLowI32x4S(vec<uint32_t>({0xFFFFFFFFu, 0x80000000u, 7, 7})), {-1.0, -2147483648.0});
-  expect_lanes<double>(num::F64x2ConvertLowI32x4U(vec<uint32_t>({0xFFFFFFFFu, 0x80000000u, 7, 7})), {4294967295.0, 2147483648.0});
+  expect_lanes<double>(num::F64x2ConvertLowI32x4S(vec<uint32_t>({0xFFFFFFFFu, 0x80000000u, 7, 7})),
+                       {-1.0, -2147483648.0});
+  expect_lanes<double>(num::F64x2ConvertLowI32x4U(vec<uint32_t>({0xFFFFFFFFu, 0x80000000u, 7, 7})),
+                       {4294967295.0, 2147483648.0});
   expect_lanes<uint32_t>(num::F32x4DemoteF64x2Zero(vec<double>({f64(kF64Canon), 1e300})),
                          {kF32Canon, 0x7F800000u, 0u, 0u});
   expect_lanes<float>(num::F32x4DemoteF64x2Zero(vec<double>({0.5, -0.25})), {0.5f, -0.25f, 0.0f, 0.0f});

@@ -8,10 +8,10 @@
 #include <sstream>
 #include <string>
 
-#include "warden/syntax.hpp"
 #include "warden/binary.hpp"
-#include "warden/text.hpp"
 #include "warden/script.hpp"
+#include "warden/syntax.hpp"
+#include "warden/text.hpp"
 
 namespace warden::text {
 namespace {
@@ -42,9 +42,7 @@ ast::Instr first_instr(std::string_view body) {
 uint32_t f32_bits(std::string_view lit) {
   return static_cast<uint32_t>(first_instr("f32.const " + std::string(lit) + " drop").lo);
 }
-uint64_t f64_bits(std::string_view lit) {
-  return first_instr("f64.const " + std::string(lit) + " drop").lo;
-}
+uint64_t f64_bits(std::string_view lit) { return first_instr("f64.const " + std::string(lit) + " drop").lo; }
 
 void expect_same(std::string_view a, std::string_view b) {
   ast::Module ma = parse_ok(a), mb = parse_ok(b);
@@ -56,8 +54,7 @@ void expect_same(std::string_view a, std::string_view b) {
 TEST(TextLexer, StringEscapes) {
   ast::Module m = parse_ok(R"((memory 1) (data (i32.const 0) "a\t\n\r\"\'\\\00\ff\u{41}\u{1F600}"))");
   ASSERT_EQ(m.datas.size(), 1u);
-  const std::vector<uint8_t> want = {'a', '\t', '\n', '\r', '"', '\'', '\\', 0x00, 0xFF,
-                                     'A', 0xF0, 0x9F, 0x98, 0x80};
+  const std::vector<uint8_t> want = {'a', '\t', '\n', '\r', '"', '\'', '\\', 0x00, 0xFF, 'A', 0xF0, 0x9F, 0x98, 0x80};
   EXPECT_EQ(m.datas[0].bytes, want);
 }
 
@@ -142,7 +139,7 @@ TEST(TextLiterals, F32Rounding) {
   // 1 + 2^-24 lies exactly between 1 and the next float: ties to even.
   EXPECT_EQ(f32_bits("0x1.000001p0"), 0x3F800000u);
   EXPECT_EQ(f32_bits("0x1.000003p0"), 0x3F800002u);
-  EXPECT_EQ(f32_bits("0x1.0000010000000000001p0"), 0x3F800001u);  // sticky bit
+  EXPECT_EQ(f32_bits("0x1.0000010000000000001p0"), 0x3F800001u);   // sticky bit
   EXPECT_EQ(f32_bits("1.000000059604644775390625"), 0x3F800000u);  // exact tie
   EXPECT_EQ(f32_bits("1.00000005960464477539062499"), 0x3F800000u);
   EXPECT_EQ(f32_bits("1.00000005960464477539062501"), 0x3F800001u);
@@ -155,8 +152,7 @@ TEST(TextLiterals, F32Rounding) {
   // The largest finite float; the value halfway to 2^128 rounds to infinity.
   EXPECT_EQ(f32_bits("340282346638528859811704183484516925440"), 0x7F7FFFFFu);
   EXPECT_EQ(f32_bits("340282356779733661637539395458142568447"), 0x7F7FFFFFu);
-  EXPECT_EQ(parse_error("(func (f32.const 340282356779733661637539395458142568448) drop)"),
-            "constant out of range");
+  EXPECT_EQ(parse_error("(func (f32.const 340282356779733661637539395458142568448) drop)"), "constant out of range");
   EXPECT_EQ(parse_error("(func (f32.const 0x1p128) drop)"), "constant out of range");
   EXPECT_EQ(parse_error("(func (f32.const -0x1.ffffffp127) drop)"), "constant out of range");
   EXPECT_EQ(parse_error("(func (f32.const 1e39) drop)"), "constant out of range");
@@ -198,8 +194,7 @@ TEST(TextLiterals, V128) {
   in = first_instr("v128.const f64x2 1 -inf drop");
   EXPECT_EQ(in.lo, 0x3FF0000000000000ull);
   EXPECT_EQ(in.hi, 0xFFF0000000000000ull);
-  EXPECT_EQ(parse_error("(func (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0) drop)"),
-            "constant out of range");
+  EXPECT_EQ(parse_error("(func (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0) drop)"), "constant out of range");
   EXPECT_EQ(parse_error("(func (v128.const i32x4 1 2 3) drop)"), "wrong number of lane literals");
   EXPECT_EQ(parse_error("(func (v128.const i32x4 1 2 3 4 5) drop)"), "wrong number of lane literals");
   EXPECT_EQ(parse_error("(func (v128.const 0 0 0 0) drop)"), "unexpected token");
@@ -239,16 +234,13 @@ TEST(TextInstr, Immediates) {
   in = first_instr("i8x16.extract_lane_u 15 drop");
   EXPECT_EQ(in.op, Op::I8x16ExtractLaneU);
   EXPECT_EQ(in.lane, 15u);
-  EXPECT_EQ(parse_error("(func (i8x16.extract_lane_u 256 (v128.const i64x2 0 0)) drop)"),
-            "malformed lane index");
-  EXPECT_EQ(parse_error("(func (i8x16.extract_lane_u -1 (v128.const i64x2 0 0)) drop)"),
-            "unexpected token");
+  EXPECT_EQ(parse_error("(func (i8x16.extract_lane_u 256 (v128.const i64x2 0 0)) drop)"), "malformed lane index");
+  EXPECT_EQ(parse_error("(func (i8x16.extract_lane_u -1 (v128.const i64x2 0 0)) drop)"), "unexpected token");
   in = first_instr("i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31 drop");
   EXPECT_EQ(in.lo, 0x0706050403020100ull);
   EXPECT_EQ(in.hi, 0x1F0E0D0C0B0A0908ull);
   EXPECT_EQ(parse_error("(func i8x16.shuffle 0 1 2 drop)"), "invalid lane length");
-  EXPECT_EQ(parse_error("(func i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 1.0)"),
-            "malformed lane index");
+  EXPECT_EQ(parse_error("(func i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 1.0)"), "malformed lane index");
   m = parse_ok("(memory 1) (func (drop (v128.load32_lane offset=4 align=2 3 (i32.const 0) (v128.const i64x2 0 0))))");
   const ast::Instr& ll = m.funcs[0].body[2];
   EXPECT_EQ(ll.op, Op::V128Load32Lane);
@@ -289,8 +281,7 @@ TEST(TextInstr, Labels) {
   EXPECT_EQ(b[12].a, 1u);  // the inner $a shadows nothing once the outer closed
   EXPECT_EQ(parse_error("(func block $a end $b)"), "mismatching label");
   EXPECT_EQ(parse_error("(func block end $l)"), "mismatching label");
-  EXPECT_EQ(parse_error("(func (if $a (i32.const 0) (then)) if $a else $b end)"),
-            "mismatching label");
+  EXPECT_EQ(parse_error("(func (if $a (i32.const 0) (then)) if $a else $b end)"), "mismatching label");
   EXPECT_EQ(parse_error("(func (br $nowhere))"), "unknown label $nowhere");
   // The folded if's label is not visible in its condition.
   EXPECT_EQ(parse_error("(func (if $l (br_if $l (i32.const 1)) (then)))"), "unknown label $l");
@@ -402,8 +393,7 @@ TEST(TextAbbrev, InlineExportImport) {
   expect_same("(memory (import \"m\" \"mem\") 1)", "(import \"m\" \"mem\" (memory 1))");
   expect_same("(global $g (export \"g\") (import \"m\" \"g\") (mut f32))",
               "(import \"m\" \"g\" (global (mut f32))) (export \"g\" (global 0))");
-  expect_same("(global (export \"g\") i32 (i32.const 1))",
-              "(global i32 i32.const 1) (export \"g\" (global 0))");
+  expect_same("(global (export \"g\") i32 (i32.const 1))", "(global i32 i32.const 1) (export \"g\" (global 0))");
 }
 
 TEST(TextAbbrev, InlineElemAndData) {
@@ -412,8 +402,7 @@ TEST(TextAbbrev, InlineElemAndData) {
   expect_same("(table externref (elem (ref.null extern) (item ref.null extern)))",
               "(table 2 2 externref)"
               "(elem (table 0) (offset (i32.const 0)) externref (item ref.null extern) (ref.null extern))");
-  expect_same("(memory (data \"ab\" \"c\"))",
-              "(memory 1 1) (data (memory 0) (offset i32.const 0) \"abc\")");
+  expect_same("(memory (data \"ab\" \"c\"))", "(memory 1 1) (data (memory 0) (offset i32.const 0) \"abc\")");
   expect_same("(memory $m (export \"m\") (data))",
               "(memory 0 0) (data (memory 0) (i32.const 0) \"\") (export \"m\" (memory 0))");
   // The inline segment takes its place in the element index space.
@@ -468,10 +457,11 @@ TEST(TextAbbrev, TypeUses) {
   EXPECT_EQ(m.funcs[3].body[1].a, 3u);
   EXPECT_EQ(m.funcs[4].type, 2u);
   EXPECT_EQ(m.funcs[4].body[0].lo, 4u);
-  expect_same("(func (param $a i32) (param $b i64) (result f32) (local $c f64) (local $d f64)"
-              "  (drop (local.get $b)) (local.set $d (f64.const 0)) (f32.const 0))",
-              "(type (func (param i32 i64) (result f32)))"
-              "(func (type 0) (local f64 f64) local.get 1 drop f64.const 0 local.set 3 f32.const 0)");
+  expect_same(
+      "(func (param $a i32) (param $b i64) (result f32) (local $c f64) (local $d f64)"
+      "  (drop (local.get $b)) (local.set $d (f64.const 0)) (f32.const 0))",
+      "(type (func (param i32 i64) (result f32)))"
+      "(func (type 0) (local f64 f64) local.get 1 drop f64.const 0 local.set 3 f32.const 0)");
   expect_same("(type $t (func (param i32))) (func (type $t) (param $x i32) (local.get $x) drop)",
               "(type (func (param i32))) (func (type 0) local.get 0 drop)");
 }
@@ -479,16 +469,16 @@ TEST(TextAbbrev, TypeUses) {
 TEST(TextAbbrev, FoldedAndFlat) {
   expect_same("(func (result i32) (i32.add (i32.const 1) (i32.mul (i32.const 2) (i32.const 3))))",
               "(func (result i32) i32.const 1 i32.const 2 i32.const 3 i32.mul i32.add)");
-  expect_same("(func (result i32) (if $l (result i32) (i32.const 0) (then (i32.const 1) (br $l))"
-              " (else (i32.const 2))))",
-              "(func (result i32) i32.const 0 if (result i32) i32.const 1 br 0 else i32.const 2 end)");
+  expect_same(
+      "(func (result i32) (if $l (result i32) (i32.const 0) (then (i32.const 1) (br $l))"
+      " (else (i32.const 2))))",
+      "(func (result i32) i32.const 0 if (result i32) i32.const 1 br 0 else i32.const 2 end)");
   expect_same("(func (if (i32.const 0) (then)))", "(func i32.const 0 if end)");
   expect_same("(func (block $b (result i32) (loop $l (br $b (i32.const 1)))))",
               "(func block (result i32) loop i32.const 1 br 1 end end)");
   expect_same("(table 1 funcref) (type (func)) (func (call_indirect (type 0) (i32.const 0)))",
               "(table 1 funcref) (type (func)) (func i32.const 0 call_indirect 0 (type 0))");
-  expect_same("(func (local i32 i32) (local i64) (local i32))",
-              "(func (local i32) (local i32) (local i64 i32))");
+  expect_same("(func (local i32 i32) (local i64) (local i32))", "(func (local i32) (local i32) (local i64 i32))");
   expect_same("(module $name (func))", "(func)");
 }
 
@@ -603,8 +593,7 @@ TEST(TextPrinter, StringLiterals) {
   EXPECT_EQ(wat_string(std::string_view("a\"b\\c\n\x7f\xff\0", 9)), R"("a\22b\5cc\0a\7f\ff\00")");
   EXPECT_EQ(wat_string(""), R"("")");
   std::string name("\x01 \xc3\xa9", 4);
-  Result<std::vector<uint8_t>> bin =
-      wat_to_wasm("(module (func (export " + wat_string(name) + ")))");
+  Result<std::vector<uint8_t>> bin = wat_to_wasm("(module (func (export " + wat_string(name) + ")))");
   ASSERT_TRUE(bin.ok()) << bin.error().message;
   Result<std::shared_ptr<const Module>> m = Module::load(*bin);
   ASSERT_TRUE(m.ok()) << m.error().message;
@@ -686,8 +675,7 @@ ast::Module text_expressible(ast::Module m) {
   m.customs.clear();
   bool needs_count = false;
   for (const ast::Function& f : m.funcs)
-    for (const ast::Instr& in : f.body)
-      needs_count = needs_count || in.op == Op::MemoryInit || in.op == Op::DataDrop;
+    for (const ast::Instr& in : f.body) needs_count = needs_count || in.op == Op::MemoryInit || in.op == Op::DataDrop;
   if (!needs_count) m.data_count.reset();
   return m;
 }
@@ -695,11 +683,11 @@ ast::Module text_expressible(ast::Module m) {
 TEST(TextApi, WatToWasmAndBack) {
   Result<std::vector<uint8_t>> bin = wat_to_wasm("(module (func (export \"f\") (result i32) i32.const 42))");
   ASSERT_TRUE(bin.ok()) << bin.error().message;
-  const std::vector<uint8_t> want = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,  // header
-                                     0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,        // type
-                                     0x03, 0x02, 0x01, 0x00,                          // func
-                                     0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00,         // export
-                                     0x0A, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2A, 0x0B}; // code
+  const std::vector<uint8_t> want = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,   // header
+                                     0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,         // type
+                                     0x03, 0x02, 0x01, 0x00,                           // func
+                                     0x07, 0x05, 0x01, 0x01, 'f',  0x00, 0x00,         // export
+                                     0x0A, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2A, 0x0B};  // code
   EXPECT_EQ(*bin, want);
   Result<std::string> wat = wasm_to_wat(*bin);
   ASSERT_TRUE(wat.ok()) << wat.error().message;

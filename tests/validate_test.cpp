@@ -7,19 +7,18 @@
 #include <string>
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "code.hpp"
-#include "warden/binary.hpp"
 #include "validate/validator.hpp"
+#include "warden/binary.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden {
 namespace {
 
 using ast::Instr;
 using code::XOp;
-constexpr ValType I32 = ValType::I32, I64 = ValType::I64, F32 = ValType::F32,
-                  V128 = ValType::V128, FUNCREF = ValType::FuncRef,
-                  EXTERNREF = ValType::ExternRef;
+constexpr ValType I32 = ValType::I32, I64 = ValType::I64, F32 = ValType::F32, V128 = ValType::V128,
+                  FUNCREF = ValType::FuncRef, EXTERNREF = ValType::ExternRef;
 
 // ---------------------------------------------------------------- builder ----
 
@@ -60,8 +59,7 @@ Instr with_lane(Instr i, uint8_t lane) {
 }
 Instr ref_null(ValType t) { return op(Op::RefNull, static_cast<uint8_t>(t)); }
 Instr select_t(std::initializer_list<ValType> ts) {
-  Instr i = op(Op::SelectT, ts.size() ? static_cast<uint8_t>(*ts.begin()) : 0,
-               static_cast<uint32_t>(ts.size()));
+  Instr i = op(Op::SelectT, ts.size() ? static_cast<uint8_t>(*ts.begin()) : 0, static_cast<uint32_t>(ts.size()));
   return i;
 }
 ast::Expr expr(std::vector<Instr> is) {
@@ -96,8 +94,7 @@ struct Builder {
     return m.imported(ExternKind::Func) + static_cast<uint32_t>(m.funcs.size() - 1);
   }
   Instr br_table(std::vector<uint32_t> labels) {
-    Instr i = op(Op::BrTable, static_cast<uint32_t>(targets.size()),
-                 static_cast<uint32_t>(labels.size()));
+    Instr i = op(Op::BrTable, static_cast<uint32_t>(targets.size()), static_cast<uint32_t>(labels.size()));
     targets.insert(targets.end(), labels.begin(), labels.end());
     return i;
   }
@@ -122,9 +119,7 @@ struct Builder {
   void global(ValType t, bool mut, std::vector<Instr> init) {
     m.globals.push_back({{t, mut}, expr(std::move(init)), 0});
   }
-  void memory(uint32_t min, std::optional<uint32_t> max = {}) {
-    m.memories.push_back({{min, max}});
-  }
+  void memory(uint32_t min, std::optional<uint32_t> max = {}) { m.memories.push_back({{min, max}}); }
   void table(ValType t = FUNCREF, uint32_t min = 1) { m.tables.push_back({t, {min, {}}}); }
   void elem_active(uint32_t table, std::vector<uint32_t> funcs, ValType t = FUNCREF) {
     ast::ElemSegment s;
@@ -145,23 +140,17 @@ struct Builder {
     d.mode = ast::SegmentMode::Passive;
     m.datas.push_back(std::move(d));
   }
-  void export_(std::string name, ExternKind k, uint32_t index) {
-    m.exports.push_back({std::move(name), k, index, 0});
-  }
+  void export_(std::string name, ExternKind k, uint32_t index) { m.exports.push_back({std::move(name), k, index, 0}); }
 
-  Result<std::vector<code::CompiledFunc>> run(const Limits& limits = {}) const {
-    return validate(m, limits);
-  }
+  Result<std::vector<code::CompiledFunc>> run(const Limits& limits = {}) const { return validate(m, limits); }
 };
 
 // Asserts that validation fails with exactly this kind and message.
-::testing::AssertionResult fails(const Builder& b, const std::string& msg,
-                                 ErrorKind kind = ErrorKind::Invalid) {
+::testing::AssertionResult fails(const Builder& b, const std::string& msg, ErrorKind kind = ErrorKind::Invalid) {
   auto r = b.run();
   if (r.ok()) return ::testing::AssertionFailure() << "validated, expected: " << msg;
   if (r.error().kind != kind || r.error().message != msg) {
-    return ::testing::AssertionFailure()
-           << "got " << to_string(r.error().kind) << ": " << r.error().message;
+    return ::testing::AssertionFailure() << "got " << to_string(r.error().kind) << ": " << r.error().message;
   }
   return ::testing::AssertionSuccess();
 }
@@ -169,8 +158,8 @@ struct Builder {
 ::testing::AssertionResult valid(const Builder& b) {
   auto r = b.run();
   if (!r.ok()) {
-    return ::testing::AssertionFailure() << to_string(r.error().kind) << ": "
-                                         << r.error().message << " at " << r.error().offset;
+    return ::testing::AssertionFailure() << to_string(r.error().kind) << ": " << r.error().message << " at "
+                                         << r.error().offset;
   }
   return ::testing::AssertionSuccess();
 }
@@ -411,18 +400,20 @@ TEST(ValidateBody, IfWithoutElseMustKeepItsType) {
 TEST(ValidateBody, BrTableArity) {
   Builder b;  // (block (result i32) (block (br_table 0 1 (i32.const 0) (i32.const 0))))
   auto bt = b.br_table({0, 1});
-  b.func({}, {}, {blk(Op::Block, I32), blk(Op::Block), i32c(0), i32c(0), bt, op(Op::End),
-                  i32c(9), op(Op::End), op(Op::Drop)});
+  b.func({}, {},
+         {blk(Op::Block, I32), blk(Op::Block), i32c(0), i32c(0), bt, op(Op::End), i32c(9), op(Op::End), op(Op::Drop)});
   EXPECT_TRUE(fails(b, "type mismatch"));
   Builder c;  // same arity, different types: f32 vs i32
   auto bt2 = c.br_table({0, 1});
-  c.func({}, {}, {blk(Op::Block, F32), blk(Op::Block, I32), i32c(0), i32c(0), bt2,
-                  op(Op::End), op(Op::Drop), f32c(), op(Op::End), op(Op::Drop)});
+  c.func({}, {},
+         {blk(Op::Block, F32), blk(Op::Block, I32), i32c(0), i32c(0), bt2, op(Op::End), op(Op::Drop), f32c(),
+          op(Op::End), op(Op::Drop)});
   EXPECT_TRUE(fails(c, "type mismatch"));
   Builder d;  // on a polymorphic stack the same targets validate
   auto bt3 = d.br_table({0, 1});
-  d.func({}, {}, {blk(Op::Block, F32), blk(Op::Block, I32), op(Op::Unreachable), bt3,
-                  op(Op::End), op(Op::Drop), f32c(), op(Op::End), op(Op::Drop)});
+  d.func({}, {},
+         {blk(Op::Block, F32), blk(Op::Block, I32), op(Op::Unreachable), bt3, op(Op::End), op(Op::Drop), f32c(),
+          op(Op::End), op(Op::Drop)});
   EXPECT_TRUE(valid(d));
 }
 
@@ -434,19 +425,20 @@ TEST(ValidateBody, UnreachablePolymorphism) {
   c.func({}, {}, {op(Op::Unreachable), i64c(0), op(Op::I32Add), op(Op::Drop)});
   EXPECT_TRUE(fails(c, "type mismatch"));
   Builder d;  // (block (result i64) (br 0 (i64.const 1)) (f32.neg) (drop) (i64.const 0))
-  d.func({}, {}, {blk(Op::Block, I64), i64c(1), op(Op::Br, 0), op(Op::F32Neg), op(Op::Drop),
-                  i64c(0), op(Op::End), op(Op::Drop)});
+  d.func(
+      {}, {},
+      {blk(Op::Block, I64), i64c(1), op(Op::Br, 0), op(Op::F32Neg), op(Op::Drop), i64c(0), op(Op::End), op(Op::Drop)});
   EXPECT_TRUE(valid(d));
   Builder e;  // (func (result i32) (return (i32.const 1)) (select))
   e.func({}, {I32}, {i32c(1), op(Op::Return), op(Op::Select)});
   EXPECT_TRUE(valid(e));
   Builder f;  // the polymorphic stack does not reach outside the frame
-  f.func({}, {}, {i32c(1), blk(Op::Block), op(Op::Unreachable), op(Op::End), op(Op::I32Add),
-                  op(Op::Drop)});
+  f.func({}, {}, {i32c(1), blk(Op::Block), op(Op::Unreachable), op(Op::End), op(Op::I32Add), op(Op::Drop)});
   EXPECT_TRUE(fails(f, "type mismatch"));
   Builder g;  // after br_if the label types are pushed: (unreachable) (br_if 0) in [i32] block
-  g.func({}, {}, {blk(Op::Block, I32), op(Op::Unreachable), op(Op::BrIf, 0), i64c(0),
-                  op(Op::I64Add), op(Op::End), op(Op::Drop)});
+  g.func(
+      {}, {},
+      {blk(Op::Block, I32), op(Op::Unreachable), op(Op::BrIf, 0), i64c(0), op(Op::I64Add), op(Op::End), op(Op::Drop)});
   EXPECT_TRUE(fails(g, "type mismatch"));
 }
 
@@ -468,8 +460,7 @@ TEST(ValidateBody, MultiValueBlocks) {
   Builder b;
   uint32_t t = b.type({I32, I64}, {I64, I32});
   b.func({}, {I64, I32},
-         {i32c(1), i64c(2), blk(Op::Block, t), op(Op::Drop), op(Op::Drop), i64c(3), i32c(4),
-          op(Op::End)});
+         {i32c(1), i64c(2), blk(Op::Block, t), op(Op::Drop), op(Op::Drop), i64c(3), i32c(4), op(Op::End)});
   EXPECT_TRUE(valid(b));
   Builder c;  // the params are the wrong way round
   uint32_t t2 = c.type({I32, I64}, {});
@@ -705,10 +696,10 @@ TEST(Compile, LoopHasFuelAtItsHeaderAndBranchesBack) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   const code::CompiledFunc& f = r.value()[0];
-  EXPECT_EQ(f.code, (std::vector<uint64_t>{w(XOp::Fuel),                    // 0 entry
-                                           w(XOp::Fuel),                    // 1 loop header
-                                           w(Op::LocalGet), 0,              // 2
-                                           w(XOp::BrIfMove), 1, 1, 0,       // 4 back to 1
+  EXPECT_EQ(f.code, (std::vector<uint64_t>{w(XOp::Fuel),               // 0 entry
+                                           w(XOp::Fuel),               // 1 loop header
+                                           w(Op::LocalGet), 0,         // 2
+                                           w(XOp::BrIfMove), 1, 1, 0,  // 4 back to 1
                                            w(Op::Return)}));
   EXPECT_EQ(f.param_slots, 1u);
   EXPECT_EQ(f.local_slots, 1u);
@@ -719,10 +710,10 @@ TEST(Compile, V128LocalsUseWideOpsAndTwoSlots) {
   // (func (param i32 v128) (local v128 i64)
   //   (local.set 2 (local.get 1)) (drop (local.get 3)) (drop (local.get 2)))
   Builder b;
-  b.func({I32, V128}, {},
-         {op(Op::LocalGet, 1), op(Op::LocalSet, 2), op(Op::LocalGet, 3), op(Op::Drop),
-          op(Op::LocalGet, 2), op(Op::Drop)},
-         {{1, V128}, {1, I64}});
+  b.func(
+      {I32, V128}, {},
+      {op(Op::LocalGet, 1), op(Op::LocalSet, 2), op(Op::LocalGet, 3), op(Op::Drop), op(Op::LocalGet, 2), op(Op::Drop)},
+      {{1, V128}, {1, I64}});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   const code::CompiledFunc& f = r.value()[0];
@@ -730,9 +721,8 @@ TEST(Compile, V128LocalsUseWideOpsAndTwoSlots) {
   EXPECT_EQ(f.local_slots, 6u);
   EXPECT_EQ(f.max_stack, 2u);
   EXPECT_EQ(f.code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::LocalGet128), 1, w(XOp::LocalSet128), 3,
-                                   w(Op::LocalGet), 5, w(Op::Drop), w(XOp::LocalGet128), 3,
-                                   w(Op::Drop), w(Op::Drop), w(Op::Return)}));
+            (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::LocalGet128), 1, w(XOp::LocalSet128), 3, w(Op::LocalGet), 5,
+                                   w(Op::Drop), w(XOp::LocalGet128), 3, w(Op::Drop), w(Op::Drop), w(Op::Return)}));
 }
 
 TEST(Compile, WideGlobalsAndSelect) {
@@ -741,15 +731,14 @@ TEST(Compile, WideGlobalsAndSelect) {
   Builder b;
   b.global(V128, true, {v128c()});
   b.func({I32}, {V128},
-         {op(Op::GlobalGet, 0), op(Op::GlobalSet, 0), op(Op::GlobalGet, 0), v128c(1, 2),
-          op(Op::LocalGet, 0), op(Op::Select)});
+         {op(Op::GlobalGet, 0), op(Op::GlobalSet, 0), op(Op::GlobalGet, 0), v128c(1, 2), op(Op::LocalGet, 0),
+          op(Op::Select)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   const code::CompiledFunc& f = r.value()[0];
-  EXPECT_EQ(f.code, (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::GlobalGet128), 0,
-                                           w(XOp::GlobalSet128), 0, w(XOp::GlobalGet128), 0,
-                                           w(Op::V128Const), 1, 2, w(Op::LocalGet), 0,
-                                           w(XOp::Select128), w(Op::Return)}));
+  EXPECT_EQ(f.code,
+            (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::GlobalGet128), 0, w(XOp::GlobalSet128), 0, w(XOp::GlobalGet128),
+                                   0, w(Op::V128Const), 1, 2, w(Op::LocalGet), 0, w(XOp::Select128), w(Op::Return)}));
   EXPECT_EQ(f.max_stack, 5u);
   EXPECT_EQ(f.result_slots, 2u);
 }
@@ -759,8 +748,7 @@ TEST(Compile, MaxStackOfAKnownFunction) {
   //   (i32.add (local.get 0) (i32.add (local.get 0) (i64.eqz (i64.const 1)))))
   Builder b;
   b.func({I32}, {I32},
-         {op(Op::LocalGet, 0), op(Op::LocalGet, 0), i64c(1), op(Op::I64Eqz), op(Op::I32Add),
-          op(Op::I32Add)});
+         {op(Op::LocalGet, 0), op(Op::LocalGet, 0), i64c(1), op(Op::I64Eqz), op(Op::I32Add), op(Op::I32Add)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value()[0].max_stack, 3u);
@@ -775,17 +763,15 @@ TEST(Compile, IfElse) {
   // (func (param i32) (result i32)
   //   (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))
   Builder b;
-  b.func({I32}, {I32},
-         {op(Op::LocalGet, 0), blk(Op::If, I32), i32c(1), op(Op::Else), i32c(2), op(Op::End)});
+  b.func({I32}, {I32}, {op(Op::LocalGet, 0), blk(Op::If, I32), i32c(1), op(Op::Else), i32c(2), op(Op::End)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,  // 0..2
-                                   w(XOp::JumpIfZero), 9,             // 3: to the else arm
-                                   w(Op::I32Const), 1,                // 5
-                                   w(XOp::Jump), 11,                  // 7: over the else arm
-                                   w(Op::I32Const), 2,                // 9
-                                   w(Op::Return)}));              // 11
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,  // 0..2
+                                                      w(XOp::JumpIfZero), 9,             // 3: to the else arm
+                                                      w(Op::I32Const), 1,                // 5
+                                                      w(XOp::Jump), 11,                  // 7: over the else arm
+                                                      w(Op::I32Const), 2,                // 9
+                                                      w(Op::Return)}));                  // 11
 }
 
 TEST(Compile, BranchesMoveOrJump) {
@@ -795,16 +781,15 @@ TEST(Compile, BranchesMoveOrJump) {
   b.func({}, {I32}, {blk(Op::Block, I32), i32c(1), i32c(2), op(Op::Br, 0), op(Op::End)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(Op::I32Const), 2,
-                                   w(XOp::BrMove), 9, 0, 1, w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(Op::I32Const), 2,
+                                                      w(XOp::BrMove), 9, 0, 1, w(Op::Return)}));
   // (block (result i32) (i32.const 1) (br 0)): already in place, a plain Jump.
   Builder c;
   c.func({}, {I32}, {blk(Op::Block, I32), i32c(1), op(Op::Br, 0), op(Op::End)});
   auto rc = c.run();
   ASSERT_TRUE(rc.ok());
-  EXPECT_EQ(rc.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1,
-                                                       w(XOp::Jump), 5, w(Op::Return)}));
+  EXPECT_EQ(rc.value()[0].code,
+            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(XOp::Jump), 5, w(Op::Return)}));
 }
 
 TEST(Compile, BranchToFunctionLabel) {
@@ -813,37 +798,34 @@ TEST(Compile, BranchToFunctionLabel) {
   b.func({I32}, {I32}, {i32c(5), op(Op::LocalGet, 0), op(Op::BrIf, 0), op(Op::Br, 0)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 5, w(Op::LocalGet), 0,
-                                   w(XOp::BrIfMove), 10, 1, 1,  // to the final Return
-                                   w(Op::Return),               // br 0
-                                   w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 5, w(Op::LocalGet), 0,
+                                                      w(XOp::BrIfMove), 10, 1, 1,  // to the final Return
+                                                      w(Op::Return),               // br 0
+                                                      w(Op::Return)}));
 }
 
 TEST(Compile, BrTable) {
   // (func (param i32) (block (block (br_table 0 1 2 (local.get 0)))))
   Builder b;
   auto bt = b.br_table({0, 1, 2});
-  b.func({I32}, {}, {blk(Op::Block), blk(Op::Block), op(Op::LocalGet, 0), bt, op(Op::End),
-                     op(Op::End)});
+  b.func({I32}, {}, {blk(Op::Block), blk(Op::Block), op(Op::LocalGet, 0), bt, op(Op::End), op(Op::End)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   // Entries (target, height, keep): the inner block's end, the outer
   // block's end and the function's end are all pc 14, the final Return.
-  EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0, w(XOp::BrTableMove), 2,
-                                   14, 1, 0, 14, 1, 0, 14, 1, 0, w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0, w(XOp::BrTableMove), 2, 14, 1,
+                                                      0, 14, 1, 0, 14, 1, 0, w(Op::Return)}));
 }
 
 TEST(Compile, DeadCodeIsNotEmitted) {
   // (func (return) (i32.const 1) (drop) (block (loop (br 0))))
   Builder b;
-  b.func({}, {}, {op(Op::Return), i32c(1), op(Op::Drop), blk(Op::Block), blk(Op::Loop),
-                  op(Op::Br, 0), op(Op::End), op(Op::End)});
+  b.func(
+      {}, {},
+      {op(Op::Return), i32c(1), op(Op::Drop), blk(Op::Block), blk(Op::Loop), op(Op::Br, 0), op(Op::End), op(Op::End)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::Return), w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::Return), w(Op::Return)}));
 }
 
 TEST(Compile, ImmediatesOfMemoryAndTables) {
@@ -856,15 +838,13 @@ TEST(Compile, ImmediatesOfMemoryAndTables) {
   b.table();
   b.table();
   b.func({}, {I32},
-         {i32c(0), mem(Op::I32Load, 2, 8), op(Op::Drop), i32c(0), v128c(),
-          with_lane(mem(Op::V128Store8Lane, 0, 3), 5), op(Op::TableSize, 1)});
+         {i32c(0), mem(Op::I32Load, 2, 8), op(Op::Drop), i32c(0), v128c(), with_lane(mem(Op::V128Store8Lane, 0, 3), 5),
+          op(Op::TableSize, 1)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 0, w(Op::I32Load), 8,
-                                   w(Op::Drop), w(Op::I32Const), 0, w(Op::V128Const), 0, 0,
-                                   w(Op::V128Store8Lane), 3, 5, w(Op::TableSize), 1,
-                                   w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 0, w(Op::I32Load), 8, w(Op::Drop),
+                                                      w(Op::I32Const), 0, w(Op::V128Const), 0, 0, w(Op::V128Store8Lane),
+                                                      3, 5, w(Op::TableSize), 1, w(Op::Return)}));
   EXPECT_EQ(r.value()[0].max_stack, 3u);
 }
 
@@ -875,15 +855,13 @@ TEST(Compile, CallsAndIndirectCalls) {
   Builder b;
   b.import_func({I32}, {I64});
   b.table();
-  b.func({}, {I64}, {i32c(1), op(Op::Call, 0), op(Op::Drop), i32c(2), i32c(0),
-                     op(Op::CallIndirect, 0, 0)});
+  b.func({}, {I64}, {i32c(1), op(Op::Call, 0), op(Op::Drop), i32c(2), i32c(0), op(Op::CallIndirect, 0, 0)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.value().size(), 1u);
   EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(Op::Call), 0, w(Op::Drop),
-                                   w(Op::I32Const), 2, w(Op::I32Const), 0, w(Op::CallIndirect), 0,
-                                   0, w(Op::Return)}));
+            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(Op::Call), 0, w(Op::Drop), w(Op::I32Const), 2,
+                                   w(Op::I32Const), 0, w(Op::CallIndirect), 0, 0, w(Op::Return)}));
 }
 
 // ------------------------------------------------------ from binary bytes ----
@@ -899,10 +877,10 @@ void put_u32(std::vector<uint8_t>& out, uint32_t v) {  // unsigned LEB128
 // A module with one function of type [] -> [] whose body (locals vector and
 // instructions, without the final 0x0B) is `code`.
 std::vector<uint8_t> one_func_module(const std::vector<uint8_t>& code) {
-  std::vector<uint8_t> m = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00,
-                            0x01, 0x04, 0x01, 0x60, 0x00, 0x00,   // type section: [] -> []
-                            0x03, 0x02, 0x01, 0x00};              // function section
-  std::vector<uint8_t> body = {0x00};                            // no locals
+  std::vector<uint8_t> m = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00,
+                            0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00,  // type section: [] -> []
+                            0x03, 0x02, 0x01, 0x00};                   // function section
+  std::vector<uint8_t> body = {0x00};                                  // no locals
   body.insert(body.end(), code.begin(), code.end());
   body.push_back(0x0B);
   std::vector<uint8_t> entry;
@@ -955,8 +933,7 @@ TEST(ValidateBinary, LoopCompilesFromBytes) {
   // (func (loop (br 0)))  -- an infinite loop; each iteration pays fuel
   auto r = load(one_func_module({0x03, 0x40, 0x0C, 0x00, 0x0B}));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::Fuel), w(XOp::Jump), 1,
-                                                      w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::Fuel), w(XOp::Jump), 1, w(Op::Return)}));
 }
 
 }  // namespace

@@ -26,8 +26,8 @@ std::string R(const char* s) { return s; }  // for concatenating WAT with kReadR
 std::string open_body(const std::string& path, int lookup = 1, int oflags = 0,
                       const std::string& rights = kReadRights) {
   return R(R"((func (export "run") (result i32)
-      (call $path_open (i32.const 3) (i32.const )") + std::to_string(lookup) + ") @\"" + path +
-         "\" (i32.const " + std::to_string(oflags) + ") " + rights +
+      (call $path_open (i32.const 3) (i32.const )") +
+         std::to_string(lookup) + ") @\"" + path + "\" (i32.const " + std::to_string(oflags) + ") " + rights +
          " (i64.const 0) (i32.const 0) (i32.const 0)))";
 }
 
@@ -51,9 +51,9 @@ TEST_F(Wasi, AbsolutePath) {
 }
 
 TEST_F(Wasi, SymlinkToRoot) {
-  for (auto [path, lookup, want] : {std::tuple{"to_root/etc/passwd", 0, kEnotcapable},
-                                    std::tuple{"to_root", 1, kEnotcapable},
-                                    std::tuple{"to_root", 0, kEloop}}) {  // O_NOFOLLOW on the link itself
+  for (auto [path, lookup, want] :
+       {std::tuple{"to_root/etc/passwd", 0, kEnotcapable}, std::tuple{"to_root", 1, kEnotcapable},
+        std::tuple{"to_root", 0, kEloop}}) {  // O_NOFOLLOW on the link itself
     auto g = make_guest(config(), open_body(path, lookup));
     ASSERT_TRUE(g);
     EXPECT_EQ(g->run(), want) << path << " lookup " << lookup;
@@ -61,11 +61,10 @@ TEST_F(Wasi, SymlinkToRoot) {
 }
 
 TEST_F(Wasi, SymlinkToTheCanary) {
-  for (auto [path, lookup, want] : {std::tuple{"to_canary/secret.txt", 0, kEnotcapable},
-                                    std::tuple{"to_canary_abs/secret.txt", 0, kEnotcapable},
-                                    std::tuple{"to_canary_file", 1, kEnotcapable},
-                                    std::tuple{"to_canary_file", 0, kEloop},
-                                    std::tuple{"a/../to_canary/sub/deep.txt", 1, kEnotcapable}}) {
+  for (auto [path, lookup, want] :
+       {std::tuple{"to_canary/secret.txt", 0, kEnotcapable}, std::tuple{"to_canary_abs/secret.txt", 0, kEnotcapable},
+        std::tuple{"to_canary_file", 1, kEnotcapable}, std::tuple{"to_canary_file", 0, kEloop},
+        std::tuple{"a/../to_canary/sub/deep.txt", 1, kEnotcapable}}) {
     auto g = make_guest(config(), open_body(path, lookup));
     ASSERT_TRUE(g);
     EXPECT_EQ(g->run(), want) << path << " lookup " << lookup;
@@ -73,10 +72,10 @@ TEST_F(Wasi, SymlinkToTheCanary) {
 }
 
 TEST_F(Wasi, CreatingThroughSymlinksOut) {
-  for (auto [path, lookup, want] : {std::tuple{"to_canary/new.txt", 1, kEnotcapable},
-                                    std::tuple{"to_canary_abs/new.txt", 1, kEnotcapable},
-                                    std::tuple{"dangling_out", 1, kEnotcapable},  // ../canary/new.txt
-                                    std::tuple{"dangling_out", 0, kEloop}}) {
+  for (auto [path, lookup, want] :
+       {std::tuple{"to_canary/new.txt", 1, kEnotcapable}, std::tuple{"to_canary_abs/new.txt", 1, kEnotcapable},
+        std::tuple{"dangling_out", 1, kEnotcapable},  // ../canary/new.txt
+        std::tuple{"dangling_out", 0, kEloop}}) {
     auto g = make_guest(config(), open_body(path, lookup, /*O_CREAT*/ 1, "(i64.const -1)"));
     ASSERT_TRUE(g);
     EXPECT_EQ(g->run(), want) << path << " lookup " << lookup;
@@ -123,16 +122,17 @@ TEST_F(Wasi, DirectoryReplacedBySymlinkBetweenCalls) {
   // its place, as a concurrent process could between two guest calls.
   Extra swap = [&](Store& s, Linker& l) {
     l.define("test", "swap", Extern::of(s.create_host_func({}, [&](Caller&, auto, auto) -> Result<void> {
-      ::rename((scratch_ + "/sw").c_str(), (scratch_ + "/sw_old").c_str());
-      ::symlink("../canary", (scratch_ + "/sw").c_str());
-      return {};
-    })));
+               ::rename((scratch_ + "/sw").c_str(), (scratch_ + "/sw_old").c_str());
+               ::symlink("../canary", (scratch_ + "/sw").c_str());
+               return {};
+             })));
   };
-  auto g = make_guest(config(), std::string(R"(
+  auto g = make_guest(config(),
+                      std::string(R"(
     (import "test" "swap" (func $swap))
     (func $open (param $dir i32) (param $p i32) (param $n i32) (result i32)
       (call $path_open (local.get $dir) (i32.const 1) (local.get $p) (local.get $n) (i32.const 0) )") +
-                                    kDirRights + R"( (i64.const -1) (i32.const 0) (i32.const 0)))
+                          kDirRights + R"( (i64.const -1) (i32.const 0) (i32.const 0)))
     (func $first_byte (param $fd i32) (result i32)
       (call $iov (i32.const 16) (i32.const 64) (i32.const 1))
       (call $ok (call $fd_read (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 8)))
@@ -147,7 +147,8 @@ TEST_F(Wasi, DirectoryReplacedBySymlinkBetweenCalls) {
       (call $ok (call $open (local.get $dir) @"secret.txt"))
       (i32.store (i32.const 104) (call $first_byte (i32.load (i32.const 0))))
       (i32.store (i32.const 0) (i32.const -1))
-      (call $open (i32.const 3) @"sw/secret.txt")))", swap);
+      (call $open (i32.const 3) @"sw/secret.txt")))",
+                      swap);
   ASSERT_TRUE(g);
   EXPECT_EQ(g->run(), kEnotcapable);
   EXPECT_EQ(g->u32(100), static_cast<uint32_t>('I'));
@@ -168,7 +169,8 @@ TEST_F(Wasi, SymlinksSwappedConcurrentlyNeverLeadOut) {
     (func $try (param $p i32) (param $n i32) (param $oflags i32)
       (local $e i32)
       (local.set $e (call $path_open (i32.const 3) (i32.const 1) (local.get $p) (local.get $n) (local.get $oflags)
-                      )") + kReadRights + R"( (i64.const 0) (i32.const 0) (i32.const 0)))
+                      )") + kReadRights +
+                                    R"( (i64.const 0) (i32.const 0) (i32.const 0)))
       (if (i32.eqz (local.get $e))
         (then
           (call $iov (i32.const 16) (i32.const 64) (i32.const 1))
@@ -218,7 +220,8 @@ TEST_F(Wasi, VeryLongPaths) {
     (func (export "run") (result i32)
       (i32.store (i32.const 100) (call $path_open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const -1)
                                    (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0)))
-      (call $path_open (i32.const 3) (i32.const 0) @")" + longest + R"(" (i32.const 0) (i64.const 2)
+      (call $path_open (i32.const 3) (i32.const 0) @")" +
+                                    longest + R"(" (i32.const 0) (i64.const 2)
         (i64.const 0) (i32.const 0) (i32.const 0))))");
   ASSERT_TRUE(g);
   EXPECT_EQ(g->run(), kEnametoolong);
@@ -256,7 +259,8 @@ TEST_F(Wasi, DotDotThatStaysInside) {
 TEST_F(Wasi, DotDotAboveAnOpenedDirectory) {
   auto g = make_guest(config(), std::string(R"(
     (func (export "run") (result i32) (local $dir i32)
-      (call $ok (call $path_open (i32.const 3) (i32.const 0) @"a" (i32.const 2) )") + kDirRights + R"(
+      (call $ok (call $path_open (i32.const 3) (i32.const 0) @"a" (i32.const 2) )") +
+                                    kDirRights + R"(
                   (i64.const -1) (i32.const 0) (i32.const 0)))
       (local.set $dir (i32.load (i32.const 0)))
       (call $ok (call $path_open (local.get $dir) (i32.const 0) @"b.txt" (i32.const 0) (i64.const 2)
@@ -356,7 +360,8 @@ TEST_F(Wasi, ReadOnlyPreopenRefusesEveryWrite) {
       (i32.store (i32.const 116) (call $path_create_directory (i32.const 4) @"d"))
       (i32.store (i32.const 120) (call $path_remove_directory (i32.const 4) @"empty"))
       (i32.store (i32.const 124) (call $path_rename (i32.const 4) @"readme.txt" (i32.const 4) @"r2.txt"))
-      (call $path_open (i32.const 4) (i32.const 0) @"readme.txt" (i32.const 0) )") + kReadRights + R"(
+      (call $path_open (i32.const 4) (i32.const 0) @"readme.txt" (i32.const 0) )") +
+                                    kReadRights + R"(
         (i64.const 0) (i32.const 0) (i32.const 0))))");
   ASSERT_TRUE(g);
   EXPECT_EQ(g->run(), kOk);  // reading is what it is for
@@ -368,13 +373,15 @@ TEST_F(Wasi, ReadOnlyPreopenRefusesEveryWrite) {
 TEST_F(Wasi, FilesAndDirectoriesFromAReadOnlyPreopenStayReadOnly) {
   auto g = make_guest(config(), std::string(R"(
     (func (export "run") (result i32) (local $fd i32)
-      (call $ok (call $path_open (i32.const 4) (i32.const 0) @"readme.txt" (i32.const 0) )") + kReadRights + R"(
+      (call $ok (call $path_open (i32.const 4) (i32.const 0) @"readme.txt" (i32.const 0) )") +
+                                    kReadRights + R"(
                   (i64.const 0) (i32.const 0) (i32.const 0)))
       (local.set $fd (i32.load (i32.const 0)))
       (call $iov (i32.const 16) @"overwrite")
       (i32.store (i32.const 100) (call $fd_write (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 8)))
       (i32.store (i32.const 104) (call $fd_pwrite (local.get $fd) (i32.const 16) (i32.const 1) (i64.const 0) (i32.const 8)))
-      (call $ok (call $path_open (i32.const 4) (i32.const 0) @"empty" (i32.const 2) )" + kDirRights + R"(
+      (call $ok (call $path_open (i32.const 4) (i32.const 0) @"empty" (i32.const 2) )" +
+                                    kDirRights + R"(
                   (i64.const -1) (i32.const 0) (i32.const 0)))
       (call $path_open (i32.load (i32.const 0)) (i32.const 0) @"x" (i32.const 1) (i64.const 2)
         (i64.const 0) (i32.const 0) (i32.const 0))))");
@@ -555,7 +562,8 @@ TEST_F(Wasi, IovecArrayOverlappingItself) {
   EXPECT_EQ(g->str(0, 8), "ABCDEFGH");
   EXPECT_EQ(g->str(100, 8), "IJKLMNOP");
   EXPECT_EQ(g->u32(204), 8u);
-  EXPECT_EQ(read_file(scratch_ + "/abc.txt"), std::string("ABCDEFGHIJKLMNOP") + std::string("\x2c\x01\0\0\x08\0\0\0", 8));
+  EXPECT_EQ(read_file(scratch_ + "/abc.txt"),
+            std::string("ABCDEFGHIJKLMNOP") + std::string("\x2c\x01\0\0\x08\0\0\0", 8));
 }
 
 TEST_F(Wasi, ResultPointerOutOfBoundsWritesNothing) {
@@ -643,8 +651,8 @@ TEST_F(Wasi, FilestatFollowingALinkOut) {
   EXPECT_EQ(g->u32(100), static_cast<uint32_t>(kEnotcapable));
   EXPECT_EQ(g->u32(104), static_cast<uint32_t>(kEnotcapable));
   EXPECT_EQ(g->str(256, 64), std::string(64, '\0'));  // nothing written for a refusal
-  EXPECT_EQ(g->mem()[512 + 16], 7);                    // the link itself
-  EXPECT_EQ(g->u64(512 + 32), 20u);                    // its text's length
+  EXPECT_EQ(g->mem()[512 + 16], 7);                   // the link itself
+  EXPECT_EQ(g->u64(512 + 32), 20u);                   // its text's length
 }
 
 TEST_F(Wasi, PrestatDirNameBuffers) {

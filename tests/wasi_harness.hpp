@@ -16,8 +16,8 @@
 // imported for it (their types are written out here from the witx, not
 // taken from the implementation).
 #pragma once
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,8 +35,8 @@
 
 #include "warden/host.hpp"
 #include "warden/text.hpp"
-#include "warden/wasi.hpp"
 #include "warden/warden.hpp"
+#include "warden/wasi.hpp"
 
 namespace wasi_harness {
 
@@ -45,9 +45,24 @@ namespace stdfs = std::filesystem;
 
 // preview1 errno values (wasi-libc's wasi/api.h).
 enum : int32_t {
-  kOk = 0, kEbadf = 8, kEexist = 20, kEfault = 21, kEinval = 28, kEisdir = 31, kEloop = 32,
-  kEmfile = 33, kEnametoolong = 37, kEnoent = 44, kEnosys = 52, kEnotdir = 54, kEnotempty = 55,
-  kEnotsup = 58, kEperm = 63, kErofs = 69, kEspipe = 70, kEnotcapable = 76,
+  kOk = 0,
+  kEbadf = 8,
+  kEexist = 20,
+  kEfault = 21,
+  kEinval = 28,
+  kEisdir = 31,
+  kEloop = 32,
+  kEmfile = 33,
+  kEnametoolong = 37,
+  kEnoent = 44,
+  kEnosys = 52,
+  kEnotdir = 54,
+  kEnotempty = 55,
+  kEnotsup = 58,
+  kEperm = 63,
+  kErofs = 69,
+  kEspipe = 70,
+  kEnotcapable = 76,
 };
 // Rights a read-only open asks for: fd_read, fd_seek, fd_tell, fd_readdir, fd_filestat_get.
 inline constexpr const char* kReadRights = "(i64.const 2113574)";
@@ -131,7 +146,8 @@ inline std::string module_text(std::string_view body) {
   std::string imports;
   for (const auto& [name, type] : kImports)
     if (calls(code, name))
-      imports += std::string("(import \"wasi_snapshot_preview1\" \"") + name + "\" (func $" + name + " " + type + "))\n";
+      imports +=
+          std::string("(import \"wasi_snapshot_preview1\" \"") + name + "\" (func $" + name + " " + type + "))\n";
   // ";; no memory" in a body: a module without one.
   const bool memory = code.find("(memory") == std::string::npos && code.find(";; no memory") == std::string::npos;
   std::string mem = memory ? "(memory (export \"memory\") 1)\n" : "";
@@ -156,17 +172,28 @@ struct Guest {
     return static_cast<int32_t>((*r)[0].as_i32());
   }
   std::span<uint8_t> mem() { return store->memory_data(inst->find_export("memory")->memory); }
-  uint32_t u32(uint32_t at) { uint32_t v; std::memcpy(&v, mem().data() + at, 4); return v; }
-  uint64_t u64(uint32_t at) { uint64_t v; std::memcpy(&v, mem().data() + at, 8); return v; }
+  uint32_t u32(uint32_t at) {
+    uint32_t v;
+    std::memcpy(&v, mem().data() + at, 4);
+    return v;
+  }
+  uint64_t u64(uint32_t at) {
+    uint64_t v;
+    std::memcpy(&v, mem().data() + at, 8);
+    return v;
+  }
   std::string str(uint32_t at, uint32_t len) { return std::string(reinterpret_cast<char*>(mem().data()) + at, len); }
   void poke(uint32_t at, const void* p, size_t n) { std::memcpy(mem().data() + at, p, n); }
-  template <class T> void put(uint32_t at, T v) { poke(at, &v, sizeof v); }
+  template <class T>
+  void put(uint32_t at, T v) {
+    poke(at, &v, sizeof v);
+  }
 };
 
 using Extra = std::function<void(Store&, Linker&)>;
 
 inline std::unique_ptr<Guest> make_guest(wasi::Config cfg, std::string_view body, const Extra& extra = {},
-                                  Limits limits = {}) {
+                                         Limits limits = {}) {
   const std::string text = module_text(body);
   Result<std::vector<uint8_t>> bytes = wat_to_wasm(text);
   EXPECT_TRUE(bytes.ok()) << bytes.error().message << "\n" << text;
@@ -231,8 +258,10 @@ inline std::map<std::string, std::string> snapshot(const std::string& root, cons
     struct stat st {};
     ::lstat(p.c_str(), &st);
     std::string d = std::to_string(st.st_mode);
-    if (S_ISLNK(st.st_mode)) d += " -> " + stdfs::read_symlink(p).string();
-    else if (S_ISREG(st.st_mode)) d += " = " + read_file(p);
+    if (S_ISLNK(st.st_mode))
+      d += " -> " + stdfs::read_symlink(p).string();
+    else if (S_ISREG(st.st_mode))
+      d += " = " + read_file(p);
     out[p.substr(root.size())] = d;
   }
   return out;

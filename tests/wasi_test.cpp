@@ -96,7 +96,8 @@ TEST_F(Wasi, CreateWriteSeekReadBack) {
 TEST_F(Wasi, ReaddirListsSortedEntriesWithCookies) {
   auto g = make_guest(config(), std::string(R"(
     (func (export "open") (result i32)
-      (call $ok (call $path_open (i32.const 3) (i32.const 0) @"list" (i32.const 2) )") + kReadRights + R"(
+      (call $ok (call $path_open (i32.const 3) (i32.const 0) @"list" (i32.const 2) )") +
+                                    kReadRights + R"(
                   (i64.const 0) (i32.const 0) (i32.const 0)))
       (i32.load (i32.const 0)))
     (func (export "readdir") (param i32 i32 i32 i64 i32) (result i32)
@@ -184,7 +185,8 @@ TEST_F(Wasi, FdstatSetFlags) {
 TEST_F(Wasi, FilestatAndFdstat) {
   auto g = make_guest(config(), std::string(R"(
     (func (export "run") (result i32) (local $fd i32)
-      (call $ok (call $path_open (i32.const 3) (i32.const 0) @"hello.txt" (i32.const 0) )") + kReadRights + R"(
+      (call $ok (call $path_open (i32.const 3) (i32.const 0) @"hello.txt" (i32.const 0) )") +
+                                    kReadRights + R"(
                   (i64.const 0) (i32.const 0) (i32.const 0)))
       (local.set $fd (i32.load (i32.const 0)))
       (call $ok (call $fd_filestat_get (local.get $fd) (i32.const 64)))
@@ -211,7 +213,7 @@ TEST_F(Wasi, FilestatAndFdstat) {
   EXPECT_EQ(g->u64(256 + 32), 13u);
   EXPECT_EQ(g->mem()[320], 4);
   EXPECT_EQ(g->u64(320 + 8), 2113574u & ~(1u << 14));  // fd_readdir is not a file's right
-  EXPECT_EQ(g->u64(352 + 8) & 0x66, 0x40u);  // stdout: fd_write, no read/seek/tell
+  EXPECT_EQ(g->u64(352 + 8) & 0x66, 0x40u);            // stdout: fd_write, no read/seek/tell
   EXPECT_EQ(g->mem()[384], 3);
 }
 
@@ -247,8 +249,9 @@ TEST_F(Wasi, ClocksAdvance) {
   ASSERT_TRUE(g);
   EXPECT_EQ(g->run(), kEinval);
   EXPECT_LT(g->u64(0), g->u64(8));
-  const uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch()).count());
+  const uint64_t now = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   EXPECT_LT(now - g->u64(16), 60'000'000'000ull);
   EXPECT_GT(g->u64(24), 0u);
   EXPECT_GT(g->u64(32), 0u);

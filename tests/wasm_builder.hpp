@@ -44,10 +44,14 @@ inline Bytes hex(std::string_view s) {
   int hi = -1;
   for (char c : s) {
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else
+      continue;
     if (hi < 0) {
       hi = v;
     } else {
@@ -93,9 +97,7 @@ inline Bytes call(uint32_t f) { return cat({{0x10}, leb_u(f)}); }
 inline Bytes br(uint32_t d) { return cat({{0x0C}, leb_u(d)}); }
 inline Bytes br_if(uint32_t d) { return cat({{0x0D}, leb_u(d)}); }
 /// A memory instruction `op` with memarg (align exponent, offset).
-inline Bytes mem_op(Bytes op, uint32_t align, uint64_t offset) {
-  return cat({op, leb_u(align), leb_u(offset)});
-}
+inline Bytes mem_op(Bytes op, uint32_t align, uint64_t offset) { return cat({op, leb_u(align), leb_u(offset)}); }
 
 class Module {
  public:
@@ -118,8 +120,7 @@ class Module {
     imports_.push_back(cat({name(mod), name(nm), {0x01, static_cast<uint8_t>(elem)}, limits(min, max)}));
     return ntables_++;
   }
-  void import_memory(std::string_view mod, std::string_view nm, uint32_t min,
-                     std::optional<uint32_t> max = {}) {
+  void import_memory(std::string_view mod, std::string_view nm, uint32_t min, std::optional<uint32_t> max = {}) {
     imports_.push_back(cat({name(mod), name(nm), {0x02}, limits(min, max)}));
   }
   uint32_t import_global(std::string_view mod, std::string_view nm, VT t, bool mut) {
@@ -227,8 +228,7 @@ class Module {
     append(out, cat({{id}, leb_u(body.size()), body}));
   }
 
-  std::vector<Bytes> types_, imports_, funcs_, tables_, mems_, globals_, exports_, elems_, datas_,
-      codes_;
+  std::vector<Bytes> types_, imports_, funcs_, tables_, mems_, globals_, exports_, elems_, datas_, codes_;
   std::optional<uint32_t> start_;
   uint32_t nfuncs_ = 0, ntables_ = 0, nglobals_ = 0;
 };

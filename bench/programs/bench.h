@@ -12,7 +12,7 @@ typedef unsigned long long u64;
 typedef long long i64;
 
 #define EXPORT(name) __attribute__((export_name(#name)))
-#define NOINLINE __attribute__((noinline))
+#define NOINLINE     __attribute__((noinline))
 
 static inline u32 rotl32(u32 x, u32 r) { return (x << (r & 31)) | (x >> ((32 - r) & 31)); }
 

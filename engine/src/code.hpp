@@ -70,11 +70,11 @@ inline constexpr uint16_t op_word(XOp op) { return static_cast<uint16_t>(op); }
 
 struct CompiledFunc {
   std::vector<uint64_t> code;
-  uint32_t type = 0;          // module type index
+  uint32_t type = 0;  // module type index
   uint32_t param_slots = 0;
-  uint32_t local_slots = 0;   // params + declared locals
+  uint32_t local_slots = 0;  // params + declared locals
   uint32_t result_slots = 0;
-  uint32_t max_stack = 0;     // operand-stack slots needed above local_slots
+  uint32_t max_stack = 0;  // operand-stack slots needed above local_slots
 };
 
 }  // namespace warden::code

@@ -19,9 +19,12 @@ struct Tables {
     fd.fill(-1);
     for (uint16_t i = 0; i < kOpCount; ++i) {
       const OpInfo& o = kOpInfo[i];
-      if (o.prefix == 0) single[o.code] = static_cast<int16_t>(i);
-      else if (o.prefix == 0xFC) fc[o.code] = static_cast<int16_t>(i);
-      else fd[o.code] = static_cast<int16_t>(i);
+      if (o.prefix == 0)
+        single[o.code] = static_cast<int16_t>(i);
+      else if (o.prefix == 0xFC)
+        fc[o.code] = static_cast<int16_t>(i);
+      else
+        fd[o.code] = static_cast<int16_t>(i);
       by_name.emplace(o.name, static_cast<Op>(i));  // first row wins: select
     }
   }

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "warden/spectest.hpp"
 #include "input.hpp"
+#include "warden/spectest.hpp"
 
 namespace warden::fuzz {
 
@@ -33,15 +33,12 @@ void require_kind(const Error& e, std::initializer_list<ErrorKind> allowed, cons
 std::string value_bits(const Value& v) {
   char buf[64];
   switch (v.type) {
-    case ValType::I32: case ValType::F32:
+    case ValType::I32:
+    case ValType::F32:
       std::snprintf(buf, sizeof buf, "%s:%08" PRIx64, std::string(to_string(v.type)).c_str(), v.lo);
       break;
-    case ValType::V128:
-      std::snprintf(buf, sizeof buf, "v128:%016" PRIx64 "%016" PRIx64, v.hi, v.lo);
-      break;
-    default:
-      std::snprintf(buf, sizeof buf, "%s:%016" PRIx64, std::string(to_string(v.type)).c_str(), v.lo);
-      break;
+    case ValType::V128: std::snprintf(buf, sizeof buf, "v128:%016" PRIx64 "%016" PRIx64, v.hi, v.lo); break;
+    default: std::snprintf(buf, sizeof buf, "%s:%016" PRIx64, std::string(to_string(v.type)).c_str(), v.lo); break;
   }
   return buf;
 }
@@ -71,7 +68,9 @@ struct Runner {
     switch (t) {
       case ValType::I32: {
         uint32_t k = plan.below(4);
-        return Value::i32(k == 0 ? plan.below(16) : k == 1 ? static_cast<uint32_t>(-static_cast<int32_t>(plan.below(16))) : plan.u32());
+        return Value::i32(k == 0   ? plan.below(16)
+                          : k == 1 ? static_cast<uint32_t>(-static_cast<int32_t>(plan.below(16)))
+                                   : plan.u32());
       }
       case ValType::I64: return Value::i64(plan.chance(1, 2) ? plan.below(16) : plan.u64());
       case ValType::F32: return Value::f32_bits(plan.u32());
@@ -99,9 +98,7 @@ struct Runner {
           out += " mem " + name + "=" + std::to_string(store.memory_pages(e.memory)) + "p#" + buf;
           break;
         }
-        case ExternKind::Global:
-          out += " global " + name + "=" + show(store.global_get(e.global));
-          break;
+        case ExternKind::Global: out += " global " + name + "=" + show(store.global_get(e.global)); break;
         case ExternKind::Table: {
           uint32_t n = store.table_size(e.table);
           out += " table " + name + "[" + std::to_string(n) + "]=";
@@ -112,8 +109,7 @@ struct Runner {
           }
           break;
         }
-        case ExternKind::Func:
-          break;
+        case ExternKind::Func: break;
       }
     }
   }

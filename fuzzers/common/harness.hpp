@@ -29,9 +29,9 @@ void require_kind(const Error& e, std::initializer_list<ErrorKind> allowed, cons
 struct RunConfig {
   Limits limits;
   StoreOptions options;
-  uint32_t rounds = 2;                   ///< every exported function is called this often
-  uint64_t call_fuel = 200'000;          ///< engine fuel per call (0 = unlimited)
-  uint32_t fuel_global_value = 1000;     ///< the generator's fuel global, reset before each call
+  uint32_t rounds = 2;                ///< every exported function is called this often
+  uint64_t call_fuel = 200'000;       ///< engine fuel per call (0 = unlimited)
+  uint32_t fuel_global_value = 1000;  ///< the generator's fuel global, reset before each call
   /// Run only up to call `index`, giving that call exactly `fuel` units.
   struct Cut {
     size_t index;
@@ -42,9 +42,9 @@ struct RunConfig {
 
 struct RunResult {
   bool instantiated = false;
-  std::string trace;                 ///< everything observable, comparable across stores
-  std::vector<std::string> calls;    ///< per call: "ok ..." or "kind: message"
-  std::vector<uint64_t> fuel;        ///< per call: fuel_consumed()
+  std::string trace;               ///< everything observable, comparable across stores
+  std::vector<std::string> calls;  ///< per call: "ok ..." or "kind: message"
+  std::vector<uint64_t> fuel;      ///< per call: fuel_consumed()
   size_t returned = 0, trapped = 0, exhausted = 0;
 };
 
@@ -55,8 +55,7 @@ struct RunResult {
 /// the final state (memory hash, globals, tables). Function references are
 /// recorded as the export they denote, so traces from different stores
 /// compare equal exactly when the observable behaviour is the same.
-RunResult run_module(const std::shared_ptr<const Module>& m, std::span<const uint8_t> plan,
-                     const RunConfig& cfg);
+RunResult run_module(const std::shared_ptr<const Module>& m, std::span<const uint8_t> plan, const RunConfig& cfg);
 
 /// Bit pattern of a value, "i32:0000002a" style.
 std::string value_bits(const Value& v);

@@ -22,8 +22,21 @@ class Rng {
   uint32_t below(size_t n) { return n <= 1 ? 0 : static_cast<uint32_t>(next() % n); }
   bool chance(uint32_t num, uint32_t den) { return below(den) < num; }
   uint64_t interesting() {
-    static const uint64_t v[] = {0, 1, 2, 0x7F, 0x80, 0xFF, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000,
-                                 0xFFFFFFFF, ~0ull, 0x8000000000000000ull, 0x7FC00000, 0x7FF8000000000000ull};
+    static const uint64_t v[] = {0,
+                                 1,
+                                 2,
+                                 0x7F,
+                                 0x80,
+                                 0xFF,
+                                 0xFFFF,
+                                 0x10000,
+                                 0x7FFFFFFF,
+                                 0x80000000,
+                                 0xFFFFFFFF,
+                                 ~0ull,
+                                 0x8000000000000000ull,
+                                 0x7FC00000,
+                                 0x7FF8000000000000ull};
     return chance(1, 2) ? v[below(std::size(v))] : next();
   }
 
@@ -31,7 +44,7 @@ class Rng {
   uint64_t s_;
 };
 
-constexpr ValType kTypes[] = {ValType::I32, ValType::I64, ValType::F32, ValType::F64,
+constexpr ValType kTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
                               ValType::V128, ValType::FuncRef, ValType::ExternRef};
 ValType any_type(Rng& r) { return kTypes[r.below(std::size(kTypes))]; }
 
@@ -45,9 +58,12 @@ uint32_t tweak_index(Rng& r, uint32_t v) {
 }
 
 void tweak_bounds(Rng& r, ast::Bounds& b) {
-  if (r.chance(1, 2)) b.min = tweak_index(r, b.min);
-  else if (b.max && r.chance(1, 3)) b.max.reset();
-  else b.max = tweak_index(r, b.max.value_or(b.min));
+  if (r.chance(1, 2))
+    b.min = tweak_index(r, b.min);
+  else if (b.max && r.chance(1, 3))
+    b.max.reset();
+  else
+    b.max = tweak_index(r, b.max.value_or(b.min));
 }
 
 // A random table row with plausible immediates.
@@ -58,7 +74,7 @@ ast::Instr random_instr(Rng& r, ast::Function& f, const ast::Module& m) {
   switch (o.imm) {
     case Imm::Block: {
       uint32_t k = r.below(3);
-      int64_t bt = k == 0 ? ast::kBlockEmpty
+      int64_t bt = k == 0   ? ast::kBlockEmpty
                    : k == 1 ? ast::block_of(any_type(r))
                             : static_cast<int64_t>(r.below(m.types.size() + 1));
       i.lo = static_cast<uint64_t>(bt);
@@ -71,22 +87,24 @@ ast::Instr random_instr(Rng& r, ast::Function& f, const ast::Module& m) {
       for (uint32_t k = 0; k <= n; ++k) f.br_targets.push_back(r.below(4));
       break;
     }
-    case Imm::Mem: case Imm::MemLane:
+    case Imm::Mem:
+    case Imm::MemLane:
       i.a = r.below(o.arg + 2);
       i.b = r.chance(3, 4) ? r.below(64) : static_cast<uint32_t>(r.interesting());
       i.lane = static_cast<uint8_t>(r.below(17));
       break;
-    case Imm::HeapType:
-      i.a = r.chance(1, 2) ? 0x70 : 0x6F;
-      break;
+    case Imm::HeapType: i.a = r.chance(1, 2) ? 0x70 : 0x6F; break;
     case Imm::SelectT:
       i.a = static_cast<uint8_t>(any_type(r));
       i.b = 1;
       break;
-    case Imm::Lane:
-      i.lane = static_cast<uint8_t>(r.below(o.arg + 1));
-      break;
-    case Imm::I32: case Imm::I64: case Imm::F32: case Imm::F64: case Imm::V128: case Imm::Shuffle:
+    case Imm::Lane: i.lane = static_cast<uint8_t>(r.below(o.arg + 1)); break;
+    case Imm::I32:
+    case Imm::I64:
+    case Imm::F32:
+    case Imm::F64:
+    case Imm::V128:
+    case Imm::Shuffle:
       i.lo = r.interesting();
       i.hi = r.interesting();
       if (o.imm == Imm::I32 || o.imm == Imm::F32) i.lo = static_cast<uint32_t>(i.lo);
@@ -106,8 +124,9 @@ ast::Instr random_instr(Rng& r, ast::Function& f, const ast::Module& m) {
 void change_immediate(Rng& r, ast::Instr& i, ast::Function& f) {
   const OpInfo& o = info(i.op);
   switch (o.imm) {
-    case Imm::None: case Imm::Zero: case Imm::Zero2:
-      break;
+    case Imm::None:
+    case Imm::Zero:
+    case Imm::Zero2: break;
     case Imm::Block:
       i.lo = static_cast<uint64_t>(r.chance(1, 2) ? ast::kBlockEmpty : static_cast<int64_t>(r.below(8)));
       break;
@@ -117,24 +136,25 @@ void change_immediate(Rng& r, ast::Instr& i, ast::Function& f) {
     case Imm::SelectT:
       // The encoder writes b types: keep b small (a huge count is a
       // multi-gigabyte module, not an interesting one).
-      if (r.chance(1, 2)) i.a = static_cast<uint8_t>(any_type(r));
-      else i.b = r.below(4);
+      if (r.chance(1, 2))
+        i.a = static_cast<uint8_t>(any_type(r));
+      else
+        i.b = r.below(4);
       break;
-    case Imm::I32: case Imm::F32:
-      i.lo = static_cast<uint32_t>(r.interesting());
-      break;
-    case Imm::I64: case Imm::F64: case Imm::V128: case Imm::Shuffle:
-      (r.chance(1, 2) ? i.lo : i.hi) = r.interesting();
-      break;
-    case Imm::Lane: case Imm::MemLane:
+    case Imm::I32:
+    case Imm::F32: i.lo = static_cast<uint32_t>(r.interesting()); break;
+    case Imm::I64:
+    case Imm::F64:
+    case Imm::V128:
+    case Imm::Shuffle: (r.chance(1, 2) ? i.lo : i.hi) = r.interesting(); break;
+    case Imm::Lane:
+    case Imm::MemLane:
       if (r.chance(1, 2)) {
         i.lane = static_cast<uint8_t>(r.below(18));
         break;
       }
       [[fallthrough]];
-    default:
-      (r.chance(2, 3) ? i.a : i.b) = tweak_index(r, r.chance(1, 2) ? i.a : i.b);
-      break;
+    default: (r.chance(2, 3) ? i.a : i.b) = tweak_index(r, r.chance(1, 2) ? i.a : i.b); break;
   }
 }
 
@@ -174,17 +194,14 @@ void mutate_body(Rng& r, ast::Module& m) {
     case 2:
       if (n >= 2) std::swap(b[r.below(n)], b[r.below(n)]);
       break;
-    case 3: case 4: {
+    case 3:
+    case 4: {
       ast::Instr fresh = random_instr(r, f, m);
       b.insert(b.begin() + static_cast<ptrdiff_t>(i), fresh);
       break;
     }
-    case 5:
-      change_immediate(r, b[i], f);
-      break;
-    default:
-      change_opcode(r, b[i]);
-      break;
+    case 5: change_immediate(r, b[i], f); break;
+    default: change_opcode(r, b[i]); break;
   }
 }
 
@@ -193,17 +210,22 @@ void change_types(Rng& r, ast::Module& m) {
   FuncType& t = m.types[r.below(m.types.size())];
   std::vector<ValType>& v = r.chance(1, 2) ? t.params : t.results;
   uint32_t k = r.below(3);
-  if (k == 0 || v.empty()) v.insert(v.begin() + r.below(v.size() + 1), any_type(r));
-  else if (k == 1) v.erase(v.begin() + r.below(v.size()));
-  else v[r.below(v.size())] = any_type(r);
+  if (k == 0 || v.empty())
+    v.insert(v.begin() + r.below(v.size() + 1), any_type(r));
+  else if (k == 1)
+    v.erase(v.begin() + r.below(v.size()));
+  else
+    v[r.below(v.size())] = any_type(r);
 }
 
 template <class T>
 void drop_or_duplicate(Rng& r, std::vector<T>& v) {
   if (v.empty()) return;
   size_t i = r.below(v.size());
-  if (r.chance(1, 2)) v.erase(v.begin() + static_cast<ptrdiff_t>(i));
-  else v.insert(v.begin() + r.below(v.size() + 1), T(v[i]));
+  if (r.chance(1, 2))
+    v.erase(v.begin() + static_cast<ptrdiff_t>(i));
+  else
+    v.insert(v.begin() + r.below(v.size() + 1), T(v[i]));
 }
 
 void change_item(Rng& r, ast::Module& m) {
@@ -211,16 +233,21 @@ void change_item(Rng& r, ast::Module& m) {
     case 0:
       if (!m.funcs.empty()) {
         ast::Function& f = m.funcs[r.below(m.funcs.size())];
-        if (r.chance(1, 2) || f.locals.empty()) f.type = tweak_index(r, f.type);
-        else if (r.chance(1, 2)) f.locals[r.below(f.locals.size())].type = any_type(r);
-        else f.locals[r.below(f.locals.size())].count = r.chance(3, 4) ? r.below(5) : tweak_index(r, 0);
+        if (r.chance(1, 2) || f.locals.empty())
+          f.type = tweak_index(r, f.type);
+        else if (r.chance(1, 2))
+          f.locals[r.below(f.locals.size())].type = any_type(r);
+        else
+          f.locals[r.below(f.locals.size())].count = r.chance(3, 4) ? r.below(5) : tweak_index(r, 0);
       }
       break;
     case 1:
       if (!m.globals.empty()) {
         ast::Global& g = m.globals[r.below(m.globals.size())];
-        if (r.chance(1, 3)) g.type.mut = !g.type.mut;
-        else if (r.chance(1, 2)) g.type.type = any_type(r);
+        if (r.chance(1, 3))
+          g.type.mut = !g.type.mut;
+        else if (r.chance(1, 2))
+          g.type.type = any_type(r);
         else if (!g.init.empty()) {
           ast::Function no_targets;  // constant expressions hold no br_table lists
           change_immediate(r, g.init[0], no_targets);
@@ -230,8 +257,10 @@ void change_item(Rng& r, ast::Module& m) {
     case 2:
       if (!m.tables.empty()) {
         ast::TableType& t = m.tables[r.below(m.tables.size())];
-        if (r.chance(1, 3)) t.elem = t.elem == ValType::FuncRef ? ValType::ExternRef : ValType::FuncRef;
-        else tweak_bounds(r, t.limits);
+        if (r.chance(1, 3))
+          t.elem = t.elem == ValType::FuncRef ? ValType::ExternRef : ValType::FuncRef;
+        else
+          tweak_bounds(r, t.limits);
       } else if (!m.memories.empty()) {
         tweak_bounds(r, m.memories[0].limits);
       }
@@ -242,29 +271,41 @@ void change_item(Rng& r, ast::Module& m) {
     case 4:
       if (!m.imports.empty()) {
         ast::Import& im = m.imports[r.below(m.imports.size())];
-        if (r.chance(1, 3)) im.kind = static_cast<ExternKind>(r.below(4));
-        else if (im.kind == ExternKind::Func) im.func_type = tweak_index(r, im.func_type);
-        else if (im.kind == ExternKind::Global) im.global.mut = !im.global.mut;
-        else if (im.kind == ExternKind::Table) tweak_bounds(r, im.table.limits);
-        else tweak_bounds(r, im.memory.limits);
+        if (r.chance(1, 3))
+          im.kind = static_cast<ExternKind>(r.below(4));
+        else if (im.kind == ExternKind::Func)
+          im.func_type = tweak_index(r, im.func_type);
+        else if (im.kind == ExternKind::Global)
+          im.global.mut = !im.global.mut;
+        else if (im.kind == ExternKind::Table)
+          tweak_bounds(r, im.table.limits);
+        else
+          tweak_bounds(r, im.memory.limits);
       }
       break;
     case 5:
       if (!m.exports.empty()) {
         ast::Export& e = m.exports[r.below(m.exports.size())];
-        if (r.chance(1, 3)) e.kind = static_cast<ExternKind>(r.below(4));
-        else if (r.chance(1, 2)) e.index = tweak_index(r, e.index);
-        else e.name = m.exports[r.below(m.exports.size())].name;
+        if (r.chance(1, 3))
+          e.kind = static_cast<ExternKind>(r.below(4));
+        else if (r.chance(1, 2))
+          e.index = tweak_index(r, e.index);
+        else
+          e.name = m.exports[r.below(m.exports.size())].name;
       }
       break;
     case 6:
       if (!m.elems.empty()) {
         ast::ElemSegment& s = m.elems[r.below(m.elems.size())];
         uint32_t k = r.below(4);
-        if (k == 0) s.mode = static_cast<ast::SegmentMode>(r.below(3));
-        else if (k == 1) s.type = s.type == ValType::FuncRef ? ValType::ExternRef : ValType::FuncRef;
-        else if (k == 2) s.table = tweak_index(r, s.table);
-        else if (!s.offset.empty()) s.offset[0].lo = static_cast<uint32_t>(r.interesting());
+        if (k == 0)
+          s.mode = static_cast<ast::SegmentMode>(r.below(3));
+        else if (k == 1)
+          s.type = s.type == ValType::FuncRef ? ValType::ExternRef : ValType::FuncRef;
+        else if (k == 2)
+          s.table = tweak_index(r, s.table);
+        else if (!s.offset.empty())
+          s.offset[0].lo = static_cast<uint32_t>(r.interesting());
         if (s.mode == ast::SegmentMode::Active && s.offset.empty()) {
           ast::Instr c, e;
           c.op = Op::I32Const;
@@ -292,8 +333,11 @@ void change_item(Rng& r, ast::Module& m) {
       }
       break;
     default:
-      if (r.chance(1, 2)) m.start = r.chance(1, 4) ? std::nullopt : std::optional<uint32_t>(r.below(m.funcs.size() + 2));
-      else m.data_count = r.chance(1, 3) ? std::nullopt : std::optional<uint32_t>(tweak_index(r, m.data_count.value_or(0)));
+      if (r.chance(1, 2))
+        m.start = r.chance(1, 4) ? std::nullopt : std::optional<uint32_t>(r.below(m.funcs.size() + 2));
+      else
+        m.data_count =
+            r.chance(1, 3) ? std::nullopt : std::optional<uint32_t>(tweak_index(r, m.data_count.value_or(0)));
       break;
   }
 }
@@ -407,10 +451,14 @@ void mutate_sections(Rng& r, std::vector<Section>& secs) {
 void mutate_tree(ast::Module& m, uint32_t seed) {
   Rng r(seed);
   uint32_t k = r.below(10);
-  if (k < 6) mutate_body(r, m);
-  else if (k < 7) change_types(r, m);
-  else if (k < 9) change_item(r, m);
-  else drop_or_duplicate_item(r, m);
+  if (k < 6)
+    mutate_body(r, m);
+  else if (k < 7)
+    change_types(r, m);
+  else if (k < 9)
+    change_item(r, m);
+  else
+    drop_or_duplicate_item(r, m);
 }
 
 std::vector<uint8_t> mutate_module(std::span<const uint8_t> bytes, uint32_t seed) {

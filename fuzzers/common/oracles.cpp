@@ -1,9 +1,9 @@
 // The binary-format oracles shared by decode_validate and binary_mutate.
 #include "oracles.hpp"
 
-#include "warden/syntax.hpp"
-#include "warden/binary.hpp"
 #include "harness.hpp"
+#include "warden/binary.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::fuzz {
 
@@ -27,8 +27,7 @@ std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
 std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes) {
   const Limits limits = tight_limits();
   Result<std::shared_ptr<const Module>> loaded = Module::load(bytes, limits);
-  if (!loaded)
-    require_kind(loaded.error(), {ErrorKind::Malformed, ErrorKind::Invalid, ErrorKind::Exhaustion}, "load");
+  if (!loaded) require_kind(loaded.error(), {ErrorKind::Malformed, ErrorKind::Invalid, ErrorKind::Exhaustion}, "load");
 
   Result<ast::Module> tree = decode(bytes, limits);
   if (!tree) {
@@ -43,8 +42,7 @@ std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes) {
   std::vector<uint8_t> again = encode(*tree);
   Result<ast::Module> tree2 = decode(again, limits);
   if (!tree2) fail("re-encoded module does not decode: " + describe(tree2.error()));
-  if (std::string d = ast_diff(*tree, *tree2); !d.empty())
-    fail("re-encoded module decodes differently: " + d);
+  if (std::string d = ast_diff(*tree, *tree2); !d.empty()) fail("re-encoded module decodes differently: " + d);
   if (encode(*tree2) != again) fail("encoding is not a fixpoint");
 
   Result<std::shared_ptr<const Module>> reloaded = Module::load(again, limits);

@@ -39,15 +39,12 @@ struct Frame {
   bool unreachable = false;
 };
 
-const std::vector<ValType>& label_types(const Frame& f) {
-  return f.kind == Op::Loop ? f.params : f.results;
-}
+const std::vector<ValType>& label_types(const Frame& f) { return f.kind == Op::Loop ? f.params : f.results; }
 
 class BodyGen {
  public:
   BodyGen(ModuleCtx& ctx, Input& in, uint32_t func_index, ast::Function& fn)
-      : ctx_(ctx), cfg_(ctx.cfg), in_(in), fn_(fn), func_index_(func_index),
-        type_(ctx.m.types[fn.type]) {}
+      : ctx_(ctx), cfg_(ctx.cfg), in_(in), fn_(fn), func_index_(func_index), type_(ctx.m.types[fn.type]) {}
 
   void run();
 
@@ -70,21 +67,31 @@ class BodyGen {
     pop((o.p1 != Ty::_) + (o.p2 != Ty::_) + (o.p3 != Ty::_));
     if (o.result != Ty::_) push(val_of(o.result));
   }
-  void i32_const(uint32_t v) { emit(Op::I32Const).lo = v; push(ValType::I32); }
+  void i32_const(uint32_t v) {
+    emit(Op::I32Const).lo = v;
+    push(ValType::I32);
+  }
   void int_const(ValType t, uint64_t v) {
     if (t == ValType::I32) return i32_const(static_cast<uint32_t>(v));
     emit(Op::I64Const).lo = v;
     push(ValType::I64);
   }
-  void local_get(uint32_t i) { emit(Op::LocalGet).a = i; push(locals_[i]); }
-  void local_set(uint32_t i) { emit(Op::LocalSet).a = i; pop(); }
-  void select_plain() { emit(Op::Select); pop(2); }
+  void local_get(uint32_t i) {
+    emit(Op::LocalGet).a = i;
+    push(locals_[i]);
+  }
+  void local_set(uint32_t i) {
+    emit(Op::LocalSet).a = i;
+    pop();
+  }
+  void select_plain() {
+    emit(Op::Select);
+    pop(2);
+  }
 
   uint32_t scratch(ValType t, uint32_t slot);
   uint32_t backedge_counter();
-  bool guarded() {
-    return cfg_.no_trap || cfg_.unguarded_one_in == 0 || !in_.chance(1, cfg_.unguarded_one_in);
-  }
+  bool guarded() { return cfg_.no_trap || cfg_.unguarded_one_in == 0 || !in_.chance(1, cfg_.unguarded_one_in); }
   ValType random_type() {
     if (in_.chance(2, 5)) return ValType::I32;
     return ctx_.value_types[in_.below(static_cast<uint32_t>(ctx_.value_types.size()))];
@@ -195,8 +202,7 @@ void BodyGen::prepare(const std::vector<ValType>& need) {
   size_t have = avail();
   size_t k = std::min(have, need.size());
   for (; k > 0; --k)
-    if (std::equal(need.begin(), need.begin() + static_cast<ptrdiff_t>(k),
-                   stack_.end() - static_cast<ptrdiff_t>(k)))
+    if (std::equal(need.begin(), need.begin() + static_cast<ptrdiff_t>(k), stack_.end() - static_cast<ptrdiff_t>(k)))
       break;
   for (size_t i = k; i < need.size(); ++i) push_value(need[i]);
 }
@@ -385,8 +391,10 @@ void BodyGen::run() {
 
   // Declared locals, run-length encoded (spec 5.5.13).
   for (size_t i = type_.params.size(); i < locals_.size(); ++i) {
-    if (!fn_.locals.empty() && fn_.locals.back().type == locals_[i]) ++fn_.locals.back().count;
-    else fn_.locals.push_back(ast::LocalDecl{1, locals_[i]});
+    if (!fn_.locals.empty() && fn_.locals.back().type == locals_[i])
+      ++fn_.locals.back().count;
+    else
+      fn_.locals.push_back(ast::LocalDecl{1, locals_[i]});
   }
 }
 
@@ -401,10 +409,14 @@ void BodyGen::step() {
   }
   uint32_t r = in_.below(100);
   bool done = true;
-  if (r < 36) gen_generic();
-  else if (r < 46) push_value(random_type());
-  else if (r < 54) done = gen_local();
-  else if (r < 58) done = gen_global();
+  if (r < 36)
+    gen_generic();
+  else if (r < 46)
+    push_value(random_type());
+  else if (r < 54)
+    done = gen_local();
+  else if (r < 58)
+    done = gen_global();
   else if (r < 61) {
     if (avail()) {
       emit(Op::Drop);
@@ -412,19 +424,27 @@ void BodyGen::step() {
     } else {
       done = false;
     }
-  } else if (r < 65) done = gen_select();
-  else if (r < 74) done = gen_block();
-  else if (r < 80) done = gen_branch();
+  } else if (r < 65)
+    done = gen_select();
+  else if (r < 74)
+    done = gen_block();
+  else if (r < 80)
+    done = gen_branch();
   else if (r < 81) {
     prepare(type_.results);
     emit(Op::Return);
     frames_.back().unreachable = true;
     stack_.resize(frames_.back().height);
-  } else if (r < 86) done = gen_call();
-  else if (r < 88) done = gen_call_indirect();
-  else if (r < 92) done = gen_memory();
-  else if (r < 96) done = gen_table();
-  else if (r < 98) done = gen_ref();
+  } else if (r < 86)
+    done = gen_call();
+  else if (r < 88)
+    done = gen_call_indirect();
+  else if (r < 92)
+    done = gen_memory();
+  else if (r < 96)
+    done = gen_table();
+  else if (r < 98)
+    done = gen_ref();
   else if (r < 99 && !cfg_.no_trap && in_.chance(1, 8)) {
     emit(Op::Unreachable);
     frames_.back().unreachable = true;
@@ -457,8 +477,10 @@ void BodyGen::emit_generic(Op op) {
   bool guard = false;
   if (o.cls == OpClass::Trap || o.cls == OpClass::Load || o.cls == OpClass::Store) guard = guarded();
   if (o.cls == OpClass::Trap && guard) {
-    if (o.p1 == Ty::F32 || o.p1 == Ty::F64) guard_trunc(o);
-    else guard_divisor(o);
+    if (o.p1 == Ty::F32 || o.p1 == Ty::F64)
+      guard_trunc(o);
+    else
+      guard_divisor(o);
   }
   Instr ins;
   ins.op = op;
@@ -604,8 +626,7 @@ bool BodyGen::gen_branch() {
   } else {
     std::vector<uint32_t> same;
     for (uint32_t k = 0; k < depth_count; ++k)
-      if (label_types(frame_at(k)) == labels && (frame_at(k).kind != Op::Loop || in_.chance(1, 8)))
-        same.push_back(k);
+      if (label_types(frame_at(k)) == labels && (frame_at(k).kind != Op::Loop || in_.chance(1, 8))) same.push_back(k);
     std::vector<ValType> need = labels;
     need.push_back(ValType::I32);
     prepare(need);
@@ -732,14 +753,22 @@ bool BodyGen::gen_table() {
   const std::vector<ValType> three{ValType::I32, ValType::I32, ValType::I32};
   auto pair_mask = [](uint32_t pw) { return pw >= 2 ? pw / 2 - 1 : 0; };
   Op op;
-  if (k < 3) op = Op::TableGet;
-  else if (k < 6) op = Op::TableSet;
-  else if (k < 7) op = Op::TableSize;
-  else if (k < 8) op = Op::TableGrow;
-  else if (k < 10) op = Op::TableFill;
-  else if (k < 12) op = Op::TableCopy;
-  else if (k < 15) op = Op::TableInit;
-  else op = Op::ElemDrop;
+  if (k < 3)
+    op = Op::TableGet;
+  else if (k < 6)
+    op = Op::TableSet;
+  else if (k < 7)
+    op = Op::TableSize;
+  else if (k < 8)
+    op = Op::TableGrow;
+  else if (k < 10)
+    op = Op::TableFill;
+  else if (k < 12)
+    op = Op::TableCopy;
+  else if (k < 15)
+    op = Op::TableInit;
+  else
+    op = Op::ElemDrop;
   if (!op_enabled(cfg_, op)) return false;
   bool guard = guarded();
   if (cfg_.no_trap && p == 0 && op != Op::TableSize && op != Op::TableGrow) return false;
@@ -823,8 +852,7 @@ bool BodyGen::gen_table() {
       pop(3);
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 

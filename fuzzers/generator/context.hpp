@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "generator.hpp"
 #include "input.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::gen {
 
@@ -20,24 +20,24 @@ struct SegInfo {
 /// One instruction row usable as a "generic" typed operator: its operand
 /// types (deepest first) and result come from the table.
 struct OpRows {
-  std::vector<Op> all;           // every enabled generic row
-  std::vector<Op> by_first[8];   // rows whose deepest operand has this ValType slot (see slot_of)
+  std::vector<Op> all;          // every enabled generic row
+  std::vector<Op> by_first[8];  // rows whose deepest operand has this ValType slot (see slot_of)
 };
 
 struct ModuleCtx {
   const GenConfig& cfg;
   ast::Module& m;
 
-  std::vector<uint32_t> func_types;        // function index space -> type index
-  uint32_t callable_funcs = 0;             // functions bodies may call / reference
-  std::vector<ast::GlobalType> globals;    // global index space
+  std::vector<uint32_t> func_types;      // function index space -> type index
+  uint32_t callable_funcs = 0;           // functions bodies may call / reference
+  std::vector<ast::GlobalType> globals;  // global index space
   std::vector<bool> global_imported;
   uint32_t fuel_global = 0;
-  std::vector<ast::TableType> tables;      // table index space
+  std::vector<ast::TableType> tables;  // table index space
   bool has_memory = false;
   uint32_t memory_min_pages = 0;
   std::vector<SegInfo> elems, datas;
-  std::vector<ValType> value_types;        // enabled value types
+  std::vector<ValType> value_types;  // enabled value types
   OpRows rows;
 
   ModuleCtx(const GenConfig& c, ast::Module& mod) : cfg(c), m(mod) {}

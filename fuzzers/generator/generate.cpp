@@ -1,7 +1,7 @@
 // generate_module: the generator's syntax tree, encoded by the engine's own
 // encoder (engine/src/decode/encoder.hpp), so the bytes are canonical.
-#include "warden/binary.hpp"
 #include "generator.hpp"
+#include "warden/binary.hpp"
 
 namespace warden::gen {
 

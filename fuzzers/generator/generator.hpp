@@ -41,22 +41,22 @@ struct GenConfig {
 
   // ---- size caps
   uint32_t max_types = 10;
-  uint32_t max_funcs = 8;           ///< defined functions (wrappers not counted)
-  uint32_t max_instrs = 160;        ///< per function body, before closing frames
-  uint32_t max_nesting = 6;         ///< nested block/loop/if per body
+  uint32_t max_funcs = 8;     ///< defined functions (wrappers not counted)
+  uint32_t max_instrs = 160;  ///< per function body, before closing frames
+  uint32_t max_nesting = 6;   ///< nested block/loop/if per body
   uint32_t max_params = 4;
-  uint32_t max_results = 3;         ///< 1 when !multi_value
-  uint32_t max_locals = 6;          ///< declared locals (scratch locals come on top)
+  uint32_t max_results = 3;  ///< 1 when !multi_value
+  uint32_t max_locals = 6;   ///< declared locals (scratch locals come on top)
   uint32_t max_globals = 6;
-  uint32_t max_tables = 3;          ///< defined tables
+  uint32_t max_tables = 3;  ///< defined tables
   uint32_t max_elems = 4;
   uint32_t max_datas = 4;
-  uint32_t max_stack = 12;          ///< operand values per frame before the generator prefers consumers
+  uint32_t max_stack = 12;  ///< operand values per frame before the generator prefers consumers
 
   // ---- resources, declared so growth is comparable across engines
-  uint32_t max_memory_pages = 4;    ///< declared maximum of a defined memory
-  uint32_t max_table_size = 64;     ///< declared maximum of a defined table
-  uint32_t fuel = 1000;             ///< initial value of the fuel global
+  uint32_t max_memory_pages = 4;  ///< declared maximum of a defined memory
+  uint32_t max_table_size = 64;   ///< declared maximum of a defined table
+  uint32_t fuel = 1000;           ///< initial value of the fuel global
 
   // ---- behaviour
   /// No traps except fuel exhaustion: guarded divisors, masked addresses and

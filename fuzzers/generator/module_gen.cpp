@@ -25,9 +25,7 @@ uint32_t type_index(ast::Module& m, const FuncType& ft) {
   return static_cast<uint32_t>(m.types.size() - 1);
 }
 
-ValType pick(Input& in, const std::vector<ValType>& from) {
-  return from[in.below(static_cast<uint32_t>(from.size()))];
-}
+ValType pick(Input& in, const std::vector<ValType>& from) { return from[in.below(static_cast<uint32_t>(from.size()))]; }
 
 // The spectest host's functions (engine/src/host/spectest.hpp).
 struct HostFunc {
@@ -92,9 +90,10 @@ void ModuleGen::gen_imports() {
     im.func_type = type_index(m_, FuncType{h.params, {}});
     m_.imports.push_back(im);
   }
-  static const std::pair<const char*, ValType> globals[] = {
-      {"global_i32", ValType::I32}, {"global_i64", ValType::I64},
-      {"global_f32", ValType::F32}, {"global_f64", ValType::F64}};
+  static const std::pair<const char*, ValType> globals[] = {{"global_i32", ValType::I32},
+                                                            {"global_i64", ValType::I64},
+                                                            {"global_f32", ValType::F32},
+                                                            {"global_f64", ValType::F64}};
   for (auto& [name, t] : globals) {
     if (!in_.chance(1, 4)) continue;
     ast::Import im;
@@ -138,8 +137,10 @@ void ModuleGen::gen_tables_and_memory() {
     t.elem = cfg_.reference_types && in_.chance(1, 3) ? ValType::ExternRef : ValType::FuncRef;
     uint32_t cap = std::max<uint32_t>(cfg_.max_table_size, 1);
     t.limits.min = in_.range(cfg_.no_trap ? 1 : 0, std::min<uint32_t>(cap, 16));
-    if (in_.chance(3, 4)) t.limits.max = in_.range(t.limits.min, cap);
-    else t.limits.max = cap;
+    if (in_.chance(3, 4))
+      t.limits.max = in_.range(t.limits.min, cap);
+    else
+      t.limits.max = cap;
     m_.tables.push_back(t);
     ctx_.tables.push_back(t);
   }
@@ -210,8 +211,9 @@ void ModuleGen::gen_elems() {
     ast::ElemSegment s;
     bool modern = cfg_.reference_types || cfg_.bulk_memory;
     uint32_t mode = modern ? in_.below(3) : 0;
-    s.mode = mode == 0 ? ast::SegmentMode::Active : mode == 1 ? ast::SegmentMode::Passive
-                                                              : ast::SegmentMode::Declarative;
+    s.mode = mode == 0   ? ast::SegmentMode::Active
+             : mode == 1 ? ast::SegmentMode::Passive
+                         : ast::SegmentMode::Declarative;
     s.type = cfg_.reference_types && in_.chance(1, 4) ? ValType::ExternRef : ValType::FuncRef;
     if (s.mode == ast::SegmentMode::Active) {
       std::vector<uint32_t> fits;
@@ -288,7 +290,8 @@ void ModuleGen::gen_datas() {
 
 void ModuleGen::gen_exports_and_wrappers() {
   uint32_t nfuncs = ctx_.callable_funcs;
-  for (uint32_t f = 0; f < nfuncs; ++f) m_.exports.push_back(ast::Export{"f" + std::to_string(f), ExternKind::Func, f, 0});
+  for (uint32_t f = 0; f < nfuncs; ++f)
+    m_.exports.push_back(ast::Export{"f" + std::to_string(f), ExternKind::Func, f, 0});
   if (cfg_.export_wrappers) {
     for (uint32_t f = 0; f < nfuncs; ++f) {
       const FuncType ft = m_.types[ctx_.func_types[f]];
@@ -363,14 +366,23 @@ bool op_enabled(const GenConfig& cfg, Op op) {
   if (op >= Op::I32Extend8S && op <= Op::I64Extend32S) return cfg.sign_ext;
   if (o.prefix == 0xFC && o.code <= 7) return cfg.sat_conversions;
   switch (op) {
-    case Op::MemoryInit: case Op::DataDrop: case Op::MemoryCopy: case Op::MemoryFill:
-    case Op::TableInit: case Op::ElemDrop: case Op::TableCopy:
-      return cfg.bulk_memory;
-    case Op::RefNull: case Op::RefIsNull: case Op::RefFunc: case Op::SelectT:
-    case Op::TableGet: case Op::TableSet: case Op::TableGrow: case Op::TableSize: case Op::TableFill:
-      return cfg.reference_types;
-    default:
-      return true;
+    case Op::MemoryInit:
+    case Op::DataDrop:
+    case Op::MemoryCopy:
+    case Op::MemoryFill:
+    case Op::TableInit:
+    case Op::ElemDrop:
+    case Op::TableCopy: return cfg.bulk_memory;
+    case Op::RefNull:
+    case Op::RefIsNull:
+    case Op::RefFunc:
+    case Op::SelectT:
+    case Op::TableGet:
+    case Op::TableSet:
+    case Op::TableGrow:
+    case Op::TableSize:
+    case Op::TableFill: return cfg.reference_types;
+    default: return true;
   }
 }
 
@@ -391,9 +403,9 @@ void build_rows(ModuleCtx& ctx) {
 Instr const_instr(Input& in, ValType t) {
   Instr i;
   auto pick_bits32 = [&]() -> uint32_t {
-    static const uint32_t special[] = {0, 0x80000000u, 0x3F800000u, 0xBF800000u, 0x7F800000u, 0xFF800000u,
-                                       0x7FC00000u, 0xFFC00000u, 0x7FA00001u, 0x00000001u, 0x7F7FFFFFu,
-                                       0x4F000000u, 0xCF000000u, 0x4F800000u, 0x5F000000u, 0x3F000000u};
+    static const uint32_t special[] = {0,           0x80000000u, 0x3F800000u, 0xBF800000u, 0x7F800000u, 0xFF800000u,
+                                       0x7FC00000u, 0xFFC00000u, 0x7FA00001u, 0x00000001u, 0x7F7FFFFFu, 0x4F000000u,
+                                       0xCF000000u, 0x4F800000u, 0x5F000000u, 0x3F000000u};
     uint32_t k = in.below(4);
     if (k == 0) return special[in.below(16)];
     if (k == 1) {
@@ -405,11 +417,22 @@ Instr const_instr(Input& in, ValType t) {
     return in.u32();
   };
   auto pick_bits64 = [&]() -> uint64_t {
-    static const uint64_t special[] = {0, 0x8000000000000000ull, 0x3FF0000000000000ull, 0xBFF0000000000000ull,
-                                       0x7FF0000000000000ull, 0xFFF0000000000000ull, 0x7FF8000000000000ull,
-                                       0xFFF8000000000000ull, 0x7FF4000000000001ull, 1ull,
-                                       0x7FEFFFFFFFFFFFFFull, 0x41E0000000000000ull, 0xC1E0000000000000ull,
-                                       0x43E0000000000000ull, 0x43F0000000000000ull, 0x3FE0000000000000ull};
+    static const uint64_t special[] = {0,
+                                       0x8000000000000000ull,
+                                       0x3FF0000000000000ull,
+                                       0xBFF0000000000000ull,
+                                       0x7FF0000000000000ull,
+                                       0xFFF0000000000000ull,
+                                       0x7FF8000000000000ull,
+                                       0xFFF8000000000000ull,
+                                       0x7FF4000000000001ull,
+                                       1ull,
+                                       0x7FEFFFFFFFFFFFFFull,
+                                       0x41E0000000000000ull,
+                                       0xC1E0000000000000ull,
+                                       0x43E0000000000000ull,
+                                       0x43F0000000000000ull,
+                                       0x3FE0000000000000ull};
     uint32_t k = in.below(4);
     if (k == 0) return special[in.below(16)];
     if (k == 1) {
@@ -421,9 +444,22 @@ Instr const_instr(Input& in, ValType t) {
     return in.u64();
   };
   auto pick_int = [&]() -> uint64_t {
-    static const uint64_t special[] = {0, 1, ~0ull, 0x7FFFFFFFull, 0x80000000ull, 0xFFFFFFFFull,
-                                       0x7FFFFFFFFFFFFFFFull, 0x8000000000000000ull, 31, 32, 63, 64,
-                                       0xFF, 0xFFFF, 0x10000, 0x7FFF};
+    static const uint64_t special[] = {0,
+                                       1,
+                                       ~0ull,
+                                       0x7FFFFFFFull,
+                                       0x80000000ull,
+                                       0xFFFFFFFFull,
+                                       0x7FFFFFFFFFFFFFFFull,
+                                       0x8000000000000000ull,
+                                       31,
+                                       32,
+                                       63,
+                                       64,
+                                       0xFF,
+                                       0xFFFF,
+                                       0x10000,
+                                       0x7FFF};
     uint32_t k = in.below(4);
     if (k == 0) return special[in.below(16)];
     if (k == 1) return in.below(64);

@@ -62,15 +62,13 @@ struct Registrar {
 /// Reads a whole file. On failure prints "FILE: cannot read: reason" to
 /// stderr and returns false. Refuses files larger than `max_bytes` with
 /// "FILE: exhausted: ..." (sets *exhausted so the caller can exit 3).
-bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>& out,
-               bool* exhausted);
+bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>& out, bool* exhausted);
 
 /// The binary module in FILE: read as is, or, when the name ends in ".wat",
 /// parsed as the text format (spec 6) and encoded. On failure prints the
 /// error (text errors as "FILE:LINE:COLUMN: malformed: message"), sets
 /// `exit_code` and returns nullopt.
-std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits,
-                                                int& exit_code);
+std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits, int& exit_code);
 
 /// Prints a load-time error as "FILE:0xOFFSET: kind: message" (the offset
 /// part is omitted when unknown) to stderr and returns the exit code for it.

@@ -77,7 +77,8 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_flag("--no-minimize", o->no_minimize, "write bundles without minimizing");
   sub.add_option("--fuel", o->c.probe.fuel, "the generator's fuel global before each call (default 200)");
   sub.add_option("--rounds", o->c.probe.rounds, "calls per export (default 2)");
-  sub.add_option("--hash-pages", o->c.probe.max_hash_pages, "pages the state hash reads in full; above, one word per 4 KiB (default 2)");
+  sub.add_option("--hash-pages", o->c.probe.max_hash_pages,
+                 "pages the state hash reads in full; above, one word per 4 KiB (default 2)");
   sub.add_flag("--no-nan-check", o->no_nan_check, "do not check the NaN rule per instruction");
   sub.add_option("--timeout-ms", o->c.limits.timeout_ms, "per module and engine (default 5000)");
   sub.add_option("--call-depth", o->c.limits.call_depth, "Warden's call-depth limit (default: its own)");

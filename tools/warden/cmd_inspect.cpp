@@ -43,9 +43,7 @@ std::string bounds_text(const ast::Bounds& b, const char* unit) {
   return s;
 }
 
-std::string global_text(const ast::GlobalType& g) {
-  return (g.mut ? "mut " : "") + std::string(to_string(g.type));
-}
+std::string global_text(const ast::GlobalType& g) { return (g.mut ? "mut " : "") + std::string(to_string(g.type)); }
 
 json bounds_json(const ast::Bounds& b) {
   json j;
@@ -56,11 +54,9 @@ json bounds_json(const ast::Bounds& b) {
 
 /// The spectest module `warden run` links (warden/spectest.hpp).
 bool spectest_provides(const ast::Import& i) {
-  static const std::set<std::string> funcs = {"print",     "print_i32",     "print_i64",
-                                              "print_f32", "print_f64",     "print_i32_f32",
-                                              "print_f64_f64"};
-  static const std::set<std::string> globals = {"global_i32", "global_i64", "global_f32",
-                                                "global_f64"};
+  static const std::set<std::string> funcs = {"print",     "print_i32",     "print_i64",    "print_f32",
+                                              "print_f64", "print_i32_f32", "print_f64_f64"};
+  static const std::set<std::string> globals = {"global_i32", "global_i64", "global_f32", "global_f64"};
   switch (i.kind) {
     case ExternKind::Func: return funcs.count(i.name) > 0;
     case ExternKind::Global: return globals.count(i.name) > 0;
@@ -141,7 +137,8 @@ std::string cap_note(Capability c) {
     case Capability::None: return "fd_* reach only granted streams and opened files";
     case Capability::Args: return "arguments after -- grant it; --allow args alone gives argv = [FILE]";
     case Capability::Env: return "--env NAME=VALUE per variable; --allow env alone gives an empty environment";
-    case Capability::Fs: return "--dir HOST[::GUEST] per directory (--dir-rw to write); --allow fs alone links with none";
+    case Capability::Fs:
+      return "--dir HOST[::GUEST] per directory (--dir-rw to write); --allow fs alone links with none";
     case Capability::Clock: return "--allow clock (virtual under --deterministic)";
     case Capability::Random: return "--allow random (seeded under --deterministic)";
     case Capability::Exit: return "--allow exit";
@@ -169,8 +166,7 @@ int inspect(const InspectOptions& o) {
   const size_t imported_funcs = func_types.size();
   for (const ast::Function& f : m.funcs) func_types.push_back(f.type);
   auto func_text = [&](uint32_t index) {
-    return index < func_types.size() ? func_type_text(m, func_types[index])
-                                     : "<bad function index>";
+    return index < func_types.size() ? func_type_text(m, func_types[index]) : "<bad function index>";
   };
   std::map<std::pair<ExternKind, uint32_t>, std::string> export_names;
   for (const ast::Export& e : m.exports) export_names.emplace(std::pair{e.kind, e.index}, e.name);
@@ -198,17 +194,19 @@ int inspect(const InspectOptions& o) {
     j["elem"] = to_string(t.elem);
     return j;
   };
-  auto global_json = [](const ast::GlobalType& g) {
-    return json{{"type", to_string(g.type)}, {"mutable", g.mut}};
-  };
+  auto global_json = [](const ast::GlobalType& g) { return json{{"type", to_string(g.type)}, {"mutable", g.mut}}; };
   for (const ast::Import& i : m.imports) {
     std::string origin = i.module + "." + i.name;
-    if (i.kind == ExternKind::Memory) add(memories, true, origin, memory_json(i.memory), bounds_text(i.memory.limits, " pages"));
-    if (i.kind == ExternKind::Table) add(tables, true, origin, table_json(i.table), std::string(to_string(i.table.elem)) + " " + bounds_text(i.table.limits, ""));
+    if (i.kind == ExternKind::Memory)
+      add(memories, true, origin, memory_json(i.memory), bounds_text(i.memory.limits, " pages"));
+    if (i.kind == ExternKind::Table)
+      add(tables, true, origin, table_json(i.table),
+          std::string(to_string(i.table.elem)) + " " + bounds_text(i.table.limits, ""));
     if (i.kind == ExternKind::Global) add(globals, true, origin, global_json(i.global), global_text(i.global));
   }
   for (const ast::MemoryType& t : m.memories) add(memories, false, "", memory_json(t), bounds_text(t.limits, " pages"));
-  for (const ast::TableType& t : m.tables) add(tables, false, "", table_json(t), std::string(to_string(t.elem)) + " " + bounds_text(t.limits, ""));
+  for (const ast::TableType& t : m.tables)
+    add(tables, false, "", table_json(t), std::string(to_string(t.elem)) + " " + bounds_text(t.limits, ""));
   for (const ast::Global& g : m.globals) add(globals, false, "", global_json(g.type), global_text(g.type));
 
   Requirements req = requirements(m, o.file);
@@ -273,8 +271,9 @@ int inspect(const InspectOptions& o) {
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::printf("%s: %s; %zu imports, %zu functions (%zu imported), %zu exports\n", o.file.c_str(),
-                invalid ? ("not valid (" + std::string(to_string(invalid->kind)) + ": " + invalid->message + ")").c_str()
-                        : "valid",
+                invalid
+                    ? ("not valid (" + std::string(to_string(invalid->kind)) + ": " + invalid->message + ")").c_str()
+                    : "valid",
                 m.imports.size(), func_types.size(), imported_funcs, m.exports.size());
     std::printf("imports:\n");
     if (m.imports.empty()) std::printf("  none\n");
@@ -288,7 +287,9 @@ int inspect(const InspectOptions& o) {
       switch (i.kind) {
         case ExternKind::Func: row.type = func_type_text(m, i.func_type); break;
         case ExternKind::Memory: row.type = bounds_text(i.memory.limits, " pages"); break;
-        case ExternKind::Table: row.type = std::string(to_string(i.table.elem)) + " " + bounds_text(i.table.limits, ""); break;
+        case ExternKind::Table:
+          row.type = std::string(to_string(i.table.elem)) + " " + bounds_text(i.table.limits, "");
+          break;
         case ExternKind::Global: row.type = global_text(i.global); break;
       }
       ImportVerdict v = verdict(i);
@@ -307,15 +308,14 @@ int inspect(const InspectOptions& o) {
     if (m.exports.empty()) std::printf("  none\n");
     for (const ast::Export& e : m.exports) {
       std::string type = e.kind == ExternKind::Func ? func_text(e.index) : "";
-      std::printf("  %-24s %-6s %-5u %s\n", e.name.c_str(), std::string(to_string(e.kind)).c_str(),
-                  e.index, type.c_str());
+      std::printf("  %-24s %-6s %-5u %s\n", e.name.c_str(), std::string(to_string(e.kind)).c_str(), e.index,
+                  type.c_str());
     }
     for (auto [title, list] : {std::pair{"memories", &memories}, {"tables", &tables}, {"globals", &globals}}) {
       std::printf("%s:%s\n", title, list->empty() ? " none" : "");
       for (size_t k = 0; k < list->size(); ++k) {
         const Entity& e = (*list)[k];
-        std::printf("  %-3zu %-32s %s\n", k, e.imported ? ("imported " + e.origin).c_str() : "defined",
-                    e.text.c_str());
+        std::printf("  %-3zu %-32s %s\n", k, e.imported ? ("imported " + e.origin).c_str() : "defined", e.text.c_str());
       }
     }
     if (m.start) {
@@ -329,7 +329,7 @@ int inspect(const InspectOptions& o) {
     for (const ast::CustomSection& c : m.customs) {
       std::printf("  %-24s %zu bytes\n", c.name.c_str(), c.bytes.size());
     }
-    std::printf("requires (%s):\n", has_start ? "a WASI command: warden run calls _start"
+    std::printf("requires (%s):\n", has_start        ? "a WASI command: warden run calls _start"
                                     : has_initialize ? "a WASI reactor: use --invoke"
                                                      : "no _start export");
     if (req.caps.empty() && req.unlinkable.empty()) std::printf("  nothing from the host\n");
@@ -342,8 +342,7 @@ int inspect(const InspectOptions& o) {
     if (!req.streams.empty()) {
       std::string list;
       for (const std::string& s : req.streams) list += (list.empty() ? "" : ", ") + s;
-      std::printf("  streams  %s (guessed from fd_read/fd_write; grant only what it should use)\n",
-                  list.c_str());
+      std::printf("  streams  %s (guessed from fd_read/fd_write; grant only what it should use)\n", list.c_str());
     }
     for (const std::string& u : req.unlinkable) std::printf("  cannot   %s\n", u.c_str());
     if (req.unlinkable.empty()) {

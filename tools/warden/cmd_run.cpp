@@ -80,8 +80,7 @@ Outcome run_failure(const Error& e) {
 }
 
 /// The function export `name`, or an error message.
-std::optional<uint32_t> find_func_export(const Module& m, const std::string& name,
-                                         std::string& error) {
+std::optional<uint32_t> find_func_export(const Module& m, const std::string& name, std::string& error) {
   for (const ExportInfo& e : m.exports()) {
     if (e.name != name) continue;
     if (e.kind != ExternKind::Func) {
@@ -168,8 +167,7 @@ void print_link_hints(const Module& m, const wasi::Config& cfg) {
     auto cap = wasi::capability_of(i.name);
     if (!cap) {
       unknown.push_back(i.name);
-    } else if (!cfg.grants.has(*cap) &&
-               std::find(missing.begin(), missing.end(), *cap) == missing.end()) {
+    } else if (!cfg.grants.has(*cap) && std::find(missing.begin(), missing.end(), *cap) == missing.end()) {
       missing.push_back(*cap);
     }
   }
@@ -183,8 +181,7 @@ void print_link_hints(const Module& m, const wasi::Config& cfg) {
 
 /// After a run the sandbox refused calls in: what, and what would grant it.
 void print_denials(const wasi::Stats& s, const wasi::Config& cfg) {
-  std::fprintf(stderr, "warden run: the sandbox denied %llu call(s):\n",
-               static_cast<unsigned long long>(s.denied));
+  std::fprintf(stderr, "warden run: the sandbox denied %llu call(s):\n", static_cast<unsigned long long>(s.denied));
   constexpr size_t kShown = 10;
   for (size_t i = 0; i < s.denials.size() && i < kShown; ++i) {
     std::fprintf(stderr, "  %s\n", s.denials[i].c_str());
@@ -210,8 +207,7 @@ void print_denials(const wasi::Stats& s, const wasi::Config& cfg) {
     std::fprintf(stderr, "hint: a directory given with --dir is read-only; --dir-rw makes it writable\n");
   }
   if (mentioned("open descriptors")) {
-    std::fprintf(stderr, "hint: --max-open-files raises the descriptor limit (now %u)\n",
-                 cfg.max_open_files);
+    std::fprintf(stderr, "hint: --max-open-files raises the descriptor limit (now %u)\n", cfg.max_open_files);
   }
 }
 
@@ -280,15 +276,13 @@ Outcome run(const RunOptions& o) {
   if (func) {
     const FuncType& type = module->func_type(*func);
     if (args.size() != type.params.size()) {
-      return usage("'" + entry + "' takes " + std::to_string(type.params.size()) +
-                   " argument(s) " + type_list(type.params) + ", got " +
-                   std::to_string(args.size()));
+      return usage("'" + entry + "' takes " + std::to_string(type.params.size()) + " argument(s) " +
+                   type_list(type.params) + ", got " + std::to_string(args.size()));
     }
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i].type != type.params[i]) {
         return usage("argument " + std::to_string(i + 1) + " of '" + entry + "' is " +
-                     std::string(to_string(type.params[i])) + ", got " +
-                     std::string(to_string(args[i].type)));
+                     std::string(to_string(type.params[i])) + ", got " + std::string(to_string(args[i].type)));
       }
     }
   }
@@ -423,8 +417,7 @@ void setup(CLI::App& sub, int& exit_code) {
                  "the guest sees no other")
       ->type_name("NAME=VALUE")
       ->allow_extra_args(false);
-  sub.add_option("--allow", o->allow,
-                 "grant capabilities: stdin stdout stderr stdio args env clock random exit fs")
+  sub.add_option("--allow", o->allow, "grant capabilities: stdin stdout stderr stdio args env clock random exit fs")
       ->type_name("CAP[,CAP...]")
       ->delimiter(',')
       ->allow_extra_args(false);
@@ -436,13 +429,12 @@ void setup(CLI::App& sub, int& exit_code) {
   o->fuel_opt = sub.add_option("--fuel", o->fuel,
                                "stop after N units of fuel (one per call and per loop "
                                "iteration); exhausted -> exit 3");
-  o->timeout_opt = sub.add_option("--timeout-ms", o->timeout_ms,
-                                  "wall-clock deadline in milliseconds; exhausted -> exit 3");
-  o->memory_opt = sub.add_option("--max-memory", o->max_memory,
-                                 "largest size any memory may reach: bytes, or 64KiB, 16MiB, 1GiB")
-                      ->type_name("SIZE");
-  o->depth_opt = sub.add_option("--call-depth", o->call_depth,
-                                "most wasm frames on the call stack (default 20000)");
+  o->timeout_opt =
+      sub.add_option("--timeout-ms", o->timeout_ms, "wall-clock deadline in milliseconds; exhausted -> exit 3");
+  o->memory_opt =
+      sub.add_option("--max-memory", o->max_memory, "largest size any memory may reach: bytes, or 64KiB, 16MiB, 1GiB")
+          ->type_name("SIZE");
+  o->depth_opt = sub.add_option("--call-depth", o->call_depth, "most wasm frames on the call stack (default 20000)");
   o->files_opt = sub.add_option("--max-open-files", o->max_open_files,
                                 "most descriptors a WASI guest may hold, stdio and preopens "
                                 "included (default 64)");
@@ -452,8 +444,7 @@ void setup(CLI::App& sub, int& exit_code) {
                             "2000-01-01, +1 ms per read) and random_get is seeded");
   o->seed_opt = sub.add_option("--seed", o->seed, "the random seed (implies --deterministic)");
   // Reports.
-  sub.add_flag("--stats", o->stats,
-               "after the run, print WASI call counts, denials and fuel to stderr as JSON");
+  sub.add_flag("--stats", o->stats, "after the run, print WASI call counts, denials and fuel to stderr as JSON");
   sub.add_option("--exit-code-json", o->exit_json,
                  "write {\"exit_code\", \"source\": guest|warden, \"reason\", ...} to this file")
       ->type_name("FILE");

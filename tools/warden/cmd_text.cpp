@@ -36,9 +36,7 @@ bool write_output(const std::string& path, const void* data, size_t size) {
 std::string default_output(const std::string& in, std::string_view ext) {
   size_t slash = in.find_last_of('/');
   size_t dot = in.find_last_of('.');
-  std::string base = (dot != std::string::npos && (slash == std::string::npos || dot > slash))
-                         ? in.substr(0, dot)
-                         : in;
+  std::string base = (dot != std::string::npos && (slash == std::string::npos || dot > slash)) ? in.substr(0, dot) : in;
   return base + std::string(ext);
 }
 
@@ -53,9 +51,8 @@ int wat2wasm(const TextOptions& o) {
   if (!bytes.ok()) {
     // Text errors carry (line << 32) | column in the offset.
     const Error& e = bytes.error();
-    std::fprintf(stderr, "%s:%u:%u: malformed: %s\n", o.file.c_str(),
-                 static_cast<unsigned>(e.offset >> 32), static_cast<unsigned>(e.offset & 0xFFFFFFFFu),
-                 e.message.c_str());
+    std::fprintf(stderr, "%s:%u:%u: malformed: %s\n", o.file.c_str(), static_cast<unsigned>(e.offset >> 32),
+                 static_cast<unsigned>(e.offset & 0xFFFFFFFFu), e.message.c_str());
     return kExitRejected;
   }
   if (o.validate) {

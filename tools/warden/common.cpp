@@ -8,8 +8,7 @@
 
 namespace warden::cli {
 
-bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>& out,
-               bool* exhausted) {
+bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>& out, bool* exhausted) {
   if (exhausted) *exhausted = false;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) {
@@ -43,8 +42,7 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
   return true;
 }
 
-std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits,
-                                                int& exit_code) {
+std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits, int& exit_code) {
   std::vector<uint8_t> bytes;
   bool exhausted = false;
   if (!read_file(path, limits.max_module_bytes, bytes, &exhausted)) {
@@ -80,8 +78,8 @@ static int exit_code_for(ErrorKind k) {
 int report_load_error(const std::string& file, const Error& e) {
   std::string kind{to_string(e.kind)};
   if (e.offset != kNoOffset) {
-    std::fprintf(stderr, "%s:0x%llx: %s: %s\n", file.c_str(),
-                 static_cast<unsigned long long>(e.offset), kind.c_str(), e.message.c_str());
+    std::fprintf(stderr, "%s:0x%llx: %s: %s\n", file.c_str(), static_cast<unsigned long long>(e.offset), kind.c_str(),
+                 e.message.c_str());
   } else {
     std::fprintf(stderr, "%s: %s: %s\n", file.c_str(), kind.c_str(), e.message.c_str());
   }

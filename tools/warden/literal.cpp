@@ -123,8 +123,7 @@ bool parse_float(std::string_view text, typename FloatBits<F>::U& out, std::stri
   if (s.substr(0, 4) == "nan:") {
     uint64_t payload;
     std::string_view p = s.substr(4);
-    if (p.size() < 3 || p[0] != '0' || (p[1] != 'x' && p[1] != 'X') ||
-        !parse_int(p, 64, payload, error)) {
+    if (p.size() < 3 || p[0] != '0' || (p[1] != 'x' && p[1] != 'X') || !parse_int(p, 64, payload, error)) {
       error = "bad NaN payload in '" + std::string(text) + "' (expected nan:0xHEX)";
       return false;
     }
@@ -139,8 +138,7 @@ bool parse_float(std::string_view text, typename FloatBits<F>::U& out, std::stri
   std::string digits = without_underscores(s, ok);
   // strtof/strtod would also skip spaces and accept "infinity" or "nan(...)";
   // only let numbers through. (No setlocale call anywhere: '.' is the point.)
-  bool shape_ok = ok && !digits.empty() &&
-                  (std::isdigit(static_cast<unsigned char>(digits[0])) || digits[0] == '.');
+  bool shape_ok = ok && !digits.empty() && (std::isdigit(static_cast<unsigned char>(digits[0])) || digits[0] == '.');
   for (char c : digits) {
     if (!std::isxdigit(static_cast<unsigned char>(c)) && !std::strchr(".xXpP+-", c)) shape_ok = false;
   }
@@ -195,8 +193,8 @@ bool parse_v128(std::string_view text, V128& out, std::string& error) {
     if (shape_name == s.name) shape = &s;
   }
   if (!shape) {
-    error = "unknown v128 shape '" + std::string(shape_name) +
-            "' (expected i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2)";
+    error =
+        "unknown v128 shape '" + std::string(shape_name) + "' (expected i8x16, i16x8, i32x4, i64x2, f32x4 or f64x2)";
     return false;
   }
   std::string_view rest = text.substr(colon + 1);
@@ -230,8 +228,7 @@ bool parse_v128(std::string_view text, V128& out, std::string& error) {
     rest = rest.substr(comma + 1);
   }
   if (lane != shape->lanes) {
-    error = std::string(shape->name) + " needs " + std::to_string(shape->lanes) + " lanes, got " +
-            std::to_string(lane);
+    error = std::string(shape->name) + " needs " + std::to_string(shape->lanes) + " lanes, got " + std::to_string(lane);
     return false;
   }
   out = {};
@@ -306,25 +303,21 @@ std::optional<Value> parse_literal(std::string_view text, std::string& error) {
   if (type == "externref") {
     if (body == "null") return Value::null(ValType::ExternRef);
     uint64_t n;
-    if (body.empty() || body[0] == '-' || body[0] == '+' || !parse_int(body, 64, n, error) ||
-        n == ~uint64_t{0}) {
+    if (body.empty() || body[0] == '-' || body[0] == '+' || !parse_int(body, 64, n, error) || n == ~uint64_t{0}) {
       error = "externref:N needs N from 0 to 2^64-2, or null: '" + std::string(text) + "'";
       return std::nullopt;
     }
     return Value::externref(n + 1);
   }
-  error = "unknown value type '" + std::string(type) +
-          "' (expected i32, i64, f32, f64, v128, funcref or externref)";
+  error = "unknown value type '" + std::string(type) + "' (expected i32, i64, f32, f64, v128, funcref or externref)";
   return std::nullopt;
 }
 
 std::string format_value(const Value& v) {
   char buf[80];
   switch (v.type) {
-    case ValType::I32:
-      return "i32:" + std::to_string(static_cast<int32_t>(v.as_i32()));
-    case ValType::I64:
-      return "i64:" + std::to_string(static_cast<int64_t>(v.as_i64()));
+    case ValType::I32: return "i32:" + std::to_string(static_cast<int32_t>(v.as_i32()));
+    case ValType::I64: return "i64:" + std::to_string(static_cast<int64_t>(v.as_i64()));
     case ValType::F32:
       std::snprintf(buf, sizeof buf, " (0x%08" PRIx32 ")", v.as_i32());
       return "f32:" + float_text<float>(v.as_i32()) + buf;
@@ -333,8 +326,8 @@ std::string format_value(const Value& v) {
       return "f64:" + float_text<double>(v.as_i64()) + buf;
     case ValType::V128: {
       std::string s = "v128:i32x4:";
-      uint32_t lanes[4] = {static_cast<uint32_t>(v.lo), static_cast<uint32_t>(v.lo >> 32),
-                           static_cast<uint32_t>(v.hi), static_cast<uint32_t>(v.hi >> 32)};
+      uint32_t lanes[4] = {static_cast<uint32_t>(v.lo), static_cast<uint32_t>(v.lo >> 32), static_cast<uint32_t>(v.hi),
+                           static_cast<uint32_t>(v.hi >> 32)};
       for (int i = 0; i < 4; ++i) {
         if (i) s += ',';
         s += std::to_string(static_cast<int32_t>(lanes[i]));
@@ -342,10 +335,8 @@ std::string format_value(const Value& v) {
       std::snprintf(buf, sizeof buf, " (0x%016" PRIx64 "%016" PRIx64 ")", v.hi, v.lo);
       return s + buf;
     }
-    case ValType::FuncRef:
-      return v.is_null() ? "funcref:null" : "funcref:nonnull";
-    case ValType::ExternRef:
-      return v.is_null() ? "externref:null" : "externref:" + std::to_string(v.lo - 1);
+    case ValType::FuncRef: return v.is_null() ? "funcref:null" : "funcref:nonnull";
+    case ValType::ExternRef: return v.is_null() ? "externref:null" : "externref:" + std::to_string(v.lo - 1);
   }
   return "?";
 }

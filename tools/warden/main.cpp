@@ -20,10 +20,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // The host API version is what an embedder's host functions are written
   // against (warden/host.hpp).
-  app.set_version_flag("--version", "warden (WebAssembly 2.0, WASI " +
-                                        std::string(warden::wasi::kModuleName) +
-                                        ")\nhost API version " +
-                                        std::to_string(warden::kHostApiVersion));
+  app.set_version_flag("--version", "warden (WebAssembly 2.0, WASI " + std::string(warden::wasi::kModuleName) +
+                                        ")\nhost API version " + std::to_string(warden::kHostApiVersion));
   int exit_code = kExitOk;
   auto& commands = registry();
   std::sort(commands.begin(), commands.end(),

@@ -100,8 +100,7 @@ bool parse_dir(std::string_view spec, bool writable, DirGrant& out, std::string&
   return true;
 }
 
-bool parse_env(std::string_view spec, std::pair<std::string, std::string>& out,
-               std::string& error) {
+bool parse_env(std::string_view spec, std::pair<std::string, std::string>& out, std::string& error) {
   size_t eq = spec.find('=');
   std::string name(spec.substr(0, eq));
   if (name.empty()) {
@@ -131,8 +130,8 @@ class Reader {
 
   bool fail(const toml::source_region& where, const std::string& message) {
     if (where.begin.line) {
-      error_ = path_ + ":" + std::to_string(where.begin.line) + ":" +
-               std::to_string(where.begin.column) + ": " + message;
+      error_ =
+          path_ + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column) + ": " + message;
     } else {
       error_ = path_ + ": " + message;
     }
@@ -140,16 +139,14 @@ class Reader {
   }
 
   /// Every key of `t` must be one of `known` (named "PREFIX.KEY" if not).
-  bool only_keys(const toml::table& t, const std::string& prefix,
-                 std::initializer_list<std::string_view> known) {
+  bool only_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known) {
     for (auto&& [key, node] : t) {
       bool ok = false;
       for (std::string_view k : known) ok |= key.str() == k;
       if (!ok) {
         std::string expected;
         for (std::string_view k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
-        return fail(key.source(), "unknown key '" + prefix + std::string(key.str()) +
-                                      "' (expected " + expected + ")");
+        return fail(key.source(), "unknown key '" + prefix + std::string(key.str()) + "' (expected " + expected + ")");
       }
     }
     return true;
@@ -167,13 +164,11 @@ class Reader {
     return true;
   }
 
-  bool integer(const toml::node& n, const std::string& name, uint64_t min, uint64_t max,
-               uint64_t& out) {
+  bool integer(const toml::node& n, const std::string& name, uint64_t min, uint64_t max, uint64_t& out) {
     if (!n.is_integer()) return fail(n.source(), "'" + name + "' must be an integer");
     int64_t v = n.as_integer()->get();
     if (v < 0 || static_cast<uint64_t>(v) < min || static_cast<uint64_t>(v) > max) {
-      return fail(n.source(), "'" + name + "' must be from " + std::to_string(min) + " to " +
-                                  std::to_string(max));
+      return fail(n.source(), "'" + name + "' must be from " + std::to_string(min) + " to " + std::to_string(max));
     }
     out = static_cast<uint64_t>(v);
     return true;
@@ -259,8 +254,9 @@ bool read_limits(Reader& r, const toml::table& t, Policy& p) {
     if (n->is_string()) {
       auto size = parse_size(n->as_string()->get());
       if (!size) {
-        return r.fail(n->source(), "'limits.memory' must be bytes or a size such as \"64MiB\" "
-                                   "(units B, KiB, MiB, GiB)");
+        return r.fail(n->source(),
+                      "'limits.memory' must be bytes or a size such as \"64MiB\" "
+                      "(units B, KiB, MiB, GiB)");
       }
       p.memory = *size;
     } else {
@@ -317,8 +313,8 @@ bool load_policy(const std::string& path, Policy& out, std::string& error) {
     root = toml::parse(text.str(), path);
   } catch (const toml::parse_error& e) {
     const auto& at = e.source().begin;
-    error = path + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " +
-            std::string(e.description());
+    error =
+        path + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " + std::string(e.description());
     return false;
   }
   Reader r(path, error);
@@ -331,8 +327,8 @@ bool load_policy(const std::string& path, Policy& out, std::string& error) {
     if (!t) return r.fail(n->source(), "'" + std::string(key) + "' must be a table: [" + std::string(key) + "]");
     return read(r, *t, p);
   };
-  if (!table("grants", read_grants) || !table("env", read_env) ||
-      !table("limits", read_limits) || !table("determinism", read_determinism)) {
+  if (!table("grants", read_grants) || !table("env", read_env) || !table("limits", read_limits) ||
+      !table("determinism", read_determinism)) {
     return false;
   }
   if (const toml::node* dirs = root.get("dirs"); dirs && !read_dirs(r, *dirs, p)) return false;

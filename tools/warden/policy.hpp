@@ -44,8 +44,7 @@ struct Policy {
 };
 
 /// The names --allow takes, for messages.
-inline constexpr std::string_view kAllowNames =
-    "stdin, stdout, stderr, stdio, args, env, clock, random, exit, fs";
+inline constexpr std::string_view kAllowNames = "stdin, stdout, stderr, stdio, args, env, clock, random, exit, fs";
 
 /// Reads a policy file (schema in docs/policy.md). Relative [[dirs]] host
 /// paths are taken relative to the file's directory. On failure returns
@@ -68,7 +67,6 @@ bool parse_dir(std::string_view spec, bool writable, DirGrant& out, std::string&
 
 /// "NAME=VALUE"; a bare "NAME" takes the value of the host's variable NAME
 /// (an error when it is unset). NAME must be non-empty and without '='.
-bool parse_env(std::string_view spec, std::pair<std::string, std::string>& out,
-               std::string& error);
+bool parse_env(std::string_view spec, std::pair<std::string, std::string>& out, std::string& error);
 
 }  // namespace warden::cli

@@ -33,7 +33,6 @@ namespace warden {
 /// claims exist (every count is checked against the bytes left).
 Result<ast::Module> decode(std::span<const uint8_t> bytes, const Limits& limits);
 
-
 /// Encode `m` as a binary module. The output is canonical: minimal LEB128s,
 /// non-custom sections in the spec's order and only when non-empty, a data
 /// count section when `m.data_count` is set or a body uses memory.init or

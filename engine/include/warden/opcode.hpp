@@ -60,13 +60,13 @@ enum class Ty : uint8_t { _, I32, I64, F32, F64, V128 };
 enum class NanCanon : uint8_t { _, S, D, S4, D2 };
 
 struct OpInfo {
-  uint8_t prefix;     // 0, 0xFC or 0xFD
-  uint32_t code;      // byte or sub-opcode
+  uint8_t prefix;  // 0, 0xFC or 0xFD
+  uint32_t code;   // byte or sub-opcode
   std::string_view name;
   Imm imm;
   OpClass cls;
   Ty p1, p2, p3, result;
-  uint8_t arg;        // natural alignment log2 (memory) or lane count (lanes)
+  uint8_t arg;  // natural alignment log2 (memory) or lane count (lanes)
   NanCanon nan;
 };
 

@@ -47,15 +47,15 @@ struct Action {
 /// One expected value of assert_return.
 struct Expected {
   enum class Kind : uint8_t {
-    Exact,       ///< bit-exact `value` (ref.null t: a null of that type;
-                 ///< ref.extern N: word N + 1)
-    CanonNan,    ///< nan:canonical
-    ArithNan,    ///< nan:arithmetic
-    AnyRef,      ///< (ref.func) or (ref.extern) without index: any non-null
-    Lanes,       ///< v128 with per-lane patterns (some lane is a NaN pattern)
+    Exact,     ///< bit-exact `value` (ref.null t: a null of that type;
+               ///< ref.extern N: word N + 1)
+    CanonNan,  ///< nan:canonical
+    ArithNan,  ///< nan:arithmetic
+    AnyRef,    ///< (ref.func) or (ref.extern) without index: any non-null
+    Lanes,     ///< v128 with per-lane patterns (some lane is a NaN pattern)
   };
   Kind kind = Kind::Exact;
-  Value value;                 ///< Exact; also gives the type for NaN kinds
+  Value value;                   ///< Exact; also gives the type for NaN kinds
   ValType shape = ValType::I32;  ///< Lanes: F32 (f32x4) or F64 (f64x2)
   std::vector<Expected> lanes;   ///< Lanes: one scalar Expected per lane
 };
@@ -78,8 +78,8 @@ struct Command {
   std::optional<ScriptModule> module;
   std::optional<struct Action> action;
   std::vector<Expected> expected;
-  std::string text;                   ///< expected failure message
-  std::string register_as;            ///< Register: the import name
+  std::string text;                        ///< expected failure message
+  std::string register_as;                 ///< Register: the import name
   std::optional<std::string> register_id;  ///< Register: $id, none = last
 };
 

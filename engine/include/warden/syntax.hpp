@@ -115,8 +115,8 @@ enum class SegmentMode : uint8_t { Active, Passive, Declarative };
 
 struct ElemSegment {
   SegmentMode mode = SegmentMode::Active;
-  uint32_t table = 0;   // Active only
-  Expr offset;          // Active only
+  uint32_t table = 0;  // Active only
+  Expr offset;         // Active only
   ValType type = ValType::FuncRef;
   std::vector<Expr> init;  // one constant expression per element
   uint32_t pos = 0;
@@ -139,7 +139,7 @@ struct CustomSection {
 struct Module {
   std::vector<FuncType> types;
   std::vector<Import> imports;
-  std::vector<Function> funcs;  // defined functions only
+  std::vector<Function> funcs;    // defined functions only
   std::vector<TableType> tables;  // defined tables only
   std::vector<MemoryType> memories;
   std::vector<Global> globals;

@@ -36,7 +36,6 @@ std::string wat_string(std::string_view bytes);
 
 namespace warden::text {
 
-
 /// Renders `m` as `(module ...)`: explicit type definitions, numeric
 /// indices (with `(;N;)` index comments), flat instructions indented by
 /// block depth, floats that re-parse to the same bits (shortest decimal, or

@@ -23,8 +23,13 @@ namespace warden {
 
 /// Value types with their binary encodings (spec 5.3.1-5.3.3).
 enum class ValType : uint8_t {
-  I32 = 0x7F, I64 = 0x7E, F32 = 0x7D, F64 = 0x7C, V128 = 0x7B,
-  FuncRef = 0x70, ExternRef = 0x6F,
+  I32 = 0x7F,
+  I64 = 0x7E,
+  F32 = 0x7D,
+  F64 = 0x7C,
+  V128 = 0x7B,
+  FuncRef = 0x70,
+  ExternRef = 0x6F,
 };
 /// "i32", "funcref", ...
 std::string_view to_string(ValType t);
@@ -104,7 +109,7 @@ struct V128 {
   bool operator==(const V128&) const = default;
 };
 
-struct FuncInst;    // runtime objects owned by a Store (engine/src/runtime.hpp)
+struct FuncInst;  // runtime objects owned by a Store (engine/src/runtime.hpp)
 struct TableInst;
 struct MemoryInst;
 struct GlobalInst;
@@ -151,8 +156,8 @@ struct Limits {
   /// node per one-byte instruction, plus its code words), so 64 MiB bounds a
   /// load at a few GiB where 1 GiB would allow tens.
   uint64_t max_module_bytes = 64ull << 20;
-  uint32_t max_functions = 1'000'000;       ///< imported + defined
-  uint32_t max_locals = 50'000;             ///< params + locals of one function
+  uint32_t max_functions = 1'000'000;  ///< imported + defined
+  uint32_t max_locals = 50'000;        ///< params + locals of one function
   /// Nested blocks/loops/ifs in one body. Above what any module the web
   /// accepts can reach: V8 caps a body at 7,654,321 bytes and each level
   /// costs 3 (block, type, end), so at most ~2.55M levels. The validator's
@@ -163,16 +168,16 @@ struct Limits {
   /// limit). Validation costs that much per block, call or branch using it.
   uint32_t max_params = 1'000;
   // Run time (store).
-  uint64_t max_memory_bytes = 1ull << 32;   ///< per memory; grow fails past it
-  uint32_t max_table_elements = 10'000'000; ///< per table; grow fails past it
+  uint64_t max_memory_bytes = 1ull << 32;    ///< per memory; grow fails past it
+  uint32_t max_table_elements = 10'000'000;  ///< per table; grow fails past it
   /// All tables of a store together (8 bytes each, allocated and zeroed when
   /// a table is created or grown), so many tables cannot multiply the above.
   /// Also bounds the elements of all segments of one module.
   uint64_t max_store_table_elements = 10'000'000;
-  uint32_t max_call_depth = 20'000;         ///< wasm frames on the stack
-  uint32_t max_stack_slots = 1u << 22;      ///< locals + operands, 8 B each
-  uint64_t fuel = 0;                        ///< 0 = unlimited, see Store::fuel
-  uint64_t timeout_ms = 0;                  ///< 0 = none; wall-clock deadline
+  uint32_t max_call_depth = 20'000;     ///< wasm frames on the stack
+  uint32_t max_stack_slots = 1u << 22;  ///< locals + operands, 8 B each
+  uint64_t fuel = 0;                    ///< 0 = unlimited, see Store::fuel
+  uint64_t timeout_ms = 0;              ///< 0 = none; wall-clock deadline
 };
 
 struct StoreOptions {
@@ -183,7 +188,9 @@ struct StoreOptions {
 
 // --------------------------------------------------------------- module ----
 
-namespace detail { struct Access; }  // the engine's own way to the Impl structs
+namespace detail {
+struct Access;
+}  // namespace detail
 
 struct ImportInfo {
   std::string module, name;
@@ -202,8 +209,7 @@ class Module {
  public:
   /// Decode (spec 5), validate (spec 3) and compile. Errors: Malformed,
   /// Invalid, Exhaustion (load-time limits).
-  static Result<std::shared_ptr<const Module>> load(std::span<const uint8_t> bytes,
-                                                    const Limits& limits = {});
+  static Result<std::shared_ptr<const Module>> load(std::span<const uint8_t> bytes, const Limits& limits = {});
 
   std::vector<ImportInfo> imports() const;
   std::vector<ExportInfo> exports() const;
@@ -229,10 +235,30 @@ struct Extern {
   MemoryInst* memory = nullptr;
   GlobalInst* global = nullptr;
 
-  static Extern of(FuncInst* f) { Extern e; e.kind = ExternKind::Func; e.func = f; return e; }
-  static Extern of(TableInst* t) { Extern e; e.kind = ExternKind::Table; e.table = t; return e; }
-  static Extern of(MemoryInst* m) { Extern e; e.kind = ExternKind::Memory; e.memory = m; return e; }
-  static Extern of(GlobalInst* g) { Extern e; e.kind = ExternKind::Global; e.global = g; return e; }
+  static Extern of(FuncInst* f) {
+    Extern e;
+    e.kind = ExternKind::Func;
+    e.func = f;
+    return e;
+  }
+  static Extern of(TableInst* t) {
+    Extern e;
+    e.kind = ExternKind::Table;
+    e.table = t;
+    return e;
+  }
+  static Extern of(MemoryInst* m) {
+    Extern e;
+    e.kind = ExternKind::Memory;
+    e.memory = m;
+    return e;
+  }
+  static Extern of(GlobalInst* g) {
+    Extern e;
+    e.kind = ExternKind::Global;
+    e.global = g;
+    return e;
+  }
 };
 
 class Caller;  // warden/host.hpp
@@ -242,8 +268,7 @@ class Caller;  // warden/host.hpp
 /// instance's memory, bounds-checked (warden/host.hpp). Returning an Error
 /// ends the invocation with it (a Trap, or the Error as given); an
 /// exception thrown out of it is caught and becomes a Trap.
-using HostFunc =
-    std::function<Result<void>(Caller& caller, std::span<const Value> args, std::span<Value> results)>;
+using HostFunc = std::function<Result<void>(Caller& caller, std::span<const Value> args, std::span<Value> results)>;
 
 class Instance {
  public:
@@ -276,8 +301,7 @@ class Store {
   // Host objects, e.g. the spec testsuite's "spectest" module.
   FuncInst* create_host_func(FuncType type, HostFunc fn);
   /// Errors: Exhaustion when min exceeds the limits.
-  Result<TableInst*> create_table(ValType elem, uint32_t min, std::optional<uint32_t> max,
-                                  Value init);
+  Result<TableInst*> create_table(ValType elem, uint32_t min, std::optional<uint32_t> max, Value init);
   Result<MemoryInst*> create_memory(uint32_t min_pages, std::optional<uint32_t> max_pages);
   GlobalInst* create_global(Value v, bool mut);
 
@@ -347,7 +371,7 @@ class Linker {
   Result<std::vector<Extern>> resolve(const Module& m) const;
 
  private:
-  std::map<std::pair<std::string, std::string>, Extern> defs_;  // (module, name)
+  std::map<std::pair<std::string, std::string>, Extern> defs_;         // (module, name)
   std::map<std::pair<std::string, std::string>, std::string> denied_;  // -> capability name
 };
 

@@ -72,8 +72,9 @@ inline constexpr uint64_t kDeterministicEpochNs = 946'684'800'000'000'000ull;
 /// What a run did at the doors: calls per function, and each denial.
 struct Stats {
   uint64_t calls = 0;
-  uint64_t denied = 0;     ///< calls refused by policy (EBADF on an ungranted stream, ENOTCAPABLE, EACCES/EROFS on read-only, EMFILE at max_open_files)
-  uint64_t faults = 0;     ///< calls refused for guest pointers out of bounds (EFAULT)
+  uint64_t denied =
+      0;  ///< calls refused by policy (EBADF on an ungranted stream, ENOTCAPABLE, EACCES/EROFS on read-only, EMFILE at max_open_files)
+  uint64_t faults = 0;  ///< calls refused for guest pointers out of bounds (EFAULT)
   uint64_t bytes_read = 0, bytes_written = 0;
   std::vector<std::string> denials;  ///< "path_open: ../etc/passwd escapes the preopen", at most 100 kept
 };

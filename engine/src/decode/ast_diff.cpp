@@ -7,9 +7,9 @@ namespace {
 
 std::string describe(const ast::Instr& in) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%.*s{a=%u b=%u lane=%u lo=0x%llx hi=0x%llx}",
-                static_cast<int>(name(in.op).size()), name(in.op).data(), in.a, in.b, in.lane,
-                static_cast<unsigned long long>(in.lo), static_cast<unsigned long long>(in.hi));
+  std::snprintf(buf, sizeof buf, "%.*s{a=%u b=%u lane=%u lo=0x%llx hi=0x%llx}", static_cast<int>(name(in.op).size()),
+                name(in.op).data(), in.a, in.b, in.lane, static_cast<unsigned long long>(in.lo),
+                static_cast<unsigned long long>(in.hi));
   return buf;
 }
 
@@ -28,12 +28,8 @@ std::string diff_expr(const ast::Expr& x, const ast::Expr& y, const std::string&
 }
 
 bool same(const ast::Bounds& x, const ast::Bounds& y) { return x.min == y.min && x.max == y.max; }
-bool same(const ast::TableType& x, const ast::TableType& y) {
-  return x.elem == y.elem && same(x.limits, y.limits);
-}
-bool same(const ast::GlobalType& x, const ast::GlobalType& y) {
-  return x.type == y.type && x.mut == y.mut;
-}
+bool same(const ast::TableType& x, const ast::TableType& y) { return x.elem == y.elem && same(x.limits, y.limits); }
+bool same(const ast::GlobalType& x, const ast::GlobalType& y) { return x.type == y.type && x.mut == y.mut; }
 
 bool same(const ast::Import& x, const ast::Import& y) {
   if (x.module != y.module || x.name != y.name || x.kind != y.kind) return false;
@@ -58,17 +54,16 @@ std::string ast_diff(const ast::Module& a, const ast::Module& b) {
   do {                         \
     if (!(cond)) return (msg); \
   } while (0)
-#define WARDEN_SUB(expr)           \
-  do {                             \
-    d = (expr);                    \
-    if (!d.empty()) return d;      \
+#define WARDEN_SUB(expr)      \
+  do {                        \
+    d = (expr);               \
+    if (!d.empty()) return d; \
   } while (0)
   WARDEN_DIFF(a.types.size() == b.types.size(), count("types", a.types.size(), b.types.size()));
   for (size_t i = 0; i < a.types.size(); ++i) WARDEN_DIFF(a.types[i] == b.types[i], at("types", i));
 
   WARDEN_DIFF(a.imports.size() == b.imports.size(), count("imports", a.imports.size(), b.imports.size()));
-  for (size_t i = 0; i < a.imports.size(); ++i)
-    WARDEN_DIFF(same(a.imports[i], b.imports[i]), at("imports", i));
+  for (size_t i = 0; i < a.imports.size(); ++i) WARDEN_DIFF(same(a.imports[i], b.imports[i]), at("imports", i));
 
   WARDEN_DIFF(a.funcs.size() == b.funcs.size(), count("funcs", a.funcs.size(), b.funcs.size()));
   for (size_t i = 0; i < a.funcs.size(); ++i) {
@@ -78,8 +73,7 @@ std::string ast_diff(const ast::Module& a, const ast::Module& b) {
     WARDEN_DIFF(x.type == y.type, f + ".type");
     WARDEN_DIFF(x.locals.size() == y.locals.size(), f + ".locals");
     for (size_t k = 0; k < x.locals.size(); ++k)
-      WARDEN_DIFF(x.locals[k].count == y.locals[k].count && x.locals[k].type == y.locals[k].type,
-                  at(f + ".locals", k));
+      WARDEN_DIFF(x.locals[k].count == y.locals[k].count && x.locals[k].type == y.locals[k].type, at(f + ".locals", k));
     WARDEN_SUB(diff_expr(x.body, y.body, f + ".body"));
     WARDEN_DIFF(x.br_targets == y.br_targets, f + ".br_targets");
   }
@@ -87,8 +81,7 @@ std::string ast_diff(const ast::Module& a, const ast::Module& b) {
   WARDEN_DIFF(a.tables.size() == b.tables.size(), count("tables", a.tables.size(), b.tables.size()));
   for (size_t i = 0; i < a.tables.size(); ++i) WARDEN_DIFF(same(a.tables[i], b.tables[i]), at("tables", i));
 
-  WARDEN_DIFF(a.memories.size() == b.memories.size(),
-              count("memories", a.memories.size(), b.memories.size()));
+  WARDEN_DIFF(a.memories.size() == b.memories.size(), count("memories", a.memories.size(), b.memories.size()));
   for (size_t i = 0; i < a.memories.size(); ++i)
     WARDEN_DIFF(same(a.memories[i].limits, b.memories[i].limits), at("memories", i));
 

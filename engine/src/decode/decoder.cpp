@@ -12,15 +12,25 @@
 namespace warden {
 namespace {
 
-using decode_detail::Reader;
 using decode_detail::read_expr;
 using decode_detail::read_ref_type;
 using decode_detail::read_value_type;
+using decode_detail::Reader;
 
 // Section ids (spec 5.5.2).
 enum SectionId : uint8_t {
-  kCustom = 0, kType = 1, kImport = 2, kFunction = 3, kTable = 4, kMemory = 5,
-  kGlobal = 6, kExport = 7, kStart = 8, kElement = 9, kCode = 10, kData = 11,
+  kCustom = 0,
+  kType = 1,
+  kImport = 2,
+  kFunction = 3,
+  kTable = 4,
+  kMemory = 5,
+  kGlobal = 6,
+  kExport = 7,
+  kStart = 8,
+  kElement = 9,
+  kCode = 10,
+  kData = 11,
   kDataCount = 12,
 };
 
@@ -327,8 +337,7 @@ class Decoder {
     size_t at = r_.pos();
     uint32_t n = r_.len();
     if (!r_.ok()) return;
-    if (n != m_.funcs.size())
-      return r_.fail("function and code section have inconsistent lengths", at);
+    if (n != m_.funcs.size()) return r_.fail("function and code section have inconsistent lengths", at);
     for (uint32_t i = 0; i < n && r_.ok(); ++i) read_body(m_.funcs[i]);
   }
 
@@ -353,8 +362,7 @@ class Decoder {
     if (!r_.ok()) return;
     if (total >= (uint64_t{1} << 32)) return r_.fail("too many locals", start);
     uint64_t params = f.type < m_.types.size() ? m_.types[f.type].params.size() : 0;
-    if (params + total > limits_.max_locals)
-      return r_.fail_kind(ErrorKind::Exhaustion, "too many locals", start);
+    if (params + total > limits_.max_locals) return r_.fail_kind(ErrorKind::Exhaustion, "too many locals", start);
     read_expr(r_, f.body, f.br_targets, m_.data_count.has_value());
     if (r_.ok() && r_.pos() != start + size) r_.fail("section size mismatch", start);
   }

@@ -75,15 +75,17 @@ void write_expr(Writer& w, const ast::Expr& e, const std::vector<uint32_t>* targ
       w.u8(static_cast<uint8_t>(oi.code));
     }
     switch (oi.imm) {
-      case Imm::None:
-        break;
+      case Imm::None: break;
       case Imm::Block:
         w.sleb(static_cast<int64_t>(in.lo));  // s33: 0x40, a value type, or an index
         break;
-      case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global:
-      case Imm::Table: case Imm::Elem: case Imm::Data:
-        w.u32(in.a);
-        break;
+      case Imm::Label:
+      case Imm::Func:
+      case Imm::Local:
+      case Imm::Global:
+      case Imm::Table:
+      case Imm::Elem:
+      case Imm::Data: w.u32(in.a); break;
       case Imm::BrTable: {
         uint32_t n = in.b ? in.b - 1 : 0;  // entries without the default
         w.u32(n);
@@ -91,7 +93,10 @@ void write_expr(Writer& w, const ast::Expr& e, const std::vector<uint32_t>* targ
         for (uint32_t i = 0; i <= n; ++i) w.u32(have ? (*targets)[in.a + i] : 0);
         break;
       }
-      case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable: case Imm::Mem:
+      case Imm::CallInd:
+      case Imm::TableTable:
+      case Imm::ElemTable:
+      case Imm::Mem:
         w.u32(in.a);
         w.u32(in.b);
         break;
@@ -100,9 +105,7 @@ void write_expr(Writer& w, const ast::Expr& e, const std::vector<uint32_t>* targ
         w.u32(in.b);
         w.u8(in.lane);
         break;
-      case Imm::Zero:
-        w.u8(0);
-        break;
+      case Imm::Zero: w.u8(0); break;
       case Imm::Zero2:
         w.u8(0);
         w.u8(0);
@@ -111,28 +114,17 @@ void write_expr(Writer& w, const ast::Expr& e, const std::vector<uint32_t>* targ
         w.u32(in.a);
         w.u8(0);
         break;
-      case Imm::I32:
-        w.sleb(static_cast<int32_t>(static_cast<uint32_t>(in.lo)));
-        break;
-      case Imm::I64:
-        w.sleb(static_cast<int64_t>(in.lo));
-        break;
-      case Imm::F32:
-        w.fixed(in.lo, 4);
-        break;
-      case Imm::F64:
-        w.fixed(in.lo, 8);
-        break;
-      case Imm::V128: case Imm::Shuffle:
+      case Imm::I32: w.sleb(static_cast<int32_t>(static_cast<uint32_t>(in.lo))); break;
+      case Imm::I64: w.sleb(static_cast<int64_t>(in.lo)); break;
+      case Imm::F32: w.fixed(in.lo, 4); break;
+      case Imm::F64: w.fixed(in.lo, 8); break;
+      case Imm::V128:
+      case Imm::Shuffle:
         w.fixed(in.lo, 8);
         w.fixed(in.hi, 8);
         break;
-      case Imm::Lane:
-        w.u8(in.lane);
-        break;
-      case Imm::HeapType:
-        w.u8(static_cast<uint8_t>(in.a));
-        break;
+      case Imm::Lane: w.u8(in.lane); break;
+      case Imm::HeapType: w.u8(static_cast<uint8_t>(in.a)); break;
       case Imm::SelectT:
         w.u32(in.b);
         for (uint32_t i = 0; i < in.b; ++i) w.u8(static_cast<uint8_t>(in.a));
@@ -173,13 +165,17 @@ void write_elem(Writer& w, const ast::ElemSegment& s) {
     write_expr(w, s.offset, nullptr);
   }
   if (flags & 3) {
-    if (funcs) w.u8(0x00);  // elemkind funcref
-    else w.type(s.type);
+    if (funcs)
+      w.u8(0x00);  // elemkind funcref
+    else
+      w.type(s.type);
   }
   w.u32(static_cast<uint32_t>(s.init.size()));
   for (const ast::Expr& e : s.init) {
-    if (funcs) w.u32(e[0].a);
-    else write_expr(w, e, nullptr);
+    if (funcs)
+      w.u32(e[0].a);
+    else
+      write_expr(w, e, nullptr);
   }
 }
 
@@ -289,13 +285,10 @@ class ModuleWriter {
             case ExternKind::Global: write_global_type(s, im.global); break;
           }
         });
-      case 3:
-        return vec_section(id, m_.funcs, [](Writer& s, const ast::Function& f) { s.u32(f.type); });
-      case 4:
-        return vec_section(id, m_.tables, write_table_type);
+      case 3: return vec_section(id, m_.funcs, [](Writer& s, const ast::Function& f) { s.u32(f.type); });
+      case 4: return vec_section(id, m_.tables, write_table_type);
       case 5:
-        return vec_section(id, m_.memories,
-                           [](Writer& s, const ast::MemoryType& t) { write_limits(s, t.limits); });
+        return vec_section(id, m_.memories, [](Writer& s, const ast::MemoryType& t) { write_limits(s, t.limits); });
       case 6:
         return vec_section(id, m_.globals, [](Writer& s, const ast::Global& g) {
           write_global_type(s, g.type);
@@ -314,8 +307,7 @@ class ModuleWriter {
           emit(id, s);
         }
         return;
-      case 9:
-        return vec_section(id, m_.elems, write_elem);
+      case 9: return vec_section(id, m_.elems, write_elem);
       case 12:
         if (m_.data_count || uses_data_index(m_)) {
           Writer s;
@@ -323,10 +315,8 @@ class ModuleWriter {
           emit(id, s);
         }
         return;
-      case 10:
-        return vec_section(id, m_.funcs, write_body);
-      case 11:
-        return vec_section(id, m_.datas, write_data);
+      case 10: return vec_section(id, m_.funcs, write_body);
+      case 11: return vec_section(id, m_.datas, write_data);
     }
   }
 };

@@ -57,13 +57,15 @@ ValType read_value_type(Reader& r) {
   size_t at = r.pos();
   int b = type_byte(r);
   switch (b) {
-    case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x7B: case 0x70: case 0x6F:
-      return static_cast<ValType>(b);
-    case -1:
-      return ValType::I32;
-    default:
-      r.fail("malformed value type", at);
-      return ValType::I32;
+    case 0x7F:
+    case 0x7E:
+    case 0x7D:
+    case 0x7C:
+    case 0x7B:
+    case 0x70:
+    case 0x6F: return static_cast<ValType>(b);
+    case -1: return ValType::I32;
+    default: r.fail("malformed value type", at); return ValType::I32;
   }
 }
 
@@ -97,15 +99,15 @@ void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, boo
     in.op = *op;
     in.pos = static_cast<uint32_t>(at);
     switch (info(*op).imm) {
-      case Imm::None:
-        break;
-      case Imm::Block:
-        in.lo = static_cast<uint64_t>(read_block_type(r));
-        break;
-      case Imm::Label: case Imm::Func: case Imm::Local: case Imm::Global:
-      case Imm::Table: case Imm::Elem: case Imm::Data:
-        in.a = r.u32();
-        break;
+      case Imm::None: break;
+      case Imm::Block: in.lo = static_cast<uint64_t>(read_block_type(r)); break;
+      case Imm::Label:
+      case Imm::Func:
+      case Imm::Local:
+      case Imm::Global:
+      case Imm::Table:
+      case Imm::Elem:
+      case Imm::Data: in.a = r.u32(); break;
       case Imm::BrTable: {
         uint32_t n = r.len();
         in.a = static_cast<uint32_t>(br_targets.size());
@@ -114,7 +116,9 @@ void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, boo
         in.b = n + 1;
         break;
       }
-      case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable:
+      case Imm::CallInd:
+      case Imm::TableTable:
+      case Imm::ElemTable:
         in.a = r.u32();
         in.b = r.u32();
         break;
@@ -127,9 +131,7 @@ void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, boo
         in.b = r.u32();
         in.lane = r.u8();
         break;
-      case Imm::Zero:
-        read_zero(r);
-        break;
+      case Imm::Zero: read_zero(r); break;
       case Imm::Zero2:
         read_zero(r);
         read_zero(r);
@@ -138,30 +140,19 @@ void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, boo
         in.a = r.u32();
         read_zero(r);
         break;
-      case Imm::I32:
-        in.lo = static_cast<uint32_t>(static_cast<int32_t>(r.sleb(32)));
-        break;
-      case Imm::I64:
-        in.lo = static_cast<uint64_t>(r.sleb(64));
-        break;
-      case Imm::F32:
-        in.lo = r.fixed(4);
-        break;
-      case Imm::F64:
-        in.lo = r.fixed(8);
-        break;
-      case Imm::V128: case Imm::Shuffle:
+      case Imm::I32: in.lo = static_cast<uint32_t>(static_cast<int32_t>(r.sleb(32))); break;
+      case Imm::I64: in.lo = static_cast<uint64_t>(r.sleb(64)); break;
+      case Imm::F32: in.lo = r.fixed(4); break;
+      case Imm::F64: in.lo = r.fixed(8); break;
+      case Imm::V128:
+      case Imm::Shuffle:
         if (const uint8_t* p = r.bytes(16)) {
           in.lo = read_le(p, 8);
           in.hi = read_le(p + 8, 8);
         }
         break;
-      case Imm::Lane:
-        in.lane = r.u8();
-        break;
-      case Imm::HeapType:
-        in.a = static_cast<uint8_t>(read_ref_type(r));
-        break;
+      case Imm::Lane: in.lane = r.u8(); break;
+      case Imm::HeapType: in.a = static_cast<uint8_t>(read_ref_type(r)); break;
       case Imm::SelectT: {
         uint32_t n = r.len();
         in.b = n;
@@ -178,12 +169,9 @@ void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, boo
       return;
     }
     switch (*op) {
-      case Op::Block: case Op::Loop:
-        open.push_back(kBlock);
-        break;
-      case Op::If:
-        open.push_back(kIf);
-        break;
+      case Op::Block:
+      case Op::Loop: open.push_back(kBlock); break;
+      case Op::If: open.push_back(kIf); break;
       case Op::Else:
         // Only directly inside an `if`, once; anywhere else the reference
         // decoder expects the `end` of the enclosing level.
@@ -200,8 +188,7 @@ void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, boo
         }
         open.pop_back();
         break;
-      default:
-        break;
+      default: break;
     }
     out.push_back(in);
   }

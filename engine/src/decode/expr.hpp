@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "decode/reader.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::decode_detail {
 

@@ -51,10 +51,14 @@ constexpr uint32_t kSlots = std::is_same_v<T, V128> ? 2 : 1;
 
 template <class T>
 WARDEN_ALWAYS_INLINE T get(const uint64_t* s) {
-  if constexpr (std::is_same_v<T, uint32_t>) return static_cast<uint32_t>(s[0]);
-  else if constexpr (std::is_same_v<T, uint64_t>) return s[0];
-  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<float>(static_cast<uint32_t>(s[0]));
-  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<double>(s[0]);
+  if constexpr (std::is_same_v<T, uint32_t>)
+    return static_cast<uint32_t>(s[0]);
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return s[0];
+  else if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<float>(static_cast<uint32_t>(s[0]));
+  else if constexpr (std::is_same_v<T, double>)
+    return std::bit_cast<double>(s[0]);
   else {
     static_assert(std::is_same_v<T, V128>, "no slot image for this type");
     return V128{s[0], s[1]};
@@ -63,10 +67,14 @@ WARDEN_ALWAYS_INLINE T get(const uint64_t* s) {
 
 template <class T>
 WARDEN_ALWAYS_INLINE void put(uint64_t* s, T v) {
-  if constexpr (std::is_same_v<T, uint32_t>) s[0] = v;
-  else if constexpr (std::is_same_v<T, uint64_t>) s[0] = v;
-  else if constexpr (std::is_same_v<T, float>) s[0] = std::bit_cast<uint32_t>(v);
-  else if constexpr (std::is_same_v<T, double>) s[0] = std::bit_cast<uint64_t>(v);
+  if constexpr (std::is_same_v<T, uint32_t>)
+    s[0] = v;
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    s[0] = v;
+  else if constexpr (std::is_same_v<T, float>)
+    s[0] = std::bit_cast<uint32_t>(v);
+  else if constexpr (std::is_same_v<T, double>)
+    s[0] = std::bit_cast<uint64_t>(v);
   else {
     static_assert(std::is_same_v<T, V128>, "no slot image for this type");
     s[0] = v.lo;
@@ -134,17 +142,20 @@ WARDEN_ALWAYS_INLINE uint64_t* lane_op(uint64_t* sp, uint32_t lane, R (*)(A, B, 
 /// row's Nan column says (docs/design.md, "Deterministic mode").
 template <NanCanon N>
 WARDEN_ALWAYS_INLINE void canon_top(uint64_t* sp) {
-  if constexpr (N == NanCanon::S) put(sp - 1, num::canon(get<float>(sp - 1)));
-  else if constexpr (N == NanCanon::D) put(sp - 1, num::canon(get<double>(sp - 1)));
-  else if constexpr (N == NanCanon::S4) put(sp - 2, num::canon_f32x4(get<V128>(sp - 2)));
-  else if constexpr (N == NanCanon::D2) put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
+  if constexpr (N == NanCanon::S)
+    put(sp - 1, num::canon(get<float>(sp - 1)));
+  else if constexpr (N == NanCanon::D)
+    put(sp - 1, num::canon(get<double>(sp - 1)));
+  else if constexpr (N == NanCanon::S4)
+    put(sp - 2, num::canon_f32x4(get<V128>(sp - 2)));
+  else if constexpr (N == NanCanon::D2)
+    put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
 }
 
 /// The effective address of an access of `n` bytes, or false when any of
 /// it is outside the memory. 64-bit arithmetic: address and offset are
 /// both below 2^32, so the sum cannot wrap.
-WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, uint64_t size,
-                                    uint64_t& ea) {
+WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, uint64_t size, uint64_t& ea) {
   ea = addr + offset;
   return ea + n <= size;
 }
@@ -202,9 +213,8 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
 #define WARDEN_OP(name, ...) &&op_##name,
 #include "warden/opcodes.def"
 #undef WARDEN_OP
-      &&x_Jump, &&x_JumpIfZero, &&x_BrMove, &&x_BrIfMove, &&x_BrTableMove, &&x_Select128,
-      &&x_LocalGet128, &&x_LocalSet128, &&x_LocalTee128, &&x_GlobalGet128, &&x_GlobalSet128,
-      &&x_Fuel,
+      &&x_Jump,        &&x_JumpIfZero,  &&x_BrMove,      &&x_BrIfMove,     &&x_BrTableMove,  &&x_Select128,
+      &&x_LocalGet128, &&x_LocalSet128, &&x_LocalTee128, &&x_GlobalGet128, &&x_GlobalSet128, &&x_Fuel,
   };
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(code::XOp::Count_),
                 "a label for every op word");
@@ -231,25 +241,25 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
 #define NEXT() goto* kLabels[*pc++]
 // A bulk operation's share of the deadline's work budget (Store::Impl::
 // spend_work): one unit per table element, per 8 bytes of memory.
-#define SPEND(w)                                                   \
-  do {                                                             \
+#define SPEND(w)                                                    \
+  do {                                                              \
     if (s.has_deadline && !s.spend_work(w)) goto deadline_exceeded; \
   } while (0)
-#define TRAP(msg)       \
-  do {                  \
-    message = (msg);    \
-    goto on_trap;       \
+#define TRAP(msg)    \
+  do {               \
+    message = (msg); \
+    goto on_trap;    \
   } while (0)
-#define LOAD_MEMORY()                            \
-  do {                                           \
-    const MemoryInst* m0_ = inst->memory0;       \
-    mem = m0_ ? m0_->data : nullptr;             \
-    mem_size = m0_ ? m0_->size : 0;              \
+#define LOAD_MEMORY()                      \
+  do {                                     \
+    const MemoryInst* m0_ = inst->memory0; \
+    mem = m0_ ? m0_->data : nullptr;       \
+    mem_size = m0_ ? m0_->size : 0;        \
   } while (0)
-#define LOAD_INSTANCE()                 \
-  do {                                  \
-    globals = inst->globals.data();     \
-    LOAD_MEMORY();                      \
+#define LOAD_INSTANCE()             \
+  do {                              \
+    globals = inst->globals.data(); \
+    LOAD_MEMORY();                  \
   } while (0)
 
   goto do_call;
@@ -300,7 +310,7 @@ op_Call:
   callee = inst->funcs[*pc++];
   goto do_call;
 
-op_CallIndirect: {  // spec 4.4.8.11
+op_CallIndirect : {  // spec 4.4.8.11
   const uint32_t want = inst->type_ids[pc[0]];
   const TableInst* t = inst->tables[pc[1]];
   pc += 2;
@@ -316,7 +326,7 @@ op_CallIndirect: {  // spec 4.4.8.11
   goto do_call;
 }
 
-op_Return: {
+op_Return : {
   const uint32_t n = fn->result_slots;
   const uint64_t* src = sp - n;
   for (uint32_t k = 0; k < n; ++k) fp[k] = src[k];  // fp <= src: forward copy
@@ -343,21 +353,23 @@ x_Jump:
   NEXT();
 
 x_JumpIfZero:
-  if (static_cast<uint32_t>(*--sp) == 0) pc = code + *pc;
-  else ++pc;
+  if (static_cast<uint32_t>(*--sp) == 0)
+    pc = code + *pc;
+  else
+    ++pc;
   NEXT();
 
 // Moves the top `keep` slots down to fp + height and jumps (a branch that
 // leaves a block with values, spec 4.4.8.6). e = {target, height, keep}.
-#define BR_MOVE(e)                                              \
-  do {                                                          \
-    const uint64_t* e_ = (e);                                   \
-    uint64_t* dst_ = fp + e_[1];                                \
-    const uint64_t keep_ = e_[2];                               \
-    const uint64_t* src_ = sp - keep_;                          \
+#define BR_MOVE(e)                                               \
+  do {                                                           \
+    const uint64_t* e_ = (e);                                    \
+    uint64_t* dst_ = fp + e_[1];                                 \
+    const uint64_t keep_ = e_[2];                                \
+    const uint64_t* src_ = sp - keep_;                           \
     for (uint64_t k_ = 0; k_ < keep_; ++k_) dst_[k_] = src_[k_]; \
-    sp = dst_ + keep_;                                          \
-    pc = code + e_[0];                                          \
+    sp = dst_ + keep_;                                           \
+    pc = code + e_[0];                                           \
   } while (0)
 
 x_BrMove:
@@ -365,11 +377,13 @@ x_BrMove:
   NEXT();
 
 x_BrIfMove:
-  if (static_cast<uint32_t>(*--sp) != 0) BR_MOVE(pc);
-  else pc += 3;
+  if (static_cast<uint32_t>(*--sp) != 0)
+    BR_MOVE(pc);
+  else
+    pc += 3;
   NEXT();
 
-x_BrTableMove: {
+x_BrTableMove : {
   const uint64_t n = pc[0];
   const uint64_t i = static_cast<uint32_t>(*--sp);
   BR_MOVE(pc + 1 + 3 * (i < n ? i : n));
@@ -431,21 +445,21 @@ op_LocalSet:
 op_LocalTee:
   fp[*pc++] = sp[-1];
   NEXT();
-x_LocalGet128: {
+x_LocalGet128 : {
   const uint64_t* l = fp + *pc++;
   sp[0] = l[0];
   sp[1] = l[1];
   sp += 2;
   NEXT();
 }
-x_LocalSet128: {
+x_LocalSet128 : {
   uint64_t* l = fp + *pc++;
   sp -= 2;
   l[0] = sp[0];
   l[1] = sp[1];
   NEXT();
 }
-x_LocalTee128: {
+x_LocalTee128 : {
   uint64_t* l = fp + *pc++;
   l[0] = sp[-2];
   l[1] = sp[-1];
@@ -457,14 +471,14 @@ op_GlobalGet:
 op_GlobalSet:
   globals[*pc++]->lo = *--sp;
   NEXT();
-x_GlobalGet128: {
+x_GlobalGet128 : {
   const GlobalInst* g = globals[*pc++];
   sp[0] = g->lo;
   sp[1] = g->hi;
   sp += 2;
   NEXT();
 }
-x_GlobalSet128: {
+x_GlobalSet128 : {
   GlobalInst* g = globals[*pc++];
   sp -= 2;
   g->lo = sp[0];
@@ -497,7 +511,7 @@ op_RefFunc:
   *sp++ = reinterpret_cast<uintptr_t>(inst->funcs[*pc++]);
   NEXT();
 
-op_I8x16Shuffle: {
+op_I8x16Shuffle : {
   const V128 r = num::I8x16Shuffle(get<V128>(sp - 4), get<V128>(sp - 2), V128{pc[0], pc[1]});
   pc += 2;
   sp -= 2;
@@ -506,14 +520,14 @@ op_I8x16Shuffle: {
 }
 
   // ------------------------------------------------------------ tables ----
-op_TableGet: {  // spec 4.4.6.1
+op_TableGet : {  // spec 4.4.6.1
   const TableInst* t = inst->tables[*pc++];
   const uint32_t i = static_cast<uint32_t>(sp[-1]);
   if (i >= t->size) TRAP(kOobTable);
   sp[-1] = t->elems.data()[i];
   NEXT();
 }
-op_TableSet: {
+op_TableSet : {
   TableInst* t = inst->tables[*pc++];
   const uint32_t i = static_cast<uint32_t>(sp[-2]);
   const uint64_t v = sp[-1];
@@ -525,7 +539,7 @@ op_TableSet: {
 op_TableSize:
   *sp++ = inst->tables[*pc++]->size;
   NEXT();
-op_TableGrow: {
+op_TableGrow : {
   TableInst* t = inst->tables[*pc++];
   const uint32_t n = static_cast<uint32_t>(sp[-1]);
   const uint64_t init = sp[-2];
@@ -535,7 +549,7 @@ op_TableGrow: {
   sp[-1] = old ? *old : kMinus1;
   NEXT();
 }
-op_TableFill: {  // spec 4.4.6.5: bounds first, then the writes
+op_TableFill : {  // spec 4.4.6.5: bounds first, then the writes
   TableInst* t = inst->tables[*pc++];
   const uint32_t n = static_cast<uint32_t>(sp[-1]);
   const uint64_t v = sp[-2];
@@ -546,7 +560,7 @@ op_TableFill: {  // spec 4.4.6.5: bounds first, then the writes
   std::fill(t->elems.data() + i, t->elems.data() + i + n, v);
   NEXT();
 }
-op_TableCopy: {
+op_TableCopy : {
   TableInst* dt = inst->tables[pc[0]];
   const TableInst* st = inst->tables[pc[1]];
   pc += 2;
@@ -559,7 +573,7 @@ op_TableCopy: {
   if (n) std::memmove(dt->elems.data() + dst, st->elems.data() + src, n * sizeof(uint64_t));
   NEXT();
 }
-op_TableInit: {
+op_TableInit : {
   const std::vector<uint64_t>& seg = inst->elems[pc[0]];
   TableInst* t = inst->tables[pc[1]];
   pc += 2;
@@ -577,15 +591,14 @@ op_ElemDrop:
   NEXT();
 
   // ------------------------------------------------------------ memory ----
-#define LOAD(name, M, R)                                                                   \
-  op_##name: {                                                                             \
-    uint64_t ea;                                                                           \
-    if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, sizeof(M), mem_size, ea))         \
-      TRAP(kOobMemory);                                                                    \
-    M v;                                                                                   \
-    std::memcpy(&v, mem + ea, sizeof v);                                                   \
-    sp[-1] = static_cast<uint64_t>(static_cast<R>(v));                                     \
-    NEXT();                                                                                \
+#define LOAD(name, M, R)                                                                             \
+  op_##name : {                                                                                      \
+    uint64_t ea;                                                                                     \
+    if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, sizeof(M), mem_size, ea)) TRAP(kOobMemory); \
+    M v;                                                                                             \
+    std::memcpy(&v, mem + ea, sizeof v);                                                             \
+    sp[-1] = static_cast<uint64_t>(static_cast<R>(v));                                               \
+    NEXT();                                                                                          \
   }
   LOAD(I32Load, uint32_t, uint32_t)
   LOAD(I64Load, uint64_t, uint64_t)
@@ -603,15 +616,14 @@ op_ElemDrop:
   LOAD(I64Load32U, uint32_t, uint64_t)
 #undef LOAD
 
-#define STORE(name, M)                                                                     \
-  op_##name: {                                                                             \
-    uint64_t ea;                                                                           \
-    if (!in_bounds(static_cast<uint32_t>(sp[-2]), *pc++, sizeof(M), mem_size, ea))         \
-      TRAP(kOobMemory);                                                                    \
-    const M v = static_cast<M>(sp[-1]);                                                    \
-    std::memcpy(mem + ea, &v, sizeof v);                                                   \
-    sp -= 2;                                                                               \
-    NEXT();                                                                                \
+#define STORE(name, M)                                                                               \
+  op_##name : {                                                                                      \
+    uint64_t ea;                                                                                     \
+    if (!in_bounds(static_cast<uint32_t>(sp[-2]), *pc++, sizeof(M), mem_size, ea)) TRAP(kOobMemory); \
+    const M v = static_cast<M>(sp[-1]);                                                              \
+    std::memcpy(mem + ea, &v, sizeof v);                                                             \
+    sp -= 2;                                                                                         \
+    NEXT();                                                                                          \
   }
   STORE(I32Store, uint32_t)
   STORE(I64Store, uint64_t)
@@ -626,16 +638,15 @@ op_ElemDrop:
 
 // SIMD loads that read `sizeof(M)` bytes and widen them to a v128 with
 // `make` (spec 4.4.7.2-4.4.7.4). The address slot becomes the low half.
-#define LOAD_V128(name, M, make)                                                           \
-  op_##name: {                                                                             \
-    uint64_t ea;                                                                           \
-    if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, sizeof(M), mem_size, ea))         \
-      TRAP(kOobMemory);                                                                    \
-    M x;                                                                                   \
-    std::memcpy(&x, mem + ea, sizeof x);                                                   \
-    put<V128>(sp - 1, make);                                                               \
-    ++sp;                                                                                  \
-    NEXT();                                                                                \
+#define LOAD_V128(name, M, make)                                                                     \
+  op_##name : {                                                                                      \
+    uint64_t ea;                                                                                     \
+    if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, sizeof(M), mem_size, ea)) TRAP(kOobMemory); \
+    M x;                                                                                             \
+    std::memcpy(&x, mem + ea, sizeof x);                                                             \
+    put<V128>(sp - 1, make);                                                                         \
+    ++sp;                                                                                            \
+    NEXT();                                                                                          \
   }
   LOAD_V128(V128Load8x8S, uint64_t, num::I16x8ExtendLowI8x16S(V128{x, 0}))
   LOAD_V128(V128Load8x8U, uint64_t, num::I16x8ExtendLowI8x16U(V128{x, 0}))
@@ -651,14 +662,14 @@ op_ElemDrop:
   LOAD_V128(V128Load64Zero, uint64_t, (V128{x, 0}))
 #undef LOAD_V128
 
-op_V128Load: {
+op_V128Load : {
   uint64_t ea;
   if (!in_bounds(static_cast<uint32_t>(sp[-1]), *pc++, 16, mem_size, ea)) TRAP(kOobMemory);
   std::memcpy(sp - 1, mem + ea, 16);  // slots lo, hi are the 16 bytes in order
   ++sp;
   NEXT();
 }
-op_V128Store: {
+op_V128Store : {
   uint64_t ea;
   if (!in_bounds(static_cast<uint32_t>(sp[-3]), *pc++, 16, mem_size, ea)) TRAP(kOobMemory);
   std::memcpy(mem + ea, sp - 2, 16);
@@ -668,18 +679,18 @@ op_V128Store: {
 
 // Lane loads and stores [offset, lane] (spec 4.4.7.5, 4.4.7.7): the v128's
 // two slots are its 16 bytes in lane order.
-#define LOAD_LANE(name, N)                                                                 \
-  op_##name: {                                                                             \
-    uint64_t ea;                                                                           \
-    const uint32_t lane = static_cast<uint32_t>(pc[1]) & (16 / (N)-1);                     \
+#define LOAD_LANE(name, N)                                                                   \
+  op_##name : {                                                                              \
+    uint64_t ea;                                                                             \
+    const uint32_t lane = static_cast<uint32_t>(pc[1]) & (16 / (N)-1);                       \
     if (!in_bounds(static_cast<uint32_t>(sp[-3]), pc[0], N, mem_size, ea)) TRAP(kOobMemory); \
-    pc += 2;                                                                               \
-    uint64_t w[2] = {sp[-2], sp[-1]};                                                      \
-    std::memcpy(reinterpret_cast<unsigned char*>(w) + lane * (N), mem + ea, N);            \
-    --sp;                                                                                  \
-    sp[-2] = w[0];                                                                         \
-    sp[-1] = w[1];                                                                         \
-    NEXT();                                                                                \
+    pc += 2;                                                                                 \
+    uint64_t w[2] = {sp[-2], sp[-1]};                                                        \
+    std::memcpy(reinterpret_cast<unsigned char*>(w) + lane * (N), mem + ea, N);              \
+    --sp;                                                                                    \
+    sp[-2] = w[0];                                                                           \
+    sp[-1] = w[1];                                                                           \
+    NEXT();                                                                                  \
   }
   LOAD_LANE(V128Load8Lane, 1)
   LOAD_LANE(V128Load16Lane, 2)
@@ -687,16 +698,16 @@ op_V128Store: {
   LOAD_LANE(V128Load64Lane, 8)
 #undef LOAD_LANE
 
-#define STORE_LANE(name, N)                                                                \
-  op_##name: {                                                                             \
-    uint64_t ea;                                                                           \
-    const uint32_t lane = static_cast<uint32_t>(pc[1]) & (16 / (N)-1);                     \
+#define STORE_LANE(name, N)                                                                  \
+  op_##name : {                                                                              \
+    uint64_t ea;                                                                             \
+    const uint32_t lane = static_cast<uint32_t>(pc[1]) & (16 / (N)-1);                       \
     if (!in_bounds(static_cast<uint32_t>(sp[-3]), pc[0], N, mem_size, ea)) TRAP(kOobMemory); \
-    pc += 2;                                                                               \
-    const uint64_t w[2] = {sp[-2], sp[-1]};                                                \
-    std::memcpy(mem + ea, reinterpret_cast<const unsigned char*>(w) + lane * (N), N);      \
-    sp -= 3;                                                                               \
-    NEXT();                                                                                \
+    pc += 2;                                                                                 \
+    const uint64_t w[2] = {sp[-2], sp[-1]};                                                  \
+    std::memcpy(mem + ea, reinterpret_cast<const unsigned char*>(w) + lane * (N), N);        \
+    sp -= 3;                                                                                 \
+    NEXT();                                                                                  \
   }
   STORE_LANE(V128Store8Lane, 1)
   STORE_LANE(V128Store16Lane, 2)
@@ -707,14 +718,14 @@ op_V128Store: {
 op_MemorySize:
   *sp++ = mem_size / kPageBytes;
   NEXT();
-op_MemoryGrow: {  // spec 4.4.7.9; failure is -1, never an error
+op_MemoryGrow : {  // spec 4.4.7.9; failure is -1, never an error
   const std::optional<uint32_t> old =
       grow_memory(*inst->memory0, static_cast<uint32_t>(sp[-1]), s.limits.max_memory_bytes);
   sp[-1] = old ? *old : kMinus1;
   LOAD_MEMORY();
   NEXT();
 }
-op_MemoryFill: {  // spec 4.4.7.10: bounds first, then the writes
+op_MemoryFill : {  // spec 4.4.7.10: bounds first, then the writes
   const uint32_t n = static_cast<uint32_t>(sp[-1]);
   const uint8_t v = static_cast<uint8_t>(sp[-2]);
   const uint32_t dst = static_cast<uint32_t>(sp[-3]);
@@ -724,7 +735,7 @@ op_MemoryFill: {  // spec 4.4.7.10: bounds first, then the writes
   if (n) std::memset(mem + dst, v, n);
   NEXT();
 }
-op_MemoryCopy: {
+op_MemoryCopy : {
   const uint32_t n = static_cast<uint32_t>(sp[-1]);
   const uint32_t src = static_cast<uint32_t>(sp[-2]);
   const uint32_t dst = static_cast<uint32_t>(sp[-3]);
@@ -734,7 +745,7 @@ op_MemoryCopy: {
   if (n) std::memmove(mem + dst, mem + src, n);
   NEXT();
 }
-op_MemoryInit: {
+op_MemoryInit : {
   const std::span<const uint8_t> seg = inst->datas[*pc++];
   const uint32_t n = static_cast<uint32_t>(sp[-1]);
   const uint32_t src = static_cast<uint32_t>(sp[-2]);
@@ -752,9 +763,8 @@ op_DataDrop:
   // ------------------------------------------------------------- lanes ----
   // The lane index is an immediate the validator checked; masked by the
   // row's lane count too, so that no code word can index past a lane array.
-#define LANE_OP(name)                                                                                   \
-  op_##name:                                                                                            \
-  sp = lane_op<&num::name>(sp, static_cast<uint32_t>(*pc++) & (info(Op::name).arg - 1u), &num::name); \
+#define LANE_OP(name)                                                                                             \
+  op_##name : sp = lane_op<&num::name>(sp, static_cast<uint32_t>(*pc++) & (info(Op::name).arg - 1u), &num::name); \
   NEXT();
   LANE_OP(I8x16ExtractLaneS)
   LANE_OP(I8x16ExtractLaneU)
@@ -773,21 +783,18 @@ op_DataDrop:
 #undef LANE_OP
 
   // --------------------------------------------- generated from the table ----
-#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan) \
-  WARDEN_GEN_##cls(name, imm, arg, nan)
-#define WARDEN_CANON(nan)                                   \
-  if constexpr (NanCanon::nan != NanCanon::_) {             \
-    if (det) canon_top<NanCanon::nan>(sp);                  \
+#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan) WARDEN_GEN_##cls(name, imm, arg, nan)
+#define WARDEN_CANON(nan)                       \
+  if constexpr (NanCanon::nan != NanCanon::_) { \
+    if (det) canon_top<NanCanon::nan>(sp);      \
   }
-#define WARDEN_GEN_Num(name, imm, arg, nan)             \
-  op_##name:                                            \
-  sp = num_op<&num::name>(sp, &num::name);              \
-  WARDEN_CANON(nan)                                     \
+#define WARDEN_GEN_Num(name, imm, arg, nan)            \
+  op_##name : sp = num_op<&num::name>(sp, &num::name); \
+  WARDEN_CANON(nan)                                    \
   NEXT();
-#define WARDEN_GEN_Trap(name, imm, arg, nan)                                  \
-  op_##name:                                                                  \
-  if (const char* m_ = trap_op<&num::name>(sp, &num::name)) TRAP(m_);         \
-  WARDEN_CANON(nan)                                                           \
+#define WARDEN_GEN_Trap(name, imm, arg, nan)                                      \
+  op_##name : if (const char* m_ = trap_op<&num::name>(sp, &num::name)) TRAP(m_); \
+  WARDEN_CANON(nan)                                                               \
   NEXT();
 // Ctrl, Load, Store and Other rows are hand-written above (the lane rows
 // among Other just below).
@@ -820,7 +827,7 @@ on_error:
   s.fuel_ctr = fuel;
   return error_noexcept(kind, message);
 
-uninitialized: {  // the reference interpreter names the element
+uninitialized : {  // the reference interpreter names the element
   s.nframes = frame_base;
   s.fuel_ctr = fuel;
   char text[48];

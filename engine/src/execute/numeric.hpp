@@ -46,8 +46,7 @@ inline constexpr Bits<F> kSignBit = Bits<F>{1} << (sizeof(F) * 8 - 1);
 template <class F>
 inline constexpr Bits<F> kQuietBit = Bits<F>{1} << (std::numeric_limits<F>::digits - 2);
 template <class F>
-inline constexpr Bits<F> kExpMask =
-    (~Bits<F>{0} >> 1) & ~((Bits<F>{1} << (std::numeric_limits<F>::digits - 1)) - 1);
+inline constexpr Bits<F> kExpMask = (~Bits<F>{0} >> 1) & ~((Bits<F>{1} << (std::numeric_limits<F>::digits - 1)) - 1);
 
 /// Decided on the bits so that no compiler flag can fold it away.
 template <class F>
@@ -75,8 +74,8 @@ template <class F>
 inline F nearest(F x) noexcept {
   constexpr F kIntegral = pow2<F>(std::numeric_limits<F>::digits - 1);
   if (!(std::fabs(x) < kIntegral)) return x;  // integers, infinities
-  F t = std::trunc(x);   // exact
-  F frac = x - t;        // exact: both share the exponent range of x
+  F t = std::trunc(x);                        // exact
+  F frac = x - t;                             // exact: both share the exponent range of x
   F away = std::copysign(F(1), x);
   if (std::fabs(frac) > F(0.5)) {
     t += away;
@@ -119,8 +118,7 @@ inline F fneg(F a) noexcept {
 }
 template <class F>
 inline F fcopysign(F a, F b) noexcept {
-  return std::bit_cast<F>((std::bit_cast<Bits<F>>(a) & ~kSignBit<F>) |
-                          (std::bit_cast<Bits<F>>(b) & kSignBit<F>));
+  return std::bit_cast<F>((std::bit_cast<Bits<F>>(a) & ~kSignBit<F>) | (std::bit_cast<Bits<F>>(b) & kSignBit<F>));
 }
 
 inline constexpr const char* kDivByZero = "integer divide by zero";
@@ -180,12 +178,8 @@ inline double promote_nan(float x) noexcept {
 // ------------------------------------------------- deterministic mode ----
 
 /// Any NaN becomes the positive canonical NaN (spec 4.3.3); other values pass.
-inline float canon(float x) noexcept {
-  return detail::is_nan(x) ? std::bit_cast<float>(0x7FC00000u) : x;
-}
-inline double canon(double x) noexcept {
-  return detail::is_nan(x) ? std::bit_cast<double>(0x7FF8000000000000ull) : x;
-}
+inline float canon(float x) noexcept { return detail::is_nan(x) ? std::bit_cast<float>(0x7FC00000u) : x; }
+inline double canon(double x) noexcept { return detail::is_nan(x) ? std::bit_cast<double>(0x7FF8000000000000ull) : x; }
 
 // ------------------------------------------------------ i32 (spec 4.3.2) ----
 
@@ -322,16 +316,36 @@ inline double F64Neg(double a) noexcept { return detail::fneg(a); }
 inline double F64Copysign(double a, double b) noexcept { return detail::fcopysign(a, b); }
 
 // Rounding: NaN inputs are quieted explicitly because libm need not do it.
-inline float F32Ceil(float a) noexcept { return detail::float_unop(a, [](float x) { return std::ceil(x); }); }
-inline float F32Floor(float a) noexcept { return detail::float_unop(a, [](float x) { return std::floor(x); }); }
-inline float F32Trunc(float a) noexcept { return detail::float_unop(a, [](float x) { return std::trunc(x); }); }
-inline float F32Nearest(float a) noexcept { return detail::float_unop(a, [](float x) { return detail::nearest(x); }); }
-inline float F32Sqrt(float a) noexcept { return detail::float_unop(a, [](float x) { return std::sqrt(x); }); }
-inline double F64Ceil(double a) noexcept { return detail::float_unop(a, [](double x) { return std::ceil(x); }); }
-inline double F64Floor(double a) noexcept { return detail::float_unop(a, [](double x) { return std::floor(x); }); }
-inline double F64Trunc(double a) noexcept { return detail::float_unop(a, [](double x) { return std::trunc(x); }); }
-inline double F64Nearest(double a) noexcept { return detail::float_unop(a, [](double x) { return detail::nearest(x); }); }
-inline double F64Sqrt(double a) noexcept { return detail::float_unop(a, [](double x) { return std::sqrt(x); }); }
+inline float F32Ceil(float a) noexcept {
+  return detail::float_unop(a, [](float x) { return std::ceil(x); });
+}
+inline float F32Floor(float a) noexcept {
+  return detail::float_unop(a, [](float x) { return std::floor(x); });
+}
+inline float F32Trunc(float a) noexcept {
+  return detail::float_unop(a, [](float x) { return std::trunc(x); });
+}
+inline float F32Nearest(float a) noexcept {
+  return detail::float_unop(a, [](float x) { return detail::nearest(x); });
+}
+inline float F32Sqrt(float a) noexcept {
+  return detail::float_unop(a, [](float x) { return std::sqrt(x); });
+}
+inline double F64Ceil(double a) noexcept {
+  return detail::float_unop(a, [](double x) { return std::ceil(x); });
+}
+inline double F64Floor(double a) noexcept {
+  return detail::float_unop(a, [](double x) { return std::floor(x); });
+}
+inline double F64Trunc(double a) noexcept {
+  return detail::float_unop(a, [](double x) { return std::trunc(x); });
+}
+inline double F64Nearest(double a) noexcept {
+  return detail::float_unop(a, [](double x) { return detail::nearest(x); });
+}
+inline double F64Sqrt(double a) noexcept {
+  return detail::float_unop(a, [](double x) { return std::sqrt(x); });
+}
 
 // IEEE arithmetic in the default rounding mode; NaN results are quiet.
 inline float F32Add(float a, float b) noexcept { return a + b; }
@@ -350,7 +364,9 @@ inline double F64Max(double a, double b) noexcept { return detail::fmax(a, b); }
 // ------------------------------------------------ conversions (4.3.4) ----
 
 inline uint32_t I32WrapI64(uint64_t a) noexcept { return static_cast<uint32_t>(a); }
-inline uint64_t I64ExtendI32S(uint32_t a) noexcept { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(a))); }
+inline uint64_t I64ExtendI32S(uint32_t a) noexcept {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(a)));
+}
 inline uint64_t I64ExtendI32U(uint32_t a) noexcept { return a; }
 
 inline const char* I32TruncF32S(float a, uint32_t* out) noexcept { return detail::trunc_trap<int32_t>(a, out); }
@@ -397,11 +413,21 @@ inline float F32ReinterpretI32(uint32_t a) noexcept { return std::bit_cast<float
 inline double F64ReinterpretI64(uint64_t a) noexcept { return std::bit_cast<double>(a); }
 
 // Sign extension (integer -> narrower signed is modular since C++20).
-inline uint32_t I32Extend8S(uint32_t a) noexcept { return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(a))); }
-inline uint32_t I32Extend16S(uint32_t a) noexcept { return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(a))); }
-inline uint64_t I64Extend8S(uint64_t a) noexcept { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(a))); }
-inline uint64_t I64Extend16S(uint64_t a) noexcept { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(a))); }
-inline uint64_t I64Extend32S(uint64_t a) noexcept { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(a))); }
+inline uint32_t I32Extend8S(uint32_t a) noexcept {
+  return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(a)));
+}
+inline uint32_t I32Extend16S(uint32_t a) noexcept {
+  return static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(a)));
+}
+inline uint64_t I64Extend8S(uint64_t a) noexcept {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(a)));
+}
+inline uint64_t I64Extend16S(uint64_t a) noexcept {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(a)));
+}
+inline uint64_t I64Extend32S(uint64_t a) noexcept {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(a)));
+}
 
 }  // namespace warden::num
 

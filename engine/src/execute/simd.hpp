@@ -62,9 +62,9 @@ inline V128 zip(V128 a, V128 b, F f) noexcept {
 /// Lane-wise comparison: all ones where f holds. U is the unsigned lane type.
 template <class T, class F>
 inline V128 compare(V128 a, V128 b, F f) noexcept {
-  using U = std::conditional_t<sizeof(T) == 1, uint8_t,
-            std::conditional_t<sizeof(T) == 2, uint16_t,
-            std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+  using U = std::conditional_t<
+      sizeof(T) == 1, uint8_t,
+      std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
   return zip<T, U>(a, b, [f](T x, T y) { return f(x, y) ? static_cast<U>(~U{0}) : U{0}; });
 }
 
@@ -101,9 +101,13 @@ inline T saturate(W v) noexcept {
 }
 
 template <class T>
-inline T sat_add(T a, T b) noexcept { return saturate<T>(int32_t{a} + int32_t{b}); }
+inline T sat_add(T a, T b) noexcept {
+  return saturate<T>(int32_t{a} + int32_t{b});
+}
 template <class T>
-inline T sat_sub(T a, T b) noexcept { return saturate<T>(int32_t{a} - int32_t{b}); }
+inline T sat_sub(T a, T b) noexcept {
+  return saturate<T>(int32_t{a} - int32_t{b});
+}
 
 template <class T>
 inline T iabs(T a) noexcept {  // abs(INT_MIN) == INT_MIN, via unsigned
@@ -181,9 +185,13 @@ inline V128 extadd_pairwise(V128 a) noexcept {
 /// pmin/pmax (spec 4.3.5): `<` on the raw operands, returning one of them
 /// unchanged (NaNs included, never quieted).
 template <class F>
-inline F pmin(F a, F b) noexcept { return b < a ? b : a; }
+inline F pmin(F a, F b) noexcept {
+  return b < a ? b : a;
+}
 template <class F>
-inline F pmax(F a, F b) noexcept { return a < b ? b : a; }
+inline F pmax(F a, F b) noexcept {
+  return a < b ? b : a;
+}
 
 template <class T>
 inline V128 replace_lane(V128 a, T v, uint32_t lane) noexcept {
@@ -200,8 +208,12 @@ inline T avgr(T a, T b) noexcept {
 }  // namespace simd
 
 /// Deterministic mode: canonicalise every NaN lane (see canon()).
-inline V128 canon_f32x4(V128 a) noexcept { return simd::map<float>(a, [](float x) { return canon(x); }); }
-inline V128 canon_f64x2(V128 a) noexcept { return simd::map<double>(a, [](double x) { return canon(x); }); }
+inline V128 canon_f32x4(V128 a) noexcept {
+  return simd::map<float>(a, [](float x) { return canon(x); });
+}
+inline V128 canon_f64x2(V128 a) noexcept {
+  return simd::map<double>(a, [](double x) { return canon(x); });
+}
 
 // ------------------------------------------------ splat, lanes, shuffle ----
 
@@ -241,29 +253,39 @@ inline uint64_t I64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::
 inline float F32x4ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<float>(a)[lane & 3]; }
 inline double F64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<double>(a)[lane & 1]; }
 
-inline V128 I8x16ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept { return simd::replace_lane<uint8_t>(a, static_cast<uint8_t>(b), lane); }
-inline V128 I16x8ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept { return simd::replace_lane<uint16_t>(a, static_cast<uint16_t>(b), lane); }
-inline V128 I32x4ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept { return simd::replace_lane<uint32_t>(a, b, lane); }
-inline V128 I64x2ReplaceLane(V128 a, uint64_t b, uint32_t lane) noexcept { return simd::replace_lane<uint64_t>(a, b, lane); }
+inline V128 I8x16ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept {
+  return simd::replace_lane<uint8_t>(a, static_cast<uint8_t>(b), lane);
+}
+inline V128 I16x8ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept {
+  return simd::replace_lane<uint16_t>(a, static_cast<uint16_t>(b), lane);
+}
+inline V128 I32x4ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept {
+  return simd::replace_lane<uint32_t>(a, b, lane);
+}
+inline V128 I64x2ReplaceLane(V128 a, uint64_t b, uint32_t lane) noexcept {
+  return simd::replace_lane<uint64_t>(a, b, lane);
+}
 inline V128 F32x4ReplaceLane(V128 a, float b, uint32_t lane) noexcept { return simd::replace_lane<float>(a, b, lane); }
-inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept { return simd::replace_lane<double>(a, b, lane); }
+inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept {
+  return simd::replace_lane<double>(a, b, lane);
+}
 
 // ------------------------------------------------------------ compares ----
 
 #define WARDEN_SIMD_CMP(Shape, Suffix, T, expr)                   \
-  inline V128 Shape##Suffix(V128 a, V128 b) noexcept {           \
+  inline V128 Shape##Suffix(V128 a, V128 b) noexcept {            \
     return simd::compare<T>(a, b, [](T x, T y) { return expr; }); \
   }
-#define WARDEN_SIMD_ICMP(Shape, S, U)              \
-  WARDEN_SIMD_CMP(Shape, Eq, U, x == y)            \
-  WARDEN_SIMD_CMP(Shape, Ne, U, x != y)            \
-  WARDEN_SIMD_CMP(Shape, LtS, S, x < y)            \
-  WARDEN_SIMD_CMP(Shape, LtU, U, x < y)            \
-  WARDEN_SIMD_CMP(Shape, GtS, S, x > y)            \
-  WARDEN_SIMD_CMP(Shape, GtU, U, x > y)            \
-  WARDEN_SIMD_CMP(Shape, LeS, S, x <= y)           \
-  WARDEN_SIMD_CMP(Shape, LeU, U, x <= y)           \
-  WARDEN_SIMD_CMP(Shape, GeS, S, x >= y)           \
+#define WARDEN_SIMD_ICMP(Shape, S, U)    \
+  WARDEN_SIMD_CMP(Shape, Eq, U, x == y)  \
+  WARDEN_SIMD_CMP(Shape, Ne, U, x != y)  \
+  WARDEN_SIMD_CMP(Shape, LtS, S, x < y)  \
+  WARDEN_SIMD_CMP(Shape, LtU, U, x < y)  \
+  WARDEN_SIMD_CMP(Shape, GtS, S, x > y)  \
+  WARDEN_SIMD_CMP(Shape, GtU, U, x > y)  \
+  WARDEN_SIMD_CMP(Shape, LeS, S, x <= y) \
+  WARDEN_SIMD_CMP(Shape, LeU, U, x <= y) \
+  WARDEN_SIMD_CMP(Shape, GeS, S, x >= y) \
   WARDEN_SIMD_CMP(Shape, GeU, U, x >= y)
 #define WARDEN_SIMD_FCMP(Shape, F)      \
   WARDEN_SIMD_CMP(Shape, Eq, F, x == y) \
@@ -305,15 +327,19 @@ inline uint32_t V128AnyTrue(V128 a) noexcept { return (a.lo | a.hi) != 0; }
 
 // ------------------------------------------------- integer lane arithmetic ----
 
-#define WARDEN_SIMD_IUNOP(Name, T, expr) \
-  inline V128 Name(V128 a) noexcept { return simd::map<T>(a, [](T x) -> T { return expr; }); }
-#define WARDEN_SIMD_IBINOP(Name, T, expr) \
-  inline V128 Name(V128 a, V128 b) noexcept { return simd::zip<T>(a, b, [](T x, T y) -> T { return expr; }); }
+#define WARDEN_SIMD_IUNOP(Name, T, expr)                   \
+  inline V128 Name(V128 a) noexcept {                      \
+    return simd::map<T>(a, [](T x) -> T { return expr; }); \
+  }
+#define WARDEN_SIMD_IBINOP(Name, T, expr)                          \
+  inline V128 Name(V128 a, V128 b) noexcept {                      \
+    return simd::zip<T>(a, b, [](T x, T y) -> T { return expr; }); \
+  }
 /// Shifts take the count modulo the lane width (spec 4.3.2 ishl/ishr).
-#define WARDEN_SIMD_SHIFT(Name, T, op)                                                      \
-  inline V128 Name(V128 a, uint32_t n) noexcept {                                           \
-    unsigned k = simd::shift_count<T>(n);                                                   \
-    return simd::map<T>(a, [k](T x) -> T { return static_cast<T>(op); });                   \
+#define WARDEN_SIMD_SHIFT(Name, T, op)                                    \
+  inline V128 Name(V128 a, uint32_t n) noexcept {                         \
+    unsigned k = simd::shift_count<T>(n);                                 \
+    return simd::map<T>(a, [k](T x) -> T { return static_cast<T>(op); }); \
   }
 
 // Written out, one operator a line, so that every name of the table has a
@@ -381,8 +407,7 @@ WARDEN_SIMD_IBINOP(I64x2Mul, uint64_t, simd::wrap_mul(x, y))
 WARDEN_SIMD_IUNOP(I8x16Popcnt, uint8_t, static_cast<uint8_t>(std::popcount(x)))
 
 /// (x * y + 2^14) >> 15, saturated: only -32768 * -32768 overflows.
-WARDEN_SIMD_IBINOP(I16x8Q15mulrSatS, int16_t,
-                   simd::saturate<int16_t>((int32_t{x} * int32_t{y} + 0x4000) >> 15))
+WARDEN_SIMD_IBINOP(I16x8Q15mulrSatS, int16_t, simd::saturate<int16_t>((int32_t{x} * int32_t{y} + 0x4000) >> 15))
 
 #undef WARDEN_SIMD_SHIFT
 
@@ -446,11 +471,15 @@ inline V128 I32x4DotI16x8S(V128 a, V128 b) noexcept {
 
 // --------------------------------------------------- float lane arithmetic ----
 
-#define WARDEN_SIMD_FUNOP(Name, F, scalar) \
-  inline V128 Name(V128 a) noexcept { return simd::map<F>(a, [](F x) { return scalar(x); }); }
-#define WARDEN_SIMD_FBINOP(Name, F, scalar) \
-  inline V128 Name(V128 a, V128 b) noexcept { return simd::zip<F>(a, b, [](F x, F y) { return scalar(x, y); }); }
-#define WARDEN_SIMD_FLOAT(Shape, Scalar, F)            \
+#define WARDEN_SIMD_FUNOP(Name, F, scalar)                 \
+  inline V128 Name(V128 a) noexcept {                      \
+    return simd::map<F>(a, [](F x) { return scalar(x); }); \
+  }
+#define WARDEN_SIMD_FBINOP(Name, F, scalar)                           \
+  inline V128 Name(V128 a, V128 b) noexcept {                         \
+    return simd::zip<F>(a, b, [](F x, F y) { return scalar(x, y); }); \
+  }
+#define WARDEN_SIMD_FLOAT(Shape, Scalar, F)             \
   WARDEN_SIMD_FUNOP(Shape##Abs, F, Scalar##Abs)         \
   WARDEN_SIMD_FUNOP(Shape##Neg, F, Scalar##Neg)         \
   WARDEN_SIMD_FUNOP(Shape##Sqrt, F, Scalar##Sqrt)       \

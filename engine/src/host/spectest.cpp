@@ -13,12 +13,8 @@ namespace {
 
 void print_value(std::FILE* out, const Value& v) {
   switch (v.type) {
-    case ValType::I32:
-      std::fprintf(out, "%" PRId32 " : i32\n", static_cast<int32_t>(v.as_i32()));
-      break;
-    case ValType::I64:
-      std::fprintf(out, "%" PRId64 " : i64\n", static_cast<int64_t>(v.as_i64()));
-      break;
+    case ValType::I32: std::fprintf(out, "%" PRId32 " : i32\n", static_cast<int32_t>(v.as_i32())); break;
+    case ValType::I64: std::fprintf(out, "%" PRId64 " : i64\n", static_cast<int64_t>(v.as_i64())); break;
     case ValType::F32: {
       float f;
       uint32_t bits = v.as_i32();
@@ -39,8 +35,7 @@ void print_value(std::FILE* out, const Value& v) {
   }
 }
 
-void define_print(Store& store, Linker& linker, std::FILE* out, const char* name,
-                  std::vector<ValType> params) {
+void define_print(Store& store, Linker& linker, std::FILE* out, const char* name, std::vector<ValType> params) {
   HostFunc fn = [out](Caller&, std::span<const Value> args, std::span<Value>) -> Result<void> {
     if (out) {
       for (const Value& v : args) print_value(out, v);
@@ -67,8 +62,7 @@ bool define_spectest(Store& store, Linker& linker, std::FILE* print_to) {
   // 666.6 rounded to nearest in each format: 0x4426a666 and 0x4084d4cccccccccd.
   linker.define("spectest", "global_i32", Extern::of(store.create_global(Value::i32(666), false)));
   linker.define("spectest", "global_i64", Extern::of(store.create_global(Value::i64(666), false)));
-  linker.define("spectest", "global_f32",
-                Extern::of(store.create_global(Value::f32_bits(0x4426a666u), false)));
+  linker.define("spectest", "global_f32", Extern::of(store.create_global(Value::f32_bits(0x4426a666u), false)));
   linker.define("spectest", "global_f64",
                 Extern::of(store.create_global(Value::f64_bits(0x4084d4cccccccccdull), false)));
 

@@ -188,8 +188,7 @@ std::vector<std::string> env_strings(const Config& c) {
 }
 
 /// *_sizes_get: count and total bytes (NULs included).
-uint16_t sizes_get(const GuestMemory& m, const std::vector<std::string>& strs, uint32_t count_ptr,
-                   uint32_t size_ptr) {
+uint16_t sizes_get(const GuestMemory& m, const std::vector<std::string>& strs, uint32_t count_ptr, uint32_t size_ptr) {
   if (!m.in_bounds(count_ptr, 4) || !m.in_bounds(size_ptr, 4)) return kFault;
   uint64_t total = 0;
   for (const std::string& s : strs) total += s.size() + 1;
@@ -201,8 +200,7 @@ uint16_t sizes_get(const GuestMemory& m, const std::vector<std::string>& strs, u
 
 /// *_get: pointers into `buf` at `ptrs`, the strings at `buf`. Both ranges
 /// are checked before either is written.
-uint16_t strings_get(const GuestMemory& m, const std::vector<std::string>& strs, uint32_t ptrs,
-                     uint32_t buf) {
+uint16_t strings_get(const GuestMemory& m, const std::vector<std::string>& strs, uint32_t ptrs, uint32_t buf) {
   uint64_t total = 0;
   for (const std::string& s : strs) total += s.size() + 1;
   if (!m.in_bounds(ptrs, 4 * uint64_t{strs.size()}) || !m.in_bounds(buf, total)) return kFault;
@@ -354,8 +352,7 @@ void sleep_ns(uint64_t ns) {
   struct timespec t {};
   t.tv_sec = static_cast<time_t>(ns / 1'000'000'000ull);
   t.tv_nsec = static_cast<long>(ns % 1'000'000'000ull);
-  while (clock_nanosleep(CLOCK_MONOTONIC, 0, &t, &t) == EINTR) {
-  }
+  while (clock_nanosleep(CLOCK_MONOTONIC, 0, &t, &t) == EINTR) {}
 }
 
 /// poll_oneoff: clock subscriptions only; an fd_read/fd_write

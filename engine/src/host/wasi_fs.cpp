@@ -32,8 +32,7 @@ using Kind = Descriptor::Kind;
 /// clamp, so the answer does not depend on max_io_bytes.
 uint16_t gather(Impl& cx, const GuestMemory& m, std::string_view func, uint32_t iovs, uint32_t n,
                 std::vector<struct iovec>& out, uint64_t& total) {
-  if (n > cx.config.max_iovs)
-    return cx.deny(func, std::to_string(n) + " iovecs exceeds max_iovs", kInval);
+  if (n > cx.config.max_iovs) return cx.deny(func, std::to_string(n) + " iovecs exceeds max_iovs", kInval);
   if (!m.in_bounds(iovs, kIovecSize * n)) return kFault;
   out.clear();
   out.reserve(n);  // n <= max_iovs, and the array is in guest memory
@@ -59,8 +58,7 @@ uint16_t gather(Impl& cx, const GuestMemory& m, std::string_view func, uint32_t 
 /// readv/writev (preadv/pwritev at `offset`) over `iov`, IOV_MAX at a time,
 /// until done or short. An error after some bytes moved ends the call
 /// with those bytes (as POSIX does); before, it is the call's errno.
-uint16_t transfer(int fd, bool write, std::vector<struct iovec>& iov, std::optional<uint64_t> offset,
-                  uint64_t& done) {
+uint16_t transfer(int fd, bool write, std::vector<struct iovec>& iov, std::optional<uint64_t> offset, uint64_t& done) {
   done = 0;
   size_t i = 0;
   while (i < iov.size()) {
@@ -259,8 +257,8 @@ uint16_t fd_pwrite(Impl& cx, const GuestMemory& m, Args a) { return do_io(cx, m,
 
 namespace {
 
-uint16_t seek(Impl& cx, const GuestMemory& m, std::string_view func, uint32_t fd, int64_t offset,
-              uint32_t whence, uint32_t ret) {
+uint16_t seek(Impl& cx, const GuestMemory& m, std::string_view func, uint32_t fd, int64_t offset, uint32_t whence,
+              uint32_t ret) {
   Descriptor* d = cx.get(fd);
   if (!d) return cx.bad_fd(func, fd);
   if (d->kind == Kind::Stream) return kSpipe;
@@ -268,7 +266,8 @@ uint16_t seek(Impl& cx, const GuestMemory& m, std::string_view func, uint32_t fd
   if (whence > 2) return kInval;
   // preview1: fd_tell's right suffices for a seek that moves nothing.
   const bool tell = offset == 0 && whence == SEEK_CUR;
-  if (uint16_t e = cx.lacks(func, fd, *d, tell && (d->rights_base & rights::kFdTell) ? rights::kFdTell : rights::kFdSeek))
+  if (uint16_t e =
+          cx.lacks(func, fd, *d, tell && (d->rights_base & rights::kFdTell) ? rights::kFdTell : rights::kFdSeek))
     return e;
   if (!m.in_bounds(ret, 8)) return kFault;
   static constexpr int kWhence[] = {SEEK_SET, SEEK_CUR, SEEK_END};
@@ -281,8 +280,7 @@ uint16_t seek(Impl& cx, const GuestMemory& m, std::string_view func, uint32_t fd
 }  // namespace
 
 uint16_t fd_seek(Impl& cx, const GuestMemory& m, Args a) {
-  return seek(cx, m, "fd_seek", arg32(a, 0), static_cast<int64_t>(arg64(a, 1)), arg32(a, 2),
-              arg32(a, 3));
+  return seek(cx, m, "fd_seek", arg32(a, 0), static_cast<int64_t>(arg64(a, 1)), arg32(a, 2), arg32(a, 3));
 }
 
 uint16_t fd_tell(Impl& cx, const GuestMemory& m, Args a) {

@@ -100,15 +100,14 @@ inline constexpr uint64_t kPathUnlinkFile = 1ull << 26;
 inline constexpr uint64_t kPollFdReadwrite = 1ull << 27;
 
 /// What a regular file (or device) descriptor can carry.
-inline constexpr uint64_t kFile = kFdDatasync | kFdRead | kFdSeek | kFdFdstatSetFlags | kFdSync |
-                                  kFdTell | kFdWrite | kFdAdvise | kFdAllocate | kFdFilestatGet |
-                                  kFdFilestatSetSize | kFdFilestatSetTimes | kPollFdReadwrite;
+inline constexpr uint64_t kFile = kFdDatasync | kFdRead | kFdSeek | kFdFdstatSetFlags | kFdSync | kFdTell | kFdWrite |
+                                  kFdAdvise | kFdAllocate | kFdFilestatGet | kFdFilestatSetSize | kFdFilestatSetTimes |
+                                  kPollFdReadwrite;
 /// What a directory descriptor can carry.
-inline constexpr uint64_t kDir = kFdFdstatSetFlags | kFdSync | kFdAdvise | kPathCreateDirectory |
-                                 kPathCreateFile | kPathLinkSource | kPathLinkTarget | kPathOpen |
-                                 kFdReaddir | kPathReadlink | kPathRenameSource | kPathRenameTarget |
-                                 kPathFilestatGet | kPathFilestatSetSize | kPathFilestatSetTimes |
-                                 kFdFilestatGet | kFdFilestatSetTimes | kPathSymlink |
+inline constexpr uint64_t kDir = kFdFdstatSetFlags | kFdSync | kFdAdvise | kPathCreateDirectory | kPathCreateFile |
+                                 kPathLinkSource | kPathLinkTarget | kPathOpen | kFdReaddir | kPathReadlink |
+                                 kPathRenameSource | kPathRenameTarget | kPathFilestatGet | kPathFilestatSetSize |
+                                 kPathFilestatSetTimes | kFdFilestatGet | kFdFilestatSetTimes | kPathSymlink |
                                  kPathRemoveDirectory | kPathUnlinkFile;
 /// The file rights that modify a file's contents: refused (EROFS) on a
 /// file opened beneath a read-only preopen.
@@ -121,8 +120,8 @@ inline constexpr uint64_t kStream = kFdFdstatSetFlags | kFdSync | kFdFilestatGet
 // ---------------------------------------------------------- other types ----
 
 namespace filetype {
-inline constexpr uint8_t kUnknown = 0, kBlockDevice = 1, kCharacterDevice = 2, kDirectory = 3,
-                         kRegularFile = 4, kSocketDgram = 5, kSocketStream = 6, kSymbolicLink = 7;
+inline constexpr uint8_t kUnknown = 0, kBlockDevice = 1, kCharacterDevice = 2, kDirectory = 3, kRegularFile = 4,
+                         kSocketDgram = 5, kSocketStream = 6, kSymbolicLink = 7;
 }
 
 namespace fdflags {
@@ -138,8 +137,8 @@ inline constexpr uint16_t kAll = 15;
 inline constexpr uint32_t kLookupSymlinkFollow = 1;
 
 /// Layout sizes (bytes).
-inline constexpr uint64_t kIovecSize = 8, kFilestatSize = 64, kFdstatSize = 24, kPrestatSize = 8,
-                          kDirentSize = 24, kSubscriptionSize = 48, kEventSize = 32;
+inline constexpr uint64_t kIovecSize = 8, kFilestatSize = 64, kFdstatSize = 24, kPrestatSize = 8, kDirentSize = 24,
+                          kSubscriptionSize = 48, kEventSize = 32;
 
 // ---------------------------------------------------------- descriptors ----
 
@@ -153,10 +152,10 @@ struct Descriptor {
   ~Descriptor();
 
   Kind kind = Kind::File;
-  int host = -1;         ///< the host descriptor
-  bool owned = true;     ///< closed with the descriptor (false: stdio)
-  bool writable = true;  ///< beneath a writable preopen (streams: true)
-  bool preopen = false;  ///< a preopen (fd_prestat_get answers)
+  int host = -1;                      ///< the host descriptor
+  bool owned = true;                  ///< closed with the descriptor (false: stdio)
+  bool writable = true;               ///< beneath a writable preopen (streams: true)
+  bool preopen = false;               ///< a preopen (fd_prestat_get answers)
   uint8_t type = filetype::kUnknown;  ///< preview1 filetype when opened
   uint16_t flags = 0;                 ///< preview1 fdflags
   uint64_t rights_base = 0, rights_inheriting = 0;
@@ -193,9 +192,7 @@ struct Context::Impl {
   uint64_t timeout_ms = 0;
 
   /// The descriptor behind guest fd `fd`, or null.
-  Descriptor* get(uint32_t fd) {
-    return fd < fds.size() ? fds[fd].get() : nullptr;
-  }
+  Descriptor* get(uint32_t fd) { return fd < fds.size() ? fds[fd].get() : nullptr; }
   /// EBADF for a missing fd, counted as a denial when it is a standard
   /// stream the operator did not grant.
   uint16_t bad_fd(std::string_view func, uint32_t fd);

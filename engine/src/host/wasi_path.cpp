@@ -102,8 +102,7 @@ std::optional<std::string> link_target(int dir, const std::string& name, uint16_
 
 /// Resolves `path` beneath `base`. `follow_final`: a symlink as the final
 /// component is followed too (preview1's lookupflags.symlink_follow).
-uint16_t resolve(Impl& cx, std::string_view func, int base, const std::string& path, bool follow_final,
-                 Walk& w) {
+uint16_t resolve(Impl& cx, std::string_view func, int base, const std::string& path, bool follow_final, Walk& w) {
   w.base = base;
   if (path.empty()) return kNoent;
   if (path[0] == '/') return cx.deny(func, quoted(path) + " is absolute", kNotcapable);

@@ -24,20 +24,15 @@ bool limits_match(uint32_t size, std::optional<uint32_t> max, const ast::Bounds&
 }
 
 /// Checks one import against the external provided for it (spec 4.5.2).
-bool import_matches(const Store::Impl& s, const ast::Module& m, const ast::Import& im,
-                    const Extern& e) {
+bool import_matches(const Store::Impl& s, const ast::Module& m, const ast::Import& im, const Extern& e) {
   if (e.kind != im.kind) return false;
   switch (im.kind) {
     case ExternKind::Func:
-      return e.func && im.func_type < m.types.size() &&
-             s.types[e.func->type_id] == m.types[im.func_type];
+      return e.func && im.func_type < m.types.size() && s.types[e.func->type_id] == m.types[im.func_type];
     case ExternKind::Table:
-      return e.table && e.table->elem == im.table.elem &&
-             limits_match(e.table->size, e.table->max, im.table.limits);
-    case ExternKind::Memory:
-      return e.memory && limits_match(e.memory->pages, e.memory->max, im.memory.limits);
-    case ExternKind::Global:
-      return e.global && e.global->type == im.global.type && e.global->mut == im.global.mut;
+      return e.table && e.table->elem == im.table.elem && limits_match(e.table->size, e.table->max, im.table.limits);
+    case ExternKind::Memory: return e.memory && limits_match(e.memory->pages, e.memory->max, im.memory.limits);
+    case ExternKind::Global: return e.global && e.global->type == im.global.type && e.global->mut == im.global.mut;
   }
   return false;
 }
@@ -87,8 +82,7 @@ Result<uint32_t> eval_offset(const ast::Expr& e, const Instance::Impl& inst) {
 
 }  // namespace
 
-Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod,
-                                     std::span<const Extern> imports) {
+Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod, std::span<const Extern> imports) {
   Impl& s = *impl_;
   const Module::Impl& mi = detail::Access::of(*mod);
   const ast::Module& m = mi.ast;
@@ -99,8 +93,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod,
     if (!import_matches(s, m, m.imports[i], imports[i])) return unlinkable(kIncompatible);
   uint64_t table_elements = s.table_elements;
   for (const ast::TableType& t : m.tables) {
-    if (t.limits.min > s.limits.max_table_elements)
-      return exhausted("table size exceeds limits.max_table_elements");
+    if (t.limits.min > s.limits.max_table_elements) return exhausted("table size exceeds limits.max_table_elements");
     table_elements += t.limits.min;
   }
   if (table_elements > s.limits.max_store_table_elements)
@@ -216,8 +209,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod,
   if (m.start) {
     const FuncInst* f = in.funcs[*m.start];
     const size_t base = s.stack_top;
-    if (!s.reserve_stack(base + std::max(f->param_slots, f->result_slots)))
-      return exhausted("call stack exhausted");
+    if (!s.reserve_stack(base + std::max(f->param_slots, f->result_slots))) return exhausted("call stack exhausted");
     Result<void> r = run(s, f, base);
     s.stack_top = base;
     if (!r) {

@@ -1,16 +1,15 @@
 // Module: decode (spec 5) -> validate and compile (spec 3) -> an immutable,
 // shareable Module.
-#include "warden/binary.hpp"
 #include "runtime/runtime.hpp"
 #include "validate/validator.hpp"
+#include "warden/binary.hpp"
 
 namespace warden {
 
 Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Module::~Module() = default;
 
-Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> bytes,
-                                                   const Limits& limits) {
+Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> bytes, const Limits& limits) {
   Result<ast::Module> m = decode(bytes, limits);
   if (!m) return m.error();
   return load_syntax(std::move(m).value(), limits);
@@ -44,9 +43,7 @@ std::vector<ExportInfo> Module::exports() const {
   return out;
 }
 
-const FuncType& Module::func_type(uint32_t func) const {
-  return impl_->ast.types[impl_->func_types[func]];
-}
+const FuncType& Module::func_type(uint32_t func) const { return impl_->ast.types[impl_->func_types[func]]; }
 
 const ast::Module& syntax_of(const Module& m) { return detail::Access::of(m).ast; }
 

@@ -16,8 +16,7 @@ namespace {
 /// Maps `bytes` of inaccessible address space, or nullptr.
 uint8_t* reserve(uint64_t bytes) {
   if (bytes == 0 || bytes > SIZE_MAX) return nullptr;
-  void* p = mmap(nullptr, static_cast<size_t>(bytes), PROT_NONE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* p = mmap(nullptr, static_cast<size_t>(bytes), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   return p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
 }
 
@@ -34,8 +33,7 @@ MemoryInst::~MemoryInst() {
 std::optional<uint32_t> grow_memory(MemoryInst& m, uint32_t delta, uint64_t limit_bytes) {
   const uint32_t old = m.pages;
   const uint64_t pages = uint64_t{old} + delta;
-  if (pages > kMaxPages || (m.max && pages > *m.max) || pages * kPageBytes > limit_bytes)
-    return std::nullopt;
+  if (pages > kMaxPages || (m.max && pages > *m.max) || pages * kPageBytes > limit_bytes) return std::nullopt;
   if (delta == 0) return old;
   const uint64_t bytes = pages * kPageBytes;
   if (bytes > m.reserved) {

@@ -20,8 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "code.hpp"
+#include "warden/syntax.hpp"
 #include "warden/warden.hpp"
 
 namespace warden {
@@ -43,9 +43,9 @@ inline constexpr uint32_t kMaxNestedInvokes = 32;
 /// Spec 4.2.6. A wasm function belongs to `instance` and runs `code`; a host
 /// function has no instance and runs `host`.
 struct FuncInst {
-  uint32_t type_id = 0;                 ///< store-interned type (Store::Impl::types)
+  uint32_t type_id = 0;  ///< store-interned type (Store::Impl::types)
   uint32_t param_slots = 0, result_slots = 0;
-  Instance::Impl* instance = nullptr;   ///< null for a host function
+  Instance::Impl* instance = nullptr;  ///< null for a host function
   const code::CompiledFunc* code = nullptr;
   HostFunc host;
 };
@@ -103,7 +103,7 @@ struct TableInst {
 /// had, a smaller one is made and grown by moving.
 struct MemoryInst {
   uint8_t* data = nullptr;
-  uint64_t size = 0;      ///< bytes, always pages * 64 KiB
+  uint64_t size = 0;  ///< bytes, always pages * 64 KiB
   uint32_t pages = 0;
   std::optional<uint32_t> max;
   uint64_t reserved = 0;  ///< bytes of address space mapped at data
@@ -148,13 +148,14 @@ inline void value_to_slots(const Value& v, uint64_t* s) {
   switch (v.type) {
     case ValType::I32:
     case ValType::F32: s[0] = static_cast<uint32_t>(v.lo); break;
-    case ValType::V128: s[0] = v.lo; s[1] = v.hi; break;
+    case ValType::V128:
+      s[0] = v.lo;
+      s[1] = v.hi;
+      break;
     default: s[0] = v.lo; break;
   }
 }
-inline Value value_from_slots(ValType t, const uint64_t* s) {
-  return Value{t, s[0], t == ValType::V128 ? s[1] : 0};
-}
+inline Value value_from_slots(ValType t, const uint64_t* s) { return Value{t, s[0], t == ValType::V128 ? s[1] : 0}; }
 inline uint32_t slot_count(std::span<const ValType> ts) {
   uint32_t n = 0;
   for (ValType t : ts) n += slots(t);
@@ -177,7 +178,7 @@ struct Instance::Impl {
   std::vector<TableInst*> tables;
   std::vector<MemoryInst*> memories;
   std::vector<GlobalInst*> globals;
-  MemoryInst* memory0 = nullptr;   ///< memories[0] if any (the only one in 2.0)
+  MemoryInst* memory0 = nullptr;  ///< memories[0] if any (the only one in 2.0)
   /// Element instances (spec 4.2.11): evaluated references; empty once dropped.
   std::vector<std::vector<uint64_t>> elems;
   /// Data instances (spec 4.2.12): views of the module's bytes; empty once dropped.
@@ -235,13 +236,13 @@ struct Store::Impl {
   /// frame is "call stack exhausted", never an exception.
   RawBuffer<Frame> frames;
   size_t nframes = 0;
-  uint32_t running = 0;       ///< nesting depth of invoke (host -> wasm -> host -> wasm)
+  uint32_t running = 0;  ///< nesting depth of invoke (host -> wasm -> host -> wasm)
   /// Host-call arguments and results as Values, one buffer per invoke
   /// nesting level (`running` - 1): a host function at one level may
   /// re-enter the store, and the host calls of the deeper level must not
   /// move the spans the outer one is still holding.
   RawBuffer<Value> scratch[kMaxNestedInvokes];
-  Store* self = nullptr;      ///< the public Store owning this Impl (for Caller)
+  Store* self = nullptr;  ///< the public Store owning this Impl (for Caller)
 
   /// Makes at least `slots` slots available; false past limits.max_stack_slots
   /// or when the host refuses. The stack may move: callers keep offsets.

@@ -45,10 +45,8 @@ bool Store::Impl::reserve_stack(size_t n) {
 const char* Store::Impl::refuel() {
   fuel_base += fuel_chunk - fuel_ctr;
   fuel_chunk = fuel_ctr = 0;
-  if (has_deadline && running > 0 && std::chrono::steady_clock::now() >= deadline)
-    return "deadline exceeded";
-  uint64_t chunk = has_deadline ? std::clamp<uint64_t>(kWorkTick / max_pass_work, 1, kDeadlineTick)
-                                : kUnboundedChunk;
+  if (has_deadline && running > 0 && std::chrono::steady_clock::now() >= deadline) return "deadline exceeded";
+  uint64_t chunk = has_deadline ? std::clamp<uint64_t>(kWorkTick / max_pass_work, 1, kDeadlineTick) : kUnboundedChunk;
   if (fuel_limited) {
     if (fuel_base >= fuel_limit) return "fuel exhausted";
     chunk = std::min(chunk, fuel_limit - fuel_base);
@@ -99,8 +97,7 @@ FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
   return &f;
 }
 
-Result<TableInst*> Store::create_table(ValType elem, uint32_t min, std::optional<uint32_t> max,
-                                       Value init) {
+Result<TableInst*> Store::create_table(ValType elem, uint32_t min, std::optional<uint32_t> max, Value init) {
   Impl& s = *impl_;
   if (!is_ref(elem) || init.type != elem) return invalid("type mismatch");
   if (max && min > *max) return invalid("size minimum must not be greater than maximum");
@@ -116,8 +113,7 @@ Result<TableInst*> Store::create_table(ValType elem, uint32_t min, std::optional
 
 Result<MemoryInst*> Store::create_memory(uint32_t min_pages, std::optional<uint32_t> max_pages) {
   Impl& s = *impl_;
-  if (max_pages && min_pages > *max_pages)
-    return invalid("size minimum must not be greater than maximum");
+  if (max_pages && min_pages > *max_pages) return invalid("size minimum must not be greater than maximum");
   if (min_pages > kMaxPages || (max_pages && *max_pages > kMaxPages))
     return invalid("memory size must be at most 65536 pages (4GiB)");
   if (uint64_t{min_pages} * kPageBytes > s.limits.max_memory_bytes)
@@ -141,9 +137,7 @@ GlobalInst* Store::create_global(Value v, bool mut) {
 
 const FuncType& Store::func_type(const FuncInst* f) const { return impl_->types[f->type_id]; }
 
-std::span<uint8_t> Store::memory_data(MemoryInst* m) {
-  return {m->data, static_cast<size_t>(m->size)};
-}
+std::span<uint8_t> Store::memory_data(MemoryInst* m) { return {m->data, static_cast<size_t>(m->size)}; }
 uint32_t Store::memory_pages(const MemoryInst* m) const { return m->pages; }
 std::optional<uint32_t> Store::memory_max(const MemoryInst* m) const { return m->max; }
 

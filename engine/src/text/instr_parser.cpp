@@ -47,9 +47,7 @@ void pop_label(Scope& sc) {
   sc.labels.pop_back();
 }
 
-bool is_number(const Token& t) {
-  return t.kind == Tok::Nat || t.kind == Tok::Int || t.kind == Tok::Float;
-}
+bool is_number(const Token& t) { return t.kind == Tok::Nat || t.kind == Tok::Int || t.kind == Tok::Float; }
 
 ast::Instr make(Op op) {
   ast::Instr in;
@@ -92,9 +90,7 @@ bool Parser::parse_const_expr(ast::Expr& out) {
 
 bool Parser::parse_instrs_impl(Scope& sc, ast::Expr& out, bool single) {
   std::vector<Frame> frames;
-  auto label_def = [&]() -> std::string_view {
-    return peek().kind == Tok::Id ? next().text : std::string_view{};
-  };
+  auto label_def = [&]() -> std::string_view { return peek().kind == Tok::Id ? next().text : std::string_view{}; };
   // `end $l` / `else $l` must repeat the block's label (spec 6.5.2).
   auto end_label_ok = [&](std::string_view label) {
     if (peek().kind != Tok::Id) return true;
@@ -187,8 +183,7 @@ bool Parser::parse_instrs_impl(Scope& sc, ast::Expr& out, bool single) {
             continue;
           }
           return unexpected(tok);
-        default:
-          break;  // an instruction sequence: handled below
+        default: break;  // an instruction sequence: handled below
       }
     }
     // Inside an instruction sequence.
@@ -211,8 +206,7 @@ bool Parser::parse_instrs_impl(Scope& sc, ast::Expr& out, bool single) {
           next();
           f.kind = FrameKind::FoldedIfAfterElse;
           continue;
-        default:
-          return unexpected(tok);  // a flat block is missing its `end`
+        default: return unexpected(tok);  // a flat block is missing its `end`
       }
     }
     if (tok.kind == Tok::LParen) {
@@ -220,8 +214,8 @@ bool Parser::parse_instrs_impl(Scope& sc, ast::Expr& out, bool single) {
       continue;
     }
     if (tok.kind != Tok::Keyword) return unexpected(tok);
-    const bool in_plain = !frames.empty() && (frames.back().kind == FrameKind::PlainBlock ||
-                                              frames.back().kind == FrameKind::PlainIf);
+    const bool in_plain =
+        !frames.empty() && (frames.back().kind == FrameKind::PlainBlock || frames.back().kind == FrameKind::PlainIf);
     if (tok.text == "end") {
       if (!in_plain) return unexpected(tok);
       next();
@@ -319,10 +313,8 @@ bool Parser::parse_immediates(Scope& sc, ast::Instr& in) {
         in.a = ts.empty() ? 0 : static_cast<uint8_t>(ts[0]);
       }
       return true;
-    case Imm::Block:
-      return parse_blocktype(in);
-    case Imm::Label:
-      return parse_label_use(sc, in.a);
+    case Imm::Block: return parse_blocktype(in);
+    case Imm::Label: return parse_label_use(sc, in.a);
     case Imm::BrTable: {
       if (!is_var(0)) return unexpected(peek());
       in.a = static_cast<uint32_t>(sc.br_targets->size());
@@ -334,8 +326,7 @@ bool Parser::parse_immediates(Scope& sc, ast::Instr& in) {
       in.b = static_cast<uint32_t>(sc.br_targets->size()) - in.a;
       return true;
     }
-    case Imm::Func:
-      return parse_var(funcs_, in.a);
+    case Imm::Func: return parse_var(funcs_, in.a);
     case Imm::CallInd: {
       bool present = false;
       if (!parse_opt_var(tables_, in.b, present)) return false;
@@ -359,29 +350,20 @@ bool Parser::parse_immediates(Scope& sc, ast::Instr& in) {
       }
       return unexpected(t);
     }
-    case Imm::Global:
-      return parse_var(globals_, in.a);
+    case Imm::Global: return parse_var(globals_, in.a);
     case Imm::Table: {
       bool present = false;
       if (!parse_opt_var(tables_, in.a, present)) return false;
       if (!present) in.a = 0;
       return true;
     }
-    case Imm::Elem:
-      return parse_var(elems_, in.a);
-    case Imm::Data:
-      uses_data_index_ = true;
-      return parse_var(datas_, in.a);
-    case Imm::Mem:
-      return parse_memarg(in, oi.arg);
-    case Imm::MemLane:
-      return parse_memarg(in, oi.arg) && parse_lane_index(in.lane);
+    case Imm::Elem: return parse_var(elems_, in.a);
+    case Imm::Data: uses_data_index_ = true; return parse_var(datas_, in.a);
+    case Imm::Mem: return parse_memarg(in, oi.arg);
+    case Imm::MemLane: return parse_memarg(in, oi.arg) && parse_lane_index(in.lane);
     case Imm::Zero:
-    case Imm::Zero2:
-      return true;
-    case Imm::DataZero:
-      uses_data_index_ = true;
-      return parse_var(datas_, in.a);
+    case Imm::Zero2: return true;
+    case Imm::DataZero: uses_data_index_ = true; return parse_var(datas_, in.a);
     case Imm::TableTable:
       // table.copy x y, or neither (both 0)
       if (!is_var(0)) {
@@ -394,32 +376,25 @@ bool Parser::parse_immediates(Scope& sc, ast::Instr& in) {
       if (is_var(0) && is_var(1)) return parse_var(tables_, in.b) && parse_var(elems_, in.a);
       in.b = 0;
       return parse_var(elems_, in.a);
-    case Imm::I32:
-      return parse_literal_i(32, in.lo);
-    case Imm::I64:
-      return parse_literal_i(64, in.lo);
+    case Imm::I32: return parse_literal_i(32, in.lo);
+    case Imm::I64: return parse_literal_i(64, in.lo);
     case Imm::F32: {
       uint32_t bits = 0;
       if (!parse_literal_f32(bits)) return false;
       in.lo = bits;
       return true;
     }
-    case Imm::F64:
-      return parse_literal_f64(in.lo);
-    case Imm::V128:
-      return parse_v128_const(in);
-    case Imm::Lane:
-      return parse_lane_index(in.lane);
-    case Imm::Shuffle:
-      return parse_shuffle(in);
+    case Imm::F64: return parse_literal_f64(in.lo);
+    case Imm::V128: return parse_v128_const(in);
+    case Imm::Lane: return parse_lane_index(in.lane);
+    case Imm::Shuffle: return parse_shuffle(in);
     case Imm::HeapType: {
       ValType t{};
       if (!parse_heaptype(t)) return false;
       in.a = static_cast<uint8_t>(t);
       return true;
     }
-    case Imm::SelectT:
-      return true;  // never looked up by name: `select` maps to Select
+    case Imm::SelectT: return true;  // never looked up by name: `select` maps to Select
   }
   return unexpected(peek());
 }
@@ -484,13 +459,20 @@ bool Parser::parse_v128_const(ast::Instr& in) {
   const Token& sh = peek();
   unsigned lanes = 0, bits = 0;
   bool is_float = false;
-  if (is_kw(sh, "i8x16")) lanes = 16, bits = 8;
-  else if (is_kw(sh, "i16x8")) lanes = 8, bits = 16;
-  else if (is_kw(sh, "i32x4")) lanes = 4, bits = 32;
-  else if (is_kw(sh, "i64x2")) lanes = 2, bits = 64;
-  else if (is_kw(sh, "f32x4")) lanes = 4, bits = 32, is_float = true;
-  else if (is_kw(sh, "f64x2")) lanes = 2, bits = 64, is_float = true;
-  else return unexpected(sh);
+  if (is_kw(sh, "i8x16"))
+    lanes = 16, bits = 8;
+  else if (is_kw(sh, "i16x8"))
+    lanes = 8, bits = 16;
+  else if (is_kw(sh, "i32x4"))
+    lanes = 4, bits = 32;
+  else if (is_kw(sh, "i64x2"))
+    lanes = 2, bits = 64;
+  else if (is_kw(sh, "f32x4"))
+    lanes = 4, bits = 32, is_float = true;
+  else if (is_kw(sh, "f64x2"))
+    lanes = 2, bits = 64, is_float = true;
+  else
+    return unexpected(sh);
   next();
   size_t n = 0;
   while (is_number(peek(n))) ++n;

@@ -13,21 +13,37 @@ namespace {
 bool is_idchar(unsigned char c) {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '/': case ':': case '<': case '=': case '>': case '?':
-    case '@': case '\\': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '/':
+    case ':':
+    case '<':
+    case '=':
+    case '>':
+    case '?':
+    case '@':
+    case '\\':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 
 bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // num ::= digit ('_'? digit)*   (hexnum likewise): '_' only between digits.
 bool is_digits(std::string_view s, bool hex) {
@@ -87,16 +103,13 @@ Tok classify_number(std::string_view s) {
 bool known_keyword(std::string_view s) {
   static const std::unordered_set<std::string_view> kKeywords = {
       // module fields and their parts (spec 6.4, 6.6)
-      "module", "type", "func", "param", "result", "local", "import", "export", "table",
-      "memory", "global", "elem", "data", "start", "offset", "item", "declare", "mut",
-      "then", "funcref", "externref", "extern", "ref", "null",
-      "i32", "i64", "f32", "f64", "v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4",
-      "f64x2",
+      "module", "type", "func", "param", "result", "local", "import", "export", "table", "memory", "global", "elem",
+      "data", "start", "offset", "item", "declare", "mut", "then", "funcref", "externref", "extern", "ref", "null",
+      "i32", "i64", "f32", "f64", "v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2",
       // scripts
-      "binary", "quote", "register", "invoke", "get", "script", "input", "output",
-      "assert_return", "assert_trap", "assert_exhaustion", "assert_malformed",
-      "assert_invalid", "assert_unlinkable", "assert_uninstantiable", "ref.extern",
-      "nan:canonical", "nan:arithmetic"};
+      "binary", "quote", "register", "invoke", "get", "script", "input", "output", "assert_return", "assert_trap",
+      "assert_exhaustion", "assert_malformed", "assert_invalid", "assert_unlinkable", "assert_uninstantiable",
+      "ref.extern", "nan:canonical", "nan:arithmetic"};
   if (kKeywords.count(s) != 0) return true;
   if (lookup_opcode(s).has_value()) return true;
   if (s.substr(0, 7) == "offset=") return is_nat_syntax(s.substr(7));
@@ -108,7 +121,10 @@ bool known_keyword(std::string_view s) {
 // shortest form, no surrogates, at most U+10FFFF).
 size_t utf8_len(std::string_view s, size_t i) {
   auto at = [&](size_t k) -> unsigned { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  auto cont = [&](size_t k) { unsigned c = at(k); return c >= 0x80 && c <= 0xBF; };
+  auto cont = [&](size_t k) {
+    unsigned c = at(k);
+    return c >= 0x80 && c <= 0xBF;
+  };
   unsigned c = at(0);
   if (c < 0x80) return 1;
   if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
@@ -337,12 +353,30 @@ class Lexer {
       }
       char e = s_[i_ + 1];
       switch (e) {
-        case 'n': out += '\n'; i_ += 2; continue;
-        case 'r': out += '\r'; i_ += 2; continue;
-        case 't': out += '\t'; i_ += 2; continue;
-        case '\\': out += '\\'; i_ += 2; continue;
-        case '\'': out += '\''; i_ += 2; continue;
-        case '"': out += '"'; i_ += 2; continue;
+        case 'n':
+          out += '\n';
+          i_ += 2;
+          continue;
+        case 'r':
+          out += '\r';
+          i_ += 2;
+          continue;
+        case 't':
+          out += '\t';
+          i_ += 2;
+          continue;
+        case '\\':
+          out += '\\';
+          i_ += 2;
+          continue;
+        case '\'':
+          out += '\'';
+          i_ += 2;
+          continue;
+        case '"':
+          out += '"';
+          i_ += 2;
+          continue;
         default: break;
       }
       if (e == 'u') {

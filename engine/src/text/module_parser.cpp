@@ -104,14 +104,22 @@ bool Parser::skip_group() {
 bool Parser::parse_valtype(ValType& out) {
   const Token& t = peek();
   if (t.kind == Tok::Keyword) {
-    if (t.text == "i32") out = ValType::I32;
-    else if (t.text == "i64") out = ValType::I64;
-    else if (t.text == "f32") out = ValType::F32;
-    else if (t.text == "f64") out = ValType::F64;
-    else if (t.text == "v128") out = ValType::V128;
-    else if (t.text == "funcref") out = ValType::FuncRef;
-    else if (t.text == "externref") out = ValType::ExternRef;
-    else return unexpected(t);
+    if (t.text == "i32")
+      out = ValType::I32;
+    else if (t.text == "i64")
+      out = ValType::I64;
+    else if (t.text == "f32")
+      out = ValType::F32;
+    else if (t.text == "f64")
+      out = ValType::F64;
+    else if (t.text == "v128")
+      out = ValType::V128;
+    else if (t.text == "funcref")
+      out = ValType::FuncRef;
+    else if (t.text == "externref")
+      out = ValType::ExternRef;
+    else
+      return unexpected(t);
     next();
     return true;
   }
@@ -120,18 +128,24 @@ bool Parser::parse_valtype(ValType& out) {
 
 bool Parser::parse_reftype(ValType& out) {
   const Token& t = peek();
-  if (is_kw(t, "funcref")) out = ValType::FuncRef;
-  else if (is_kw(t, "externref")) out = ValType::ExternRef;
-  else return unexpected(t);
+  if (is_kw(t, "funcref"))
+    out = ValType::FuncRef;
+  else if (is_kw(t, "externref"))
+    out = ValType::ExternRef;
+  else
+    return unexpected(t);
   next();
   return true;
 }
 
 bool Parser::parse_heaptype(ValType& out) {
   const Token& t = peek();
-  if (is_kw(t, "func")) out = ValType::FuncRef;
-  else if (is_kw(t, "extern")) out = ValType::ExternRef;
-  else return unexpected(t);
+  if (is_kw(t, "func"))
+    out = ValType::FuncRef;
+  else if (is_kw(t, "extern"))
+    out = ValType::ExternRef;
+  else
+    return unexpected(t);
   next();
   return true;
 }
@@ -370,8 +384,8 @@ bool Parser::scan_fields() {
       }
       if (id != nullptr && !bind(*s, *id, s->count)) return false;
       ++s->count;
-      if (!is_import && s == &tables_ && peek().kind == Tok::Keyword &&
-          peek(1).kind == Tok::LParen && is_kw(peek(2), "elem")) {
+      if (!is_import && s == &tables_ && peek().kind == Tok::Keyword && peek(1).kind == Tok::LParen &&
+          is_kw(peek(2), "elem")) {
         ++elems_.count;  // (table t (elem ...)) defines an element segment here
       }
       if (!is_import && s == &mems_ && peek_open("data")) ++datas_.count;
@@ -492,9 +506,8 @@ bool Parser::parse_func() {
   bool imported = false;
   TypeUse tu;
   uint32_t type = 0;
-  if (!parse_inline_exports(ExternKind::Func, index) ||
-      !parse_inline_import(mod, name, imported) || !parse_typeuse(tu, true) ||
-      !resolve_typeuse(tu, type)) {
+  if (!parse_inline_exports(ExternKind::Func, index) || !parse_inline_import(mod, name, imported) ||
+      !parse_typeuse(tu, true) || !resolve_typeuse(tu, type)) {
     return false;
   }
   if (imported) {
@@ -560,8 +573,7 @@ bool Parser::parse_table() {
   const uint32_t index = n_table_++;
   std::string mod, name;
   bool imported = false;
-  if (!parse_inline_exports(ExternKind::Table, index) ||
-      !parse_inline_import(mod, name, imported)) {
+  if (!parse_inline_exports(ExternKind::Table, index) || !parse_inline_import(mod, name, imported)) {
     return false;
   }
   ast::TableType tt;
@@ -616,8 +628,7 @@ bool Parser::parse_memory() {
   const uint32_t index = n_mem_++;
   std::string mod, name;
   bool imported = false;
-  if (!parse_inline_exports(ExternKind::Memory, index) ||
-      !parse_inline_import(mod, name, imported)) {
+  if (!parse_inline_exports(ExternKind::Memory, index) || !parse_inline_import(mod, name, imported)) {
     return false;
   }
   if (imported) {
@@ -662,8 +673,7 @@ bool Parser::parse_global() {
   const uint32_t index = n_global_++;
   std::string mod, name;
   bool imported = false;
-  if (!parse_inline_exports(ExternKind::Global, index) ||
-      !parse_inline_import(mod, name, imported)) {
+  if (!parse_inline_exports(ExternKind::Global, index) || !parse_inline_import(mod, name, imported)) {
     return false;
   }
   ast::GlobalType gt;
@@ -772,8 +782,7 @@ bool Parser::parse_elem() {
     seg.mode = ast::SegmentMode::Passive;
   }
   const bool func_list = is_kw(peek(), "func");
-  if (func_list || (bare_ok && (peek().kind == Tok::Nat || peek().kind == Tok::Id ||
-                                peek().kind == Tok::RParen))) {
+  if (func_list || (bare_ok && (peek().kind == Tok::Nat || peek().kind == Tok::Id || peek().kind == Tok::RParen))) {
     if (func_list) next();
     seg.type = ValType::FuncRef;
     while (peek().kind == Tok::Nat || peek().kind == Tok::Id) {

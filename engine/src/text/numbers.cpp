@@ -73,8 +73,7 @@ double parse_double(const char* s) { return std::strtod(s, nullptr); }
 // Shared shape of f32 and f64 (spec 6.3.2): inf, nan, nan:0x payload, or a
 // finite literal handed to `convert`.
 template <class Bits, class Convert>
-bool float_value(std::string_view s, unsigned mant_bits, Bits exp_mask, Convert convert,
-                 Bits& out) {
+bool float_value(std::string_view s, unsigned mant_bits, Bits exp_mask, Convert convert, Bits& out) {
   if (s.empty()) return false;
   const bool neg = s[0] == '-';
   std::string_view mag = (s[0] == '-' || s[0] == '+') ? s.substr(1) : s;
@@ -128,25 +127,27 @@ bool int_value(std::string_view s, unsigned bits, uint64_t& out) {
 }
 
 bool f32_value(std::string_view s, uint32_t& out) {
-  return float_value<uint32_t>(s, 23, 0x7F800000u,
-                               [](const char* c, uint32_t& bits) {
-                                 float f = parse_float(c);
-                                 if (std::isinf(f)) return false;  // rounded past max
-                                 std::memcpy(&bits, &f, sizeof bits);
-                                 return true;
-                               },
-                               out);
+  return float_value<uint32_t>(
+      s, 23, 0x7F800000u,
+      [](const char* c, uint32_t& bits) {
+        float f = parse_float(c);
+        if (std::isinf(f)) return false;  // rounded past max
+        std::memcpy(&bits, &f, sizeof bits);
+        return true;
+      },
+      out);
 }
 
 bool f64_value(std::string_view s, uint64_t& out) {
-  return float_value<uint64_t>(s, 52, 0x7FF0000000000000ull,
-                               [](const char* c, uint64_t& bits) {
-                                 double d = parse_double(c);
-                                 if (std::isinf(d)) return false;
-                                 std::memcpy(&bits, &d, sizeof bits);
-                                 return true;
-                               },
-                               out);
+  return float_value<uint64_t>(
+      s, 52, 0x7FF0000000000000ull,
+      [](const char* c, uint64_t& bits) {
+        double d = parse_double(c);
+        if (std::isinf(d)) return false;
+        std::memcpy(&bits, &d, sizeof bits);
+        return true;
+      },
+      out);
 }
 
 }  // namespace warden::text

@@ -19,9 +19,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "lexer.hpp"
 #include "warden/script.hpp"
+#include "warden/syntax.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::text {
@@ -47,7 +47,7 @@ struct TypeUse {
 struct Scope {
   std::unordered_map<std::string_view, uint32_t> locals;
   uint32_t local_count = 0;
-  bool locals_unknown = false;  // (type x) with x undefined: local ids unusable
+  bool locals_unknown = false;           // (type x) with x undefined: local ids unusable
   std::vector<std::string_view> labels;  // open blocks, innermost last
   std::unordered_map<std::string_view, std::vector<uint32_t>> label_depths;
   std::vector<uint32_t>* br_targets = nullptr;
@@ -79,12 +79,8 @@ class Parser {
     if (i_ < t_.toks.size() - 1) ++i_;
     return t;
   }
-  static bool is_kw(const Token& t, std::string_view kw) {
-    return t.kind == Tok::Keyword && t.text == kw;
-  }
-  bool peek_open(std::string_view kw) const {
-    return peek().kind == Tok::LParen && is_kw(peek(1), kw);
-  }
+  static bool is_kw(const Token& t, std::string_view kw) { return t.kind == Tok::Keyword && t.text == kw; }
+  bool peek_open(std::string_view kw) const { return peek().kind == Tok::LParen && is_kw(peek(1), kw); }
   const std::string& str(const Token& t) const { return t_.strings[t.str]; }
 
   // ---- errors ----
@@ -164,8 +160,8 @@ class Parser {
   // Per-module state, reset by parse_module_text.
   ast::Module* m_ = nullptr;
   Space types_, funcs_, tables_, mems_, globals_, elems_, datas_;
-  std::unordered_map<std::string, uint32_t> type_keys_;  // FuncType -> first index
-  bool uses_data_index_ = false;                         // memory.init / data.drop seen
+  std::unordered_map<std::string, uint32_t> type_keys_;           // FuncType -> first index
+  bool uses_data_index_ = false;                                  // memory.init / data.drop seen
   uint32_t n_func_ = 0, n_table_ = 0, n_mem_ = 0, n_global_ = 0;  // pass-2 counters
 };
 

@@ -307,8 +307,7 @@ class Printer {
     switch (oi.imm) {
       case Imm::None:
       case Imm::Zero:
-      case Imm::Zero2:
-        return;
+      case Imm::Zero2: return;
       case Imm::Block: {
         const int64_t bt = static_cast<int64_t>(in.lo);
         if (bt == ast::kBlockEmpty) return;
@@ -360,18 +359,10 @@ class Printer {
         }
         if (oi.imm == Imm::MemLane) out_ += ' ' + std::to_string(in.lane);
         return;
-      case Imm::TableTable:
-        out_ += ' ' + std::to_string(in.a) + ' ' + std::to_string(in.b);
-        return;
-      case Imm::ElemTable:
-        out_ += ' ' + std::to_string(in.b) + ' ' + std::to_string(in.a);
-        return;
-      case Imm::I32:
-        out_ += ' ' + std::to_string(static_cast<int32_t>(static_cast<uint32_t>(in.lo)));
-        return;
-      case Imm::I64:
-        out_ += ' ' + std::to_string(static_cast<int64_t>(in.lo));
-        return;
+      case Imm::TableTable: out_ += ' ' + std::to_string(in.a) + ' ' + std::to_string(in.b); return;
+      case Imm::ElemTable: out_ += ' ' + std::to_string(in.b) + ' ' + std::to_string(in.a); return;
+      case Imm::I32: out_ += ' ' + std::to_string(static_cast<int32_t>(static_cast<uint32_t>(in.lo))); return;
+      case Imm::I64: out_ += ' ' + std::to_string(static_cast<int64_t>(in.lo)); return;
       case Imm::F32:
         out_ += ' ';
         f32(static_cast<uint32_t>(in.lo));
@@ -388,18 +379,14 @@ class Printer {
           hex(static_cast<uint32_t>(half >> (32 * (k & 1))));
         }
         return;
-      case Imm::Lane:
-        out_ += ' ' + std::to_string(in.lane);
-        return;
+      case Imm::Lane: out_ += ' ' + std::to_string(in.lane); return;
       case Imm::Shuffle:
         for (int k = 0; k < 16; ++k) {
           const uint64_t half = k < 8 ? in.lo : in.hi;
           out_ += ' ' + std::to_string(static_cast<uint8_t>(half >> (8 * (k & 7))));
         }
         return;
-      case Imm::HeapType:
-        out_ += in.a == static_cast<uint8_t>(ValType::ExternRef) ? " extern" : " func";
-        return;
+      case Imm::HeapType: out_ += in.a == static_cast<uint8_t>(ValType::ExternRef) ? " extern" : " func"; return;
       case Imm::SelectT:
         // Only the first type is kept in the tree; repeating it preserves
         // both the count and the first type.

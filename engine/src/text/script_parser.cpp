@@ -108,11 +108,16 @@ bool Parser::parse_command(Command& c) {
     c.action.emplace();
     return parse_action(*c.action) && parse_text(c.text) && expect_rparen();
   }
-  if (kw.text == "assert_malformed") c.kind = K::AssertMalformed;
-  else if (kw.text == "assert_invalid") c.kind = K::AssertInvalid;
-  else if (kw.text == "assert_unlinkable") c.kind = K::AssertUnlinkable;
-  else if (kw.text == "assert_uninstantiable") c.kind = K::AssertUninstantiable;
-  else return unexpected(kw);
+  if (kw.text == "assert_malformed")
+    c.kind = K::AssertMalformed;
+  else if (kw.text == "assert_invalid")
+    c.kind = K::AssertInvalid;
+  else if (kw.text == "assert_unlinkable")
+    c.kind = K::AssertUnlinkable;
+  else if (kw.text == "assert_uninstantiable")
+    c.kind = K::AssertUninstantiable;
+  else
+    return unexpected(kw);
   c.module.emplace();
   return parse_script_module(*c.module) && parse_text(c.text) && expect_rparen();
 }
@@ -145,9 +150,12 @@ bool Parser::parse_action(Action& a) {
   a.pos = pos_of(peek());
   if (!expect_lparen()) return false;
   const Token& kw = peek();
-  if (is_kw(kw, "invoke")) a.kind = Action::Kind::Invoke;
-  else if (is_kw(kw, "get")) a.kind = Action::Kind::Get;
-  else return unexpected(kw);
+  if (is_kw(kw, "invoke"))
+    a.kind = Action::Kind::Invoke;
+  else if (is_kw(kw, "get"))
+    a.kind = Action::Kind::Get;
+  else
+    return unexpected(kw);
   next();
   if (peek().kind == Tok::Id) a.module = std::string(next().text.substr(1));
   if (!parse_name(a.name)) return false;

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "code.hpp"
+#include "warden/syntax.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::valid {
@@ -18,21 +18,19 @@ inline constexpr ValType kAny = static_cast<ValType>(0);
 
 struct Context {
   const ast::Module* m = nullptr;
-  std::vector<uint32_t> func_types;    // type index per function, imports first
-  std::vector<ValType> tables;         // element type per table
+  std::vector<uint32_t> func_types;  // type index per function, imports first
+  std::vector<ValType> tables;       // element type per table
   uint32_t memories = 0;
   std::vector<ast::GlobalType> globals;
-  uint32_t imported_globals = 0;       // C' of constant expressions (3.4.10)
-  std::vector<ValType> elems;          // element type per segment
+  uint32_t imported_globals = 0;  // C' of constant expressions (3.4.10)
+  std::vector<ValType> elems;     // element type per segment
   uint32_t datas = 0;
-  std::vector<uint8_t> declared;       // per function: in C.refs (3.4.10)
+  std::vector<uint8_t> declared;  // per function: in C.refs (3.4.10)
 
   const FuncType& func_type(uint32_t func) const { return m->types[func_types[func]]; }
 };
 
-inline Error invalid(std::string msg, uint32_t pos) {
-  return Error{ErrorKind::Invalid, std::move(msg), pos};
-}
+inline Error invalid(std::string msg, uint32_t pos) { return Error{ErrorKind::Invalid, std::move(msg), pos}; }
 
 /// "unknown global 3": the reference interpreter's wording, which the
 /// testsuite matches by prefix ("unknown global").
@@ -46,9 +44,13 @@ inline std::string unknown(std::string_view what, uint64_t index) {
 
 inline bool is_valtype(ValType t) {
   switch (t) {
-    case ValType::I32: case ValType::I64: case ValType::F32: case ValType::F64:
-    case ValType::V128: case ValType::FuncRef: case ValType::ExternRef:
-      return true;
+    case ValType::I32:
+    case ValType::I64:
+    case ValType::F32:
+    case ValType::F64:
+    case ValType::V128:
+    case ValType::FuncRef:
+    case ValType::ExternRef: return true;
   }
   return false;
 }

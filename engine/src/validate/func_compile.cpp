@@ -29,9 +29,8 @@ constexpr uint64_t kNone = ~uint64_t{0};
 
 // Single-type block results point into this array (spans must not point into
 // the control stack, which moves as it grows).
-constexpr ValType kAllTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,
-                                 ValType::F64,  ValType::V128,    ValType::FuncRef,
-                                 ValType::ExternRef};
+constexpr ValType kAllTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
+                                 ValType::V128, ValType::FuncRef, ValType::ExternRef};
 
 ValType from_ty(Ty t) {
   switch (t) {
@@ -46,8 +45,7 @@ ValType from_ty(Ty t) {
 }
 
 constexpr bool is_num(ValType t) {
-  return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64 ||
-         t == kAny;
+  return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64 || t == kAny;
 }
 constexpr bool is_vec(ValType t) { return t == ValType::V128 || t == kAny; }
 
@@ -83,9 +81,9 @@ struct Frame {
   uint32_t base;         // slot offset below the params
   uint32_t label_slots;  // slots a branch to this frame carries
   bool unreachable;
-  bool emit;             // entered from live code
-  uint64_t chain;        // words awaiting this frame's end pc, or kNone
-  uint64_t fixup;        // loop: header pc; if: the JumpIfZero target word
+  bool emit;       // entered from live code
+  uint64_t chain;  // words awaiting this frame's end pc, or kNone
+  uint64_t fixup;  // loop: header pc; if: the JumpIfZero target word
 
   std::span<const ValType> labels() const { return kind == Op::Loop ? params : results; }
 };
@@ -163,8 +161,7 @@ class Compiler {
   }
 
   // ---- control stack
-  bool block_type(const ast::Instr& in, std::span<const ValType>& params,
-                  std::span<const ValType>& results);
+  bool block_type(const ast::Instr& in, std::span<const ValType>& params, std::span<const ValType>& results);
   bool push_ctrl(Op kind, std::span<const ValType> params, std::span<const ValType> results);
   Frame* label(uint32_t depth) {
     if (depth >= ctrl_.size()) {
@@ -209,15 +206,11 @@ class Compiler {
   bool variable(const ast::Instr& in);
   bool table_op(const ast::Instr& in);
   bool plain(const ast::Instr& in);
-  bool need_table(uint32_t x) {
-    return x < c_.tables.size() || fail(unknown("table", x));
-  }
+  bool need_table(uint32_t x) { return x < c_.tables.size() || fail(unknown("table", x)); }
   bool need_memory() { return c_.memories > 0 || fail(unknown("memory", 0)); }
   bool need_elem(uint32_t x) { return x < c_.elems.size() || fail(unknown("elem segment", x)); }
   bool need_data(uint32_t x) { return x < c_.datas || fail(unknown("data segment", x)); }
-  bool need_func(uint32_t x) {
-    return x < c_.func_types.size() || fail(unknown("function", x));
-  }
+  bool need_func(uint32_t x) { return x < c_.func_types.size() || fail(unknown("function", x)); }
 
   const Context& c_;
   const Limits& limits_;
@@ -273,8 +266,7 @@ Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
   local_slots_ = slot;
 
   const uint32_t result_slots = slot_count(ft.results);
-  ctrl_.push_back(Frame{Op::Block, {}, ft.results, 0, local_slots_, result_slots, false, true,
-                        kNone, kNone});
+  ctrl_.push_back(Frame{Op::Block, {}, ft.results, 0, local_slots_, result_slots, false, true, kNone, kNone});
   emit_op(XOp::Fuel);
 
   for (size_t i = 0; i < f.body.size(); ++i) {
@@ -301,8 +293,7 @@ Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
   return out;
 }
 
-bool Compiler::block_type(const ast::Instr& in, std::span<const ValType>& params,
-                          std::span<const ValType>& results) {
+bool Compiler::block_type(const ast::Instr& in, std::span<const ValType>& params, std::span<const ValType>& results) {
   const int64_t bt = static_cast<int64_t>(in.lo);
   params = {};
   results = {};
@@ -325,12 +316,10 @@ bool Compiler::block_type(const ast::Instr& in, std::span<const ValType>& params
   return true;
 }
 
-bool Compiler::push_ctrl(Op kind, std::span<const ValType> params,
-                         std::span<const ValType> results) {
+bool Compiler::push_ctrl(Op kind, std::span<const ValType> params, std::span<const ValType> results) {
   // The function's own frame is not a nested block.
   if (ctrl_.size() > limits_.max_nesting) return fail("nesting too deep", ErrorKind::Exhaustion);
-  Frame f{kind, params, results, static_cast<uint32_t>(vals_.size()), height(), 0, false, live(),
-          kNone, kNone};
+  Frame f{kind, params, results, static_cast<uint32_t>(vals_.size()), height(), 0, false, live(), kNone, kNone};
   f.label_slots = slot_count(f.labels());
   ctrl_.push_back(f);
   push_vals(params);
@@ -372,12 +361,19 @@ bool Compiler::step(const ast::Instr& in) {
       push(t);
       return true;
     }
-    case Op::LocalGet: case Op::LocalSet: case Op::LocalTee:
-    case Op::GlobalGet: case Op::GlobalSet:
-      return variable(in);
-    case Op::TableGet: case Op::TableSet: case Op::TableSize: case Op::TableGrow:
-    case Op::TableFill: case Op::TableCopy: case Op::TableInit: case Op::ElemDrop:
-      return table_op(in);
+    case Op::LocalGet:
+    case Op::LocalSet:
+    case Op::LocalTee:
+    case Op::GlobalGet:
+    case Op::GlobalSet: return variable(in);
+    case Op::TableGet:
+    case Op::TableSet:
+    case Op::TableSize:
+    case Op::TableGrow:
+    case Op::TableFill:
+    case Op::TableCopy:
+    case Op::TableInit:
+    case Op::ElemDrop: return table_op(in);
     case Op::RefNull: {
       const ValType t = static_cast<ValType>(in.a);
       if (!is_ref(t)) return fail("malformed reference type", ErrorKind::Malformed);
@@ -403,8 +399,7 @@ bool Compiler::step(const ast::Instr& in) {
       push(ValType::FuncRef);
       return true;
     }
-    default:
-      return plain(in);
+    default: return plain(in);
   }
 }
 
@@ -419,7 +414,10 @@ bool Compiler::plain(const ast::Instr& in) {
     if (o.imm == Imm::MemLane && in.lane >= (16u >> o.arg)) return fail("invalid lane index");
   } else {
     switch (in.op) {
-      case Op::MemorySize: case Op::MemoryGrow: case Op::MemoryCopy: case Op::MemoryFill:
+      case Op::MemorySize:
+      case Op::MemoryGrow:
+      case Op::MemoryCopy:
+      case Op::MemoryFill:
         if (!need_memory()) return false;
         break;
       case Op::MemoryInit:
@@ -428,8 +426,7 @@ bool Compiler::plain(const ast::Instr& in) {
       case Op::DataDrop:
         if (!need_data(in.a)) return false;
         break;
-      default:
-        break;
+      default: break;
     }
     if (o.imm == Imm::Lane && in.lane >= o.arg) return fail("invalid lane index");
     if (o.imm == Imm::Shuffle) {
@@ -452,14 +449,31 @@ void Compiler::emit_plain(const ast::Instr& in) {
   emit_op(in.op);
   switch (info(in.op).imm) {
     case Imm::Mem: emit(in.b); break;
-    case Imm::MemLane: emit(in.b); emit(in.lane); break;
-    case Imm::Lane: emit(in.lane); break;
-    case Imm::I32: case Imm::I64: case Imm::F32: case Imm::F64: emit(in.lo); break;
-    case Imm::V128: case Imm::Shuffle: emit(in.lo); emit(in.hi); break;
-    case Imm::Func: case Imm::Table: case Imm::Elem: case Imm::Data: case Imm::DataZero:
-      emit(in.a);
+    case Imm::MemLane:
+      emit(in.b);
+      emit(in.lane);
       break;
-    case Imm::CallInd: case Imm::TableTable: case Imm::ElemTable: emit(in.a); emit(in.b); break;
+    case Imm::Lane: emit(in.lane); break;
+    case Imm::I32:
+    case Imm::I64:
+    case Imm::F32:
+    case Imm::F64: emit(in.lo); break;
+    case Imm::V128:
+    case Imm::Shuffle:
+      emit(in.lo);
+      emit(in.hi);
+      break;
+    case Imm::Func:
+    case Imm::Table:
+    case Imm::Elem:
+    case Imm::Data:
+    case Imm::DataZero: emit(in.a); break;
+    case Imm::CallInd:
+    case Imm::TableTable:
+    case Imm::ElemTable:
+      emit(in.a);
+      emit(in.b);
+      break;
     default: break;
   }
 }
@@ -542,8 +556,7 @@ bool Compiler::table_op(const ast::Instr& in) {  // spec 3.3.6
 
 bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
   switch (in.op) {
-    case Op::Nop:
-      return true;
+    case Op::Nop: return true;
     case Op::Unreachable:
       if (live()) emit_op(Op::Unreachable);
       set_unreachable();
@@ -598,8 +611,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       if (vals_.size() != f.height) return mismatch();
       // An if without else has an implicit else-arm: [t1*] -> [t2*] must
       // hold for the empty sequence.
-      if (f.kind == Op::If && !std::equal(f.params.begin(), f.params.end(), f.results.begin(),
-                                          f.results.end())) {
+      if (f.kind == Op::If && !std::equal(f.params.begin(), f.params.end(), f.results.begin(), f.results.end())) {
         return mismatch();
       }
       const Frame done = f;
@@ -643,8 +655,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       push_vals(t->labels());
       return true;
     }
-    case Op::BrTable:
-      return br_table(in);
+    case Op::BrTable: return br_table(in);
     case Op::Return:
       if (!pop_vals(ctrl_[0].results)) return false;
       if (live()) emit_op(Op::Return);
@@ -671,8 +682,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       push_vals(ft.results);
       return true;
     }
-    default:
-      return fail("illegal opcode", ErrorKind::Malformed);
+    default: return fail("illegal opcode", ErrorKind::Malformed);
   }
 }
 

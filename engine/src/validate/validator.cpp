@@ -21,8 +21,7 @@ using valid::unknown;
 constexpr uint64_t kMaxPages = 65536;  // spec 3.2.4: 2^16 pages of 64 KiB
 
 // spec 3.2.1: limits within `range`, min <= max.
-std::optional<Error> check_limits(const ast::Bounds& b, uint64_t range, std::string_view msg,
-                                  uint32_t pos) {
+std::optional<Error> check_limits(const ast::Bounds& b, uint64_t range, std::string_view msg, uint32_t pos) {
   if (b.min > range) return invalid(std::string(msg), pos);
   if (b.max) {
     if (*b.max > range) return invalid(std::string(msg), pos);
@@ -42,8 +41,7 @@ std::optional<Error> check_memory_type(const ast::MemoryType& t, uint32_t pos) {
 
 // spec 3.3.10: a constant expression of type `expected`. Under C' only the
 // imported globals are visible, and they must be immutable.
-std::optional<Error> check_const(const Context& c, const ast::Expr& e, ValType expected,
-                                 uint32_t pos) {
+std::optional<Error> check_const(const Context& c, const ast::Expr& e, ValType expected, uint32_t pos) {
   ValType top = valid::kAny;
   size_t depth = 0;  // values produced; only the last one's type matters
   for (const ast::Instr& in : e) {
@@ -71,8 +69,7 @@ std::optional<Error> check_const(const Context& c, const ast::Expr& e, ValType e
       case Op::End:
         if (depth != 1 || top != expected) return invalid("type mismatch", in.pos);
         return std::nullopt;
-      default:
-        return invalid("constant expression required", in.pos);
+      default: return invalid("constant expression required", in.pos);
     }
     top = t;
     ++depth;
@@ -203,10 +200,22 @@ std::optional<Error> check_start_exports(const ast::Module& m, const Context& c)
     uint64_t n = 0;
     std::string_view what;
     switch (x.kind) {
-      case ExternKind::Func: n = c.func_types.size(); what = "function"; break;
-      case ExternKind::Table: n = c.tables.size(); what = "table"; break;
-      case ExternKind::Memory: n = c.memories; what = "memory"; break;
-      case ExternKind::Global: n = c.globals.size(); what = "global"; break;
+      case ExternKind::Func:
+        n = c.func_types.size();
+        what = "function";
+        break;
+      case ExternKind::Table:
+        n = c.tables.size();
+        what = "table";
+        break;
+      case ExternKind::Memory:
+        n = c.memories;
+        what = "memory";
+        break;
+      case ExternKind::Global:
+        n = c.globals.size();
+        what = "global";
+        break;
     }
     if (x.index >= n) return invalid(unknown(what, x.index), x.pos);
     if (!names.insert(x.name).second) return invalid("duplicate export name", x.pos);

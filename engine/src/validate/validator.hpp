@@ -3,8 +3,8 @@
 #pragma once
 #include <vector>
 
-#include "warden/syntax.hpp"
 #include "code.hpp"
+#include "warden/syntax.hpp"
 #include "warden/warden.hpp"
 
 namespace warden {
