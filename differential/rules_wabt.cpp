@@ -214,16 +214,18 @@ bool wabt_elem_error_ignored(const RuleContext& c) {
 }
 
 // ---- wabt-1.0.32-data-segment-flags
-// Spec 5.5.14: a data segment starts with 0, 1 or 2. wabt 1.0.32 reads the
-// kind as bit flags and accepts 3 to 7 when the bytes after it happen to
-// fit that reading.
+// Spec 5.5.14: a data segment starts with the u32 0, 1 or 2. wabt 1.0.32
+// reads the kind as bit flags and accepts 3 to 7 when the bytes after it
+// happen to fit that reading. The kind is a LEB128, so 5 may be written
+// 85 00 (found by --seed 21): the rule reads it as one.
 bool wabt_data_flags(const RuleContext& c) {
   if (!validation_against(c, "wabt")) return false;
   const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed data segment kind");
   const LoadResult* interp = load_of(c, "wabt");
-  if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
-  uint8_t kind = byte_at(c.bytes, w->offset);
-  return kind >= 3 && kind <= 7;
+  if (!w || !interp || interp->verdict == Verdict::Malformed || w->offset == kNoOffset) return false;
+  size_t p = static_cast<size_t>(w->offset);
+  uint64_t kind = 0;
+  return read_u32(c.bytes, p, kind) && kind >= 3 && kind <= 7;
 }
 
 // ---- wabt-1.0.32-lax-value-type-encoding

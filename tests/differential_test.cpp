@@ -128,6 +128,34 @@ TEST(DiffCompare, ThreeWayValidation) {
   EXPECT_EQ(ignored.begin()->first, "feature: binaryen lacks [parse exception: invalid code after misc prefix");
 }
 
+// wabt 1.0.32 accepts data segment kinds 3..7; the kind is a u32 LEB128,
+// so the rule must read 5 written as 05 and as 85 00 (--seed 21 found the
+// second, which a one-byte reading missed), and nothing above 7.
+TEST(DiffRules, WabtDataSegmentFlagsReadTheKindAsLeb128) {
+  auto explained = [](std::vector<uint8_t> bytes) {
+    std::vector<EngineLoad> loads = {
+        {"warden", true, {Verdict::Malformed, "malformed data segment kind", 0xb}},
+        {"wabt", true, {Verdict::Valid, "", kNoOffset}},
+    };
+    Ignored ignored;
+    std::vector<Finding> f = compare_loads(loads, ignored);
+    EXPECT_EQ(f.size(), 1u);
+    if (f.empty()) return std::string("no finding");
+    RuleContext ctx{f[0], bytes, nullptr, loads, {}, nullptr};
+    return explain(ctx);
+  };
+  const std::vector<uint8_t> head = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x0a, 0x01};
+  auto with_kind = [&](std::vector<uint8_t> kind) {
+    std::vector<uint8_t> b = head;
+    b.insert(b.end(), kind.begin(), kind.end());
+    b.insert(b.end(), {0x06, 0xef, 0x98, 0x9a, 0xef, 0x92, 0xa9});
+    return b;
+  };
+  EXPECT_EQ(explained(with_kind({0x05})), "wabt-1.0.32-data-segment-flags");
+  EXPECT_EQ(explained(with_kind({0x85, 0x00})), "wabt-1.0.32-data-segment-flags");
+  EXPECT_EQ(explained(with_kind({0x88, 0x00})), "");  // 8: not a reading of the flag bits
+}
+
 TEST(DiffCompare, WardenLimitOnAModuleV8LoadsIsAFinding) {
   std::vector<EngineLoad> loads = {
       {"warden", true, {Verdict::Limit, "nesting too deep", 0x2f}},
