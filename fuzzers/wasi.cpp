@@ -48,49 +48,20 @@ namespace {
 
 using VT = ValType;
 
-/// The preview1 functions the target calls, with their parameter types
-/// (every result is one i32 errno, except proc_exit's: none). proc_exit is
-/// called only near the end.
+/// The functions the target calls: every preview1 function Warden defines,
+/// in the engine's table order, with the engine's types (the ABI itself is
+/// checked independently by tests/wasi_test.cpp). proc_exit has no result
+/// and is called only near the end.
 struct WasiFn {
-  const char* name;
-  std::vector<VT> params;
+  std::string name;
+  FuncType type;
 };
 const std::vector<WasiFn>& functions() {
-  static const std::vector<WasiFn> f = {
-      {"args_get", {VT::I32, VT::I32}},
-      {"args_sizes_get", {VT::I32, VT::I32}},
-      {"environ_get", {VT::I32, VT::I32}},
-      {"environ_sizes_get", {VT::I32, VT::I32}},
-      {"clock_res_get", {VT::I32, VT::I32}},
-      {"clock_time_get", {VT::I32, VT::I64, VT::I32}},
-      {"random_get", {VT::I32, VT::I32}},
-      {"fd_read", {VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"fd_write", {VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"fd_pread", {VT::I32, VT::I32, VT::I32, VT::I64, VT::I32}},
-      {"fd_pwrite", {VT::I32, VT::I32, VT::I32, VT::I64, VT::I32}},
-      {"fd_seek", {VT::I32, VT::I64, VT::I32, VT::I32}},
-      {"fd_tell", {VT::I32, VT::I32}},
-      {"fd_close", {VT::I32}},
-      {"fd_fdstat_get", {VT::I32, VT::I32}},
-      {"fd_fdstat_set_flags", {VT::I32, VT::I32}},
-      {"fd_filestat_get", {VT::I32, VT::I32}},
-      {"fd_prestat_get", {VT::I32, VT::I32}},
-      {"fd_prestat_dir_name", {VT::I32, VT::I32, VT::I32}},
-      {"fd_readdir", {VT::I32, VT::I32, VT::I32, VT::I64, VT::I32}},
-      {"fd_sync", {VT::I32}},
-      {"path_open", {VT::I32, VT::I32, VT::I32, VT::I32, VT::I32, VT::I64, VT::I64, VT::I32, VT::I32}},
-      {"path_filestat_get", {VT::I32, VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"path_create_directory", {VT::I32, VT::I32, VT::I32}},
-      {"path_remove_directory", {VT::I32, VT::I32, VT::I32}},
-      {"path_unlink_file", {VT::I32, VT::I32, VT::I32}},
-      {"path_rename", {VT::I32, VT::I32, VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"path_readlink", {VT::I32, VT::I32, VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"path_symlink", {VT::I32, VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"path_link", {VT::I32, VT::I32, VT::I32, VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"poll_oneoff", {VT::I32, VT::I32, VT::I32, VT::I32}},
-      {"sched_yield", {}},
-      {"proc_exit", {VT::I32}},
-  };
+  static const std::vector<WasiFn> f = [] {
+    std::vector<WasiFn> out;
+    for (std::string_view n : wasi::function_names()) out.push_back({std::string(n), *wasi::type_of(n)});
+    return out;
+  }();
   return f;
 }
 
@@ -234,14 +205,13 @@ ast::Module build(std::span<const uint8_t> input) {
   while (!input.empty() && calls < kMaxCalls) {
     const WasiFn& f = functions()[input[0] % functions().size()];
     input = input.subspan(1);
-    std::string name = f.name;
+    const std::string& name = f.name;
     if (name == "proc_exit" && calls + 1 < kMaxCalls && input.size() > 8) continue;  // only near the end
     auto [it, added] = func_index.try_emplace(name, static_cast<uint32_t>(m.imports.size()));
     if (added) {
-      FuncType t{f.params, name == "proc_exit" ? std::vector<VT>{} : std::vector<VT>{VT::I32}};
       uint32_t ti = 0;
-      while (ti < m.types.size() && !(m.types[ti] == t)) ++ti;
-      if (ti == m.types.size()) m.types.push_back(t);
+      while (ti < m.types.size() && !(m.types[ti] == f.type)) ++ti;
+      if (ti == m.types.size()) m.types.push_back(f.type);
       ast::Import im;
       im.module = std::string(wasi::kModuleName);
       im.name = name;
@@ -249,12 +219,13 @@ ast::Module build(std::span<const uint8_t> input) {
       im.func_type = ti;
       m.imports.push_back(im);
     }
-    for (size_t p = 0; p < f.params.size(); ++p) {
+    for (size_t p = 0; p < f.type.params.size(); ++p) {
       uint8_t b = input.empty() ? 0 : input[0];
       if (!input.empty()) input = input.subspan(1);
       // A byte >= 0xC0 (except 0xFF) makes this and the next parameter a
       // path (ptr, len) when the next one is an i32 too.
-      if (b >= 0xC0 && b != 0xFF && p + 1 < f.params.size() && f.params[p] == VT::I32 && f.params[p + 1] == VT::I32) {
+      if (b >= 0xC0 && b != 0xFF && p + 1 < f.type.params.size() && f.type.params[p] == VT::I32 &&
+          f.type.params[p + 1] == VT::I32) {
         size_t k = (b - 0xC0) % paths().size();
         push_i32(body, path_offset(k));
         push_i32(body, static_cast<uint32_t>(paths()[k].size()));
@@ -262,7 +233,7 @@ ast::Module build(std::span<const uint8_t> input) {
         continue;
       }
       uint32_t v = palette(b, input);
-      if (f.params[p] == VT::I64) {
+      if (f.type.params[p] == VT::I64) {
         // rights and offsets: sometimes all ones, sometimes negative.
         push_i64(body, b % 7 == 0 ? ~uint64_t{0} : b % 11 == 0 ? uint64_t{1} << 63 : v);
       } else {
@@ -272,7 +243,7 @@ ast::Module build(std::span<const uint8_t> input) {
     // Oracle 1, in the guest: errno > 76 traps with `unreachable`.
     push_op(body, Op::Call, it->second);
     ++calls;
-    if (name == "proc_exit") continue;  // returns nothing (and does not return)
+    if (f.type.results.empty()) continue;  // proc_exit returns nothing (and does not return)
     push_i32(body, 76);
     push_op(body, Op::I32GtU);
     ast::Instr if_;

@@ -703,7 +703,11 @@ TEST_F(Wasi, ExitDoesNotDependOnTheMessageAlone) {
   auto g = make_guest(config(), R"(
     (func (export "run") (result i32) (unreachable)))");
   ASSERT_TRUE(g);
-  EXPECT_FALSE(g->call("run").ok());
+  auto r = g->call("run");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Trap);
+  EXPECT_EQ(r.error().message, "unreachable");
+  EXPECT_FALSE(wasi::is_exit(r.error()));
   EXPECT_EQ(g->ctx->exit_code(), std::nullopt);
 }
 

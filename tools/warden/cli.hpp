@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "warden/host.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::cli {
@@ -77,5 +78,10 @@ int report_load_error(const std::string& file, const Error& e);
 /// Prints a run-time error (stderr "trap: message" or "exhausted: message",
 /// others as "kind: message") and returns its exit code.
 int report_run_error(const Error& e);
+
+/// The `warden run` flags that grant `streams` (stdin, stdout, stderr) and
+/// `caps` (None is skipped): "--allow stdout,clock --dir HOST[::GUEST]", or
+/// "" when nothing is needed. Used by `inspect` and by run's link hints.
+std::string grant_flags(std::span<const std::string> streams, std::span<const Capability> caps);
 
 }  // namespace warden::cli

@@ -117,18 +117,10 @@ Requirements requirements(const ast::Module& m, const std::string& file) {
     r.streams.push_back("stdout");
     r.streams.push_back("stderr");
   }
-  std::string allow;
-  for (const std::string& s : r.streams) allow += (allow.empty() ? "" : ",") + s;
-  std::string dirs;
-  for (const auto& [cap, names] : r.caps) {
-    if (cap == Capability::None) continue;
-    if (cap == Capability::Fs) {
-      dirs = " --dir HOST[::GUEST]";
-      continue;
-    }
-    allow += (allow.empty() ? "" : ",") + std::string(to_string(cap));
-  }
-  r.command = "warden run" + (allow.empty() ? "" : " --allow " + allow) + dirs + " " + file;
+  std::vector<Capability> caps;
+  for (const auto& [cap, names] : r.caps) caps.push_back(cap);
+  const std::string flags = grant_flags(r.streams, caps);
+  r.command = "warden run" + (flags.empty() ? "" : " " + flags) + " " + file;
   return r;
 }
 

@@ -142,18 +142,13 @@ bool flag_policy(const RunOptions& o, Policy& p, std::string& error) {
 ///   hint: grant it with --allow clock
 ///   hint: grant them with --allow args,exit --dir HOST[::GUEST] (...)
 std::string grant_hint(const std::vector<Capability>& missing) {
-  std::string allow, dir, notes;
+  std::string notes;
   for (Capability c : missing) {
-    if (c == Capability::Fs) {
-      dir = "--dir HOST[::GUEST]";
-      notes += "; --allow fs links with no directories";
-      continue;
-    }
-    allow += (allow.empty() ? "" : ",") + std::string(to_string(c));
+    if (c == Capability::Fs) notes += "; --allow fs links with no directories";
     if (c == Capability::Args) notes += "; arguments after -- grant args too";
     if (c == Capability::Env) notes += "; --env NAME=VALUE grants env with that variable";
   }
-  std::string flags = allow.empty() ? dir : "--allow " + allow + (dir.empty() ? "" : " " + dir);
+  const std::string flags = grant_flags({}, missing);
   return std::string("hint: grant ") + (missing.size() == 1 ? "it" : "them") + " with " + flags +
          (notes.empty() ? "" : " (" + notes.substr(2) + ")");
 }

@@ -98,4 +98,19 @@ int report_run_error(const Error& e) {
   return exit_code_for(e.kind);
 }
 
+std::string grant_flags(std::span<const std::string> streams, std::span<const Capability> caps) {
+  std::string allow, dir;
+  auto add = [&allow](std::string_view what) { allow += (allow.empty() ? "" : ",") + std::string(what); };
+  for (const std::string& s : streams) add(s);
+  for (Capability c : caps) {
+    if (c == Capability::None) continue;
+    if (c == Capability::Fs)
+      dir = "--dir HOST[::GUEST]";
+    else
+      add(to_string(c));
+  }
+  if (allow.empty()) return dir;
+  return "--allow " + allow + (dir.empty() ? "" : " " + dir);
+}
+
 }  // namespace warden::cli

@@ -116,5 +116,8 @@ std::optional<Capability> capability_of(std::string_view name);
 std::vector<std::string_view> function_names();
 /// Whether `name` is implemented (false: linkable, returns ENOSYS).
 bool supported(std::string_view name);
+/// The preview1 type of `name` (i32/i64 parameters; one i32 errno result,
+/// none for proc_exit), or nullopt when it is not a preview1 function.
+std::optional<FuncType> type_of(std::string_view name);
 
 }  // namespace warden::wasi

@@ -656,4 +656,10 @@ bool supported(std::string_view name) {
   return s && s->supported;
 }
 
+std::optional<FuncType> type_of(std::string_view name) {
+  const Spec* s = find_spec(name);
+  if (!s) return std::nullopt;
+  return type_of(*s);
+}
+
 }  // namespace warden::wasi
