@@ -11,6 +11,7 @@
 #include <future>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "bundle.hpp"
@@ -20,9 +21,14 @@
 #include "reduce.hpp"
 #include "scan.hpp"
 #include "warden/binary.hpp"
+#include "warden/text.hpp"
+#include "wasi_diff.hpp"
 
 #ifndef WARDEN_DIFF_HARNESS
 #define WARDEN_DIFF_HARNESS "differential/v8_harness.js"
+#endif
+#ifndef WARDEN_DIFF_WASI_HARNESS
+#define WARDEN_DIFF_WASI_HARNESS "differential/wasi_harness.js"
 #endif
 #ifndef WARDEN_DIFF_TESTSUITE
 #define WARDEN_DIFF_TESTSUITE ""
@@ -82,6 +88,7 @@ struct Health {
   uint64_t generated = 0, own = 0, ttf = 0, ttf_failed = 0, probe_failed = 0;
   uint64_t probes = 0, instantiated = 0, calls = 0, returned = 0, trapped = 0;
   uint64_t mutants = 0, mut_valid = 0, mut_malformed = 0, mut_invalid = 0, mut_other = 0;
+  uint64_t wasi_programs = 0, wasi_calls = 0, wasi_agreed = 0, wasi_exits = 0;
   uint64_t findings = 0, explained = 0;
   std::map<std::string, double> seconds;    // per engine
   std::map<std::string, uint64_t> modules;  // per engine
@@ -106,6 +113,15 @@ class Campaign {
   int run() {
     if (!setup()) return -1;
     start_ = Clock::now();
+    if (!o_.wasi_replay.empty()) {
+      if (!wasi_) {
+        std::fprintf(out_, "warden diff: --wasi-replay needs the warden and v8 engines and node:wasi\n");
+        return -1;
+      }
+      wasi_replay();
+      elapsed_ = since(start_);
+      return summary();
+    }
     if (!o_.replay.empty()) {
       replay();
       elapsed_ = since(start_);
@@ -115,6 +131,7 @@ class Campaign {
     while (true) {
       if (o_.max_cycles ? cycle >= o_.max_cycles : since(start_) >= o_.seconds) break;
       if (!exec_gens_.empty()) exec_batch(cycle);
+      if (wasi_) wasi_batch(cycle);
       if (mutate_) mutate_batch(cycle);
       ++cycle;
       if (o_.verbose || cycle % 10 == 0) progress(cycle);
@@ -169,9 +186,31 @@ class Campaign {
         exec_gens_.push_back(g);
       else if (g == "mutate")
         mutate_ = true;
+      else if (g == "wasi")
+        wasi_ = true;
       else {
-        std::fprintf(out_, "warden diff: unknown generator '%s' (own, ttf, mutate)\n", g.c_str());
+        std::fprintf(out_, "warden diff: unknown generator '%s' (own, ttf, mutate, wasi)\n", g.c_str());
         return false;
+      }
+    }
+    // The WASI differential needs Warden and node (the v8 engine's node).
+    if (wasi_ && (!engine("warden") || !engine("v8"))) {
+      missing_.push_back("wasi (needs the warden and v8 engines)");
+      wasi_ = false;
+    }
+    if (wasi_) {
+      wasi_runners_ = std::make_unique<WasiRunners>(
+          work_ + "/wasi", o_.node, o_.wasi_harness.empty() ? WARDEN_DIFF_WASI_HARNESS : o_.wasi_harness,
+          std::min<uint32_t>(o_.limits.timeout_ms, 2000), 0);  // V8 reserves guard regions far past any cap
+      std::string why;
+      if (!wasi_runners_->available(why)) {
+        std::fprintf(out_, "wasi: unavailable (%s), skipped\n", why.c_str());
+        missing_.push_back("wasi (" + why + ")");
+        wasi_runners_.reset();
+        wasi_ = false;
+      } else {
+        versions_["node:wasi"] = wasi_runners_->node_version();
+        std::fprintf(out_, "wasi: %s\n", versions_["node:wasi"].c_str());
       }
     }
     if (mutate_) {
@@ -403,6 +442,162 @@ class Campaign {
     }
   }
 
+  // ------------------------------------------------------ WASI programs --
+  struct WasiCompare {
+    std::vector<uint8_t> module;
+    WasiRun warden, node;
+    std::optional<std::pair<Finding, std::string>> finding;  // and its rule
+  };
+  WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls) {
+    WasiCompare c;
+    auto t = Clock::now();
+    c.warden = wasi_runners_->run_warden(calls);
+    c.module = c.warden.module;
+    health_.seconds["warden (wasi)"] += since(t);
+    t = Clock::now();
+    c.node = wasi_runners_->run_node(calls);
+    health_.seconds["node (wasi)"] += since(t);
+    health_.modules["warden (wasi)"] += 1;
+    health_.modules["node (wasi)"] += 1;
+    c.finding = first_unexplained(calls, c.warden, c.node);
+    return c;
+  }
+
+  void wasi_batch(uint64_t cycle) {
+    for (uint32_t k = 0; k < o_.wasi_batch; ++k) {
+      uint64_t index = cycle * o_.wasi_batch + k, seed = mix_seed(o_.seed, 4, index);
+      // 8 to 263 bytes: programs of a few calls to kWasiMaxCalls.
+      std::vector<uint8_t> input = seed_bytes(seed, 8 + (seed >> 56));
+      std::vector<fuzz::WasiCall> calls = fuzz::wasi_calls(input);
+      // Calls that take node down for seconds by a catalogued bug would end
+      // half the programs: left out (wasi_diff.hpp, node_can_take).
+      std::erase_if(calls, [](const fuzz::WasiCall& call) { return !node_can_take(call); });
+      if (calls.empty()) continue;
+      WasiCompare c = wasi_compare(calls);
+      ++health_.wasi_programs;
+      health_.wasi_calls += calls.size();
+      health_.wasi_exits += c.warden.end.rfind("exit", 0) == 0;
+      for (size_t i = 0; i < calls.size() && i < c.warden.errnos.size(); ++i)
+        health_.wasi_agreed += c.warden.errnos[i] >= 0 && c.warden.errnos[i] == c.node.errnos[i];
+      if (c.finding) handle_wasi(c.finding->first, c.finding->second, calls, c, index, seed);
+    }
+  }
+
+  void handle_wasi(const Finding& f, const std::string& rule, const std::vector<fuzz::WasiCall>& calls,
+                   const WasiCompare& c, uint64_t index, uint64_t seed) {
+    ++health_.findings;
+    if (!rule.empty()) ++health_.explained;
+    std::string key = rule.empty() ? f.signature : "rule=" + rule + "|wasi";
+    Bucket* bucket = open_bucket(key, f, rule, "wasi", index, "wasi");
+    if (!bucket) return;
+    Bucket& b = *bucket;
+    // Minimize: drop calls, last first, while the same rule explains the
+    // same signature.
+    auto t = Clock::now();
+    auto deadline = t + std::chrono::duration<double>(o_.reduce_seconds);
+    std::vector<fuzz::WasiCall> min = calls;
+    WasiCompare last = c;
+    uint32_t checks = 0, budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
+    for (size_t i = min.size(); i-- > 0 && checks < budget && Clock::now() < deadline;) {
+      if (min.size() == 1) break;
+      std::vector<fuzz::WasiCall> fewer = min;
+      fewer.erase(fewer.begin() + static_cast<long>(i));
+      ++checks;
+      WasiCompare r = wasi_compare(fewer);
+      if (!r.finding || r.finding->first.signature != f.signature || r.finding->second != rule) continue;
+      min = std::move(fewer);
+      last = std::move(r);
+    }
+    health_.reduce_seconds += since(t);
+    b.original_size = encode(fuzz::wasi_module(calls, fuzz::WasiShape::Record)).size();
+    b.min_size = last.module.size();
+    write_wasi_bundle((fs::path(o_.findings_dir) / b.id).string(), last.finding ? last.finding->first : f, rule, min,
+                      last, seed, index);
+  }
+
+  // findings/<bucket>/: program.wasm and .wat, repro.json (the calls, both
+  // runs, versions, the rule) and regression.json, the program and what
+  // Warden did with it: what a ctest replays from
+  // corpora/regressions/wasi-diff/<rule>.json.
+  void write_wasi_bundle(const std::string& dir, const Finding& f, const std::string& rule,
+                         const std::vector<fuzz::WasiCall>& calls, const WasiCompare& c, uint64_t seed,
+                         uint64_t index) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::ofstream(fs::path(dir) / "program.wasm", std::ios::binary)
+        .write(reinterpret_cast<const char*>(c.module.data()), static_cast<std::streamsize>(c.module.size()));
+    if (Result<ast::Module> d = decode(c.module, Limits{}))
+      std::ofstream(fs::path(dir) / "program.wat") << text::print_module(*d);
+    nlohmann::json j;
+    j["signature"] = f.signature;
+    j["where"] = f.where;
+    j["rule"] = rule;
+    j["generator"] = "wasi";
+    j["campaign_seed"] = o_.seed;
+    j["program_seed"] = seed;
+    j["index"] = index;
+    j["versions"] = versions_;
+    nlohmann::json jc = nlohmann::json::array();
+    for (const fuzz::WasiCall& call : calls) jc.push_back(fuzz::describe(call));
+    j["calls"] = jc;
+    for (const auto& [who, run] : {std::pair<const char*, const WasiRun*>{"warden", &c.warden}, {"node", &c.node}}) {
+      nlohmann::json r;
+      r["end"] = run->end;
+      r["errnos"] = run->errnos;
+      r["stdout"] = run->out;
+      r["stderr"] = run->err;
+      r["scratch"] = run->scratch;
+      if (run->canary_changed) r["canary"] = run->canary;
+      j[who] = r;
+    }
+    std::ofstream(fs::path(dir) / "repro.json")
+        << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    // The regression: the program, and what Warden does with it.
+    nlohmann::json reg;
+    reg["rule"] = rule;
+    reg["signature"] = f.signature;
+    reg["program"] = nlohmann::json::parse(program_json(calls));
+    reg["warden"] = wasi_expectation(c.warden);
+    std::ofstream(fs::path(dir) / "regression.json")
+        << reg.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+
+  // Given WASI programs: each is run and compared once; what Warden did is
+  // written as a regression, named by the rule that explains the
+  // difference (or by the file's name when none does).
+  void wasi_replay() {
+    for (size_t k = 0; k < o_.wasi_replay.size(); ++k) {
+      const std::string& path = o_.wasi_replay[k];
+      std::ifstream in(path);
+      nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+      std::vector<fuzz::WasiCall> calls;
+      const nlohmann::json* program = j.is_object() && j.contains("program") ? &j["program"] : &j;
+      if (!program_from_json(program->dump(), calls)) {
+        std::fprintf(out_, "%s: not a WASI program\n", path.c_str());
+        continue;
+      }
+      WasiCompare c = wasi_compare(calls);
+      ++health_.wasi_programs;
+      health_.wasi_calls += calls.size();
+      std::string rule = c.finding ? c.finding->second : "";
+      std::fprintf(out_, "%s: %s%s\n", path.c_str(), c.finding ? c.finding->first.signature.c_str() : "agree",
+                   c.finding ? (" -> " + (rule.empty() ? std::string("UNEXPLAINED") : rule)).c_str() : "");
+      if (c.finding) {
+        for (const auto& [who, what] : c.finding->first.outcomes)
+          std::fprintf(out_, "    %-10s %s\n", who.c_str(), what.substr(0, 160).c_str());
+        handle_wasi(c.finding->first, rule, calls, c, k, 0);
+      }
+      nlohmann::json reg;
+      reg["rule"] = rule;
+      reg["signature"] = c.finding ? c.finding->first.signature : "";
+      reg["program"] = nlohmann::json::parse(program_json(calls));
+      reg["warden"] = wasi_expectation(c.warden);
+      std::string name = !rule.empty() ? rule : fs::path(path).stem().string();
+      std::ofstream(fs::path(o_.findings_dir) / (name + ".json"))
+          << reg.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+  }
+
   // ---------------------------------------------------- mutated modules --
   void mutate_batch(uint64_t cycle) {
     std::vector<std::vector<uint8_t>> mutants;
@@ -539,6 +734,34 @@ class Campaign {
     return g;
   }
 
+  // The bucket for `key`: a new one (announced, returned for its bundle to
+  // be written), or null when it exists (its count goes up).
+  Bucket* open_bucket(const std::string& key, const Finding& f, const std::string& rule, const std::string& generator,
+                      uint64_t index, const std::string& id_prefix) {
+    if (auto it = buckets_.find(key); it != buckets_.end()) {
+      ++it->second.count;
+      return nullptr;
+    }
+    Bucket b;
+    b.signature = f.signature;
+    b.kind = f.kind;
+    b.where = f.where;
+    b.engines = f.engines;
+    b.rule = rule;
+    b.generator = generator;
+    b.index = index;
+    b.count = 1;
+    char id[64];
+    std::snprintf(id, sizeof id, "%s-%08" PRIx64, id_prefix.c_str(), fnv(key) & 0xFFFFFFFF);
+    b.id = id;
+    std::fprintf(out_, "new bucket %s: %s%s\n", b.id.c_str(), f.signature.c_str(),
+                 !rule.empty() ? (" [rule " + rule + "]").c_str() : " [UNEXPLAINED]");
+    for (const auto& [who, what] : f.outcomes)
+      std::fprintf(out_, "    %-10s %s\n", who.c_str(), what.substr(0, 160).c_str());
+    std::fflush(out_);
+    return &buckets_.emplace(key, std::move(b)).first->second;
+  }
+
   void handle(const Finding& found, const Source& src, const Probe* probe) {
     std::optional<ast::Module> tree = structure_of(src.bytes);
     const ast::Module* m = tree ? &*tree : nullptr;
@@ -574,28 +797,9 @@ class Campaign {
     // A catalogued bug is one bucket, whatever the signature it shows
     // under; an unexplained finding is bucketed by its signature.
     std::string key = rule.empty() ? f.signature : "rule=" + rule + "|" + std::string(to_string(f.kind));
-    auto it = buckets_.find(key);
-    if (it != buckets_.end()) {
-      ++it->second.count;
-      return;
-    }
-    Bucket b;
-    b.signature = f.signature;
-    b.kind = f.kind;
-    b.where = f.where;
-    b.engines = f.engines;
-    b.rule = rule;
-    b.generator = src.generator;
-    b.index = src.index;
-    b.count = 1;
-    char id[64];
-    std::snprintf(id, sizeof id, "%s-%08" PRIx64, std::string(to_string(f.kind)).c_str(), fnv(key) & 0xFFFFFFFF);
-    b.id = id;
-    std::fprintf(out_, "new bucket %s: %s%s\n", b.id.c_str(), f.signature.c_str(),
-                 !rule.empty() ? (" [peer rule " + rule + "]").c_str() : " [UNEXPLAINED]");
-    for (const auto& [engine, what] : f.outcomes)
-      std::fprintf(out_, "    %-10s %s\n", engine.c_str(), what.substr(0, 160).c_str());
-    std::fflush(out_);
+    Bucket* bucket = open_bucket(key, f, rule, src.generator, src.index, std::string(to_string(f.kind)));
+    if (!bucket) return;
+    Bucket& b = *bucket;
     auto t = Clock::now();
     Bundle bundle = minimize(f, src, probe, rule);
     health_.reduce_seconds += since(t);
@@ -612,7 +816,6 @@ class Campaign {
     b.opcodes = bundle.opcodes;
     std::string err;
     if (!write_bundle(bundle, err)) std::fprintf(out_, "    cannot write bundle: %s\n", err.c_str());
-    buckets_.emplace(key, std::move(b));
   }
 
   std::vector<std::string> involved(const Finding& f) {
@@ -772,6 +975,12 @@ class Campaign {
             health_.mutants, elapsed_ > 0 ? static_cast<double>(health_.mutants) / elapsed_ : 0.0,
             pct(health_.mut_valid, health_.mutants), pct(health_.mut_malformed, health_.mutants),
             pct(health_.mut_invalid, health_.mutants), pct(health_.mut_other, health_.mutants));
+    if (health_.wasi_programs)
+      appendf(s,
+              "wasi programs: %" PRIu64 " (%.1f/s), %" PRIu64 " calls, %.1f%% with the same errno under node; %" PRIu64
+              " ended by proc_exit\n",
+              health_.wasi_programs, elapsed_ > 0 ? static_cast<double>(health_.wasi_programs) / elapsed_ : 0.0,
+              health_.wasi_calls, pct(health_.wasi_agreed, health_.wasi_calls), health_.wasi_exits);
     appendf(s, "oracle time (wall, per module):\n");
     for (const auto& [n, secs] : health_.seconds) {
       uint64_t m = health_.modules[n];
@@ -809,6 +1018,8 @@ class Campaign {
   std::vector<std::string> missing_;
   std::vector<std::string> exec_gens_;
   bool mutate_ = false;
+  bool wasi_ = false;
+  std::unique_ptr<WasiRunners> wasi_runners_;
   std::vector<std::vector<uint8_t>> pool_;
   size_t testsuite_count_ = 0;
   std::map<std::string, Bucket> buckets_;

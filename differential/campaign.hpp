@@ -4,7 +4,9 @@
 //  1. generates `batch` modules (own generator and wasm-opt -ttf, in turn),
 //     turns each into a probe (probe.hpp), runs the probes on every engine
 //     (the peers in parallel with Warden), and compares the runs;
-//  2. mutates `mutate_batch` modules (testsuite modules and generated ones)
+//  2. runs `wasi_batch` hostile WASI programs under Warden and node:wasi
+//     (wasi_diff.hpp) and compares errnos, ends, output and trees;
+//  3. mutates `mutate_batch` modules (testsuite modules and generated ones)
 //     and compares the engines' verdicts: the three-way validation
 //     differential (malformed / invalid / valid).
 // Every disagreement is classified, matched against the catalogued peer-bug
@@ -28,15 +30,17 @@ struct CampaignOptions {
   uint64_t max_cycles = 0;  ///< 0: until the time is up
   uint64_t seed = 1;
   std::vector<std::string> engines{"warden", "wabt", "binaryen", "v8"};
-  std::vector<std::string> generators{"own", "ttf", "mutate"};
+  std::vector<std::string> generators{"own", "ttf", "mutate", "wasi"};
   std::string findings_dir = "findings";
   std::string work_dir;  ///< scratch files; default /tmp/warden-diff-<pid>
   std::string tool_dir = "/usr/bin";
   std::string node = "/usr/bin/node";
   std::string harness;                     ///< default: differential/v8_harness.js of this tree
+  std::string wasi_harness;                ///< default: differential/wasi_harness.js of this tree
   std::string testsuite;                   ///< default: the configured testsuite directory
   uint32_t batch = 16;                     ///< generated modules per cycle
   uint32_t mutate_batch = 384;             ///< mutated modules per cycle
+  uint32_t wasi_batch = 4;                 ///< WASI programs per cycle
   uint32_t binaryen_validate_one_in = 48;  ///< Binaryen sees this share of mutants
   bool minimize = true;
   uint32_t reduce_budget = 250;  ///< predicate calls per bucket
@@ -46,6 +50,10 @@ struct CampaignOptions {
   bool verbose = false;
   /// Instead of generating: compare the engines on these .wasm files.
   std::vector<std::string> replay;
+  /// Instead of generating: run these WASI programs (regression.json files
+  /// or bare program arrays) under Warden and node; each one's result goes
+  /// to findings/<name>.json as a regression (corpora/regressions/wasi-diff/).
+  std::vector<std::string> wasi_replay;
 };
 
 /// Runs a campaign, printing progress and the summary to `out`. Returns the

@@ -257,4 +257,23 @@ std::vector<std::string> split_lines(const std::string& s) {
   return out;
 }
 
+std::string base64(std::span<const uint8_t> b) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string o;
+  o.reserve((b.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < b.size(); i += 3) {
+    uint32_t v = uint32_t{b[i]} << 16 | uint32_t{b[i + 1]} << 8 | b[i + 2];
+    o += k[v >> 18], o += k[(v >> 12) & 63], o += k[(v >> 6) & 63], o += k[v & 63];
+  }
+  if (i + 1 == b.size()) {
+    uint32_t v = uint32_t{b[i]} << 16;
+    o += k[v >> 18], o += k[(v >> 12) & 63], o += "==";
+  } else if (i + 2 == b.size()) {
+    uint32_t v = uint32_t{b[i]} << 16 | uint32_t{b[i + 1]} << 8;
+    o += k[v >> 18], o += k[(v >> 12) & 63], o += k[(v >> 6) & 63], o += '=';
+  }
+  return o;
+}
+
 }  // namespace warden::diff

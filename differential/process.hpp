@@ -5,6 +5,7 @@
 #pragma once
 #include <sys/types.h>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 /// A child's output in lines, without their '\n' (a last line without one
 /// counts too).
 std::vector<std::string> split_lines(const std::string& s);
+
+/// Standard base64 (RFC 4648, padded): how module bytes cross to a child.
+std::string base64(std::span<const uint8_t> b);
 
 /// A long-lived child spoken to in lines (the V8 harness).
 class LineProcess {

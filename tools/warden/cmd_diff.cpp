@@ -14,7 +14,7 @@ struct DiffOptions {
   diff::CampaignOptions c;
   std::string time = "10m";
   std::string engines = "warden,wabt,binaryen,v8";
-  std::string generators = "own,ttf,mutate";
+  std::string generators = "own,ttf,mutate,wasi";
   bool no_minimize = false, no_nan_check = false;
 };
 
@@ -66,7 +66,7 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--cycles", o->c.max_cycles, "stop after N cycles instead (exactly reproducible)");
   sub.add_option("--seed", o->c.seed, "campaign seed (default 1)");
   sub.add_option("--engines", o->engines, "comma list of warden,wabt,binaryen,v8 (default all)");
-  sub.add_option("--generator", o->generators, "comma list of own,ttf,mutate (default all)");
+  sub.add_option("--generator", o->generators, "comma list of own,ttf,mutate,wasi (default all)");
   sub.add_option("--findings", o->c.findings_dir, "where bundles go (default ./findings)");
   sub.add_option("--batch", o->c.batch, "generated modules per cycle (default 16)");
   sub.add_option("--mutate-batch", o->c.mutate_batch, "mutated modules per cycle (default 384)");
@@ -90,6 +90,11 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_flag("-v,--verbose", o->c.verbose, "progress after every cycle");
   sub.add_option("--replay", o->c.replay,
                  "compare the engines on these .wasm files (and their probes) instead of generating");
+  sub.add_option("--wasi-replay", o->c.wasi_replay,
+                 "run these WASI programs (a bundle's or corpora's regression.json, or a bare program array) "
+                 "under Warden and node:wasi and explain the difference");
+  sub.add_option("--wasi-harness", o->c.wasi_harness, "the node:wasi harness (default differential/wasi_harness.js)");
+  sub.add_option("--wasi-batch", o->c.wasi_batch, "WASI programs per cycle (default 4)");
   sub.footer(
       "Prints new buckets as they appear, then a summary with campaign health;\n"
       "its last line is 'unexplained: N'. Exit status: 0 when N is 0, 1 when\n"

@@ -120,4 +120,8 @@ bool supported(std::string_view name);
 /// none for proc_exit), or nullopt when it is not a preview1 function.
 std::optional<FuncType> type_of(std::string_view name);
 
+/// The preview1 name of an errno ("success", "badf", "notcapable", ...),
+/// or "" for a value past 76.
+std::string_view errno_name(uint32_t e);
+
 }  // namespace warden::wasi

@@ -622,6 +622,24 @@ std::optional<uint32_t> Context::exit_code() const { return impl_->exited ? impl
 const Stats& Context::stats() const { return impl_->stats; }
 const Config& Context::config() const { return impl_->config; }
 
+std::string_view errno_name(uint32_t e) {
+  // preview1's errno enum (witx typenames), in value order.
+  static constexpr std::string_view kNames[] = {
+      "success",        "2big",       "acces",       "addrinuse",      "addrnotavail", "afnosupport", "again",
+      "already",        "badf",       "badmsg",      "busy",           "canceled",     "child",       "connaborted",
+      "connrefused",    "connreset",  "deadlk",      "destaddrreq",    "dom",          "dquot",       "exist",
+      "fault",          "fbig",       "hostunreach", "idrm",           "ilseq",        "inprogress",  "intr",
+      "inval",          "io",         "isconn",      "isdir",          "loop",         "mfile",       "mlink",
+      "msgsize",        "multihop",   "nametoolong", "netdown",        "netreset",     "netunreach",  "nfile",
+      "nobufs",         "nodev",      "noent",       "noexec",         "nolck",        "nolink",      "nomem",
+      "nomsg",          "noprotoopt", "nospc",       "nosys",          "notconn",      "notdir",      "notempty",
+      "notrecoverable", "notsock",    "notsup",      "notty",          "nxio",         "overflow",    "ownerdead",
+      "perm",           "pipe",       "proto",       "protonosupport", "prototype",    "range",       "rofs",
+      "spipe",          "srch",       "stale",       "timedout",       "txtbsy",       "xdev",        "notcapable"};
+  static_assert(std::size(kNames) == 77);
+  return e < std::size(kNames) ? kNames[e] : std::string_view();
+}
+
 bool is_exit(const Error& e) {
   // A start function's trap reaches the embedder as Uninstantiable with
   // the trap's message (docs/design.md, "Errors"), so both kinds count.
