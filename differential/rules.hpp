@@ -69,6 +69,7 @@ bool binaryen_imported_table_ops(const RuleContext& c);
 bool binaryen_zero_byte(const RuleContext& c);
 bool binaryen_datacount_required(const RuleContext& c);
 bool binaryen_lax_leb(const RuleContext& c);
+bool binaryen_lax_element_kind(const RuleContext& c);
 bool binaryen_extern_kind_leb(const RuleContext& c);
 bool binaryen_ref_null_heap_type(const RuleContext& c);
 bool binaryen_select_abort(const RuleContext& c);
@@ -87,6 +88,7 @@ bool binaryen_multiple_memories(const RuleContext& c);
 bool binaryen_missing_export(const RuleContext& c);
 bool binaryen_data_without_memory(const RuleContext& c);
 bool binaryen_untyped_select(const RuleContext& c);
+bool binaryen_data_drop_needs_memory(const RuleContext& c);
 bool binaryen_global_set_immutable(const RuleContext& c);
 
 // ---- rules_v8.cpp

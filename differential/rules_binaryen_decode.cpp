@@ -183,6 +183,16 @@ bool binaryen_datacount_required(const RuleContext& c) {
   return accepted_against(c, "binaryen", Verdict::Malformed, "data count section required");
 }
 
+// ---- binaryen-108-lax-element-kind
+// Spec 5.5.12: an element segment of flags 1, 2 or 3 gives its element
+// kind as the byte 0x00 (funcref); any other byte is "malformed element
+// kind". Binaryen 108 accepts other bytes there. (Found by --seed 9173:
+// kind 0x01 in a declarative segment.)
+bool binaryen_lax_element_kind(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed element kind");
+  return w && byte_at(c.bytes, w->offset) != 0x00;
+}
+
 // ---- binaryen-108-lax-leb128
 // Spec 5.2.2: an N-bit LEB128 has at most ceil(N/7) bytes, and the unused
 // bits of the last byte must be zero (unsigned) or the sign (signed);

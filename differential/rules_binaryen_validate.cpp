@@ -414,6 +414,25 @@ bool binaryen_data_without_memory(const RuleContext& c) {
   return false;
 }
 
+// ---- binaryen-108-data-drop-needs-memory
+// Spec 3.3.7 (data.drop x): valid when data segment x exists; no memory is
+// needed (memory.init is the one that needs memory 0). Binaryen 108
+// rejects data.drop in a module without memory ("Memory operations require
+// a memory"). Found by --seed 9173. Structural: Binaryen alone rejects,
+// the module has no memory, and a body holds data.drop.
+bool binaryen_data_drop_needs_memory(const RuleContext& c) {
+  if (!validation_against(c, "binaryen") || !c.module) return false;
+  const LoadResult* w = load_of(c, "warden");
+  if (!verdict_is(w, Verdict::Valid) || !says(load_of(c, "binaryen"), "Memory operations require a memory"))
+    return false;
+  const ast::Module& m = *c.module;
+  if (!m.memories.empty() || m.imported(ExternKind::Memory)) return false;
+  for (const ast::Function& f : m.funcs)
+    for (const ast::Instr& i : f.body)
+      if (i.op == Op::DataDrop) return true;
+  return false;
+}
+
 // ---- binaryen-108-untyped-select-on-references
 // Spec 3.3.4: `select` without a type takes numeric or vector operands
 // only; references need `select t`. Binaryen 108 accepts the untyped form
