@@ -711,7 +711,7 @@ TEST_F(Wasi, PolicyFileErrorsNameTheKey) {
     EXPECT_EQ(o.err, "warden run: " + p + ":" + message + "\n") << toml;
   };
   fails("[grants]\nalow = [\"stdout\"]\n", "2:1: unknown key 'grants.alow' (expected allow, args)");
-  fails("[grant]\nallow = []\n", "1:2: unknown key 'grant' (expected grants, env, dirs, limits, determinism)");
+  fails("[grant]\nallow = []\n", "1:2: unknown key 'grant' (expected grants, env, dirs, limits, determinism, trust)");
   fails("[limits]\nfuel = \"lots\"\n", "2:8: 'limits.fuel' must be an integer");
   fails("[limits]\nmemory = \"64MB\"\n",
         "2:10: 'limits.memory' must be bytes or a size such as \"64MiB\" (units B, KiB, MiB, GiB)");
@@ -833,3 +833,51 @@ TEST_F(Wasi, UnknownWasiFunctionsDoNotLink) {
 }
 
 }  // namespace
+
+TEST_F(Command, SignVerifyAndRunOnlyWhatATrustedKeySigned) {
+  std::string m = write("m.wasm", kFuncs), key = (dir_ / "alice.key").string(), bob = (dir_ / "bob.key").string();
+  ASSERT_EQ(warden("keygen -o " + key).exit_code, 0);
+  ASSERT_EQ(warden("keygen -o " + bob).exit_code, 0);
+  EXPECT_EQ(std::filesystem::file_size(key), 65u);
+  EXPECT_EQ(std::filesystem::file_size(key + ".pub"), 33u);
+  EXPECT_EQ(std::filesystem::status(key).permissions() & std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+  std::string s = (dir_ / "m.signed.wasm").string();
+  ASSERT_EQ(warden("sign --key " + key + " " + m + " -o " + s).exit_code, 0);
+
+  Outcome o = warden("verify --key " + key + ".pub " + s);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, s + ": signed by " + key + ".pub\n");
+  o = warden("run --require-signature " + key + ".pub " + s + " --invoke add i32:2 i32:3");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "i32:5\n");
+
+  // Another key, no signature, a flipped byte: refused with exit 5, and
+  // the module is never run.
+  o = warden("run --require-signature " + bob + ".pub " + s + " --invoke add i32:2 i32:3");
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_EQ(o.err, s + ": signature refused: no signature by a trusted key\n");
+  EXPECT_EQ(o.out, "");
+  o = warden("run --require-signature " + key + ".pub " + m + " --invoke add i32:2 i32:3");
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_EQ(o.err, m + ": signature refused: module is not signed (no signature section first, and no detached "
+                       "signature given)\n");
+  std::string raw = slurp(s);
+  std::vector<uint8_t> tampered(raw.begin(), raw.end());
+  tampered[tampered.size() - 2] ^= 0x01;
+  std::string t = write("t.wasm", tampered);
+  o = warden("verify --key " + key + ".pub " + t);
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_EQ(o.err, t + ": signature refused: module content does not match its signature (part 1 of 1)\n");
+
+  // Detached, and trusted through the policy file.
+  std::string sig = (dir_ / "m.sig").string();
+  ASSERT_EQ(warden("sign --key " + bob + " " + m + " --detached " + sig).exit_code, 0);
+  std::ofstream(dir_ / "p.toml") << "[trust]\nrequire_signature = [\"alice.key.pub\", \"bob.key.pub\"]\n";
+  o = warden("run --policy " + (dir_ / "p.toml").string() + " --signature " + sig + " " + m +
+             " --invoke add i32:1 i32:1");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "i32:2\n");
+  o = warden("run --signature " + sig + " " + m + " --invoke add i32:1 i32:1");
+  EXPECT_EQ(o.exit_code, 64);
+}

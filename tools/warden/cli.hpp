@@ -37,6 +37,7 @@ enum Exit : int {
   kExitTrap = 2,       ///< a trap (also during instantiation)
   kExitExhausted = 3,  ///< a Warden resource limit (Limits) was hit
   kExitDenied = 4,     ///< run: the guest ended with 0, but the sandbox refused it a call
+  kExitUnsigned = 5,   ///< run, verify: no valid signature by a trusted key
   kExitUsage = 64,     ///< bad command line, literal, export name or arity
 };
 
@@ -70,6 +71,15 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
 /// error (text errors as "FILE:LINE:COLUMN: malformed: message"), sets
 /// `exit_code` and returns nullopt.
 std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits, int& exit_code);
+
+/// Checks that `bytes` (read from FILE) carry a valid signature by one of
+/// the public keys in `key_files`, embedded or in `detached_file` (when not
+/// empty). On a refusal prints "FILE: signature refused: reason" and sets
+/// `exit_code` to kExitUnsigned; on an unreadable or malformed key file,
+/// prints why and sets kExitUsage. Returns whether the module may go on.
+/// `signer` (when not null) gets the index of the key that signed.
+bool check_signature(const std::string& file, std::span<const uint8_t> bytes, const std::vector<std::string>& key_files,
+                     const std::string& detached_file, int& exit_code, size_t* signer = nullptr);
 
 /// Prints a load-time error as "FILE:0xOFFSET: kind: message" (the offset
 /// part is omitted when unknown) to stderr and returns the exit code for it.

@@ -31,6 +31,8 @@ struct RunOptions {
   bool deterministic = false;
   std::vector<std::string> dirs, dirs_rw, env, allow;
   std::string policy;
+  std::vector<std::string> require_signature;
+  std::string signature;
   bool stats = false;
   std::string exit_json;
   CLI::Option* fuel_opt = nullptr;
@@ -104,6 +106,7 @@ std::string type_list(const std::vector<ValType>& types) {
 
 /// The grants given on the command line, as a Policy to lay over the file's.
 bool flag_policy(const RunOptions& o, Policy& p, std::string& error) {
+  p.signature_keys = o.require_signature;
   for (const std::string& name : o.allow) {
     if (!p.allow(name, error)) return false;
   }
@@ -252,6 +255,12 @@ Outcome run(const RunOptions& o) {
   auto bytes = read_module(o.file, limits, exit_code);
   if (!bytes) {
     return failed(exit_code, exit_code == kExitExhausted ? "exhausted" : "usage");
+  }
+  // Trust before anything reads the module's contents (docs/signatures.md).
+  if (!p.signature_keys.empty() || !o.signature.empty()) {
+    if (p.signature_keys.empty()) return usage("--signature needs --require-signature KEY (the keys to trust)");
+    if (!check_signature(o.file, *bytes, p.signature_keys, o.signature, exit_code))
+      return failed(exit_code, exit_code == kExitUnsigned ? "unsigned" : "usage");
   }
   auto loaded = Module::load(*bytes, limits);
   if (!loaded.ok()) return load_failure(o.file, loaded.error());
@@ -416,6 +425,11 @@ void setup(CLI::App& sub, int& exit_code) {
       ->type_name("CAP[,CAP...]")
       ->delimiter(',')
       ->allow_extra_args(false);
+  sub.add_option("--require-signature", o->require_signature,
+                 "run the module only if one of these public keys (warden keygen's .pub) signed it; "
+                 "otherwise exit 5 (repeatable; also [trust] in the policy)")
+      ->allow_extra_args(false);
+  sub.add_option("--signature", o->signature, "a detached signature for the module (warden sign --detached)");
   sub.add_option("--policy", o->policy,
                  "a TOML policy file (grants, env, dirs, limits, determinism); flags given "
                  "here win over it")

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "cli.hpp"
+#include "warden/signature.hpp"
 #include "warden/text.hpp"
 
 namespace warden::cli {
@@ -39,6 +40,33 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
     std::fprintf(stderr, "%s: cannot read: I/O error\n", path.c_str());
     return false;
   }
+  return true;
+}
+
+bool check_signature(const std::string& file, std::span<const uint8_t> bytes, const std::vector<std::string>& key_files,
+                     const std::string& detached_file, int& exit_code, size_t* signer) {
+  std::vector<sig::PublicKey> keys;
+  for (const std::string& k : key_files) {
+    std::vector<uint8_t> raw;
+    std::string error;
+    if (!read_file(k, 4096, raw, nullptr)) return exit_code = kExitUsage, false;
+    std::optional<sig::PublicKey> key = sig::parse_public_key(raw, error);
+    if (!key) {
+      std::fprintf(stderr, "%s: %s\n", k.c_str(), error.c_str());
+      return exit_code = kExitUsage, false;
+    }
+    keys.push_back(*key);
+  }
+  std::vector<uint8_t> detached;
+  if (!detached_file.empty() && !read_file(detached_file, 1u << 20, detached, nullptr))
+    return exit_code = kExitUsage, false;
+  sig::Verification v = sig::verify(
+      bytes, keys, detached_file.empty() ? std::nullopt : std::optional<std::span<const uint8_t>>(detached));
+  if (!v.ok) {
+    std::fprintf(stderr, "%s: signature refused: %s\n", file.c_str(), v.error.c_str());
+    return exit_code = kExitUnsigned, false;
+  }
+  if (signer) *signer = v.key;
   return true;
 }
 

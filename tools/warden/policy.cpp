@@ -61,6 +61,7 @@ Policy merge(Policy base, const Policy& over) {
   if (over.open_files) base.open_files = over.open_files;
   if (over.deterministic) base.deterministic = over.deterministic;
   if (over.seed) base.seed = over.seed;
+  base.signature_keys.insert(base.signature_keys.end(), over.signature_keys.begin(), over.signature_keys.end());
   return base;
 }
 
@@ -298,6 +299,23 @@ bool read_determinism(Reader& r, const toml::table& t, Policy& p) {
   return true;
 }
 
+bool read_trust(Reader& r, const toml::table& t, Policy& p) {
+  if (!r.only_keys(t, "trust.", {"require_signature"})) return false;
+  const toml::node* n = t.get("require_signature");
+  if (!n) return true;
+  const toml::array* list = n->as_array();
+  if (!list) return r.fail(n->source(), "'trust.require_signature' must be an array of public key files");
+  std::filesystem::path base = std::filesystem::path(r.path()).parent_path();
+  for (const toml::node& item : *list) {
+    std::string file;
+    if (!r.string(item, "trust.require_signature", file)) return false;
+    if (file.empty()) return r.fail(item.source(), "'trust.require_signature' names an empty file");
+    if (std::filesystem::path(file).is_relative() && !base.empty()) file = (base / file).lexically_normal().string();
+    p.signature_keys.push_back(file);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool load_policy(const std::string& path, Policy& out, std::string& error) {
@@ -318,7 +336,7 @@ bool load_policy(const std::string& path, Policy& out, std::string& error) {
     return false;
   }
   Reader r(path, error);
-  if (!r.only_keys(root, "", {"grants", "env", "dirs", "limits", "determinism"})) return false;
+  if (!r.only_keys(root, "", {"grants", "env", "dirs", "limits", "determinism", "trust"})) return false;
   Policy p;
   auto table = [&](std::string_view key, auto read) {
     const toml::node* n = root.get(key);
@@ -328,7 +346,7 @@ bool load_policy(const std::string& path, Policy& out, std::string& error) {
     return read(r, *t, p);
   };
   if (!table("grants", read_grants) || !table("env", read_env) || !table("limits", read_limits) ||
-      !table("determinism", read_determinism)) {
+      !table("determinism", read_determinism) || !table("trust", read_trust)) {
     return false;
   }
   if (const toml::node* dirs = root.get("dirs"); dirs && !read_dirs(r, *dirs, p)) return false;

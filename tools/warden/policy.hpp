@@ -35,6 +35,10 @@ struct Policy {
   // Determinism.
   std::optional<bool> deterministic;
   std::optional<uint64_t> seed;
+  // Trust: public key files (warden keygen's .pub); when any is given, a
+  // module runs only if one of them signed it ([trust] require_signature,
+  // --require-signature).
+  std::vector<std::string> signature_keys;
 
   /// Grants one name of --allow (stdin stdout stderr stdio args env clock
   /// random exit fs). False (with `error` set) for any other name.
