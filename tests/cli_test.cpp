@@ -881,3 +881,13 @@ TEST_F(Command, SignVerifyAndRunOnlyWhatATrustedKeySigned) {
   o = warden("run --signature " + sig + " " + m + " --invoke add i32:1 i32:1");
   EXPECT_EQ(o.exit_code, 64);
 }
+
+TEST_F(Command, ATextModuleCannotCarryASignature) {
+  std::string key = (dir_ / "k.key").string();
+  ASSERT_EQ(warden("keygen -o " + key).exit_code, 0);
+  std::ofstream(dir_ / "m.wat") << "(module (func (export \"f\") (result i32) i32.const 1))";
+  Outcome o = warden("run --require-signature " + key + ".pub " + (dir_ / "m.wat").string() + " --invoke f");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_EQ(o.err, "warden run: " + (dir_ / "m.wat").string() +
+                       ": a text module cannot carry a signature (sign and run the binary)\n");
+}

@@ -170,3 +170,110 @@ TEST(Signature, KeysRoundTripAndDamagedKeysAreRefused) {
   EXPECT_FALSE(parse_public_key(std::vector<uint8_t>(pub.begin(), pub.end() - 1), err));
   EXPECT_FALSE(parse_key_pair(pub, err));
 }
+
+namespace {
+
+void put_leb(std::vector<uint8_t>& out, uint64_t v) {
+  do {
+    uint8_t b = v & 0x7F;
+    v >>= 7;
+    out.push_back(static_cast<uint8_t>(b | (v ? 0x80 : 0)));
+  } while (v);
+}
+
+// Signature data of `sets` hash sets, each one hash of `hash` and one
+// 64-byte signature of `sig` bytes, and `nhashes` as the first set's count.
+std::vector<uint8_t> data_of(uint32_t sets, uint8_t hash, uint8_t sig, uint32_t nhashes = 1) {
+  std::vector<uint8_t> d;
+  d.reserve(16 + sets * 110);
+  d.push_back(1);
+  d.push_back(1);
+  d.push_back(1);
+  put_leb(d, sets);
+  for (uint32_t i = 0; i < sets; ++i) {
+    put_leb(d, i == 0 ? nhashes : 1);
+    d.insert(d.end(), 32 * (i == 0 ? nhashes : 1), hash);
+    put_leb(d, 1);
+    put_leb(d, 0);   // no key id
+    d.push_back(1);  // Ed25519
+    put_leb(d, 64);
+    d.insert(d.end(), 64, sig);
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST(Signature, HostileSignatureDataIsBoundedAndRefused) {
+  KeyPair k = generate_key();
+  std::vector<uint8_t> m = module_bytes();
+  PublicKey keys[] = {k.public_key};
+  auto refused = [&](const std::vector<uint8_t>& data) {
+    return verify(m, keys, std::span<const uint8_t>(data)).error;
+  };
+  EXPECT_EQ(refused(data_of(1, 0, 0, 0)), "signature data is malformed: hash count 0");
+  EXPECT_EQ(refused(data_of(1, 0, 0, 65)), "signature data is malformed: hash count 65");
+  EXPECT_EQ(refused(data_of(65, 0, 0)), "signature data holds 65 hash sets (at most 64)");
+  EXPECT_EQ(refused(data_of(2, 7, 7)), "no signature by a trusted key");
+  std::vector<uint8_t> trailing = data_of(1, 0, 0);
+  trailing.push_back(0);
+  EXPECT_EQ(refused(trailing), "signature data is malformed: bytes after the last signature");
+  std::vector<uint8_t> d = {1, 1, 2, 0};
+  EXPECT_EQ(refused(d), "unsupported hash function 2");
+}
+
+TEST(Signature, JunkHashSetsBesideAGoodOneDoNotMatter) {
+  KeyPair k = generate_key();
+  std::vector<uint8_t> m = module_bytes();
+  std::string err;
+  SignOptions o;
+  o.detached = true;
+  std::optional<Signed> s = sign(m, k, o, err);
+  ASSERT_TRUE(s) << err;
+  // Two junk sets (wrong hashes, bad signatures) in front of the real one.
+  std::vector<uint8_t> junk = data_of(2, 9, 9), data;
+  data.reserve(junk.size() + s->detached.size());
+  data.insert(data.end(), junk.begin(), junk.end());
+  data[3] = 3;  // three sets
+  data.insert(data.end(), s->detached.begin() + 4, s->detached.end());
+  PublicKey keys[] = {k.public_key};
+  Verification v = verify(m, keys, std::span<const uint8_t>(data));
+  EXPECT_TRUE(v.ok) << v.error;
+}
+
+TEST(Signature, FramingEdgeCases) {
+  KeyPair k = generate_key();
+  PublicKey keys[] = {k.public_key};
+  // A header alone can be signed and verified (one empty part).
+  std::vector<uint8_t> m = module_bytes(), s = signed_by(k, m);
+  std::vector<uint8_t> header(m.begin(), m.begin() + 8);
+  EXPECT_TRUE(verify(signed_by(k, header), keys).ok);
+  // A signature section that is not the first section is not a signature.
+  std::vector<uint8_t> moved(s.begin(), s.begin() + 8);
+  size_t sig_end = 8 + 2 + s[9];  // id, one-byte size, payload
+  ASSERT_LT(s[9], 0x80);
+  moved.insert(moved.end(), s.begin() + static_cast<long>(sig_end), s.end());
+  moved.insert(moved.end(), s.begin() + 8, s.begin() + static_cast<long>(sig_end));
+  EXPECT_EQ(verify(moved, keys).error,
+            "module is not signed (no signature section first, and no detached signature given)");
+  // Cut at a delimiter: the signature covers a part that is no longer there.
+  std::vector<uint8_t> two = m;
+  std::vector<uint8_t> delimiter = custom_section("signature_delimiter", std::vector<uint8_t>(16, 1));
+  two.insert(two.end(), delimiter.begin(), delimiter.end());
+  std::vector<uint8_t> more = custom_section("more", std::vector<uint8_t>{1});
+  two.insert(two.end(), more.begin(), more.end());
+  two.insert(two.end(), delimiter.begin(), delimiter.end());
+  std::vector<uint8_t> signed_two = signed_by(k, two);
+  ASSERT_TRUE(verify(signed_two, keys).ok);
+  std::vector<uint8_t> cut(signed_two.begin(), signed_two.end() - static_cast<long>(delimiter.size() + more.size()));
+  EXPECT_EQ(verify(cut, keys).error, "module content does not match its signature (part 2 of 2)");
+  // A detached signature of a module that carries an embedded one covers
+  // all of it, embedded section included.
+  std::string err;
+  SignOptions o;
+  o.detached = true;
+  std::optional<Signed> d = sign(s, k, o, err);
+  ASSERT_TRUE(d) << err;
+  EXPECT_EQ(d->module, s);
+  EXPECT_TRUE(verify(s, keys, std::span<const uint8_t>(d->detached)).ok);
+}

@@ -252,6 +252,10 @@ Outcome run(const RunOptions& o) {
   }
 
   int exit_code = kExitOk;
+  // A signature covers a binary's bytes: a text file would be parsed
+  // before anything could vouch for it.
+  if ((!p.signature_keys.empty() || !o.signature.empty()) && o.file.ends_with(".wat"))
+    return usage(o.file + ": a text module cannot carry a signature (sign and run the binary)");
   auto bytes = read_module(o.file, limits, exit_code);
   if (!bytes) {
     return failed(exit_code, exit_code == kExitExhausted ? "exhausted" : "usage");

@@ -1,6 +1,9 @@
 // `warden keygen`, `warden sign`, `warden verify`: signed modules in the
 // tool-conventions format (docs/signatures.md; warden/signature.hpp).
+#include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -12,16 +15,20 @@
 namespace warden::cli {
 namespace {
 
+// Writes `bytes` to a file created with `mode` (or brought to it before a
+// byte is written, when it exists), so a secret key is never readable by
+// others, not even for a moment.
 bool write_file(const std::string& path, std::span<const uint8_t> bytes, mode_t mode) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) {
-    std::fprintf(stderr, "%s: cannot write\n", path.c_str());
-    return false;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  bool ok = fd >= 0 && ::fchmod(fd, mode) == 0;
+  for (size_t done = 0; ok && done < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
   }
-  chmod(path.c_str(), mode);
-  return true;
+  if (fd >= 0 && ::close(fd) != 0) ok = false;
+  if (!ok) std::fprintf(stderr, "%s: cannot write\n", path.c_str());
+  return ok;
 }
 
 // ---- keygen
@@ -32,7 +39,10 @@ struct KeygenOptions {
 int keygen(const KeygenOptions& o) {
   sig::KeyPair k = sig::generate_key();
   std::vector<uint8_t> pair = sig::serialize(k), pub = sig::serialize(k.public_key);
-  if (!write_file(o.out, pair, 0600) || !write_file(o.out + ".pub", pub, 0644)) return kExitUsage;
+  const bool ok = write_file(o.out, pair, 0600) && write_file(o.out + ".pub", pub, 0644);
+  sodium_memzero(pair.data(), pair.size());
+  sodium_memzero(k.seed.data(), k.seed.size());
+  if (!ok) return kExitUsage;
   std::printf("secret key: %s (keep it private)\npublic key: %s.pub\n", o.out.c_str(), o.out.c_str());
   return kExitOk;
 }
@@ -56,6 +66,7 @@ int sign(const SignOptions& o) {
   std::string error;
   if (!read_file(o.key, 4096, raw, nullptr)) return kExitUsage;
   std::optional<sig::KeyPair> key = sig::parse_key_pair(raw, error);
+  sodium_memzero(raw.data(), raw.size());
   if (!key) {
     std::fprintf(stderr, "%s: %s\n", o.key.c_str(), error.c_str());
     return kExitUsage;
@@ -66,6 +77,7 @@ int sign(const SignOptions& o) {
   so.detached = !o.detached.empty();
   so.key_id.assign(o.key_id.begin(), o.key_id.end());
   std::optional<sig::Signed> s = sig::sign(module, *key, so, error);
+  sodium_memzero(key->seed.data(), key->seed.size());
   if (!s) {
     std::fprintf(stderr, "%s: cannot sign: %s\n", o.file.c_str(), error.c_str());
     return kExitRejected;

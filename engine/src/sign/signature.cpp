@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "decode/reader.hpp"
@@ -19,6 +20,11 @@ using decode_detail::Reader;
 constexpr uint8_t kSpecVersion = 0x01, kContentModule = 0x01, kHashSha256 = 0x01, kAlgEd25519 = 0x01;
 constexpr uint8_t kPublicKeyId = 0x01, kKeyPairId = 0x81;
 constexpr size_t kHash = crypto_hash_sha256_BYTES;  // 32
+// Bounds on hostile signature data (wasmsign2 uses the first two): a set
+// holds at most kMaxParts hashes (so a module of more parts cannot
+// verify), a signature section at most kMaxSets sets of kMaxSignatures,
+// and one verification makes at most kMaxChecks Ed25519 checks.
+constexpr size_t kMaxParts = 64, kMaxSets = 64, kMaxSignatures = 256, kMaxChecks = 1024;
 constexpr uint8_t kHeader[8] = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
 constexpr std::string_view kSignatureSection = "signature", kDelimiterSection = "signature_delimiter";
 
@@ -81,6 +87,10 @@ bool content_digests(std::span<const uint8_t> m, size_t from, std::vector<Digest
     ++fed;
     open_part = true;
     if (s.id == 0 && s.name == kDelimiterSection) {
+      if (out.size() == kMaxParts) {
+        error = "module has more than " + std::to_string(kMaxParts) + " signed parts";
+        return false;
+      }
       crypto_hash_sha256_state copy = st;
       Digest d;
       crypto_hash_sha256_final(&copy, d.data());
@@ -116,14 +126,22 @@ bool parse_data(std::span<const uint8_t> data, std::vector<HashSet>& sets, std::
   if (content != kContentModule) return error = "unsupported signed content type " + std::to_string(content), false;
   if (hash != kHashSha256) return error = "unsupported hash function " + std::to_string(hash), false;
   const uint32_t nsets = r.u32();
+  if (r.ok() && nsets > kMaxSets)
+    return error = "signature data holds " + std::to_string(nsets) + " hash sets (at most " + std::to_string(kMaxSets) +
+                   ")",
+           false;
   for (uint32_t i = 0; i < nsets && r.ok(); ++i) {
     HashSet set;
     const uint32_t nhashes = r.u32();
-    if (r.ok() && (nhashes == 0 || nhashes > r.remaining() / kHash))
+    if (r.ok() && (nhashes == 0 || nhashes > kMaxParts || nhashes > r.remaining() / kHash))
       return error = "signature data is malformed: hash count " + std::to_string(nhashes), false;
     const uint8_t* h = r.bytes(uint64_t{nhashes} * kHash);
     if (h) set.hashes = std::span<const uint8_t>(h, size_t{nhashes} * kHash);
     const uint32_t nsigs = r.u32();
+    if (r.ok() && nsigs > kMaxSignatures)
+      return error = "signature data holds " + std::to_string(nsigs) + " signatures in a set (at most " +
+                     std::to_string(kMaxSignatures) + ")",
+             false;
     for (uint32_t k = 0; k < nsigs && r.ok(); ++k) {
       Signature s;
       const uint32_t id_len = r.u32();
@@ -254,6 +272,10 @@ std::optional<Signed> sign(std::span<const uint8_t> m, const KeyPair& key, const
   init();
   Layout l;
   if (!layout_of(m, l, error)) return std::nullopt;
+  if (o.detached) {  // the module stays as it is: all of it is content
+    l.content = 8;
+    l.embedded.reset();
+  }
   std::vector<Digest> digests;
   if (!content_digests(m, l.content, digests, error)) return std::nullopt;
   std::vector<uint8_t> hashes;
@@ -266,24 +288,34 @@ std::optional<Signed> sign(std::span<const uint8_t> m, const KeyPair& key, const
   crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), sk);
   sodium_memzero(sk, sizeof sk);
 
-  // The hash sets to write: the embedded ones over the same content keep
-  // their signatures, and this one joins them.
+  // The embedded hash sets over the same content keep their signatures,
+  // and this one joins them (once).
   std::vector<HashSet> sets;
   std::string ignored;
   if (l.embedded && !parse_data(*l.embedded, sets, ignored)) sets.clear();
-  std::erase_if(sets, [&](const HashSet& s) {
-    return s.hashes.size() != hashes.size() || std::memcmp(s.hashes.data(), hashes.data(), hashes.size()) != 0;
+  std::vector<Signature> sigs;
+  for (const HashSet& set : sets) {
+    if (set.hashes.size() != hashes.size() || std::memcmp(set.hashes.data(), hashes.data(), hashes.size()) != 0)
+      continue;
+    for (const Signature& g : set.signatures) {
+      bool again = std::any_of(sigs.begin(), sigs.end(), [&](const Signature& x) {
+        return x.bytes.size() == g.bytes.size() && std::equal(x.bytes.begin(), x.bytes.end(), g.bytes.begin());
+      });
+      if (!again && sigs.size() + 1 < kMaxSignatures) sigs.push_back(g);
+    }
+  }
+  std::erase_if(sigs, [&](const Signature& g) {
+    return g.bytes.size() == sig.size() && std::equal(g.bytes.begin(), g.bytes.end(), sig.begin());
   });
+  sigs.push_back({o.key_id, kAlgEd25519, sig});
   std::vector<uint8_t> data;
-  data.reserve(64 + hashes.size() + 80 * (sets.empty() ? 1 : sets[0].signatures.size() + 1));
+  data.reserve(64 + hashes.size() + 80 * sigs.size());
   data.push_back(kSpecVersion);
   data.push_back(kContentModule);
   data.push_back(kHashSha256);
   put_u32(data, 1);
   put_u32(data, digests.size());
   data.insert(data.end(), hashes.begin(), hashes.end());
-  std::vector<Signature> sigs = sets.empty() ? std::vector<Signature>{} : sets[0].signatures;
-  sigs.push_back({o.key_id, kAlgEd25519, sig});
   put_u32(data, sigs.size());
   for (const Signature& s : sigs) {
     put_u32(data, s.key_id.size());
@@ -329,52 +361,53 @@ Verification verify(std::span<const uint8_t> m, std::span<const PublicKey> keys,
   std::vector<HashSet> sets;
   if (!parse_data(data, sets, v.error)) return v;
 
-  // Which hash sets a trusted key signed (checked before the content is
-  // read, as the format says).
-  std::vector<std::pair<const HashSet*, size_t>> trusted;  // set, key index
-  for (const HashSet& s : sets) {
-    std::vector<uint8_t> msg = message_for(s.hashes);
-    bool found = false;
-    for (const Signature& g : s.signatures) {
-      if (g.alg != kAlgEd25519 || g.bytes.size() != crypto_sign_BYTES) continue;
-      for (size_t k = 0; k < keys.size() && !found; ++k) {
-        if (crypto_sign_verify_detached(g.bytes.data(), msg.data(), msg.size(), keys[k].bytes.data()) == 0) {
-          trusted.push_back({&s, k});
-          found = true;
-        }
-      }
-      if (found) break;
-    }
-  }
-  if (trusted.empty()) {
-    v.error = keys.empty() ? "no trusted keys given" : "no signature by a trusted key";
-    return v;
-  }
-
+  // The content first (one pass, which success needs anyway), then the
+  // signatures: of the hash sets that match it whole, then, to say why
+  // not, of the others; never more than kMaxChecks Ed25519 checks.
   std::vector<Digest> digests;
   if (!content_digests(m, l.content, digests, v.error)) return v;
-  std::string mismatch;
-  for (const auto& [set, key] : trusted) {
-    const size_t n = set->hashes.size() / kHash;
+  auto matching = [&](const HashSet& set) {  // leading hashes equal to the content's
+    const size_t n = set.hashes.size() / kHash;
     size_t same = 0;
     while (same < n && same < digests.size() &&
-           std::memcmp(set->hashes.data() + same * kHash, digests[same].data(), kHash) == 0)
+           std::memcmp(set.hashes.data() + same * kHash, digests[same].data(), kHash) == 0)
       ++same;
-    if (same == n && n == digests.size()) {
+    return same;
+  };
+  size_t checks = 0;
+  auto signer = [&](const HashSet& set) -> std::optional<size_t> {
+    std::vector<uint8_t> msg = message_for(set.hashes);
+    for (const Signature& g : set.signatures) {
+      if (g.alg != kAlgEd25519 || g.bytes.size() != crypto_sign_BYTES) continue;
+      for (size_t k = 0; k < keys.size(); ++k) {
+        if (++checks > kMaxChecks) return std::nullopt;
+        if (crypto_sign_verify_detached(g.bytes.data(), msg.data(), msg.size(), keys[k].bytes.data()) == 0) return k;
+      }
+    }
+    return std::nullopt;
+  };
+  for (const HashSet& set : sets) {
+    const size_t n = set.hashes.size() / kHash;
+    if (n != digests.size() || matching(set) != n) continue;
+    if (std::optional<size_t> k = signer(set)) {
       v.ok = true;
-      v.key = key;
+      v.key = *k;
       v.parts = n;
-      v.error.clear();
       return v;
     }
-    if (same == n)
-      mismatch = "partial signature: it covers " + std::to_string(n) + " of the module's " +
-                 std::to_string(digests.size()) + " parts (refused)";
-    else
-      mismatch = "module content does not match its signature (part " + std::to_string(same + 1) + " of " +
-                 std::to_string(std::max(n, digests.size())) + ")";
   }
-  v.error = mismatch;
+  v.error = keys.empty() ? "no trusted keys given" : "no signature by a trusted key";
+  for (const HashSet& set : sets) {
+    const size_t n = set.hashes.size() / kHash, same = matching(set);
+    if ((n == digests.size() && same == n) || !signer(set)) continue;
+    if (same == n)
+      v.error = "partial signature: it covers " + std::to_string(n) + " of the module's " +
+                std::to_string(digests.size()) + " parts (refused)";
+    else
+      v.error = "module content does not match its signature (part " + std::to_string(same + 1) + " of " +
+                std::to_string(std::max(n, digests.size())) + ")";
+    break;
+  }
   return v;
 }
 
