@@ -198,9 +198,10 @@ class Command : public ::testing::Test {
     return p.string();
   }
 
-  Outcome warden(const std::string& args) {
+  Outcome warden(const std::string& args) { return warden_shell(warden_.string() + " " + args); }
+  Outcome warden_shell(const std::string& command) {
     auto out = dir_ / "stdout", err = dir_ / "stderr";
-    std::string cmd = warden_.string() + " " + args + " >" + out.string() + " 2>" + err.string();
+    std::string cmd = command + " >" + out.string() + " 2>" + err.string();
     int status = std::system(cmd.c_str());
     Outcome o;
     o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -890,4 +891,57 @@ TEST_F(Command, ATextModuleCannotCarryASignature) {
   EXPECT_EQ(o.exit_code, 64);
   EXPECT_EQ(o.err, "warden run: " + (dir_ / "m.wat").string() +
                        ": a text module cannot carry a signature (sign and run the binary)\n");
+}
+
+// --metrics passes `promtool check metrics` (Debian `prometheus`, installed
+// by scripts/setup) and says what happened; --log-json is one JSON object a
+// line, in the documented order.
+TEST_F(Command, MetricsPassPromtoolAndEventsParse) {
+  if (access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool not installed (bash scripts/setup)";
+  std::string m = write("m.wasm", kFuncs), metrics = (dir_ / "m.prom").string(), log = (dir_ / "ev.jsonl").string();
+  Outcome o = warden("run " + m + " --invoke div i32:7 i32:0 --metrics " + metrics + " --log-json " + log);
+  EXPECT_EQ(o.exit_code, 2);
+  std::string text = slurp(metrics);
+  EXPECT_NE(text.find("# TYPE warden_runs_total counter\nwarden_runs_total{module=\"" + m + "\",outcome=\"trap\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("warden_traps_total{module=\"" + m + "\",kind=\"integer divide by zero\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("warden_invocations_total{module=\"" + m + "\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("warden_memory_peak_bytes{module=\"" + m + "\"} 65536\n"), std::string::npos) << text;
+  Outcome check = warden_shell("/usr/bin/promtool check metrics < " + metrics);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+  // A refused signature is an event and an outcome too (appended).
+  std::string key = (dir_ / "k.key").string();
+  ASSERT_EQ(warden("keygen -o " + key).exit_code, 0);
+  o = warden("run " + m + " --invoke add i32:1 i32:2 --require-signature " + key + ".pub --metrics " + metrics +
+             " --log-json " + log);
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_NE(slurp(metrics).find("outcome=\"unsigned\"} 1\n"), std::string::npos);
+  check = warden_shell("/usr/bin/promtool check metrics < " + metrics);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+  std::vector<std::string> events;
+  std::istringstream lines(slurp(log));
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << line;
+    EXPECT_EQ(j.value("module", ""), m);
+    std::string time = j.value("time", "");
+    EXPECT_EQ(time.size(), 30u) << time;  // 2026-12-05T03:04:05.123456789Z
+    EXPECT_EQ(time.back(), 'Z');
+    events.push_back(j.value("event", ""));
+    if (events.back() == "module_loaded") {
+      EXPECT_EQ(j.value("sha256", "").size(), 64u);
+    } else if (events.back() == "trap") {
+      EXPECT_EQ(j.value("message", ""), "integer divide by zero");
+    } else if (events.back() == "signature_failed") {
+      EXPECT_EQ(j.value("reason", ""),
+                "module is not signed (no signature section first, and no detached signature given)");
+    }
+  }
+  EXPECT_EQ(events,
+            (std::vector<std::string>{"module_loaded", "trap", "instance_exit", "signature_failed", "instance_exit"}));
 }

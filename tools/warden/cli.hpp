@@ -79,7 +79,8 @@ std::optional<std::vector<uint8_t>> read_module(const std::string& path, const L
 /// prints why and sets kExitUsage. Returns whether the module may go on.
 /// `signer` (when not null) gets the index of the key that signed.
 bool check_signature(const std::string& file, std::span<const uint8_t> bytes, const std::vector<std::string>& key_files,
-                     const std::string& detached_file, int& exit_code, size_t* signer = nullptr);
+                     const std::string& detached_file, int& exit_code, size_t* signer = nullptr,
+                     std::string* refusal = nullptr);
 
 /// Prints a load-time error as "FILE:0xOFFSET: kind: message" (the offset
 /// part is omitted when unknown) to stderr and returns the exit code for it.

@@ -12,6 +12,7 @@
 
 #include "cli.hpp"
 #include "literal.hpp"
+#include "observe.hpp"
 #include "policy.hpp"
 
 #include "warden/host.hpp"
@@ -34,7 +35,7 @@ struct RunOptions {
   std::vector<std::string> require_signature;
   std::string signature;
   bool stats = false;
-  std::string exit_json;
+  std::string exit_json, metrics, log_json;
   CLI::Option* fuel_opt = nullptr;
   CLI::Option* timeout_opt = nullptr;
   CLI::Option* memory_opt = nullptr;
@@ -224,7 +225,9 @@ void print_stats(const wasi::Context* ctx, const Store& store) {
   std::fprintf(stderr, "%s\n", j.dump().c_str());
 }
 
-Outcome run(const RunOptions& o) {
+Outcome run(const RunOptions& o, RunReport& rep) {
+  const bool observed = !o.metrics.empty() || !o.log_json.empty();
+  Stopwatch clock;
   // Grants and limits: the policy file, then the flags over it.
   Policy file_policy, flags;
   std::string error;
@@ -256,18 +259,27 @@ Outcome run(const RunOptions& o) {
   // before anything could vouch for it.
   if ((!p.signature_keys.empty() || !o.signature.empty()) && o.file.ends_with(".wat"))
     return usage(o.file + ": a text module cannot carry a signature (sign and run the binary)");
+  rep.started_at = rfc3339_now();
   auto bytes = read_module(o.file, limits, exit_code);
   if (!bytes) {
     return failed(exit_code, exit_code == kExitExhausted ? "exhausted" : "usage");
   }
+  rep.read = clock.lap();
+  rep.module_bytes = bytes->size();
+  if (observed) rep.sha256 = sha256_hex(*bytes);
   // Trust before anything reads the module's contents (docs/signatures.md).
   if (!p.signature_keys.empty() || !o.signature.empty()) {
     if (p.signature_keys.empty()) return usage("--signature needs --require-signature KEY (the keys to trust)");
-    if (!check_signature(o.file, *bytes, p.signature_keys, o.signature, exit_code))
-      return failed(exit_code, exit_code == kExitUnsigned ? "unsigned" : "usage");
+    size_t signer = 0;
+    std::string refusal;
+    if (!check_signature(o.file, *bytes, p.signature_keys, o.signature, exit_code, &signer, &refusal))
+      return failed(exit_code, exit_code == kExitUnsigned ? "unsigned" : "usage", refusal);
+    rep.verify = clock.lap();
+    rep.signer = p.signature_keys[signer];
   }
   auto loaded = Module::load(*bytes, limits);
   if (!loaded.ok()) return load_failure(o.file, loaded.error());
+  rep.load = clock.lap();
   std::shared_ptr<const Module> module = loaded.value();
   bool imports_wasi = false;
   for (const ImportInfo& i : module->imports()) imports_wasi |= i.module == wasi::kModuleName;
@@ -324,10 +336,14 @@ Outcome run(const RunOptions& o) {
   }
 
   Store store(limits, StoreOptions{deterministic});
+  uint64_t host_memory = 0, host_tables = 0;
   Outcome out = [&]() -> Outcome {
     Linker linker;
     define_spectest(store, linker);
     if (ctx) ctx->link(store, linker);
+    // What the host defined is not the module's (metrics count the module's).
+    host_memory = store.memory_bytes();
+    host_tables = store.table_elements();
     auto imports = linker.resolve(*module);
     if (!imports.ok()) {
       Outcome failure = load_failure(o.file, imports.error());
@@ -345,7 +361,9 @@ Outcome run(const RunOptions& o) {
       x.code = *x.guest_status <= 255 ? static_cast<int>(*x.guest_status) : 255;
       return x;
     };
+    clock.lap();
     auto instance = store.instantiate(module, imports.value());
+    rep.instantiate = clock.lap();
     if (!instance.ok()) {
       if (auto x = guest_exit()) return *x;  // proc_exit in the start function
       const Error& e = instance.error();
@@ -360,6 +378,8 @@ Outcome run(const RunOptions& o) {
     auto target = instance.value()->find_export(entry);
     if (!target || target->kind != ExternKind::Func) return usage("unknown export '" + entry + "'");
     auto results = store.invoke(target->func, args);
+    rep.invoke = clock.lap();
+    rep.invocations = 1;
     if (!results.ok()) {
       if (auto x = guest_exit()) return *x;
       return run_failure(results.error());
@@ -381,7 +401,38 @@ Outcome run(const RunOptions& o) {
     }
   }
   if (o.stats) print_stats(ctx.get(), store);
+  rep.fuel_consumed = store.fuel_consumed();
+  rep.memory_bytes = store.memory_bytes() - host_memory;
+  rep.table_elements = store.table_elements() - host_tables;
+  if (ctx) {
+    const wasi::Stats& st = ctx->stats();
+    for (std::string_view n : wasi::function_names()) rep.wasi_functions.emplace_back(n);
+    rep.wasi_calls = st.calls_by_function;
+    rep.wasi_denied = st.denied_by_function;
+    rep.wasi_faults = st.faults;
+    rep.denials = st.denials;
+  }
   return out;
+}
+
+// --metrics FILE and --log-json FILE (docs/observability.md).
+void write_report(const RunOptions& o, RunReport& rep, const Outcome& out) {
+  rep.module = o.file;
+  rep.outcome = out.reason;
+  rep.exit_code = out.code;
+  rep.message = out.message;
+  rep.ended_at = rfc3339_now();
+  if (rep.started_at.empty()) rep.started_at = rep.ended_at;
+  if (!o.metrics.empty()) {
+    std::ofstream f(o.metrics);
+    f << prometheus_text(rep);
+    if (!f) std::fprintf(stderr, "warden run: cannot write %s\n", o.metrics.c_str());
+  }
+  if (!o.log_json.empty()) {
+    std::ofstream f(o.log_json, std::ios::app);
+    for (const std::string& line : security_events(rep)) f << line << "\n";
+    if (!f) std::fprintf(stderr, "warden run: cannot write %s\n", o.log_json.c_str());
+  }
 }
 
 void write_exit_json(const std::string& path, const Outcome& out) {
@@ -458,6 +509,12 @@ void setup(CLI::App& sub, int& exit_code) {
   o->seed_opt = sub.add_option("--seed", o->seed, "the random seed (implies --deterministic)");
   // Reports.
   sub.add_flag("--stats", o->stats, "after the run, print WASI call counts, denials and fuel to stderr as JSON");
+  sub.add_option("--metrics", o->metrics,
+                 "at exit, write the run's metrics here (Prometheus text format: startup phases, fuel, memory, "
+                 "WASI calls and denials by function, outcome)");
+  sub.add_option("--log-json", o->log_json,
+                 "append the run's security events here, one JSON object a line (module loaded or signature "
+                 "failed, capability denied, trap, limit hit, instance exit)");
   sub.add_option("--exit-code-json", o->exit_json,
                  "write {\"exit_code\", \"source\": guest|warden, \"reason\", ...} to this file")
       ->type_name("FILE");
@@ -477,8 +534,10 @@ void setup(CLI::App& sub, int& exit_code) {
       "Warden's own codes always come with a line on stderr; --exit-code-json says\n"
       "which it was. See docs/policy.md.");
   sub.callback([o, &exit_code] {
-    Outcome out = run(*o);
+    RunReport rep;
+    Outcome out = run(*o, rep);
     if (!o->exit_json.empty()) write_exit_json(o->exit_json, out);
+    if (!o->metrics.empty() || !o->log_json.empty()) write_report(*o, rep, out);
     exit_code = out.code;
   });
 }

@@ -44,7 +44,7 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
 }
 
 bool check_signature(const std::string& file, std::span<const uint8_t> bytes, const std::vector<std::string>& key_files,
-                     const std::string& detached_file, int& exit_code, size_t* signer) {
+                     const std::string& detached_file, int& exit_code, size_t* signer, std::string* refusal) {
   std::vector<sig::PublicKey> keys;
   for (const std::string& k : key_files) {
     std::vector<uint8_t> raw;
@@ -64,6 +64,7 @@ bool check_signature(const std::string& file, std::span<const uint8_t> bytes, co
       bytes, keys, detached_file.empty() ? std::nullopt : std::optional<std::span<const uint8_t>>(detached));
   if (!v.ok) {
     std::fprintf(stderr, "%s: signature refused: %s\n", file.c_str(), v.error.c_str());
+    if (refusal) *refusal = v.error;
     return exit_code = kExitUnsigned, false;
   }
   if (signer) *signer = v.key;

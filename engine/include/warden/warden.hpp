@@ -342,6 +342,11 @@ class Store {
   void set_fuel(uint64_t fuel);
   uint64_t fuel_consumed() const;
 
+  /// What the store holds now: the bytes of all its memories (the peak:
+  /// memories never shrink) and the elements of all its tables.
+  uint64_t memory_bytes() const;
+  uint64_t table_elements() const;
+
   const Limits& limits() const;
   const StoreOptions& options() const;
 

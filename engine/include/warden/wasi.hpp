@@ -77,6 +77,8 @@ struct Stats {
   uint64_t faults = 0;  ///< calls refused for guest pointers out of bounds (EFAULT)
   uint64_t bytes_read = 0, bytes_written = 0;
   std::vector<std::string> denials;  ///< "path_open: ../etc/passwd escapes the preopen", at most 100 kept
+  /// Calls and denials per function, indexed as function_names().
+  std::vector<uint64_t> calls_by_function, denied_by_function;
 };
 
 class Context {

@@ -513,10 +513,11 @@ FuncType type_of(const Spec& s) {
   return t;
 }
 
-HostFunc make_host_func(Impl* cx, const Spec& spec) {
+HostFunc make_host_func(Impl* cx, const Spec& spec, size_t index) {
   if (!spec.fn) {  // proc_exit: ends the run with a trap the embedder recognises
-    return [cx](Caller&, std::span<const Value> args, std::span<Value>) -> Result<void> {
+    return [cx, index](Caller&, std::span<const Value> args, std::span<Value>) -> Result<void> {
       ++cx->stats.calls;
+      ++cx->stats.calls_by_function[index];
       const uint32_t code = args[0].as_i32();
       cx->exit_code = code;
       cx->exited = true;
@@ -527,21 +528,25 @@ HostFunc make_host_func(Impl* cx, const Spec& spec) {
       }
     };
   }
-  return [cx, fn = spec.fn](Caller& caller, std::span<const Value> args, std::span<Value> results) -> Result<void> {
-    ++cx->stats.calls;
-    cx->timeout_ms = caller.store().limits().timeout_ms;
-    uint16_t e;
-    try {
-      e = fn(*cx, caller.memory(), args);
-    } catch (const std::bad_alloc&) {
-      e = kNomem;
-    } catch (...) {
-      e = kIo;
-    }
-    if (e == kFault) ++cx->stats.faults;
-    results[0] = Value::i32(e);
-    return {};
-  };
+  return
+      [cx, fn = spec.fn, index](Caller& caller, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+        ++cx->stats.calls;
+        ++cx->stats.calls_by_function[index];
+        cx->timeout_ms = caller.store().limits().timeout_ms;
+        uint16_t e;
+        const uint64_t denied_before = cx->stats.denied;
+        try {
+          e = fn(*cx, caller.memory(), args);
+        } catch (const std::bad_alloc&) {
+          e = kNomem;
+        } catch (...) {
+          e = kIo;
+        }
+        if (e == kFault) ++cx->stats.faults;
+        if (cx->stats.denied != denied_before) ++cx->stats.denied_by_function[index];
+        results[0] = Value::i32(e);
+        return {};
+      };
 }
 
 constexpr uint64_t kStdinRights = rights::kStream | rights::kFdRead;
@@ -606,6 +611,8 @@ Result<std::unique_ptr<Context>> Context::create(Config config) {
 
   uint64_t x = c.seed;
   for (uint64_t& s : impl->rng) s = splitmix64(x);
+  impl->stats.calls_by_function.assign(std::size(kSpecs), 0);
+  impl->stats.denied_by_function.assign(std::size(kSpecs), 0);
   return std::unique_ptr<Context>(new Context(std::move(impl)));
 }
 
@@ -613,8 +620,9 @@ void Context::link(Store& store, Linker& linker) {
   HostModule host;
   host.name = std::string(kModuleName);
   host.funcs.reserve(std::size(kSpecs));
-  for (const Spec& s : kSpecs)
-    host.funcs.push_back(HostFuncDef{std::string(s.name), type_of(s), s.needs, make_host_func(impl_.get(), s)});
+  for (size_t i = 0; i < std::size(kSpecs); ++i)
+    host.funcs.push_back(HostFuncDef{std::string(kSpecs[i].name), type_of(kSpecs[i]), kSpecs[i].needs,
+                                     make_host_func(impl_.get(), kSpecs[i], i)});
   linker.define_host(store, host, impl_->config.grants);
 }
 

@@ -171,6 +171,12 @@ Result<void> Store::global_set(GlobalInst* g, Value v) {
 
 void Store::set_fuel(uint64_t fuel) { impl_->set_fuel(fuel); }
 uint64_t Store::fuel_consumed() const { return impl_->fuel_consumed(); }
+uint64_t Store::memory_bytes() const {
+  uint64_t n = 0;
+  for (const MemoryInst& m : impl_->memories) n += m.size;
+  return n;
+}
+uint64_t Store::table_elements() const { return impl_->table_elements; }
 const Limits& Store::limits() const { return impl_->limits; }
 const StoreOptions& Store::options() const { return impl_->options; }
 

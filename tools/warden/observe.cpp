@@ -1,0 +1,169 @@
+#include "observe.hpp"
+
+#include <sodium.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace warden::cli {
+namespace {
+
+// A label value escaped as the exposition format wants (\\, \", \n).
+std::string label(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+class Exposition {
+ public:
+  explicit Exposition(std::string module) : module_("module=\"" + label(module) + "\"") {}
+  void family(const char* name, const char* type, const char* help) {
+    out_ += "# HELP " + std::string(name) + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  }
+  void sample(const char* name, double v, const std::string& labels = "") {
+    char num[64];
+    std::snprintf(num, sizeof num, "%.9g", v);
+    out_ += std::string(name) + "{" + module_ + (labels.empty() ? "" : "," + labels) + "} " + num + "\n";
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string module_, out_;
+};
+
+}  // namespace
+
+std::string prometheus_text(const RunReport& r) {
+  Exposition e(r.module);
+  e.family("warden_module_size_bytes", "gauge", "Size of the module file.");
+  e.sample("warden_module_size_bytes", static_cast<double>(r.module_bytes));
+  e.family("warden_phase_duration_seconds", "gauge",
+           "Wall-clock time of each phase that ran: read, verify, load (decode, validate, compile), "
+           "instantiate, invoke.");
+  for (const auto& [phase, secs] : {std::pair<const char*, double>{"read", r.read},
+                                    {"verify", r.verify},
+                                    {"load", r.load},
+                                    {"instantiate", r.instantiate},
+                                    {"invoke", r.invoke}})
+    if (secs >= 0) e.sample("warden_phase_duration_seconds", secs, std::string("phase=\"") + phase + "\"");
+  if (r.instantiate >= 0) {
+    e.family("warden_startup_seconds", "gauge", "Time from the module's bytes to a ready instance.");
+    e.sample("warden_startup_seconds", r.read + std::max(0.0, r.verify) + r.load + r.instantiate);
+  }
+  e.family("warden_invocations_total", "counter", "Exported functions invoked.");
+  e.sample("warden_invocations_total", static_cast<double>(r.invocations));
+  e.family("warden_fuel_consumed_total", "counter", "Fuel used: function entries and loop iterations.");
+  e.sample("warden_fuel_consumed_total", static_cast<double>(r.fuel_consumed));
+  e.family("warden_memory_peak_bytes", "gauge", "Bytes of linear memory at the end of the run (its peak).");
+  e.sample("warden_memory_peak_bytes", static_cast<double>(r.memory_bytes));
+  e.family("warden_table_elements", "gauge", "Elements of all tables at the end of the run.");
+  e.sample("warden_table_elements", static_cast<double>(r.table_elements));
+  e.family("warden_wasi_calls_total", "counter", "WASI calls, by function.");
+  for (size_t i = 0; i < r.wasi_calls.size() && i < r.wasi_functions.size(); ++i)
+    if (r.wasi_calls[i])
+      e.sample("warden_wasi_calls_total", static_cast<double>(r.wasi_calls[i]),
+               "function=\"" + r.wasi_functions[i] + "\"");
+  e.family("warden_wasi_denials_total", "counter", "WASI calls the policy refused, by function.");
+  for (size_t i = 0; i < r.wasi_denied.size() && i < r.wasi_functions.size(); ++i)
+    if (r.wasi_denied[i])
+      e.sample("warden_wasi_denials_total", static_cast<double>(r.wasi_denied[i]),
+               "function=\"" + r.wasi_functions[i] + "\"");
+  e.family("warden_wasi_faults_total", "counter", "WASI calls refused for guest pointers out of bounds (EFAULT).");
+  e.sample("warden_wasi_faults_total", static_cast<double>(r.wasi_faults));
+  e.family("warden_runs_total", "counter", "Runs, by how they ended.");
+  e.sample("warden_runs_total", 1, "outcome=\"" + r.outcome + "\"");
+  if (r.outcome == "trap") {
+    e.family("warden_traps_total", "counter", "Traps, by the spec's words for their kind.");
+    e.sample("warden_traps_total", 1, "kind=\"" + label(r.message) + "\"");
+  }
+  if (r.outcome == "exhausted") {
+    e.family("warden_exhaustions_total", "counter", "Runs ended by a resource limit, by the limit's words.");
+    e.sample("warden_exhaustions_total", 1, "limit=\"" + label(r.message) + "\"");
+  }
+  return e.take();
+}
+
+std::vector<std::string> security_events(const RunReport& r) {
+  std::vector<std::string> out;
+  auto event = [&](const std::string& time, const char* name) {
+    nlohmann::ordered_json j;
+    j["time"] = time;
+    j["event"] = name;
+    j["module"] = r.module;
+    return j;
+  };
+  auto put = [&](const nlohmann::ordered_json& j) {
+    out.push_back(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  };
+  if (r.outcome == "unsigned") {
+    auto j = event(r.started_at, "signature_failed");
+    j["sha256"] = r.sha256;
+    j["size"] = r.module_bytes;
+    j["reason"] = r.message;
+    put(j);
+  } else if (r.load >= 0) {
+    auto j = event(r.started_at, "module_loaded");
+    j["sha256"] = r.sha256;
+    j["size"] = r.module_bytes;
+    j["signer"] = r.signer.empty() ? nullptr : nlohmann::ordered_json(r.signer);
+    put(j);
+  }
+  for (const std::string& d : r.denials) {
+    auto j = event(r.ended_at, "capability_denied");
+    j["function"] = d.substr(0, d.find(':'));
+    j["detail"] = d;
+    put(j);
+  }
+  if (r.wasi_faults) {
+    auto j = event(r.ended_at, "host_call_fault");
+    j["count"] = r.wasi_faults;
+    put(j);
+  }
+  if (r.outcome == "trap") {
+    auto j = event(r.ended_at, "trap");
+    j["message"] = r.message;
+    put(j);
+  } else if (r.outcome == "exhausted") {
+    auto j = event(r.ended_at, "limit_hit");
+    j["limit"] = r.message;
+    put(j);
+  }
+  auto j = event(r.ended_at, "instance_exit");
+  j["outcome"] = r.outcome;
+  j["exit_code"] = r.exit_code;
+  if (!r.message.empty() && r.outcome != "trap" && r.outcome != "exhausted") j["message"] = r.message;
+  put(j);
+  return out;
+}
+
+std::string rfc3339_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  tm utc{};
+  gmtime_r(&ts.tv_sec, &utc);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long>(ts.tv_nsec));
+  return buf;
+}
+
+std::string sha256_hex(const std::vector<uint8_t>& bytes) {
+  if (sodium_init() < 0) return "";
+  unsigned char d[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(d, bytes.data(), bytes.size());
+  char hex[2 * sizeof d + 1];
+  sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+  return hex;
+}
+
+}  // namespace warden::cli
