@@ -945,3 +945,52 @@ TEST_F(Command, MetricsPassPromtoolAndEventsParse) {
   EXPECT_EQ(events,
             (std::vector<std::string>{"module_loaded", "trap", "instance_exit", "signature_failed", "instance_exit"}));
 }
+
+// --otel-file: one OTLP/JSON trace a line, a root span and one child per
+// phase, valid ids, times in order.
+TEST_F(Command, OtelTraceHasASpanPerPhase) {
+  std::string m = write("m.wasm", kFuncs), file = (dir_ / "t.otlp").string();
+  ASSERT_EQ(warden("run " + m + " --invoke add i32:1 i32:2 --otel-file " + file).exit_code, 0);
+  ASSERT_EQ(warden("run " + m + " --invoke div i32:1 i32:0 --otel-file " + file).exit_code, 2);
+  std::istringstream lines(slurp(file));
+  std::vector<nlohmann::json> traces;
+  for (std::string line; std::getline(lines, line);) traces.push_back(nlohmann::json::parse(line, nullptr, false));
+  ASSERT_EQ(traces.size(), 2u);
+  auto hex = [](const std::string& s, size_t n) {
+    return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string::npos &&
+           s.find_first_not_of('0') != std::string::npos;
+  };
+  std::vector<std::string> trace_ids;
+  for (const nlohmann::json& t : traces) {
+    ASSERT_TRUE(t.is_object());
+    const nlohmann::json& rs = t["resourceSpans"][0];
+    EXPECT_EQ(rs["resource"]["attributes"][0]["key"], "service.name");
+    const nlohmann::json& spans = rs["scopeSpans"][0]["spans"];
+    ASSERT_EQ(spans.size(), 5u);  // run; read, load, instantiate, invoke
+    const nlohmann::json& root = spans[0];
+    EXPECT_EQ(root["name"], "warden.run");
+    EXPECT_TRUE(hex(root["traceId"], 32)) << root["traceId"];
+    EXPECT_TRUE(hex(root["spanId"], 16)) << root["spanId"];
+    trace_ids.push_back(root["traceId"]);
+    std::vector<std::string> names;
+    uint64_t last_end = 0;
+    for (size_t i = 1; i < spans.size(); ++i) {
+      const nlohmann::json& s = spans[i];
+      names.push_back(s["name"]);
+      EXPECT_EQ(s["traceId"], root["traceId"]);
+      EXPECT_EQ(s["parentSpanId"], root["spanId"]);
+      EXPECT_TRUE(hex(s["spanId"], 16));
+      uint64_t start = std::stoull(s["startTimeUnixNano"].get<std::string>());
+      uint64_t end = std::stoull(s["endTimeUnixNano"].get<std::string>());
+      EXPECT_LE(start, end);
+      EXPECT_LE(last_end, start);
+      last_end = end;
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"warden.read", "warden.load", "warden.instantiate", "warden.invoke"}));
+  }
+  EXPECT_NE(trace_ids[0], trace_ids[1]);
+  EXPECT_EQ(traces[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["status"]["code"], 1);
+  const nlohmann::json& failed = traces[1]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["status"];
+  EXPECT_EQ(failed["code"], 2);
+  EXPECT_EQ(failed["message"], "trap: integer divide by zero");
+}

@@ -35,7 +35,7 @@ struct RunOptions {
   std::vector<std::string> require_signature;
   std::string signature;
   bool stats = false;
-  std::string exit_json, metrics, log_json;
+  std::string exit_json, metrics, log_json, otel_file;
   CLI::Option* fuel_opt = nullptr;
   CLI::Option* timeout_opt = nullptr;
   CLI::Option* memory_opt = nullptr;
@@ -226,7 +226,7 @@ void print_stats(const wasi::Context* ctx, const Store& store) {
 }
 
 Outcome run(const RunOptions& o, RunReport& rep) {
-  const bool observed = !o.metrics.empty() || !o.log_json.empty();
+  const bool observed = !o.metrics.empty() || !o.log_json.empty() || !o.otel_file.empty();
   Stopwatch clock;
   // Grants and limits: the policy file, then the flags over it.
   Policy file_policy, flags;
@@ -264,7 +264,7 @@ Outcome run(const RunOptions& o, RunReport& rep) {
   if (!bytes) {
     return failed(exit_code, exit_code == kExitExhausted ? "exhausted" : "usage");
   }
-  rep.read = clock.lap();
+  rep.read = clock.lap(rep.spans, "read");
   rep.module_bytes = bytes->size();
   if (observed) rep.sha256 = sha256_hex(*bytes);
   // Trust before anything reads the module's contents (docs/signatures.md).
@@ -274,12 +274,12 @@ Outcome run(const RunOptions& o, RunReport& rep) {
     std::string refusal;
     if (!check_signature(o.file, *bytes, p.signature_keys, o.signature, exit_code, &signer, &refusal))
       return failed(exit_code, exit_code == kExitUnsigned ? "unsigned" : "usage", refusal);
-    rep.verify = clock.lap();
+    rep.verify = clock.lap(rep.spans, "verify");
     rep.signer = p.signature_keys[signer];
   }
   auto loaded = Module::load(*bytes, limits);
   if (!loaded.ok()) return load_failure(o.file, loaded.error());
-  rep.load = clock.lap();
+  rep.load = clock.lap(rep.spans, "load");
   std::shared_ptr<const Module> module = loaded.value();
   bool imports_wasi = false;
   for (const ImportInfo& i : module->imports()) imports_wasi |= i.module == wasi::kModuleName;
@@ -363,7 +363,7 @@ Outcome run(const RunOptions& o, RunReport& rep) {
     };
     clock.lap();
     auto instance = store.instantiate(module, imports.value());
-    rep.instantiate = clock.lap();
+    rep.instantiate = clock.lap(rep.spans, "instantiate");
     if (!instance.ok()) {
       if (auto x = guest_exit()) return *x;  // proc_exit in the start function
       const Error& e = instance.error();
@@ -378,7 +378,7 @@ Outcome run(const RunOptions& o, RunReport& rep) {
     auto target = instance.value()->find_export(entry);
     if (!target || target->kind != ExternKind::Func) return usage("unknown export '" + entry + "'");
     auto results = store.invoke(target->func, args);
-    rep.invoke = clock.lap();
+    rep.invoke = clock.lap(rep.spans, "invoke");
     rep.invocations = 1;
     if (!results.ok()) {
       if (auto x = guest_exit()) return *x;
@@ -415,7 +415,7 @@ Outcome run(const RunOptions& o, RunReport& rep) {
   return out;
 }
 
-// --metrics FILE and --log-json FILE (docs/observability.md).
+// --metrics FILE, --otel-file FILE and --log-json FILE (docs/observability.md).
 void write_report(const RunOptions& o, RunReport& rep, const Outcome& out) {
   rep.module = o.file;
   rep.outcome = out.reason;
@@ -427,6 +427,11 @@ void write_report(const RunOptions& o, RunReport& rep, const Outcome& out) {
     std::ofstream f(o.metrics);
     f << prometheus_text(rep);
     if (!f) std::fprintf(stderr, "warden run: cannot write %s\n", o.metrics.c_str());
+  }
+  if (!o.otel_file.empty()) {
+    std::ofstream f(o.otel_file, std::ios::app);
+    f << otlp_trace(rep) << "\n";
+    if (!f) std::fprintf(stderr, "warden run: cannot write %s\n", o.otel_file.c_str());
   }
   if (!o.log_json.empty()) {
     std::ofstream f(o.log_json, std::ios::app);
@@ -512,6 +517,8 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--metrics", o->metrics,
                  "at exit, write the run's metrics here (Prometheus text format: startup phases, fuel, memory, "
                  "WASI calls and denials by function, outcome)");
+  sub.add_option("--otel-file", o->otel_file,
+                 "append the run as an OpenTelemetry trace here (OTLP/JSON, one request a line: a span per phase)");
   sub.add_option("--log-json", o->log_json,
                  "append the run's security events here, one JSON object a line (module loaded or signature "
                  "failed, capability denied, trap, limit hit, instance exit)");
@@ -537,7 +544,7 @@ void setup(CLI::App& sub, int& exit_code) {
     RunReport rep;
     Outcome out = run(*o, rep);
     if (!o->exit_json.empty()) write_exit_json(o->exit_json, out);
-    if (!o->metrics.empty() || !o->log_json.empty()) write_report(*o, rep, out);
+    if (!o->metrics.empty() || !o->log_json.empty() || !o->otel_file.empty()) write_report(*o, rep, out);
     exit_code = out.code;
   });
 }

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
@@ -144,6 +145,60 @@ std::vector<std::string> security_events(const RunReport& r) {
   if (!r.message.empty() && r.outcome != "trap" && r.outcome != "exhausted") j["message"] = r.message;
   put(j);
   return out;
+}
+
+std::string otlp_trace(const RunReport& r) {
+  using json = nlohmann::ordered_json;
+  if (sodium_init() < 0) return "";
+  auto hex_id = [](size_t bytes) {  // random, never all zeros (an invalid id)
+    std::vector<unsigned char> b(bytes);
+    do randombytes_buf(b.data(), b.size());
+    while (std::all_of(b.begin(), b.end(), [](unsigned char c) { return c == 0; }));
+    std::string h(2 * bytes + 1, '\0');
+    sodium_bin2hex(h.data(), h.size(), b.data(), b.size());
+    h.pop_back();
+    return h;
+  };
+  auto str = [](const std::string& k, const std::string& v) {
+    return json{{"key", k}, {"value", {{"stringValue", v}}}};
+  };
+  auto num = [](const std::string& k, uint64_t v) {
+    return json{{"key", k}, {"value", {{"intValue", std::to_string(v)}}}};  // int64 as a JSON string (OTLP/JSON)
+  };
+  const std::string trace = hex_id(16), root = hex_id(8);
+  uint64_t start = r.spans.empty() ? Stopwatch::unix_ns() : r.spans.front().start_ns;
+  uint64_t end = r.spans.empty() ? start : r.spans.back().end_ns;
+  const bool failed = r.outcome != "returned" && r.outcome != "proc_exit";
+  json root_attrs =
+      json::array({str("warden.module", r.module), str("warden.outcome", r.outcome),
+                   num("warden.exit_code", static_cast<uint64_t>(r.exit_code)),
+                   num("warden.fuel_consumed", r.fuel_consumed), num("warden.memory_peak_bytes", r.memory_bytes)});
+  for (size_t i = 0; i < r.wasi_calls.size() && i < r.wasi_functions.size(); ++i)
+    if (r.wasi_calls[i]) root_attrs.push_back(num("warden.wasi.calls." + r.wasi_functions[i], r.wasi_calls[i]));
+  json status = failed ? json{{"code", 2}, {"message", r.outcome + (r.message.empty() ? "" : ": " + r.message)}}
+                       : json{{"code", 1}};
+  json spans = json::array();
+  spans.push_back({{"traceId", trace},
+                   {"spanId", root},
+                   {"name", "warden.run"},
+                   {"kind", 1},
+                   {"startTimeUnixNano", std::to_string(start)},
+                   {"endTimeUnixNano", std::to_string(end)},
+                   {"attributes", root_attrs},
+                   {"status", status}});
+  for (const Span& s : r.spans)
+    spans.push_back({{"traceId", trace},
+                     {"spanId", hex_id(8)},
+                     {"parentSpanId", root},
+                     {"name", "warden." + s.name},
+                     {"kind", 1},
+                     {"startTimeUnixNano", std::to_string(s.start_ns)},
+                     {"endTimeUnixNano", std::to_string(s.end_ns)}});
+  json request = {
+      {"resourceSpans",
+       json::array({{{"resource", {{"attributes", json::array({str("service.name", "warden")})}}},
+                     {"scopeSpans", json::array({{{"scope", {{"name", "warden"}}}, {"spans", spans}}})}}})}};
+  return request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string rfc3339_now() {

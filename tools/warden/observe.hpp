@@ -14,6 +14,12 @@
 
 namespace warden::cli {
 
+/// One timed phase, in Unix nanoseconds (for OpenTelemetry spans).
+struct Span {
+  std::string name;
+  uint64_t start_ns = 0, end_ns = 0;
+};
+
 struct RunReport {
   std::string module;  ///< the file, as given
   uint64_t module_bytes = 0;
@@ -22,6 +28,7 @@ struct RunReport {
   /// Seconds per phase (read the file, verify its signature, load =
   /// decode + validate + compile, instantiate, invoke); -1 when not reached.
   double read = -1, verify = -1, load = -1, instantiate = -1, invoke = -1;
+  std::vector<Span> spans;  ///< the same phases, in order, as wall-clock intervals
   uint64_t invocations = 0;
   uint64_t fuel_consumed = 0;
   uint64_t memory_bytes = 0, table_elements = 0;
@@ -42,16 +49,31 @@ struct RunReport {
 /// A wall-clock stopwatch for the phases.
 class Stopwatch {
  public:
-  Stopwatch() : t_(std::chrono::steady_clock::now()) {}
+  Stopwatch() : t_(std::chrono::steady_clock::now()), wall_(unix_ns()) {}
+  /// Seconds since the last lap (or the start).
   double lap() {
     auto now = std::chrono::steady_clock::now();
     double s = std::chrono::duration<double>(now - t_).count();
     t_ = now;
+    wall_ = unix_ns();
     return s;
+  }
+  /// The same, recording the interval as a span called `name`.
+  double lap(std::vector<Span>& spans, const char* name) {
+    const uint64_t start = wall_;
+    double s = lap();
+    spans.push_back({name, start, wall_});
+    return s;
+  }
+  static uint64_t unix_ns() {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
   }
 
  private:
   std::chrono::steady_clock::time_point t_;
+  uint64_t wall_;
 };
 
 /// The report as Prometheus text exposition format 0.0.4 (names
@@ -63,6 +85,13 @@ std::string prometheus_text(const RunReport& r);
 /// host_call_fault; trap or limit_hit; instance_exit. Each has "time"
 /// (RFC 3339, UTC, ns), "event" and "module".
 std::vector<std::string> security_events(const RunReport& r);
+
+/// The run as one OTLP/JSON trace (an ExportTraceServiceRequest on one
+/// line, what the OpenTelemetry Collector's file receiver reads): a root
+/// span "warden.run" and a child per phase (read, verify, load,
+/// instantiate, invoke), with the module, outcome and WASI calls by
+/// function as attributes; fresh random trace and span ids.
+std::string otlp_trace(const RunReport& r);
 
 /// Now as RFC 3339 UTC with nanoseconds: "2026-12-05T03:04:05.123456789Z".
 std::string rfc3339_now();
