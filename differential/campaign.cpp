@@ -1009,6 +1009,26 @@ class Campaign {
     return static_cast<int>(unexplained);
   }
 
+ public:
+  CampaignTotals totals() const {
+    CampaignTotals t;
+    t.seconds = elapsed_;
+    t.cycles = cycles_;
+    t.generated = health_.generated;
+    t.mutants = health_.mutants;
+    t.wasi_programs = health_.wasi_programs;
+    t.wasi_calls = health_.wasi_calls;
+    t.findings = health_.findings;
+    t.explained = health_.explained;
+    t.buckets = buckets_.size();
+    for (const auto& [k, b] : buckets_) t.unexplained += b.rule.empty();
+    t.engine_seconds = health_.seconds;
+    t.engine_modules = health_.modules;
+    t.ignored = health_.ignored;
+    return t;
+  }
+
+ private:
   const CampaignOptions& o_;
   std::FILE* out_;
   std::string work_, limits_json_;
@@ -1031,9 +1051,11 @@ class Campaign {
 
 }  // namespace
 
-int run_campaign(const CampaignOptions& options, std::FILE* out) {
+int run_campaign(const CampaignOptions& options, std::FILE* out, CampaignTotals* totals) {
   Campaign c(options, out);
-  return c.run();
+  int r = c.run();
+  if (totals && r >= 0) *totals = c.totals();
+  return r;
 }
 
 }  // namespace warden::diff

@@ -17,6 +17,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,9 +57,20 @@ struct CampaignOptions {
   std::vector<std::string> wasi_replay;
 };
 
+/// What a campaign did, in numbers (warden diff --metrics).
+struct CampaignTotals {
+  double seconds = 0;
+  uint64_t cycles = 0, generated = 0, mutants = 0, wasi_programs = 0, wasi_calls = 0;
+  uint64_t findings = 0, explained = 0, buckets = 0, unexplained = 0;
+  std::map<std::string, double> engine_seconds;    ///< per engine (and "engine (validate)", "engine (wasi)")
+  std::map<std::string, uint64_t> engine_modules;  ///< the same keys
+  std::map<std::string, uint64_t> ignored;         ///< ignored runs, by rule
+};
+
 /// Runs a campaign, printing progress and the summary to `out`. Returns the
 /// number of unexplained buckets (the caller's exit status is non-zero when
-/// it is), or -1 when the campaign could not start.
-int run_campaign(const CampaignOptions& options, std::FILE* out);
+/// it is), or -1 when the campaign could not start. `totals` (when not
+/// null) gets the campaign's figures.
+int run_campaign(const CampaignOptions& options, std::FILE* out, CampaignTotals* totals = nullptr);
 
 }  // namespace warden::diff

@@ -244,7 +244,7 @@ bool check_pin(const std::vector<FileReport>& reports, const std::map<std::strin
 
 }  // namespace
 
-int run_wast(const WastOptions& options) {
+int run_wast(const WastOptions& options, std::vector<FileReport>* out) {
   std::vector<std::string> files;
   if (!expand_inputs(options.inputs, files)) return kExitUsage;
   Skips skips;
@@ -299,6 +299,7 @@ int run_wast(const WastOptions& options) {
   if (!options.write_expect_path.empty()) {
     io_ok &= write_text(options.write_expect_path, pin_text(reports));
   }
+  if (out) *out = reports;
   if (!io_ok) return kExitUsage;
   if (!options.expect_path.empty()) {
     return check_pin(reports, pins, options.expect_path) ? kExitOk : kExitFailed;

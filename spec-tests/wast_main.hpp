@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "runner.hpp"
+
 namespace warden::spec {
 
 struct WastOptions {
@@ -21,6 +23,8 @@ struct WastOptions {
 /// Runs everything and returns the process exit code: 0 when every command
 /// passed (with --expect: when the results equal the pin exactly), 1 when
 /// not, 64 on a usage error (missing input, unreadable or malformed list).
-int run_wast(const WastOptions& options);
+/// `reports` (when not null) gets every file's report, for the caller's own
+/// output (warden wast --metrics).
+int run_wast(const WastOptions& options, std::vector<FileReport>* reports = nullptr);
 
 }  // namespace warden::spec

@@ -994,3 +994,29 @@ TEST_F(Command, OtelTraceHasASpanPerPhase) {
   EXPECT_EQ(failed["code"], 2);
   EXPECT_EQ(failed["message"], "trap: integer divide by zero");
 }
+
+// wast and diff write their figures in the same format.
+TEST_F(Command, WastAndDiffMetricsPassPromtool) {
+  if (access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool not installed (bash scripts/setup)";
+  std::ofstream(dir_ / "t.wast") << "(module (func (export \"f\") (result i32) i32.const 7))\n"
+                                    "(assert_return (invoke \"f\") (i32.const 7))\n"
+                                    "(assert_return (invoke \"f\") (i32.const 8))\n";
+  std::string metrics = (dir_ / "w.prom").string();
+  Outcome o = warden("wast " + (dir_ / "t.wast").string() + " --metrics " + metrics);
+  EXPECT_EQ(o.exit_code, 1);
+  std::string text = slurp(metrics);
+  EXPECT_NE(text.find("warden_wast_commands_total{file=\"t.wast\",result=\"passed\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("warden_wast_commands_total{file=\"t.wast\",result=\"failed\"} 1\n"), std::string::npos) << text;
+  Outcome check = warden_shell("/usr/bin/promtool check metrics < " + metrics);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+  metrics = (dir_ / "d.prom").string();
+  o = warden("diff --cycles 1 --engines warden,wabt --generator own --batch 4 --findings " + (dir_ / "f").string() +
+             " --metrics " + metrics);
+  ASSERT_NE(o.exit_code, 64) << o.out << o.err;
+  text = slurp(metrics);
+  EXPECT_NE(text.find("warden_diff_inputs_total{kind=\"generated\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("warden_diff_engine_inputs_total{engine=\"warden\"} "), std::string::npos) << text;
+  check = warden_shell("/usr/bin/promtool check metrics < " + metrics);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}

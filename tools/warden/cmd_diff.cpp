@@ -6,6 +6,7 @@
 
 #include "campaign.hpp"
 #include "cli.hpp"
+#include "observe.hpp"
 
 namespace warden::cli {
 namespace {
@@ -16,6 +17,7 @@ struct DiffOptions {
   std::string engines = "warden,wabt,binaryen,v8";
   std::string generators = "own,ttf,mutate,wasi";
   bool no_minimize = false, no_nan_check = false;
+  std::string metrics;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -44,6 +46,35 @@ double parse_duration(const std::string& s) {
   return -1;
 }
 
+std::string diff_metrics(const diff::CampaignTotals& t) {
+  Exposition e;
+  e.family("warden_diff_duration_seconds", "gauge", "Wall-clock time of the campaign.");
+  e.sample("warden_diff_duration_seconds", t.seconds);
+  e.family("warden_diff_cycles_total", "counter", "Campaign cycles.");
+  e.sample("warden_diff_cycles_total", static_cast<double>(t.cycles));
+  e.family("warden_diff_inputs_total", "counter",
+           "Inputs compared, by kind: generated modules, mutants, WASI programs.");
+  e.sample("warden_diff_inputs_total", static_cast<double>(t.generated), "kind=\"generated\"");
+  e.sample("warden_diff_inputs_total", static_cast<double>(t.mutants), "kind=\"mutant\"");
+  e.sample("warden_diff_inputs_total", static_cast<double>(t.wasi_programs), "kind=\"wasi\"");
+  e.family("warden_diff_findings_total", "counter", "Disagreements, by whether a catalogued rule explains them.");
+  e.sample("warden_diff_findings_total", static_cast<double>(t.explained), "explained=\"true\"");
+  e.sample("warden_diff_findings_total", static_cast<double>(t.findings - t.explained), "explained=\"false\"");
+  e.family("warden_diff_buckets", "gauge", "Finding buckets, by whether a rule explains them.");
+  e.sample("warden_diff_buckets", static_cast<double>(t.buckets - t.unexplained), "explained=\"true\"");
+  e.sample("warden_diff_buckets", static_cast<double>(t.unexplained), "explained=\"false\"");
+  e.family("warden_diff_engine_seconds_total", "counter", "Wall-clock time each engine (and task) took.");
+  for (const auto& [engine, secs] : t.engine_seconds)
+    e.sample("warden_diff_engine_seconds_total", secs, "engine=\"" + label(engine) + "\"");
+  e.family("warden_diff_engine_inputs_total", "counter", "Inputs each engine (and task) was given.");
+  for (const auto& [engine, n] : t.engine_modules)
+    e.sample("warden_diff_engine_inputs_total", static_cast<double>(n), "engine=\"" + label(engine) + "\"");
+  e.family("warden_diff_ignored_total", "counter", "Comparisons set aside, by the rule that says why.");
+  for (const auto& [rule, n] : t.ignored)
+    e.sample("warden_diff_ignored_total", static_cast<double>(n), "rule=\"" + label(rule) + "\"");
+  return e.take();
+}
+
 int run(DiffOptions& o) {
   double secs = parse_duration(o.time);
   if (secs < 0) {
@@ -55,8 +86,10 @@ int run(DiffOptions& o) {
   o.c.generators = split(o.generators);
   o.c.minimize = !o.no_minimize;
   o.c.probe.nan_check = !o.no_nan_check;
-  int unexplained = diff::run_campaign(o.c, stdout);
+  diff::CampaignTotals totals;
+  int unexplained = diff::run_campaign(o.c, stdout, &totals);
   if (unexplained < 0) return kExitUsage;
+  if (!o.metrics.empty()) write_metrics(o.metrics, diff_metrics(totals), "diff");
   return unexplained > 0 ? kExitRejected : kExitOk;
 }
 
@@ -88,6 +121,7 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--testsuite", o->c.testsuite, "testsuite .wast directory (mutation seeds)");
   sub.add_option("--work", o->c.work_dir, "scratch directory (default /tmp/warden-diff-PID, removed)");
   sub.add_flag("-v,--verbose", o->c.verbose, "progress after every cycle");
+  sub.add_option("--metrics", o->metrics, "at the end, write the campaign's figures in the Prometheus text format");
   sub.add_option("--replay", o->c.replay,
                  "compare the engines on these .wasm files (and their probes) instead of generating");
   sub.add_option("--wasi-replay", o->c.wasi_replay,

@@ -423,11 +423,7 @@ void write_report(const RunOptions& o, RunReport& rep, const Outcome& out) {
   rep.message = out.message;
   rep.ended_at = rfc3339_now();
   if (rep.started_at.empty()) rep.started_at = rep.ended_at;
-  if (!o.metrics.empty()) {
-    std::ofstream f(o.metrics);
-    f << prometheus_text(rep);
-    if (!f) std::fprintf(stderr, "warden run: cannot write %s\n", o.metrics.c_str());
-  }
+  if (!o.metrics.empty()) write_metrics(o.metrics, prometheus_text(rep), "run");
   if (!o.otel_file.empty()) {
     std::ofstream f(o.otel_file, std::ios::app);
     f << otlp_trace(rep) << "\n";

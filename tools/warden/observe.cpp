@@ -6,12 +6,12 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace warden::cli {
-namespace {
+namespace {}  // namespace
 
-// A label value escaped as the exposition format wants (\\, \", \n).
 std::string label(const std::string& v) {
   std::string out;
   for (char c : v) {
@@ -25,27 +25,19 @@ std::string label(const std::string& v) {
   return out;
 }
 
-class Exposition {
- public:
-  explicit Exposition(std::string module) : module_("module=\"" + label(module) + "\"") {}
-  void family(const char* name, const char* type, const char* help) {
-    out_ += "# HELP " + std::string(name) + " " + help + "\n# TYPE " + name + " " + type + "\n";
-  }
-  void sample(const char* name, double v, const std::string& labels = "") {
-    char num[64];
-    std::snprintf(num, sizeof num, "%.9g", v);
-    out_ += std::string(name) + "{" + module_ + (labels.empty() ? "" : "," + labels) + "} " + num + "\n";
-  }
-  std::string take() { return std::move(out_); }
+void Exposition::family(const char* name, const char* type, const char* help) {
+  out_ += "# HELP " + std::string(name) + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
 
- private:
-  std::string module_, out_;
-};
-
-}  // namespace
+void Exposition::sample(const char* name, double v, const std::string& labels) {
+  char num[64];
+  std::snprintf(num, sizeof num, "%.9g", v);
+  std::string all = base_.empty() ? labels : labels.empty() ? base_ : base_ + "," + labels;
+  out_ += std::string(name) + (all.empty() ? "" : "{" + all + "}") + " " + num + "\n";
+}
 
 std::string prometheus_text(const RunReport& r) {
-  Exposition e(r.module);
+  Exposition e("module=\"" + label(r.module) + "\"");
   e.family("warden_module_size_bytes", "gauge", "Size of the module file.");
   e.sample("warden_module_size_bytes", static_cast<double>(r.module_bytes));
   e.family("warden_phase_duration_seconds", "gauge",
@@ -199,6 +191,14 @@ std::string otlp_trace(const RunReport& r) {
        json::array({{{"resource", {{"attributes", json::array({str("service.name", "warden")})}}},
                      {"scopeSpans", json::array({{{"scope", {{"name", "warden"}}}, {"spans", spans}}})}}})}};
   return request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool write_metrics(const std::string& path, const std::string& text, const char* command) {
+  std::ofstream f(path);
+  f << text;
+  f.close();
+  if (!f) std::fprintf(stderr, "warden %s: cannot write %s\n", command, path.c_str());
+  return static_cast<bool>(f);
 }
 
 std::string rfc3339_now() {

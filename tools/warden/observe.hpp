@@ -76,6 +76,23 @@ class Stopwatch {
   uint64_t wall_;
 };
 
+/// Writes the Prometheus text exposition format 0.0.4: a family's HELP and
+/// TYPE, then its samples, each with `base` labels first (`module="x"`).
+class Exposition {
+ public:
+  explicit Exposition(std::string base = {}) : base_(std::move(base)) {}
+  void family(const char* name, const char* type, const char* help);
+  void sample(const char* name, double v, const std::string& labels = "");
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string base_, out_;
+};
+/// A label value escaped as the format wants (\\, \", \n).
+std::string label(const std::string& v);
+/// Writes `text` to `path`; false (having said why on stderr) on failure.
+bool write_metrics(const std::string& path, const std::string& text, const char* command);
+
 /// The report as Prometheus text exposition format 0.0.4 (names
 /// warden_*, base units, counters ending _total, HELP and TYPE for each).
 std::string prometheus_text(const RunReport& r);
