@@ -4,11 +4,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <httplib.h>
+
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -1019,4 +1024,93 @@ TEST_F(Command, WastAndDiffMetricsPassPromtool) {
   EXPECT_NE(text.find("warden_diff_engine_inputs_total{engine=\"warden\"} "), std::string::npos) << text;
   check = warden_shell("/usr/bin/promtool check metrics < " + metrics);
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+// warden serve: WAGI request in, response out; a trap is 500, the deadline
+// 504, a failed request leaves the others alone; /healthz and /metrics.
+TEST_F(Command, ServeAnswersEachRequestWithAFreshInstance) {
+  auto wat = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / (name + ".wat")) << text;
+    EXPECT_EQ(
+        warden("wat2wasm " + (dir_ / (name + ".wat")).string() + " -o " + (dir_ / (name + ".wasm")).string()).exit_code,
+        0);
+    return (dir_ / (name + ".wasm")).string();
+  };
+  // Echoes the body after a header; counts requests in a global that a
+  // second request must not see (a fresh instance each time).
+  std::string echo = wat("echo", R"((module
+    (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 2)
+    (global $seen (mut i32) (i32.const 48))
+    (data (i32.const 0) "Content-Type: text/x-echo\n\n")
+    (func (export "_start")
+      (local $n i32) (local $total i32)
+      (global.set $seen (i32.add (global.get $seen) (i32.const 1)))
+      (i32.store8 (i32.const 1024) (global.get $seen))
+      (local.set $total (i32.const 1))
+      (block $done (loop $more
+        (i32.store (i32.const 100) (i32.add (i32.const 1024) (local.get $total)))
+        (i32.store (i32.const 104) (i32.sub (i32.const 60000) (local.get $total)))
+        (br_if $done (call $read (i32.const 0) (i32.const 100) (i32.const 1) (i32.const 200)))
+        (local.set $n (i32.load (i32.const 200)))
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $total (i32.add (local.get $total) (local.get $n)))
+        (br $more)))
+      (i32.store (i32.const 300) (i32.const 0)) (i32.store (i32.const 304) (i32.const 27))
+      (i32.store (i32.const 308) (i32.const 1024)) (i32.store (i32.const 312) (local.get $total))
+      (drop (call $write (i32.const 1) (i32.const 300) (i32.const 2) (i32.const 400))))))");
+  std::string loop = wat("loop", "(module (func (export \"_start\") (loop (br 0))))");
+  std::string trap = wat("trap", "(module (func (export \"_start\") unreachable))");
+  std::string log = (dir_ / "serve.log").string(), pid = (dir_ / "serve.pid").string();
+  std::system((warden_.string() + " serve --port 0 --workers 2 --timeout-ms 200 --route /echo=" + echo +
+               " --route /loop=" + loop + " --route /trap=" + trap + " >" + log + " 2>&1 & echo $! >" + pid)
+                  .c_str());
+  int port = 0;
+  for (int i = 0; i < 100 && !port; ++i) {
+    std::string text = slurp(log);
+    size_t at = text.find("127.0.0.1:");
+    if (at != std::string::npos) port = std::atoi(text.c_str() + at + 10);
+    if (!port) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const pid_t server = std::atoi(slurp(pid).c_str());
+  ASSERT_GT(port, 0) << slurp(log);
+  httplib::Client http("127.0.0.1", port);
+  auto r = http.Post("/echo?x=1", "hello", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "1hello");  // the global started at '0': this instance saw one request
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/x-echo");
+  r = http.Get("/loop");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 504);
+  EXPECT_EQ(r->body.rfind("exhausted: ", 0), 0u) << r->body;
+  r = http.Get("/trap");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body, "trap: unreachable\n");
+  r = http.Post("/echo", "again", "text/plain");  // a fresh instance: '1' again
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "1again");
+  r = http.Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "ok\n");
+  r = http.Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("warden_serve_requests_total{route=\"/echo\",status=\"200\"} 2\n"), std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("warden_serve_requests_total{route=\"/loop\",status=\"504\"} 1\n"), std::string::npos);
+  if (access("/usr/bin/promtool", X_OK) == 0) {
+    std::ofstream(dir_ / "s.prom") << r->body;
+    EXPECT_EQ(warden_shell("/usr/bin/promtool check metrics < " + (dir_ / "s.prom").string()).exit_code, 0);
+  }
+  ::kill(server, SIGTERM);
+
+  // A module that does not verify stops the server before it listens.
+  std::string key = (dir_ / "k.key").string();
+  ASSERT_EQ(warden("keygen -o " + key).exit_code, 0);
+  Outcome o = warden("serve --port 0 --route /echo=" + echo + " --require-signature " + key + ".pub");
+  EXPECT_EQ(o.exit_code, 5);
+  EXPECT_NE(o.err.find("warden serve: not starting: " + echo + " is not signed by a trusted key"), std::string::npos)
+      << o.err;
 }
