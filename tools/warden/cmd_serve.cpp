@@ -326,6 +326,10 @@ int serve(const ServeOptions& o) {
   const unsigned workers = o.workers ? o.workers : std::max(2u, std::thread::hardware_concurrency());
   http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   http.set_payload_max_length(o.max_body);
+  // Headers and body go out in separate writes: without TCP_NODELAY a
+  // client's delayed ACK holds every response back ~40 ms (Nagle).
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(1000);
   for (const Route& r : routes) {
     const Route* route = &r;
     auto handler = [&server, route](const httplib::Request& req, httplib::Response& res) {

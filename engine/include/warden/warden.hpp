@@ -4,6 +4,16 @@
 // kind names the phase (spec: decoding, validation, linking, instantiation,
 // execution, or one of Warden's resource limits) and whose message uses the
 // spec testsuite's wording.
+//
+// Threads. A Module (and the shared_ptr to it) is immutable once loaded:
+// any number of threads may instantiate it at once, each into its own
+// Store. A Store, and everything in it (instances, memories, tables,
+// globals, host functions' state such as a wasi::Context linked into it),
+// belongs to one thread at a time; calls into one Store must not overlap.
+// A Linker is read-only after its definitions and may be shared once built;
+// Module::load and the free functions (decode, validate, wat_to_wasm, ...)
+// may run concurrently. tests/threads_test.cpp checks the first rule under
+// ThreadSanitizer (the tsan preset), and `warden serve` relies on it.
 #pragma once
 #include <cstdint>
 #include <functional>
