@@ -1,6 +1,8 @@
 // `warden run FILE.wasm [--invoke NAME [ARG...]] [-- PROGRAM ARGS...]`:
 // instantiate and call; a module that imports wasi_snapshot_preview1 runs
 // as a WASI program under the operator's grants (docs/policy.md).
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -422,6 +424,10 @@ void write_report(const RunOptions& o, RunReport& rep, const Outcome& out) {
   rep.exit_code = out.code;
   rep.message = out.message;
   rep.ended_at = rfc3339_now();
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) == 0)
+    rep.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                      static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   if (rep.started_at.empty()) rep.started_at = rep.ended_at;
   if (!o.metrics.empty()) write_metrics(o.metrics, prometheus_text(rep), "run");
   if (!o.otel_file.empty()) {

@@ -59,6 +59,10 @@ std::string prometheus_text(const RunReport& r) {
   e.sample("warden_fuel_consumed_total", static_cast<double>(r.fuel_consumed));
   e.family("warden_memory_peak_bytes", "gauge", "Bytes of linear memory at the end of the run (its peak).");
   e.sample("warden_memory_peak_bytes", static_cast<double>(r.memory_bytes));
+  if (r.cpu_seconds >= 0) {
+    e.family("warden_cpu_seconds_total", "counter", "CPU time of the process, user and system.");
+    e.sample("warden_cpu_seconds_total", r.cpu_seconds);
+  }
   e.family("warden_table_elements", "gauge", "Elements of all tables at the end of the run.");
   e.sample("warden_table_elements", static_cast<double>(r.table_elements));
   e.family("warden_wasi_calls_total", "counter", "WASI calls, by function.");

@@ -32,6 +32,7 @@ struct RunReport {
   uint64_t invocations = 0;
   uint64_t fuel_consumed = 0;
   uint64_t memory_bytes = 0, table_elements = 0;
+  double cpu_seconds = -1;                  ///< the process's user + system time at the end
   std::vector<std::string> wasi_functions;  ///< names for the counts below
   std::vector<uint64_t> wasi_calls, wasi_denied;
   uint64_t wasi_faults = 0;
