@@ -275,7 +275,12 @@ int serve(const ServeOptions& o) {
     return kExitUsage;
   }
   p.signature_keys.insert(p.signature_keys.end(), o.require_signature.begin(), o.require_signature.end());
+  // A server must not let one request hold a worker or the host's memory
+  // indefinitely: unless the policy or a flag says otherwise, each request
+  // gets a 10 s deadline and memories of at most 256 MiB.
   Limits limits;
+  limits.timeout_ms = 10'000;
+  limits.max_memory_bytes = 256ull << 20;
   if (p.memory) limits.max_memory_bytes = *p.memory;
   if (p.fuel) limits.fuel = *p.fuel;
   if (p.timeout_ms) limits.timeout_ms = *p.timeout_ms;
@@ -365,8 +370,9 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--require-signature", o->require_signature, "refuse to start unless this key signed every module")
       ->allow_extra_args(false);
   sub.add_option("--fuel", o->fuel, "fuel per request");
-  sub.add_option("--timeout-ms", o->timeout_ms, "deadline per request (504 when hit)");
-  sub.add_option("--max-memory", o->max_memory, "largest memory per request: bytes, or 64KiB, 16MiB, 1GiB");
+  sub.add_option("--timeout-ms", o->timeout_ms, "deadline per request (504 when hit; default 10000)");
+  sub.add_option("--max-memory", o->max_memory,
+                 "largest memory per request: bytes, or 64KiB, 16MiB, 1GiB (default 256MiB)");
   sub.add_option("--max-body", o->max_body, "largest request body in bytes (default 1 MiB)");
   sub.footer(
       "WAGI: the body is stdin; REQUEST_METHOD, PATH_INFO, QUERY_STRING, CONTENT_TYPE, CONTENT_LENGTH and\n"
