@@ -13,47 +13,31 @@
 #include <cstdlib>
 #include <vector>
 
+#include "warden/binary.hpp"
 #include "warden/signature.hpp"
+#include "warden/syntax.hpp"
 
 namespace {
 
-void put_leb(std::vector<uint8_t>& out, uint64_t v) {
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    out.push_back(static_cast<uint8_t>(b | (v ? 0x80 : 0)));
-  } while (v);
-}
-
 // (module (memory 1) (data (i32.const 0) BYTES)) and custom sections of
-// 1 MiB until `size` bytes.
+// 1 MiB after it, until `size` bytes, through the engine's encoder.
 std::vector<uint8_t> big_module(size_t size) {
-  std::vector<uint8_t> m;
-  m.reserve(size + 64);
-  static constexpr uint8_t kHead[] = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01};
-  m.insert(m.end(), std::begin(kHead), std::end(kHead));
   uint64_t x = 0x9E3779B97F4A7C15ull;
-  auto fill = [&](size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      m.push_back(static_cast<uint8_t>(x));
-    }
+  auto random_bytes = [&](size_t n) {
+    std::vector<uint8_t> v(n);
+    for (uint8_t& b : v) x ^= x << 13, x ^= x >> 7, x ^= x << 17, b = static_cast<uint8_t>(x);
+    return v;
   };
-  while (m.size() + 60000 < size) {
-    m.push_back(0);  // custom section "blob"
-    put_leb(m, 5 + (1u << 20));
-    m.push_back(4);
-    for (char c : {'b', 'l', 'o', 'b'}) m.push_back(static_cast<uint8_t>(c));
-    fill(1u << 20);
-  }
-  const size_t data = 60000;  // fits the one page
-  std::vector<uint8_t> seg = {0x01, 0x00, 0x41, 0x00, 0x0B};
-  put_leb(seg, data);
-  m.push_back(0x0B);
-  put_leb(m, seg.size() + data);
-  m.insert(m.end(), seg.begin(), seg.end());
-  fill(data);
-  return m;
+  warden::ast::Module m;
+  m.memories.push_back({{1, std::nullopt}});
+  warden::ast::DataSegment d;
+  d.offset.resize(2);
+  d.offset[0].op = warden::Op::I32Const;
+  d.offset[1].op = warden::Op::End;
+  d.bytes = random_bytes(60000);  // fits the one page
+  m.datas.push_back(std::move(d));
+  for (size_t total = 60000; total < size; total += 1u << 20) m.customs.push_back({"blob", random_bytes(1u << 20), 11});
+  return warden::encode(m);
 }
 
 double seconds_of(auto&& f) {

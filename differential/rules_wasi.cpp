@@ -36,8 +36,17 @@ uint32_t u32_at(const std::vector<uint8_t>& m, uint64_t p) {
   return uint32_t{m[p]} | uint32_t{m[p + 1]} << 8 | uint32_t{m[p + 2]} << 16 | uint32_t{m[p + 3]} << 24;
 }
 
-constexpr int32_t kSuccess = 0, kBadf = 8, kInval = 28, kIsdir = 31, kNametoolong = 37, kNobufs = 42, kNoent = 44,
-                  kNosys = 52, kNotdir = 54, kNotsup = 58, kOverflow = 61, kPerm = 63, kSpipe = 70, kNotcapable = 76;
+// Errnos by their preview1 names, from the engine's one table.
+int32_t errno_value(std::string_view name) {
+  for (uint32_t e = 0; !wasi::errno_name(e).empty(); ++e)
+    if (wasi::errno_name(e) == name) return static_cast<int32_t>(e);
+  return -2;  // no such name: matches no errno (nor "unreached")
+}
+const int32_t kSuccess = errno_value("success"), kBadf = errno_value("badf"), kInval = errno_value("inval"),
+              kIsdir = errno_value("isdir"), kNametoolong = errno_value("nametoolong"), kNobufs = errno_value("nobufs"),
+              kNoent = errno_value("noent"), kNosys = errno_value("nosys"), kNotdir = errno_value("notdir"),
+              kNotsup = errno_value("notsup"), kOverflow = errno_value("overflow"), kPerm = errno_value("perm"),
+              kSpipe = errno_value("spipe"), kNotcapable = errno_value("notcapable");
 
 // The guest-memory ranges node's binding checks before it calls uvwasi
 // (node 20 src/node_wasi.cc): pointer argument, and either a fixed size or
@@ -47,6 +56,7 @@ struct Access {
   std::string_view fn;
   int ptr, count;  // argument indices; count -1: `size` bytes
   uint64_t size;
+  bool path = false;  // (ptr, count) is a path
 };
 constexpr Access kAccesses[] = {
     {"args_get", 1, -1, 118},  // "wasi-diff\0--flag\0" + 100 x + NUL
@@ -75,23 +85,23 @@ constexpr Access kAccesses[] = {
     {"fd_readdir", 4, -1, 4},
     {"fd_seek", 3, -1, 8},
     {"fd_tell", 1, -1, 8},
-    {"path_create_directory", 1, 2, 1},
-    {"path_filestat_get", 2, 3, 1},
+    {"path_create_directory", 1, 2, 1, true},
+    {"path_filestat_get", 2, 3, 1, true},
     {"path_filestat_get", 4, -1, 64},
-    {"path_filestat_set_times", 2, 3, 1},
-    {"path_link", 2, 3, 1},
-    {"path_link", 5, 6, 1},
-    {"path_open", 2, 3, 1},
+    {"path_filestat_set_times", 2, 3, 1, true},
+    {"path_link", 2, 3, 1, true},
+    {"path_link", 5, 6, 1, true},
+    {"path_open", 2, 3, 1, true},
     {"path_open", 8, -1, 4},
-    {"path_readlink", 1, 2, 1},
+    {"path_readlink", 1, 2, 1, true},
     {"path_readlink", 3, 4, 1},
     {"path_readlink", 5, -1, 4},
-    {"path_remove_directory", 1, 2, 1},
-    {"path_rename", 1, 2, 1},
-    {"path_rename", 4, 5, 1},
-    {"path_symlink", 0, 1, 1},
-    {"path_symlink", 3, 4, 1},
-    {"path_unlink_file", 1, 2, 1},
+    {"path_remove_directory", 1, 2, 1, true},
+    {"path_rename", 1, 2, 1, true},
+    {"path_rename", 4, 5, 1, true},
+    {"path_symlink", 0, 1, 1, true},
+    {"path_symlink", 3, 4, 1, true},
+    {"path_unlink_file", 1, 2, 1, true},
     {"poll_oneoff", 0, 2, 48},
     {"poll_oneoff", 1, 2, 32},
     {"poll_oneoff", 3, -1, 4},
@@ -109,33 +119,13 @@ bool takes_iovecs(std::string_view fn) {
          fn == "sock_send";
 }
 
-// The (ptr, len) arguments that are paths.
-struct PathArg {
-  std::string_view fn;
-  int ptr;
-};
-constexpr PathArg kPathArgs[] = {
-    {"path_create_directory", 1},
-    {"path_filestat_get", 2},
-    {"path_filestat_set_times", 2},
-    {"path_link", 2},
-    {"path_link", 5},
-    {"path_open", 2},
-    {"path_readlink", 1},
-    {"path_remove_directory", 1},
-    {"path_rename", 1},
-    {"path_rename", 4},
-    {"path_symlink", 0},
-    {"path_symlink", 3},
-    {"path_unlink_file", 1},
-};
 // The call's paths as the guest's memory holds them (in bounds only).
 std::vector<std::string> paths_of(const At& a) {
   static const std::vector<uint8_t> image = fuzz::wasi_memory_image();
   std::vector<std::string> out;
-  for (const PathArg& p : kPathArgs) {
-    if (p.fn != a.name) continue;
-    uint64_t ptr = arg(a, static_cast<size_t>(p.ptr)), len = arg(a, static_cast<size_t>(p.ptr) + 1);
+  for (const Access& p : kAccesses) {
+    if (p.fn != a.name || !p.path) continue;
+    uint64_t ptr = arg(a, static_cast<size_t>(p.ptr)), len = arg(a, static_cast<size_t>(p.count));
     if (ptr + len <= kMemory)
       out.emplace_back(image.begin() + static_cast<long>(ptr), image.begin() + static_cast<long>(ptr + len));
   }
@@ -403,7 +393,7 @@ bool warden_path_limit(const WasiCase& c) {
   At a = at(c);
   if (!a.call || c.finding.kind != FindingKind::Result || a.warden != kNametoolong || a.node == kSuccess) return false;
   for (const Access& x : kAccesses)
-    if (x.fn == a.name && x.count >= 0 && x.size == 1 && arg(a, static_cast<size_t>(x.count)) > 4096) return true;
+    if (x.fn == a.name && x.path && arg(a, static_cast<size_t>(x.count)) > 4096) return true;
   return false;
 }
 

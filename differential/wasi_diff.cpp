@@ -101,19 +101,22 @@ WasiRun WasiRunners::finish(const std::string& root, WasiRun r) {
   r.scratch = fuzz::tree_snapshot(root + "/scratch");
   for (size_t at = r.scratch.find(root); at != std::string::npos; at = r.scratch.find(root, at))
     r.scratch.replace(at, root.size(), "$ROOT");
-  // Anything beside the preopen, the canary and the streams was written
-  // outside the sandbox (node's working directory is root/cwd).
+  // Anything beside the preopen, the canary and the streams, or in node's
+  // working directory, was written outside the sandbox.
   std::error_code ec;
-  for (const auto& e : fs::recursive_directory_iterator(root, ec)) {
-    std::string rel = e.path().string().substr(root.size() + 1);
-    std::string top = rel.substr(0, rel.find('/'));
-    if (top == "scratch" || top == "canary" || top == "ro" || rel == "out" || rel == "err" || rel == "cwd") continue;
-    r.outside += rel + "\n";
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n == "scratch" || n == "canary" || n == "ro" || n == "out" || n == "err") continue;
+    if (n != "cwd") {
+      r.outside += n + "\n";
+      continue;
+    }
+    for (const auto& c : fs::directory_iterator(e.path(), ec))
+      r.outside += "cwd/" + c.path().filename().string() + "\n";
   }
   if (!r.outside.empty()) {
-    fs::remove_all(root + "/cwd", ec);
     for (const auto& e : fs::directory_iterator(root, ec)) {
-      std::string n = e.path().filename().string();
+      const std::string n = e.path().filename().string();
       if (n != "scratch" && n != "canary" && n != "ro" && n != "out" && n != "err") fs::remove_all(e.path(), ec);
     }
   }

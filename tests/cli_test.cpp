@@ -1077,26 +1077,26 @@ TEST_F(Command, ServeAnswersEachRequestWithAFreshInstance) {
   ASSERT_GT(port, 0) << slurp(log);
   httplib::Client http("127.0.0.1", port);
   auto r = http.Post("/echo?x=1", "hello", "text/plain");
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "1hello");  // the global started at '0': this instance saw one request
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/x-echo");
   r = http.Get("/loop");
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_EQ(r->status, 504);
   EXPECT_EQ(r->body.rfind("exhausted: ", 0), 0u) << r->body;
   r = http.Get("/trap");
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_EQ(r->status, 500);
   EXPECT_EQ(r->body, "trap: unreachable\n");
   r = http.Post("/echo", "again", "text/plain");  // a fresh instance: '1' again
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_EQ(r->body, "1again");
   r = http.Get("/healthz");
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_EQ(r->body, "ok\n");
   r = http.Get("/metrics");
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_NE(r->body.find("warden_serve_requests_total{route=\"/echo\",status=\"200\"} 2\n"), std::string::npos)
       << r->body;
   EXPECT_NE(r->body.find("warden_serve_requests_total{route=\"/loop\",status=\"504\"} 1\n"), std::string::npos);

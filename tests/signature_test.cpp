@@ -32,6 +32,15 @@ std::vector<uint8_t> signed_by(const KeyPair& k, std::span<const uint8_t> m) {
   return s ? s->module : std::vector<uint8_t>{};
 }
 
+Signed signed_detached(const KeyPair& k, std::span<const uint8_t> m) {
+  std::string err;
+  SignOptions o;
+  o.detached = true;
+  std::optional<Signed> s = sign(m, k, o, err);
+  EXPECT_TRUE(s) << err;
+  return s ? *s : Signed{};
+}
+
 std::vector<uint8_t> custom_section(std::string_view name, std::span<const uint8_t> payload) {
   std::vector<uint8_t> body;
   body.push_back(static_cast<uint8_t>(name.size()));
@@ -116,20 +125,16 @@ TEST(Signature, TwoSignersEitherKeyVerifies) {
 TEST(Signature, DetachedSignatureVerifiesTheUnchangedModule) {
   KeyPair k = generate_key();
   std::vector<uint8_t> m = module_bytes();
-  std::string err;
-  SignOptions o;
-  o.detached = true;
-  std::optional<Signed> s = sign(m, k, o, err);
-  ASSERT_TRUE(s) << err;
-  EXPECT_EQ(s->module, m);
+  Signed s = signed_detached(k, m);
+  EXPECT_EQ(s.module, m);
   PublicKey keys[] = {k.public_key};
-  EXPECT_TRUE(verify(m, keys, std::span<const uint8_t>(s->detached)).ok);
+  EXPECT_TRUE(verify(m, keys, std::span<const uint8_t>(s.detached)).ok);
   // The same bytes embedded are the same signature.
   std::vector<uint8_t> embedded = signed_by(k, m);
   EXPECT_TRUE(verify(embedded, keys).ok);
   std::vector<uint8_t> other = m;
   other.back() ^= 1;
-  EXPECT_FALSE(verify(other, keys, std::span<const uint8_t>(s->detached)).ok);
+  EXPECT_FALSE(verify(other, keys, std::span<const uint8_t>(s.detached)).ok);
 }
 
 TEST(Signature, DelimitedPartsVerifyAndAPartialSignatureIsRefused) {
@@ -225,17 +230,14 @@ TEST(Signature, HostileSignatureDataIsBoundedAndRefused) {
 TEST(Signature, JunkHashSetsBesideAGoodOneDoNotMatter) {
   KeyPair k = generate_key();
   std::vector<uint8_t> m = module_bytes();
-  std::string err;
-  SignOptions o;
-  o.detached = true;
-  std::optional<Signed> s = sign(m, k, o, err);
-  ASSERT_TRUE(s) << err;
+  Signed s = signed_detached(k, m);
+  ASSERT_FALSE(s.detached.empty());
   // Two junk sets (wrong hashes, bad signatures) in front of the real one.
   std::vector<uint8_t> junk = data_of(2, 9, 9), data;
-  data.reserve(junk.size() + s->detached.size());
+  data.reserve(junk.size() + s.detached.size());
   data.insert(data.end(), junk.begin(), junk.end());
   data[3] = 3;  // three sets
-  data.insert(data.end(), s->detached.begin() + 4, s->detached.end());
+  data.insert(data.end(), s.detached.begin() + 4, s.detached.end());
   PublicKey keys[] = {k.public_key};
   Verification v = verify(m, keys, std::span<const uint8_t>(data));
   EXPECT_TRUE(v.ok) << v.error;
@@ -269,11 +271,7 @@ TEST(Signature, FramingEdgeCases) {
   EXPECT_EQ(verify(cut, keys).error, "module content does not match its signature (part 2 of 2)");
   // A detached signature of a module that carries an embedded one covers
   // all of it, embedded section included.
-  std::string err;
-  SignOptions o;
-  o.detached = true;
-  std::optional<Signed> d = sign(s, k, o, err);
-  ASSERT_TRUE(d) << err;
-  EXPECT_EQ(d->module, s);
-  EXPECT_TRUE(verify(s, keys, std::span<const uint8_t>(d->detached)).ok);
+  Signed d = signed_detached(k, s);
+  EXPECT_EQ(d.module, s);
+  EXPECT_TRUE(verify(s, keys, std::span<const uint8_t>(d.detached)).ok);
 }
