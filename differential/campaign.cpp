@@ -420,26 +420,44 @@ class Campaign {
         std::fprintf(out_, "cannot read %s\n", o_.replay[k].c_str());
         continue;
       }
-      std::vector<EngineLoad> loads = load_one(bytes, {});
-      ++health_.mutants;
-      Source src{"replay", k, 0, nullptr, bytes, loads, {}};
-      for (const Finding& f2 : compare_loads(loads, health_.ignored)) handle(f2, src, nullptr);
-      Limits limits;
-      Result<ast::Module> d = decode(bytes, limits);
-      if (!d || !Module::load(bytes)) continue;
-      Item it;
-      it.gen = "replay";
-      it.index = k;
-      it.module = std::move(*d);
-      std::string err;
-      if (!make_probe(it.module, it.seed ^ 0x5EED, o_.probe, it.probe, err) || !Module::load(it.probe.bytes)) continue;
-      ++health_.generated;
-      std::vector<EngineRun> runs = run_one(it.probe, {});
-      account(runs);
-      Source rs{"replay", k, 0, &it.module, it.probe.bytes, {}, runs};
-      for (const Finding& f2 : compare_runs(runs, it.probe.targets, it.probe.state_labels, health_.ignored))
-        handle(f2, rs, &it.probe);
+      ReplayRecord scratch_record;
+      ReplayRecord& rec = o_.replay_records ? o_.replay_records->emplace_back() : scratch_record;
+      record_ = &rec;
+      rec.file = o_.replay[k];
+      const Ignored ignored_before = health_.ignored;
+      replay_one(k, bytes, rec);
+      for (const auto& [rule, n] : health_.ignored) {
+        auto before = ignored_before.find(rule);
+        if (uint64_t d = n - (before == ignored_before.end() ? 0 : before->second)) rec.ignored[rule] = d;
+      }
+      record_ = nullptr;
     }
+  }
+
+  void replay_one(uint64_t k, const std::vector<uint8_t>& bytes, ReplayRecord& rec) {
+    rec.loads = load_one(bytes, {});
+    ++health_.mutants;
+    Source src{"replay", k, o_.replay_seed, nullptr, bytes, rec.loads, {}};
+    for (const Finding& f2 : compare_loads(rec.loads, health_.ignored)) handle(f2, src, nullptr);
+    Limits limits;
+    Result<ast::Module> d = decode(bytes, limits);
+    if (!d || !Module::load(bytes)) return;
+    Item it;
+    it.gen = "replay";
+    it.index = k;
+    it.seed = o_.replay_seed;
+    it.module = std::move(*d);
+    std::string err;
+    if (!make_probe(it.module, it.seed ^ 0x5EED, o_.probe, it.probe, err) || !Module::load(it.probe.bytes)) return;
+    ++health_.generated;
+    rec.runs = run_one(it.probe, {});
+    for (size_t i = 0; i < it.probe.calls.size(); ++i)
+      rec.calls.push_back(i < it.probe.targets.size() && !it.probe.targets[i].empty() ? it.probe.targets[i]
+                                                                                      : it.probe.calls[i].name);
+    account(rec.runs);
+    Source rs{"replay", k, it.seed, &it.module, it.probe.bytes, {}, rec.runs};
+    for (const Finding& f2 : compare_runs(rec.runs, it.probe.targets, it.probe.state_labels, health_.ignored))
+      handle(f2, rs, &it.probe);
   }
 
   // ------------------------------------------------------ WASI programs --
@@ -773,6 +791,7 @@ class Campaign {
       ++health_.ignored[rule];
       return;
     }
+
     if (!rule.empty()) ++health_.explained;
     // An unexplained run difference: ask the engines on the other side
     // again. An engine that answers differently the second time is
@@ -796,6 +815,7 @@ class Campaign {
     }
     // A catalogued bug is one bucket, whatever the signature it shows
     // under; an unexplained finding is bucketed by its signature.
+    ReplayFinding* recorded = record_ ? &record_->findings.emplace_back(ReplayFinding{f, rule, ""}) : nullptr;
     std::string key = rule.empty() ? f.signature : "rule=" + rule + "|" + std::string(to_string(f.kind));
     Bucket* bucket = open_bucket(key, f, rule, src.generator, src.index, std::string(to_string(f.kind)));
     if (!bucket) return;
@@ -816,6 +836,7 @@ class Campaign {
     b.opcodes = bundle.opcodes;
     std::string err;
     if (!write_bundle(bundle, err)) std::fprintf(out_, "    cannot write bundle: %s\n", err.c_str());
+    if (recorded) recorded->bundle = bundle.dir;
   }
 
   std::vector<std::string> involved(const Finding& f) {
@@ -1025,6 +1046,11 @@ class Campaign {
     t.engine_seconds = health_.seconds;
     t.engine_modules = health_.modules;
     t.ignored = health_.ignored;
+    t.versions = versions_;
+    t.missing = missing_;
+    for (const auto& [k, b] : buckets_)
+      t.bucket_list.push_back({b.id, b.signature, b.rule, std::string(to_string(b.kind)), b.engines, b.count,
+                               (fs::path(o_.findings_dir) / b.id).string()});
     return t;
   }
 
@@ -1044,6 +1070,7 @@ class Campaign {
   size_t testsuite_count_ = 0;
   std::map<std::string, Bucket> buckets_;
   Health health_;
+  ReplayRecord* record_ = nullptr;  // replay(): the file being replayed
   Clock::time_point start_;
   uint64_t cycles_ = 0;
   double elapsed_ = 0;

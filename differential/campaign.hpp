@@ -21,10 +21,28 @@
 #include <string>
 #include <vector>
 
+#include "compare.hpp"
 #include "engine.hpp"
 #include "probe.hpp"
 
 namespace warden::diff {
+
+/// What a replay did with one file (warden repro): every engine's answer on
+/// the module and on its probe, the comparisons it ignored and why, and
+/// every finding with its explaining rule and bundle.
+struct ReplayFinding {
+  Finding finding;
+  std::string rule;    ///< "" when unexplained; "feature:..." is an ignored run
+  std::string bundle;  ///< findings/<bucket> written for it ("" when its bucket was already open)
+};
+struct ReplayRecord {
+  std::string file;
+  std::vector<EngineLoad> loads;            ///< on the module as given
+  std::vector<EngineRun> runs;              ///< on its probe, when Warden loads it
+  std::vector<std::string> calls;           ///< the probe's calls, in order
+  std::map<std::string, uint64_t> ignored;  ///< comparisons set aside, by rule
+  std::vector<ReplayFinding> findings;
+};
 
 struct CampaignOptions {
   double seconds = 600;     ///< stop after the cycle that passes this
@@ -51,6 +69,11 @@ struct CampaignOptions {
   bool verbose = false;
   /// Instead of generating: compare the engines on these .wasm files.
   std::vector<std::string> replay;
+  /// The probe seed of replayed modules (a bundle's module_seed makes the
+  /// same probe the campaign ran).
+  uint64_t replay_seed = 0;
+  /// When set, replay() appends one record per file here.
+  std::vector<ReplayRecord>* replay_records = nullptr;
   /// Instead of generating: run these WASI programs (regression.json files
   /// or bare program arrays) under Warden and node; each one's result goes
   /// to findings/<name>.json as a regression (corpora/regressions/wasi-diff/).
@@ -65,6 +88,15 @@ struct CampaignTotals {
   std::map<std::string, double> engine_seconds;    ///< per engine (and "engine (validate)", "engine (wasi)")
   std::map<std::string, uint64_t> engine_modules;  ///< the same keys
   std::map<std::string, uint64_t> ignored;         ///< ignored runs, by rule
+  std::map<std::string, std::string> versions;     ///< engines that ran, with their versions
+  std::vector<std::string> missing;                ///< engines asked for but unavailable, with why
+  struct Bucket {
+    std::string id, signature, rule, kind;  ///< rule "" = unexplained
+    std::vector<std::string> engines;       ///< on the other side of the reference
+    uint64_t count = 0;                     ///< findings in it
+    std::string dir;                        ///< its bundle, findings/<id>
+  };
+  std::vector<Bucket> bucket_list;
 };
 
 /// Runs a campaign, printing progress and the summary to `out`. Returns the

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../tools/warden/literal.cpp"
+#include "command.hpp"
 #include "warden/host.hpp"
 
 namespace {
@@ -172,52 +173,6 @@ TEST(Literal, FormatRoundTrips) {
 
 // ------------------------------------------------------- the command ----
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class Command : public ::testing::Test {
- protected:
-  void SetUp() override {
-    // The binary is build/<preset>/warden; this test is build/<preset>/tests/cli_test.
-    auto self = std::filesystem::read_symlink("/proc/self/exe");
-    warden_ = self.parent_path().parent_path() / "warden";
-    ASSERT_TRUE(std::filesystem::exists(warden_)) << warden_ << " not built";
-    dir_ = std::filesystem::temp_directory_path() / ("warden_cli_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::vector<uint8_t>& bytes) {
-    auto p = dir_ / name;
-    std::ofstream(p, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    return p.string();
-  }
-
-  Outcome warden(const std::string& args) { return warden_shell(warden_.string() + " " + args); }
-  Outcome warden_shell(const std::string& command) {
-    auto out = dir_ / "stdout", err = dir_ / "stderr";
-    std::string cmd = command + " >" + out.string() + " 2>" + err.string();
-    int status = std::system(cmd.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = slurp(out);
-    o.err = slurp(err);
-    return o;
-  }
-
-  std::filesystem::path warden_, dir_;
-};
-
 /* (module
      (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
      (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
@@ -271,10 +226,10 @@ const std::vector<uint8_t> kLimits = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 
 TEST_F(Command, HelpForEverySubcommand) {
   Outcome top = warden("--help");
   EXPECT_EQ(top.exit_code, 0);
-  for (const char* sub : {"inspect", "run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
+  for (const char* sub : {"inspect", "repro", "run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
     EXPECT_NE(top.out.find(std::string("\n  ") + sub + " "), std::string::npos) << sub << top.out;
   }
-  for (const char* sub : {"inspect", "run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
+  for (const char* sub : {"inspect", "repro", "run", "validate", "wast", "wat2wasm", "wasm2wat"}) {
     Outcome o = warden(std::string(sub) + " --help");
     EXPECT_EQ(o.exit_code, 0) << sub;
     EXPECT_NE(o.out.find("Exit status"), std::string::npos) << sub << ": " << o.out;

@@ -82,6 +82,9 @@ bool check_signature(const std::string& file, std::span<const uint8_t> bytes, co
                      const std::string& detached_file, int& exit_code, size_t* signer = nullptr,
                      std::string* refusal = nullptr);
 
+/// "a,b,,c" -> {"a", "b", "c"}: a comma list option.
+std::vector<std::string> split_list(const std::string& s);
+
 /// Prints a load-time error as "FILE:0xOFFSET: kind: message" (the offset
 /// part is omitted when unknown) to stderr and returns the exit code for it.
 int report_load_error(const std::string& file, const Error& e);

@@ -20,15 +20,6 @@ struct DiffOptions {
   std::string metrics;
 };
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 /// "10m", "90s", "1h", "600" (seconds) -> seconds; negative on a bad value.
 double parse_duration(const std::string& s) {
   if (s.empty()) return -1;
@@ -82,8 +73,8 @@ int run(DiffOptions& o) {
     return kExitUsage;
   }
   o.c.seconds = secs;
-  o.c.engines = split(o.engines);
-  o.c.generators = split(o.generators);
+  o.c.engines = split_list(o.engines);
+  o.c.generators = split_list(o.generators);
   o.c.minimize = !o.no_minimize;
   o.c.probe.nan_check = !o.no_nan_check;
   diff::CampaignTotals totals;

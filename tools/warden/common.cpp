@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sstream>
 
 #include "cli.hpp"
 #include "warden/signature.hpp"
@@ -140,6 +141,15 @@ std::string grant_flags(std::span<const std::string> streams, std::span<const Ca
   }
   if (allow.empty()) return dir;
   return "--allow " + allow + (dir.empty() ? "" : " " + dir);
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
 }
 
 }  // namespace warden::cli
