@@ -82,6 +82,9 @@ bool check_signature(const std::string& file, std::span<const uint8_t> bytes, co
                      const std::string& detached_file, int& exit_code, size_t* signer = nullptr,
                      std::string* refusal = nullptr);
 
+/// "10m", "90s", "1h", "600" (seconds) -> seconds; negative on a bad value.
+double parse_duration(const std::string& s);
+
 /// "a,b,,c" -> {"a", "b", "c"}: a comma list option.
 std::vector<std::string> split_list(const std::string& s);
 

@@ -20,23 +20,6 @@ struct DiffOptions {
   std::string metrics;
 };
 
-/// "10m", "90s", "1h", "600" (seconds) -> seconds; negative on a bad value.
-double parse_duration(const std::string& s) {
-  if (s.empty()) return -1;
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (...) {
-    return -1;
-  }
-  std::string unit = s.substr(used);
-  if (unit.empty() || unit == "s") return v;
-  if (unit == "m") return v * 60;
-  if (unit == "h") return v * 3600;
-  return -1;
-}
-
 std::string diff_metrics(const diff::CampaignTotals& t) {
   Exposition e;
   e.family("warden_diff_duration_seconds", "gauge", "Wall-clock time of the campaign.");

@@ -143,6 +143,22 @@ std::string grant_flags(std::span<const std::string> streams, std::span<const Ca
   return "--allow " + allow + (dir.empty() ? "" : " " + dir);
 }
 
+double parse_duration(const std::string& s) {
+  if (s.empty()) return -1;
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (...) {
+    return -1;
+  }
+  std::string unit = s.substr(used);
+  if (unit.empty() || unit == "s") return v;
+  if (unit == "m") return v * 60;
+  if (unit == "h") return v * 3600;
+  return -1;
+}
+
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
