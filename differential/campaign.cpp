@@ -149,11 +149,20 @@ class Campaign {
     work_ = o_.work_dir.empty() ? scratch + "/warden-diff-" + std::to_string(getpid()) : o_.work_dir;
     std::error_code ec;
     fs::create_directories(work_, ec);
-    EngineSetup setup{o_.limits, o_.tool_dir, work_, o_.node, o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness};
+    EngineSetup setup;
+    setup.limits = o_.limits;
+    setup.tool_dir = o_.tool_dir;
+    setup.work_dir = work_;
+    setup.node = o_.node;
+    setup.harness = o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness;
+    setup.protocol = o_.protocol;
     for (const std::string& name : o_.engines) {
       std::unique_ptr<Engine> e = make_engine(name, setup);
       if (!e) {
-        std::fprintf(out_, "warden diff: unknown engine '%s' (warden, wabt, binaryen, v8)\n", name.c_str());
+        std::string known;
+        for (std::string_view b : builtin_engines()) known += (known.empty() ? "" : ", ") + std::string(b);
+        std::fprintf(out_, "warden diff: unknown engine '%s' (%s, or NAME=COMMAND with --engine)\n", name.c_str(),
+                     known.c_str());
         return false;
       }
       std::string why;
