@@ -383,6 +383,33 @@ TEST_F(Protocol, AWrongInstructionIsFoundAndNamed) {
   EXPECT_NE(c.out.find("suspect i32.rotl"), std::string::npos) << c.out;
 }
 
+// The conformance matrix's column for a protocol engine (scripts/conformance).
+TEST_F(Protocol, ConformanceColumnFailsTheWrongInstructionOnly) {
+  if (access("/usr/bin/wast2json", X_OK) != 0) GTEST_SKIP() << "wabt's wast2json is not installed";
+  std::string suite = WARDEN_TESTSUITE_DIR;
+  if (!fs::exists(fs::path(suite) / "i32.wast")) GTEST_SKIP() << "no testsuite at " << suite;
+  auto column = [&](const std::string& name, const std::string& fault) {
+    fs::path json = dir_ / (name + ".json");
+    ProcessResult p = run_process(
+        {"/usr/bin/env", "python3", std::string(WARDEN_SOURCE_DIR) + "/scripts/conformance", "--suite", suite, "--only",
+         "i32.wast", "--no-peers", "--warden", WARDEN_CLI, "--engine", name + "=" + WARDEN_FAULTY_ENGINE + " " + fault,
+         "--md", (dir_ / (name + ".md")).string(), "--json", json.string()},
+        "", 120000, 0);
+    EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+    std::ifstream in(json);
+    return nlohmann::json::parse(in)["files"]["i32.wast"]["engines"][name];
+  };
+  nlohmann::json faulty = column("faulty", "i32.rotl i32.rotr");
+  EXPECT_EQ(faulty["failed"], 10);
+  EXPECT_EQ(faulty["passed"], 448);
+  for (const nlohmann::json& f : faulty["failures"])
+    EXPECT_EQ(f["message"].get<std::string>().rfind("rotl: expected ", 0), 0u) << f.dump();
+  nlohmann::json fixed = column("fixed", "i32.rotl i32.rotl");
+  EXPECT_EQ(fixed["failed"], 0);
+  EXPECT_EQ(fixed["passed"], 458);
+  EXPECT_EQ(fixed["not_run"], 2);  // the text-format assert_malformed commands
+}
+
 TEST_F(Protocol, TheSameEngineWithoutItsFaultAgrees) {
   Campaign c = campaign(dir_ / "none", "i32.rotl", "i32.rotl");
   EXPECT_EQ(c.exit_code, 0) << c.out;
