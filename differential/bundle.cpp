@@ -215,6 +215,7 @@ bool write_bundle(const Bundle& b, std::string& error) {
   r["versions"] = b.versions;
   r["limits"] = json::parse(b.limits, nullptr, false);
   r["opcodes"] = b.opcodes;
+  r["suspects"] = b.suspects;
   r["original_bytes"] = b.original_size;
   r["minimized_bytes"] = b.module.size();
   r["reduce_checks"] = b.reduce_checks;

@@ -3,8 +3,9 @@
 //                         before probing; probe.wasm/probe.wat is what the
 //                         engines ran)
 //   repro.json            seed, generator, engine versions, limits, the
-//                         signature, the explaining rule, and per engine
-//                         what it did on the minimized module
+//                         signature, the explaining rule, the opcodes and
+//                         suspects of the minimized module, and per engine
+//                         what it did on it
 //   regression.wast       the expected behaviour as a script Warden's spec
 //                         runner replays (corpora/regressions/differential/)
 #pragma once
@@ -33,6 +34,9 @@ struct Bundle {
   std::map<std::string, std::string> versions;
   std::string limits;  ///< JSON object text
   std::vector<std::string> opcodes;
+  /// Run findings: the operators whose results an odd engine got wrong for
+  /// their operands (suspects.hpp).
+  std::vector<std::string> suspects;
   uint32_t reduce_checks = 0;
 };
 

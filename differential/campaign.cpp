@@ -20,6 +20,7 @@
 #include "peer_rules.hpp"
 #include "reduce.hpp"
 #include "scan.hpp"
+#include "suspects.hpp"
 #include "warden/binary.hpp"
 #include "warden/text.hpp"
 #include "wasi_diff.hpp"
@@ -81,7 +82,7 @@ struct Bucket {
   std::vector<std::string> engines;
   uint64_t count = 0, index = 0;
   size_t original_size = 0, min_size = 0;
-  std::vector<std::string> opcodes;
+  std::vector<std::string> opcodes, suspects;
 };
 
 struct Health {
@@ -149,11 +150,20 @@ class Campaign {
     work_ = o_.work_dir.empty() ? scratch + "/warden-diff-" + std::to_string(getpid()) : o_.work_dir;
     std::error_code ec;
     fs::create_directories(work_, ec);
-    EngineSetup setup{o_.limits, o_.tool_dir, work_, o_.node, o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness};
+    EngineSetup setup;
+    setup.limits = o_.limits;
+    setup.tool_dir = o_.tool_dir;
+    setup.work_dir = work_;
+    setup.node = o_.node;
+    setup.harness = o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness;
+    setup.protocol = o_.protocol;
     for (const std::string& name : o_.engines) {
       std::unique_ptr<Engine> e = make_engine(name, setup);
       if (!e) {
-        std::fprintf(out_, "warden diff: unknown engine '%s' (warden, wabt, binaryen, v8)\n", name.c_str());
+        std::string known;
+        for (std::string_view b : builtin_engines()) known += (known.empty() ? "" : ", ") + std::string(b);
+        std::fprintf(out_, "warden diff: unknown engine '%s' (%s, or NAME=COMMAND with --engine)\n", name.c_str(),
+                     known.c_str());
         return false;
       }
       std::string why;
@@ -834,6 +844,7 @@ class Campaign {
     b.original_size = bundle.original_size;
     b.min_size = bundle.module.size();
     b.opcodes = bundle.opcodes;
+    b.suspects = bundle.suspects;
     std::string err;
     if (!write_bundle(bundle, err)) std::fprintf(out_, "    cannot write bundle: %s\n", err.c_str());
     if (recorded) recorded->bundle = bundle.dir;
@@ -911,6 +922,7 @@ class Campaign {
       b.runs = run_one(p, {});
       for (const Finding& g : compare_runs(b.runs, p.targets, p.state_labels, scratch))
         if (g.signature == f.signature) b.finding = g;
+      if (f.kind == FindingKind::Result || f.kind == FindingKind::Trap) b.suspects = suspects_in(min, pseed, f.engines);
       return b;
     }
     // Rules may take a witness from any engine; Binaryen only when it is
@@ -960,6 +972,23 @@ class Campaign {
     }
     if (min_tree) b.opcodes = opcodes_of(*min_tree);
     return b;
+  }
+
+  // The operators the `odd` engines compute wrongly in `m` (suspects.hpp):
+  // its traced copy's probe, run on them, with the same arguments.
+  std::vector<std::string> suspects_in(const ast::Module& m, uint64_t pseed, const std::vector<std::string>& odd) {
+    Trace trace = trace_module(m);
+    Probe p;
+    std::string err;
+    if (trace.sites.empty() || !make_probe(trace.module, pseed, o_.probe, p, err) || !Module::load(p.bytes)) return {};
+    std::vector<std::string> out;
+    for (const EngineRun& r : run_one(p, odd)) {
+      const Outcome* state = r.run.calls.empty() ? nullptr : &r.run.calls.back();
+      if (!state || state->status != Outcome::Status::Ok || state->values.size() != p.state_labels.size()) continue;
+      for (const std::string& s : suspects(trace, globals_of(p.state_labels, state->values)))
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+    return out;
   }
 
   // ------------------------------------------------------------- report --
@@ -1019,8 +1048,10 @@ class Campaign {
     size_t unexplained = 0;
     for (const Bucket* b : sorted) {
       unexplained += b->rule.empty();
-      appendf(s, "  %6" PRIu64 "  %-24s %s  -> %s\n", b->count, b->id.c_str(), b->signature.c_str(),
-              b->rule.empty() ? "UNEXPLAINED" : b->rule.c_str());
+      std::string suspects;
+      for (const std::string& op : b->suspects) suspects += (suspects.empty() ? " (suspect " : ", ") + op;
+      appendf(s, "  %6" PRIu64 "  %-24s %s  -> %s%s\n", b->count, b->id.c_str(), b->signature.c_str(),
+              b->rule.empty() ? "UNEXPLAINED" : b->rule.c_str(), suspects.empty() ? "" : (suspects + ")").c_str());
     }
     appendf(s, "unexplained: %zu\n", unexplained);
     std::fputs(s.c_str(), out_);

@@ -49,6 +49,9 @@ struct CampaignOptions {
   uint64_t max_cycles = 0;  ///< 0: until the time is up
   uint64_t seed = 1;
   std::vector<std::string> engines{"warden", "wabt", "binaryen", "v8"};
+  /// Engines of one's own (`--engine NAME=COMMAND`, docs/engine-protocol.md);
+  /// each takes part when its name is in `engines`.
+  std::vector<ProtocolSpec> protocol;
   std::vector<std::string> generators{"own", "ttf", "mutate", "wasi"};
   std::string findings_dir = "findings";
   std::string work_dir;  ///< scratch files; default /tmp/warden-diff-<pid>

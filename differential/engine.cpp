@@ -1,7 +1,12 @@
 #include "engine.hpp"
 
+#include <unistd.h>
+
 #include <cinttypes>
 #include <cstdio>
+#include <filesystem>
+
+#include "protocol_engine.hpp"
 
 namespace warden::diff {
 
@@ -10,17 +15,74 @@ const std::vector<std::string> kBinaryenFeatures = {
     "--enable-bulk-memory", "--enable-multivalue",      "--enable-reference-types",
 };
 
+#ifndef WARDEN_DIFF_HARNESS
+#define WARDEN_DIFF_HARNESS "differential/v8_harness.js"
+#endif
+#ifndef WARDEN_DIFF_SOURCE_DIR
+#define WARDEN_DIFF_SOURCE_DIR "."
+#endif
+
 // Each adapter file's factory; make_engine is the one way in.
 std::unique_ptr<Engine> make_warden_engine(const EngineSetup& setup);
 std::unique_ptr<Engine> make_wabt_engine(const EngineSetup& setup);
 std::unique_ptr<Engine> make_binaryen_engine(const EngineSetup& setup);
 std::unique_ptr<Engine> make_v8_engine(const EngineSetup& setup);
+std::unique_ptr<Engine> make_npm_engine(const EngineSetup& setup, const std::string& name, const std::string& package);
 
-std::unique_ptr<Engine> make_engine(std::string_view name, const EngineSetup& setup) {
+namespace {
+constexpr std::string_view kBuiltins[] = {"warden", "wabt", "binaryen", "v8", "binaryen-npm", "wabt-npm"};
+}  // namespace
+
+std::span<const std::string_view> builtin_engines() { return kBuiltins; }
+
+std::optional<ProtocolSpec> parse_engine_spec(std::string_view spec, std::string& error) {
+  size_t eq = spec.find('=');
+  if (eq == std::string_view::npos) {
+    error = "expected NAME=COMMAND, got '" + std::string(spec) + "'";
+    return std::nullopt;
+  }
+  ProtocolSpec p{std::string(spec.substr(0, eq)), std::string(spec.substr(eq + 1))};
+  // Names go into signatures ('|' and ',' separate there), file names and
+  // JSON keys: letters, digits and ._- only.
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  bool ok = !p.name.empty() && p.name.size() <= 32 && alnum(p.name[0]);
+  for (char c : p.name) ok = ok && (alnum(c) || c == '.' || c == '_' || c == '-');
+  if (!ok) {
+    error = "engine name '" + p.name + "': 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit";
+    return std::nullopt;
+  }
+  for (std::string_view b : kBuiltins) {
+    if (p.name != b) continue;
+    error = "engine name '" + p.name + "' is a built-in engine's; choose another";
+    return std::nullopt;
+  }
+  if (p.command.find_first_not_of(" \t") == std::string::npos) {
+    error = "engine '" + p.name + "': empty command";
+    return std::nullopt;
+  }
+  return p;
+}
+
+std::unique_ptr<Engine> make_engine(std::string_view name, const EngineSetup& given) {
+  EngineSetup setup = given;
+  if (setup.work_dir.empty()) setup.work_dir = "/tmp/warden-engines-" + std::to_string(getpid());
+  if (setup.harness.empty()) setup.harness = WARDEN_DIFF_HARNESS;
+  if (setup.repo_dir.empty()) setup.repo_dir = WARDEN_DIFF_SOURCE_DIR;
   if (name == "warden") return make_warden_engine(setup);
   if (name == "wabt") return make_wabt_engine(setup);
   if (name == "binaryen") return make_binaryen_engine(setup);
   if (name == "v8") return make_v8_engine(setup);
+  if (name == "binaryen-npm") return make_npm_engine(setup, "binaryen-npm", "binaryen");
+  if (name == "wabt-npm") return make_npm_engine(setup, "wabt-npm", "wabt");
+  for (const ProtocolSpec& p : setup.protocol) {
+    if (p.name != name) continue;
+    ProtocolConfig c;
+    c.name = p.name;
+    c.command = p.command;
+    c.cwd = (std::filesystem::path(setup.work_dir) / p.name).string();
+    c.limits = setup.limits;
+    return make_protocol_engine(std::move(c));
+  }
   return nullptr;
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -113,13 +114,38 @@ struct EngineLimits {
   uint64_t memory_bytes = 4ull << 30;  ///< address space of a peer process
 };
 
-/// Where the engines find their tools and keep their scratch files.
+/// An engine outside Warden that speaks the engine protocol
+/// (docs/engine-protocol.md): a long-lived program, started as
+/// `/bin/sh -c command` in <work_dir>/<name>/, that answers one JSON line
+/// on stdout for each JSON line of request on stdin.
+struct ProtocolSpec {
+  std::string name;     ///< how the campaign, findings and reports call it
+  std::string command;  ///< a shell command line (arguments allowed)
+};
+
+/// Parses "NAME=COMMAND" (what `--engine` takes). NAME: 1 to 32 of
+/// [A-Za-z0-9._-], starting with a letter or digit, and not a built-in
+/// engine's name (builtin_engines()); COMMAND: not empty. On failure
+/// returns nullopt and says why in `error`.
+std::optional<ProtocolSpec> parse_engine_spec(std::string_view spec, std::string& error);
+
+/// The names make_engine knows without a ProtocolSpec: warden, wabt,
+/// binaryen, v8, and the npm peers binaryen-npm and wabt-npm.
+std::span<const std::string_view> builtin_engines();
+
+/// Where the engines find their tools and keep their scratch files. Every
+/// field has a working default, so `EngineSetup{}` (plus `protocol` for
+/// engines of one's own) is enough for make_engine.
 struct EngineSetup {
   EngineLimits limits;
-  std::string tool_dir;  ///< wabt's and Binaryen's executables (/usr/bin)
-  std::string work_dir;  ///< scratch files; an engine keeps its own folder in it
-  std::string node;      ///< V8: the node executable
-  std::string harness;   ///< V8: v8_harness.js
+  std::string tool_dir = "/usr/bin";   ///< wabt's and Binaryen's executables
+  std::string work_dir;                ///< scratch files; an engine keeps its own folder in it (default /tmp)
+  std::string node = "/usr/bin/node";  ///< v8, binaryen-npm, wabt-npm: the node executable
+  std::string harness;                 ///< v8: v8_harness.js (default: this tree's differential/v8_harness.js)
+  std::string repo_dir;  ///< this tree (default: the configured source dir): the npm harnesses and node_modules/
+  /// Engines of one's own, by name: make_engine(spec.name, ...) returns a
+  /// protocol engine running spec.command.
+  std::vector<ProtocolSpec> protocol;
 };
 
 class Engine {
@@ -149,8 +175,24 @@ class Engine {
   }
 };
 
-/// The engine called `name` (warden, wabt, binaryen, v8), not yet asked
-/// whether it is available; null for any other name.
+/// The engine called `name`, not yet asked whether it is available: a
+/// built-in (builtin_engines()) or one of `setup.protocol`; null for any
+/// other name. v8, binaryen-npm and wabt-npm are protocol engines too
+/// (node running differential/<engine>_harness.js); available() says what
+/// is missing when their node, harness or node_modules/ package is not
+/// there.
+///
+/// How a command adds `--engine NAME=COMMAND` (warden diff does this; so
+/// can repro, audit, ...):
+///   EngineSetup setup;
+///   std::string error;
+///   std::optional<ProtocolSpec> spec = parse_engine_spec(arg, error);
+///   if (!spec) -> usage error `error`
+///   setup.protocol.push_back(*spec);
+///   std::unique_ptr<Engine> e = make_engine(spec->name, setup);
+///   std::string why;
+///   if (!e->available(why)) -> report `why` (the engine did not start or
+///                              did not answer hello with protocol 1)
 std::unique_ptr<Engine> make_engine(std::string_view name, const EngineSetup& setup);
 
 /// The Wasm 2.0 feature flags Binaryen 108 needs (it defaults to MVP).

@@ -33,9 +33,12 @@ struct Argv {
 };
 
 // Forks and execs; the child's stdin/stdout/stderr become the given fds
-// (-1: /dev/null). Every pipe fd is created close-on-exec, so a child
-// inherits only its own three.
-pid_t spawn(const Argv& argv, int in, int out, int err, uint64_t memory_bytes) {
+// (-1: /dev/null), in `cwd` when not null. Every pipe fd is created
+// close-on-exec, so a child inherits only its own three. With `group` the
+// child leads a process group of its own, so that stopping it also stops
+// what it started (a shell command's own children).
+pid_t spawn(const Argv& argv, int in, int out, int err, uint64_t memory_bytes, const char* cwd = nullptr,
+            bool group = false) {
   // A child that exits early must not take the campaign down with SIGPIPE.
   static const bool sigpipe_ignored = (std::signal(SIGPIPE, SIG_IGN), true);
   (void)sigpipe_ignored;
@@ -46,6 +49,7 @@ pid_t spawn(const Argv& argv, int in, int out, int err, uint64_t memory_bytes) {
     return pid;
   }
   // Child.
+  if (group) setpgid(0, 0);
   if (memory_bytes) {
     struct rlimit r {
       memory_bytes, memory_bytes
@@ -59,6 +63,7 @@ pid_t spawn(const Argv& argv, int in, int out, int err, uint64_t memory_bytes) {
   dup2(in >= 0 ? in : devnull, 0);
   dup2(out >= 0 ? out : devnull, 1);
   dup2(err >= 0 ? err : devnull, 2);
+  if (cwd && chdir(cwd) != 0) _exit(127);
   execv(argv.ptrs[0], argv.ptrs.data());
   _exit(127);
 }
@@ -156,28 +161,55 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 
 LineProcess::~LineProcess() { stop(); }
 
-bool LineProcess::start(const std::vector<std::string>& argv, uint64_t memory_bytes) {
+bool LineProcess::start(const std::vector<std::string>& argv, uint64_t memory_bytes, const std::string& cwd,
+                        bool keep_stderr) {
   stop();
-  int pin[2], pout[2];
+  err_tail_.clear();
+  int pin[2], pout[2], perr[2] = {-1, -1};
   if (!make_pipe(pin)) return error_ = "pipe failed", false;
   if (!make_pipe(pout)) {
     close(pin[0]), close(pin[1]);
     return error_ = "pipe failed", false;
   }
+  if (keep_stderr && !make_pipe(perr)) {
+    close(pin[0]), close(pin[1]), close(pout[0]), close(pout[1]);
+    return error_ = "pipe failed", false;
+  }
   Argv a(argv);
-  pid_t pid = spawn(a, pin[0], pout[1], -1, memory_bytes);
+  pid_t pid = spawn(a, pin[0], pout[1], perr[1], memory_bytes, cwd.empty() ? nullptr : cwd.c_str(), true);
+  // Also here: the group must exist before stop() may signal it.
+  if (pid > 0) setpgid(pid, pid);
   close(pin[0]), close(pout[1]);
+  if (perr[1] >= 0) close(perr[1]);
   if (pid < 0) {
     close(pin[1]), close(pout[0]);
+    if (perr[0] >= 0) close(perr[0]);
     error_ = std::string("fork: ") + std::strerror(errno);
     return false;
   }
   pid_ = pid;
   in_ = pin[1];
   out_ = pout[0];
+  err_ = perr[0];
   fcntl(in_, F_SETFL, fcntl(in_, F_GETFL) | O_NONBLOCK);
+  if (err_ >= 0) fcntl(err_, F_SETFL, fcntl(err_, F_GETFL) | O_NONBLOCK);
   buffer_.clear();
   return true;
+}
+
+void LineProcess::read_stderr() {
+  char buf[4096];
+  ssize_t got;
+  while (err_ >= 0 && (got = read(err_, buf, sizeof buf)) != 0) {
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) close(err_), err_ = -1;
+      return;
+    }
+    err_tail_.append(buf, static_cast<size_t>(got));
+    if (err_tail_.size() > kStderrTail) err_tail_.erase(0, err_tail_.size() - kStderrTail);
+  }
+  if (err_ >= 0) close(err_), err_ = -1;  // end of file: the child closed it
 }
 
 void LineProcess::stop() {
@@ -185,11 +217,16 @@ void LineProcess::stop() {
   if (out_ >= 0) close(out_);
   in_ = out_ = -1;
   if (pid_ > 0) {
+    kill(-pid_, SIGKILL);  // the child's own process group (spawn)
     kill(pid_, SIGKILL);
     ProcessResult ignored;
     reap(pid_, ignored);
   }
   pid_ = -1;
+  // What a killed or dead child left in the pipe is still its last words.
+  read_stderr();
+  if (err_ >= 0) close(err_);
+  err_ = -1;
 }
 
 bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector<std::string>& replies,
@@ -209,10 +246,11 @@ bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector
       buffer_.erase(0, nl + 1);
     }
     if (replies.size() == requests.size()) break;
-    pollfd p[2];
-    int n = 0;
+    pollfd p[3];
+    int n = 0, at_in = -1, at_err = -1;
     p[n++] = {out_, POLLIN, 0};
-    if (written < data.size()) p[n++] = {in_, POLLOUT, 0};
+    if (written < data.size()) at_in = n, p[n++] = {in_, POLLOUT, 0};
+    if (err_ >= 0) at_err = n, p[n++] = {err_, POLLIN, 0};
     int left = ms_left(deadline);
     if (left == 0) {
       error_ = "timed out";
@@ -222,7 +260,9 @@ bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector
     int rc = poll(p, n, left);
     if (rc < 0 && errno == EINTR) continue;
     if (rc <= 0) continue;
-    if (n == 2 && p[1].revents) {
+    // A child that writes much on stderr must not block on a full pipe.
+    if (at_err >= 0 && p[at_err].revents) read_stderr();
+    if (at_in >= 0 && p[at_in].revents) {
       ssize_t w = write(in_, data.data() + written, data.size() - written);
       if (w > 0) written += static_cast<size_t>(w);
       if (w < 0 && errno != EAGAIN && errno != EINTR) {

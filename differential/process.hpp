@@ -1,7 +1,9 @@
 // Child processes for the peer engines: run one to completion with a
 // deadline and a memory cap, or keep one up and talk to it in lines.
 //
-// Only the children started here are ever signalled, by their pid.
+// Only the children started here are ever signalled, by their pid (a
+// LineProcess child leads a process group of its own, which is signalled
+// with it).
 #pragma once
 #include <sys/types.h>
 #include <cstdint>
@@ -33,7 +35,8 @@ std::vector<std::string> split_lines(const std::string& s);
 /// Standard base64 (RFC 4648, padded): how module bytes cross to a child.
 std::string base64(std::span<const uint8_t> b);
 
-/// A long-lived child spoken to in lines (the V8 harness).
+/// A long-lived child spoken to in lines (the engine protocol's engines,
+/// the node:wasi harness).
 class LineProcess {
  public:
   LineProcess() = default;
@@ -42,22 +45,32 @@ class LineProcess {
   LineProcess& operator=(const LineProcess&) = delete;
 
   /// Starts the child; false (with `error()`) when it cannot be started.
-  bool start(const std::vector<std::string>& argv, uint64_t memory_bytes);
+  /// With a `cwd` the child starts there (it must exist). With
+  /// `keep_stderr` its stderr is read while requests are exchanged and its
+  /// last kStderrTail bytes kept (`stderr_tail()`); otherwise it goes to
+  /// /dev/null.
+  bool start(const std::vector<std::string>& argv, uint64_t memory_bytes, const std::string& cwd = "",
+             bool keep_stderr = false);
   bool running() const { return pid_ > 0; }
   /// Sends each request line and reads exactly one response line per
   /// request, writing and reading concurrently so that neither pipe fills.
   /// False on timeout (then the child is killed) or when the child dies;
   /// `replies` holds what arrived before that.
   bool exchange(const std::vector<std::string>& requests, std::vector<std::string>& replies, uint32_t timeout_ms);
-  /// Kills the child (SIGKILL to its pid) and reaps it.
+  /// Kills the child and its process group (SIGKILL) and reaps it.
   void stop();
   const std::string& error() const { return error_; }
+  /// The last bytes the child wrote on stderr (with keep_stderr), including
+  /// what a child that died wrote before it went.
+  const std::string& stderr_tail() const { return err_tail_; }
+  static constexpr size_t kStderrTail = 4096;
 
  private:
+  void read_stderr();
   pid_t pid_ = -1;
-  int in_ = -1, out_ = -1;
+  int in_ = -1, out_ = -1, err_ = -1;
   std::string buffer_;  // bytes read past the last complete line
-  std::string error_;
+  std::string error_, err_tail_;
 };
 
 }  // namespace warden::diff

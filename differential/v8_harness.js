@@ -1,22 +1,38 @@
-// The V8 side of `warden diff`: one long-lived node process that takes
-// requests as lines of JSON on stdin and answers each with one line on stdout.
+// V8 (node 20) as an engine of `warden diff`, and the reference
+// implementation of the engine protocol, version 1 (docs/engine-protocol.md):
+// a long-lived process that takes requests as lines of JSON on stdin and
+// answers each with one line on stdout.
 //
-//   {"op":"version"}
-//     -> {"version":"node v20.x (V8 ...)"}
+//   {"op":"hello","protocol":1}
+//     -> {"protocol":1,"name":"v8","version":"node v20.x (V8 ...)",
+//         "validate":true,"three_way":false,"run":true,"arguments":true}
 //   {"op":"validate","wasm":BASE64}
 //     -> {"v":"valid"} | {"v":"rejected","msg":"CompileError: ..."}
-//   {"op":"run","wasm":BASE64,"calls":[{"name":N,"args":[[TYPE,HEXBITS],...],
-//                                       "results":[TYPE,...]},...]}
+//      | {"v":"limit","msg":...}
+//   {"op":"run","wasm":BASE64,"limits":{...},"calls":[{"name":N,
+//    "args":[[TYPE,HEXBITS],...],"results":[TYPE,...]},...]}
 //     -> {"load":{"v":...,"msg":...},"inst":OUTCOME,"calls":[OUTCOME,...]}
-//   OUTCOME = {"s":"ok","vals":[HEXBITS,...]} | {"s":"trap","msg":...}
+//   {"op":"reset"} -> {"ok":true}
+//   OUTCOME = {"s":"ok","vals":[HEXBITS,...]} | {"s":"trap","trap":KINDS,"msg":...}
 //           | {"s":"exhausted","msg":...} | {"s":"unsupported","msg":...}
-//           | {"s":"unlinkable","msg":...} | {"s":"notrun"}
+//           | {"s":"unlinkable","msg":...} | {"s":"crash","msg":...} | {"s":"notrun"}
+//
+// V8's words are read here and nowhere else: TRAP_KINDS names the trap kinds
+// of its RuntimeError messages, LIMIT_MESSAGES the CompileErrors that are
+// implementation limits rather than spec rules. A message TRAP_KINDS lacks
+// is "unknown", which agrees with nothing: a new message shows up as a
+// finding instead of being guessed at.
 //
 // Values cross as raw bits (hex strings): i64 through BigInt, floats through
 // a DataView, so nothing is rounded. Two things JS cannot do are reported as
 // "unsupported" instead of being faked: pass or return a v128, and pass or
 // return a NaN (the JS boundary may quiet a signalling NaN). Warden's probe
 // modules avoid both by returning only i32/i64.
+//
+// The run limits are not applied: JS has no per-call stack depth, deadline
+// or memory cap for wasm. V8's own call stack limit stands (its overflow is
+// the "stack" trap), Warden kills the process at the deadline (a hang), and
+// the probes' memories declare their maxima.
 'use strict';
 const readline = require('readline');
 
@@ -85,13 +101,52 @@ function spectest() {
 
 function errorText(e) { return (e && e.constructor ? e.constructor.name : 'Error') + ': ' + (e && e.message); }
 
+// V8's trap messages (node 20, V8 11.3) and the trap kinds they stand for,
+// in the protocol's names. One message may stand for several kinds: V8 says
+// one thing for an uninitialized element and a signature mismatch. The
+// first row whose text the message contains wins.
+const TRAP_KINDS = [
+  ['RuntimeError: unreachable', 'unreachable'],
+  ['divide by zero', 'divzero'],
+  ['remainder by zero', 'divzero'],
+  ['divide result unrepresentable', 'overflow'],
+  // One message for NaN and for out of range.
+  ['float unrepresentable in integer range', 'conversion|overflow'],
+  ['memory access out of bounds', 'memory'],
+  ['data segment out of bounds', 'memory'],
+  ['data segment is out of bounds', 'memory'],  // at instantiation
+  ['element segment out of bounds', 'table'],
+  // table.get/set/fill/copy and call_indirect alike.
+  ['table index is out of bounds', 'table|undefined-element'],
+  ['null function or function signature mismatch', 'uninitialized|indirect-type'],
+  ['Maximum call stack size exceeded', 'stack'],
+];
+
+function trapKinds(message) {
+  for (const [text, kinds] of TRAP_KINDS) if (message.includes(text)) return kinds;
+  return 'unknown';
+}
+
+// CompileErrors that are V8's implementation limits
+// (v8/src/wasm/wasm-limits.h), not spec rules.
+const LIMIT_MESSAGES = ['implementation limit', 'exceeds internal limit', 'Out of memory', 'local count too large'];
+
+function rejection(message) {
+  return LIMIT_MESSAGES.some((text) => message.includes(text)) ? 'limit' : 'rejected';
+}
+
+function trap(e) {
+  const msg = errorText(e);
+  return {s: 'trap', trap: trapKinds(msg), msg};
+}
+
 function outcomeOfError(e) {
   if (e instanceof Unsupported) return {s: 'unsupported', msg: e.message};
-  if (e instanceof WebAssembly.RuntimeError) return {s: 'trap', msg: errorText(e)};
+  if (e instanceof WebAssembly.RuntimeError) return trap(e);
   if (e instanceof RangeError) {
     // Stack overflow is a trap kind the others have too; other RangeErrors
     // (out of memory for a large memory or table) are resource limits.
-    if (/call stack/.test(e.message)) return {s: 'trap', msg: errorText(e)};
+    if (/call stack/.test(e.message)) return trap(e);
     return {s: 'exhausted', msg: errorText(e)};
   }
   if (e instanceof WebAssembly.LinkError) return {s: 'unlinkable', msg: errorText(e)};
@@ -104,7 +159,10 @@ function compile(b64) {
   try {
     return {module: new WebAssembly.Module(bytes), load: {v: 'valid'}};
   } catch (e) {
-    if (e instanceof WebAssembly.CompileError) return {module: null, load: {v: 'rejected', msg: errorText(e)}};
+    if (e instanceof WebAssembly.CompileError) {
+      const msg = errorText(e);
+      return {module: null, load: {v: rejection(msg), msg}};
+    }
     if (e instanceof RangeError) return {module: null, load: {v: 'limit', msg: errorText(e)}};
     return {module: null, load: {v: 'crash', msg: errorText(e)}};
   }
@@ -147,23 +205,39 @@ function run(req) {
   return {load, inst: {s: 'ok'}, calls: out};
 }
 
+const HELLO = {
+  protocol: 1,
+  name: 'v8',
+  version: 'node ' + process.version + ' (V8 ' + process.versions.v8 + ')',
+  validate: true,
+  three_way: false,  // a CompileError is all V8 says
+  run: true,
+  arguments: true,
+};
+
 function handle(line) {
   const req = JSON.parse(line);
   switch (req.op) {
-    case 'version': return {version: 'node ' + process.version + ' (V8 ' + process.versions.v8 + ')'};
+    case 'hello': return HELLO;
     case 'validate': return compile(req.wasm).load;
     case 'run': return run(req);
+    case 'reset': return {ok: true};  // nothing outlives a request
     default: return {error: 'unknown op ' + req.op};
   }
 }
 
-const rl = readline.createInterface({input: process.stdin, crlfDelay: Infinity});
-rl.on('line', (line) => {
-  let reply;
-  try {
-    reply = handle(line);
-  } catch (e) {
-    reply = {error: errorText(e)};
-  }
-  process.stdout.write(JSON.stringify(reply) + '\n');
-});
+if (require.main === module) {
+  const rl = readline.createInterface({input: process.stdin, crlfDelay: Infinity});
+  rl.on('line', (line) => {
+    let reply;
+    try {
+      reply = handle(line);
+    } catch (e) {
+      reply = {error: errorText(e)};
+    }
+    process.stdout.write(JSON.stringify(reply) + '\n');
+  });
+} else {
+  // For tests/protocol_test.cpp: V8's words, read as the harness reads them.
+  module.exports = {trapKinds, rejection};
+}

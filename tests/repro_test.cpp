@@ -149,6 +149,30 @@ TEST_F(Repro, TextModuleIsConverted) {
   EXPECT_EQ(r["engines"].size(), 2u);
 }
 
+// (module (func (export "f") (result i32) i32.const 1 i32.const 1 i32.rotl)):
+// 2 by the spec; the faulty engine computes i32.rotr, 0x80000000.
+const char kRotl[] = "(module (func (export \"f\") (result i32) i32.const 1 i32.const 1 i32.rotl))";
+
+TEST_F(Repro, ProtocolEngineWrongInOneInstructionIsANewPeerBug) {
+  if (!have("node")) GTEST_SKIP() << "needs node (bash scripts/setup)";
+  std::string wat = write("rotl.wat", {});
+  std::ofstream(wat) << kRotl;
+  std::string faulty = (warden_.parent_path() / "tests" / "faulty_engine").string();
+  int code = 0;
+  json r = repro("--engines warden,v8 --engine 'faulty=" + faulty + " i32.rotl i32.rotr' " + wat, code);
+  EXPECT_EQ(code, 12) << r.dump(2);
+  EXPECT_EQ(r["verdict"], "new-peer-bug");
+  ASSERT_FALSE(r["findings"].empty());
+  EXPECT_NE(r["findings"][0]["signature"].get<std::string>().find("faulty"), std::string::npos) << r.dump(2);
+  EXPECT_EQ(r["findings"][0]["outcomes"]["faulty"].get<std::string>().substr(0, 13), "ok 0x80000000");
+  // Two of them against Warden: then Warden is the odd one out.
+  r = repro("--engines warden --engine 'f1=" + faulty + " i32.rotl i32.rotr' --engine 'f2=" + faulty +
+                " i32.rotl i32.rotr' " + wat,
+            code);
+  EXPECT_EQ(code, 10) << r.dump(2);
+  EXPECT_EQ(r["verdict"], "warden-bug");
+}
+
 TEST_F(Repro, UsageErrors) {
   int code = 0;
   json r = repro("--target nosuch " + write("x", kConst7), code);

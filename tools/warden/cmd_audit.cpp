@@ -19,6 +19,7 @@
 #include "audit.hpp"
 #include "campaign.hpp"
 #include "cli.hpp"
+#include "engine_args.hpp"
 #include "process.hpp"
 #include "repro.hpp"
 
@@ -34,8 +35,9 @@ struct AuditOptions {
   std::string out = "report";
   std::string testsuite;
   std::string engines = "warden,wabt,binaryen,v8";
-  std::vector<std::string> only;  ///< testsuite files (default all)
-  uint64_t seed = 0;              ///< 0: from the date
+  std::vector<std::string> protocol;  ///< --engine NAME=COMMAND
+  std::vector<std::string> only;      ///< testsuite files (default all)
+  uint64_t seed = 0;                  ///< 0: from the date
   bool build_fuzz = false, no_fuzz = false, no_conformance = false;
   double fuzz_seconds = 0;  ///< per target; 0: from the budget
 };
@@ -76,6 +78,7 @@ json conformance(const AuditOptions& o, double budget, const fs::path& out) {
                                 "--deadline",
                                 std::to_string(static_cast<int>(budget))};
   if (!o.testsuite.empty()) argv.insert(argv.end(), {"--suite", o.testsuite});
+  for (const std::string& spec : o.protocol) argv.insert(argv.end(), {"--engine", spec});
   if (!o.only.empty()) {
     argv.push_back("--only");
     argv.insert(argv.end(), o.only.begin(), o.only.end());
@@ -172,6 +175,7 @@ json differential(const AuditOptions& o, double seconds, uint64_t seed, const fs
   c.seconds = seconds;
   c.seed = seed;
   c.engines = split_list(o.engines);
+  if (!add_protocol_engines(o.protocol, c, "audit")) return {{"status", "not run: a bad --engine"}};
   c.findings_dir = (out / "findings").string();
   c.reduce_seconds = 10;
   if (!o.testsuite.empty()) c.testsuite = o.testsuite;
@@ -213,6 +217,7 @@ json verdicts(const AuditOptions& o, const json& diff, const std::vector<std::st
               json& counts) {
   repro::Options ro;
   ro.engines = o.engines;
+  ro.protocol = o.protocol;
   ro.out = (out / "repro").string();
   ro.timeout = 25;
   json list = json::array();
@@ -305,6 +310,9 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--testsuite", o->testsuite, "the testsuite's .wast folder (default ../shared/testsuite/wasm-2.0)");
   sub.add_option("--only", o->only, "testsuite files to run (default all), e.g. --only i32.wast br.wast");
   sub.add_option("--engines", o->engines, "engines (default warden,wabt,binaryen,v8; missing ones are skipped)");
+  sub.add_option("--engine", o->protocol,
+                 "NAME=COMMAND: audit an engine that speaks the engine protocol too (docs/engine-protocol.md): "
+                 "its conformance column, the campaign, the verdicts; repeatable");
   sub.add_option("--seed", o->seed, "campaign seed (default: a new one every day)");
   sub.add_flag("--build-fuzz", o->build_fuzz, "build the fuzz preset if it is not built, and fuzz");
   sub.add_flag("--no-fuzz", o->no_fuzz, "skip the fuzz smoke");

@@ -1,11 +1,14 @@
-// `warden diff`: the differential campaign against wabt, Binaryen and V8
-// (differential/, docs/differential.md).
+// `warden diff`: the differential campaign against wabt, Binaryen and V8,
+// and any engine that speaks the engine protocol (differential/,
+// docs/differential.md, docs/engine-protocol.md).
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <sstream>
 
 #include "campaign.hpp"
 #include "cli.hpp"
+#include "engine_args.hpp"
 #include "observe.hpp"
 
 namespace warden::cli {
@@ -18,6 +21,7 @@ struct DiffOptions {
   std::string generators = "own,ttf,mutate,wasi";
   bool no_minimize = false, no_nan_check = false;
   std::string metrics;
+  std::vector<std::string> protocol;  // --engine NAME=COMMAND
 };
 
 std::string diff_metrics(const diff::CampaignTotals& t) {
@@ -57,6 +61,8 @@ int run(DiffOptions& o) {
   }
   o.c.seconds = secs;
   o.c.engines = split_list(o.engines);
+  // Each --engine NAME=COMMAND joins the campaign's engines.
+  if (!add_protocol_engines(o.protocol, o.c, "diff")) return kExitUsage;
   o.c.generators = split_list(o.generators);
   o.c.minimize = !o.no_minimize;
   o.c.probe.nan_check = !o.no_nan_check;
@@ -72,7 +78,12 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--time", o->time, "campaign length: 10m, 90s, 1h or seconds (default 10m)");
   sub.add_option("--cycles", o->c.max_cycles, "stop after N cycles instead (exactly reproducible)");
   sub.add_option("--seed", o->c.seed, "campaign seed (default 1)");
-  sub.add_option("--engines", o->engines, "comma list of warden,wabt,binaryen,v8 (default all)");
+  sub.add_option("--engines", o->engines,
+                 "comma list of warden,wabt,binaryen,v8,binaryen-npm,wabt-npm (default warden,wabt,binaryen,v8)");
+  sub.add_option("--engine", o->protocol,
+                 "NAME=COMMAND: also compare the engine that COMMAND (run by /bin/sh -c) starts, which speaks "
+                 "the engine protocol (docs/engine-protocol.md); repeatable")
+      ->allow_extra_args(false);
   sub.add_option("--generator", o->generators, "comma list of own,ttf,mutate,wasi (default all)");
   sub.add_option("--findings", o->c.findings_dir, "where bundles go (default ./findings)");
   sub.add_option("--batch", o->c.batch, "generated modules per cycle (default 16)");
@@ -110,7 +121,7 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.callback([o, &exit_code] { exit_code = run(*o); });
 }
 
-const Registrar reg{{"diff", "Differential campaign against wabt, Binaryen and V8", setup}};
+const Registrar reg{{"diff", "Differential campaign against wabt, Binaryen, V8 and protocol engines", setup}};
 
 }  // namespace
 }  // namespace warden::cli

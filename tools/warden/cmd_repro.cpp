@@ -33,6 +33,9 @@ void setup(CLI::App& sub, int& exit_code) {
                  "fuzz target of the inputs (default: named by the path, e.g. triage/<target>/ or afl/<target>/)");
   sub.add_option("--engines", o->engines,
                  "engines to compare on (default warden,wabt,binaryen,v8; missing ones are skipped)");
+  sub.add_option("--engine", o->protocol,
+                 "NAME=COMMAND: also compare on an engine that speaks the engine protocol (docs/engine-protocol.md); "
+                 "repeatable");
   sub.add_option("--fuzz-build", o->fuzz_build, "the libFuzzer + ASan/UBSan build (default <source>/build/fuzz)");
   sub.add_option("--fuzzer", o->fuzzer, "replay fuzz inputs with this fuzz-target binary instead");
   sub.add_option("--out", o->out, "where converted modules, bundles, logs and minimized inputs go (default repro-out)");

@@ -21,6 +21,7 @@
 
 #include "campaign.hpp"
 #include "cli.hpp"
+#include "engine_args.hpp"
 #include "process.hpp"
 #include "runner.hpp"
 #include "warden/binary.hpp"
@@ -276,6 +277,10 @@ void compare_on_engines(const std::vector<std::string>& files, const std::vector
                         const Options& o, Report& r) {
   diff::CampaignOptions c;
   c.engines = split_list(o.engines);
+  if (!add_protocol_engines(o.protocol, c, "repro")) {
+    r.missing.push_back("a bad --engine (see above): no peer compared it");
+    return;
+  }
   c.generators = {};
   c.replay = files;
   c.replay_seed = seed;

@@ -29,11 +29,12 @@ struct Options {
   std::vector<std::string> artifacts;
   std::string target;  ///< fuzz target of inputs their path does not name
   std::string engines = "warden,wabt,binaryen,v8";
-  std::string fuzz_build;         ///< libFuzzer + ASan/UBSan build (default <source>/build/fuzz)
-  std::string fuzzer;             ///< an explicit fuzz-target binary (libFuzzer or replay_<target>)
-  std::string out = "repro-out";  ///< bundles, converted and minimized inputs
-  std::string corpora;            ///< --add-regression's root (default <source>/corpora)
-  double timeout = 25;            ///< seconds per fuzz-target run
+  std::vector<std::string> protocol;  ///< --engine NAME=COMMAND (docs/engine-protocol.md)
+  std::string fuzz_build;             ///< libFuzzer + ASan/UBSan build (default <source>/build/fuzz)
+  std::string fuzzer;                 ///< an explicit fuzz-target binary (libFuzzer or replay_<target>)
+  std::string out = "repro-out";      ///< bundles, converted and minimized inputs
+  std::string corpora;                ///< --add-regression's root (default <source>/corpora)
+  double timeout = 25;                ///< seconds per fuzz-target run
   bool minimize = false, add_regression = false, json = false, verbose = false;
 };
 
