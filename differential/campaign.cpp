@@ -608,12 +608,24 @@ class Campaign {
       ++health_.wasi_programs;
       health_.wasi_calls += calls.size();
       std::string rule = c.finding ? c.finding->second : "";
+      ReplayRecord scratch_record;
+      ReplayRecord& rec = o_.replay_records ? o_.replay_records->emplace_back() : scratch_record;
+      rec.file = path;
+      for (const auto& [who, run] : {std::pair<const char*, const WasiRun*>{"warden", &c.warden}, {"node", &c.node}}) {
+        std::string errnos;
+        for (int32_t e : run->errnos) errnos += (errnos.empty() ? "" : ",") + std::to_string(e);
+        rec.wasi.emplace_back(who, run->end + "; errnos " + errnos);
+      }
+      if (c.finding) rec.findings.push_back({c.finding->first, rule, ""});
       std::fprintf(out_, "%s: %s%s\n", path.c_str(), c.finding ? c.finding->first.signature.c_str() : "agree",
                    c.finding ? (" -> " + (rule.empty() ? std::string("UNEXPLAINED") : rule)).c_str() : "");
       if (c.finding) {
         for (const auto& [who, what] : c.finding->first.outcomes)
           std::fprintf(out_, "    %-10s %s\n", who.c_str(), what.substr(0, 160).c_str());
         handle_wasi(c.finding->first, rule, calls, c, k, 0);
+        std::string key = rule.empty() ? c.finding->first.signature : "rule=" + rule + "|wasi";
+        if (auto b = buckets_.find(key); b != buckets_.end())
+          rec.findings.back().bundle = (fs::path(o_.findings_dir) / b->second.id).string();
       }
       nlohmann::json reg;
       reg["rule"] = rule;

@@ -42,6 +42,8 @@ struct ReplayRecord {
   std::vector<std::string> calls;           ///< the probe's calls, in order
   std::map<std::string, uint64_t> ignored;  ///< comparisons set aside, by rule
   std::vector<ReplayFinding> findings;
+  /// WASI programs (wasi_replay): each runtime's end and errnos, in words.
+  std::vector<std::pair<std::string, std::string>> wasi;
 };
 
 struct CampaignOptions {
@@ -75,7 +77,7 @@ struct CampaignOptions {
   /// The probe seed of replayed modules (a bundle's module_seed makes the
   /// same probe the campaign ran).
   uint64_t replay_seed = 0;
-  /// When set, replay() appends one record per file here.
+  /// When set, replay() and wasi_replay() append one record per file here.
   std::vector<ReplayRecord>* replay_records = nullptr;
   /// Instead of generating: run these WASI programs (regression.json files
   /// or bare program arrays) under Warden and node; each one's result goes

@@ -173,6 +173,28 @@ TEST_F(Repro, ProtocolEngineWrongInOneInstructionIsANewPeerBug) {
   EXPECT_EQ(r["verdict"], "warden-bug");
 }
 
+TEST_F(Repro, WasiBundleIsReplayedUnderBothRuntimes) {
+  if (!have("node")) GTEST_SKIP() << "needs node (bash scripts/setup)";
+  // A catalogued node bug's program makes a bundle; the bundle is the artifact.
+  std::string program =
+      std::string(WARDEN_SOURCE_DIR) + "/corpora/regressions/wasi-diff/node-20-wasi-path-nul-truncates.json";
+  Outcome d = warden("diff --wasi-replay " + program + " --findings " + (dir_ / "f").string());
+  std::string bundle;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "f"))
+    if (std::filesystem::exists(e.path() / "program.wasm")) bundle = e.path().string();
+  ASSERT_FALSE(bundle.empty()) << d.out << d.err;
+  int code = 0;
+  json r = repro(bundle, code);
+  EXPECT_EQ(code, 11) << r.dump(2);
+  EXPECT_EQ(r["kind"], "WASI diff bundle");
+  EXPECT_EQ(r["verdict"], "peer-bug");
+  EXPECT_NE(r["why"].get<std::string>().find("node-20-wasi-path-nul-truncates"), std::string::npos) << r.dump(2);
+  ASSERT_EQ(r["engines"].size(), 2u);
+  EXPECT_EQ(r["engines"][0]["engine"], "warden");
+  EXPECT_EQ(r["engines"][1]["engine"], "node");
+  EXPECT_NE(r["expected"][0].get<std::string>().find(": reproduced"), std::string::npos) << r.dump(2);
+}
+
 TEST_F(Repro, UsageErrors) {
   int code = 0;
   json r = repro("--target nosuch " + write("x", kConst7), code);

@@ -235,23 +235,7 @@ json verdicts(const AuditOptions& o, const json& diff, const std::vector<std::st
   for (const std::string& c : crashes) add(c, "fuzzing");
   if (diff.contains("buckets"))
     for (const json& b : diff["buckets"]) {
-      std::string dir = b["dir"];
-      std::error_code ec;
-      if (fs::exists(fs::path(dir) / "program.wasm", ec)) {
-        // WASI bundles are judged from the bundle (rule or not); their
-        // replay is warden diff --wasi-replay.
-        std::string rule = b["rule"];
-        std::string verdict = rule.empty() ? "new-peer-bug" : "peer-bug";
-        counts[verdict] = counts.value(verdict, 0) + 1;
-        list.push_back({{"artifact", dir},
-                        {"origin", "differential (WASI)"},
-                        {"verdict", verdict},
-                        {"why", rule.empty() ? "unexplained: " + b["signature"].get<std::string>()
-                                             : "catalogued peer bug " + rule},
-                        {"command", "warden diff --wasi-replay " + dir + "/regression.json"}});
-        continue;
-      }
-      add(dir, "differential");
+      add(b["dir"].get<std::string>(), "differential");
     }
   return list;
 }

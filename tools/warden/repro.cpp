@@ -237,8 +237,32 @@ FuzzRun run_fuzzer(const FuzzBinary& bin, const std::string& input, const Option
 
 // ------------------------------------------------- the differential --
 
+/// Whether a rule names a bug: it has an entry ("### rule") in the peer-bug
+/// catalogue. Rules documented elsewhere (node's WASI conventions, Warden's
+/// deliberate differences, two readings of the spec: docs/sandbox.md) and
+/// "feature:" rules explain a difference the spec allows.
+bool catalogued_bug(const std::string& rule) {
+  static const std::string catalogue = [] {
+    std::ifstream in(source_dir() + "/differential/peer-bugs.md");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }();
+  if (catalogue.empty()) return rule.rfind("feature:", 0) != 0;  // no catalogue to ask: a rule is a bug
+  std::stringstream parts(rule);
+  std::string part;
+  while (std::getline(parts, part, '+')) {
+    for (size_t at = catalogue.find("### " + part); at != std::string::npos;
+         at = catalogue.find("### " + part, at + 1)) {
+      size_t end = at + 4 + part.size();
+      bool line_start = at == 0 || catalogue[at - 1] == '\n';
+      bool whole = end == catalogue.size() || catalogue[end] == '\n' || catalogue[end] == ' ';
+      if (line_start && whole) return true;
+    }
+  }
+  return false;
+}
+
 Verdict finding_verdict(const diff::Finding& f, const std::string& rule, size_t peers) {
-  if (!rule.empty()) return rule.rfind("feature:", 0) == 0 ? Verdict::SpecAllowed : Verdict::PeerBug;
+  if (!rule.empty()) return catalogued_bug(rule) ? Verdict::PeerBug : Verdict::SpecAllowed;
   bool warden_side =
       f.reference != "warden" || std::find(f.engines.begin(), f.engines.end(), "warden") != f.engines.end();
   if (f.kind == diff::FindingKind::Nondeterminism) return warden_side ? Verdict::WardenBug : Verdict::NewPeerBug;
@@ -481,6 +505,42 @@ void replay_bundle(const std::string& dir, const Options& o, Report& r) {
   }
 }
 
+/// A WASI bundle's program, again under Warden and node:wasi.
+void replay_wasi_bundle(const std::string& dir, const Options& o, Report& r) {
+  diff::CampaignOptions c;
+  c.engines = {"warden", "v8"};
+  c.generators = {"wasi"};
+  c.wasi_replay = {(fs::path(dir) / "regression.json").string()};
+  c.findings_dir = (fs::path(o.out) / "findings").string();
+  c.minimize = o.minimize;
+  std::error_code ec;
+  fs::create_directories(c.findings_dir, ec);
+  std::vector<diff::ReplayRecord> records;
+  c.replay_records = &records;
+  fs::path log = fs::path(o.out) / "diff.log";
+  std::FILE* out = o.verbose ? stdout : std::fopen(log.c_str(), "a");
+  if (!out) out = stdout;
+  int rc = diff::run_campaign(c, out, nullptr);
+  if (out != stdout) std::fclose(out);
+  if (rc < 0 || records.empty()) {
+    r.missing.push_back("node:wasi (the WASI replay could not start; see " + log.string() + ")");
+    return;
+  }
+  for (const auto& [who, what] : records[0].wasi) r.engines.push_back({who, "WASI program", what});
+  for (const diff::ReplayFinding& f : records[0].findings)
+    r.findings.push_back(
+        {f.finding.signature, f.rule, f.bundle, finding_verdict(f.finding, f.rule, 1), f.finding.outcomes});
+  std::vector<uint8_t> meta;
+  std::string unread;
+  if (read_bytes((fs::path(dir) / "repro.json").string(), meta, unread)) {
+    json j = json::parse(meta.begin(), meta.end(), nullptr, false);
+    std::string was = j.is_discarded() ? "" : j.value("signature", "");
+    bool again =
+        std::any_of(r.findings.begin(), r.findings.end(), [&](const FindingLine& f) { return f.signature == was; });
+    r.expected.push_back("the bundle's finding " + was + (again ? ": reproduced" : ": not reproduced"));
+  }
+}
+
 void decide(Report& r) {
   if (!r.crash.empty()) {
     r.verdict = Verdict::WardenBug;
@@ -541,10 +601,7 @@ Report reproduce(const std::string& artifact, const Options& o) {
     case Kind::FuzzInput: replay_fuzz_input(artifact, target, o, r); break;
     case Kind::Script: replay_script(artifact, o, r); break;
     case Kind::Bundle: replay_bundle(artifact, o, r); break;
-    case Kind::WasiBundle:
-      r.error = "a WASI bundle: replay it with warden diff --wasi-replay " +
-                (fs::path(artifact) / "regression.json").string();
-      break;
+    case Kind::WasiBundle: replay_wasi_bundle(artifact, o, r); break;
     case Kind::Text:
     case Kind::Module: {
       int code = 0;
