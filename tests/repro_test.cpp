@@ -165,6 +165,9 @@ TEST_F(Repro, ProtocolEngineWrongInOneInstructionIsANewPeerBug) {
   ASSERT_FALSE(r["findings"].empty());
   EXPECT_NE(r["findings"][0]["signature"].get<std::string>().find("faulty"), std::string::npos) << r.dump(2);
   EXPECT_EQ(r["findings"][0]["outcomes"]["faulty"].get<std::string>().substr(0, 13), "ok 0x80000000");
+  // The bundle's trace names the instruction.
+  EXPECT_EQ(r["findings"][0]["suspects"], json::array({"i32.rotl"})) << r.dump(2);
+  EXPECT_NE(r["why"].get<std::string>().find("(suspect i32.rotl)"), std::string::npos);
   // Two of them against Warden: then Warden is the odd one out.
   r = repro("--engines warden --engine 'f1=" + faulty + " i32.rotl i32.rotr' --engine 'f2=" + faulty +
                 " i32.rotl i32.rotr' " + wat,

@@ -338,8 +338,20 @@ void compare_on_engines(const std::vector<std::string>& files, const std::vector
       }
     }
     for (const diff::ReplayFinding& f : rec.findings) {
-      FindingLine line{prefix + f.finding.signature, f.rule, f.bundle, finding_verdict(f.finding, f.rule, peers),
+      FindingLine line{prefix + f.finding.signature,
+                       f.rule,
+                       f.bundle,
+                       {},
+                       finding_verdict(f.finding, f.rule, peers),
                        f.finding.outcomes};
+      std::vector<uint8_t> meta;
+      std::string unread;
+      if (!f.bundle.empty() && read_bytes((fs::path(f.bundle) / "repro.json").string(), meta, unread)) {
+        json j = json::parse(meta.begin(), meta.end(), nullptr, false);
+        if (!j.is_discarded() && j.contains("suspects") && j["suspects"].is_array())
+          for (const json& s : j["suspects"])
+            if (s.is_string()) line.suspects.push_back(s.get<std::string>());
+      }
       r.findings.push_back(line);
     }
     for (const auto& [rule, n] : rec.ignored) r.ignored[rule] += n;
@@ -529,7 +541,7 @@ void replay_wasi_bundle(const std::string& dir, const Options& o, Report& r) {
   for (const auto& [who, what] : records[0].wasi) r.engines.push_back({who, "WASI program", what});
   for (const diff::ReplayFinding& f : records[0].findings)
     r.findings.push_back(
-        {f.finding.signature, f.rule, f.bundle, finding_verdict(f.finding, f.rule, 1), f.finding.outcomes});
+        {f.finding.signature, f.rule, f.bundle, {}, finding_verdict(f.finding, f.rule, 1), f.finding.outcomes});
   std::vector<uint8_t> meta;
   std::string unread;
   if (read_bytes((fs::path(dir) / "repro.json").string(), meta, unread)) {
@@ -579,8 +591,12 @@ void decide(Report& r) {
     case Verdict::NewPeerBug:
       r.why =
           "no rule explains " + worst->signature + ": a peer disagrees with Warden; check the spec and catalogue it";
+      if (!worst->suspects.empty()) r.why += " (suspect " + worst->suspects.front() + ")";
       break;
-    case Verdict::WardenBug: r.why = "Warden is the odd one out: " + worst->signature; break;
+    case Verdict::WardenBug:
+      r.why = "Warden is the odd one out: " + worst->signature;
+      if (!worst->suspects.empty()) r.why += " (suspect " + worst->suspects.front() + ")";
+      break;
   }
 }
 
@@ -617,6 +633,23 @@ Report reproduce(const std::string& artifact, const Options& o) {
     }
   }
   if (r.error.empty()) decide(r);
+  // A module's finding: the campaign's bundle holds the minimized module and
+  // the regression script.
+  const bool module_kind = r.kind == Kind::Module || r.kind == Kind::Text;
+  for (const FindingLine& f : r.findings) {
+    if (f.bundle.empty()) continue;
+    if (o.minimize && r.minimized.empty() && fs::exists(fs::path(f.bundle) / "min.wasm", ec))
+      r.minimized = (fs::path(f.bundle) / "min.wasm").string();
+    if (o.add_regression && module_kind && r.regressions.empty() &&
+        fs::exists(fs::path(f.bundle) / "regression.wast", ec)) {
+      fs::path dir =
+          fs::path(o.corpora.empty() ? source_dir() + "/corpora" : o.corpora) / "regressions" / "differential";
+      fs::create_directories(dir, ec);
+      fs::path dst = dir / ("repro-" + fs::path(f.bundle).filename().string() + ".wast");
+      if (fs::copy_file(fs::path(f.bundle) / "regression.wast", dst, fs::copy_options::overwrite_existing, ec))
+        r.regressions.push_back(dst.string());
+    }
+  }
   return r;
 }
 
@@ -643,6 +676,8 @@ std::string render_text(const Report& r) {
     s += "finding " + f.signature + " -> " + to_string(f.verdict) + (f.rule.empty() ? "" : " [rule " + f.rule + "]") +
          "\n";
     for (const auto& [who, what] : f.outcomes) s += "    " + who + ": " + what.substr(0, 200) + "\n";
+    for (const std::string& op : f.suspects)
+      s += "    suspect: " + op + " (its results differ from Warden's on the same operands)\n";
     if (!f.bundle.empty()) s += "    bundle: " + f.bundle + "\n";
   }
   for (const auto& [rule, n] : r.ignored) s += "set aside: " + std::to_string(n) + " x " + rule + "\n";
@@ -681,6 +716,7 @@ std::string render_json(const std::vector<Report>& reports) {
                           {"rule", f.rule},
                           {"verdict", to_string(f.verdict)},
                           {"bundle", f.bundle},
+                          {"suspects", f.suspects},
                           {"outcomes", f.outcomes}});
     j["findings"] = findings;
     j["set_aside"] = r.ignored;

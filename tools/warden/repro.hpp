@@ -45,6 +45,7 @@ struct EngineResult {
 
 struct FindingLine {
   std::string signature, rule, bundle;
+  std::vector<std::string> suspects;  ///< instructions the bundle's trace says an engine gets wrong
   Verdict verdict = Verdict::NotReproducible;
   std::map<std::string, std::string> outcomes;
 };
