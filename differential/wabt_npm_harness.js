@@ -93,7 +93,7 @@ async function main() {
   serve(() => ({name: 'wabt-npm', version, validate: true, three_way: true, run: false, arguments: false}), {
     validate: (req) => validate(wabt, wasmBytes(req)),
     run: () => {
-      throw new BadRequest('wabt-npm only validates (hello says "run":false): the wabt npm library has no interpreter');
+      throw new BadRequest('wabt-npm only validates (hello says "run":false)');
     },
   });
 }
