@@ -18,14 +18,14 @@
 // error in an unflushed stderr buffer and reports only "error in parsing
 // wasm binary", and it has no way to call an export.
 //
-// Speed: starting the tool as a process costs about half a second (node
-// loads 11 MB of JavaScript and compiles 10 MB of WebAssembly). Here the
-// script is compiled once and its WebAssembly module once; each request runs
-// the tool's main() in a fresh vm context with a fresh instance (a fresh
-// heap), so no state carries over between requests. The tool's stdout and
-// stderr are captured through the context's `fs` (Emscripten's NODERAWFS
-// writes fd 1 and 2 with fs.writeSync), and its exit status through the
-// context's `process`.
+// Speed: starting the tool as a process costs node about a second a module
+// (11 MB of JavaScript, 10 MB of WebAssembly to compile). Here the script is
+// compiled once and its WebAssembly module once; the tool runs in a vm
+// context whose `fs` and `process` are the harness's own (Emscripten's
+// NODERAWFS writes fd 1 and 2 with fs.writeSync: that is how the output is
+// captured; process.exitCode is how the status is), and each request is one
+// call of the tool's main(). An instance serves RECYCLE_AFTER requests, then
+// a fresh one (a fresh heap) takes over; a crash replaces it at once.
 //
 // Binaryen does not tell malformed from invalid (its reader checks types
 // too), so a module it refuses is "rejected". No imports can be provided
@@ -55,8 +55,9 @@ const TOOL = require.resolve('binaryen/bin/wasm-opt');
 // Requests one instance of the tool serves before a fresh one replaces it.
 // A main() that ends in exit() (every failed load: Binaryen's Fatal) unwinds
 // without running destructors, so the heap only grows; a fresh instance
-// takes about 30 ms. WARDEN_BINARYEN_NPM_RECYCLE=1 gives every request its
-// own (docs/differential.md measures both).
+// for every request made validation about three times slower on the
+// testsuite, with the same replies. WARDEN_BINARYEN_NPM_RECYCLE=1 gives every
+// request its own (docs/differential.md measures both).
 const RECYCLE_AFTER = Number(process.env.WARDEN_BINARYEN_NPM_RECYCLE) || 500;
 
 class Tool {
