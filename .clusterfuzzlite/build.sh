@@ -46,9 +46,10 @@ testsuite="${WARDEN_TESTSUITE-$root/../shared/testsuite/wasm-2.0}"
 build="$WORK/warden-build"
 mkdir -p "$OUT" "$WORK"
 
-# A build directory configured with other compilers or flags is started
-# afresh (CMake cannot switch compilers in place).
-config="$CC|$CXX|$CFLAGS|$CXXFLAGS|$LIB_FUZZING_ENGINE|$engine|${LDFLAGS:-}|${WARDEN_COMPILER_LAUNCHER:-}"
+# A build directory configured with other compilers is started afresh
+# (CMake cannot switch compilers in place), and with other $LDFLAGS (read on
+# the first configure only); new flags or engine are a reconfigure.
+config="$CC|$CXX|${LDFLAGS:-}"
 if [[ ! -f "$build/warden-config" || "$(cat "$build/warden-config")" != "$config" ]]; then
   rm -rf "$build"
 fi
