@@ -113,17 +113,24 @@ for bin in "$build"/fuzzers/fuzz_*; do
   done
   cp "$bin" "$OUT/$t"
   cp "$root/corpora/$t.dict" "$root/corpora/$t.options" "$OUT/"
-  # One flat directory of seeds, each named after where it came from
-  # (seed-, regression-, testsuite-), zipped without paths.
+  # A flat zip: the checked-in seeds named seed-<name> and regression-<name>
+  # (copied to a staging directory: a few dozen files), the testsuite's
+  # modules under their own names (<script>.<n>.wasm, <script>.wast), zipped
+  # from where they are: thousands of files, one zip process.
+  zip="$OUT/${t}_seed_corpus.zip"
   stage="$WORK/seeds/$t"
-  rm -rf "$stage"
+  rm -rf "$stage" "$zip"
   mkdir -p "$stage"
+  generated=()
   # shellcheck disable=SC2046  # directories without spaces
   for d in $(fuzz_seed_dirs "$root/corpora" "$WORK/testsuite-seeds" "$t"); do
     case "$d" in
       "$root/corpora/regressions/"*) prefix=regression ;;
       "$root/corpora/"*) prefix=seed ;;
-      *) prefix=testsuite ;;
+      *)
+        generated+=("$d")
+        continue
+        ;;
     esac
     for f in "$d"/*; do
       [[ -f "$f" ]] && cp "$f" "$stage/$prefix-${f##*/}"
@@ -133,9 +140,12 @@ for bin in "$build"/fuzzers/fuzz_*; do
     echo "build.sh: $t has no seeds (corpora/$t/)" >&2
     exit 1
   }
-  rm -f "$OUT/${t}_seed_corpus.zip"
-  (cd "$stage" && find . -maxdepth 1 -type f -printf '%f\n' | sort | zip -q -X -@ "$OUT/${t}_seed_corpus.zip")
-  echo "build.sh: $t: $(find "$stage" -type f | wc -l) seeds" >&2
+  seeds=0
+  for d in "$stage" "${generated[@]}"; do
+    (cd "$d" && find . -maxdepth 1 -type f -printf '%f\n' | sort | zip -q -X -@ "$zip")
+    seeds=$((seeds + $(find "$d" -maxdepth 1 -type f | wc -l)))
+  done
+  echo "build.sh: $t: $seeds seeds" >&2
   emitted=$((emitted + 1))
 done
 [[ $emitted -gt 0 ]] || {
