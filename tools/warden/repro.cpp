@@ -538,7 +538,7 @@ void replay_wasi_bundle(const std::string& dir, const Options& o, Report& r) {
     r.missing.push_back("node:wasi (the WASI replay could not start; see " + log.string() + ")");
     return;
   }
-  for (const auto& [who, what] : records[0].wasi) r.engines.push_back({who, "WASI program", what});
+  for (const auto& [who, what] : records[0].wasi) r.engines.push_back({who, "", "the WASI program: " + what});
   for (const diff::ReplayFinding& f : records[0].findings)
     r.findings.push_back(
         {f.finding.signature, f.rule, f.bundle, {}, finding_verdict(f.finding, f.rule, 1), f.finding.outcomes});
@@ -668,6 +668,10 @@ std::string render_text(const Report& r) {
          " failed on Warden\n";
   for (const std::string& e : r.expected) s += "expected: " + e + "\n";
   for (const EngineResult& e : r.engines) {
+    if (e.load.empty()) {  // a WASI program: no load verdict, one run
+      s += "  " + e.engine + ": " + e.run + "\n";
+      continue;
+    }
     s += "  " + e.engine + ": load " + e.load + "\n";
     if (!e.run.empty()) s += "      " + e.run + "\n";
   }
