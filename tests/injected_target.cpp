@@ -5,10 +5,12 @@
 //     section named "inject-overflow" (a crash with a stack to report);
 //   - spins forever when it has one named "inject-hang" (a timeout).
 // Nothing else links it.
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <thread>
 
 #include "warden/warden.hpp"
 
@@ -26,7 +28,7 @@ bool has_custom(const uint8_t* data, size_t size, std::string_view name) {
 }
 
 [[gnu::noinline]] void injected_hang() {
-  for (volatile uint64_t i = 0;; i = i + 1) {}
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 
 }  // namespace
