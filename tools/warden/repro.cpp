@@ -367,9 +367,12 @@ Kind classify(const std::string& artifact, const Options& o, std::string& target
     if (fs::exists(p / "program.wasm", ec)) return Kind::WasiBundle;
     return Kind::Bundle;
   }
-  target = !o.target.empty() ? o.target : target_of_path(p);
-  if (!target.empty()) return Kind::FuzzInput;
+  // Fuzzers name their inputs without an extension (crash-<sha1>, id:...);
+  // a named .wasm, .wat or .wast is taken for what it says it is.
   std::string ext = p.extension().string();
+  bool named = ext == ".wasm" || ext == ".wat" || ext == ".wast";
+  target = !o.target.empty() ? o.target : named ? "" : target_of_path(p);
+  if (!target.empty()) return Kind::FuzzInput;
   if (ext == ".wast") return Kind::Script;
   if (ext == ".wat") return Kind::Text;
   return Kind::Module;
