@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -104,20 +106,24 @@ const char* const kFuzzTargets[] = {"decode_validate", "execute", "text",     "i
 /// executions over elapsed time).
 json fuzz_series(const fs::path& log, json& target) {
   static const std::regex status(R"(^#(\d+)\s.*cov: (\d+).*exec/s: (\d+))");
+  static const char* const kAverage = "stat::average_exec_per_sec:";
+  static const char* const kUnits = "stat::number_of_executed_units:";
   std::ifstream in(log);
   std::string line;
   json series = json::array();
   while (std::getline(in, line)) {
     std::smatch m;
     if (std::regex_search(line, m, status)) {
-      double n = std::stod(m[1]), cov = std::stod(m[2]), e = std::stod(m[3]);
+      // The regex matched digits only: strtod cannot fail on them.
+      double n = std::strtod(m[1].str().c_str(), nullptr), cov = std::strtod(m[2].str().c_str(), nullptr),
+             e = std::strtod(m[3].str().c_str(), nullptr);
       if (e > 0) series.push_back({n / e, e, cov});
       target["execs"] = n;
       target["cov"] = cov;
-    } else if (line.rfind("stat::average_exec_per_sec:", 0) == 0) {
-      target["exec_per_s"] = std::stod(line.substr(line.find(':') + 1));
-    } else if (line.rfind("stat::number_of_executed_units:", 0) == 0) {
-      target["execs"] = std::stod(line.substr(line.find(':') + 1));
+    } else if (line.rfind(kAverage, 0) == 0) {
+      target["exec_per_s"] = std::strtod(line.c_str() + std::strlen(kAverage), nullptr);
+    } else if (line.rfind(kUnits, 0) == 0) {
+      target["execs"] = std::strtod(line.c_str() + std::strlen(kUnits), nullptr);
     }
   }
   return series;
