@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "audit.hpp"
@@ -179,13 +180,15 @@ std::string conformance_section(const json& c) {
                      {dbl(t, "not_run"), "#c7c7c7", "not run"}}});
   s += "<h3>Per engine</h3>" + stacked_bars(rows, "conformance per engine");
   // Per group of files, the share of commands passed per engine.
-  std::map<std::string, std::map<std::string, std::pair<double, double>>> groups;  // group -> engine -> passed, all
+  // group -> engine -> passed, failed, all commands
+  std::map<std::string, std::map<std::string, std::tuple<double, double, double>>> groups;
   const json& files = member(c, "files");
   for (const auto& [file, f] : files.items())
     for (const auto& [engine, r] : member(f, "engines").items()) {
-      auto& g = groups[group_of(file)][engine];
-      g.first += dbl(r, "passed");
-      g.second += dbl(r, "passed") + dbl(r, "failed") + dbl(r, "not_run");
+      auto& [passed, failed, all] = groups[group_of(file)][engine];
+      passed += dbl(r, "passed");
+      failed += dbl(r, "failed");
+      all += dbl(r, "passed") + dbl(r, "failed") + dbl(r, "not_run");
     }
   s += "<h3>Per group of files (share of commands passed)</h3><table><tr><th>group</th>";
   std::vector<std::string> engines;
@@ -196,16 +199,22 @@ std::string conformance_section(const json& c) {
     s += "<tr><td>" + esc(group) + "</td>";
     for (const std::string& e : engines) {
       auto it = per.find(e);
-      if (it == per.end() || it->second.second == 0) {
+      if (it == per.end() || std::get<2>(it->second) == 0) {
         s += "<td>-</td>";
         continue;
       }
-      double pct = 100 * it->second.first / it->second.second;
-      s += "<td class=\"" +
-           std::string(pct >= 100  ? "ok"
-                       : pct >= 90 ? "warn"
-                                   : "bad") +
-           "\">" + num(pct, 1) + "%</td>";
+      const auto& [passed, failed, all] = it->second;
+      if (passed + failed == 0) {  // never reached (the time box, or the engine could not run it)
+        s += "<td class=\"warn\">not run</td>";
+        continue;
+      }
+      double pct = 100 * passed / all;
+      std::string not_run = all > passed + failed ? " (" + num(all - passed - failed) + " not run)" : "";
+      s += std::string("<td class=\"") +
+           (pct >= 100  ? "ok"
+            : pct >= 90 ? "warn"
+                        : "bad") +
+           "\">" + num(pct, 1) + "%" + not_run + "</td>";
     }
     s += "</tr>";
   }
