@@ -76,6 +76,24 @@ const RECYCLE_AFTER = Number(process.env.WARDEN_BINARYEN_NPM_RECYCLE) || 500;
 // Binaryen's own call-depth limit always comes first.
 const STACK_MB = 64;
 
+// The tool's own stack, in its linear memory: 5 MiB (this build's
+// STACK_SIZE; musl's start code stores 5242880 as the stack size), just
+// above its static data, which an overflow overwrites without any check.
+// Binaryen's interpreter recurses for every call and every nested
+// expression; a native wasm-opt has the process's 8 MiB and stops at its
+// call-depth limit (250) first, this build can run out before (a module
+// whose functions call each other with large frames: the static data is
+// overwritten, and the tool then crashes with "null function or function
+// signature mismatch" or "memory access out of bounds", or worse, goes on).
+// So the lowest GUARD_BYTES of that stack are filled with CANARY before each
+// request and checked after it: a request whose stack reached them is this
+// build's limit ("limit" for a load, "exhausted" for a run), and the
+// instance, its data possibly overwritten, is dropped.
+const STACK_BYTES = 5 * 1024 * 1024;
+const GUARD_BYTES = 256 * 1024;
+const CANARY = 0xa5;
+const CANARIES = Buffer.alloc(GUARD_BYTES, CANARY);
+
 // Emscripten's runtime caches the function table in `wasmTableMirror`, an
 // array it fills at the indices it is asked for; filled sparsely, V8 keeps
 // it as a dictionary, and every call through an invoke_* wrapper looks an
@@ -94,7 +112,7 @@ class Tool {
     // is an instance with state of its own. `module` is undefined, so it
     // does not export itself.
     const wrapped = `(function (Module, process, require, module, __filename, __dirname) {${src}\n` +
-                    'return {callMain, findWasmBinary};\n})';
+                    'return {callMain, findWasmBinary, stackSave, memory: () => wasmMemory};\n})';
     this.factory = new vm.Script(presizedTableMirror(wrapped), {filename: TOOL}).runInThisContext();
     // The WebAssembly binary is inside the script (findWasmBinary); take it
     // from an instance that is never started.
@@ -134,6 +152,12 @@ class Tool {
     const started = new Promise((resolve) => { ready = resolve; });
     const Module = {
       noInitialRun: true,
+      // The runtime's own messages ("Aborted()"): with the tool's stderr.
+      printErr: (text) => {
+        const line = Buffer.from(`${text}\n`);
+        sink.all.push(line);
+        sink.out[2].push(line);
+      },
       onRuntimeInitialized: () => ready(),
       instantiateWasm: (imports, done) => {
         done(new WebAssembly.Instance(this.wasm, imports), this.wasm);
@@ -142,7 +166,19 @@ class Tool {
     };
     const instance = this.instantiate(Module, sink);
     await started;
-    return {...instance, sink};
+    return {...instance, sink, guard: this.stackGuard(instance.api)};
+  }
+
+  // The lowest GUARD_BYTES of the tool's stack (STACK_BYTES below where
+  // the stack pointer starts), or null when they are not the untouched
+  // zeros of a stack bottom (a build with another layout: no guard).
+  stackGuard(api) {
+    const at = api.stackSave() - STACK_BYTES;
+    const bytes = new Uint8Array(api.memory().buffer, at, GUARD_BYTES);
+    if (at > 0 && bytes.every((b) => b === 0)) return at;
+    if (!this.warned) process.stderr.write('binaryen-npm: no stack guard (the stack is not where STACK_BYTES says)\n');
+    this.warned = true;
+    return null;
   }
 
   /// The next request gets a fresh instance.
@@ -158,11 +194,13 @@ class Tool {
       this.current = await this.start();
       this.served = 0;
     }
-    const {api, process: proc, sink} = this.current;
+    const {api, process: proc, sink, guard} = this.current;
     this.served++;
     sink.out = {1: [], 2: []};
     sink.all = [];
     proc.exitCode = undefined;
+    const guarded = () => Buffer.from(api.memory().buffer, guard, GUARD_BYTES);
+    if (guard !== null) guarded().fill(CANARY);
     let status;
     let threw = null;
     try {
@@ -171,9 +209,14 @@ class Tool {
       threw = e;
       this.current = null;
     }
+    // The stack reached its last GUARD_BYTES, or past them into the data
+    // below: whatever the tool said or did since is not Binaryen's answer.
+    const stackOut = guard !== null && !guarded().equals(CANARIES);
+    if (guard !== null) guarded().fill(0);
+    if (stackOut) this.current = null;
     if (status === undefined) status = proc.exitCode;
     const text = (chunks) => Buffer.concat(chunks).toString('utf8');
-    return {status, out: text(sink.out[1]), err: text(sink.out[2]), all: text(sink.all), threw};
+    return {status, out: text(sink.out[1]), err: text(sink.out[2]), all: text(sink.all), threw, stackOut};
   }
 }
 
@@ -181,6 +224,8 @@ function crashText(e) {
   const what = e && e.message ? e.message : String(e);
   return e && e.constructor && e.constructor.name !== 'Object' ? `${e.constructor.name}: ${what}` : what;
 }
+
+const STACK_OUT = `harness: the tool's ${STACK_BYTES >> 20} MiB stack ran out (wasm build; its last ${GUARD_BYTES >> 10} KiB were reached)`;
 
 // Whether main() ended because the harness's own JavaScript stack ran out
 // (STACK_MB): a limit of this harness, not a crash of Binaryen's.
@@ -240,6 +285,7 @@ class Binaryen {
     if (!hasMagic(bytes))
       return {v: 'rejected', msg: 'not a binary module: no \\0asm magic (wasm-opt would read it as text)'};
     const r = await this.load(bytes, []);
+    if (r.stackOut) return {v: 'limit', msg: STACK_OUT};
     if (r.threw && stackExhausted(r.threw)) return {v: 'limit', msg: threwOutcome(r.threw).msg};
     if (r.threw) throw new Fatal(`binaryen-npm: wasm-opt crashed while loading: ${crashText(r.threw)}\n${r.all}`);
     if (r.status === 0) return {v: 'valid', msg: ''};
@@ -258,6 +304,11 @@ class Binaryen {
       return notRun(load, calls, load.v === 'valid' ? {s: 'unlinkable', msg: blocked} : {s: 'notrun'});
     }
     const r = await this.load(bytes, ['--fuzz-exec-before']);
+    if (r.stackOut) {
+      // Which step ran out is not known, nor whether the load was done.
+      const load = await this.validate(bytes);
+      return notRun(load, calls, load.v === 'valid' ? {s: 'exhausted', msg: STACK_OUT} : {s: 'notrun'});
+    }
     const events = fuzzExecEvents(r.all);
     const exported = events.findIndex((e) => e.export !== undefined);
     const beforeCalls = exported < 0 ? events : events.slice(0, exported);
