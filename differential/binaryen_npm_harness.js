@@ -20,12 +20,23 @@
 //
 // Speed: starting the tool as a process costs node about a second a module
 // (11 MB of JavaScript, 10 MB of WebAssembly to compile). Here the script is
-// compiled once and its WebAssembly module once; the tool runs in a vm
-// context whose `fs` and `process` are the harness's own (Emscripten's
-// NODERAWFS writes fd 1 and 2 with fs.writeSync: that is how the output is
-// captured; process.exitCode is how the status is), and each request is one
-// call of the tool's main(). An instance serves RECYCLE_AFTER requests, then
-// a fresh one (a fresh heap) takes over; a crash replaces it at once.
+// compiled once, as a function of the names it looks up (Module, process,
+// require, ...), and its WebAssembly module once; each call of that
+// function is an instance of the tool whose `fs` and `process` are the
+// harness's own (Emscripten's NODERAWFS writes fd 1 and 2 with
+// fs.writeSync: that is how the output is captured; process.exitCode is how
+// the status is), and each request is one call of the instance's main().
+// An instance serves RECYCLE_AFTER requests, then a fresh one (a fresh heap)
+// takes over; a crash replaces it at once. (A vm context per instance, as
+// the first version had, made every access to the runtime's top-level
+// variables go through the context's interceptors: runs were 8 times slower,
+// docs/differential.md.)
+//
+// The tool runs in a worker thread with a JavaScript stack of STACK_MB:
+// Binaryen's interpreter recurses through Emscripten's invoke_* wrappers,
+// and node's default stack (984 KB) ran out before Binaryen's own call-depth
+// limit (250 frames) on a plain recursive function. The main thread speaks
+// the protocol and hands each request to the worker.
 //
 // Binaryen does not tell malformed from invalid (its reader checks types
 // too), so a module it refuses is "rejected". No imports can be provided
@@ -41,6 +52,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const vm = require('vm');
+const {Worker, isMainThread, parentPort} = require('worker_threads');
 const {wasmBytes, runCalls, notRun, serve, die} = require('./npm_harness_protocol.js');
 
 const FEATURES_2_0 = [
@@ -60,23 +72,60 @@ const TOOL = require.resolve('binaryen/bin/wasm-opt');
 // request its own (docs/differential.md measures both).
 const RECYCLE_AFTER = Number(process.env.WARDEN_BINARYEN_NPM_RECYCLE) || 500;
 
+// The worker's JavaScript stack, in MB (the default is 4): deep enough that
+// Binaryen's own call-depth limit always comes first.
+const STACK_MB = 64;
+
+// The tool's own stack, in its linear memory: 5 MiB (this build's
+// STACK_SIZE; musl's start code stores 5242880 as the stack size), just
+// above its static data, which an overflow overwrites without any check.
+// Binaryen's interpreter recurses for every call and every nested
+// expression; a native wasm-opt has the process's 8 MiB and stops at its
+// call-depth limit (250) first, this build can run out before (a module
+// whose functions call each other with large frames: the static data is
+// overwritten, and the tool then crashes with "null function or function
+// signature mismatch" or "memory access out of bounds", or worse, goes on).
+// So the lowest GUARD_BYTES of that stack are filled with CANARY before each
+// request and checked after it: a request whose stack reached them is this
+// build's limit ("limit" for a load, "exhausted" for a run), and the
+// instance, its data possibly overwritten, is dropped.
+const STACK_BYTES = 5 * 1024 * 1024;
+const GUARD_BYTES = 256 * 1024;
+const CANARY = 0xa5;
+const CANARIES = Buffer.alloc(GUARD_BYTES, CANARY);
+
+// Emscripten's runtime caches the function table in `wasmTableMirror`, an
+// array it fills at the indices it is asked for; filled sparsely, V8 keeps
+// it as a dictionary, and every call through an invoke_* wrapper looks an
+// entry up there. Created with its length, it stays a plain array: runs
+// about a third faster, the same replies (docs/differential.md). If the
+// text is not found (another build), the script is used as it is.
+function presizedTableMirror(src) {
+  return src.replace('var wasmTableMirror=[];', 'var wasmTableMirror=new Array(1<<16).fill(undefined);');
+}
+
 class Tool {
   constructor() {
     let src = fs.readFileSync(TOOL, 'utf8');
     if (src.startsWith('#!')) src = '//' + src.slice(2);  // the shebang line
-    this.script = new vm.Script(src, {filename: TOOL});
+    // The runtime's top-level names become the function's locals: each call
+    // is an instance with state of its own. `module` is undefined, so it
+    // does not export itself.
+    const wrapped = `(function (Module, process, require, module, __filename, __dirname) {${src}\n` +
+                    'return {callMain, findWasmBinary, stackSave, memory: () => wasmMemory};\n})';
+    this.factory = new vm.Script(presizedTableMirror(wrapped), {filename: TOOL}).runInThisContext();
     // The WebAssembly binary is inside the script (findWasmBinary); take it
-    // from a context that is never started.
-    const ctx = this.context({noInitialRun: true, instantiateWasm: () => ({})}, {});
-    this.script.runInContext(ctx);
-    this.wasm = new WebAssembly.Module(vm.runInContext('findWasmBinary()', ctx));
+    // from an instance that is never started.
+    const unstarted = this.instantiate({noInitialRun: true, instantiateWasm: () => ({})}, {});
+    this.wasm = new WebAssembly.Module(unstarted.api.findWasmBinary());
     this.current = null;
     this.served = 0;
   }
 
-  // A context with the globals the Emscripten runtime looks for. What it
-  // writes to fd 1 and 2 goes to sink.out[fd] and, in order, to sink.all.
-  context(Module, sink) {
+  // Runs the script with the names the Emscripten runtime looks for. What
+  // it writes to fd 1 and 2 goes to sink.out[fd] and, in order, to
+  // sink.all. -> {api: {callMain, ...}, process}
+  instantiate(Module, sink) {
     const fakeFs = Object.create(fs);
     fakeFs.writeSync = (fd, buffer, offset, length, position) => {
       if (fd !== 1 && fd !== 2) return fs.writeSync(fd, buffer, offset, length, position);
@@ -92,29 +141,44 @@ class Tool {
     // Its own data property: process.exitCode is an accessor on the real one.
     Object.defineProperty(fakeProcess, 'exitCode', {value: undefined, writable: true});
     const fakeRequire = (name) => (name === 'node:fs' || name === 'fs' ? fakeFs : require(name));
-    return vm.createContext({
-      Module, process: fakeProcess, require: fakeRequire, __filename: TOOL, __dirname: path.dirname(TOOL),
-      Buffer, URL, TextDecoder, TextEncoder, WebAssembly, console, setTimeout, clearTimeout, performance,
-    });
+    const api = this.factory(Module, fakeProcess, fakeRequire, undefined, TOOL, path.dirname(TOOL));
+    return {api, process: fakeProcess};
   }
 
-  // A started instance of the tool: {ctx, sink}.
+  // A started instance of the tool: {api, process, sink}.
   async start() {
     const sink = {out: {1: [], 2: []}, all: []};
     let ready;
     const started = new Promise((resolve) => { ready = resolve; });
     const Module = {
       noInitialRun: true,
+      // The runtime's own messages ("Aborted()"): with the tool's stderr.
+      printErr: (text) => {
+        const line = Buffer.from(`${text}\n`);
+        sink.all.push(line);
+        sink.out[2].push(line);
+      },
       onRuntimeInitialized: () => ready(),
       instantiateWasm: (imports, done) => {
         done(new WebAssembly.Instance(this.wasm, imports), this.wasm);
         return {};
       },
     };
-    const ctx = this.context(Module, sink);
-    this.script.runInContext(ctx);
+    const instance = this.instantiate(Module, sink);
     await started;
-    return {ctx, sink};
+    return {...instance, sink, guard: this.stackGuard(instance.api)};
+  }
+
+  // The lowest GUARD_BYTES of the tool's stack (STACK_BYTES below where
+  // the stack pointer starts), or null when they are not the untouched
+  // zeros of a stack bottom (a build with another layout: no guard).
+  stackGuard(api) {
+    const at = api.stackSave() - STACK_BYTES;
+    const bytes = new Uint8Array(api.memory().buffer, at, GUARD_BYTES);
+    if (at > 0 && bytes.every((b) => b === 0)) return at;
+    if (!this.warned) process.stderr.write('binaryen-npm: no stack guard (the stack is not where STACK_BYTES says)\n');
+    this.warned = true;
+    return null;
   }
 
   /// The next request gets a fresh instance.
@@ -130,28 +194,49 @@ class Tool {
       this.current = await this.start();
       this.served = 0;
     }
-    const {ctx, sink} = this.current;
+    const {api, process: proc, sink, guard} = this.current;
     this.served++;
     sink.out = {1: [], 2: []};
     sink.all = [];
-    ctx.process.exitCode = undefined;
+    proc.exitCode = undefined;
+    const guarded = () => Buffer.from(api.memory().buffer, guard, GUARD_BYTES);
+    if (guard !== null) guarded().fill(CANARY);
     let status;
     let threw = null;
     try {
-      status = ctx.callMain(args);
+      status = api.callMain(args);
     } catch (e) {
       threw = e;
       this.current = null;
     }
-    if (status === undefined) status = ctx.process.exitCode;
+    // The stack reached its last GUARD_BYTES, or past them into the data
+    // below: whatever the tool said or did since is not Binaryen's answer.
+    const stackOut = guard !== null && !guarded().equals(CANARIES);
+    if (guard !== null) guarded().fill(0);
+    if (stackOut) this.current = null;
+    if (status === undefined) status = proc.exitCode;
     const text = (chunks) => Buffer.concat(chunks).toString('utf8');
-    return {status, out: text(sink.out[1]), err: text(sink.out[2]), all: text(sink.all), threw};
+    return {status, out: text(sink.out[1]), err: text(sink.out[2]), all: text(sink.all), threw, stackOut};
   }
 }
 
 function crashText(e) {
   const what = e && e.message ? e.message : String(e);
   return e && e.constructor && e.constructor.name !== 'Object' ? `${e.constructor.name}: ${what}` : what;
+}
+
+const STACK_OUT = `harness: the tool's ${STACK_BYTES >> 20} MiB stack ran out (wasm build; its last ${GUARD_BYTES >> 10} KiB were reached)`;
+
+// Whether main() ended because the harness's own JavaScript stack ran out
+// (STACK_MB): a limit of this harness, not a crash of Binaryen's.
+function stackExhausted(e) {
+  return e instanceof RangeError && /Maximum call stack size exceeded/.test(e.message);
+}
+
+// The outcome of a step during which main() threw `e`.
+function threwOutcome(e) {
+  if (stackExhausted(e)) return {s: 'exhausted', msg: `harness: JavaScript stack of ${STACK_MB} MB exhausted`};
+  return {s: 'crash', msg: crashText(e)};
 }
 
 // ---- load verdicts
@@ -177,11 +262,9 @@ function loadFailure(all) {
 }
 
 class Binaryen {
-  constructor() {
+  constructor(dir) {
     this.tool = new Tool();
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-binaryen-npm-'));
-    this.file = path.join(this.dir, 'm.wasm');
-    process.on('exit', () => fs.rmSync(this.dir, {recursive: true, force: true}));
+    this.file = path.join(dir, 'm.wasm');
   }
 
   async version() {
@@ -202,7 +285,9 @@ class Binaryen {
     if (!hasMagic(bytes))
       return {v: 'rejected', msg: 'not a binary module: no \\0asm magic (wasm-opt would read it as text)'};
     const r = await this.load(bytes, []);
-    if (r.threw) die(`binaryen-npm: wasm-opt crashed while loading: ${crashText(r.threw)}\n${r.all}`);
+    if (r.stackOut) return {v: 'limit', msg: STACK_OUT};
+    if (r.threw && stackExhausted(r.threw)) return {v: 'limit', msg: threwOutcome(r.threw).msg};
+    if (r.threw) throw new Fatal(`binaryen-npm: wasm-opt crashed while loading: ${crashText(r.threw)}\n${r.all}`);
     if (r.status === 0) return {v: 'valid', msg: ''};
     return this.loadFailure(r);
   }
@@ -219,6 +304,11 @@ class Binaryen {
       return notRun(load, calls, load.v === 'valid' ? {s: 'unlinkable', msg: blocked} : {s: 'notrun'});
     }
     const r = await this.load(bytes, ['--fuzz-exec-before']);
+    if (r.stackOut) {
+      // Which step ran out is not known, nor whether the load was done.
+      const load = await this.validate(bytes);
+      return notRun(load, calls, load.v === 'valid' ? {s: 'exhausted', msg: STACK_OUT} : {s: 'notrun'});
+    }
     const events = fuzzExecEvents(r.all);
     const exported = events.findIndex((e) => e.export !== undefined);
     const beforeCalls = exported < 0 ? events : events.slice(0, exported);
@@ -228,7 +318,7 @@ class Binaryen {
       // instantiating (then loading alone tells which).
       if (!r.threw) return notRun(this.loadFailure(r), calls);
       const load = await this.validate(bytes);
-      return notRun(load, calls, load.v === 'valid' ? {s: 'crash', msg: crashText(r.threw)} : {s: 'notrun'});
+      return notRun(load, calls, load.v === 'valid' ? threwOutcome(r.threw) : {s: 'notrun'});
     }
     const load = {v: 'valid', msg: ''};
     if (instTrap) return notRun(load, calls, outcomeOf(instTrap));
@@ -331,6 +421,7 @@ const TRAP_KINDS = [
   [/trunc[SU]Float of nan$/, 'conversion'],
   [/> memory|out of bounds memory access|segment access in memory/, 'memory'],
   [/out of bounds segment access in table|out of bounds table access in table\./, 'table'],
+  [/^RuntimeTable::set out of bounds$/, 'table'],  // table.set past the end
   // table.get/set/size past the end and call_indirect past the end alike.
   [/^out of bounds table access$/, 'table|undefined-element'],
   [/^null target in call_indirect$/, 'uninitialized'],
@@ -374,7 +465,7 @@ function callOutcomes(events, calls, threw) {
     const last = k === perExport.length - 1;
     const end = ran.events.find((e) => e.trap !== undefined || e.limit !== undefined) ||
                 ran.events.find((e) => e.result !== undefined);
-    if (last && threw && !end) return out.push({s: 'crash', msg: crashText(threw)});
+    if (last && threw && !end) return out.push(threwOutcome(threw));
     const results = call.results || [];
     if (!end) return out.push(results.length === 0 ? {s: 'ok', vals: []} : {s: 'crash', msg: `no result printed for ${call.name}`});
     if (end.result !== undefined) {
@@ -441,22 +532,78 @@ function parseResult(texts, results) {
   return {s: 'ok', vals};
 }
 
-// ---- main
+// ---- the worker: the tool; the main thread: the protocol
 
-async function main() {
-  const engine = new Binaryen();
-  const version = await engine.version();
-  serve(() => ({name: 'binaryen-npm', version, validate: true, three_way: false, run: true, arguments: false}), {
-    validate: (req) => engine.validate(wasmBytes(req)),
+/// The tool's runtime failed in a way that leaves nothing to trust: the
+/// harness ends without a reply (the protocol's crash).
+class Fatal extends Error {}
+
+// Worker side: one message per request, {op, bytes, calls} -> {reply} |
+// {fatal} | {error}.
+function worker({dir}) {
+  const engine = new Binaryen(dir);
+  const ops = {
+    version: () => engine.version(),
+    validate: (m) => engine.validate(m.bytes),
+    run: (m) => engine.run(m.bytes, m.calls),
     reset: () => {
       engine.tool.reset();
       return {ok: true};
     },
-    run: (req) => {
-      const bytes = wasmBytes(req);
-      return engine.run(bytes, runCalls(req));
-    },
+  };
+  parentPort.on('message', async (m) => {
+    // A structured clone of a Buffer arrives as a plain Uint8Array.
+    if (m.bytes) m.bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length);
+    try {
+      parentPort.postMessage({reply: await ops[m.op](m)});
+    } catch (e) {
+      parentPort.postMessage(e instanceof Fatal ? {fatal: e.message} : {error: e && e.stack ? e.stack : String(e)});
+    }
   });
 }
 
-main().catch((e) => die(`binaryen-npm: cannot start: ${e && e.stack ? e.stack : e}`));
+// Main side: the worker, asked one request at a time (serve() answers in
+// order, one at a time).
+class Remote {
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-binaryen-npm-'));
+    process.on('exit', () => fs.rmSync(this.dir, {recursive: true, force: true}));
+    this.pending = null;
+    this.worker = new Worker(__filename, {workerData: {dir: this.dir}, resourceLimits: {stackSizeMb: STACK_MB}});
+    this.worker.on('message', (m) => {
+      if (m.fatal !== undefined) die(m.fatal);
+      const p = this.pending;
+      this.pending = null;
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.reply);
+    });
+    this.worker.on('error', (e) => die(`binaryen-npm: the tool's thread failed: ${e && e.stack ? e.stack : e}`));
+    this.worker.on('exit', (code) => die(`binaryen-npm: the tool's thread exited (${code})`));
+  }
+
+  /// Ends the worker (stdin has closed): the process can exit.
+  stop() {
+    this.worker.removeAllListeners('exit');
+    return this.worker.terminate();
+  }
+
+  ask(message) {
+    return new Promise((resolve, reject) => {
+      this.pending = {resolve, reject};
+      this.worker.postMessage(message);
+    });
+  }
+}
+
+async function main() {
+  const remote = new Remote();
+  const version = await remote.ask({op: 'version'});
+  serve(() => ({name: 'binaryen-npm', version, validate: true, three_way: false, run: true, arguments: false}), {
+    validate: (req) => remote.ask({op: 'validate', bytes: wasmBytes(req)}),
+    reset: () => remote.ask({op: 'reset'}),
+    run: (req) => remote.ask({op: 'run', bytes: wasmBytes(req), calls: runCalls(req)}),
+  }, () => remote.stop());
+}
+
+if (isMainThread) main().catch((e) => die(`binaryen-npm: cannot start: ${e && e.stack ? e.stack : e}`));
+else worker(require('worker_threads').workerData);

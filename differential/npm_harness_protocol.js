@@ -54,8 +54,10 @@ function notRun(load, calls, inst = {s: 'notrun'}) {
 /// Serves requests until stdin closes. `handlers` maps an op to a function
 /// (req) -> reply or Promise<reply>; a handler that throws BadRequest answers
 /// {"error"}; any other exception is a harness bug and answers {"error"} too,
-/// so the stream stays in step. `hello` is answered from `hello`.
-function serve(hello, handlers) {
+/// so the stream stays in step. `hello` is answered from `hello`. `atEnd`,
+/// if given, is called once stdin has closed and every reply is written
+/// (to let go of what keeps the process alive, such as a worker thread).
+function serve(hello, handlers, atEnd = null) {
   const all = {
     hello: (req) => {
       if (req.protocol !== PROTOCOL) throw new BadRequest(`protocol ${req.protocol} not spoken; this harness speaks ${PROTOCOL}`);
@@ -82,6 +84,7 @@ function serve(hello, handlers) {
       process.stdout.write(JSON.stringify(reply) + '\n');
     });
   });
+  if (atEnd) rl.on('close', () => { queue = queue.then(atEnd); });
 }
 
 /// Ends the process without a reply: the protocol's way to say the engine

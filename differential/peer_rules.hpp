@@ -33,7 +33,11 @@ struct RuleContext {
 /// ignored run, counted under its name, not a bucket.
 struct PeerRule {
   std::string_view name;     ///< e.g. "binaryen-108-data-segment-bounds"
-  std::string_view engines;  ///< affected engine and version
+  std::string_view engines;  ///< affected engines and versions
+  /// The campaign's engines it is asked about, separated by spaces: those
+  /// whose version has the bug ("binaryen binaryen-npm" when Binaryen 108
+  /// and 132 both have it; peer-bugs.md's Newest lines say which).
+  std::string_view on;
   std::string_view summary;  ///< one line; peer-bugs.md has the whole entry
   bool (*match)(const RuleContext&);
 };
@@ -41,9 +45,10 @@ struct PeerRule {
 std::span<const PeerRule> peer_rules();
 
 /// The rules that explain this finding: for each engine on the other side of
-/// the reference, the first rule that explains that engine's part (rules
-/// see a copy of the finding narrowed to that engine). Their names joined by
-/// "+", or "" unless every such engine is explained.
+/// the reference, the first rule on that engine (PeerRule::on) that
+/// explains that engine's part (rules see a copy of the finding narrowed to
+/// that engine). Their names joined by "+", or "" unless every such engine
+/// is explained.
 std::string explain(const RuleContext& c);
 
 }  // namespace warden::diff

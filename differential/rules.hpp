@@ -3,11 +3,15 @@
 // peer_rules.cpp lists in the order the rules are tried. Private to the
 // rule files; the rest of the campaign uses peer_rules.hpp.
 //
-//   rules_wabt.cpp               wabt 1.0.32
-//   rules_binaryen_decode.cpp    Binaryen 108 reading the binary (spec 5)
+//   rules_wabt.cpp               wabt 1.0.32 (and 1.0.39, wabt-npm)
+//   rules_binaryen_decode.cpp    Binaryen 108 reading the binary (spec 5),
+//                                and 132's (binaryen-npm) own bugs there
 //   rules_binaryen_validate.cpp  Binaryen 108 validating and running (spec 3, 4)
 //   rules_v8.cpp                 V8 11.3: its bug and the features node 20 has on
 #pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
 #include <string_view>
 
 #include "peer_rules.hpp"
@@ -15,6 +19,9 @@
 namespace warden::diff::rules {
 
 // ---- gates
+/// The engine the rule is asked about: explain() narrows the finding to one
+/// engine, one of the rule's PeerRule::on.
+std::string_view peer(const RuleContext& c);
 /// `engine`'s load in the validation comparison or in the run, or null.
 const LoadResult* load_of(const RuleContext& c, std::string_view engine);
 /// Whether `engine` alone is on the other side of the reference.
@@ -33,6 +40,19 @@ bool validation_against(const RuleContext& c, std::string_view engine);
 const LoadResult* accepted_against(const RuleContext& c, std::string_view engine, Verdict v, std::string_view text);
 /// The instruction at Warden's error offset `w`, when the module decodes.
 const ast::Instr* instr_at_error(const RuleContext& c, const LoadResult* w);
+/// Whether the rule is asked about a peer at its newest, an npm build
+/// (binaryen-npm: Binaryen 132; wabt-npm: wabt 1.0.39), where a bug may
+/// show in fewer places than in Debian's version.
+bool newest(const RuleContext& c);
+/// Spec 7.4.1: the peer rejects a module with a "name" custom section, and
+/// the same module without its custom sections gets the peer's agreement
+/// with Warden (the campaign's "<peer>-without-customs" confirmation), or
+/// what is left is explained by another rule. Warden does not call the
+/// module malformed (then the custom section is no cause).
+bool rejected_for_name_section(const RuleContext& c);
+/// The data count section's count when it is not zero and the module has no
+/// data section (spec 5.5.16: the count must then be 0), else nothing.
+std::optional<uint64_t> data_count_without_data(std::span<const uint8_t> bytes);
 
 // ---- rules_wabt.cpp
 bool wabt_validates_while_reading(const RuleContext& c);
@@ -73,6 +93,9 @@ bool binaryen_lax_element_kind(const RuleContext& c);
 bool binaryen_extern_kind_leb(const RuleContext& c);
 bool binaryen_ref_null_heap_type(const RuleContext& c);
 bool binaryen_select_abort(const RuleContext& c);
+bool binaryen132_datacount_without_data(const RuleContext& c);
+bool binaryen132_datacount_allocation(const RuleContext& c);
+bool binaryen132_declarative_segment_indices(const RuleContext& c);
 
 // ---- rules_binaryen_validate.cpp
 bool segment_bounds(const RuleContext& c);

@@ -1,6 +1,8 @@
-// The rules for Binaryen 108 reading the binary format (spec 5) wrongly: what
-// it accepts that is malformed, and valid modules it cannot read. One per
-// entry of differential/peer-bugs.md; peer_rules.cpp lists them.
+// The rules for Binaryen reading the binary format (spec 5) wrongly: what
+// it accepts that is malformed, and valid modules it cannot read; Binaryen
+// 108 (Debian's, engine `binaryen`) and where peer-bugs.md says so Binaryen
+// 132 (npm, `binaryen-npm`), whose own new bugs come last. One per entry of
+// differential/peer-bugs.md; peer_rules.cpp lists them.
 #include <string>
 
 #include "rules.hpp"
@@ -15,8 +17,8 @@ namespace warden::diff::rules {
 // other item and fails with whatever the following bytes then look like
 // ("bad section size", "Table index out of range", ...).
 bool declarative_ref_null(const RuleContext& c) {
-  if (!validation_against(c, "binaryen") || !c.module) return false;
-  const LoadResult* b = load_of(c, "binaryen");
+  if (!validation_against(c, peer(c)) || !c.module) return false;
+  const LoadResult* b = load_of(c, peer(c));
   if (!b || b->verdict == Verdict::Valid) return false;
   for (const ast::ElemSegment& e : c.module->elems) {
     if (e.mode != ast::SegmentMode::Declarative) continue;
@@ -32,8 +34,8 @@ bool declarative_ref_null(const RuleContext& c) {
 // accepts only funcref segments: "Invalid type for a usesExpressions element
 // segment", or another parse error inside the element section.
 bool externref_elems(const RuleContext& c) {
-  if (!validation_against(c, "binaryen") || !c.module) return false;
-  const LoadResult* b = load_of(c, "binaryen");
+  if (!validation_against(c, peer(c)) || !c.module) return false;
+  const LoadResult* b = load_of(c, peer(c));
   if (!b || b->verdict == Verdict::Valid) return false;
   std::optional<Section> at = section_at(c.bytes, binaryen_offset(b->message));
   if (!says(b, "Invalid type for a usesExpressions element segment") && !(at && at->id == 9)) return false;
@@ -46,14 +48,14 @@ bool externref_elems(const RuleContext& c) {
 // Spec 5.2.4: names are UTF-8 (malformed otherwise). Binaryen 108 accepts
 // import, export and custom section names that are not UTF-8.
 bool binaryen_utf8(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed UTF-8 encoding");
+  return accepted_against(c, peer(c), Verdict::Malformed, "malformed UTF-8 encoding");
 }
 
 // ---- binaryen-108-skips-unknown-sections
 // Spec 5.5.2: section ids are 0-12; any other id is malformed. Binaryen 108
 // skips a section with an unknown id.
 bool binaryen_unknown_section(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed section id");
+  return accepted_against(c, peer(c), Verdict::Malformed, "malformed section id");
 }
 
 // ---- binaryen-108-function-without-code
@@ -61,7 +63,7 @@ bool binaryen_unknown_section(const RuleContext& c) {
 // (an absent section is an empty vector). Binaryen 108 accepts a function
 // section with entries and no code section.
 bool binaryen_missing_code(const RuleContext& c) {
-  if (!accepted_against(c, "binaryen", Verdict::Malformed, "function and code section have inconsistent lengths"))
+  if (!accepted_against(c, peer(c), Verdict::Malformed, "function and code section have inconsistent lengths"))
     return false;
   bool code = false;
   for (const Section& s : sections_of(c.bytes)) code |= s.id == 10;
@@ -72,29 +74,18 @@ bool binaryen_missing_code(const RuleContext& c) {
 // Spec 7.4.1, as for wabt above: errors in the name section must not
 // invalidate the module. Binaryen 108 fails to read the module ("bad names
 // section position change", "LEB dropped bits only valid for signed LEB",
-// ...). The rule requires a "name" section and that Binaryen, given the
-// same module without its custom sections, agrees with Warden.
-bool binaryen_name_section(const RuleContext& c) {
-  if (!validation_against(c, "binaryen")) return false;
-  const LoadResult* b = load_of(c, "binaryen");
-  const LoadResult* w = load_of(c, "warden");
-  if (!b || !w || b->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
-  bool named = false;
-  for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
-  if (!named) return false;
-  const LoadResult* stripped = confirmed(c, "binaryen-without-customs");
-  // (Or an unsupported feature is all that is left: counted elsewhere.)
-  return stripped && (verdicts_agree(stripped->verdict, w->verdict) || stripped->verdict == Verdict::Unsupported ||
-                      confirmed(c, "binaryen-without-customs-explained"));
-}
+// ...), and Binaryen 132 too ("unexpected end of input"). The rule requires
+// a "name" section and that Binaryen, given the same module without its
+// custom sections, agrees with Warden (rejected_for_name_section).
+bool binaryen_name_section(const RuleContext& c) { return rejected_for_name_section(c); }
 
 // ---- binaryen-108-nul-in-names
 // Spec 5.2.4: a name is any valid UTF-8, U+0000 included. Binaryen 108
 // refuses names containing NUL ("inline string contains NULL ... not
 // supported in binaryen").
 bool binaryen_nul_names(const RuleContext& c) {
-  if (!validation_against(c, "binaryen") || !c.module) return false;
-  if (!says(load_of(c, "binaryen"), "inline string contains NULL")) return false;
+  if (!validation_against(c, peer(c)) || !c.module) return false;
+  if (!says(load_of(c, peer(c)), "inline string contains NULL")) return false;
   auto nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
   for (const ast::Import& i : c.module->imports)
     if (nul(i.module) || nul(i.name)) return true;
@@ -110,7 +101,7 @@ bool binaryen_nul_names(const RuleContext& c) {
 // once (otherwise "unexpected content after last section" / "section out of
 // order": malformed). Binaryen 108 reads them in any order.
 bool binaryen_section_order(const RuleContext& c) {
-  if (!accepted_against(c, "binaryen", Verdict::Malformed, "")) return false;
+  if (!accepted_against(c, peer(c), Verdict::Malformed, "")) return false;
   return sections_out_of_order(c.bytes);
 }
 
@@ -118,7 +109,7 @@ bool binaryen_section_order(const RuleContext& c) {
 // Spec 5.3.10: a global type's mutability byte is 0x00 or 0x01. Binaryen
 // 108 accepts other values.
 bool binaryen_mutability(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed mutability");
+  return accepted_against(c, peer(c), Verdict::Malformed, "malformed mutability");
 }
 
 // ---- binaryen-108-accepts-bad-value-types
@@ -126,7 +117,7 @@ bool binaryen_mutability(const RuleContext& c) {
 // declaration with any other type byte is malformed. Binaryen 108 accepts
 // the module.
 bool binaryen_value_types(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Malformed, "malformed value type");
+  return accepted_against(c, peer(c), Verdict::Malformed, "malformed value type");
 }
 
 // ---- binaryen-108-reads-post-2.0-opcodes
@@ -135,7 +126,7 @@ bool binaryen_value_types(const RuleContext& c) {
 // they are malformed ("illegal opcode"). Binaryen 108 decodes them whatever
 // features it is given, and accepts the module.
 bool binaryen_post_20_opcodes(const RuleContext& c) {
-  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "illegal opcode");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "illegal opcode");
   if (!w) return false;
   uint8_t op = byte_at(c.bytes, w->offset);
   return (op >= 0x06 && op <= 0x09) || (op >= 0x12 && op <= 0x15) || op == 0x18 || op == 0x19 ||
@@ -147,7 +138,7 @@ bool binaryen_post_20_opcodes(const RuleContext& c) {
 // function, and the body's size ends there. Binaryen 108 accepts bodies
 // that end inside an open block or go on after that end.
 bool binaryen_body_structure(const RuleContext& c) {
-  if (!accepted_against(c, "binaryen", Verdict::Malformed, "")) return false;
+  if (!accepted_against(c, peer(c), Verdict::Malformed, "")) return false;
   return some_body(c.bytes, BodyShape::MissingEnd) || some_body(c.bytes, BodyShape::CodeAfterEnd);
 }
 
@@ -158,8 +149,8 @@ bool binaryen_body_structure(const RuleContext& c) {
 // these instructions ("bad table index"), on the imported table or a
 // defined one.
 bool binaryen_imported_table_ops(const RuleContext& c) {
-  if (!validation_against(c, "binaryen") || !c.module) return false;
-  if (!says(load_of(c, "binaryen"), "bad table index") || c.module->imported(ExternKind::Table) == 0) return false;
+  if (!validation_against(c, peer(c)) || !c.module) return false;
+  if (!says(load_of(c, peer(c)), "bad table index") || c.module->imported(ExternKind::Table) == 0) return false;
   for (const ast::Function& f : c.module->funcs)
     for (const ast::Instr& i : f.body)
       if (info(i.op).imm == Imm::Table) return true;
@@ -171,7 +162,7 @@ bool binaryen_imported_table_ops(const RuleContext& c) {
 // carry a reserved byte that must be 0x00 ("zero byte expected"). Binaryen
 // 108 reads it as a LEB128 memory index and accepts other encodings of 0.
 bool binaryen_zero_byte(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Malformed, "zero byte expected");
+  return accepted_against(c, peer(c), Verdict::Malformed, "zero byte expected");
 }
 
 // ---- binaryen-108-datacount-not-required
@@ -180,7 +171,7 @@ bool binaryen_zero_byte(const RuleContext& c) {
 // required"), so that a one-pass decoder can check data indices. Binaryen
 // 108 accepts them without it.
 bool binaryen_datacount_required(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Malformed, "data count section required");
+  return accepted_against(c, peer(c), Verdict::Malformed, "data count section required");
 }
 
 // ---- binaryen-108-lax-element-kind
@@ -189,7 +180,7 @@ bool binaryen_datacount_required(const RuleContext& c) {
 // kind". Binaryen 108 accepts other bytes there. (Found by --seed 9173:
 // kind 0x01 in a declarative segment.)
 bool binaryen_lax_element_kind(const RuleContext& c) {
-  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed element kind");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "malformed element kind");
   return w && byte_at(c.bytes, w->offset) != 0x00;
 }
 
@@ -197,10 +188,25 @@ bool binaryen_lax_element_kind(const RuleContext& c) {
 // Spec 5.2.2: an N-bit LEB128 has at most ceil(N/7) bytes, and the unused
 // bits of the last byte must be zero (unsigned) or the sign (signed);
 // otherwise "integer representation too long" / "integer too large".
-// Binaryen 108 accepts such encodings.
+// Binaryen 108 accepts such encodings. Spec 5.3.1, 5.3.7 and 5.4.1: a value
+// type, and a limits flag, is one byte, and a block type 0x40, one value
+// type byte or a non-negative s33 ("malformed block type"); Binaryen 108
+// and 132 read these as LEB128s of any length (ff 7f is -1: i32), in a
+// block type too (a multi-byte encoding there: the byte at Warden's error
+// has the continuation bit). Binaryen 132 checks every other LEB128 ("LEB
+// overflow", "Unused non-negative LEB bits must be 0s"): on binaryen-npm
+// the rule requires Warden's "integer representation too long" in a
+// one-byte field, where Warden reads a second byte: the byte before its
+// error has the continuation bit and the one before that does not (it ends
+// the field before: a LEB128, an opcode or a type byte).
 bool binaryen_lax_leb(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Malformed, "integer too large") ||
-         accepted_against(c, "binaryen", Verdict::Malformed, "integer representation too long");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "integer representation too long");
+  if (w && newest(c))
+    return w->offset >= 2 && (byte_at(c.bytes, w->offset - 1) & 0x80) && !(byte_at(c.bytes, w->offset - 2) & 0x80);
+  if (!w) w = accepted_against(c, peer(c), Verdict::Malformed, "integer too large");
+  if (w) return !newest(c);
+  w = accepted_against(c, peer(c), Verdict::Malformed, "malformed block type");
+  return w && (byte_at(c.bytes, w->offset) & 0x80);
 }
 
 // ---- binaryen-108-extern-kind-as-leb128
@@ -208,8 +214,8 @@ bool binaryen_lax_leb(const RuleContext& c) {
 // byte, 0x00-0x03; any other byte is malformed. Binaryen 108 reads the kind
 // as a LEB128, so `82 00` is kind 2 (memory) and the module is accepted.
 bool binaryen_extern_kind_leb(const RuleContext& c) {
-  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed export kind");
-  if (!w) w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed import kind");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "malformed export kind");
+  if (!w) w = accepted_against(c, peer(c), Verdict::Malformed, "malformed import kind");
   return w && (byte_at(c.bytes, w->offset) & 0x80);
 }
 
@@ -219,7 +225,7 @@ bool binaryen_extern_kind_leb(const RuleContext& c) {
 // function references / GC proposals (a type index, any, eq, ...) whatever
 // features it is given, and accepts the module.
 bool binaryen_ref_null_heap_type(const RuleContext& c) {
-  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Malformed, "malformed reference type");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "malformed reference type");
   return w && w->offset > 0 && byte_at(c.bytes, w->offset - 1) == 0xD0;
 }
 
@@ -234,8 +240,8 @@ bool is_value_type_byte(uint8_t b) { return (b >= 0x7B && b <= 0x7F) || b == 0x7
 }  // namespace
 
 bool binaryen_select_abort(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "binaryen")) return false;
-  const LoadResult* b = load_of(c, "binaryen");
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
+  const LoadResult* b = load_of(c, peer(c));
   if (!b || b->message.find("Assertion `type.isSingle()' failed") == std::string::npos) return false;
   return some_instr(c.bytes, [&](Op op, size_t p) {
     if (op != Op::SelectT) return false;
@@ -245,6 +251,62 @@ bool binaryen_select_abort(const RuleContext& c) {
       if (!is_value_type_byte(byte_at(c.bytes, p + i))) return true;
     return false;
   });
+}
+
+// ---- binaryen-132-datacount-without-data-section
+// Spec 5.5.16: the data count must equal the number of data segments, and
+// an absent data section is none ("data count and data section have
+// inconsistent lengths"). Binaryen 132 compares the two only when a data
+// section is there; without one it makes as many empty data segments as the
+// count says and accepts the module. (Binaryen 108 rejected it: "Number of
+// segments does not agree with DataCount section".)
+bool binaryen132_datacount_without_data(const RuleContext& c) {
+  return accepted_against(c, peer(c), Verdict::Malformed, "data count and data section have inconsistent lengths") &&
+         data_count_without_data(c.bytes);
+}
+
+// ---- binaryen-132-datacount-allocation
+// The same reading of the data count as the rule above, with a count that
+// the module's bytes cannot back (each segment takes at least 3): Binaryen
+// 132 makes every segment before anything tells it they are not there, and
+// takes seconds, then minutes (52 s and std::bad_alloc for 4,233,232,970),
+// to refuse a 22-byte module. The campaign sees a hang.
+bool binaryen132_datacount_allocation(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Hang || !only(c.finding, peer(c))) return false;
+  std::optional<uint64_t> n = data_count_without_data(c.bytes);
+  return n && *n > c.bytes.size();
+}
+
+// ---- binaryen-132-declarative-segments-shift-indices
+// Spec 2.5.1 and 3.3.6: element segments are indexed in the order of the
+// element section, declarative ones included; table.init and elem.drop may
+// name any of them (a declarative segment is dropped at instantiation, so
+// table.init of it traps unless its length is 0). Binaryen 132 leaves
+// declarative segments out when it reads the module, so every segment after
+// one moves down an index: table.init or elem.drop of the last segment, or
+// of a declarative one with nothing after it, fails to read ("invalid
+// element segment index"), and table.init of a declarative segment copies
+// the next segment's items instead of trapping. (Binaryen 108 reads neither
+// instruction: feature: binaryen lacks ...) The rule requires a declarative
+// segment and one of the two instructions naming it or a later segment,
+// with Binaryen's message when it rejects, or Binaryen alone running the
+// module differently.
+bool binaryen132_declarative_segment_indices(const RuleContext& c) {
+  if (!c.module) return false;
+  bool loads = validation_against(c, peer(c));
+  if (loads &&
+      !(says(load_of(c, peer(c)), "invalid element segment index") && verdict_is(load_of(c, "warden"), Verdict::Valid)))
+    return false;
+  if (!loads &&
+      ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap) || !only(c.finding, peer(c))))
+    return false;
+  size_t first = c.module->elems.size();
+  for (size_t k = c.module->elems.size(); k-- > 0;)
+    if (c.module->elems[k].mode == ast::SegmentMode::Declarative) first = k;
+  for (const ast::Function& f : c.module->funcs)
+    for (const ast::Instr& i : f.body)
+      if ((i.op == Op::TableInit || i.op == Op::ElemDrop) && i.a >= first) return true;
+  return false;
 }
 
 }  // namespace warden::diff::rules

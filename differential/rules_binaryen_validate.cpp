@@ -68,8 +68,8 @@ std::optional<uint64_t> const_offset(const ast::Expr& e) {
 // one at an offset it cannot know, global.get) is larger than the initial
 // memory.
 bool segment_bounds(const RuleContext& c) {
-  if (!validation_against(c, "binaryen") || !c.module) return false;
-  const LoadResult* b = load_of(c, "binaryen");
+  if (!validation_against(c, peer(c)) || !c.module) return false;
+  const LoadResult* b = load_of(c, peer(c));
   if (!says(b, "segment size should fit") && !says(b, "segment offset should be reasonable")) return false;
   const ast::Module& m = *c.module;
   uint64_t mem_bytes = 0;
@@ -103,7 +103,7 @@ bool segment_bounds(const RuleContext& c) {
 // wabt's account of the surplus ("expected N elements on the stack for
 // fallthru, found M", M > N; wabt "expected [...] but got [...]" longer).
 bool binaryen_extra_values(const RuleContext& c) {
-  if (!accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch")) return false;
+  if (!accepted_against(c, peer(c), Verdict::Invalid, "type mismatch")) return false;
   if (const LoadResult* v = load_of(c, "v8")) {
     size_t at = v->message.find(" elements on the stack for fallthru, found ");
     size_t e = v->message.rfind("expected ", at);
@@ -128,8 +128,8 @@ bool binaryen_extra_values(const RuleContext& c) {
 // value and body must match types", ...). The rule requires a block type
 // with parameters in the module.
 bool binaryen_block_params(const RuleContext& c) {
-  if (!validation_against(c, "binaryen") || !c.module) return false;
-  const LoadResult* b = load_of(c, "binaryen");
+  if (!validation_against(c, peer(c)) || !c.module) return false;
+  const LoadResult* b = load_of(c, peer(c));
   // The other way round: Binaryen does not check a block's parameters, so
   // a block without the values it takes passes.
   if (const LoadResult* w = warden_says(c, Verdict::Invalid, "type mismatch"); w && verdict_is(b, Verdict::Valid)) {
@@ -168,7 +168,7 @@ bool binaryen_block_params(const RuleContext& c) {
 bool binaryen_block_params_run(const RuleContext& c) {
   if ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap &&
        c.finding.kind != FindingKind::Hang) ||
-      !only(c.finding, "binaryen") || !c.module)
+      !only(c.finding, peer(c)) || !c.module)
     return false;
   for (const ast::Function& f : c.module->funcs)
     if (some_block_with_params(*c.module, f.body)) return true;
@@ -181,9 +181,9 @@ bool binaryen_block_params_run(const RuleContext& c) {
 // NaN input of f32/f64 ceil, floor and trunc (scalar and f32x4/f64x2)
 // unchanged; the probes' per-instruction NaN check names the instruction.
 bool binaryen_rounding_snan(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Result || !only(c.finding, "binaryen")) return false;
+  if (c.finding.kind != FindingKind::Result || !only(c.finding, peer(c))) return false;
   for (const EngineRun& r : c.runs) {
-    if (r.engine != "binaryen" || r.run.calls.empty()) continue;
+    if (r.engine != peer(c) || r.run.calls.empty()) continue;
     const Outcome& state = r.run.calls.back();
     if (state.status != Outcome::Status::Ok || state.values.empty()) return false;
     // The opcode table's names: f32/f64/f32x4/f64x2 .ceil, .floor, .trunc.
@@ -204,6 +204,8 @@ bool binaryen_rounding_snan(const RuleContext& c) {
 // "unreachable"), although the spec gives that block its declared type. The
 // rule requires an unconditional branch or such a construct before Warden's
 // validation error, in its block or before one of the blocks around it.
+// Binaryen 132 misses fewer such errors (DeadValues, below): the rule asks
+// that of binaryen-npm.
 // Binaryen's idea of a construct that never falls through (its type
 // "unreachable"): its body has, at its top level, an unconditional branch
 // or such a construct; no branch in it targets it (for a loop, branches to
@@ -274,11 +276,188 @@ class Reachability {
 
 }  // namespace
 
+// Binaryen 132 (its stack-to-tree reader) validates dead code, but gives
+// the type "unreachable" to an instruction that takes an operand from the
+// polymorphic stack after a branch (or after a construct that never falls
+// through, as above), and to any instruction that takes the result of such
+// an instruction; its validator checks nothing more about an expression
+// with an unreachable operand. So the errors it misses are at an
+// instruction that takes such a value (or from the polymorphic stack
+// itself), or a block end where such a value is left over; `unreachable
+// i32.const 0 f32.neg` it rejects. DeadValues walks a body as the
+// validator does (spec 3.3, the algorithm of the appendix), with operand
+// counts and not types, marking those values.
+namespace {
+
+class DeadValues {
+ public:
+  DeadValues(const ast::Module& m, const ast::Function& f) : m_(m), f_(f), reach_(f.body) {}
+
+  // Whether the instruction at `at` takes such a value (for an `end`, also
+  // one left over in its block). False where the walk cannot tell (an index
+  // out of range, a stack that runs out in live code).
+  bool misses(size_t at) {
+    const FuncType* ft = f_.type < m_.types.size() ? &m_.types[f_.type] : nullptr;
+    if (!ft) return false;
+    frames_.push_back({0, ft->results.size(), ft->results.size(), false, f_.body.size()});
+    for (size_t k = 0; k <= at && k < f_.body.size() && !frames_.empty(); ++k) {
+      tainted_ = false;
+      if (!step(k)) return false;
+      if (k == at) return tainted_;
+    }
+    return false;
+  }
+
+ private:
+  struct Frame {
+    size_t height, results, label;  // label: values a branch to it carries
+    bool unreachable;
+    size_t start;  // the block, loop or if (the body's size for the function)
+  };
+
+  bool pop(size_t n) {
+    Frame& fr = frames_.back();
+    for (size_t i = 0; i < n; ++i) {
+      if (values_.size() > fr.height) {
+        tainted_ |= values_.back();
+        values_.pop_back();
+      } else if (fr.unreachable) {
+        tainted_ = true;  // from the polymorphic stack
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+  void push(size_t n, bool dead) { values_.insert(values_.end(), n, dead); }
+  void dead_end() {
+    values_.resize(frames_.back().height);
+    frames_.back().unreachable = true;
+  }
+  const FuncType* block_type(int64_t bt) const {
+    return bt >= 0 && static_cast<uint64_t>(bt) < m_.types.size() ? &m_.types[bt] : nullptr;
+  }
+  const FuncType* func_type(uint32_t func) const {
+    uint32_t n = 0;
+    for (const ast::Import& i : m_.imports)
+      if (i.kind == ExternKind::Func && n++ == func) return block_type(i.func_type);
+    func -= n;
+    return func < m_.funcs.size() ? block_type(m_.funcs[func].type) : nullptr;
+  }
+  const Frame* label(uint32_t depth) const {
+    return depth < frames_.size() ? &frames_[frames_.size() - 1 - depth] : nullptr;
+  }
+
+  bool step(size_t k) {
+    const ast::Instr& i = f_.body[k];
+    const OpInfo& o = info(i.op);
+    switch (i.op) {
+      case Op::Block:
+      case Op::Loop:
+      case Op::If: {
+        int64_t bt = static_cast<int64_t>(i.lo);
+        size_t params = 0, results = bt == ast::kBlockEmpty ? 0 : 1;
+        if (bt >= 0) {
+          const FuncType* t = block_type(bt);
+          if (!t) return false;
+          params = t->params.size(), results = t->results.size();
+        }
+        if (!pop(params + (i.op == Op::If))) return false;
+        frames_.push_back({values_.size(), results, i.op == Op::Loop ? params : results, false, k});
+        push(params, false);
+        return true;
+      }
+      case Op::Else:
+      case Op::End: {
+        Frame fr = frames_.back();
+        if (!pop(fr.results)) return false;
+        for (size_t v = fr.height; v < values_.size(); ++v) tainted_ |= values_[v];  // left over
+        values_.resize(fr.height);
+        if (i.op == Op::Else) {
+          frames_.back().unreachable = false;  // the else arm starts live
+          return true;
+        }
+        frames_.pop_back();
+        // A construct that never falls through (Reachability) is of type
+        // "unreachable" to Binaryen: what follows it is dead code too.
+        if (fr.start < f_.body.size() && reach_.dead_end(fr.start))
+          dead_end();
+        else
+          push(fr.results, false);
+        return true;
+      }
+      case Op::Unreachable: dead_end(); return true;
+      case Op::Br:
+      case Op::BrIf:
+      case Op::BrTable: {
+        // br_table's default label is the last of its list.
+        if (i.op == Op::BrTable && (i.b == 0 || uint64_t{i.a} + i.b > f_.br_targets.size())) return false;
+        const Frame* target = label(i.op == Op::BrTable ? f_.br_targets[i.a + i.b - 1] : i.a);
+        if (!target) return false;
+        size_t arity = target->label;
+        if (!pop(arity + (i.op != Op::Br))) return false;
+        if (i.op == Op::BrIf)
+          push(arity, tainted_);
+        else
+          dead_end();
+        return true;
+      }
+      case Op::Return: {
+        if (!pop(frames_.front().results)) return false;
+        dead_end();
+        return true;
+      }
+      case Op::Call:
+      case Op::CallIndirect: {
+        const FuncType* t = i.op == Op::Call ? func_type(i.a) : block_type(i.a);
+        if (!t || !pop(t->params.size() + (i.op == Op::CallIndirect))) return false;
+        push(t->results.size(), tainted_);
+        return true;
+      }
+      default: break;
+    }
+    // Operand counts the table's columns do not give (a `_` there stands
+    // for a type the instruction takes from its operands or immediates).
+    size_t pops = (o.p1 != Ty::_) + (o.p2 != Ty::_) + (o.p3 != Ty::_), pushes = o.result != Ty::_;
+    switch (i.op) {
+      case Op::RefNull:
+      case Op::RefFunc:
+      case Op::LocalGet:
+      case Op::GlobalGet: pops = 0, pushes = 1; break;
+      case Op::RefIsNull:
+      case Op::LocalTee:
+      case Op::TableGet: pops = 1, pushes = 1; break;
+      case Op::Drop:
+      case Op::LocalSet:
+      case Op::GlobalSet: pops = 1, pushes = 0; break;
+      case Op::TableSet: pops = 2, pushes = 0; break;
+      case Op::TableGrow: pops = 2, pushes = 1; break;
+      case Op::TableFill: pops = 3, pushes = 0; break;
+      case Op::Select:
+      case Op::SelectT: pops = 3, pushes = 1; break;
+      default: break;
+    }
+    if (!pop(pops)) return false;
+    push(pushes, tainted_);
+    return true;
+  }
+
+  const ast::Module& m_;
+  const ast::Function& f_;
+  Reachability reach_;
+  std::vector<Frame> frames_;
+  std::vector<bool> values_;  // true: a value Binaryen 132 types "unreachable"
+  bool tainted_ = false;
+};
+
+}  // namespace
+
 bool binaryen_after_branch(const RuleContext& c) {
-  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Invalid, "");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Invalid, "");
   if (!w || !c.module) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
+  if (newest(c)) return DeadValues(*c.module, c.module->funcs[at->first]).misses(at->second);
   // Walk back through this block and every enclosing one: an unconditional
   // branch, or a construct that never falls through, before the error (or
   // before the block that holds it) makes the code dead to Binaryen. An
@@ -315,7 +494,7 @@ bool binaryen_after_branch(const RuleContext& c) {
 // as V8 ("not enough arguments on the stack") or wabt (fewer values got
 // than expected) describe it.
 bool binaryen_block_boundary(const RuleContext& c) {
-  if (!accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch")) return false;
+  if (!accepted_against(c, peer(c), Verdict::Invalid, "type mismatch")) return false;
   if (says(load_of(c, "v8"), "not enough arguments on the stack")) return true;
   const LoadResult* w = load_of(c, "wabt");
   size_t expected = 0, got = 0;
@@ -328,8 +507,8 @@ bool binaryen_block_boundary(const RuleContext& c) {
 // (mutable) or "unknown global" (a module's own global, which 2.0 constant
 // expressions cannot see). Binaryen 108 accepts both.
 bool binaryen_const_expr_globals(const RuleContext& c) {
-  if (!c.module || !(accepted_against(c, "binaryen", Verdict::Invalid, "constant expression required") ||
-                     accepted_against(c, "binaryen", Verdict::Invalid, "unknown global")))
+  if (!c.module || !(accepted_against(c, peer(c), Verdict::Invalid, "constant expression required") ||
+                     accepted_against(c, peer(c), Verdict::Invalid, "unknown global")))
     return false;
   const ast::Module& m = *c.module;
   // Per global index: mutable, or not imported.
@@ -362,7 +541,7 @@ bool binaryen_const_expr_globals(const RuleContext& c) {
 // function with fewer declared locals than N + 1 and at least N - declared
 // + 1 instructions (one scratch local per instruction at most).
 bool binaryen_scratch_locals(const RuleContext& c) {
-  const LoadResult* w = accepted_against(c, "binaryen", Verdict::Invalid, "unknown local ");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Invalid, "unknown local ");
   if (!w || !c.module) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
@@ -378,7 +557,7 @@ bool binaryen_scratch_locals(const RuleContext& c) {
 // Spec 3.4.10 (2.0): a module has at most one memory, imported or defined
 // ("multiple memories"). Binaryen 108 accepts several.
 bool binaryen_multiple_memories(const RuleContext& c) {
-  return accepted_against(c, "binaryen", Verdict::Invalid, "multiple memories");
+  return accepted_against(c, peer(c), Verdict::Invalid, "multiple memories");
 }
 
 // ---- binaryen-108-export-of-missing-item
@@ -388,7 +567,7 @@ bool binaryen_multiple_memories(const RuleContext& c) {
 // index space (whatever else is wrong with the module, Binaryen's "valid"
 // is then wrong for this reason alone).
 bool binaryen_missing_export(const RuleContext& c) {
-  if (!accepted_against(c, "binaryen", Verdict::Invalid, "") || !c.module) return false;
+  if (!accepted_against(c, peer(c), Verdict::Invalid, "") || !c.module) return false;
   const ast::Module& m = *c.module;
   auto count = [&](ExternKind k) {
     size_t defined = k == ExternKind::Func     ? m.funcs.size()
@@ -406,7 +585,7 @@ bool binaryen_missing_export(const RuleContext& c) {
 // Spec 3.4.7: an active data segment needs memory 0 ("unknown memory 0").
 // Binaryen 108 accepts one in a module without memory. Structural.
 bool binaryen_data_without_memory(const RuleContext& c) {
-  if (!accepted_against(c, "binaryen", Verdict::Invalid, "") || !c.module) return false;
+  if (!accepted_against(c, peer(c), Verdict::Invalid, "") || !c.module) return false;
   const ast::Module& m = *c.module;
   if (!m.memories.empty() || m.imported(ExternKind::Memory)) return false;
   for (const ast::DataSegment& d : m.datas)
@@ -421,10 +600,9 @@ bool binaryen_data_without_memory(const RuleContext& c) {
 // a memory"). Found by --seed 9173. Structural: Binaryen alone rejects,
 // the module has no memory, and a body holds data.drop.
 bool binaryen_data_drop_needs_memory(const RuleContext& c) {
-  if (!validation_against(c, "binaryen") || !c.module) return false;
+  if (!validation_against(c, peer(c)) || !c.module) return false;
   const LoadResult* w = load_of(c, "warden");
-  if (!verdict_is(w, Verdict::Valid) || !says(load_of(c, "binaryen"), "Memory operations require a memory"))
-    return false;
+  if (!verdict_is(w, Verdict::Valid) || !says(load_of(c, peer(c)), "Memory operations require a memory")) return false;
   const ast::Module& m = *c.module;
   if (!m.memories.empty() || m.imported(ExternKind::Memory)) return false;
   for (const ast::Function& f : m.funcs)
@@ -439,7 +617,7 @@ bool binaryen_data_drop_needs_memory(const RuleContext& c) {
 // on references. The rule requires Warden's error at an untyped select and
 // V8's or wabt's account of reference operands.
 bool binaryen_untyped_select(const RuleContext& c) {
-  const ast::Instr* i = instr_at_error(c, accepted_against(c, "binaryen", Verdict::Invalid, "type mismatch"));
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, peer(c), Verdict::Invalid, "type mismatch"));
   if (!i || i->op != Op::Select) return false;
   const LoadResult* v8 = load_of(c, "v8");
   const LoadResult* wabt = load_of(c, "wabt");
@@ -452,7 +630,7 @@ bool binaryen_untyped_select(const RuleContext& c) {
 // immutable"). Binaryen 108 accepts global.set of an immutable global.
 // Structural: Warden's error is at a global.set of an immutable global.
 bool binaryen_global_set_immutable(const RuleContext& c) {
-  const ast::Instr* i = instr_at_error(c, accepted_against(c, "binaryen", Verdict::Invalid, "global is immutable"));
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, peer(c), Verdict::Invalid, "global is immutable"));
   if (!i || i->op != Op::GlobalSet) return false;
   std::vector<bool> mut = global_mutability(*c.module);
   return i->a < mut.size() && !mut[i->a];

@@ -17,9 +17,9 @@ namespace warden::diff::rules {
 // that order: wabt's error lies before Warden's decoding error, or wabt's
 // read-first tool (wasm-validate) itself does not call the module invalid.
 bool wabt_validates_while_reading(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
+  if (!validation_against(c, peer(c))) return false;
   const LoadResult* w = load_of(c, "warden");
-  const LoadResult* interp = load_of(c, "wabt");
+  const LoadResult* interp = load_of(c, peer(c));
   if (!verdict_is(w, Verdict::Malformed) || !verdict_is(interp, Verdict::Invalid)) return false;
   // Where the malformation shows: a size that does not match, or bytes that
   // run out, only show at the end of the section that declared them.
@@ -43,20 +43,7 @@ bool wabt_validates_while_reading(const RuleContext& c) {
 // section ("... can not occur after Name section"). The rule requires a
 // "name" section and that wabt, given the same module without its custom
 // sections, agrees with Warden.
-bool wabt_name_section(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
-  const LoadResult* w = load_of(c, "warden");
-  if (!interp || !w || interp->verdict == Verdict::Valid || w->verdict == Verdict::Malformed) return false;
-  bool named = false;
-  for (const Section& s : sections_of(c.bytes)) named |= custom_name(c.bytes, s) == "name";
-  if (!named) return false;
-  // Causal: without its custom sections, wabt agrees with Warden.
-  const LoadResult* stripped = confirmed(c, "wabt-without-customs");
-  // (Or an unsupported feature is all that is left: counted elsewhere.)
-  return stripped && (verdicts_agree(stripped->verdict, w->verdict) || stripped->verdict == Verdict::Unsupported ||
-                      confirmed(c, "wabt-without-customs-explained"));
-}
+bool wabt_name_section(const RuleContext& c) { return rejected_for_name_section(c); }
 
 // ---- wabt-1.0.32-datacount-without-data-section
 // Spec 5.5.16: "the data count section ... must be equal to the length of
@@ -64,20 +51,11 @@ bool wabt_name_section(const RuleContext& c) {
 // wabt checks the count only against a data section that is present, so a
 // non-zero data count with no data section passes.
 bool wabt_datacount(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
+  if (!validation_against(c, peer(c))) return false;
   if (!warden_says(c, Verdict::Malformed, "data count and data section have inconsistent lengths")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
+  const LoadResult* interp = load_of(c, peer(c));
   if (!interp || interp->verdict == Verdict::Malformed) return false;
-  bool data = false, count = false;
-  for (const Section& s : sections_of(c.bytes)) {
-    data |= s.id == 11;
-    if (s.id == 12) {
-      size_t p = s.offset;
-      uint64_t n = 0;
-      count = read_u32(c.bytes, p, n) && n > 0;
-    }
-  }
-  return count && !data;
+  return data_count_without_data(c.bytes).has_value();
 }
 
 // ---- wabt-1.0.32-const-expr-missing-end
@@ -87,8 +65,8 @@ bool wabt_datacount(const RuleContext& c) {
 // module, valid or invalid). V8 names the same defect ("constant expression
 // is missing 'end'"), which the rule requires.
 bool wabt_const_missing_end(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
+  if (!validation_against(c, peer(c))) return false;
+  const LoadResult* interp = load_of(c, peer(c));
   if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) || !interp || interp->verdict == Verdict::Malformed)
     return false;
   return says(load_of(c, "v8"), "constant expression is missing 'end'");
@@ -101,8 +79,8 @@ bool wabt_const_missing_end(const RuleContext& c) {
 // interp accepts further instructions after that end, or reports the first
 // invalid one.
 bool wabt_code_after_end(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
+  if (!validation_against(c, peer(c))) return false;
+  const LoadResult* interp = load_of(c, peer(c));
   if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
       !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
     return false;
@@ -116,8 +94,8 @@ bool wabt_code_after_end(const RuleContext& c) {
 // function's own end missing) reaches its validator, which calls the module
 // valid (when the block's results fit the function's) or invalid.
 bool wabt_missing_end(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
+  if (!validation_against(c, peer(c))) return false;
+  const LoadResult* interp = load_of(c, peer(c));
   if (!verdict_is(load_of(c, "warden"), Verdict::Malformed) ||
       !(verdict_is(interp, Verdict::Valid) || verdict_is(interp, Verdict::Invalid)))
     return false;
@@ -130,8 +108,8 @@ bool wabt_missing_end(const RuleContext& c) {
 // number of segments up front and aborts (std::bad_alloc -> SIGABRT) on a
 // large count, for a module that is merely malformed.
 bool wabt_datacount_abort(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "wabt")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
+  const LoadResult* interp = load_of(c, peer(c));
   if (!interp || interp->message != "signal 6") return false;
   for (const Section& s : sections_of(c.bytes)) {
     if (s.id != 12) continue;
@@ -148,8 +126,8 @@ bool wabt_datacount_abort(const RuleContext& c) {
 // -1) is "malformed block type". wabt 1.0.32 reads the block type as a
 // signed LEB128 and takes -1 in any length for i32.
 bool wabt_block_type(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
+  if (!validation_against(c, peer(c))) return false;
+  const LoadResult* interp = load_of(c, peer(c));
   return warden_says(c, Verdict::Malformed, "malformed block type") && interp && interp->verdict != Verdict::Malformed;
 }
 
@@ -159,9 +137,9 @@ bool wabt_block_type(const RuleContext& c) {
 // null ht)" of the typed function references proposal, which 2.0 does not
 // have) as types and then accepts or merely invalidates the module.
 bool wabt_typed_refs(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
+  if (!validation_against(c, peer(c))) return false;
   const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed reference type");
-  const LoadResult* interp = load_of(c, "wabt");
+  const LoadResult* interp = load_of(c, peer(c));
   if (!w || !interp || interp->verdict == Verdict::Malformed) return false;
   uint8_t t = byte_at(c.bytes, w->offset);
   return t == 0x6B || t == 0x6C;
@@ -173,8 +151,8 @@ bool wabt_typed_refs(const RuleContext& c) {
 // allows only ref.null and ref.func there ("expected ref.null or ref.func in
 // passive element segment").
 bool wabt_elem_global_get(const RuleContext& c) {
-  if (!validation_against(c, "wabt") || !c.module) return false;
-  if (!says(load_of(c, "wabt"), "expected ref.null or ref.func") || !verdict_is(load_of(c, "warden"), Verdict::Valid))
+  if (!validation_against(c, peer(c)) || !c.module) return false;
+  if (!says(load_of(c, peer(c)), "expected ref.null or ref.func") || !verdict_is(load_of(c, "warden"), Verdict::Valid))
     return false;
   for (const ast::ElemSegment& e : c.module->elems)
     for (const ast::Expr& x : e.init)
@@ -188,7 +166,7 @@ bool wabt_elem_global_get(const RuleContext& c) {
 // passes as f32 or as a reference). The rule requires a typed select
 // before Warden's type error in the same function.
 bool wabt_typed_select(const RuleContext& c) {
-  const LoadResult* w = accepted_against(c, "wabt", Verdict::Invalid, "type mismatch");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Invalid, "type mismatch");
   if (!w || !c.module) return false;
   std::optional<std::pair<size_t, size_t>> at = instr_at(*c.module, w->offset);
   if (!at) return false;
@@ -204,9 +182,9 @@ bool wabt_typed_select(const RuleContext& c) {
 // ref.null or ref.func in passive element segment" for it and still
 // accepts the module (exit status 0).
 bool wabt_elem_error_ignored(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
+  if (!validation_against(c, peer(c))) return false;
   const LoadResult* w = load_of(c, "warden");
-  if (!w || w->verdict == Verdict::Valid || !verdict_is(load_of(c, "wabt"), Verdict::Valid)) return false;
+  if (!w || w->verdict == Verdict::Valid || !verdict_is(load_of(c, peer(c)), Verdict::Valid)) return false;
   std::optional<Section> s = section_at(c.bytes, w->offset);
   if (!s || s->id != 9) return false;
   uint8_t op = byte_at(c.bytes, w->offset);
@@ -219,9 +197,9 @@ bool wabt_elem_error_ignored(const RuleContext& c) {
 // happen to fit that reading. The kind is a LEB128, so 5 may be written
 // 85 00 (found by --seed 21): the rule reads it as one.
 bool wabt_data_flags(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
+  if (!validation_against(c, peer(c))) return false;
   const LoadResult* w = warden_says(c, Verdict::Malformed, "malformed data segment kind");
-  const LoadResult* interp = load_of(c, "wabt");
+  const LoadResult* interp = load_of(c, peer(c));
   if (!w || !interp || interp->verdict == Verdict::Malformed || w->offset == kNoOffset) return false;
   size_t p = static_cast<size_t>(w->offset);
   uint64_t kind = 0;
@@ -235,8 +213,8 @@ bool wabt_data_flags(const RuleContext& c) {
 // LEB128 of any length (ff ff ff 7f is -1: i32) and accepts it. The rule
 // requires V8's account of the byte ("invalid value type").
 bool wabt_value_type_encoding(const RuleContext& c) {
-  if (!validation_against(c, "wabt")) return false;
-  const LoadResult* interp = load_of(c, "wabt");
+  if (!validation_against(c, peer(c))) return false;
+  const LoadResult* interp = load_of(c, peer(c));
   if (!interp || interp->verdict == Verdict::Malformed) return false;
   if (!warden_says(c, Verdict::Malformed, "integer representation too long") &&
       !warden_says(c, Verdict::Malformed, "integer too large"))
@@ -248,7 +226,7 @@ bool wabt_value_type_encoding(const RuleContext& c) {
 // Spec 3.3.7 (call_indirect x y): table x must have element type funcref.
 // wabt 1.0.32 accepts call_indirect through an externref table.
 bool wabt_call_indirect_table(const RuleContext& c) {
-  const ast::Instr* i = instr_at_error(c, accepted_against(c, "wabt", Verdict::Invalid, "type mismatch"));
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, peer(c), Verdict::Invalid, "type mismatch"));
   if (!i || i->op != Op::CallIndirect) return false;
   std::vector<ValType> tables;
   for (const ast::Import& im : c.module->imports)
@@ -263,7 +241,7 @@ bool wabt_call_indirect_table(const RuleContext& c) {
 // ("invalid result arity"). wabt 1.0.32 accepts an empty vector (and types
 // a longer one as a multi-value select).
 bool wabt_select_arity(const RuleContext& c) {
-  if (!accepted_against(c, "wabt", Verdict::Invalid, "invalid result arity")) return false;
+  if (!accepted_against(c, peer(c), Verdict::Invalid, "invalid result arity")) return false;
   return some_instr(c.bytes, [&](Op op, size_t p) {
     uint64_t n = 0;
     return op == Op::SelectT && read_u32(c.bytes, p, n) && n != 1;

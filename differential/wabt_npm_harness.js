@@ -8,11 +8,12 @@
 //   readWasm  (ReadBinaryIr: decoding; debug names read, as wasm-validate
 //              does by default, so a bad `name` section fails here) -> "malformed"
 //   validate  (ValidateModule: the validator)                     -> "invalid"
-// Each verdict is the phase that failed, as the library reports it. wabt's
-// reader also checks some rules the spec puts in validation (an index out of
-// range while reading, see differential/peer-bugs.md,
-// wabt-1.0.32-validates-while-reading): those come out "malformed" here,
-// with the reader's message, and the message says which rule it was.
+// Each verdict is the phase that failed, as the library reports it, except
+// where the reader checks a rule the spec puts in validation and says so
+// (READ_BUT_INVALID: an alignment): that is "invalid". Other such checks of
+// the reader (see differential/peer-bugs.md,
+// wabt-1.0.32-validates-while-reading) come out "malformed" here, with the
+// reader's message, and the message says which rule it was.
 //
 // Features: the seven proposals that make up WebAssembly 2.0 on, every later
 // one off, each named explicitly (1.0.39's defaults happen to be the same).
@@ -58,6 +59,13 @@ function verdict(v, text) {
   return reply;
 }
 
+// Reader errors that name a rule the spec puts in validation (spec 3.3.7,
+// "alignment must not be larger than natural"), not in the binary format:
+// wabt's reader refuses a memarg whose alignment exponent is 32 or more
+// ("invalid load alignment: 32"), which decodes (it is a u32) and is then
+// invalid. The phase would say "malformed"; the rule says "invalid".
+const READ_BUT_INVALID = [/^invalid (load|store|memory) alignment: /];
+
 const READ_FAILED = 'readWasm failed:';
 const VALIDATE_FAILED = 'validate failed:';
 
@@ -70,8 +78,11 @@ function validate(wabt, bytes) {
   try {
     module = wabt.readWasm(own, Object.assign({readDebugNames: true, check: true}, FEATURES_2_0));
   } catch (e) {
-    if (e instanceof Error && e.message.startsWith(READ_FAILED))
-      return verdict('malformed', e.message.slice(READ_FAILED.length));
+    if (e instanceof Error && e.message.startsWith(READ_FAILED)) {
+      const reply = verdict('malformed', e.message.slice(READ_FAILED.length));
+      if (READ_BUT_INVALID.some((re) => re.test(reply.msg))) reply.v = 'invalid';
+      return reply;
+    }
     die(`wabt-npm: libwabt failed while reading: ${e && e.stack ? e.stack : e}`);
   }
   try {

@@ -57,6 +57,14 @@ RunResult run_on_warden(const Probe& p) {
 Outcome ok(std::vector<uint64_t> v) { return {Outcome::Status::Ok, std::move(v), 0, ""}; }
 Outcome trap(uint32_t kinds, std::string msg = "") { return {Outcome::Status::Trap, {}, kinds, std::move(msg)}; }
 
+// Warden's verdict on `bytes` as a campaign records it.
+LoadResult warden_load(const std::vector<uint8_t>& bytes) {
+  Result<std::shared_ptr<const Module>> w = Module::load(bytes);
+  if (w.ok()) return {Verdict::Valid, "", kNoOffset};
+  return {w.error().kind == ErrorKind::Malformed ? Verdict::Malformed : Verdict::Invalid, w.error().message,
+          w.error().offset};
+}
+
 RunResult run_with(Outcome inst, std::vector<Outcome> calls) {
   RunResult r;
   r.load.verdict = Verdict::Valid;
@@ -519,11 +527,9 @@ TEST(DiffPeerRules, TypedSelectRulesWalkTheBody) {
     return m;
   };
   auto load = [](const std::vector<uint8_t>& bytes) {
-    Result<std::shared_ptr<const Module>> w = Module::load(bytes);
-    EXPECT_FALSE(w.ok());
-    return w.ok() ? LoadResult{Verdict::Valid, "", kNoOffset}
-                  : LoadResult{w.error().kind == ErrorKind::Malformed ? Verdict::Malformed : Verdict::Invalid,
-                               w.error().message, w.error().offset};
+    LoadResult l = warden_load(bytes);
+    EXPECT_NE(l.verdict, Verdict::Valid);
+    return l;
   };
   Finding f;
   f.kind = FindingKind::Validation;
@@ -553,6 +559,101 @@ TEST(DiffPeerRules, TypedSelectRulesWalkTheBody) {
   EXPECT_EQ(explain(RuleContext{f, good, nullptr, loads, {}, nullptr}), "");
   loads[1].load.message = "signal 6";  // no assertion named: not this bug
   EXPECT_EQ(explain(RuleContext{f, index, nullptr, loads, {}, nullptr}), "");
+}
+
+// The npm engines (Binaryen 132, wabt 1.0.39) are asked the rules of the
+// catalogued bugs they still have, narrowed where the newest version has
+// fewer of them, and the rules of their own new bugs; never the rules of
+// bugs they no longer have (peer-bugs.md, the Newest lines).
+TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
+  // A validation finding: `peer` says `theirs`, Warden what it says.
+  auto explained = [](const std::vector<uint8_t>& bytes, const std::string& peer, LoadResult theirs) {
+    Finding f;
+    f.kind = FindingKind::Validation;
+    f.engines = {peer};
+    std::vector<EngineLoad> loads = {{"warden", true, warden_load(bytes)}, {peer, false, theirs}};
+    Result<ast::Module> m = decode(bytes, Limits{});
+    return explain(RuleContext{f, bytes, m.ok() ? &*m : nullptr, loads, {}, nullptr});
+  };
+  const LoadResult valid{Verdict::Valid, "", kNoOffset};
+
+  // Fixed in 132 (rejected "invalid UTF-8 string"): asked of binaryen only.
+  std::vector<uint8_t> utf8 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, 0x02, 0x01, 0x90};
+  ASSERT_EQ(warden_load(utf8).message, "malformed UTF-8 encoding");
+  EXPECT_EQ(explained(utf8, "binaryen", valid), "binaryen-108-no-utf8-validation");
+  EXPECT_EQ(explained(utf8, "binaryen-npm", valid), "");
+
+  // Dead code: 132 misses only errors at values taken from the polymorphic
+  // stack (or computed from such values); 108 misses all of them.
+  std::vector<uint8_t> derived = wat("(module (func (result i64) unreachable f64.div i64.lt_u))");
+  std::vector<uint8_t> left_over =
+      wat("(module (func (param i32) (result i32) local.get 0 return i32.add i32.const 1))");
+  std::vector<uint8_t> concrete = wat("(module (func (result i32) unreachable i32.const 0 f32.neg))");
+  // A block that never falls through is "unreachable" to Binaryen too.
+  std::vector<uint8_t> after_block = wat("(module (func (param i64) (result i32) block unreachable end i64.ctz))");
+  for (const auto* m : {&derived, &left_over, &concrete, &after_block}) {
+    ASSERT_EQ(warden_load(*m).message, "type mismatch");
+    EXPECT_EQ(explained(*m, "binaryen", valid), "binaryen-108-skips-validation-after-branch");
+  }
+  EXPECT_EQ(explained(derived, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(left_over, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(after_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(concrete, "binaryen-npm", valid), "");  // 132 rejects it
+
+  // Over-long LEB128s: 132 accepts them only in one-byte fields (value
+  // types, limits flags), where Warden's error is at the field's second byte.
+  std::vector<uint8_t> i64 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x06, 0x0f, 0x01, 0x7e, 0x00,
+                              0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 0x0b};
+  EXPECT_EQ(explained(i64, "binaryen", valid), "binaryen-108-lax-leb128");
+  EXPECT_EQ(explained(i64, "binaryen-npm", valid), "");
+  // (func (local <ff ff ff 7f>)): a local's type, over-long; and the
+  // function's type index as 6 bytes (a u32), where 132 says "LEB overflow".
+  const std::vector<uint8_t> types = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+                                      0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00};
+  std::vector<uint8_t> local = types, index = types;
+  local.insert(local.end(), {0x03, 0x02, 0x01, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x01, 0x01, 0xff, 0xff, 0xff, 0x7f, 0x0b});
+  index.insert(index.end(), {0x03, 0x07, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b});
+  for (const auto& [m, npm] : {std::pair{&local, "binaryen-108-lax-leb128"}, std::pair{&index, ""}}) {
+    ASSERT_EQ(warden_load(*m).message, "integer representation too long");
+    EXPECT_EQ(explained(*m, "binaryen", valid), "binaryen-108-lax-leb128");
+    EXPECT_EQ(explained(*m, "binaryen-npm", valid), npm);
+  }
+
+  // wabt 1.0.39 still accepts data segment kinds 3-7 (the library too).
+  std::vector<uint8_t> kind5 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x0a,
+                                0x01, 0x05, 0x06, 0xef, 0x98, 0x9a, 0xef, 0x92, 0xa9};
+  ASSERT_EQ(warden_load(kind5).message, "malformed data segment kind");
+  EXPECT_EQ(explained(kind5, "wabt-npm", valid), "wabt-1.0.32-data-segment-flags");
+  // Fixed in 1.0.39 ("Data section missing but DataCount non-zero"), and
+  // Binaryen 132's own bug: a data count of 3 and no data section.
+  std::vector<uint8_t> count = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x01, 0x03};
+  ASSERT_EQ(warden_load(count).message, "data count and data section have inconsistent lengths");
+  EXPECT_EQ(explained(count, "wabt", valid), "wabt-1.0.32-datacount-without-data-section");
+  EXPECT_EQ(explained(count, "wabt-npm", valid), "");
+  EXPECT_EQ(explained(count, "binaryen-npm", valid), "binaryen-132-datacount-without-data-section");
+  EXPECT_EQ(explained(count, "binaryen", valid), "");  // 108 rejects it
+
+  // 132 makes that many segments: a hang, when the count is more than the
+  // module's bytes could hold.
+  Finding hang;
+  hang.kind = FindingKind::Hang;
+  hang.engines = {"binaryen-npm"};
+  std::vector<EngineLoad> hung = {{"binaryen-npm", false, {Verdict::Hang, "timed out", kNoOffset}}};
+  std::vector<uint8_t> huge = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                               0x0c, 0x05, 0xca, 0xa4, 0xdf, 0xfa, 0x0f};
+  EXPECT_EQ(explain(RuleContext{hang, huge, nullptr, hung, {}, nullptr}), "binaryen-132-datacount-allocation");
+  EXPECT_EQ(explain(RuleContext{hang, count, nullptr, hung, {}, nullptr}), "");  // 3 segments take no time
+
+  // 132 leaves the declarative segment out: segment 1 is 0 there.
+  std::vector<uint8_t> shifted =
+      wat("(module (table 1 funcref) (func $f) (elem declare func $f) (elem func $f)"
+          "  (func i32.const 0 i32.const 0 i32.const 0 table.init 1))");
+  const LoadResult no_segment{Verdict::Rejected, "[parse exception: invalid element segment index (at 0:53)]", 53};
+  EXPECT_EQ(explained(shifted, "binaryen-npm", no_segment), "binaryen-132-declarative-segments-shift-indices");
+  std::vector<uint8_t> passive =
+      wat("(module (table 1 funcref) (func $f) (elem func $f) (elem func $f)"
+          "  (func i32.const 0 i32.const 0 i32.const 0 table.init 1))");
+  EXPECT_EQ(explained(passive, "binaryen-npm", no_segment), "");  // no declarative segment: another bug
 }
 
 // ------------------------------------------------------------ campaign ----
