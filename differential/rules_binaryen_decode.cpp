@@ -3,6 +3,7 @@
 // 108 (Debian's, engine `binaryen`) and where peer-bugs.md says so Binaryen
 // 132 (npm, `binaryen-npm`), whose own new bugs come last. One per entry of
 // differential/peer-bugs.md; peer_rules.cpp lists them.
+#include <algorithm>
 #include <string>
 
 #include "rules.hpp"
@@ -107,9 +108,13 @@ bool binaryen_section_order(const RuleContext& c) {
 
 // ---- binaryen-108-accepts-bad-mutability
 // Spec 5.3.10: a global type's mutability byte is 0x00 or 0x01. Binaryen
-// 108 accepts other values.
+// 108 accepts other values. Binaryen 132 refuses other values ("Global
+// mutability must be 0 or 1") but reads the field as a LEB128, so 0 or 1
+// written in two bytes (80 00) passes: on binaryen-npm the rule requires
+// the continuation bit in the byte at Warden's error.
 bool binaryen_mutability(const RuleContext& c) {
-  return accepted_against(c, peer(c), Verdict::Malformed, "malformed mutability");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "malformed mutability");
+  return w && (!newest(c) || (byte_at(c.bytes, w->offset) & 0x80));
 }
 
 // ---- binaryen-108-accepts-bad-value-types
@@ -268,12 +273,13 @@ bool binaryen132_datacount_without_data(const RuleContext& c) {
 // ---- binaryen-132-datacount-allocation
 // The same reading of the data count as the rule above, with a count that
 // the module's bytes cannot back (each segment takes at least 3): Binaryen
-// 132 makes every segment before anything tells it they are not there, and
-// takes seconds, then minutes (52 s and std::bad_alloc for 4,233,232,970),
-// to refuse a 22-byte module. The campaign sees a hang.
+// 132 makes every segment when it reads the data count section, before the
+// data section (if any) can say they are not there, and takes seconds, then
+// minutes (52 s and std::bad_alloc for 4,233,232,970), to refuse a 22-byte
+// module. The campaign sees a hang.
 bool binaryen132_datacount_allocation(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Hang || !only(c.finding, peer(c))) return false;
-  std::optional<uint64_t> n = data_count_without_data(c.bytes);
+  std::optional<uint64_t> n = data_count(c.bytes);
   return n && *n > c.bytes.size();
 }
 
@@ -285,8 +291,10 @@ bool binaryen132_datacount_allocation(const RuleContext& c) {
 // declarative segments out when it reads the module, so every segment after
 // one moves down an index: table.init or elem.drop of the last segment, or
 // of a declarative one with nothing after it, fails to read ("invalid
-// element segment index"), and table.init of a declarative segment copies
-// the next segment's items instead of trapping. (Binaryen 108 reads neither
+// element segment index"), table.init of a segment whose successor has
+// another type fails to validate ("table.init source must have right type
+// for dest"), and table.init of a declarative segment copies the next
+// segment's items instead of trapping. (Binaryen 108 reads neither
 // instruction: feature: binaryen lacks ...) The rule requires a declarative
 // segment and one of the two instructions naming it or a later segment,
 // with Binaryen's message when it rejects, or Binaryen alone running the
@@ -294,9 +302,11 @@ bool binaryen132_datacount_allocation(const RuleContext& c) {
 bool binaryen132_declarative_segment_indices(const RuleContext& c) {
   if (!c.module) return false;
   bool loads = validation_against(c, peer(c));
-  if (loads &&
-      !(says(load_of(c, peer(c)), "invalid element segment index") && verdict_is(load_of(c, "warden"), Verdict::Valid)))
-    return false;
+  const LoadResult* b = load_of(c, peer(c));
+  bool misread = says(b, "invalid element segment index") ||
+                 (says(b, "[wasm-validator error") &&
+                  (says(b, "] table.init ") || says(b, "] elem.drop ")));  // the wrong segment's type
+  if (loads && !(misread && verdict_is(load_of(c, "warden"), Verdict::Valid))) return false;
   if (!loads &&
       ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap) || !only(c.finding, peer(c))))
     return false;
@@ -307,6 +317,69 @@ bool binaryen132_declarative_segment_indices(const RuleContext& c) {
     for (const ast::Instr& i : f.body)
       if ((i.op == Op::TableInit || i.op == Op::ElemDrop) && i.a >= first) return true;
   return false;
+}
+
+// ---- binaryen-132-limits-flags-unchecked
+// Spec 5.3.7 (2.0): a limits flag is 0x00 or 0x01 (min, or min and max);
+// any other flag is malformed ("integer too large": the testsuite reads it
+// as a one-bit integer). Binaryen 132 acts on the bits it knows (shared,
+// 64-bit, page size: refused without their features) and ignores the rest:
+// flags 0x10, 0x20, 0x40 pass, for tables and memories, defined or
+// imported. Binaryen 108 too (and 0x08). The rule requires Warden's error
+// at a byte without the continuation bit and with a bit above 0x07, in a
+// section that holds limits (import, table, memory), right after a byte
+// that ends a field (not inside a LEB128: the byte before has no
+// continuation bit either).
+bool binaryen132_limits_flags(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "integer too large");
+  if (!w || w->offset == 0) return false;
+  std::optional<Section> s = section_at(c.bytes, w->offset);
+  uint8_t flag = byte_at(c.bytes, w->offset);
+  return s && (s->id == 2 || s->id == 4 || s->id == 5) && !(flag & 0x80) && (flag & 0x78) &&
+         !(byte_at(c.bytes, w->offset - 1) & 0x80);
+}
+
+// ---- binaryen-132-local-count-abort (crash)
+// Spec 5.5.13 and the rule that no engine crashes on any input: a body's
+// local declarations may add up to more than an engine holds (an
+// implementation limit: V8 50,000, Warden "too many locals"). Binaryen 132
+// sizes a vector by the declared total before the bytes for it exist and
+// dies of an uncaught std::length_error (an abort in a native build) on a
+// 50-byte module. Binaryen 108 runs for longer than 20 s on it. The rule
+// requires the crash to name std::length_error (the harness gives the
+// thrown type) and a body whose local counts add up to 2^29 or more (the
+// most a 32-bit vector of 8-byte types holds is 2^29 - 1).
+namespace {
+uint64_t most_locals(std::span<const uint8_t> b) {
+  uint64_t most = 0;
+  for (const Section& s : sections_of(b)) {
+    if (s.id != 10) continue;
+    size_t p = s.offset, end = s.offset + s.size;
+    uint64_t bodies = 0;
+    if (!read_u32(b, p, bodies)) return most;
+    for (uint64_t k = 0; k < bodies && p < end; ++k) {
+      uint64_t size = 0, decls = 0, total = 0;
+      if (!read_u32(b, p, size)) return most;
+      size_t next = p + size, q = p;
+      if (!read_u32(b, q, decls)) return most;
+      for (uint64_t d = 0; d < decls && q < next; ++d) {
+        uint64_t n = 0;
+        if (!read_u32(b, q, n)) break;
+        total += n;
+        ++q;  // the type byte
+      }
+      most = std::max(most, total);
+      p = next;
+    }
+  }
+  return most;
+}
+}  // namespace
+
+bool binaryen132_local_count_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
+  const LoadResult* b = load_of(c, peer(c));
+  return b && b->message.find("St12length_error") != std::string::npos && most_locals(c.bytes) >= (uint64_t{1} << 29);
 }
 
 }  // namespace warden::diff::rules

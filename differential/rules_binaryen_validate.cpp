@@ -379,11 +379,15 @@ class DeadValues {
         }
         frames_.pop_back();
         // A construct that never falls through (Reachability) is of type
-        // "unreachable" to Binaryen: what follows it is dead code too.
-        if (fr.start < f_.body.size() && reach_.dead_end(fr.start))
-          dead_end();
-        else
-          push(fr.results, false);
+        // "unreachable" to Binaryen: what follows it is dead code to it, and
+        // the values before it dropped. The spec keeps them, and the
+        // construct's results: Binaryen's view of all of them is unreachable.
+        bool unreachable = fr.start < f_.body.size() && reach_.dead_end(fr.start);
+        if (unreachable) {
+          std::fill(values_.begin() + static_cast<std::ptrdiff_t>(frames_.back().height), values_.end(), true);
+          frames_.back().unreachable = true;
+        }
+        push(fr.results, unreachable);
         return true;
       }
       case Op::Unreachable: dead_end(); return true;

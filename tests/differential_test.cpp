@@ -589,15 +589,19 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   std::vector<uint8_t> left_over =
       wat("(module (func (param i32) (result i32) local.get 0 return i32.add i32.const 1))");
   std::vector<uint8_t> concrete = wat("(module (func (result i32) unreachable i32.const 0 f32.neg))");
-  // A block that never falls through is "unreachable" to Binaryen too.
+  // A block that never falls through is "unreachable" to Binaryen too, and
+  // the values before it are dropped.
   std::vector<uint8_t> after_block = wat("(module (func (param i64) (result i32) block unreachable end i64.ctz))");
-  for (const auto* m : {&derived, &left_over, &concrete, &after_block}) {
+  std::vector<uint8_t> before_block =
+      wat("(module (func (result i32) (block i32.const 3 (block i32.const 0 return))))");
+  for (const auto* m : {&derived, &left_over, &concrete, &after_block, &before_block}) {
     ASSERT_EQ(warden_load(*m).message, "type mismatch");
     EXPECT_EQ(explained(*m, "binaryen", valid), "binaryen-108-skips-validation-after-branch");
   }
   EXPECT_EQ(explained(derived, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(left_over, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(after_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(before_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(concrete, "binaryen-npm", valid), "");  // 132 rejects it
 
   // Over-long LEB128s: 132 accepts them only in one-byte fields (value
@@ -618,6 +622,24 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
     EXPECT_EQ(explained(*m, "binaryen", valid), "binaryen-108-lax-leb128");
     EXPECT_EQ(explained(*m, "binaryen-npm", valid), npm);
   }
+
+  // One-byte fields 132 reads as LEB128s: mutability 80 00 (2 it refuses),
+  // and limits flags with bits it ignores (0x40), as 108 does.
+  const std::vector<uint8_t> globals = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x06, 0x07, 0x01, 0x7f};
+  std::vector<uint8_t> mut_leb = globals, mut_two = globals;
+  mut_leb.insert(mut_leb.end(), {0x80, 0x00, 0x41, 0x00, 0x0b});
+  mut_two.insert(mut_two.end(), {0x02, 0x41, 0x00, 0x0b, 0x0b});
+  ASSERT_EQ(warden_load(mut_leb).message, "malformed mutability");
+  ASSERT_EQ(warden_load(mut_two).message, "malformed mutability");
+  EXPECT_EQ(explained(mut_leb, "binaryen-npm", valid), "binaryen-108-accepts-bad-mutability");
+  EXPECT_EQ(explained(mut_two, "binaryen-npm", valid), "");
+  EXPECT_EQ(explained(mut_two, "binaryen", valid), "binaryen-108-accepts-bad-mutability");
+  std::vector<uint8_t> flag = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x40, 0x01};
+  ASSERT_EQ(warden_load(flag).message, "integer too large");
+  EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-132-limits-flags-unchecked");
+  EXPECT_EQ(explained(flag, "binaryen", valid), "binaryen-132-limits-flags-unchecked");
+  flag[11] = 0x81, flag.push_back(0x00);  // the flag 1 as a two-byte LEB128: the LEB128 reading
+  EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-108-lax-leb128");
 
   // wabt 1.0.39 still accepts data segment kinds 3-7 (the library too).
   std::vector<uint8_t> kind5 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x0a,
@@ -643,6 +665,22 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
                                0x0c, 0x05, 0xca, 0xa4, 0xdf, 0xfa, 0x0f};
   EXPECT_EQ(explain(RuleContext{hang, huge, nullptr, hung, {}, nullptr}), "binaryen-132-datacount-allocation");
   EXPECT_EQ(explain(RuleContext{hang, count, nullptr, hung, {}, nullptr}), "");  // 3 segments take no time
+  huge.insert(huge.end(), {0x0b, 0x03, 0x01, 0x01, 0x00});                       // a data section does not help
+  EXPECT_EQ(explain(RuleContext{hang, huge, nullptr, hung, {}, nullptr}), "binaryen-132-datacount-allocation");
+
+  // 2^30 + 2^30 locals in one body: 132 dies of std::length_error.
+  Finding crash;
+  crash.kind = FindingKind::Crash;
+  crash.engines = {"binaryen-npm"};
+  const std::string abort =
+      "harness exited; stderr: binaryen-npm: wasm-opt crashed while loading: uncaught C++ exception St12length_error";
+  std::vector<EngineLoad> crashed = {{"binaryen-npm", false, {Verdict::Crash, abort, kNoOffset}}};
+  std::vector<uint8_t> locals = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60,
+                                 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x10, 0x01, 0x0e, 0x02, 0x80,
+                                 0x80, 0x80, 0x80, 0x04, 0x7f, 0x80, 0x80, 0x80, 0x80, 0x04, 0x7e, 0x0b};
+  EXPECT_EQ(explain(RuleContext{crash, locals, nullptr, crashed, {}, nullptr}), "binaryen-132-local-count-abort");
+  locals[27] = 0x01, locals[33] = 0x00;  // 2^28 + 0: fewer than a vector holds
+  EXPECT_EQ(explain(RuleContext{crash, locals, nullptr, crashed, {}, nullptr}), "");
 
   // 132 leaves the declarative segment out: segment 1 is 0 there.
   std::vector<uint8_t> shifted =
