@@ -117,6 +117,7 @@ bool binaryen_data_without_memory(const RuleContext& c);
 bool binaryen_untyped_select(const RuleContext& c);
 bool binaryen_data_drop_needs_memory(const RuleContext& c);
 bool binaryen_global_set_immutable(const RuleContext& c);
+bool binaryen132_dead_code_keeps_values(const RuleContext& c);
 
 // ---- rules_v8.cpp
 bool v8_threads(const RuleContext& c);

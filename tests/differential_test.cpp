@@ -603,6 +603,18 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   EXPECT_EQ(explained(after_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(before_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(concrete, "binaryen-npm", valid), "");  // 132 rejects it
+  // And the other way: 132 keeps the values from before a branch for the
+  // code after it, and rejects this valid function.
+  std::vector<uint8_t> kept =
+      wat("(module (func i64.const 7 i32.const 1 return (if (result i32) (then i32.const 2 br 0) (else i32.const 3))"
+          "  drop i64.clz drop))");
+  const LoadResult unary{Verdict::Rejected,
+                         "[wasm-validator error in function 0] i32 != i64: i64 unary value type must be correct, on ",
+                         kNoOffset};
+  EXPECT_EQ(explained(kept, "binaryen-npm", unary), "binaryen-132-dead-code-keeps-values-before-branch");
+  EXPECT_EQ(explained(kept, "binaryen", unary), "");  // 108 accepts it
+  std::vector<uint8_t> live = wat("(module (func i64.const 7 i64.clz drop))");
+  EXPECT_EQ(explained(live, "binaryen-npm", unary), "");  // no dead code there: another bug
 
   // Over-long LEB128s: 132 accepts them only in one-byte fields (value
   // types, limits flags), where Warden's error is at the field's second byte.
