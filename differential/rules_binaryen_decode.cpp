@@ -120,9 +120,16 @@ bool binaryen_mutability(const RuleContext& c) {
 // ---- binaryen-108-accepts-bad-value-types
 // Spec 5.3.1/5.5.13: a value type is one of seven bytes; a local
 // declaration with any other type byte is malformed. Binaryen 108 accepts
-// the module.
+// the module. Binaryen 132 refuses bytes that are no type at all ("invalid
+// wasm type: 0") but reads the reference types of later proposals (GC,
+// exception handling, strings: 0x68-0x6E, 0x71-0x75, anyref is 0x6E)
+// whatever features it is given, in a function type for one: on
+// binaryen-npm the rule requires one of those bytes at Warden's error.
 bool binaryen_value_types(const RuleContext& c) {
-  return accepted_against(c, peer(c), Verdict::Malformed, "malformed value type");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "malformed value type");
+  if (!w || !newest(c)) return w != nullptr;
+  uint8_t t = byte_at(c.bytes, w->offset);
+  return (t >= 0x68 && t <= 0x6E) || (t >= 0x71 && t <= 0x75);
 }
 
 // ---- binaryen-108-reads-post-2.0-opcodes
@@ -380,6 +387,32 @@ bool binaryen132_local_count_abort(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
   const LoadResult* b = load_of(c, peer(c));
   return b && b->message.find("St12length_error") != std::string::npos && most_locals(c.bytes) >= (uint64_t{1} << 29);
+}
+
+// ---- binaryen-132-import-after-functions-abort (crash)
+// Spec 5.5.2 and the rule that no engine crashes on any input: sections come
+// in order, so an import section after the function section is malformed.
+// Binaryen 132 reads sections in any order (binaryen-108-section-order-not-
+// checked); after an import section that follows the function section it
+// no longer checks that every function got a body, and with no code section
+// it walks a function whose body is null and aborts on an assertion
+// ("Assertion failed: *currp, at: .../wasm-traversal.h,297,pushTask"). The
+// module `(type) (func section: 1) (import section: 0)` is 18 bytes.
+// Binaryen 108 accepts it (binaryen-108-function-without-code). The rule
+// requires that assertion, a function section with entries, an import
+// section after it, and no code section.
+bool binaryen132_import_after_functions_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
+  if (!says(load_of(c, peer(c)), "Assertion failed: *currp")) return false;
+  bool functions = false, import_after = false, code = false;
+  for (const Section& s : sections_of(c.bytes)) {
+    size_t p = s.offset;
+    uint64_t n = 0;
+    if (s.id == 3 && read_u32(c.bytes, p, n) && n > 0) functions = true;
+    import_after |= s.id == 2 && functions;
+    code |= s.id == 10;
+  }
+  return import_after && !code;
 }
 
 }  // namespace warden::diff::rules

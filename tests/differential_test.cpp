@@ -653,6 +653,16 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   flag[11] = 0x81, flag.push_back(0x00);  // the flag 1 as a two-byte LEB128: the LEB128 reading
   EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-108-lax-leb128");
 
+  // 132 reads the reference types of later proposals (0x6E, anyref), and no
+  // longer any byte (0x00).
+  std::vector<uint8_t> anyref = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x6e};
+  ASSERT_EQ(warden_load(anyref).message, "malformed value type");
+  EXPECT_EQ(explained(anyref, "binaryen-npm", valid), "binaryen-108-accepts-bad-value-types");
+  anyref.back() = 0x00;
+  EXPECT_EQ(explained(anyref, "binaryen-npm", valid), "");
+  EXPECT_EQ(explained(anyref, "binaryen", valid), "binaryen-108-accepts-bad-value-types");
+
   // wabt 1.0.39 still accepts data segment kinds 3-7 (the library too).
   std::vector<uint8_t> kind5 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x0a,
                                 0x01, 0x05, 0x06, 0xef, 0x98, 0x9a, 0xef, 0x92, 0xa9};
@@ -693,6 +703,17 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   EXPECT_EQ(explain(RuleContext{crash, locals, nullptr, crashed, {}, nullptr}), "binaryen-132-local-count-abort");
   locals[27] = 0x01, locals[33] = 0x00;  // 2^28 + 0: fewer than a vector holds
   EXPECT_EQ(explain(RuleContext{crash, locals, nullptr, crashed, {}, nullptr}), "");
+
+  // An import section after the function section, no code: an assertion.
+  crashed[0].load.message =
+      "harness exited; stderr: binaryen-npm: wasm-opt crashed while loading: RuntimeError: Aborted(Assertion failed: "
+      "*currp, at: /home/runner/work/binaryen.js/binaryen.js/binaryen/src/wasm-traversal.h,297,pushTask). Build";
+  std::vector<uint8_t> bodiless = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01,
+                                   0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00};
+  EXPECT_EQ(explain(RuleContext{crash, bodiless, nullptr, crashed, {}, nullptr}),
+            "binaryen-132-import-after-functions-abort");
+  bodiless.insert(bodiless.end(), {0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b});  // with the code section: not this crash
+  EXPECT_EQ(explain(RuleContext{crash, bodiless, nullptr, crashed, {}, nullptr}), "");
 
   // 132 leaves the declarative segment out: segment 1 is 0 there.
   std::vector<uint8_t> shifted =
