@@ -110,7 +110,7 @@ constexpr PeerRule kRules[] = {
      wabt_validates_while_reading},
     {"wabt-1.0.32-name-section-errors-reject-module", "wabt 1.0.32, 1.0.39", "wabt wabt-npm",
      "rejects modules whose name section does not parse", wabt_name_section},
-    {"wabt-1.0.32-datacount-without-data-section", "wabt 1.0.32", "wabt",
+    {"wabt-1.0.32-datacount-without-data-section", "wabt 1.0.32, 1.0.39", "wabt wabt-npm",
      "accepts a non-zero data count with no data section", wabt_datacount},
     {"wabt-1.0.32-const-expr-missing-end", "wabt 1.0.32", "wabt",
      "accepts a global initializer without its end at the end of the section", wabt_const_missing_end},

@@ -674,6 +674,9 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   ASSERT_EQ(warden_load(count).message, "data count and data section have inconsistent lengths");
   EXPECT_EQ(explained(count, "wabt", valid), "wabt-1.0.32-datacount-without-data-section");
   EXPECT_EQ(explained(count, "wabt-npm", valid), "");
+  std::vector<uint8_t> sentinel = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                   0x0c, 0x05, 0xff, 0xff, 0xff, 0xff, 0x0f};
+  EXPECT_EQ(explained(sentinel, "wabt-npm", valid), "wabt-1.0.32-datacount-without-data-section");  // 2^32 - 1
   EXPECT_EQ(explained(count, "binaryen-npm", valid), "binaryen-132-datacount-without-data-section");
   EXPECT_EQ(explained(count, "binaryen", valid), "");  // 108 rejects it
 
