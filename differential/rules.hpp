@@ -98,7 +98,7 @@ bool binaryen_select_abort(const RuleContext& c);
 bool binaryen132_datacount_without_data(const RuleContext& c);
 bool binaryen132_datacount_allocation(const RuleContext& c);
 bool binaryen132_declarative_segment_indices(const RuleContext& c);
-bool binaryen132_limits_flags(const RuleContext& c);
+bool binaryen132_flag_bits(const RuleContext& c);
 bool binaryen132_local_count_abort(const RuleContext& c);
 bool binaryen132_import_after_functions_abort(const RuleContext& c);
 

@@ -326,18 +326,28 @@ bool binaryen132_declarative_segment_indices(const RuleContext& c) {
   return false;
 }
 
-// ---- binaryen-132-limits-flags-unchecked
+// ---- binaryen-132-flag-bits-unchecked
 // Spec 5.3.7 (2.0): a limits flag is 0x00 or 0x01 (min, or min and max);
 // any other flag is malformed ("integer too large": the testsuite reads it
-// as a one-bit integer). Binaryen 132 acts on the bits it knows (shared,
-// 64-bit, page size: refused without their features) and ignores the rest:
-// flags 0x10, 0x20, 0x40 pass, for tables and memories, defined or
-// imported. Binaryen 108 too (and 0x08). The rule requires Warden's error
-// at a byte without the continuation bit and with a bit above 0x07, in a
-// section that holds limits (import, table, memory), right after a byte
-// that ends a field (not inside a LEB128: the byte before has no
-// continuation bit either).
-bool binaryen132_limits_flags(const RuleContext& c) {
+// as a one-bit integer). Spec 5.5.12: an element segment's flags are the
+// u32 0 to 7 ("malformed elements segment kind"). Binaryen 132 acts on the
+// bits it knows and ignores the rest: limits flags 0x10, 0x20, 0x40 pass
+// (shared, 64-bit, page size are refused without their features), for
+// tables and memories, defined or imported; element segment flags 8 and up
+// are read as their low three bits (0x43 is 3). Binaryen 108 the same (and
+// limits flag 0x08). Data segment flags are checked ("bad segment flags").
+// The rule requires, for a limits flag, Warden's "integer too large" at a
+// byte without the continuation bit and with a bit above 0x07, in a section
+// that holds limits (import, table, memory), right after a byte that ends a
+// field (not inside a LEB128: the byte before has no continuation bit
+// either); for an element segment, Warden's message at flags whose u32 is 8
+// or more.
+bool binaryen132_flag_bits(const RuleContext& c) {
+  if (const LoadResult* e = accepted_against(c, peer(c), Verdict::Malformed, "malformed elements segment kind")) {
+    size_t p = static_cast<size_t>(e->offset);
+    uint64_t flags = 0;
+    return e->offset != kNoOffset && read_u32(c.bytes, p, flags) && flags > 7;
+  }
   const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "integer too large");
   if (!w || w->offset == 0) return false;
   std::optional<Section> s = section_at(c.bytes, w->offset);

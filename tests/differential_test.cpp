@@ -648,8 +648,12 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   EXPECT_EQ(explained(mut_two, "binaryen", valid), "binaryen-108-accepts-bad-mutability");
   std::vector<uint8_t> flag = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x40, 0x01};
   ASSERT_EQ(warden_load(flag).message, "integer too large");
-  EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-132-limits-flags-unchecked");
-  EXPECT_EQ(explained(flag, "binaryen", valid), "binaryen-132-limits-flags-unchecked");
+  EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-132-flag-bits-unchecked");
+  EXPECT_EQ(explained(flag, "binaryen", valid), "binaryen-132-flag-bits-unchecked");
+  // Element segment flags 0x43, read as 3 (declarative, an element kind).
+  std::vector<uint8_t> elem = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x09, 0x04, 0x01, 0x43, 0x00, 0x00};
+  ASSERT_EQ(warden_load(elem).message, "malformed elements segment kind");
+  EXPECT_EQ(explained(elem, "binaryen-npm", valid), "binaryen-132-flag-bits-unchecked");
   flag[11] = 0x81, flag.push_back(0x00);  // the flag 1 as a two-byte LEB128: the LEB128 reading
   EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-108-lax-leb128");
 
