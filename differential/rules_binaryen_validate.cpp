@@ -402,11 +402,18 @@ class DeadValues {
       case Op::Br:
       case Op::BrIf:
       case Op::BrTable: {
-        // br_table's default label is the last of its list.
+        // br_table's default label is the last of its list. Its labels must
+        // carry as many values each; where they do not (an error), Binaryen
+        // takes as many as the largest asks, from the polymorphic stack.
         if (i.op == Op::BrTable && (i.b == 0 || uint64_t{i.a} + i.b > f_.br_targets.size())) return false;
         const Frame* target = label(i.op == Op::BrTable ? f_.br_targets[i.a + i.b - 1] : i.a);
         if (!target) return false;
         size_t arity = target->label;
+        for (uint32_t t = 0; i.op == Op::BrTable && t + 1 < i.b; ++t) {
+          const Frame* other = label(f_.br_targets[i.a + t]);
+          if (!other) return false;
+          arity = std::max(arity, other->label);
+        }
         if (!pop(arity + (i.op != Op::Br))) return false;
         if (i.op == Op::BrIf)
           push(arity, tainted_);

@@ -70,6 +70,13 @@ function verdict(v, text) {
 // 0" there.)
 const READ_BUT_INVALID = [/^invalid (load|store|memory) alignment: /, /^multi_memory not allowed$/];
 
+// wabt's implementation limits (binary-reader.cc): 50,000 locals in a
+// function, and as many parameters or results in a type ("function local
+// count exceeds maximum value"): "limit", which the comparison sets aside as
+// it does V8's and Warden's, not "malformed". (A count of 2^32 or more, which
+// the spec makes malformed, gets the same words: a limit too, then.)
+const LIMITS = [/ exceeds maximum value$/];
+
 const READ_FAILED = 'readWasm failed:';
 const VALIDATE_FAILED = 'validate failed:';
 
@@ -85,6 +92,7 @@ function validate(wabt, bytes) {
     if (e instanceof Error && e.message.startsWith(READ_FAILED)) {
       const reply = verdict('malformed', e.message.slice(READ_FAILED.length));
       if (READ_BUT_INVALID.some((re) => re.test(reply.msg))) reply.v = 'invalid';
+      if (LIMITS.some((re) => re.test(reply.msg))) reply.v = 'limit';
       return reply;
     }
     die(`wabt-npm: libwabt failed while reading: ${e && e.stack ? e.stack : e}`);

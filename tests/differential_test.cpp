@@ -594,7 +594,10 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   std::vector<uint8_t> after_block = wat("(module (func (param i64) (result i32) block unreachable end i64.ctz))");
   std::vector<uint8_t> before_block =
       wat("(module (func (result i32) (block i32.const 3 (block i32.const 0 return))))");
-  for (const auto* m : {&derived, &left_over, &concrete, &after_block, &before_block}) {
+  // br_table's labels of different arity, its value from the polymorphic stack.
+  std::vector<uint8_t> arities =
+      wat("(module (func (block (result f64) unreachable i32.const 1 br_table 0 1 1) drop))");
+  for (const auto* m : {&derived, &left_over, &concrete, &after_block, &before_block, &arities}) {
     ASSERT_EQ(warden_load(*m).message, "type mismatch");
     EXPECT_EQ(explained(*m, "binaryen", valid), "binaryen-108-skips-validation-after-branch");
   }
@@ -602,6 +605,7 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   EXPECT_EQ(explained(left_over, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(after_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(before_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(arities, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(concrete, "binaryen-npm", valid), "");  // 132 rejects it
   // And the other way: 132 keeps the values from before a branch for the
   // code after it, and rejects this valid function.

@@ -45,6 +45,8 @@ const INVALID = '0061736d01000000 0105 016000017f 0302 0100 0a09 01 0700 4300000
 // exponent byte 0x20; and with 0x40 (multi-memory's "an index follows").
 const ALIGN = '0061736d01000000 0104 01600000 0302 0100 0503 010001 0a0a 01 0800 4100 2820 00 1a0b';
 const ALIGN_BIT6 = '0061736d01000000 0104 01600000 0302 0100 0503 010001 0a0a 01 0800 4100 2840 00 1a0b';
+// (module (func (local <50,001 x i32>)))
+const LOCALS_50001 = '0061736d01000000 0104 01600000 0302 0100 0a08 01 06 01d186037f 0b';
 // (module (global (mut i32) (i32.const 1000))
 //   (func (export "f0") (param f64 f32) (result externref)
 //     (if (global.get 0) (then (drop (call 0 (local.get 0) (local.get 1))))) (ref.null extern)))
@@ -102,6 +104,8 @@ const WABT = [
   // The reader refuses these alignments; in 2.0 they decode and are invalid.
   [{op: 'validate', wasm: b64(ALIGN)}, {v: 'invalid', msg: 'invalid load alignment: 32', offset: 32}],
   [{op: 'validate', wasm: b64(ALIGN_BIT6)}, {v: 'invalid', msg: 'multi_memory not allowed', offset: 32}],
+  // 50,001 locals: wabt's implementation limit.
+  [{op: 'validate', wasm: b64(LOCALS_50001)}, {v: 'limit', msg: 'function local count exceeds maximum value'}],
   [{op: 'run', wasm: b64(RUN), calls: RUN_CALLS}, {error: 'wabt-npm only validates (hello says "run":false)'}],
   ...COMMON,
 ];
