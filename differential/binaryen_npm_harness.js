@@ -111,8 +111,16 @@ class Tool {
     // The runtime's top-level names become the function's locals: each call
     // is an instance with state of its own. `module` is undefined, so it
     // does not export itself.
-    const wrapped = `(function (Module, process, require, module, __filename, __dirname) {${src}\n` +
-                    'return {callMain, findWasmBinary, stackSave, memory: () => wasmMemory};\n})';
+    // thrownType: the mangled name of a C++ exception's type (the
+    // exception's header holds its std::type_info, whose second word is the
+    // name), for a crash's message.
+    const thrownType = 'function thrownType(e) {\n' +
+                       '  if (!(e instanceof CppException)) return null;\n' +
+                       '  var type = new ExceptionInfo(e.excPtr).get_type();\n' +
+                       '  return type ? UTF8ToString(HEAPU32[(type + 4) >>> 2]) : null;\n' +
+                       '}\n';
+    const wrapped = `(function (Module, process, require, module, __filename, __dirname) {${src}\n${thrownType}` +
+                    'return {callMain, findWasmBinary, stackSave, memory: () => wasmMemory, thrownType};\n})';
     this.factory = new vm.Script(presizedTableMirror(wrapped), {filename: TOOL}).runInThisContext();
     // The WebAssembly binary is inside the script (findWasmBinary); take it
     // from an instance that is never started.
@@ -207,6 +215,7 @@ class Tool {
       status = api.callMain(args);
     } catch (e) {
       threw = e;
+      if (typeof e === 'object' && e !== null) e.thrownType = api.thrownType(e);
       this.current = null;
     }
     // The stack reached its last GUARD_BYTES, or past them into the data
@@ -221,6 +230,7 @@ class Tool {
 }
 
 function crashText(e) {
+  if (e && e.thrownType) return `uncaught C++ exception ${e.thrownType}`;
   const what = e && e.message ? e.message : String(e);
   return e && e.constructor && e.constructor.name !== 'Object' ? `${e.constructor.name}: ${what}` : what;
 }
@@ -287,7 +297,11 @@ class Binaryen {
     const r = await this.load(bytes, []);
     if (r.stackOut) return {v: 'limit', msg: STACK_OUT};
     if (r.threw && stackExhausted(r.threw)) return {v: 'limit', msg: threwOutcome(r.threw).msg};
-    if (r.threw) throw new Fatal(`binaryen-npm: wasm-opt crashed while loading: ${crashText(r.threw)}\n${r.all}`);
+    // The crash's own words last: Warden keeps the last line of stderr.
+    if (r.threw) {
+      const before = r.all === '' || r.all.endsWith('\n') ? r.all : `${r.all}\n`;
+      throw new Fatal(`${before}binaryen-npm: wasm-opt crashed while loading: ${crashText(r.threw)}`);
+    }
     if (r.status === 0) return {v: 'valid', msg: ''};
     return this.loadFailure(r);
   }

@@ -76,15 +76,20 @@ bool rejected_for_name_section(const RuleContext& c) {
                       confirmed(c, key + "-explained"));
 }
 
-std::optional<uint64_t> data_count_without_data(std::span<const uint8_t> bytes) {
-  std::optional<uint64_t> count;
+std::optional<uint64_t> data_count(std::span<const uint8_t> bytes) {
   for (const Section& s : sections_of(bytes)) {
-    if (s.id == 11) return std::nullopt;
     size_t p = s.offset;
     uint64_t n = 0;
-    if (s.id == 12 && read_u32(bytes, p, n) && n > 0) count = n;
+    if (s.id == 12 && read_u32(bytes, p, n)) return n;
   }
-  return count;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> data_count_without_data(std::span<const uint8_t> bytes) {
+  for (const Section& s : sections_of(bytes))
+    if (s.id == 11) return std::nullopt;
+  std::optional<uint64_t> n = data_count(bytes);
+  return n && *n > 0 ? n : std::nullopt;
 }
 
 const ast::Instr* instr_at_error(const RuleContext& c, const LoadResult* w) {
@@ -100,12 +105,12 @@ namespace {
 using namespace rules;
 
 constexpr PeerRule kRules[] = {
-    {"wabt-1.0.32-validates-while-reading", "wabt 1.0.32", "wabt",
+    {"wabt-1.0.32-validates-while-reading", "wabt 1.0.32, 1.0.39", "wabt wabt-npm",
      "calls a malformed binary invalid when something invalid comes before the malformed bytes",
      wabt_validates_while_reading},
     {"wabt-1.0.32-name-section-errors-reject-module", "wabt 1.0.32, 1.0.39", "wabt wabt-npm",
      "rejects modules whose name section does not parse", wabt_name_section},
-    {"wabt-1.0.32-datacount-without-data-section", "wabt 1.0.32", "wabt",
+    {"wabt-1.0.32-datacount-without-data-section", "wabt 1.0.32, 1.0.39", "wabt wabt-npm",
      "accepts a non-zero data count with no data section", wabt_datacount},
     {"wabt-1.0.32-const-expr-missing-end", "wabt 1.0.32", "wabt",
      "accepts a global initializer without its end at the end of the section", wabt_const_missing_end},
@@ -141,10 +146,10 @@ constexpr PeerRule kRules[] = {
      externref_elems},
     {"binaryen-108-section-order-not-checked", "binaryen 108, 132", "binaryen binaryen-npm",
      "accepts sections out of order or repeated", binaryen_section_order},
-    {"binaryen-108-accepts-bad-mutability", "binaryen 108", "binaryen", "accepts a mutability byte other than 0 or 1",
-     binaryen_mutability},
-    {"binaryen-108-accepts-bad-value-types", "binaryen 108", "binaryen", "accepts local declarations of no value type",
-     binaryen_value_types},
+    {"binaryen-108-accepts-bad-mutability", "binaryen 108, 132", "binaryen binaryen-npm",
+     "accepts a mutability byte other than 0 or 1", binaryen_mutability},
+    {"binaryen-108-accepts-bad-value-types", "binaryen 108, 132", "binaryen binaryen-npm",
+     "accepts value types that are none of the seven", binaryen_value_types},
     {"binaryen-108-reads-post-2.0-opcodes", "binaryen 108", "binaryen", "accepts opcodes of later proposals",
      binaryen_post_20_opcodes},
     {"binaryen-108-rounding-keeps-signalling-nan", "binaryen 108", "binaryen",
@@ -187,6 +192,8 @@ constexpr PeerRule kRules[] = {
      "accepts element segments of numeric and vector types", v8_elem_value_type},
     {"binaryen-108-datacount-not-required", "binaryen 108", "binaryen",
      "accepts memory.init and data.drop without a data count section", binaryen_datacount_required},
+    {"binaryen-132-flag-bits-unchecked", "binaryen 132, 108", "binaryen binaryen-npm",
+     "accepts limits flags and element segment flags with bits beyond those it knows", binaryen132_flag_bits},
     {"binaryen-108-lax-leb128", "binaryen 108, 132", "binaryen binaryen-npm",
      "accepts over-long LEB128s and unused bits set", binaryen_lax_leb},
     {"binaryen-108-lax-element-kind", "binaryen 108, 132", "binaryen binaryen-npm",
@@ -213,6 +220,14 @@ constexpr PeerRule kRules[] = {
     {"binaryen-132-declarative-segments-shift-indices", "binaryen 132", "binaryen-npm",
      "leaves declarative element segments out, so later segment indices move down",
      binaryen132_declarative_segment_indices},
+    {"binaryen-132-dead-code-keeps-values-before-branch", "binaryen 132", "binaryen-npm",
+     "keeps the values before a branch for the code after it, and rejects valid modules",
+     binaryen132_dead_code_keeps_values},
+    {"binaryen-132-import-after-functions-abort", "binaryen 132", "binaryen-npm",
+     "aborts on a function without a body when an import section follows the function section",
+     binaryen132_import_after_functions_abort},
+    {"binaryen-132-local-count-abort", "binaryen 132", "binaryen-npm",
+     "aborts (std::length_error) on a body declaring 2^29 locals or more", binaryen132_local_count_abort},
     {"binaryen-108-extra-values-at-block-end", "binaryen 108", "binaryen",
      "accepts surplus values at the end of a block or function body", binaryen_extra_values},
 };

@@ -50,6 +50,8 @@ bool newest(const RuleContext& c);
 /// what is left is explained by another rule. Warden does not call the
 /// module malformed (then the custom section is no cause).
 bool rejected_for_name_section(const RuleContext& c);
+/// The data count section's count, when there is one that reads.
+std::optional<uint64_t> data_count(std::span<const uint8_t> bytes);
 /// The data count section's count when it is not zero and the module has no
 /// data section (spec 5.5.16: the count must then be 0), else nothing.
 std::optional<uint64_t> data_count_without_data(std::span<const uint8_t> bytes);
@@ -96,6 +98,9 @@ bool binaryen_select_abort(const RuleContext& c);
 bool binaryen132_datacount_without_data(const RuleContext& c);
 bool binaryen132_datacount_allocation(const RuleContext& c);
 bool binaryen132_declarative_segment_indices(const RuleContext& c);
+bool binaryen132_flag_bits(const RuleContext& c);
+bool binaryen132_local_count_abort(const RuleContext& c);
+bool binaryen132_import_after_functions_abort(const RuleContext& c);
 
 // ---- rules_binaryen_validate.cpp
 bool segment_bounds(const RuleContext& c);
@@ -113,6 +118,7 @@ bool binaryen_data_without_memory(const RuleContext& c);
 bool binaryen_untyped_select(const RuleContext& c);
 bool binaryen_data_drop_needs_memory(const RuleContext& c);
 bool binaryen_global_set_immutable(const RuleContext& c);
+bool binaryen132_dead_code_keeps_values(const RuleContext& c);
 
 // ---- rules_v8.cpp
 bool v8_threads(const RuleContext& c);

@@ -3,6 +3,7 @@
 // 108 (Debian's, engine `binaryen`) and where peer-bugs.md says so Binaryen
 // 132 (npm, `binaryen-npm`), whose own new bugs come last. One per entry of
 // differential/peer-bugs.md; peer_rules.cpp lists them.
+#include <algorithm>
 #include <string>
 
 #include "rules.hpp"
@@ -107,17 +108,28 @@ bool binaryen_section_order(const RuleContext& c) {
 
 // ---- binaryen-108-accepts-bad-mutability
 // Spec 5.3.10: a global type's mutability byte is 0x00 or 0x01. Binaryen
-// 108 accepts other values.
+// 108 accepts other values. Binaryen 132 refuses other values ("Global
+// mutability must be 0 or 1") but reads the field as a LEB128, so 0 or 1
+// written in two bytes (80 00) passes: on binaryen-npm the rule requires
+// the continuation bit in the byte at Warden's error.
 bool binaryen_mutability(const RuleContext& c) {
-  return accepted_against(c, peer(c), Verdict::Malformed, "malformed mutability");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "malformed mutability");
+  return w && (!newest(c) || (byte_at(c.bytes, w->offset) & 0x80));
 }
 
 // ---- binaryen-108-accepts-bad-value-types
 // Spec 5.3.1/5.5.13: a value type is one of seven bytes; a local
 // declaration with any other type byte is malformed. Binaryen 108 accepts
-// the module.
+// the module. Binaryen 132 refuses bytes that are no type at all ("invalid
+// wasm type: 0") but reads the reference types of later proposals (GC,
+// exception handling, strings: 0x68-0x6E, 0x71-0x75, anyref is 0x6E)
+// whatever features it is given, in a function type for one: on
+// binaryen-npm the rule requires one of those bytes at Warden's error.
 bool binaryen_value_types(const RuleContext& c) {
-  return accepted_against(c, peer(c), Verdict::Malformed, "malformed value type");
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "malformed value type");
+  if (!w || !newest(c)) return w != nullptr;
+  uint8_t t = byte_at(c.bytes, w->offset);
+  return (t >= 0x68 && t <= 0x6E) || (t >= 0x71 && t <= 0x75);
 }
 
 // ---- binaryen-108-reads-post-2.0-opcodes
@@ -268,12 +280,13 @@ bool binaryen132_datacount_without_data(const RuleContext& c) {
 // ---- binaryen-132-datacount-allocation
 // The same reading of the data count as the rule above, with a count that
 // the module's bytes cannot back (each segment takes at least 3): Binaryen
-// 132 makes every segment before anything tells it they are not there, and
-// takes seconds, then minutes (52 s and std::bad_alloc for 4,233,232,970),
-// to refuse a 22-byte module. The campaign sees a hang.
+// 132 makes every segment when it reads the data count section, before the
+// data section (if any) can say they are not there, and takes seconds, then
+// minutes (52 s and std::bad_alloc for 4,233,232,970), to refuse a 22-byte
+// module. The campaign sees a hang.
 bool binaryen132_datacount_allocation(const RuleContext& c) {
   if (c.finding.kind != FindingKind::Hang || !only(c.finding, peer(c))) return false;
-  std::optional<uint64_t> n = data_count_without_data(c.bytes);
+  std::optional<uint64_t> n = data_count(c.bytes);
   return n && *n > c.bytes.size();
 }
 
@@ -285,8 +298,10 @@ bool binaryen132_datacount_allocation(const RuleContext& c) {
 // declarative segments out when it reads the module, so every segment after
 // one moves down an index: table.init or elem.drop of the last segment, or
 // of a declarative one with nothing after it, fails to read ("invalid
-// element segment index"), and table.init of a declarative segment copies
-// the next segment's items instead of trapping. (Binaryen 108 reads neither
+// element segment index"), table.init of a segment whose successor has
+// another type fails to validate ("table.init source must have right type
+// for dest"), and table.init of a declarative segment copies the next
+// segment's items instead of trapping. (Binaryen 108 reads neither
 // instruction: feature: binaryen lacks ...) The rule requires a declarative
 // segment and one of the two instructions naming it or a later segment,
 // with Binaryen's message when it rejects, or Binaryen alone running the
@@ -294,9 +309,11 @@ bool binaryen132_datacount_allocation(const RuleContext& c) {
 bool binaryen132_declarative_segment_indices(const RuleContext& c) {
   if (!c.module) return false;
   bool loads = validation_against(c, peer(c));
-  if (loads &&
-      !(says(load_of(c, peer(c)), "invalid element segment index") && verdict_is(load_of(c, "warden"), Verdict::Valid)))
-    return false;
+  const LoadResult* b = load_of(c, peer(c));
+  bool misread = says(b, "invalid element segment index") ||
+                 (says(b, "[wasm-validator error") &&
+                  (says(b, "] table.init ") || says(b, "] elem.drop ")));  // the wrong segment's type
+  if (loads && !(misread && verdict_is(load_of(c, "warden"), Verdict::Valid))) return false;
   if (!loads &&
       ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap) || !only(c.finding, peer(c))))
     return false;
@@ -307,6 +324,105 @@ bool binaryen132_declarative_segment_indices(const RuleContext& c) {
     for (const ast::Instr& i : f.body)
       if ((i.op == Op::TableInit || i.op == Op::ElemDrop) && i.a >= first) return true;
   return false;
+}
+
+// ---- binaryen-132-flag-bits-unchecked
+// Spec 5.3.7 (2.0): a limits flag is 0x00 or 0x01 (min, or min and max);
+// any other flag is malformed ("integer too large": the testsuite reads it
+// as a one-bit integer). Spec 5.5.12: an element segment's flags are the
+// u32 0 to 7 ("malformed elements segment kind"). Binaryen 132 acts on the
+// bits it knows and ignores the rest: limits flags 0x10, 0x20, 0x40 pass
+// (shared, 64-bit, page size are refused without their features), for
+// tables and memories, defined or imported; element segment flags 8 and up
+// are read as their low three bits (0x43 is 3). Binaryen 108 the same (and
+// limits flag 0x08). Data segment flags are checked ("bad segment flags").
+// The rule requires, for a limits flag, Warden's "integer too large" at a
+// byte without the continuation bit and with a bit above 0x07, in a section
+// that holds limits (import, table, memory), right after a byte that ends a
+// field (not inside a LEB128: the byte before has no continuation bit
+// either); for an element segment, Warden's message at flags whose u32 is 8
+// or more.
+bool binaryen132_flag_bits(const RuleContext& c) {
+  if (const LoadResult* e = accepted_against(c, peer(c), Verdict::Malformed, "malformed elements segment kind")) {
+    size_t p = static_cast<size_t>(e->offset);
+    uint64_t flags = 0;
+    return e->offset != kNoOffset && read_u32(c.bytes, p, flags) && flags > 7;
+  }
+  const LoadResult* w = accepted_against(c, peer(c), Verdict::Malformed, "integer too large");
+  if (!w || w->offset == 0) return false;
+  std::optional<Section> s = section_at(c.bytes, w->offset);
+  uint8_t flag = byte_at(c.bytes, w->offset);
+  return s && (s->id == 2 || s->id == 4 || s->id == 5) && !(flag & 0x80) && (flag & 0x78) &&
+         !(byte_at(c.bytes, w->offset - 1) & 0x80);
+}
+
+// ---- binaryen-132-local-count-abort (crash)
+// Spec 5.5.13 and the rule that no engine crashes on any input: a body's
+// local declarations may add up to more than an engine holds (an
+// implementation limit: V8 50,000, Warden "too many locals"). Binaryen 132
+// sizes a vector by the declared total before the bytes for it exist and
+// dies of an uncaught std::length_error (an abort in a native build) on a
+// 50-byte module. Binaryen 108 runs for longer than 20 s on it. The rule
+// requires the crash to name std::length_error (the harness gives the
+// thrown type) and a body whose local counts add up to 2^29 or more (the
+// most a 32-bit vector of 8-byte types holds is 2^29 - 1).
+namespace {
+uint64_t most_locals(std::span<const uint8_t> b) {
+  uint64_t most = 0;
+  for (const Section& s : sections_of(b)) {
+    if (s.id != 10) continue;
+    size_t p = s.offset, end = s.offset + s.size;
+    uint64_t bodies = 0;
+    if (!read_u32(b, p, bodies)) return most;
+    for (uint64_t k = 0; k < bodies && p < end; ++k) {
+      uint64_t size = 0, decls = 0, total = 0;
+      if (!read_u32(b, p, size)) return most;
+      size_t next = p + size, q = p;
+      if (!read_u32(b, q, decls)) return most;
+      for (uint64_t d = 0; d < decls && q < next; ++d) {
+        uint64_t n = 0;
+        if (!read_u32(b, q, n)) break;
+        total += n;
+        ++q;  // the type byte
+      }
+      most = std::max(most, total);
+      p = next;
+    }
+  }
+  return most;
+}
+}  // namespace
+
+bool binaryen132_local_count_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
+  const LoadResult* b = load_of(c, peer(c));
+  return b && b->message.find("St12length_error") != std::string::npos && most_locals(c.bytes) >= (uint64_t{1} << 29);
+}
+
+// ---- binaryen-132-import-after-functions-abort (crash)
+// Spec 5.5.2 and the rule that no engine crashes on any input: sections come
+// in order, so an import section after the function section is malformed.
+// Binaryen 132 reads sections in any order (binaryen-108-section-order-not-
+// checked); after an import section that follows the function section it
+// no longer checks that every function got a body, and with no code section
+// it walks a function whose body is null and aborts on an assertion
+// ("Assertion failed: *currp, at: .../wasm-traversal.h,297,pushTask"). The
+// module `(type) (func section: 1) (import section: 0)` is 18 bytes.
+// Binaryen 108 accepts it (binaryen-108-function-without-code). The rule
+// requires that assertion, a function section with entries, an import
+// section after it, and no code section.
+bool binaryen132_import_after_functions_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
+  if (!says(load_of(c, peer(c)), "Assertion failed: *currp")) return false;
+  bool functions = false, import_after = false, code = false;
+  for (const Section& s : sections_of(c.bytes)) {
+    size_t p = s.offset;
+    uint64_t n = 0;
+    if (s.id == 3 && read_u32(c.bytes, p, n) && n > 0) functions = true;
+    import_after |= s.id == 2 && functions;
+    code |= s.id == 10;
+  }
+  return import_after && !code;
 }
 
 }  // namespace warden::diff::rules

@@ -3,9 +3,9 @@
 // them.
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "probe.hpp"
@@ -46,6 +46,17 @@ bool wabt_stack_lengths(const std::string& msg, size_t& expected, size_t& got) {
   };
   expected = length(x + 10), got = length(g + 9);
   return true;
+}
+
+// The function a Binaryen validator error names, "[wasm-validator error in
+// function N] ...": without a name section Binaryen names a function by its
+// position among the defined functions. Null for any other message.
+const ast::Function* validator_function(const ast::Module& m, const LoadResult* b) {
+  static constexpr std::string_view kTag = "[wasm-validator error in function ";
+  if (!b || b->message.rfind(kTag, 0) != 0) return nullptr;
+  char* end = nullptr;
+  uint64_t n = std::strtoull(b->message.c_str() + kTag.size(), &end, 10);
+  return end != b->message.c_str() + kTag.size() && *end == ']' && n < m.funcs.size() ? &m.funcs[n] : nullptr;
 }
 
 // The value of an i32.const-only offset expression, if it is one.
@@ -139,12 +150,9 @@ bool binaryen_block_params(const RuleContext& c) {
   if (!b || b->verdict == Verdict::Valid || !verdict_is(load_of(c, "warden"), Verdict::Valid)) return false;
   // A validator error names the function; that function must have a block
   // type with parameters.
-  const char* tag = "[wasm-validator error in function ";
-  if (b->message.rfind(tag, 0) == 0) {
-    // Binaryen names a function without a name section by its position
-    // among the defined functions.
-    uint64_t n = std::strtoull(b->message.c_str() + std::strlen(tag), nullptr, 10);
-    return n < c.module->funcs.size() && some_block_with_params(*c.module, c.module->funcs[n].body);
+  if (b->message.rfind("[wasm-validator error in function ", 0) == 0) {
+    const ast::Function* f = validator_function(*c.module, b);
+    return f && some_block_with_params(*c.module, f->body);
   }
   static const char* const stack_errors[] = {"block cannot pop from outside", "Block requires more values",
                                              "attempted pop from empty stack", "with value and body must match",
@@ -379,22 +387,33 @@ class DeadValues {
         }
         frames_.pop_back();
         // A construct that never falls through (Reachability) is of type
-        // "unreachable" to Binaryen: what follows it is dead code too.
-        if (fr.start < f_.body.size() && reach_.dead_end(fr.start))
-          dead_end();
-        else
-          push(fr.results, false);
+        // "unreachable" to Binaryen: what follows it is dead code to it, and
+        // the values before it dropped. The spec keeps them, and the
+        // construct's results: Binaryen's view of all of them is unreachable.
+        bool unreachable = fr.start < f_.body.size() && reach_.dead_end(fr.start);
+        if (unreachable) {
+          std::fill(values_.begin() + static_cast<std::ptrdiff_t>(frames_.back().height), values_.end(), true);
+          frames_.back().unreachable = true;
+        }
+        push(fr.results, unreachable);
         return true;
       }
       case Op::Unreachable: dead_end(); return true;
       case Op::Br:
       case Op::BrIf:
       case Op::BrTable: {
-        // br_table's default label is the last of its list.
+        // br_table's default label is the last of its list. Its labels must
+        // carry as many values each; where they do not (an error), Binaryen
+        // takes as many as the largest asks, from the polymorphic stack.
         if (i.op == Op::BrTable && (i.b == 0 || uint64_t{i.a} + i.b > f_.br_targets.size())) return false;
         const Frame* target = label(i.op == Op::BrTable ? f_.br_targets[i.a + i.b - 1] : i.a);
         if (!target) return false;
         size_t arity = target->label;
+        for (uint32_t t = 0; i.op == Op::BrTable && t + 1 < i.b; ++t) {
+          const Frame* other = label(f_.br_targets[i.a + t]);
+          if (!other) return false;
+          arity = std::max(arity, other->label);
+        }
         if (!pop(arity + (i.op != Op::Br))) return false;
         if (i.op == Op::BrIf)
           push(arity, tainted_);
@@ -482,6 +501,36 @@ bool binaryen_after_branch(const RuleContext& c) {
       continue;
     }
     if (!then_arm && (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable)) return true;
+  }
+  return false;
+}
+
+// ---- binaryen-132-dead-code-keeps-values-before-branch
+// Spec 3.3.5-3.3.8 (and the appendix's algorithm): an unconditional branch
+// makes the rest of its block's operand stack polymorphic; the values pushed
+// before it are gone. Binaryen 132 keeps them: the branch, or a construct
+// that never falls through, stays on its stack as a value of type
+// "unreachable", which the next instruction takes as an operand, and the
+// values before it are taken by the instructions after that. Where that
+// next construct has a type of its own (an if or block that a branch
+// targets), the later instructions get the wrong operands and the valid
+// module is rejected: `i64.const 7 i32.const 1 return (if (result i32)
+// (then i32.const 2 br 0) (else i32.const 3)) drop i64.clz drop` is "i32 !=
+// i64: i64 unary value type must be correct". Binaryen 108 accepts it. The
+// rule requires the validator's error (it names the function) in a
+// function that has such dead code: an instruction after an unconditional
+// branch or a construct that never falls through, in the same block.
+bool binaryen132_dead_code_keeps_values(const RuleContext& c) {
+  if (!validation_against(c, peer(c)) || !c.module || !verdict_is(load_of(c, "warden"), Verdict::Valid)) return false;
+  const ast::Function* f = validator_function(*c.module, load_of(c, peer(c)));
+  if (!f) return false;
+  const ast::Expr& e = f->body;
+  Reachability r(e);
+  for (size_t i = 0; i + 1 < e.size(); ++i) {
+    Op op = e[i].op;
+    bool branch = op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;
+    bool dead_construct = op == Op::End && r.start_of(i) < i && r.dead_end(r.start_of(i));
+    if ((branch || dead_construct) && e[i + 1].op != Op::End && e[i + 1].op != Op::Else) return true;
   }
   return false;
 }

@@ -62,9 +62,20 @@ function verdict(v, text) {
 // Reader errors that name a rule the spec puts in validation (spec 3.3.7,
 // "alignment must not be larger than natural"), not in the binary format:
 // wabt's reader refuses a memarg whose alignment exponent is 32 or more
-// ("invalid load alignment: 32"), which decodes (it is a u32) and is then
-// invalid. The phase would say "malformed"; the rule says "invalid".
-const READ_BUT_INVALID = [/^invalid (load|store|memory) alignment: /];
+// ("invalid load alignment: 32"), and one with bit 6 set, which it reads as
+// multi-memory's "a memory index follows" ("multi_memory not allowed").
+// In 2.0 both decode (the field is a u32) and are then invalid. The phase
+// would say "malformed"; the rule says "invalid". (The reserved byte of
+// memory.size and the like, malformed in 2.0, is "reserved value must be
+// 0" there.)
+const READ_BUT_INVALID = [/^invalid (load|store|memory) alignment: /, /^multi_memory not allowed$/];
+
+// wabt's implementation limits (binary-reader.cc): 50,000 locals in a
+// function, and as many parameters or results in a type ("function local
+// count exceeds maximum value"): "limit", which the comparison sets aside as
+// it does V8's and Warden's, not "malformed". (A count of 2^32 or more, which
+// the spec makes malformed, gets the same words: a limit too, then.)
+const LIMITS = [/ exceeds maximum value$/];
 
 const READ_FAILED = 'readWasm failed:';
 const VALIDATE_FAILED = 'validate failed:';
@@ -81,6 +92,7 @@ function validate(wabt, bytes) {
     if (e instanceof Error && e.message.startsWith(READ_FAILED)) {
       const reply = verdict('malformed', e.message.slice(READ_FAILED.length));
       if (READ_BUT_INVALID.some((re) => re.test(reply.msg))) reply.v = 'invalid';
+      if (LIMITS.some((re) => re.test(reply.msg))) reply.v = 'limit';
       return reply;
     }
     die(`wabt-npm: libwabt failed while reading: ${e && e.stack ? e.stack : e}`);

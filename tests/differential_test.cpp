@@ -589,16 +589,36 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   std::vector<uint8_t> left_over =
       wat("(module (func (param i32) (result i32) local.get 0 return i32.add i32.const 1))");
   std::vector<uint8_t> concrete = wat("(module (func (result i32) unreachable i32.const 0 f32.neg))");
-  // A block that never falls through is "unreachable" to Binaryen too.
+  // A block that never falls through is "unreachable" to Binaryen too, and
+  // the values before it are dropped.
   std::vector<uint8_t> after_block = wat("(module (func (param i64) (result i32) block unreachable end i64.ctz))");
-  for (const auto* m : {&derived, &left_over, &concrete, &after_block}) {
+  std::vector<uint8_t> before_block =
+      wat("(module (func (result i32) (block i32.const 3 (block i32.const 0 return))))");
+  // br_table's labels of different arity, its value from the polymorphic stack.
+  std::vector<uint8_t> arities =
+      wat("(module (func (block (result f64) unreachable i32.const 1 br_table 0 1 1) drop))");
+  for (const auto* m : {&derived, &left_over, &concrete, &after_block, &before_block, &arities}) {
     ASSERT_EQ(warden_load(*m).message, "type mismatch");
     EXPECT_EQ(explained(*m, "binaryen", valid), "binaryen-108-skips-validation-after-branch");
   }
   EXPECT_EQ(explained(derived, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(left_over, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(after_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(before_block, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(arities, "binaryen-npm", valid), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(concrete, "binaryen-npm", valid), "");  // 132 rejects it
+  // And the other way: 132 keeps the values from before a branch for the
+  // code after it, and rejects this valid function.
+  std::vector<uint8_t> kept =
+      wat("(module (func i64.const 7 i32.const 1 return (if (result i32) (then i32.const 2 br 0) (else i32.const 3))"
+          "  drop i64.clz drop))");
+  const LoadResult unary{Verdict::Rejected,
+                         "[wasm-validator error in function 0] i32 != i64: i64 unary value type must be correct, on ",
+                         kNoOffset};
+  EXPECT_EQ(explained(kept, "binaryen-npm", unary), "binaryen-132-dead-code-keeps-values-before-branch");
+  EXPECT_EQ(explained(kept, "binaryen", unary), "");  // 108 accepts it
+  std::vector<uint8_t> live = wat("(module (func i64.const 7 i64.clz drop))");
+  EXPECT_EQ(explained(live, "binaryen-npm", unary), "");  // no dead code there: another bug
 
   // Over-long LEB128s: 132 accepts them only in one-byte fields (value
   // types, limits flags), where Warden's error is at the field's second byte.
@@ -619,6 +639,38 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
     EXPECT_EQ(explained(*m, "binaryen-npm", valid), npm);
   }
 
+  // One-byte fields 132 reads as LEB128s: mutability 80 00 (2 it refuses),
+  // and limits flags with bits it ignores (0x40), as 108 does.
+  const std::vector<uint8_t> globals = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x06, 0x07, 0x01, 0x7f};
+  std::vector<uint8_t> mut_leb = globals, mut_two = globals;
+  mut_leb.insert(mut_leb.end(), {0x80, 0x00, 0x41, 0x00, 0x0b});
+  mut_two.insert(mut_two.end(), {0x02, 0x41, 0x00, 0x0b, 0x0b});
+  ASSERT_EQ(warden_load(mut_leb).message, "malformed mutability");
+  ASSERT_EQ(warden_load(mut_two).message, "malformed mutability");
+  EXPECT_EQ(explained(mut_leb, "binaryen-npm", valid), "binaryen-108-accepts-bad-mutability");
+  EXPECT_EQ(explained(mut_two, "binaryen-npm", valid), "");
+  EXPECT_EQ(explained(mut_two, "binaryen", valid), "binaryen-108-accepts-bad-mutability");
+  std::vector<uint8_t> flag = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x40, 0x01};
+  ASSERT_EQ(warden_load(flag).message, "integer too large");
+  EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-132-flag-bits-unchecked");
+  EXPECT_EQ(explained(flag, "binaryen", valid), "binaryen-132-flag-bits-unchecked");
+  // Element segment flags 0x43, read as 3 (declarative, an element kind).
+  std::vector<uint8_t> elem = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x09, 0x04, 0x01, 0x43, 0x00, 0x00};
+  ASSERT_EQ(warden_load(elem).message, "malformed elements segment kind");
+  EXPECT_EQ(explained(elem, "binaryen-npm", valid), "binaryen-132-flag-bits-unchecked");
+  flag[11] = 0x81, flag.push_back(0x00);  // the flag 1 as a two-byte LEB128: the LEB128 reading
+  EXPECT_EQ(explained(flag, "binaryen-npm", valid), "binaryen-108-lax-leb128");
+
+  // 132 reads the reference types of later proposals (0x6E, anyref), and no
+  // longer any byte (0x00).
+  std::vector<uint8_t> anyref = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x6e};
+  ASSERT_EQ(warden_load(anyref).message, "malformed value type");
+  EXPECT_EQ(explained(anyref, "binaryen-npm", valid), "binaryen-108-accepts-bad-value-types");
+  anyref.back() = 0x00;
+  EXPECT_EQ(explained(anyref, "binaryen-npm", valid), "");
+  EXPECT_EQ(explained(anyref, "binaryen", valid), "binaryen-108-accepts-bad-value-types");
+
   // wabt 1.0.39 still accepts data segment kinds 3-7 (the library too).
   std::vector<uint8_t> kind5 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x0a,
                                 0x01, 0x05, 0x06, 0xef, 0x98, 0x9a, 0xef, 0x92, 0xa9};
@@ -630,6 +682,9 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   ASSERT_EQ(warden_load(count).message, "data count and data section have inconsistent lengths");
   EXPECT_EQ(explained(count, "wabt", valid), "wabt-1.0.32-datacount-without-data-section");
   EXPECT_EQ(explained(count, "wabt-npm", valid), "");
+  std::vector<uint8_t> sentinel = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                   0x0c, 0x05, 0xff, 0xff, 0xff, 0xff, 0x0f};
+  EXPECT_EQ(explained(sentinel, "wabt-npm", valid), "wabt-1.0.32-datacount-without-data-section");  // 2^32 - 1
   EXPECT_EQ(explained(count, "binaryen-npm", valid), "binaryen-132-datacount-without-data-section");
   EXPECT_EQ(explained(count, "binaryen", valid), "");  // 108 rejects it
 
@@ -643,6 +698,33 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
                                0x0c, 0x05, 0xca, 0xa4, 0xdf, 0xfa, 0x0f};
   EXPECT_EQ(explain(RuleContext{hang, huge, nullptr, hung, {}, nullptr}), "binaryen-132-datacount-allocation");
   EXPECT_EQ(explain(RuleContext{hang, count, nullptr, hung, {}, nullptr}), "");  // 3 segments take no time
+  huge.insert(huge.end(), {0x0b, 0x03, 0x01, 0x01, 0x00});                       // a data section does not help
+  EXPECT_EQ(explain(RuleContext{hang, huge, nullptr, hung, {}, nullptr}), "binaryen-132-datacount-allocation");
+
+  // 2^30 + 2^30 locals in one body: 132 dies of std::length_error.
+  Finding crash;
+  crash.kind = FindingKind::Crash;
+  crash.engines = {"binaryen-npm"};
+  const std::string abort =
+      "harness exited; stderr: binaryen-npm: wasm-opt crashed while loading: uncaught C++ exception St12length_error";
+  std::vector<EngineLoad> crashed = {{"binaryen-npm", false, {Verdict::Crash, abort, kNoOffset}}};
+  std::vector<uint8_t> locals = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60,
+                                 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x10, 0x01, 0x0e, 0x02, 0x80,
+                                 0x80, 0x80, 0x80, 0x04, 0x7f, 0x80, 0x80, 0x80, 0x80, 0x04, 0x7e, 0x0b};
+  EXPECT_EQ(explain(RuleContext{crash, locals, nullptr, crashed, {}, nullptr}), "binaryen-132-local-count-abort");
+  locals[27] = 0x01, locals[33] = 0x00;  // 2^28 + 0: fewer than a vector holds
+  EXPECT_EQ(explain(RuleContext{crash, locals, nullptr, crashed, {}, nullptr}), "");
+
+  // An import section after the function section, no code: an assertion.
+  crashed[0].load.message =
+      "harness exited; stderr: binaryen-npm: wasm-opt crashed while loading: RuntimeError: Aborted(Assertion failed: "
+      "*currp, at: /home/runner/work/binaryen.js/binaryen.js/binaryen/src/wasm-traversal.h,297,pushTask). Build";
+  std::vector<uint8_t> bodiless = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01,
+                                   0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00};
+  EXPECT_EQ(explain(RuleContext{crash, bodiless, nullptr, crashed, {}, nullptr}),
+            "binaryen-132-import-after-functions-abort");
+  bodiless.insert(bodiless.end(), {0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b});  // with the code section: not this crash
+  EXPECT_EQ(explain(RuleContext{crash, bodiless, nullptr, crashed, {}, nullptr}), "");
 
   // 132 leaves the declarative segment out: segment 1 is 0 there.
   std::vector<uint8_t> shifted =

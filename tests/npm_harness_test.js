@@ -41,6 +41,35 @@ const IMPORT = '0061736d01000000 0105 016000017f 0218 010873706563746573740a676c
                '0302 0100 0705 0101670000 0a06 01 040023000b';
 // (module (func (result i32) (f32.const 0))): type mismatch
 const INVALID = '0061736d01000000 0105 016000017f 0302 0100 0a09 01 0700 4300000000 0b';
+// (module (memory 1) (func (drop (i32.load align=2**32 (i32.const 0))))), the
+// exponent byte 0x20; and with 0x40 (multi-memory's "an index follows").
+const ALIGN = '0061736d01000000 0104 01600000 0302 0100 0503 010001 0a0a 01 0800 4100 2820 00 1a0b';
+const ALIGN_BIT6 = '0061736d01000000 0104 01600000 0302 0100 0503 010001 0a0a 01 0800 4100 2840 00 1a0b';
+// (module (func (local <50,001 x i32>)))
+const LOCALS_50001 = '0061736d01000000 0104 01600000 0302 0100 0a08 01 06 01d186037f 0b';
+// (module (global (mut i32) (i32.const 1000))
+//   (func (export "f0") (param f64 f32) (result externref)
+//     (if (global.get 0) (then (drop (call 0 (local.get 0) (local.get 1))))) (ref.null extern)))
+// recurses without end: Binaryen's call-depth limit, in the harness's worker.
+const RECURSE = '0061736d01000000 0107 0160027c7d016f 0302 0100 0607 017f0141e8070b 0706 010266300000' +
+                '0c0100 0a13 011100230004402000200110001a050bd06f0b';
+// Two functions calling each other with large frames and nested expressions
+// (seed 6062, minimized): the tool's own 5 MiB stack runs out first.
+const DEEP_FRAMES =
+  '0061736d0100000001120360037e7d7b0060046f707d70006000017d0304030002010504010102030616047f0141e807' +
+  '0b7f0041000b6f01d06f0b7000d2000b07060102663200010c01000ae4030302000bb0020b017f017b017e016f017b02' +
+  '7f017d0170017c017d017c2300fd0c000000000000f8ff000000000000f8ff2300047f2301fd0c000080bf000080bf00' +
+  '0080bf000080bfd06f230343a69427a0d07010021a05fd0c3668cca6752353323668cca675235332fd0c4655cbb0b782' +
+  '77a8ffffffff00000000fd0c1613f69bad4537915363e7312e9ba177d06fd0704300001f42d07010021a1a1a41c486d3' +
+  'ab7b0bfd0c0000000000000000e2ffffffffffffffd070fd0c000000000000f043000000000000f04320004447804e22' +
+  'eae3d6df4300002b42200720072007441c703b2909f2e6b6200920092009621b1a425242808080800820092009621b41' +
+  '4ab844000000000000000020092009611b44000000000000000020092009621b1a1a1a1a1a1a1a1a1a1a1a1a1a1a4300' +
+  '0025c20bac0107016f017d037f017c017d027b017f2300410120092009200a200afd0c4ba7ddfc4ba7ddfc4ba7ddfc4b' +
+  'a7ddfc200b200b230241ffff0144000000000000f0fffc071001430000004f6041ffff01713000a2c501592006714101' +
+  '726d20086cc120083600fe4ffd0c000080bf000080bf000080bf000080bf2007fd0c2ebfa5db4f1eb5e0dbf16053cc15' +
+  'b169fd5600d3d70103d06fd2012002d070100220071b1a1a1a1a1a1a1a1a1a1a1a0b';
+// (module (table 1 funcref) (func (export "t") (table.set 0 (i32.const 5) (ref.null func))))
+const TABLE_SET = '0061736d01000000 0104 01600000 0302 0100 0404 01700001 0705 0101740000 0a0a 01 0800 4105 d070 2600 0b';
 const BAD_MAGIC = '0061736e 01000000';
 const BAD_VERSION = '0061736d 02000000';
 const TRUNCATED = '0061736d01000000 ffffffff';  // a section id, then a size that does not end
@@ -72,6 +101,11 @@ const WABT = [
   [{op: 'validate', wasm: b64(INVALID)},
    {v: 'invalid', msg: 'type mismatch in implicit return, expected [i32] but got [f32]', offset: 29}],
   [{op: 'validate', wasm: ''}, {v: 'malformed', msg: 'unable to read uint32_t: magic', offset: 0}],
+  // The reader refuses these alignments; in 2.0 they decode and are invalid.
+  [{op: 'validate', wasm: b64(ALIGN)}, {v: 'invalid', msg: 'invalid load alignment: 32', offset: 32}],
+  [{op: 'validate', wasm: b64(ALIGN_BIT6)}, {v: 'invalid', msg: 'multi_memory not allowed', offset: 32}],
+  // 50,001 locals: wabt's implementation limit.
+  [{op: 'validate', wasm: b64(LOCALS_50001)}, {v: 'limit', msg: 'function local count exceeds maximum value'}],
   [{op: 'run', wasm: b64(RUN), calls: RUN_CALLS}, {error: 'wabt-npm only validates (hello says "run":false)'}],
   ...COMMON,
 ];
@@ -113,6 +147,14 @@ const BINARYEN = [
    {load: {v: 'valid', msg: ''},
     inst: {s: 'unlinkable', msg: "wasm-opt --fuzz-exec provides no import spectest.global_i32 (only spectest's print functions, ignored there)"},
     calls: [notrun]}],
+  [{op: 'run', wasm: b64(RECURSE), calls: [{name: 'f0', args: [], results: ['externref']}]},
+   {load: {v: 'valid', msg: ''}, inst: {s: 'ok'}, calls: [{s: 'trap', trap: 'stack', msg: 'host limit stack limit'}]}],
+  [{op: 'run', wasm: b64(DEEP_FRAMES), calls: [{name: 'f2', args: [], results: ['f32']}]},
+   {load: {v: 'valid', msg: ''},
+    inst: {s: 'exhausted', msg: "harness: the tool's 5 MiB stack ran out (wasm build; its last 256 KiB were reached)"},
+    calls: [notrun]}],
+  [{op: 'run', wasm: b64(TABLE_SET), calls: [{name: 't', args: [], results: []}]},
+   {load: {v: 'valid', msg: ''}, inst: {s: 'ok'}, calls: [{s: 'trap', trap: 'table', msg: 'RuntimeTable::set out of bounds'}]}],
   [{op: 'run', wasm: b64(INVALID), calls: [{name: 'g', args: [], results: ['i32']}]},
    {load: {v: 'rejected', msg: '[wasm-validator error in function 0] function body type must match, if function returns, on '},
     inst: notrun, calls: [notrun]}],
