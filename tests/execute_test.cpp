@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "harness.hpp"
+#include "warden/text.hpp"
 #include "warden/warden.hpp"
 #include "wasm_builder.hpp"
 
@@ -646,6 +647,48 @@ TEST(Execute, DeterministicNaNs) {
   // Bitwise operators are exact, NaN or not.
   EXPECT_EQ(h.value("f32.neg", {Value::f32_bits(0x7FA00001)}), Value::f32_bits(0xFFA00001));
   EXPECT_EQ(h.value("f32.div", {Value::f32(1.0f), Value::f32(4.0f)}), Value::f32(0.25f));
+}
+
+// ------------------------------------------------------- fused operands ----
+// The compiler folds local.get, const and local.set into the operator
+// (code.hpp); each form must compute what the plain sequence does.
+
+Bytes from_wat(const char* text) {
+  Result<std::vector<uint8_t>> b = wat_to_wasm(text);
+  EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
+  return b.ok() ? *b : Bytes{};
+}
+
+TEST(Execute, FusedFormsComputeWhatThePlainOpsDo) {
+  Harness h(from_wat(R"((module (memory (export "mem") 1)
+    (func (export "forms") (param i32 i32) (result i32) (local i32)
+      (local.set 2 (i32.sub (local.get 0) (i32.const 3)))  ;; local, const -> local
+      (i32.shl (local.get 2) (local.get 1))                 ;; locals
+      (i32.add (local.get 0))                               ;; stack, local
+      (i32.xor (i32.const 0x100)))                          ;; stack, const
+    (func (export "div") (param i32) (result i32) (i32.div_u (local.get 0) (i32.const 0)))
+    (func (export "rem") (param i32 i32) (result i32) (local i32)
+      (local.set 2 (i32.rem_s (local.get 0) (local.get 1))) (local.get 2))
+    (func (export "memory") (param i32 i32) (result i64) (local i64)
+      (i32.store16 offset=2 (local.get 0) (local.get 1))    ;; locals
+      (i32.store8 (local.get 0) (i32.const 0xAB))           ;; local, const
+      (local.set 2 (i64.load32_u (local.get 0)))            ;; address a local -> local
+      (i64.add (local.get 2) (i64.load8_s (local.get 0))))
+    (func (export "join") (param i32 i32) (result i32)
+      ;; br_if carries 100 to the block's end, which lies between the two
+      ;; local.gets of the add: they must not fuse across it.
+      (block (result i32) (i32.const 100) (br_if 0 (local.get 1)) (drop) (local.get 0))
+      (local.get 1) (i32.add))))"));
+  // x = 10 - 3 = 7; 7 << 2 = 28; 28 + 10 = 38; 38 ^ 0x100 = 294
+  EXPECT_EQ(h.i32("forms", {i32v(10), i32v(2)}), 294u);
+  expect_trap(h.call("div", {i32v(7)}), "integer divide by zero");
+  EXPECT_EQ(h.i32("rem", {i32v(-7), i32v(2)}), static_cast<uint32_t>(-1));
+  expect_trap(h.call("rem", {i32v(1), i32v(0)}), "integer divide by zero");
+  // Bytes at 8: AB, 00, 34, 12: u32 0x123400AB, plus the byte 0xAB as -85.
+  EXPECT_EQ(h.value("memory", {i32v(8), i32v(0x1234)}), Value::i64(0x123400ABull - 85));
+  expect_trap(h.call("memory", {i32v(65534), i32v(1)}), "out of bounds memory access");
+  EXPECT_EQ(h.i32("join", {i32v(3), i32v(4)}), 104u);
+  EXPECT_EQ(h.i32("join", {i32v(3), i32v(0)}), 3u);
 }
 
 TEST(Execute, NonDeterministicNaNsAreStillNaNs) {

@@ -696,10 +696,10 @@ TEST(Compile, LoopHasFuelAtItsHeaderAndBranchesBack) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   const code::CompiledFunc& f = r.value()[0];
-  EXPECT_EQ(f.code, (std::vector<uint64_t>{w(XOp::Fuel),               // 0 entry
-                                           w(XOp::Fuel),               // 1 loop header
-                                           w(Op::LocalGet), 0,         // 2
-                                           w(XOp::BrIfMove), 1, 1, 0,  // 4 back to 1
+  EXPECT_EQ(f.code, (std::vector<uint64_t>{w(XOp::Fuel),              // 0 entry
+                                           w(XOp::Fuel),              // 1 loop header
+                                           w(Op::LocalGet), 0,        // 2
+                                           w(XOp::JumpIfNonZero), 1,  // 4 back to 1, nothing to move
                                            w(Op::Return)}));
   EXPECT_EQ(f.param_slots, 1u);
   EXPECT_EQ(f.local_slots, 1u);
@@ -799,9 +799,76 @@ TEST(Compile, BranchToFunctionLabel) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 5, w(Op::LocalGet), 0,
-                                                      w(XOp::BrIfMove), 10, 1, 1,  // to the final Return
-                                                      w(Op::Return),               // br 0
+                                                      w(XOp::JumpIfNonZero), 8,  // to the final Return
+                                                      w(Op::Return),             // br 0
                                                       w(Op::Return)}));
+}
+
+// ------------------------------------------------------- fused operands ----
+
+uint64_t fw(Op o, int form) { return code::fused_word(o, form); }
+
+TEST(Compile, FusedOperandForms) {
+  // (func (param i32 i32) (result i32) (local i64)
+  //   (local.set 0 (i32.add (local.get 0) (i32.const 1)))     ;; local, const -> local
+  //   (i32.sub (local.get 0) (local.get 1))                     ;; locals -> pushed
+  //   (i32.mul (local.get 1))                                   ;; stack, local
+  //   (i32.xor (i32.const -1))                                  ;; stack, const
+  //   (local.set 2 (i64.extend_i32_u (local.get 1))))           ;; unary: local -> local
+  Builder b;
+  b.func({I32, I32}, {I32},
+         {op(Op::LocalGet, 0), i32c(1), op(Op::I32Add), op(Op::LocalSet, 0), op(Op::LocalGet, 0), op(Op::LocalGet, 1),
+          op(Op::I32Sub), op(Op::LocalGet, 1), op(Op::I32Mul), i32c(-1), op(Op::I32Xor), op(Op::LocalGet, 1),
+          op(Op::I64ExtendI32U), op(Op::LocalSet, 2)},
+         {{1, I64}});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok());
+  const uint64_t minus1 = 0xFFFF'FFFFu;  // the i32.const word as the decoder gives it
+  EXPECT_EQ(r.value()[0].code,
+            (std::vector<uint64_t>{w(XOp::Fuel), fw(Op::I32Add, code::kLocalConst | code::kToLocal), 0, 1, 0,
+                                   fw(Op::I32Sub, code::kLocals), 0, 1, fw(Op::I32Mul, code::kStackLocal), 1,
+                                   fw(Op::I32Xor, code::kStackConst), minus1,
+                                   fw(Op::I64ExtendI32U, code::kLocals | code::kToLocal), 1, 2, w(Op::Return)}));
+}
+
+TEST(Compile, FusedLoadsAndStores) {
+  // (memory 1) (func (param i32) (local i32)
+  //   (local.set 1 (i32.load offset=4 (local.get 0)))      ;; address a local -> local
+  //   (i32.store8 offset=2 (local.get 0) (i32.const 0))     ;; local address, const value
+  //   (i64.store (local.get 0) (i64.load (local.get 0))))   ;; the load fuses, then the store takes a stack value: plain
+  Builder b;
+  b.memory(1);
+  b.func({I32}, {},
+         {op(Op::LocalGet, 0), mem(Op::I32Load, 2, 4), op(Op::LocalSet, 1), op(Op::LocalGet, 0), i32c(0),
+          mem(Op::I32Store8, 0, 2), op(Op::LocalGet, 0), op(Op::LocalGet, 0), mem(Op::I64Load, 3, 0),
+          mem(Op::I64Store, 3, 0)},
+         {{1, I32}});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.value()[0].code,
+            (std::vector<uint64_t>{w(XOp::Fuel), fw(Op::I32Load, code::kLocals | code::kToLocal), 0, 4, 1,
+                                   fw(Op::I32Store8, code::kLocalConst), 0, 0, 2, w(Op::LocalGet), 0,
+                                   fw(Op::I64Load, code::kLocals), 0, 0, w(Op::I64Store), 0, w(Op::Return)}));
+}
+
+TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
+  // (func (param i32 i32) (result i32)
+  //   (block (result i32) (local.get 0)) (local.get 1) (i32.add))
+  // The block's end is a branch target between the two local.gets: the add
+  // takes only the second (stack, local).
+  Builder b;
+  b.func({I32, I32}, {I32},
+         {blk(Op::Block, I32), op(Op::LocalGet, 0), op(Op::End), op(Op::LocalGet, 1), op(Op::I32Add)});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,
+                                                      fw(Op::I32Add, code::kStackLocal), 1, w(Op::Return)}));
+  // Forms a row does not have are never emitted: v128 operands stay plain.
+  EXPECT_FALSE(code::fusable(Op::I8x16Add, code::kLocals));
+  EXPECT_FALSE(code::fusable(Op::V128Load, code::kLocals));
+  EXPECT_FALSE(code::fusable(Op::I32Store, code::kLocals | code::kToLocal));
+  EXPECT_FALSE(code::fusable(Op::I32Eqz, code::kStackConst));
+  EXPECT_TRUE(code::fusable(Op::I32DivS, code::kStackConst | code::kToLocal));
 }
 
 TEST(Compile, BrTable) {

@@ -40,11 +40,62 @@ enum class XOp : uint16_t {
   GlobalSet128,     // [global index]
   Fuel,             // []   at function entry and every loop header: spend one
                     //      unit of fuel, check the deadline now and then
+  JumpIfNonZero,    // [target]  pop i32; if != 0, pc = target (a br_if that
+                    //           moves nothing)
   Count_
 };
 
 inline constexpr uint16_t op_word(Op op) { return static_cast<uint16_t>(op); }
 inline constexpr uint16_t op_word(XOp op) { return static_cast<uint16_t>(op); }
+
+// ---- Fused ops (operand fusion, docs/design.md "Fused operands").
+//
+// The compiler folds the local.get and constant instructions that feed an
+// operator into the operator itself, and a local.set that takes its result,
+// so that `local.get 1; i32.const 1; i32.add; local.set 1` is one dispatch.
+// A fused op word is kFuseBase + 8 * row + form, where form's low two bits
+// say where the operands come from and bit 2 where the result goes:
+//
+//   operands (binary operator: first, second; address and value of a store)
+//     0 kStackLocal   first on the stack, second local  [y]
+//     1 kStackConst   first on the stack, second const  [c]
+//     2 kLocals       every operand a local             [x] or [x, y]
+//     3 kLocalConst   first local, second const         [x, c]
+//   result (bit 2, kToLocal): pushed, or written to local [d] (the last
+//   immediate); a load's or store's offset comes after the operand words.
+//
+// Locals are slot offsets from fp, as for local.get; constants are the
+// const instruction's word. Which rows take which forms is fusable() below,
+// which the compiler and the interpreter both ask: a form the compiler can
+// emit always has a handler, and no other form is ever emitted.
+inline constexpr uint16_t kFuseBase = static_cast<uint16_t>(XOp::Count_);
+inline constexpr int kStackLocal = 0, kStackConst = 1, kLocals = 2, kLocalConst = 3, kToLocal = 4;
+inline constexpr int kForms = 8;
+
+constexpr bool scalar(Ty t) { return t == Ty::I32 || t == Ty::I64 || t == Ty::F32 || t == Ty::F64; }
+
+/// Whether `form` of `op` exists: binary scalar Num/Trap rows take every
+/// form; unary ones and scalar loads take kLocals (with or without
+/// kToLocal); scalar stores take the four operand forms (no result).
+constexpr bool fusable(Op op, int form) {
+  const OpInfo& o = info(op);
+  const int src = form & 3;
+  const bool to_local = (form & kToLocal) != 0;
+  switch (o.cls) {
+    case OpClass::Num:
+    case OpClass::Trap:
+      if (!scalar(o.p1) || !scalar(o.result) || o.p3 != Ty::_) return false;
+      if (o.p2 == Ty::_) return src == kLocals;
+      return scalar(o.p2);
+    case OpClass::Load: return o.imm == Imm::Mem && scalar(o.result) && src == kLocals;
+    case OpClass::Store: return o.imm == Imm::Mem && scalar(o.p2) && !to_local;
+    default: return false;
+  }
+}
+
+constexpr uint16_t fused_word(Op op, int form) {
+  return static_cast<uint16_t>(kFuseBase + kForms * static_cast<uint16_t>(op) + form);
+}
 
 // Table ops as compiled, with their immediates:
 //   Unreachable []         Nop, Block, Loop, Else, End: never emitted
@@ -66,6 +117,7 @@ inline constexpr uint16_t op_word(XOp op) { return static_cast<uint16_t>(op); }
 //   RefNull [] (pushes 0); RefIsNull []; RefFunc [func index]
 //   Num/Trap class ops []; lane ops (extract/replace) [lane];
 //   I8x16Shuffle [lo, hi] (the 16 lane bytes, little endian)
+//   Fused ops: see fused_word() below.
 // A function's code always ends with Return.
 
 struct CompiledFunc {

@@ -49,6 +49,11 @@ constexpr uint64_t kMinus1 = 0xFFFF'FFFFu;  // i32 -1, memory.grow / table.grow 
 template <class T>
 constexpr uint32_t kSlots = std::is_same_v<T, V128> ? 2 : 1;
 
+// The C++ types of the one-slot numbers, the ones fused ops take.
+template <class T>
+constexpr bool kScalar =
+    std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t> || std::is_same_v<T, float> || std::is_same_v<T, double>;
+
 template <class T>
 WARDEN_ALWAYS_INLINE T get(const uint64_t* s) {
   if constexpr (std::is_same_v<T, uint32_t>)
@@ -152,12 +157,129 @@ WARDEN_ALWAYS_INLINE void canon_top(uint64_t* sp) {
     put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
 }
 
+// ---- fused ops (code.hpp): operands from the stack, locals or constants,
+// the result pushed or written to a local. `pc` points at the immediates
+// and is moved past them.
+
+template <class T, int Src>
+WARDEN_ALWAYS_INLINE T first(const uint64_t* sp, const uint64_t* fp, const uint64_t* pc) {
+  if constexpr (Src == code::kStackLocal || Src == code::kStackConst)
+    return get<T>(sp - 1);
+  else
+    return get<T>(fp + pc[0]);
+}
+template <class T, int Src>
+WARDEN_ALWAYS_INLINE T second(const uint64_t* fp, const uint64_t* pc) {
+  if constexpr (Src == code::kStackLocal)
+    return get<T>(fp + pc[0]);
+  else if constexpr (Src == code::kStackConst)
+    return get<T>(pc);
+  else if constexpr (Src == code::kLocals)
+    return get<T>(fp + pc[1]);
+  else
+    return get<T>(pc + 1);
+}
+
+/// Stores the result `r` of a fused op that read `nimm` operand words.
+template <int Form, NanCanon N, class R>
+WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R r, int nimm) {
+  if constexpr (N == NanCanon::S || N == NanCanon::D) {
+    if (det) r = num::canon(r);
+  }
+  constexpr int src = Form & 3;
+  constexpr bool from_stack = src == code::kStackLocal || src == code::kStackConst;
+  if constexpr ((Form & code::kToLocal) != 0) {
+    put<R>(fp + pc[nimm], r);
+    if constexpr (from_stack) --sp;
+    pc += nimm + 1;
+  } else {
+    if constexpr (from_stack)
+      put<R>(sp - 1, r);
+    else
+      put<R>(sp++, r);
+    pc += nimm;
+  }
+}
+
+// Num rows. Overloads for every arity, so that each row's handler compiles;
+// only the forms code::fusable() allows are ever reached.
+template <auto F, int Form, NanCanon N, class R, class A>
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R (*)(A)) {
+  if constexpr (kScalar<A> && kScalar<R>) fused_result<Form, N>(sp, pc, fp, det, F(get<A>(fp + pc[0])), 1);
+}
+template <auto F, int Form, NanCanon N, class R, class A, class B>
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R (*)(A, B)) {
+  constexpr int src = Form & 3;
+  if constexpr (kScalar<A> && kScalar<B> && kScalar<R>)
+    fused_result<Form, N>(sp, pc, fp, det, F(first<A, src>(sp, fp, pc), second<B, src>(fp, pc)),
+                          src >= code::kLocals ? 2 : 1);
+}
+template <auto F, int Form, NanCanon N, class R, class A, class B, class C>
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*&, const uint64_t*&, uint64_t*, bool, R (*)(A, B, C)) {}
+
+// Trap rows: nullptr, or the trap message.
+template <auto F, int Form, NanCanon N, class R, class A>
+WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det,
+                                            const char* (*)(A, R*)) {
+  if constexpr (kScalar<A> && kScalar<R>) {
+    R r{};
+    if (const char* m = F(get<A>(fp + pc[0]), &r)) return m;
+    fused_result<Form, N>(sp, pc, fp, det, r, 1);
+  }
+  return nullptr;
+}
+template <auto F, int Form, NanCanon N, class R, class A, class B>
+WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det,
+                                            const char* (*)(A, B, R*)) {
+  constexpr int src = Form & 3;
+  if constexpr (kScalar<A> && kScalar<B> && kScalar<R>) {
+    R r{};
+    if (const char* m = F(first<A, src>(sp, fp, pc), second<B, src>(fp, pc), &r)) return m;
+    fused_result<Form, N>(sp, pc, fp, det, r, src >= code::kLocals ? 2 : 1);
+  }
+  return nullptr;
+}
+
 /// The effective address of an access of `n` bytes, or false when any of
 /// it is outside the memory. 64-bit arithmetic: address and offset are
 /// both below 2^32, so the sum cannot wrap.
 WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, uint64_t size, uint64_t& ea) {
   ea = addr + offset;
   return ea + n <= size;
+}
+
+// Fused loads (kLocals: the address is a local; [x, offset] or
+// [x, offset, d]) and stores (the four operand forms; [operands, offset]).
+// false: out of bounds.
+template <int Form, class M, class R>
+WARDEN_ALWAYS_INLINE bool fused_load(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint8_t* mem,
+                                     uint64_t mem_size) {
+  uint64_t ea;
+  if (!in_bounds(static_cast<uint32_t>(fp[pc[0]]), pc[1], sizeof(M), mem_size, ea)) return false;
+  M v;
+  std::memcpy(&v, mem + ea, sizeof v);
+  const uint64_t r = static_cast<uint64_t>(static_cast<R>(v));
+  if constexpr ((Form & code::kToLocal) != 0) {
+    fp[pc[2]] = r;
+    pc += 3;
+  } else {
+    *sp++ = r;
+    pc += 2;
+  }
+  return true;
+}
+template <int Form, class M>
+WARDEN_ALWAYS_INLINE bool fused_store(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, uint8_t* mem,
+                                      uint64_t mem_size) {
+  constexpr int nimm = Form >= code::kLocals ? 2 : 1;
+  const uint32_t addr = first<uint32_t, Form>(sp, fp, pc);
+  const M v = static_cast<M>(second<uint64_t, Form>(fp, pc));
+  uint64_t ea;
+  if (!in_bounds(addr, pc[nimm], sizeof(M), mem_size, ea)) return false;
+  std::memcpy(mem + ea, &v, sizeof v);
+  if constexpr (Form < code::kLocals) --sp;
+  pc += nimm + 1;
+  return true;
 }
 
 /// Calls a host function with the arguments at stack[at..]; its results
@@ -213,10 +335,16 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
 #define WARDEN_OP(name, ...) &&op_##name,
 #include "warden/opcodes.def"
 #undef WARDEN_OP
-      &&x_Jump,        &&x_JumpIfZero,  &&x_BrMove,      &&x_BrIfMove,     &&x_BrTableMove,  &&x_Select128,
-      &&x_LocalGet128, &&x_LocalSet128, &&x_LocalTee128, &&x_GlobalGet128, &&x_GlobalSet128, &&x_Fuel,
+      &&x_Jump,         &&x_JumpIfZero,  &&x_BrMove,        &&x_BrIfMove,    &&x_BrTableMove,
+      &&x_Select128,    &&x_LocalGet128, &&x_LocalSet128,   &&x_LocalTee128, &&x_GlobalGet128,
+      &&x_GlobalSet128, &&x_Fuel,        &&x_JumpIfNonZero,
+  // The fused forms, code::kForms per row (the handlers at the bottom).
+#define WARDEN_OP(name, ...) \
+  &&f0_##name, &&f1_##name, &&f2_##name, &&f3_##name, &&f4_##name, &&f5_##name, &&f6_##name, &&f7_##name,
+#include "warden/opcodes.def"
+#undef WARDEN_OP
   };
-  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == static_cast<size_t>(code::XOp::Count_),
+  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == code::kFuseBase + code::kForms * size_t{kOpCount},
                 "a label for every op word");
 
   const size_t frame_base = s.nframes;
@@ -359,6 +487,13 @@ x_JumpIfZero:
     ++pc;
   NEXT();
 
+x_JumpIfNonZero:
+  if (static_cast<uint32_t>(*--sp) != 0)
+    pc = code + *pc;
+  else
+    ++pc;
+  NEXT();
+
 // Moves the top `keep` slots down to fp + height and jumps (a branch that
 // leaves a block with values, spec 4.4.8.6). e = {target, height, keep}.
 #define BR_MOVE(e)                                               \
@@ -414,6 +549,7 @@ op_End:
 op_Br:
 op_BrIf:
 op_BrTable:
+bad_op:
   TRAP("internal error: op not expected in compiled code");
 
   // ------------------------------------------------------- parametric ----
@@ -591,6 +727,19 @@ op_ElemDrop:
   NEXT();
 
   // ------------------------------------------------------------ memory ----
+// A fused memory op's handler, and the forms a row does not take (never
+// emitted, code::fusable()).
+#define FUSED_MEM(name, form, fn)                                                        \
+  f##form##_##name : static_assert(code::fusable(Op::name, form), "a form of this row"); \
+  if (!fn(sp, pc, fp, mem, mem_size)) TRAP(kOobMemory);                                  \
+  NEXT();
+#define NOT_FUSED(name, form)                                                                   \
+  f##form##_##name : static_assert(!code::fusable(Op::name, form), "a form without a handler"); \
+  goto bad_op;
+#define NOT_FUSED_ALL(name)                                                                                         \
+  NOT_FUSED(name, 0)                                                                                                \
+  NOT_FUSED(name, 1) NOT_FUSED(name, 2) NOT_FUSED(name, 3) NOT_FUSED(name, 4) NOT_FUSED(name, 5) NOT_FUSED(name, 6) \
+      NOT_FUSED(name, 7)
 #define LOAD(name, M, R)                                                                             \
   op_##name : {                                                                                      \
     uint64_t ea;                                                                                     \
@@ -599,7 +748,10 @@ op_ElemDrop:
     std::memcpy(&v, mem + ea, sizeof v);                                                             \
     sp[-1] = static_cast<uint64_t>(static_cast<R>(v));                                               \
     NEXT();                                                                                          \
-  }
+  }                                                                                                  \
+  FUSED_MEM(name, 2, (fused_load<2, M, R>))                                                          \
+  FUSED_MEM(name, 6, (fused_load<6, M, R>))                                                          \
+  NOT_FUSED(name, 0) NOT_FUSED(name, 1) NOT_FUSED(name, 3) NOT_FUSED(name, 4) NOT_FUSED(name, 5) NOT_FUSED(name, 7)
   LOAD(I32Load, uint32_t, uint32_t)
   LOAD(I64Load, uint64_t, uint64_t)
   LOAD(F32Load, uint32_t, uint32_t)
@@ -624,7 +776,12 @@ op_ElemDrop:
     std::memcpy(mem + ea, &v, sizeof v);                                                             \
     sp -= 2;                                                                                         \
     NEXT();                                                                                          \
-  }
+  }                                                                                                  \
+  FUSED_MEM(name, 0, (fused_store<0, M>))                                                            \
+  FUSED_MEM(name, 1, (fused_store<1, M>))                                                            \
+  FUSED_MEM(name, 2, (fused_store<2, M>))                                                            \
+  FUSED_MEM(name, 3, (fused_store<3, M>))                                                            \
+  NOT_FUSED(name, 4) NOT_FUSED(name, 5) NOT_FUSED(name, 6) NOT_FUSED(name, 7)
   STORE(I32Store, uint32_t)
   STORE(I64Store, uint64_t)
   STORE(F32Store, uint32_t)
@@ -647,7 +804,8 @@ op_ElemDrop:
     put<V128>(sp - 1, make);                                                                         \
     ++sp;                                                                                            \
     NEXT();                                                                                          \
-  }
+  }                                                                                                  \
+  NOT_FUSED_ALL(name)
   LOAD_V128(V128Load8x8S, uint64_t, num::I16x8ExtendLowI8x16S(V128{x, 0}))
   LOAD_V128(V128Load8x8U, uint64_t, num::I16x8ExtendLowI8x16U(V128{x, 0}))
   LOAD_V128(V128Load16x4S, uint64_t, num::I32x4ExtendLowI16x8S(V128{x, 0}))
@@ -669,6 +827,7 @@ op_V128Load : {
   ++sp;
   NEXT();
 }
+  NOT_FUSED_ALL(V128Load)
 op_V128Store : {
   uint64_t ea;
   if (!in_bounds(static_cast<uint32_t>(sp[-3]), *pc++, 16, mem_size, ea)) TRAP(kOobMemory);
@@ -676,6 +835,7 @@ op_V128Store : {
   sp -= 3;
   NEXT();
 }
+  NOT_FUSED_ALL(V128Store)
 
 // Lane loads and stores [offset, lane] (spec 4.4.7.5, 4.4.7.7): the v128's
 // two slots are its 16 bytes in lane order.
@@ -691,7 +851,8 @@ op_V128Store : {
     sp[-2] = w[0];                                                                           \
     sp[-1] = w[1];                                                                           \
     NEXT();                                                                                  \
-  }
+  }                                                                                          \
+  NOT_FUSED_ALL(name)
   LOAD_LANE(V128Load8Lane, 1)
   LOAD_LANE(V128Load16Lane, 2)
   LOAD_LANE(V128Load32Lane, 4)
@@ -708,7 +869,8 @@ op_V128Store : {
     std::memcpy(mem + ea, reinterpret_cast<const unsigned char*>(w) + lane * (N), N);        \
     sp -= 3;                                                                                 \
     NEXT();                                                                                  \
-  }
+  }                                                                                          \
+  NOT_FUSED_ALL(name)
   STORE_LANE(V128Store8Lane, 1)
   STORE_LANE(V128Store16Lane, 2)
   STORE_LANE(V128Store32Lane, 4)
@@ -805,6 +967,33 @@ op_DataDrop:
 #include "warden/opcodes.def"
 #undef WARDEN_OP
 
+  // Fused forms of the Num and Trap rows (code.hpp); the Load and Store
+  // rows have theirs above, and Ctrl and Other rows take none.
+#define FUSED_NUM(name, form, nan)                                           \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {          \
+    fused_num<&num::name, form, NanCanon::nan>(sp, pc, fp, det, &num::name); \
+    NEXT();                                                                  \
+  }                                                                          \
+  else goto bad_op;
+#define FUSED_TRAP(name, form, nan)                                                                          \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                                          \
+    if (const char* m_ = fused_trap<&num::name, form, NanCanon::nan>(sp, pc, fp, det, &num::name)) TRAP(m_); \
+    NEXT();                                                                                                  \
+  }                                                                                                          \
+  else goto bad_op;
+#define FUSED_8(M, name, nan) \
+  M(name, 0, nan)             \
+  M(name, 1, nan) M(name, 2, nan) M(name, 3, nan) M(name, 4, nan) M(name, 5, nan) M(name, 6, nan) M(name, 7, nan)
+#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan) WARDEN_FUSE_##cls(name, nan)
+#define WARDEN_FUSE_Num(name, nan)                                              FUSED_8(FUSED_NUM, name, nan)
+#define WARDEN_FUSE_Trap(name, nan)                                             FUSED_8(FUSED_TRAP, name, nan)
+#define WARDEN_FUSE_Ctrl(name, nan)                                             NOT_FUSED_ALL(name)
+#define WARDEN_FUSE_Other(name, nan)                                            NOT_FUSED_ALL(name)
+#define WARDEN_FUSE_Load(...)
+#define WARDEN_FUSE_Store(...)
+#include "warden/opcodes.def"
+#undef WARDEN_OP
+
   // ------------------------------------------------------------- exits ----
 done:
   s.fuel_ctr = fuel;
@@ -845,6 +1034,12 @@ on_host_error:
 #undef LOAD_MEMORY
 #undef LOAD_INSTANCE
 #undef BR_MOVE
+#undef FUSED_MEM
+#undef NOT_FUSED
+#undef NOT_FUSED_ALL
+#undef FUSED_NUM
+#undef FUSED_TRAP
+#undef FUSED_8
 }
 
 }  // namespace warden

@@ -172,9 +172,36 @@ class Compiler {
   }
 
   // ---- emission
+  //
+  // The last two ops emitted since the last fence are remembered, so that
+  // an operator can absorb the local.get and const words that fed it and a
+  // local.set can absorb the operator before it (code.hpp, fused ops). A
+  // fence is set wherever a branch may land: fusion never reaches back
+  // across a pc that some branch targets.
   void emit(uint64_t w) { code_.push_back(w); }
-  void emit_op(Op op) { code_.push_back(code::op_word(op)); }
-  void emit_op(XOp op) { code_.push_back(code::op_word(op)); }
+  void emit_op(uint16_t w) {
+    if (nlast_ == 2) {
+      last_[0] = last_[1];
+      nlast_ = 1;
+    }
+    last_[nlast_++] = {code_.size(), w};
+    code_.push_back(w);
+  }
+  void emit_op(Op op) { emit_op(code::op_word(op)); }
+  void emit_op(XOp op) { emit_op(code::op_word(op)); }
+  void fence() { nlast_ = 0; }
+  // The current pc as a branch target.
+  uint64_t here() {
+    fence();
+    return code_.size();
+  }
+  // The k-th op back (0 = the last) if it is `w`, else nullptr.
+  const uint64_t* last_is(uint32_t k, uint16_t w) const {
+    if (k >= nlast_ || last_[nlast_ - 1 - k].word != w) return nullptr;
+    return &code_[last_[nlast_ - 1 - k].pc];
+  }
+  bool try_fuse(const ast::Instr& in);
+  bool try_fuse_set(uint64_t slot);
   // The target pc of a branch to `t`: known for a loop, chained otherwise.
   void emit_target(Frame& t) {
     if (t.kind == Op::Loop) {
@@ -225,6 +252,12 @@ class Compiler {
   std::vector<ValType> scratch_;
   std::vector<uint8_t> seen_;  // br_table: label depths checked (all 0 between uses)
   std::vector<uint64_t> code_;
+  struct Emitted {
+    uint64_t pc;
+    uint16_t word;
+  };
+  Emitted last_[2] = {};
+  uint32_t nlast_ = 0;
   uint32_t local_slots_ = 0;
   uint32_t max_ = 0;
 };
@@ -238,6 +271,7 @@ Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
   locals_.clear();
   seen_.clear();
   code_.clear();
+  fence();
   max_ = 0;
   if (f.type >= c_.m->types.size()) return invalid(unknown("type", f.type), f.pos);
   const FuncType& ft = c_.m->types[f.type];
@@ -348,7 +382,7 @@ bool Compiler::step(const ast::Instr& in) {
       if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2)))) return mismatch();
       if (t1 != t2 && t1 != kAny && t2 != kAny) return mismatch();
       const ValType t = t1 == kAny ? t2 : t1;
-      if (live()) emit(t == ValType::V128 ? code::op_word(XOp::Select128) : code::op_word(Op::Select));
+      if (live()) emit_op(t == ValType::V128 ? code::op_word(XOp::Select128) : code::op_word(Op::Select));
       push(t);
       return true;
     }
@@ -357,7 +391,7 @@ bool Compiler::step(const ast::Instr& in) {
       const ValType t = static_cast<ValType>(in.a);
       if (!is_valtype(t)) return fail("malformed value type", ErrorKind::Malformed);
       if (!pop(ValType::I32) || !pop(t) || !pop(t)) return false;
-      if (live()) emit(t == ValType::V128 ? code::op_word(XOp::Select128) : code::op_word(Op::SelectT));
+      if (live()) emit_op(t == ValType::V128 ? code::op_word(XOp::Select128) : code::op_word(Op::SelectT));
       push(t);
       return true;
     }
@@ -440,7 +474,7 @@ bool Compiler::plain(const ast::Instr& in) {
   if (o.p3 != Ty::_ && !pop(from_ty(o.p3))) return false;
   if (o.p2 != Ty::_ && !pop(from_ty(o.p2))) return false;
   if (o.p1 != Ty::_ && !pop(from_ty(o.p1))) return false;
-  if (live()) emit_plain(in);
+  if (live() && !try_fuse(in)) emit_plain(in);
   if (o.result != Ty::_) push(from_ty(o.result));
   return true;
 }
@@ -499,14 +533,18 @@ bool Compiler::variable(const ast::Instr& in) {  // spec 3.3.5
   if (in.op != Op::LocalGet && in.op != Op::GlobalGet && !pop(t)) return false;
   if (live()) {
     const bool wide = t == ValType::V128;
-    switch (in.op) {
-      case Op::LocalGet: emit(wide ? code::op_word(XOp::LocalGet128) : code::op_word(in.op)); break;
-      case Op::LocalSet: emit(wide ? code::op_word(XOp::LocalSet128) : code::op_word(in.op)); break;
-      case Op::LocalTee: emit(wide ? code::op_word(XOp::LocalTee128) : code::op_word(in.op)); break;
-      case Op::GlobalGet: emit(wide ? code::op_word(XOp::GlobalGet128) : code::op_word(in.op)); break;
-      default: emit(wide ? code::op_word(XOp::GlobalSet128) : code::op_word(in.op)); break;
+    if (in.op == Op::LocalSet && !wide && try_fuse_set(imm)) {
+      // absorbed: the operator just emitted writes the local itself
+    } else {
+      switch (in.op) {
+        case Op::LocalGet: emit_op(wide ? code::op_word(XOp::LocalGet128) : code::op_word(in.op)); break;
+        case Op::LocalSet: emit_op(wide ? code::op_word(XOp::LocalSet128) : code::op_word(in.op)); break;
+        case Op::LocalTee: emit_op(wide ? code::op_word(XOp::LocalTee128) : code::op_word(in.op)); break;
+        case Op::GlobalGet: emit_op(wide ? code::op_word(XOp::GlobalGet128) : code::op_word(in.op)); break;
+        default: emit_op(wide ? code::op_word(XOp::GlobalSet128) : code::op_word(in.op)); break;
+      }
+      emit(imm);
     }
-    emit(imm);
   }
   if (in.op != Op::LocalSet && in.op != Op::GlobalSet) push(t);
   return true;
@@ -569,7 +607,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       Frame& f = ctrl_.back();
       if (in.op == Op::Loop && f.emit) {
         // Branches back land on the Fuel word, so every iteration pays.
-        f.fixup = code_.size();
+        f.fixup = here();
         emit_op(XOp::Fuel);
       }
       return true;
@@ -597,7 +635,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
           emit_op(XOp::Jump);
           emit_target(f);
         }
-        if (f.fixup != kNone) code_[f.fixup] = code_.size();
+        if (f.fixup != kNone) code_[f.fixup] = here();
         f.fixup = kNone;
       }
       f.kind = Op::Else;
@@ -617,13 +655,13 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       const Frame done = f;
       ctrl_.pop_back();
       if (ctrl_.empty()) {  // the function's end (spec 3.4.1)
-        patch(done.chain, code_.size());
+        patch(done.chain, here());
         emit_op(Op::Return);
         return true;
       }
       if (done.emit) {
-        if (done.kind == Op::If && done.fixup != kNone) code_[done.fixup] = code_.size();
-        patch(done.chain, code_.size());
+        if (done.kind == Op::If && done.fixup != kNone) code_[done.fixup] = here();
+        patch(done.chain, here());
       }
       push_vals(done.results);
       return true;
@@ -649,8 +687,13 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       Frame* t = label(in.a);
       if (!t || !pop(ValType::I32) || !pop_vals(t->labels())) return false;
       if (live()) {
-        emit_op(XOp::BrIfMove);
-        emit_branch(*t);
+        if (height() == t->base) {  // values already in place
+          emit_op(XOp::JumpIfNonZero);
+          emit_target(*t);
+        } else {
+          emit_op(XOp::BrIfMove);
+          emit_branch(*t);
+        }
       }
       push_vals(t->labels());
       return true;
@@ -723,6 +766,60 @@ bool Compiler::br_table(const ast::Instr& in) {
     for (uint32_t d : targets) emit_branch(*label(d));
   }
   set_unreachable();
+  return true;
+}
+
+// Operand fusion (code.hpp): `in` is an operator whose operands were
+// just popped. If the ops that pushed them are the last ones emitted (no
+// fence between), they are taken back and their slots or constants become
+// the fused op's immediates.
+bool Compiler::try_fuse(const ast::Instr& in) {
+  const uint16_t get = code::op_word(Op::LocalGet);
+  auto is_const = [&](uint32_t k) -> const uint64_t* {
+    for (Op c : {Op::I32Const, Op::I64Const, Op::F32Const, Op::F64Const}) {
+      if (const uint64_t* p = last_is(k, code::op_word(c))) return p;
+    }
+    return nullptr;
+  };
+  const OpInfo& o = info(in.op);
+  const bool binary = o.cls == OpClass::Store || o.p2 != Ty::_;
+  // The last operand: a local or a constant.
+  const uint64_t* last = last_is(0, get);
+  const bool last_local = last != nullptr;
+  if (!last && !(last = is_const(0))) return false;
+  int form = last_local ? code::kStackLocal : code::kStackConst;
+  const uint64_t* first = last;  // the earliest op taken back
+  uint64_t imm[2] = {last[1], 0};
+  if (!binary) {
+    form = last_local ? code::kLocals : -1;
+  } else if (const uint64_t* x = last_is(1, get)) {  // the first operand a local too
+    form = last_local ? code::kLocals : code::kLocalConst;
+    first = x;
+    imm[0] = x[1];
+    imm[1] = last[1];
+  }
+  if (form < 0 || !code::fusable(in.op, form)) return false;
+  const int nimm = binary && form >= code::kLocals ? 2 : 1;
+  code_.resize(static_cast<size_t>(first - code_.data()));
+  fence();
+  emit_op(code::fused_word(in.op, form));
+  for (int k = 0; k < nimm; ++k) emit(imm[k]);
+  if (o.cls == OpClass::Load || o.cls == OpClass::Store) emit(in.b);  // the offset
+  return true;
+}
+
+// local.set x right after a fused op that pushes one value: the op writes
+// the local instead (form bit kToLocal; x is its last immediate).
+bool Compiler::try_fuse_set(uint64_t slot) {
+  if (nlast_ == 0) return false;
+  Emitted& e = last_[nlast_ - 1];
+  if (e.word < code::kFuseBase) return false;
+  const int form = (e.word - code::kFuseBase) % code::kForms;
+  const Op op = static_cast<Op>((e.word - code::kFuseBase) / code::kForms);
+  if ((form & code::kToLocal) || !code::fusable(op, form | code::kToLocal)) return false;
+  e.word = code::fused_word(op, form | code::kToLocal);
+  code_[e.pc] = e.word;
+  emit(slot);
   return true;
 }
 
