@@ -678,7 +678,12 @@ TEST(Execute, FusedFormsComputeWhatThePlainOpsDo) {
       ;; br_if carries 100 to the block's end, which lies between the two
       ;; local.gets of the add: they must not fuse across it.
       (block (result i32) (i32.const 100) (br_if 0 (local.get 1)) (drop) (local.get 0))
-      (local.get 1) (i32.add))))"));
+      (local.get 1) (i32.add))
+    (func (export "count") (param i32) (result i32) (local i32)  ;; tee, then a fused br_if
+      (loop (br_if 0 (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))
+      (local.get 1))
+    (func (export "lt") (param f64 f64) (result i32)  ;; an if on a fused compare: NaN is false
+      (if (result i32) (f64.lt (local.get 0) (local.get 1)) (then (i32.const 1)) (else (i32.const 0))))))"));
   // x = 10 - 3 = 7; 7 << 2 = 28; 28 + 10 = 38; 38 ^ 0x100 = 294
   EXPECT_EQ(h.i32("forms", {i32v(10), i32v(2)}), 294u);
   expect_trap(h.call("div", {i32v(7)}), "integer divide by zero");
@@ -689,6 +694,11 @@ TEST(Execute, FusedFormsComputeWhatThePlainOpsDo) {
   expect_trap(h.call("memory", {i32v(65534), i32v(1)}), "out of bounds memory access");
   EXPECT_EQ(h.i32("join", {i32v(3), i32v(4)}), 104u);
   EXPECT_EQ(h.i32("join", {i32v(3), i32v(0)}), 3u);
+  EXPECT_EQ(h.i32("count", {i32v(10)}), 10u);
+  EXPECT_EQ(h.i32("count", {i32v(0)}), 1u);
+  EXPECT_EQ(h.i32("lt", {Value::f64(1.0), Value::f64(2.0)}), 1u);
+  EXPECT_EQ(h.i32("lt", {Value::f64(2.0), Value::f64(1.0)}), 0u);
+  EXPECT_EQ(h.i32("lt", {Value::f64(std::numeric_limits<double>::quiet_NaN()), Value::f64(2.0)}), 0u);
 }
 
 TEST(Execute, NonDeterministicNaNsAreStillNaNs) {

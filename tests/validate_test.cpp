@@ -825,10 +825,11 @@ TEST(Compile, FusedOperandForms) {
   ASSERT_TRUE(r.ok());
   const uint64_t minus1 = 0xFFFF'FFFFu;  // the i32.const word as the decoder gives it
   EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), fw(Op::I32Add, code::kLocalConst | code::kToLocal), 0, 1, 0,
-                                   fw(Op::I32Sub, code::kLocals), 0, 1, fw(Op::I32Mul, code::kStackLocal), 1,
-                                   fw(Op::I32Xor, code::kStackConst), minus1,
-                                   fw(Op::I64ExtendI32U, code::kLocals | code::kToLocal), 1, 2, w(Op::Return)}));
+            (std::vector<uint64_t>{w(XOp::Fuel), fw(Op::I32Add, code::form(code::kLocalConst, code::kSet)), 0, 1, 0,
+                                   fw(Op::I32Sub, code::form(code::kLocals, code::kPush)), 0, 1,
+                                   fw(Op::I32Mul, code::form(code::kStackLocal, code::kPush)), 1,
+                                   fw(Op::I32Xor, code::form(code::kStackConst, code::kPush)), minus1,
+                                   fw(Op::I64ExtendI32U, code::form(code::kLocals, code::kSet)), 1, 2, w(Op::Return)}));
 }
 
 TEST(Compile, FusedLoadsAndStores) {
@@ -846,9 +847,10 @@ TEST(Compile, FusedLoadsAndStores) {
   auto r = b.run();
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), fw(Op::I32Load, code::kLocals | code::kToLocal), 0, 4, 1,
-                                   fw(Op::I32Store8, code::kLocalConst), 0, 0, 2, w(Op::LocalGet), 0,
-                                   fw(Op::I64Load, code::kLocals), 0, 0, w(Op::I64Store), 0, w(Op::Return)}));
+            (std::vector<uint64_t>{w(XOp::Fuel), fw(Op::I32Load, code::form(code::kLocals, code::kSet)), 0, 4, 1,
+                                   fw(Op::I32Store8, code::form(code::kLocalConst, code::kPush)), 0, 0, 2,
+                                   w(Op::LocalGet), 0, fw(Op::I64Load, code::form(code::kLocals, code::kPush)), 0, 0,
+                                   w(Op::I64Store), 0, w(Op::Return)}));
 }
 
 TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
@@ -861,14 +863,42 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
          {blk(Op::Block, I32), op(Op::LocalGet, 0), op(Op::End), op(Op::LocalGet, 1), op(Op::I32Add)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,
-                                                      fw(Op::I32Add, code::kStackLocal), 1, w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code,
+            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,
+                                   fw(Op::I32Add, code::form(code::kStackLocal, code::kPush)), 1, w(Op::Return)}));
   // Forms a row does not have are never emitted: v128 operands stay plain.
-  EXPECT_FALSE(code::fusable(Op::I8x16Add, code::kLocals));
-  EXPECT_FALSE(code::fusable(Op::V128Load, code::kLocals));
-  EXPECT_FALSE(code::fusable(Op::I32Store, code::kLocals | code::kToLocal));
-  EXPECT_FALSE(code::fusable(Op::I32Eqz, code::kStackConst));
-  EXPECT_TRUE(code::fusable(Op::I32DivS, code::kStackConst | code::kToLocal));
+  EXPECT_FALSE(code::fusable(Op::I8x16Add, code::form(code::kLocals, code::kPush)));
+  EXPECT_FALSE(code::fusable(Op::V128Load, code::form(code::kLocals, code::kPush)));
+  EXPECT_FALSE(code::fusable(Op::I32Store, code::form(code::kLocals, code::kSet)));
+  EXPECT_FALSE(code::fusable(Op::I32Eqz, code::form(code::kStackConst, code::kPush)));
+  EXPECT_TRUE(code::fusable(Op::I32DivS, code::form(code::kStackConst, code::kSet)));
+  EXPECT_FALSE(code::fusable(Op::I32Add, code::form(code::kStack, code::kPush)));  // the plain op
+  EXPECT_FALSE(code::fusable(Op::F64Lt, code::form(code::kLocals, code::kPush)) &&
+               !code::fusable(Op::F64Lt, code::form(code::kLocals, code::kBrNZ)));
+  EXPECT_FALSE(code::fusable(Op::I64Add, code::form(code::kLocals, code::kBrNZ)));  // branches take an i32
+}
+
+TEST(Compile, FusedTeeAndBranches) {
+  // (func (param i32) (local i32)
+  //   (loop (br_if 0 (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))
+  //   (if (i32.eqz (local.get 0)) (then (local.set 1 (i32.load (local.get 1))))))
+  Builder b;
+  b.memory(1);
+  b.func({I32}, {},
+         {blk(Op::Loop), op(Op::LocalGet, 1), i32c(1), op(Op::I32Add), op(Op::LocalTee, 1), op(Op::LocalGet, 0),
+          op(Op::I32LtU), op(Op::BrIf, 0), op(Op::End), op(Op::LocalGet, 0), op(Op::I32Eqz), blk(Op::If),
+          op(Op::LocalGet, 1), mem(Op::I32Load, 2, 0), op(Op::LocalSet, 1), op(Op::End)},
+         {{1, I32}});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.value()[0].code,
+            (std::vector<uint64_t>{w(XOp::Fuel),                                                        // 0
+                                   w(XOp::Fuel),                                                        // 1 loop header
+                                   fw(Op::I32Add, code::form(code::kLocalConst, code::kTee)), 1, 1, 1,  // 2
+                                   fw(Op::I32LtU, code::form(code::kStackLocal, code::kBrNZ)), 0, 1,    // 6
+                                   fw(Op::I32Eqz, code::form(code::kLocals, code::kBrZ)), 0, 16,        // 9
+                                   fw(Op::I32Load, code::form(code::kLocals, code::kSet)), 1, 0, 1,     // 12
+                                   w(Op::Return)}));                                                    // 16
 }
 
 TEST(Compile, BrTable) {

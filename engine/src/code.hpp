@@ -50,45 +50,61 @@ inline constexpr uint16_t op_word(XOp op) { return static_cast<uint16_t>(op); }
 
 // ---- Fused ops (operand fusion, docs/design.md "Fused operands").
 //
-// The compiler folds the local.get and constant instructions that feed an
-// operator into the operator itself, and a local.set that takes its result,
-// so that `local.get 1; i32.const 1; i32.add; local.set 1` is one dispatch.
-// A fused op word is kFuseBase + 8 * row + form, where form's low two bits
-// say where the operands come from and bit 2 where the result goes:
+// The compiler folds the local.get and const instructions that feed an
+// operator into the operator itself, and the local.set, local.tee or br_if
+// that takes its result, so that `local.get 1; i32.const 1; i32.add;
+// local.set 1` is one dispatch. A fused op word is
+// kFuseBase + kForms * row + form, form = kSrcs * mode + src:
 //
-//   operands (binary operator: first, second; address and value of a store)
-//     0 kStackLocal   first on the stack, second local  [y]
-//     1 kStackConst   first on the stack, second const  [c]
-//     2 kLocals       every operand a local             [x] or [x, y]
-//     3 kLocalConst   first local, second const         [x, c]
-//   result (bit 2, kToLocal): pushed, or written to local [d] (the last
-//   immediate); a load's or store's offset comes after the operand words.
+//   src: where the operands come from (binary operator: first, second; a
+//   store: address, value; a unary operator or a load: its operand)
+//     kStackLocal  first on the stack, second a local  [y]
+//     kStackConst  first on the stack, second a const  [c]
+//     kLocals      every operand a local               [x] or [x, y]
+//     kLocalConst  first a local, second a const       [x, c]
+//     kStack       every operand on the stack          []
+//   mode: where the result goes
+//     kPush        pushed (kStack + kPush is the plain op: never fused)
+//     kSet, kTee   written to local [d] (kTee pushes it too)
+//     kBrNZ, kBrZ  an i32 result that decides a branch to [target]: taken
+//                  if it is non-zero (br_if), or zero (if)
 //
-// Locals are slot offsets from fp, as for local.get; constants are the
-// const instruction's word. Which rows take which forms is fusable() below,
-// which the compiler and the interpreter both ask: a form the compiler can
-// emit always has a handler, and no other form is ever emitted.
+// Immediates: the operand words, then a load's or store's offset, then
+// the result word. Locals are slot offsets from fp, as for local.get;
+// constants are the const instruction's word. Which rows take which forms
+// is fusable() below, which the compiler and the interpreter both ask: a
+// form the compiler can emit always has a handler, and no other form is
+// ever emitted.
 inline constexpr uint16_t kFuseBase = static_cast<uint16_t>(XOp::Count_);
-inline constexpr int kStackLocal = 0, kStackConst = 1, kLocals = 2, kLocalConst = 3, kToLocal = 4;
-inline constexpr int kForms = 8;
+inline constexpr int kStackLocal = 0, kStackConst = 1, kLocals = 2, kLocalConst = 3, kStack = 4, kSrcs = 5;
+inline constexpr int kPush = 0, kSet = 1, kTee = 2, kBrNZ = 3, kBrZ = 4, kModes = 5;
+inline constexpr int kForms = kSrcs * kModes;
+
+constexpr int form(int src, int mode) { return kSrcs * mode + src; }
+constexpr int src_of(int form) { return form % kSrcs; }
+constexpr int mode_of(int form) { return form / kSrcs; }
 
 constexpr bool scalar(Ty t) { return t == Ty::I32 || t == Ty::I64 || t == Ty::F32 || t == Ty::F64; }
 
-/// Whether `form` of `op` exists: binary scalar Num/Trap rows take every
-/// form; unary ones and scalar loads take kLocals (with or without
-/// kToLocal); scalar stores take the four operand forms (no result).
+/// Whether `form` of `op` exists. Scalar Num/Trap rows: binary ones take
+/// every source, unary ones kLocals and kStack; every mode, the branches
+/// only for an i32 result. Scalar loads: kLocals and kStack, pushed, set or
+/// teed. Scalar stores: the four sources with a local or a constant,
+/// kPush (they have no result). Never kStack + kPush: that is the plain op.
 constexpr bool fusable(Op op, int form) {
   const OpInfo& o = info(op);
-  const int src = form & 3;
-  const bool to_local = (form & kToLocal) != 0;
+  const int src = src_of(form), mode = mode_of(form);
+  if (src == kStack && mode == kPush) return false;
+  const bool branch = mode == kBrNZ || mode == kBrZ;
   switch (o.cls) {
     case OpClass::Num:
     case OpClass::Trap:
       if (!scalar(o.p1) || !scalar(o.result) || o.p3 != Ty::_) return false;
-      if (o.p2 == Ty::_) return src == kLocals;
+      if (branch && o.result != Ty::I32) return false;
+      if (o.p2 == Ty::_) return src == kLocals || src == kStack;
       return scalar(o.p2);
-    case OpClass::Load: return o.imm == Imm::Mem && scalar(o.result) && src == kLocals;
-    case OpClass::Store: return o.imm == Imm::Mem && scalar(o.p2) && !to_local;
+    case OpClass::Load: return o.imm == Imm::Mem && scalar(o.result) && (src == kLocals || src == kStack) && !branch;
+    case OpClass::Store: return o.imm == Imm::Mem && scalar(o.p2) && src != kStack && mode == kPush;
     default: return false;
   }
 }

@@ -157,85 +157,98 @@ WARDEN_ALWAYS_INLINE void canon_top(uint64_t* sp) {
     put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
 }
 
-// ---- fused ops (code.hpp): operands from the stack, locals or constants,
-// the result pushed or written to a local. `pc` points at the immediates
-// and is moved past them.
+// ---- fused ops (code.hpp). `pc` points at the immediates and is moved
+// past them (or to the branch target).
 
-template <class T, int Src>
-WARDEN_ALWAYS_INLINE T first(const uint64_t* sp, const uint64_t* fp, const uint64_t* pc) {
-  if constexpr (Src == code::kStackLocal || Src == code::kStackConst)
-    return get<T>(sp - 1);
-  else
-    return get<T>(fp + pc[0]);
-}
-template <class T, int Src>
-WARDEN_ALWAYS_INLINE T second(const uint64_t* fp, const uint64_t* pc) {
-  if constexpr (Src == code::kStackLocal)
-    return get<T>(fp + pc[0]);
-  else if constexpr (Src == code::kStackConst)
-    return get<T>(pc);
-  else if constexpr (Src == code::kLocals)
-    return get<T>(fp + pc[1]);
-  else
-    return get<T>(pc + 1);
-}
+/// Where a fused op with `Arity` operands finds them: Operands<...>::get
+/// reads operand `K` (0 = first), `consumed` stack slots are popped, and
+/// `words` immediates name them.
+template <int Src, int Arity>
+struct Operands {
+  static constexpr int consumed = Src == code::kStack ? Arity : (Src <= code::kStackConst ? 1 : 0);
+  static constexpr int words = Src == code::kStack ? 0 : (Arity == 1 || Src <= code::kStackConst ? 1 : 2);
+  template <class T, int K>
+  static WARDEN_ALWAYS_INLINE T get(const uint64_t* sp, const uint64_t* fp, const uint64_t* pc) {
+    if constexpr (Src == code::kStack)
+      return ::warden::get<T>(sp - Arity + K);
+    else if constexpr (Arity == 1 || (K == 0 && Src >= code::kLocals))
+      return ::warden::get<T>(fp + pc[0]);
+    else if constexpr (K == 0)
+      return ::warden::get<T>(sp - 1);
+    else if constexpr (Src == code::kStackLocal)
+      return ::warden::get<T>(fp + pc[0]);
+    else if constexpr (Src == code::kStackConst)
+      return ::warden::get<T>(pc);
+    else if constexpr (Src == code::kLocals)
+      return ::warden::get<T>(fp + pc[1]);
+    else
+      return ::warden::get<T>(pc + 1);
+  }
+};
 
-/// Stores the result `r` of a fused op that read `nimm` operand words.
-template <int Form, NanCanon N, class R>
-WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R r, int nimm) {
+/// Delivers the result `r` of a fused op whose operands (and offset) took
+/// `n` immediates, as the form's mode says.
+template <int Form, int Consumed, NanCanon N, class R>
+WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
+                                       R r, int n) {
   if constexpr (N == NanCanon::S || N == NanCanon::D) {
     if (det) r = num::canon(r);
   }
-  constexpr int src = Form & 3;
-  constexpr bool from_stack = src == code::kStackLocal || src == code::kStackConst;
-  if constexpr ((Form & code::kToLocal) != 0) {
-    put<R>(fp + pc[nimm], r);
-    if constexpr (from_stack) --sp;
-    pc += nimm + 1;
+  sp -= Consumed;
+  constexpr int mode = code::mode_of(Form);
+  if constexpr (mode == code::kPush) {
+    put<R>(sp++, r);
+    pc += n;
+  } else if constexpr (mode == code::kSet || mode == code::kTee) {
+    put<R>(fp + pc[n], r);
+    if constexpr (mode == code::kTee) put<R>(sp++, r);
+    pc += n + 1;
   } else {
-    if constexpr (from_stack)
-      put<R>(sp - 1, r);
-    else
-      put<R>(sp++, r);
-    pc += nimm;
+    static_assert(std::is_same_v<R, uint32_t>, "a branch on an i32");
+    pc = (r != 0) == (mode == code::kBrNZ) ? code + pc[n] : pc + n + 1;
   }
 }
 
 // Num rows. Overloads for every arity, so that each row's handler compiles;
 // only the forms code::fusable() allows are ever reached.
 template <auto F, int Form, NanCanon N, class R, class A>
-WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R (*)(A)) {
-  if constexpr (kScalar<A> && kScalar<R>) fused_result<Form, N>(sp, pc, fp, det, F(get<A>(fp + pc[0])), 1);
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
+                                    R (*)(A)) {
+  using O = Operands<code::src_of(Form), 1>;
+  if constexpr (kScalar<A> && kScalar<R>)
+    fused_result<Form, O::consumed, N>(sp, pc, fp, code, det, F(O::template get<A, 0>(sp, fp, pc)), O::words);
 }
 template <auto F, int Form, NanCanon N, class R, class A, class B>
-WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R (*)(A, B)) {
-  constexpr int src = Form & 3;
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
+                                    R (*)(A, B)) {
+  using O = Operands<code::src_of(Form), 2>;
   if constexpr (kScalar<A> && kScalar<B> && kScalar<R>)
-    fused_result<Form, N>(sp, pc, fp, det, F(first<A, src>(sp, fp, pc), second<B, src>(fp, pc)),
-                          src >= code::kLocals ? 2 : 1);
+    fused_result<Form, O::consumed, N>(
+        sp, pc, fp, code, det, F(O::template get<A, 0>(sp, fp, pc), O::template get<B, 1>(sp, fp, pc)), O::words);
 }
 template <auto F, int Form, NanCanon N, class R, class A, class B, class C>
-WARDEN_ALWAYS_INLINE void fused_num(uint64_t*&, const uint64_t*&, uint64_t*, bool, R (*)(A, B, C)) {}
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*&, const uint64_t*&, uint64_t*, const uint64_t*, bool, R (*)(A, B, C)) {}
 
 // Trap rows: nullptr, or the trap message.
 template <auto F, int Form, NanCanon N, class R, class A>
-WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det,
-                                            const char* (*)(A, R*)) {
+WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code,
+                                            bool det, const char* (*)(A, R*)) {
+  using O = Operands<code::src_of(Form), 1>;
   if constexpr (kScalar<A> && kScalar<R>) {
     R r{};
-    if (const char* m = F(get<A>(fp + pc[0]), &r)) return m;
-    fused_result<Form, N>(sp, pc, fp, det, r, 1);
+    if (const char* m = F(O::template get<A, 0>(sp, fp, pc), &r)) return m;
+    fused_result<Form, O::consumed, N>(sp, pc, fp, code, det, r, O::words);
   }
   return nullptr;
 }
 template <auto F, int Form, NanCanon N, class R, class A, class B>
-WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det,
-                                            const char* (*)(A, B, R*)) {
-  constexpr int src = Form & 3;
+WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code,
+                                            bool det, const char* (*)(A, B, R*)) {
+  using O = Operands<code::src_of(Form), 2>;
   if constexpr (kScalar<A> && kScalar<B> && kScalar<R>) {
     R r{};
-    if (const char* m = F(first<A, src>(sp, fp, pc), second<B, src>(fp, pc), &r)) return m;
-    fused_result<Form, N>(sp, pc, fp, det, r, src >= code::kLocals ? 2 : 1);
+    if (const char* m = F(O::template get<A, 0>(sp, fp, pc), O::template get<B, 1>(sp, fp, pc), &r)) return m;
+    fused_result<Form, O::consumed, N>(sp, pc, fp, code, det, r, O::words);
   }
   return nullptr;
 }
@@ -248,37 +261,30 @@ WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, 
   return ea + n <= size;
 }
 
-// Fused loads (kLocals: the address is a local; [x, offset] or
-// [x, offset, d]) and stores (the four operand forms; [operands, offset]).
-// false: out of bounds.
+// Fused loads and stores: false when the access is out of bounds. The
+// offset follows the operand words.
 template <int Form, class M, class R>
-WARDEN_ALWAYS_INLINE bool fused_load(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint8_t* mem,
-                                     uint64_t mem_size) {
+WARDEN_ALWAYS_INLINE bool fused_load(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code,
+                                     const uint8_t* mem, uint64_t mem_size) {
+  using O = Operands<code::src_of(Form), 1>;
   uint64_t ea;
-  if (!in_bounds(static_cast<uint32_t>(fp[pc[0]]), pc[1], sizeof(M), mem_size, ea)) return false;
+  if (!in_bounds(O::template get<uint32_t, 0>(sp, fp, pc), pc[O::words], sizeof(M), mem_size, ea)) return false;
   M v;
   std::memcpy(&v, mem + ea, sizeof v);
-  const uint64_t r = static_cast<uint64_t>(static_cast<R>(v));
-  if constexpr ((Form & code::kToLocal) != 0) {
-    fp[pc[2]] = r;
-    pc += 3;
-  } else {
-    *sp++ = r;
-    pc += 2;
-  }
+  fused_result<Form, O::consumed, NanCanon::_>(sp, pc, fp, code, false, static_cast<uint64_t>(static_cast<R>(v)),
+                                               O::words + 1);
   return true;
 }
 template <int Form, class M>
 WARDEN_ALWAYS_INLINE bool fused_store(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, uint8_t* mem,
                                       uint64_t mem_size) {
-  constexpr int nimm = Form >= code::kLocals ? 2 : 1;
-  const uint32_t addr = first<uint32_t, Form>(sp, fp, pc);
-  const M v = static_cast<M>(second<uint64_t, Form>(fp, pc));
+  using O = Operands<code::src_of(Form), 2>;
+  const M v = static_cast<M>(O::template get<uint64_t, 1>(sp, fp, pc));
   uint64_t ea;
-  if (!in_bounds(addr, pc[nimm], sizeof(M), mem_size, ea)) return false;
+  if (!in_bounds(O::template get<uint32_t, 0>(sp, fp, pc), pc[O::words], sizeof(M), mem_size, ea)) return false;
   std::memcpy(mem + ea, &v, sizeof v);
-  if constexpr (Form < code::kLocals) --sp;
-  pc += nimm + 1;
+  sp -= O::consumed;
+  pc += O::words + 1;
   return true;
 }
 
@@ -327,6 +333,16 @@ Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at, MemoryInst*
 
 }  // namespace
 
+// M(name, form, a) for every fused form (code::kForms of them).
+#define FUSED_FORMS(M, name, a)                                                                                    \
+  M(name, 0, a)                                                                                                    \
+  M(name, 1, a)                                                                                                    \
+  M(name, 2, a) M(name, 3, a) M(name, 4, a) M(name, 5, a) M(name, 6, a) M(name, 7, a) M(name, 8, a) M(name, 9, a)  \
+      M(name, 10, a) M(name, 11, a) M(name, 12, a) M(name, 13, a) M(name, 14, a) M(name, 15, a) M(name, 16, a)     \
+          M(name, 17, a) M(name, 18, a) M(name, 19, a) M(name, 20, a) M(name, 21, a) M(name, 22, a) M(name, 23, a) \
+              M(name, 24, a)
+static_assert(code::kForms == 25, "FUSED_FORMS lists every form");
+
 Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcept {
   if (!entry->instance) return call_host(s, entry, base, nullptr);
 
@@ -339,10 +355,11 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
       &&x_Select128,    &&x_LocalGet128, &&x_LocalSet128,   &&x_LocalTee128, &&x_GlobalGet128,
       &&x_GlobalSet128, &&x_Fuel,        &&x_JumpIfNonZero,
   // The fused forms, code::kForms per row (the handlers at the bottom).
-#define WARDEN_OP(name, ...) \
-  &&f0_##name, &&f1_##name, &&f2_##name, &&f3_##name, &&f4_##name, &&f5_##name, &&f6_##name, &&f7_##name,
+#define FORM_LABEL(name, form, a) &&f##form##_##name,
+#define WARDEN_OP(name, ...)      FUSED_FORMS(FORM_LABEL, name, _)
 #include "warden/opcodes.def"
 #undef WARDEN_OP
+#undef FORM_LABEL
   };
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == code::kFuseBase + code::kForms * size_t{kOpCount},
                 "a label for every op word");
@@ -729,17 +746,22 @@ op_ElemDrop:
   // ------------------------------------------------------------ memory ----
 // A fused memory op's handler, and the forms a row does not take (never
 // emitted, code::fusable()).
-#define FUSED_MEM(name, form, fn)                                                        \
-  f##form##_##name : static_assert(code::fusable(Op::name, form), "a form of this row"); \
-  if (!fn(sp, pc, fp, mem, mem_size)) TRAP(kOobMemory);                                  \
-  NEXT();
-#define NOT_FUSED(name, form)                                                                   \
+#define FUSED_LOAD(name, form, a)                                                           \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                         \
+    if (!fused_load<form, LoadM, LoadR>(sp, pc, fp, code, mem, mem_size)) TRAP(kOobMemory); \
+    NEXT();                                                                                 \
+  }                                                                                         \
+  else goto bad_op;
+#define FUSED_STORE(name, form, a)                                               \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {              \
+    if (!fused_store<form, StoreM>(sp, pc, fp, mem, mem_size)) TRAP(kOobMemory); \
+    NEXT();                                                                      \
+  }                                                                              \
+  else goto bad_op;
+#define NOT_FUSED(name, form, a)                                                                \
   f##form##_##name : static_assert(!code::fusable(Op::name, form), "a form without a handler"); \
   goto bad_op;
-#define NOT_FUSED_ALL(name)                                                                                         \
-  NOT_FUSED(name, 0)                                                                                                \
-  NOT_FUSED(name, 1) NOT_FUSED(name, 2) NOT_FUSED(name, 3) NOT_FUSED(name, 4) NOT_FUSED(name, 5) NOT_FUSED(name, 6) \
-      NOT_FUSED(name, 7)
+#define NOT_FUSED_ALL(name) FUSED_FORMS(NOT_FUSED, name, _)
 #define LOAD(name, M, R)                                                                             \
   op_##name : {                                                                                      \
     uint64_t ea;                                                                                     \
@@ -749,9 +771,11 @@ op_ElemDrop:
     sp[-1] = static_cast<uint64_t>(static_cast<R>(v));                                               \
     NEXT();                                                                                          \
   }                                                                                                  \
-  FUSED_MEM(name, 2, (fused_load<2, M, R>))                                                          \
-  FUSED_MEM(name, 6, (fused_load<6, M, R>))                                                          \
-  NOT_FUSED(name, 0) NOT_FUSED(name, 1) NOT_FUSED(name, 3) NOT_FUSED(name, 4) NOT_FUSED(name, 5) NOT_FUSED(name, 7)
+  {                                                                                                  \
+    using LoadM = M;                                                                                 \
+    using LoadR = R;                                                                                 \
+    FUSED_FORMS(FUSED_LOAD, name, _)                                                                 \
+  }
   LOAD(I32Load, uint32_t, uint32_t)
   LOAD(I64Load, uint64_t, uint64_t)
   LOAD(F32Load, uint32_t, uint32_t)
@@ -777,11 +801,10 @@ op_ElemDrop:
     sp -= 2;                                                                                         \
     NEXT();                                                                                          \
   }                                                                                                  \
-  FUSED_MEM(name, 0, (fused_store<0, M>))                                                            \
-  FUSED_MEM(name, 1, (fused_store<1, M>))                                                            \
-  FUSED_MEM(name, 2, (fused_store<2, M>))                                                            \
-  FUSED_MEM(name, 3, (fused_store<3, M>))                                                            \
-  NOT_FUSED(name, 4) NOT_FUSED(name, 5) NOT_FUSED(name, 6) NOT_FUSED(name, 7)
+  {                                                                                                  \
+    using StoreM = M;                                                                                \
+    FUSED_FORMS(FUSED_STORE, name, _)                                                                \
+  }
   STORE(I32Store, uint32_t)
   STORE(I64Store, uint64_t)
   STORE(F32Store, uint32_t)
@@ -969,24 +992,21 @@ op_DataDrop:
 
   // Fused forms of the Num and Trap rows (code.hpp); the Load and Store
   // rows have theirs above, and Ctrl and Other rows take none.
-#define FUSED_NUM(name, form, nan)                                           \
-  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {          \
-    fused_num<&num::name, form, NanCanon::nan>(sp, pc, fp, det, &num::name); \
-    NEXT();                                                                  \
-  }                                                                          \
+#define FUSED_NUM(name, form, nan)                                                 \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                \
+    fused_num<&num::name, form, NanCanon::nan>(sp, pc, fp, code, det, &num::name); \
+    NEXT();                                                                        \
+  }                                                                                \
   else goto bad_op;
-#define FUSED_TRAP(name, form, nan)                                                                          \
-  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                                          \
-    if (const char* m_ = fused_trap<&num::name, form, NanCanon::nan>(sp, pc, fp, det, &num::name)) TRAP(m_); \
-    NEXT();                                                                                                  \
-  }                                                                                                          \
+#define FUSED_TRAP(name, form, nan)                                                                                \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                                                \
+    if (const char* m_ = fused_trap<&num::name, form, NanCanon::nan>(sp, pc, fp, code, det, &num::name)) TRAP(m_); \
+    NEXT();                                                                                                        \
+  }                                                                                                                \
   else goto bad_op;
-#define FUSED_8(M, name, nan) \
-  M(name, 0, nan)             \
-  M(name, 1, nan) M(name, 2, nan) M(name, 3, nan) M(name, 4, nan) M(name, 5, nan) M(name, 6, nan) M(name, 7, nan)
 #define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan) WARDEN_FUSE_##cls(name, nan)
-#define WARDEN_FUSE_Num(name, nan)                                              FUSED_8(FUSED_NUM, name, nan)
-#define WARDEN_FUSE_Trap(name, nan)                                             FUSED_8(FUSED_TRAP, name, nan)
+#define WARDEN_FUSE_Num(name, nan)                                              FUSED_FORMS(FUSED_NUM, name, nan)
+#define WARDEN_FUSE_Trap(name, nan)                                             FUSED_FORMS(FUSED_TRAP, name, nan)
 #define WARDEN_FUSE_Ctrl(name, nan)                                             NOT_FUSED_ALL(name)
 #define WARDEN_FUSE_Other(name, nan)                                            NOT_FUSED_ALL(name)
 #define WARDEN_FUSE_Load(...)
@@ -1034,12 +1054,14 @@ on_host_error:
 #undef LOAD_MEMORY
 #undef LOAD_INSTANCE
 #undef BR_MOVE
-#undef FUSED_MEM
+#undef FUSED_LOAD
+#undef FUSED_STORE
 #undef NOT_FUSED
 #undef NOT_FUSED_ALL
 #undef FUSED_NUM
 #undef FUSED_TRAP
-#undef FUSED_8
 }
 
 }  // namespace warden
+
+#undef FUSED_FORMS

@@ -201,7 +201,7 @@ class Compiler {
     return &code_[last_[nlast_ - 1 - k].pc];
   }
   bool try_fuse(const ast::Instr& in);
-  bool try_fuse_set(uint64_t slot);
+  bool fuse_result(int mode);
   // The target pc of a branch to `t`: known for a loop, chained otherwise.
   void emit_target(Frame& t) {
     if (t.kind == Op::Loop) {
@@ -533,8 +533,9 @@ bool Compiler::variable(const ast::Instr& in) {  // spec 3.3.5
   if (in.op != Op::LocalGet && in.op != Op::GlobalGet && !pop(t)) return false;
   if (live()) {
     const bool wide = t == ValType::V128;
-    if (in.op == Op::LocalSet && !wide && try_fuse_set(imm)) {
-      // absorbed: the operator just emitted writes the local itself
+    if ((in.op == Op::LocalSet || in.op == Op::LocalTee) && !wide &&
+        fuse_result(in.op == Op::LocalSet ? code::kSet : code::kTee)) {
+      emit(imm);  // the operator just emitted writes the local itself
     } else {
       switch (in.op) {
         case Op::LocalGet: emit_op(wide ? code::op_word(XOp::LocalGet128) : code::op_word(in.op)); break;
@@ -617,7 +618,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       if (!block_type(in, params, results) || !pop(ValType::I32) || !pop_vals(params)) return false;
       uint64_t fixup = kNone;
       if (live()) {
-        emit_op(XOp::JumpIfZero);
+        if (!fuse_result(code::kBrZ)) emit_op(XOp::JumpIfZero);
         fixup = code_.size();
         emit(kNone);
       }
@@ -688,7 +689,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       if (!t || !pop(ValType::I32) || !pop_vals(t->labels())) return false;
       if (live()) {
         if (height() == t->base) {  // values already in place
-          emit_op(XOp::JumpIfNonZero);
+          if (!fuse_result(code::kBrNZ)) emit_op(XOp::JumpIfNonZero);
           emit_target(*t);
         } else {
           emit_op(XOp::BrIfMove);
@@ -787,39 +788,50 @@ bool Compiler::try_fuse(const ast::Instr& in) {
   const uint64_t* last = last_is(0, get);
   const bool last_local = last != nullptr;
   if (!last && !(last = is_const(0))) return false;
-  int form = last_local ? code::kStackLocal : code::kStackConst;
+  int src = last_local ? code::kStackLocal : code::kStackConst;
   const uint64_t* first = last;  // the earliest op taken back
   uint64_t imm[2] = {last[1], 0};
   if (!binary) {
-    form = last_local ? code::kLocals : -1;
+    src = last_local ? code::kLocals : -1;
   } else if (const uint64_t* x = last_is(1, get)) {  // the first operand a local too
-    form = last_local ? code::kLocals : code::kLocalConst;
+    src = last_local ? code::kLocals : code::kLocalConst;
     first = x;
     imm[0] = x[1];
     imm[1] = last[1];
   }
-  if (form < 0 || !code::fusable(in.op, form)) return false;
-  const int nimm = binary && form >= code::kLocals ? 2 : 1;
+  if (src < 0 || !code::fusable(in.op, code::form(src, code::kPush))) return false;
+  const int nimm = binary && src >= code::kLocals ? 2 : 1;
   code_.resize(static_cast<size_t>(first - code_.data()));
   fence();
-  emit_op(code::fused_word(in.op, form));
+  emit_op(code::fused_word(in.op, code::form(src, code::kPush)));
   for (int k = 0; k < nimm; ++k) emit(imm[k]);
   if (o.cls == OpClass::Load || o.cls == OpClass::Store) emit(in.b);  // the offset
   return true;
 }
 
-// local.set x right after a fused op that pushes one value: the op writes
-// the local instead (form bit kToLocal; x is its last immediate).
-bool Compiler::try_fuse_set(uint64_t slot) {
+// A local.set, local.tee, br_if or if that takes the one value the last op
+// pushed: that op, plain or fused with kPush, becomes the form with `mode`,
+// if there is one. The caller then emits the result word (the local's slot,
+// or the branch target) as its last immediate.
+bool Compiler::fuse_result(int mode) {
   if (nlast_ == 0) return false;
   Emitted& e = last_[nlast_ - 1];
-  if (e.word < code::kFuseBase) return false;
-  const int form = (e.word - code::kFuseBase) % code::kForms;
-  const Op op = static_cast<Op>((e.word - code::kFuseBase) / code::kForms);
-  if ((form & code::kToLocal) || !code::fusable(op, form | code::kToLocal)) return false;
-  e.word = code::fused_word(op, form | code::kToLocal);
+  Op op;
+  int src;
+  if (e.word >= code::kFuseBase) {
+    op = static_cast<Op>((e.word - code::kFuseBase) / code::kForms);
+    const int form = (e.word - code::kFuseBase) % code::kForms;
+    if (code::mode_of(form) != code::kPush) return false;
+    src = code::src_of(form);
+  } else if (e.word < kOpCount) {
+    op = static_cast<Op>(e.word);  // plain: every operand on the stack
+    src = code::kStack;
+  } else {
+    return false;
+  }
+  if (!code::fusable(op, code::form(src, mode))) return false;
+  e.word = code::fused_word(op, code::form(src, mode));
   code_[e.pc] = e.word;
-  emit(slot);
   return true;
 }
 
