@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main():
-    build = sys.argv[1]
+    build = os.path.abspath(sys.argv[1])
     failures = []
 
     def check(cond, what):
@@ -27,7 +27,7 @@ def main():
         with open(doc, "w") as f:
             f.write("before\n<!-- bench:begin -->\nOLD TABLE\n<!-- bench:end -->\nafter\n")
         out = os.path.join(tmp, "b.json")
-        cmd = [os.path.join(ROOT, "scripts", "bench"), "--build", build, "--quick", "--programs", "integer",
+        cmd = [os.path.join(ROOT, "scripts", "bench"), "--build", build, "--quick", "--programs", "calls",
                "--cap", "1", "--load-size", "200000", "--json", out, "--markdown", doc, "--quiet"]
         r = subprocess.run(cmd, capture_output=True, text=True)
         print(r.stdout)
@@ -37,6 +37,9 @@ def main():
             j = json.load(f)
         with open(doc) as f:
             md = f.read()
+        # --from-json renders a saved run exactly as the run printed it.
+        again = subprocess.run([cmd[0], "--from-json", out], capture_output=True, text=True)
+        check(again.returncode == 0 and again.stdout == r.stdout, "--from-json does not reproduce the run's Markdown")
 
     for key in ("schema", "date", "command", "repeat", "quick", "machine", "engines", "programs", "ratios",
                 "summary", "load", "small_module", "problems", "sections", "cap_seconds"):
@@ -44,8 +47,8 @@ def main():
     check(j.get("schema") == 1, "schema is not 1")
     check(j.get("repeat") == 1 and j.get("quick") is True, "--quick did not make one run")
     check(j.get("problems") == [], f"problems: {j.get('problems')}")
-    check(sorted(j.get("programs", {})) == ["integer"], f"programs {sorted(j.get('programs', {}))}, expected integer")
-    row = j["programs"]["integer"]
+    check(sorted(j.get("programs", {})) == ["calls"], f"programs {sorted(j.get('programs', {}))}, expected calls")
+    row = j["programs"]["calls"]
     engines = row["engines"]
     for e in ("warden", "warden-metrics", "warden+fuel", "warden+deadline"):
         check(e in engines and engines[e]["median"] and engines[e]["median"] > 0, f"no time for {e}")
@@ -53,22 +56,22 @@ def main():
     check(engines["warden-metrics"]["inproc"] and engines["warden-metrics"]["inproc"] > 0, "no warden invoke time")
     # The checksum is Warden's bench(), which V8 reproduced (else problems is non-empty).
     w = subprocess.run([os.path.join(build, "warden"), "run",
-                        os.path.join(build, "bench", "programs", "integer.wasm"), "--invoke", "bench"],
+                        os.path.join(build, "bench", "programs", "calls.wasm"), "--invoke", "bench"],
                        capture_output=True, text=True).stdout.strip()
     check(w == "i32:" + str(row["checksum"]), f"checksum {row['checksum']}, warden says {w}")
     for peer in j["engines"]:
         if peer == "warden":
             continue
-        check(peer in j["ratios"]["integer"], f"no ratio for {peer}")
+        check(peer in j["ratios"]["calls"], f"no ratio for {peer}")
         check(peer in j["summary"], f"no summary for {peer}")
     if "node" in j["engines"]:
         check(engines["node"]["inproc"] > 0, "no node in-process time")
-        check(j["ratios"]["integer"]["node"]["ratio"] > 0, "no node ratio")
+        check(j["ratios"]["calls"]["node"]["ratio"] > 0, "no node ratio")
         check(j["summary"]["node"]["programs"] == 1, "node summary does not count one program")
     if "binaryen" in j["engines"]:  # 1 s is far too little for bench(): capped, a lower bound
-        b = j["ratios"]["integer"]["binaryen"]
+        b = j["ratios"]["calls"]["binaryen"]
         check(b["capped"] is True and b["at_least"] > 0, f"binaryen not capped at 1 s: {b}")
-        check(j["summary"]["binaryen"]["capped"] == ["integer"], "binaryen's capped list is not [integer]")
+        check(j["summary"]["binaryen"]["capped"] == ["calls"], "binaryen's capped list is not [calls]")
     load = j["load"]
     check(load.get("bytes", 0) >= 200000, f"generated module of {load.get('bytes')} bytes, expected >= 200000")
     check(load["warden"]["mb_per_s"] > 0 and load["warden"]["peak_rss_kib"] > 0, "no warden load figures")
@@ -77,7 +80,10 @@ def main():
     check(small["warden"]["process_s"] > 0 and small["warden"]["instantiate_s"] > 0, "no start-up figures")
     check(md.startswith("before\n<!-- bench:begin -->\n") and md.endswith("<!-- bench:end -->\nafter\n"),
           "--markdown did not keep the text around the markers")
-    check("OLD TABLE" not in md and "| integer |" in md and "--quick" in md, "--markdown did not write the table")
+    check("OLD TABLE" not in md and "| calls |" in md and "--quick" in md, "--markdown did not write the table")
+    check("### Issue 11's targets against this run" in md, "no targets section")
+    check(j.get("peers") == [p for p in ("wabt", "wabt-npm", "binaryen", "node") if p in j["engines"]],
+          f"peers {j.get('peers')} are not the engines found")
 
     for f in failures:
         print("FAIL:", f)
