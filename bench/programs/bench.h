@@ -25,6 +25,19 @@ static inline u32 mix(u32 h, u32 v) {
   return h;
 }
 
+/* Folds the raw bits of a float into the checksum: engines must agree bit for
+ * bit, so results are compared exactly, never within a tolerance. */
+static inline u32 mix_f64(u32 h, double d) {
+  u64 b;
+  __builtin_memcpy(&b, &d, sizeof b);
+  return mix(mix(h, (u32)b), (u32)(b >> 32));
+}
+static inline u32 mix_f32(u32 h, float f) {
+  u32 b;
+  __builtin_memcpy(&b, &f, sizeof b);
+  return mix(h, b);
+}
+
 /* The compiler lowers struct copies and zeroing loops to calls to these.
  * no_builtin keeps it from turning their own loops back into such calls. */
 __attribute__((no_builtin("memcpy"))) void* memcpy(void* dst, const void* src, unsigned long n) {

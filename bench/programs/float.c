@@ -95,19 +95,13 @@ static u32 mandel_row(u32 y, u32 size) {
   return total;
 }
 
-static u32 bits_hash(u32 h, double d) {
-  u64 b;
-  __builtin_memcpy(&b, &d, sizeof b);
-  return mix(mix(h, (u32)b), (u32)(b >> 32));
-}
-
 EXPORT(run) u32 run(u32 n) {
   init();
   u32 h = 2166136261u;
-  h = bits_hash(h, energy());
+  h = mix_f64(h, energy());
   for (u32 i = 0; i < n; ++i) advance(0.01);
-  h = bits_hash(h, energy());
-  for (int i = 0; i < NBODIES; ++i) h = bits_hash(h, bodies[i].x + bodies[i].vz);
+  h = mix_f64(h, energy());
+  for (int i = 0; i < NBODIES; ++i) h = mix_f64(h, bodies[i].x + bodies[i].vz);
   u32 size = 16 + n / 4096;
   if (size > 512) size = 512;
   for (u32 y = 0; y < size; ++y) h = mix(h, mandel_row(y, size));
