@@ -176,7 +176,7 @@ RunResult run_module(const std::shared_ptr<const Module>& m, std::span<const uin
       }
       r.trace += "\n" + name + " -> " + outcome;
       r.calls.push_back(std::move(outcome));
-      if (cut_here) return r;
+      if (cut_here && cfg.cut->stop) return r;
       ++index;
     }
   }

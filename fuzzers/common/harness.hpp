@@ -32,10 +32,12 @@ struct RunConfig {
   uint32_t rounds = 2;                ///< every exported function is called this often
   uint64_t call_fuel = 200'000;       ///< engine fuel per call (0 = unlimited)
   uint32_t fuel_global_value = 1000;  ///< the generator's fuel global, reset before each call
-  /// Run only up to call `index`, giving that call exactly `fuel` units.
+  /// Give call `index` exactly `fuel` units and, with `stop`, end the run
+  /// after it (the trace then has no final state).
   struct Cut {
     size_t index;
     uint64_t fuel;
+    bool stop = true;
   };
   std::optional<Cut> cut;
 };

@@ -14,7 +14,9 @@ namespace warden::fuzz {
 ///     (if at all) as Invalid or Exhaustion;
 ///  2. round trip: a decoded tree, re-encoded, decodes to the same tree, the
 ///     encoding is a fixpoint, and the re-encoded bytes load with the same
-///     outcome (same error kind and message);
+///     outcome (same error kind and message); for canonical input (the
+///     encoding is the input itself) that is the first decode and load
+///     again, and is not repeated;
 ///  3. validating the tree directly (load_syntax) agrees with load, and
 ///     syntax_of() is the decoded tree.
 /// Returns the loaded module, or null.

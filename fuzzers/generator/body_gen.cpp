@@ -404,7 +404,7 @@ void BodyGen::step() {
       emit(Op::Drop);
       return pop();
     }
-    const auto& list = ctx_.rows.by_first[slot_of(top())];
+    const auto& list = ctx_.rows->by_first[slot_of(top())];
     if (!list.empty()) return emit_generic(list[in_.below(static_cast<uint32_t>(list.size()))]);
   }
   uint32_t r = in_.below(100);
@@ -458,7 +458,7 @@ void BodyGen::step() {
 // --------------------------------------------------- instruction families ----
 
 void BodyGen::gen_generic() {
-  const OpRows& rows = ctx_.rows;
+  const OpRows& rows = *ctx_.rows;
   if (rows.all.empty()) return push_value(ValType::I32);
   if (avail() && in_.chance(2, 3)) {
     const auto& list = rows.by_first[slot_of(top())];

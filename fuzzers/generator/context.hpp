@@ -38,7 +38,7 @@ struct ModuleCtx {
   uint32_t memory_min_pages = 0;
   std::vector<SegInfo> elems, datas;
   std::vector<ValType> value_types;  // enabled value types
-  OpRows rows;
+  const OpRows* rows = nullptr;      // set by build_rows
 
   ModuleCtx(const GenConfig& c, ast::Module& mod) : cfg(c), m(mod) {}
 };
@@ -67,7 +67,8 @@ inline ValType val_of(Ty t) {
   }
 }
 
-/// Fill ctx.rows from the opcode table.
+/// Point ctx.rows at the generic rows of ctx.cfg's features (and whether
+/// there is a memory), built from the opcode table once per combination.
 void build_rows(ModuleCtx& ctx);
 
 /// Generate the body (locals and code) of defined function `fn`, whose

@@ -386,18 +386,51 @@ bool op_enabled(const GenConfig& cfg, Op op) {
   }
 }
 
-void build_rows(ModuleCtx& ctx) {
+namespace {
+
+// The rows depend only on these switches (op_enabled) and on the memory:
+// the table of every combination is built once, not per module (building
+// it was a tenth of a small module's generation).
+constexpr uint32_t kRowKeys = 1u << 6;
+
+uint32_t row_key(const GenConfig& c, bool has_memory) {
+  return uint32_t{c.simd} | uint32_t{c.sign_ext} << 1 | uint32_t{c.sat_conversions} << 2 |
+         uint32_t{c.bulk_memory} << 3 | uint32_t{c.reference_types} << 4 | uint32_t{has_memory} << 5;
+}
+
+OpRows rows_for(uint32_t key) {
+  GenConfig c;
+  c.simd = key & 1;
+  c.sign_ext = key & 2;
+  c.sat_conversions = key & 4;
+  c.bulk_memory = key & 8;
+  c.reference_types = key & 16;
+  const bool has_memory = key & 32;
+  OpRows rows;
   for (uint16_t i = 0; i < kOpCount; ++i) {
     Op op = static_cast<Op>(i);
     const OpInfo& o = kOpInfo[i];
     bool generic = o.cls == OpClass::Num || o.cls == OpClass::Trap || o.cls == OpClass::Load ||
                    o.cls == OpClass::Store ||
                    (o.cls == OpClass::Other && (o.imm == Imm::Lane || o.imm == Imm::Shuffle));
-    if (!generic || !op_enabled(ctx.cfg, op)) continue;
-    if ((o.cls == OpClass::Load || o.cls == OpClass::Store) && !ctx.has_memory) continue;
-    ctx.rows.all.push_back(op);
-    ctx.rows.by_first[slot_of(val_of(o.p1))].push_back(op);
+    if (!generic || !op_enabled(c, op)) continue;
+    if ((o.cls == OpClass::Load || o.cls == OpClass::Store) && !has_memory) continue;
+    rows.all.push_back(op);
+    rows.by_first[slot_of(val_of(o.p1))].push_back(op);
   }
+  return rows;
+}
+
+}  // namespace
+
+void build_rows(ModuleCtx& ctx) {
+  static const std::vector<OpRows> table = [] {
+    std::vector<OpRows> t;
+    t.reserve(kRowKeys);
+    for (uint32_t key = 0; key < kRowKeys; ++key) t.push_back(rows_for(key));
+    return t;
+  }();
+  ctx.rows = &table[row_key(ctx.cfg, ctx.has_memory)];
 }
 
 Instr const_instr(Input& in, ValType t) {
