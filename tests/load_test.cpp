@@ -1,0 +1,221 @@
+// Module::load as one pass (validate/validator.cpp, load_binary): each body
+// is validated and compiled while the decoder reads it. Its outcome must be
+// decode() then validate()'s exactly: a malformed byte anywhere wins, then
+// the module checks in order (sections, data segments), then the first
+// invalid body, then start and exports. Modules are built by
+// wasm_builder.hpp; each body is raw bytes with its WAT.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "runtime/runtime.hpp"
+#include "warden/binary.hpp"
+#include "warden/syntax.hpp"
+#include "warden/warden.hpp"
+#include "wasm_builder.hpp"
+
+namespace {
+
+using namespace warden;
+using wasm_builder::Bytes;
+using wasm_builder::cat;
+using wasm_builder::i32_const;
+using wasm_builder::i64_const;
+using wasm_builder::local_get;
+using VT = ValType;
+
+std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
+  if (r) return "ok";
+  return std::string(to_string(r.error().kind)) + ": " + r.error().message + " @" + std::to_string(r.error().offset);
+}
+
+// The two-pass reference: the whole tree first, then validation of it.
+std::string two_pass(const Bytes& b) {
+  Result<ast::Module> tree = decode(b, Limits{});
+  if (!tree)
+    return std::string(to_string(tree.error().kind)) + ": " + tree.error().message + " @" +
+           std::to_string(tree.error().offset);
+  return outcome(load_syntax(std::move(tree).value()));
+}
+
+// Load `b` and check that the one pass agrees with the two, then return it.
+std::string load(const Bytes& b) {
+  std::string one = outcome(Module::load(b));
+  EXPECT_EQ(one, two_pass(b));
+  return one;
+}
+
+// The offset of the first occurrence of `needle` in `b`.
+size_t offset_of(const Bytes& b, const Bytes& needle) {
+  auto it = std::search(b.begin(), b.end(), needle.begin(), needle.end());
+  EXPECT_NE(it, b.end());
+  return static_cast<size_t>(it - b.begin());
+}
+
+// (func (result i32) (i64.const 7)): "type mismatch" at the end.
+const Bytes kInvalidBody = i64_const(7);
+// (func (result i32) (i32.const 1)).
+const Bytes kValidBody = i32_const(1);
+
+TEST(LoadOnePass, ValidModuleLoads) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kValidBody);
+  m.func(t, cat({local_get(0)}), {{1, VT::I32}});
+  EXPECT_EQ(load(m.build()), "ok");
+}
+
+TEST(LoadOnePass, InvalidBodyThenMalformedBodyIsMalformed) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kInvalidBody);
+  // (func (result i32) (i32.const 1) <0xFF>): no instruction is 0xFF.
+  m.func(t, cat({kValidBody, {0xFF}}));
+  Bytes b = m.build();
+  EXPECT_EQ(load(b), "malformed: illegal opcode @" + std::to_string(offset_of(b, {0x41, 0x01, 0xFF}) + 2));
+}
+
+TEST(LoadOnePass, MalformedByteLaterInTheSameBodyWins) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  // (func (result i32) (i64.const 7) (i32.const 1) <0xFF>): invalid at the
+  // first instruction, malformed at the last.
+  m.func(t, cat({kInvalidBody, kValidBody, {0xFF}}));
+  Bytes b = m.build();
+  EXPECT_EQ(load(b), "malformed: illegal opcode @" + std::to_string(offset_of(b, {0x41, 0x01, 0xFF}) + 2));
+}
+
+TEST(LoadOnePass, InvalidBodyThenMalformedDataSectionIsMalformed) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.memory(1);
+  m.func(t, kInvalidBody);
+  m.data_passive({1, 2, 3});
+  Bytes b = m.build();
+  // The data segment's flags (last section: id 11, size, count 1, flags)
+  // become 7: "malformed data segment kind".
+  const size_t flags = offset_of(b, {0x01, 0x03, 0x01, 0x02, 0x03});
+  b[flags] = 0x07;
+  EXPECT_EQ(load(b), "malformed: malformed data segment kind @" + std::to_string(flags));
+}
+
+TEST(LoadOnePass, InvalidDataSegmentComesBeforeInvalidBody) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.memory(1);
+  m.func(t, kInvalidBody);
+  // (data (i64.const 0) "x"): the offset must be an i32.
+  m.data_active(i64_const(0), {'x'});
+  Bytes b = m.build();
+  const size_t end = offset_of(b, {0x00, 0x42, 0x00, 0x0B, 0x01, 'x'}) + 3;
+  EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end));
+}
+
+TEST(LoadOnePass, InvalidGlobalComesBeforeInvalidBody) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  // (global i32 (i64.const 0)): type mismatch at its end.
+  m.global(VT::I32, false, i64_const(0));
+  m.func(t, kInvalidBody);
+  Bytes b = m.build();
+  const size_t end = offset_of(b, {0x7F, 0x00, 0x42, 0x00, 0x0B}) + 4;
+  EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end));
+}
+
+TEST(LoadOnePass, FirstInvalidBodyComesBeforeStartAndExports) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kValidBody);
+  m.func(t, cat({kInvalidBody, {0x1A}, i32_const(2), {0x68}}));  // i64.const 7 drop i32.const 2 i32.ctz: valid
+  m.func(t, cat({i32_const(3), kInvalidBody}));                  // two values left: type mismatch at its end
+  m.func(t, kInvalidBody);
+  m.export_func("f", 0);
+  m.export_func("f", 1);  // duplicate export name
+  Bytes b = m.build();
+  // The third body's final end: i64.const 7 is 42 07, then 0B.
+  const size_t end = offset_of(b, {0x41, 0x03, 0x42, 0x07, 0x0B}) + 4;
+  EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end));
+}
+
+TEST(LoadOnePass, StartAndExportsAfterValidBodies) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kValidBody);
+  m.export_func("f", 0);
+  m.export_func("f", 0);
+  Bytes b = m.build();
+  const size_t second = offset_of(b, {0x01, 'f', 0x00, 0x00, 0x01, 'f'}) + 4;
+  EXPECT_EQ(load(b), "invalid: duplicate export name @" + std::to_string(second));
+}
+
+TEST(LoadOnePass, DataIndicesComeFromTheDataCountSection) {
+  // (memory 1) (data "abc") (func (memory.init 0 (i32.const 0) (i32.const 0)
+  // (i32.const 3)) (data.drop 0)): the body is compiled before the data
+  // section is read. memory.init 1 would be "unknown data segment 1".
+  for (uint8_t seg : {0, 1}) {
+    wasm_builder::Module m;
+    uint32_t t = m.type({}, {});
+    m.memory(1);
+    m.func(t, cat({i32_const(0), i32_const(0), i32_const(3), {0xFC, 0x08, seg, 0x00}, {0xFC, 0x09, 0x00}}));
+    m.data_passive({'a', 'b', 'c'});
+    Bytes b = m.build();
+    if (seg == 0)
+      EXPECT_EQ(load(b), "ok");
+    else
+      EXPECT_EQ(load(b), "invalid: unknown data segment 1 @" + std::to_string(offset_of(b, {0xFC, 0x08, 0x01})));
+  }
+}
+
+TEST(LoadOnePass, NoCodeSection) {
+  wasm_builder::Module m;
+  m.memory(1);
+  m.memory(1);  // multiple memories
+  EXPECT_EQ(load(m.build()), "invalid: multiple memories @0");
+}
+
+TEST(LoadOnePass, KeepsTheTreeWithoutBodies) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({VT::I32}, {VT::I32});
+  // (func (param i32) (result i32) (local i64 i64) (block (br_table 0 0 (local.get 0))) (local.get 0))
+  m.func(t, cat({{0x02, 0x40}, local_get(0), {0x0E, 0x01, 0x00, 0x00, 0x0B}, local_get(0)}), {{2, VT::I64}});
+  m.export_func("f", 0);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const ast::Module& tree = syntax_of(**loaded);
+  ASSERT_EQ(tree.funcs.size(), 1u);
+  EXPECT_TRUE(tree.funcs[0].body.empty());
+  EXPECT_TRUE(tree.funcs[0].br_targets.empty());
+  ASSERT_EQ(tree.funcs[0].locals.size(), 1u);
+  EXPECT_EQ(tree.funcs[0].locals[0].count, 2u);
+  EXPECT_EQ(tree.funcs[0].locals[0].type, VT::I64);
+  ASSERT_EQ(tree.exports.size(), 1u);
+  EXPECT_EQ(tree.exports[0].name, "f");
+  // The same for a tree loaded directly.
+  Result<ast::Module> decoded = decode(m.build(), Limits{});
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->funcs[0].body.size(), 6u);  // block local.get br_table end local.get end
+  EXPECT_EQ(decoded->funcs[0].br_targets, (std::vector<uint32_t>{0, 0}));
+  Result<std::shared_ptr<const Module>> direct = load_syntax(std::move(decoded).value());
+  ASSERT_TRUE(direct);
+  EXPECT_TRUE(syntax_of(**direct).funcs[0].body.empty());
+}
+
+TEST(LoadOnePass, CompiledCodeIsExactlySized) {
+  // Growth slack in each function's code would stay with the module for
+  // its lifetime (docs/design.md, "Loading: from bytes to code").
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  Bytes body;
+  for (int i = 0; i < 100; ++i) body = cat({body, i32_const(i), {0x1A}});  // i32.const i, drop
+  m.func(t, cat({body, kValidBody}));
+  m.func(t, kValidBody);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const std::vector<code::CompiledFunc>& code = detail::Access::of(**loaded).code;
+  ASSERT_EQ(code.size(), 2u);
+  for (const code::CompiledFunc& f : code) EXPECT_EQ(f.code.capacity(), f.code.size());
+  EXPECT_GT(code[0].code.size(), 200u);
+}
+
+}  // namespace
