@@ -97,7 +97,62 @@ class InstrReader {
   /// br_table's labels, the default last, are targets(): in.a = 0 and
   /// in.b = their number, valid until the next call.
   bool next(ast::Instr& in) {
-    if (done_) return false;
+    if (done_ || !r_.ok()) return false;
+    // The common case, decoded in registers: a one-byte opcode with no
+    // immediates, or with one or two one-byte LEBs (local.get 3,
+    // i32.const 5, i32.load offset=8). Anything else is decoded from its
+    // opcode on by next_general, so the two paths cannot disagree.
+    const uint8_t* const data = r_.data();
+    const size_t at = r_.pos();
+    if (r_.size() - at >= 3) {
+      const OpcodeEntry& e = kOpcodeIndex.single[data[at]];
+      const uint8_t b1 = data[at + 1], b2 = data[at + 2];
+      const int64_t s1 = b1 < 0x40 ? b1 : b1 - 0x80;  // b1 as a one-byte signed LEB
+      ast::Instr out{};
+      size_t len = 0;
+      switch (e.imm) {
+        case Imm::None: len = 1; break;
+        case Imm::Label:
+        case Imm::Func:
+        case Imm::Local:
+        case Imm::Global:
+          out.a = b1;
+          len = b1 < 0x80 ? 2 : 0;
+          break;
+        case Imm::I32:
+          out.lo = static_cast<uint32_t>(static_cast<int32_t>(s1));
+          len = b1 < 0x80 ? 2 : 0;
+          break;
+        case Imm::I64:
+          out.lo = static_cast<uint64_t>(s1);
+          len = b1 < 0x80 ? 2 : 0;
+          break;
+        case Imm::Mem:
+          out.a = b1;
+          out.b = b2;
+          len = b1 < 0x80 && b2 < 0x80 ? 3 : 0;
+          break;
+        default: break;
+      }
+      if (len != 0 && e.op >= 0) {
+        out.op = static_cast<Op>(e.op);
+        out.pos = static_cast<uint32_t>(at);
+        r_.seek(at + len);
+        in = out;
+        return e.nest == OpcodeEntry::kFlat || nest(e.nest, at);
+      }
+    }
+    return next_general(in);
+  }
+
+  std::span<const uint32_t> targets() const { return targets_; }
+
+ private:
+  // Control-stack entries: what may legally follow inside this level.
+  enum : uint8_t { kBlock = 0, kIf = 1, kElse = 2 };
+
+  // next() for any instruction, through the Reader's checked reads.
+  [[gnu::noinline]] bool next_general(ast::Instr& in) {
     const size_t at = r_.pos();
     const uint8_t byte = r_.u8();
     if (!r_.ok()) return false;
@@ -118,30 +173,10 @@ class InstrReader {
     in = ast::Instr{};
     in.op = static_cast<Op>(e->op);
     in.pos = static_cast<uint32_t>(at);
-    // The common immediates here; the rest out of line.
-    switch (e->imm) {
-      case Imm::None: break;
-      case Imm::Label:
-      case Imm::Func:
-      case Imm::Local:
-      case Imm::Global: in.a = r_.u32(); break;
-      case Imm::Mem:
-        in.a = r_.u32();
-        in.b = r_.u32();
-        break;
-      case Imm::I32: in.lo = static_cast<uint32_t>(static_cast<int32_t>(r_.sleb(32))); break;
-      case Imm::I64: in.lo = static_cast<uint64_t>(r_.sleb(64)); break;
-      default: other_immediates(in, e->imm); break;
-    }
+    immediates(in, e->imm);
     if (!r_.ok()) return false;
     return e->nest == OpcodeEntry::kFlat || nest(e->nest, at);
   }
-
-  std::span<const uint32_t> targets() const { return targets_; }
-
- private:
-  // Control-stack entries: what may legally follow inside this level.
-  enum : uint8_t { kBlock = 0, kIf = 1, kElse = 2 };
 
   bool nest(OpcodeEntry::Nest n, size_t at) {
     switch (n) {
@@ -167,20 +202,23 @@ class InstrReader {
     return true;
   }
 
-  // The immediates next() does not read itself, by the table's Imm column.
-  [[gnu::noinline]] void other_immediates(ast::Instr& in, Imm imm) {
+  // The immediates of `in.op`, by the table's Imm column.
+  void immediates(ast::Instr& in, Imm imm) {
     switch (imm) {
-      case Imm::None:
+      case Imm::None: break;
       case Imm::Label:
       case Imm::Func:
       case Imm::Local:
       case Imm::Global:
-      case Imm::Mem:
-      case Imm::I32:
-      case Imm::I64: break;  // next()'s
-      case Imm::Block: in.lo = static_cast<uint64_t>(read_block_type(r_)); break;
       case Imm::Table:
       case Imm::Elem: in.a = r_.u32(); break;
+      case Imm::Mem:
+        in.a = r_.u32();
+        in.b = r_.u32();
+        break;
+      case Imm::I32: in.lo = static_cast<uint32_t>(static_cast<int32_t>(r_.sleb(32))); break;
+      case Imm::I64: in.lo = static_cast<uint64_t>(r_.sleb(64)); break;
+      case Imm::Block: in.lo = static_cast<uint64_t>(read_block_type(r_)); break;
       case Imm::Data:
         in.a = r_.u32();
         data_count_needed(in);

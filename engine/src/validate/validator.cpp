@@ -269,7 +269,14 @@ class BinaryLoader final : public decode_detail::BodySink {
     out.tree = std::move(decoded).value();
     if (!began_) begin_code(out.tree);  // no code section (so no functions)
     c_.m = &out.tree;                   // the decoder's tree has moved here
-    if (sections_error_) return *sections_error_;
+    if (sections_error_) {
+      // Checked again on the whole tree for the offset: a function's (an
+      // unknown type index) is that of its code entry, which the decoder
+      // had not read at the code section's start.
+      Context whole;
+      if (auto e = check_sections(out.tree, limits_, whole)) return *e;
+      return *sections_error_;
+    }
     if (auto e = check_datas(out.tree, c_)) return *e;
     if (body_error_) return *body_error_;
     if (auto e = check_start_exports(out.tree, c_)) return *e;
