@@ -172,6 +172,53 @@ TEST(LoadOnePass, DataIndicesComeFromTheDataCountSection) {
   }
 }
 
+TEST(LoadOnePass, ImmediatesOfEveryLebLength) {
+  // The decoder reads LEBs of up to 4 bytes inline and longer ones (and
+  // the last bytes of a module) through the Reader: both must give the
+  // same values, non-minimal encodings included.
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {});
+  m.memory(1);
+  const Bytes body = cat({
+      {0x41, 0x7F, 0x1A},                                            // i32.const -1 (1 byte) drop
+      {0x41, 0x80, 0x01, 0x1A},                                      // i32.const 128 (2 bytes) drop
+      {0x41, 0xFF, 0xFF, 0x7F, 0x1A},                                // i32.const -1 (3 bytes) drop
+      {0x41, 0x80, 0x80, 0x80, 0x40, 0x1A},                          // i32.const -2^27 (4 bytes) drop
+      {0x41, 0x80, 0x80, 0x80, 0x80, 0x78, 0x1A},                    // i32.const -2^31 (5 bytes) drop
+      {0x42, 0xFF, 0xFF, 0xFF, 0x3F, 0x1A},                          // i64.const 2^27-1 (4 bytes) drop
+      {0x42, 0x80, 0x80, 0x80, 0x80, 0x01, 0x1A},                    // i64.const 2^28 (5 bytes) drop
+      {0x20, 0x80, 0x80, 0x80, 0x00, 0x1A},                          // local.get 0 (4 bytes) drop
+      {0x41, 0x00, 0x28, 0x02, 0xFF, 0xFF, 0xFF, 0x7F, 0x1A},        // (i32.load offset=2^28-1 (i32.const 0)) drop
+      {0x41, 0x00, 0x28, 0x82, 0x80, 0x80, 0x80, 0x00, 0x00, 0x1A},  // (i32.load align: 5 bytes) drop
+      {0x02, 0x40, 0x0B},                                            // block end
+  });
+  m.func(t, body, {{1, VT::I32}});
+  Result<ast::Module> tree = decode(m.build(), Limits{});
+  ASSERT_TRUE(tree) << tree.error().message;
+  std::vector<std::pair<Op, uint64_t>> got;
+  for (const ast::Instr& in : tree->funcs[0].body) {
+    if (in.op == Op::Drop) continue;
+    got.emplace_back(in.op, in.op == Op::LocalGet || in.op == Op::I32Load ? uint64_t{in.a} << 32 | in.b : in.lo);
+  }
+  const std::vector<std::pair<Op, uint64_t>> want = {{Op::I32Const, 0xFFFFFFFF},
+                                                     {Op::I32Const, 128},
+                                                     {Op::I32Const, 0xFFFFFFFF},
+                                                     {Op::I32Const, 0xF8000000},
+                                                     {Op::I32Const, 0x80000000},
+                                                     {Op::I64Const, (1u << 27) - 1},
+                                                     {Op::I64Const, 1u << 28},
+                                                     {Op::LocalGet, 0},
+                                                     {Op::I32Const, 0},
+                                                     {Op::I32Load, uint64_t{2} << 32 | ((1u << 28) - 1)},
+                                                     {Op::I32Const, 0},
+                                                     {Op::I32Load, uint64_t{2} << 32 | 0},
+                                                     {Op::Block, uint64_t(ast::kBlockEmpty)},
+                                                     {Op::End, 0},
+                                                     {Op::End, 0}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(load(m.build()), "ok");
+}
+
 TEST(LoadOnePass, UnknownFunctionTypeIsAtItsCodeEntry) {
   // The function section names type 5 of none; the reference reports it at
   // the function's code entry, which comes after the section checks ran.

@@ -99,38 +99,49 @@ class InstrReader {
   bool next(ast::Instr& in) {
     if (done_ || !r_.ok()) return false;
     // The common case, decoded in registers: a one-byte opcode with no
-    // immediates, or with one or two one-byte LEBs (local.get 3,
-    // i32.const 5, i32.load offset=8). Anything else is decoded from its
-    // opcode on by next_general, so the two paths cannot disagree.
-    const uint8_t* const data = r_.data();
+    // immediates, with one or two LEBs of at most 4 bytes (local.get 3,
+    // i32.const 65280, call 1000, i32.load offset=8), or `block`/`loop`
+    // with no type. At most 4 bytes, a LEB can be neither too long nor too
+    // large for 32 bits; anything else is decoded from its opcode on by
+    // next_general, with every check, so the two paths cannot disagree.
     const size_t at = r_.pos();
-    if (r_.size() - at >= 3) {
-      const OpcodeEntry& e = kOpcodeIndex.single[data[at]];
-      const uint8_t b1 = data[at + 1], b2 = data[at + 2];
-      const int64_t s1 = b1 < 0x40 ? b1 : b1 - 0x80;  // b1 as a one-byte signed LEB
+    if (r_.size() - at >= 9) {  // the opcode and two 4-byte LEBs
+      const uint8_t* const p = r_.data() + at;
+      const OpcodeEntry& e = kOpcodeIndex.single[p[0]];
       ast::Instr out{};
-      size_t len = 0;
+      uint32_t v = 0;
+      size_t len = 0, n = 0;
       switch (e.imm) {
         case Imm::None: len = 1; break;
         case Imm::Label:
         case Imm::Func:
         case Imm::Local:
         case Imm::Global:
-          out.a = b1;
-          len = b1 < 0x80 ? 2 : 0;
+          n = leb4(p + 1, v);
+          out.a = v;
+          len = n ? 1 + n : 0;
           break;
         case Imm::I32:
-          out.lo = static_cast<uint32_t>(static_cast<int32_t>(s1));
-          len = b1 < 0x80 ? 2 : 0;
+          n = leb4(p + 1, v);
+          out.lo = static_cast<uint32_t>(sign_extend(v, n));
+          len = n ? 1 + n : 0;
           break;
         case Imm::I64:
-          out.lo = static_cast<uint64_t>(s1);
-          len = b1 < 0x80 ? 2 : 0;
+          n = leb4(p + 1, v);
+          out.lo = static_cast<uint64_t>(int64_t{sign_extend(v, n)});
+          len = n ? 1 + n : 0;
           break;
         case Imm::Mem:
-          out.a = b1;
-          out.b = b2;
-          len = b1 < 0x80 && b2 < 0x80 ? 3 : 0;
+          if ((n = leb4(p + 1, v))) {
+            out.a = v;
+            const size_t n2 = leb4(p + 1 + n, v);
+            out.b = v;
+            len = n2 ? 1 + n + n2 : 0;
+          }
+          break;
+        case Imm::Block:
+          out.lo = static_cast<uint64_t>(ast::kBlockEmpty);
+          len = p[1] == 0x40 ? 2 : 0;
           break;
         default: break;
       }
@@ -150,6 +161,27 @@ class InstrReader {
  private:
   // Control-stack entries: what may legally follow inside this level.
   enum : uint8_t { kBlock = 0, kIf = 1, kElse = 2 };
+
+  // A LEB128 of at most 4 bytes at p: its 28 bits in v and its length, or
+  // 0 if it runs on (the general path reads it then).
+  static size_t leb4(const uint8_t* p, uint32_t& v) {
+    uint32_t r = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      r |= uint32_t{p[i] & 0x7Fu} << (7 * i);
+      if (p[i] < 0x80) {
+        v = r;
+        return i + 1;
+      }
+    }
+    return 0;
+  }
+
+  // v, a signed LEB of n bytes (1 to 4), sign-extended from its bit 7n-1.
+  static int32_t sign_extend(uint32_t v, size_t n) {
+    const unsigned unused = 32 - 7 * static_cast<unsigned>(n);
+    if (n == 0) return 0;
+    return static_cast<int32_t>(v << unused) >> unused;  // two's complement, C++20
+  }
 
   // next() for any instruction, through the Reader's checked reads.
   [[gnu::noinline]] bool next_general(ast::Instr& in) {
