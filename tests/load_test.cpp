@@ -236,15 +236,19 @@ TEST(LoadOnePass, NoCodeSection) {
   EXPECT_EQ(load(m.build()), "invalid: multiple memories @0");
 }
 
-TEST(LoadOnePass, KeepsTheTreeWithoutBodies) {
+TEST(LoadOnePass, KeepsTheTreeWithoutBodiesAndCustomSections) {
   wasm_builder::Module m;
   uint32_t t = m.type({VT::I32}, {VT::I32});
   // (func (param i32) (result i32) (local i64 i64) (block (br_table 0 0 (local.get 0))) (local.get 0))
   m.func(t, cat({{0x02, 0x40}, local_get(0), {0x0E, 0x01, 0x00, 0x00, 0x0B}, local_get(0)}), {{2, VT::I64}});
   m.export_func("f", 0);
-  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  // A custom section "x" of 3 bytes at the end.
+  const Bytes b = cat({m.build(), {0x00, 0x05, 0x01, 'x', 1, 2, 3}});
+  ASSERT_EQ(decode(b, Limits{})->customs.size(), 1u);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(b);
   ASSERT_TRUE(loaded) << loaded.error().message;
   const ast::Module& tree = syntax_of(**loaded);
+  EXPECT_TRUE(tree.customs.empty());
   ASSERT_EQ(tree.funcs.size(), 1u);
   EXPECT_TRUE(tree.funcs[0].body.empty());
   EXPECT_TRUE(tree.funcs[0].br_targets.empty());
@@ -254,13 +258,14 @@ TEST(LoadOnePass, KeepsTheTreeWithoutBodies) {
   ASSERT_EQ(tree.exports.size(), 1u);
   EXPECT_EQ(tree.exports[0].name, "f");
   // The same for a tree loaded directly.
-  Result<ast::Module> decoded = decode(m.build(), Limits{});
+  Result<ast::Module> decoded = decode(b, Limits{});
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->funcs[0].body.size(), 6u);  // block local.get br_table end local.get end
   EXPECT_EQ(decoded->funcs[0].br_targets, (std::vector<uint32_t>{0, 0}));
   Result<std::shared_ptr<const Module>> direct = load_syntax(std::move(decoded).value());
   ASSERT_TRUE(direct);
   EXPECT_TRUE(syntax_of(**direct).funcs[0].body.empty());
+  EXPECT_TRUE(syntax_of(**direct).customs.empty());
 }
 
 TEST(LoadOnePass, CompiledCodeIsExactlySized) {

@@ -16,8 +16,8 @@ namespace warden::fuzz {
 ///     encoding is a fixpoint, and the re-encoded bytes load with the same
 ///     outcome (same error kind and message);
 ///  3. validating the tree directly (load_syntax) agrees with load, and
-///     syntax_of() is the decoded tree (without the function bodies, which
-///     it does not keep).
+///     syntax_of() is the decoded tree (without the function bodies and
+///     custom sections, which it does not keep).
 /// Returns the loaded module, or null.
 std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes);
 

@@ -133,7 +133,7 @@ class Decoder {
     if (r_.pos() > end) return r_.fail("unexpected end of section or function", r_.size());
     uint64_t n = end - r_.pos();
     const uint8_t* p = r_.bytes(n);
-    if (!p) return;
+    if (!p || sink_) return;  // Module::load keeps no custom sections
     c.bytes.assign(p, p + n);
     c.after_section = after;
     m_.customs.push_back(std::move(c));

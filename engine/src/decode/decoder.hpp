@@ -28,9 +28,11 @@ class BodySink {
   virtual void body(uint32_t index, InstrReader& in) = 0;
 };
 
-/// decode() (warden/binary.hpp), with the bodies given to `sink` and left
-/// empty in the tree (Function::body and br_targets), when `sink` is not
-/// null. Errors: exactly decode()'s.
+/// decode() (warden/binary.hpp), or, when `sink` is not null, what
+/// Module::load keeps: the bodies go to `sink` and stay empty in the tree
+/// (Function::body and br_targets), and custom sections are checked (their
+/// names) but not kept (no copy of what the engine never reads). Errors:
+/// exactly decode()'s.
 Result<ast::Module> decode_module(std::span<const uint8_t> bytes, const Limits& limits, BodySink* sink);
 
 }  // namespace warden::decode_detail

@@ -38,6 +38,7 @@ Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& l
     f.body = {};
     f.br_targets = {};
   }
+  m.customs = {};
   return make_module(std::move(m), std::move(code).value());
 }
 
