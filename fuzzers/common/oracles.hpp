@@ -18,7 +18,8 @@ namespace warden::fuzz {
 ///     encoding is the input itself) that is the first decode and load
 ///     again, and is not repeated;
 ///  3. validating the tree directly (load_syntax) agrees with load, and
-///     syntax_of() is the decoded tree.
+///     syntax_of() is the decoded tree (without the function bodies and
+///     custom sections, which it does not keep).
 /// Returns the loaded module, or null.
 std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes);
 

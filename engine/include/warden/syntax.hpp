@@ -168,7 +168,12 @@ namespace warden {
 /// produce, such as an `else` outside an `if`).
 Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits = {});
 
-/// The syntax tree `m` was loaded from.
+/// The syntax tree `m` was loaded from, without the function bodies and
+/// the custom sections: every Function's `body` and `br_targets` are empty
+/// (the compiled code replaces them; Module::load never builds them), and
+/// `customs` is empty (the engine never reads them, so a module does not
+/// keep a copy). Everything else is as decode() or the text parser produced
+/// it. For the rest, decode() the bytes.
 const ast::Module& syntax_of(const Module& m);
 
 /// The first structural difference between `a` and `b`, described for a

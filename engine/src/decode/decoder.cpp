@@ -6,12 +6,15 @@
 #include <string>
 #include <utility>
 
+#include "decode/decoder.hpp"
 #include "decode/expr.hpp"
 #include "decode/reader.hpp"
 
 namespace warden {
 namespace {
 
+using decode_detail::BodySink;
+using decode_detail::InstrReader;
 using decode_detail::read_expr;
 using decode_detail::read_ref_type;
 using decode_detail::read_value_type;
@@ -45,7 +48,8 @@ uint8_t section_rank(uint8_t id) {
 
 class Decoder {
  public:
-  Decoder(std::span<const uint8_t> bytes, const Limits& limits) : r_(bytes), limits_(limits) {}
+  Decoder(std::span<const uint8_t> bytes, const Limits& limits, BodySink* sink)
+      : r_(bytes), limits_(limits), sink_(sink) {}
 
   Result<ast::Module> run() {
     read_header();
@@ -58,6 +62,7 @@ class Decoder {
  private:
   Reader r_;
   const Limits& limits_;
+  BodySink* sink_;
   ast::Module m_;
   bool seen_code_ = false;
   bool seen_data_ = false;
@@ -128,7 +133,7 @@ class Decoder {
     if (r_.pos() > end) return r_.fail("unexpected end of section or function", r_.size());
     uint64_t n = end - r_.pos();
     const uint8_t* p = r_.bytes(n);
-    if (!p) return;
+    if (!p || sink_) return;  // Module::load keeps no custom sections
     c.bytes.assign(p, p + n);
     c.after_section = after;
     m_.customs.push_back(std::move(c));
@@ -338,21 +343,20 @@ class Decoder {
     uint32_t n = r_.len();
     if (!r_.ok()) return;
     if (n != m_.funcs.size()) return r_.fail("function and code section have inconsistent lengths", at);
-    for (uint32_t i = 0; i < n && r_.ok(); ++i) read_body(m_.funcs[i]);
+    InstrReader in(r_, m_.data_count.has_value());
+    if (sink_) sink_->begin_code(m_);
+    for (uint32_t i = 0; i < n && r_.ok(); ++i) read_body(i, in);
   }
 
-  void read_body(ast::Function& f) {
+  void read_body(uint32_t index, InstrReader& in) {
+    ast::Function& f = m_.funcs[index];
     f.pos = static_cast<uint32_t>(r_.pos());
     uint32_t size = r_.len();
     if (!r_.ok()) return;
     size_t start = r_.pos();
-    // Every instruction takes at least a byte, so this is the most the body
-    // can need; reserving it up front (the bytes exist: len() checked them)
-    // saves the copies, and the transient doubling, of growing a vector of
-    // 32-byte instructions one at a time.
-    f.body.reserve(size);
     uint32_t decls = r_.len();
-    uint64_t total = 0;  // at most 2^32 * 2^32: fits in 64 bits
+    uint64_t total = 0;       // at most 2^32 * 2^32: fits in 64 bits
+    f.locals.reserve(decls);  // len() checked that the bytes exist
     for (uint32_t i = 0; i < decls && r_.ok(); ++i) {
       uint32_t count = r_.u32();
       ValType t = read_value_type(r_);
@@ -363,7 +367,20 @@ class Decoder {
     if (total >= (uint64_t{1} << 32)) return r_.fail("too many locals", start);
     uint64_t params = f.type < m_.types.size() ? m_.types[f.type].params.size() : 0;
     if (params + total > limits_.max_locals) return r_.fail_kind(ErrorKind::Exhaustion, "too many locals", start);
-    read_expr(r_, f.body, f.br_targets, m_.data_count.has_value());
+    in.reset();
+    if (sink_) {
+      sink_->body(index, in);
+      ast::Instr rest;
+      while (in.next(rest)) {}
+    } else {
+      // Every instruction takes at least a byte, so the body needs at most
+      // `size` of them: reserving that (the bytes exist: len() checked
+      // them) and trimming after saves the copies, and the transient
+      // doubling, of growing a vector of 32-byte instructions one at a time.
+      f.body.reserve(size);
+      read_expr(r_, f.body, f.br_targets, m_.data_count.has_value());
+      f.body.shrink_to_fit();
+    }
     if (r_.ok() && r_.pos() != start + size) r_.fail("section size mismatch", start);
   }
 
@@ -397,10 +414,14 @@ class Decoder {
 }  // namespace
 
 Result<ast::Module> decode(std::span<const uint8_t> bytes, const Limits& limits) {
+  return decode_detail::decode_module(bytes, limits, nullptr);
+}
+
+Result<ast::Module> decode_detail::decode_module(std::span<const uint8_t> bytes, const Limits& limits, BodySink* sink) {
   // Offsets are stored as 32 bits, so no module may be larger than that.
   if (bytes.size() > limits.max_module_bytes || bytes.size() > std::numeric_limits<uint32_t>::max())
     return Error{ErrorKind::Exhaustion, "module too large", kNoOffset};
-  return Decoder(bytes, limits).run();
+  return Decoder(bytes, limits, sink).run();
 }
 
 }  // namespace warden

@@ -76,6 +76,27 @@ class Reader {
   /// the last permitted byte must be zero ("integer too large"); a longer
   /// encoding is "integer representation too long".
   uint64_t uleb(int bits) {
+    // One byte (most indices and counts) fits any width of 7 bits or more.
+    // After an error pos_ == size_, so this never reads on.
+    if (bits >= 7 && pos_ < size_ && data_[pos_] < 0x80) return data_[pos_++];
+    return uleb_long(bits);
+  }
+
+  /// Signed LEB128 of at most `bits` bits: the unused bits of the last
+  /// permitted byte must all equal the sign bit.
+  int64_t sleb(int bits) {
+    if (bits >= 7 && pos_ < size_ && data_[pos_] < 0x80) {  // one byte: bit 6 is the sign
+      const int64_t b = data_[pos_++];
+      return b < 0x40 ? b : b - 0x80;
+    }
+    return sleb_long(bits);
+  }
+
+  uint32_t u32() { return static_cast<uint32_t>(uleb(32)); }
+
+  // The general cases of uleb and sleb, out of line: the one-byte fast
+  // paths above are what the decoder's loops inline.
+  [[gnu::noinline]] uint64_t uleb_long(int bits) {
     uint64_t result = 0;
     for (int shift = 0, n = bits;; shift += 7, n -= 7) {
       if (n <= 0) {
@@ -94,9 +115,7 @@ class Reader {
     }
   }
 
-  /// Signed LEB128 of at most `bits` bits: the unused bits of the last
-  /// permitted byte must all equal the sign bit.
-  int64_t sleb(int bits) {
+  [[gnu::noinline]] int64_t sleb_long(int bits) {
     uint64_t result = 0;
     for (int shift = 0, n = bits;; shift += 7, n -= 7) {
       if (n <= 0) {
@@ -120,8 +139,6 @@ class Reader {
       }
     }
   }
-
-  uint32_t u32() { return static_cast<uint32_t>(uleb(32)); }
 
   /// A length or vector count (spec 5.1.3): a u32 that cannot exceed the
   /// bytes left, counted from the start of the length itself, so that no

@@ -2,31 +2,44 @@
 // shareable Module.
 #include "runtime/runtime.hpp"
 #include "validate/validator.hpp"
-#include "warden/binary.hpp"
 
 namespace warden {
 
 Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Module::~Module() = default;
 
+namespace {
+
+// The function index space: imports first (spec 2.5.1).
+std::shared_ptr<const Module> make_module(ast::Module tree, std::vector<code::CompiledFunc> code) {
+  auto impl = std::make_unique<Module::Impl>();
+  impl->code = std::move(code);
+  impl->func_types.reserve(tree.imports.size() + tree.funcs.size());
+  for (const ast::Import& im : tree.imports)
+    if (im.kind == ExternKind::Func) impl->func_types.push_back(im.func_type);
+  for (const ast::Function& f : tree.funcs) impl->func_types.push_back(f.type);
+  impl->ast = std::move(tree);
+  return std::make_shared<Module>(std::move(impl));
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> bytes, const Limits& limits) {
-  Result<ast::Module> m = decode(bytes, limits);
+  Result<Loaded> m = load_binary(bytes, limits);
   if (!m) return m.error();
-  return load_syntax(std::move(m).value(), limits);
+  return make_module(std::move(m->tree), std::move(m->code));
 }
 
 Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits) {
   Result<std::vector<code::CompiledFunc>> code = validate(m, limits);
   if (!code) return code.error();
-  auto impl = std::make_unique<Module::Impl>();
-  impl->code = std::move(code).value();
-  // The function index space: imports first (spec 2.5.1).
-  impl->func_types.reserve(m.imports.size() + m.funcs.size());
-  for (const ast::Import& im : m.imports)
-    if (im.kind == ExternKind::Func) impl->func_types.push_back(im.func_type);
-  for (const ast::Function& f : m.funcs) impl->func_types.push_back(f.type);
-  impl->ast = std::move(m);
-  return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(impl)));
+  // The bodies are compiled; the module keeps what Module::load's does.
+  for (ast::Function& f : m.funcs) {
+    f.body = {};
+    f.br_targets = {};
+  }
+  m.customs = {};
+  return make_module(std::move(m), std::move(code).value());
 }
 
 std::vector<ImportInfo> Module::imports() const {

@@ -2,11 +2,13 @@
 // module, shared by the module checks and the function compiler.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "code.hpp"
+#include "decode/expr.hpp"
 #include "warden/syntax.hpp"
 #include "warden/warden.hpp"
 
@@ -54,6 +56,26 @@ inline bool is_valtype(ValType t) {
   }
   return false;
 }
+
+/// Validates and compiles function bodies under `c` (spec 3.3, 3.4.1), one
+/// at a time, reusing its stacks from one body to the next. Errors as
+/// validate() documents.
+class FunctionCompiler {
+ public:
+  FunctionCompiler(const Context& c, const Limits& limits);
+  ~FunctionCompiler();
+  /// The body in the tree.
+  Result<code::CompiledFunc> compile(const ast::Function& f);
+  /// The body as `in` decodes it (f.body is not used): instructions are
+  /// taken up to the final end, or up to the first error. After a
+  /// malformed byte (in.ok() false) the error returned means nothing: the
+  /// decoder's own error is the module's.
+  Result<code::CompiledFunc> compile(const ast::Function& f, decode_detail::InstrReader& in);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Validate every defined function's body under `c` (spec 3.3, 3.4.1) and
 /// compile it (code.hpp). Errors as validate() documents.

@@ -18,6 +18,7 @@
 #include <optional>
 #include <span>
 
+#include "decode/expr.hpp"
 #include "validate/context.hpp"
 
 namespace warden::valid {
@@ -88,12 +89,23 @@ struct Frame {
   std::span<const ValType> labels() const { return kind == Op::Loop ? params : results; }
 };
 
+// Instructions arrive one at a time, from the tree (load_syntax) or from the
+// decoder as it reads them (Module::load): either way step() sees each
+// once, and nothing the size of a body is held besides the code.
 class Compiler {
  public:
   Compiler(const Context& c, const Limits& limits) : c_(c), limits_(limits) {}
   Result<code::CompiledFunc> compile(const ast::Function& f);
+  Result<code::CompiledFunc> compile(const ast::Function& f, decode_detail::InstrReader& in);
 
  private:
+  // The locals and the function's own frame; an error for a bad type or
+  // too many locals.
+  std::optional<Error> begin(const ast::Function& f);
+  // The code (exactly sized: growth slack would stay with the module) and
+  // the frame's shape.
+  code::CompiledFunc finish(const ast::Function& f);
+
   // ---- errors
   bool fail(std::string msg, ErrorKind kind = ErrorKind::Invalid) {
     err_ = Error{kind, std::move(msg), pos_};
@@ -241,7 +253,7 @@ class Compiler {
 
   const Context& c_;
   const Limits& limits_;
-  const ast::Function* f_ = nullptr;
+  std::span<const uint32_t> br_all_;  // br_table label lists: Instr::a indexes these
   std::optional<Error> err_;
   uint32_t pos_ = 0;
 
@@ -259,11 +271,11 @@ class Compiler {
   Emitted last_[2] = {};
   uint32_t nlast_ = 0;
   uint32_t local_slots_ = 0;
+  uint32_t param_slots_ = 0;
   uint32_t max_ = 0;
 };
 
-Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
-  f_ = &f;
+std::optional<Error> Compiler::begin(const ast::Function& f) {
   err_.reset();
   pos_ = f.pos;
   vals_.clear();
@@ -292,7 +304,7 @@ Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
     slot += n * width(t);
   };
   for (ValType t : ft.params) add_run(1, t);
-  const uint32_t param_slots = slot;
+  param_slots_ = slot;
   for (const ast::LocalDecl& d : f.locals) {
     if (!is_valtype(d.type)) return invalid("type mismatch", f.pos);
     add_run(d.count, d.type);
@@ -302,7 +314,23 @@ Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
   const uint32_t result_slots = slot_count(ft.results);
   ctrl_.push_back(Frame{Op::Block, {}, ft.results, 0, local_slots_, result_slots, false, true, kNone, kNone});
   emit_op(XOp::Fuel);
+  return std::nullopt;
+}
 
+code::CompiledFunc Compiler::finish(const ast::Function& f) {
+  code::CompiledFunc out;
+  out.code.assign(code_.begin(), code_.end());  // code_ keeps its capacity for the next body
+  out.type = f.type;
+  out.param_slots = param_slots_;
+  out.local_slots = local_slots_;
+  out.result_slots = slot_count(c_.m->types[f.type].results);
+  out.max_stack = max_;
+  return out;
+}
+
+Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
+  if (std::optional<Error> e = begin(f)) return *e;
+  br_all_ = f.br_targets;
   for (size_t i = 0; i < f.body.size(); ++i) {
     const ast::Instr& in = f.body[i];
     pos_ = in.pos;
@@ -315,16 +343,23 @@ Result<code::CompiledFunc> Compiler::compile(const ast::Function& f) {
     uint32_t at = f.body.empty() ? f.pos : f.body.back().pos;
     return Error{ErrorKind::Malformed, "END opcode expected", at};
   }
+  return finish(f);
+}
 
-  code::CompiledFunc out;
-  out.code = std::move(code_);
-  code_ = {};
-  out.type = f.type;
-  out.param_slots = param_slots;
-  out.local_slots = local_slots_;
-  out.result_slots = result_slots;
-  out.max_stack = max_;
-  return out;
+Result<code::CompiledFunc> Compiler::compile(const ast::Function& f, decode_detail::InstrReader& in) {
+  if (std::optional<Error> e = begin(f)) return *e;
+  // The decoder's nesting matches the control stack's: both end at the
+  // body's final end.
+  ast::Instr instr;
+  while (!ctrl_.empty()) {
+    // A malformed byte: the decoder reports it, ahead of any validation
+    // error, so this placeholder is never seen.
+    if (!in.next(instr)) return Error{ErrorKind::Malformed, "malformed function body", pos_};
+    pos_ = instr.pos;
+    if (instr.op == Op::BrTable) br_all_ = in.targets();
+    if (!step(instr)) return *err_;
+  }
+  return finish(f);
 }
 
 bool Compiler::block_type(const ast::Instr& in, std::span<const ValType>& params, std::span<const ValType>& results) {
@@ -734,7 +769,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
 // operands must match each label's types. On a polymorphic stack each target
 // is checked against the values popped for the previous ones.
 bool Compiler::br_table(const ast::Instr& in) {
-  const std::vector<uint32_t>& all = f_->br_targets;
+  const std::span<const uint32_t> all = br_all_;
   if (in.b == 0 || in.a > all.size() || all.size() - in.a < in.b) {
     return fail("malformed br_table", ErrorKind::Malformed);
   }
@@ -837,10 +872,23 @@ bool Compiler::fuse_result(int mode) {
 
 }  // namespace
 
+struct FunctionCompiler::Impl : Compiler {
+  using Compiler::Compiler;
+};
+
+FunctionCompiler::FunctionCompiler(const Context& c, const Limits& limits) : impl_(std::make_unique<Impl>(c, limits)) {}
+FunctionCompiler::~FunctionCompiler() = default;
+
+Result<code::CompiledFunc> FunctionCompiler::compile(const ast::Function& f) { return impl_->compile(f); }
+
+Result<code::CompiledFunc> FunctionCompiler::compile(const ast::Function& f, decode_detail::InstrReader& in) {
+  return impl_->compile(f, in);
+}
+
 Result<std::vector<code::CompiledFunc>> compile_functions(const Context& c, const Limits& limits) {
   std::vector<code::CompiledFunc> out;
   out.reserve(c.m->funcs.size());
-  Compiler compiler(c, limits);
+  FunctionCompiler compiler(c, limits);
   for (const ast::Function& f : c.m->funcs) {
     Result<code::CompiledFunc> r = compiler.compile(f);
     if (!r) return r.error();

@@ -1,5 +1,6 @@
 // Module validation (spec 3.4): everything outside function bodies, then the
-// bodies through compile_functions (func_compile.cpp).
+// bodies through compile_functions (func_compile.cpp); or, for Module::load,
+// all of it while the decoder reads the module (load_binary).
 //
 // Checks run in the reference interpreter's order, so a module with several
 // faults reports the same one: imports, function types, globals, tables,
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "decode/decoder.hpp"
 #include "validate/context.hpp"
 #include "validate/validator.hpp"
 
@@ -86,7 +88,9 @@ void mark_refs(const ast::Expr& e, std::vector<uint8_t>& declared) {
   }
 }
 
-std::optional<Error> check_module(const ast::Module& m, const Limits& limits, Context& c) {
+// Everything before the bodies but the data segments, which the binary
+// format puts after the code section (check_datas).
+std::optional<Error> check_sections(const ast::Module& m, const Limits& limits, Context& c) {
   c.m = &m;
   // An implementation limit (spec A.1): blocks, calls and branches check
   // every param and result of their type, so the arity bounds that work.
@@ -176,7 +180,11 @@ std::optional<Error> check_module(const ast::Module& m, const Limits& limits, Co
       if (c.tables[s.table] != s.type) return invalid("type mismatch", s.pos);
     }
   }
-  // Data segments (spec 3.4.6).
+  return std::nullopt;
+}
+
+// Data segments (spec 3.4.6), the last check before the bodies.
+std::optional<Error> check_datas(const ast::Module& m, const Context& c) {
   for (const ast::DataSegment& d : m.datas) {
     if (d.mode == ast::SegmentMode::Active) {
       if (d.memory >= c.memories) return invalid(unknown("memory", d.memory), d.pos);
@@ -223,11 +231,80 @@ std::optional<Error> check_start_exports(const ast::Module& m, const Context& c)
   return std::nullopt;
 }
 
+// Module::load's consumer of the decoder's bodies: each is validated and
+// compiled as it is decoded. The module-level checks run at the code
+// section on what precedes it (the binary format's section order puts all
+// that a body needs first) and the data segments' after the decode. The
+// first error of each phase is kept and reported in validate()'s order,
+// after any malformed byte anywhere in the module (the decoder's error
+// comes first: decode-then-validate is what the spec describes).
+class BinaryLoader final : public decode_detail::BodySink {
+ public:
+  explicit BinaryLoader(const Limits& limits) : limits_(limits) {}
+
+  void begin_code(const ast::Module& m) override {
+    began_ = true;
+    if ((sections_error_ = check_sections(m, limits_, c_))) return;
+    // A body may name a data segment only with a data count section
+    // (the decoder's rule, spec 5.5.15), whose count the data section must
+    // match: it stands for the data section not yet decoded.
+    c_.datas = m.data_count.value_or(0);
+    compiler_.emplace(c_, limits_);
+    code_.reserve(m.funcs.size());
+  }
+
+  void body(uint32_t index, decode_detail::InstrReader& in) override {
+    if (sections_error_ || body_error_) return;  // only decoding is left to do
+    Result<code::CompiledFunc> r = compiler_->compile(c_.m->funcs[index], in);
+    if (!in.ok()) return;  // malformed: the decoder's error is the module's
+    if (!r)
+      body_error_ = r.error();
+    else
+      code_.push_back(std::move(r).value());
+  }
+
+  Result<Loaded> finish(Result<ast::Module> decoded) {
+    if (!decoded) return decoded.error();
+    Loaded out;
+    out.tree = std::move(decoded).value();
+    if (!began_) begin_code(out.tree);  // no code section (so no functions)
+    c_.m = &out.tree;                   // the decoder's tree has moved here
+    if (sections_error_) {
+      // Checked again on the whole tree for the offset: a function's (an
+      // unknown type index) is that of its code entry, which the decoder
+      // had not read at the code section's start.
+      Context whole;
+      if (auto e = check_sections(out.tree, limits_, whole)) return *e;
+      return *sections_error_;
+    }
+    if (auto e = check_datas(out.tree, c_)) return *e;
+    if (body_error_) return *body_error_;
+    if (auto e = check_start_exports(out.tree, c_)) return *e;
+    out.code = std::move(code_);
+    return out;
+  }
+
+ private:
+  const Limits& limits_;
+  Context c_;
+  bool began_ = false;
+  std::optional<Error> sections_error_, body_error_;
+  std::optional<valid::FunctionCompiler> compiler_;
+  std::vector<code::CompiledFunc> code_;
+};
+
 }  // namespace
+
+Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits) {
+  BinaryLoader loader(limits);
+  Result<ast::Module> decoded = decode_detail::decode_module(bytes, limits, &loader);
+  return loader.finish(std::move(decoded));
+}
 
 Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits) {
   Context c;
-  if (auto e = check_module(m, limits, c)) return *e;
+  if (auto e = check_sections(m, limits, c)) return *e;
+  if (auto e = check_datas(m, c)) return *e;
   Result<std::vector<code::CompiledFunc>> funcs = valid::compile_functions(c, limits);
   if (!funcs) return funcs;
   if (auto e = check_start_exports(m, c)) return *e;

@@ -1,6 +1,7 @@
 // Module validation (spec chapter 3) and compilation to the flat code of
 // code.hpp, done in one pass over every function body.
 #pragma once
+#include <span>
 #include <vector>
 
 #include "code.hpp"
@@ -27,5 +28,18 @@ namespace warden {
 ///               outside an `if`, a body without its final `end`).
 /// Uses no recursion and allocates in proportion to what `m` already holds.
 Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits);
+
+/// A module decoded, validated and compiled: the syntax tree without the
+/// function bodies (Function::body and br_targets are empty), and the code.
+struct Loaded {
+  ast::Module tree;
+  std::vector<code::CompiledFunc> code;
+};
+
+/// decode() then validate(), as one pass: each body is validated and
+/// compiled while it is decoded, and never held as a tree. The outcome is
+/// theirs exactly: the decoder's error if there is one (wherever it is in
+/// the module), else validate()'s first error in validate()'s order.
+Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits);
 
 }  // namespace warden

@@ -1,0 +1,99 @@
+// Load throughput and memory: times Module::load (decode, validate,
+// compile) of one binary module, in this process, and reports MB/s per run
+// (by wall-clock and by thread CPU time),
+// their median, the heap the loaded Module keeps, and the process's peak
+// RSS (docs/design.md, "Loading: from bytes to code").
+//
+//   build/release/bench/load/load_bench FILE.wasm [RUNS]
+//
+// RUNS defaults to 5. MB is 10^6 bytes. The file is read before the first
+// run, so the peak RSS includes the module's bytes (as any embedder holding
+// them would). A measurement, never a test: it fails only when the module
+// does not load.
+#include <malloc.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+#include "warden/warden.hpp"
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// CPU time of this thread: on a machine shared with other builds, wall
+// time also counts the time the scheduler gave to others.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+size_t heap_in_use() { return mallinfo2().uordblks; }
+
+long peak_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;  // KiB on Linux
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || argc > 3) {
+    std::fprintf(stderr, "usage: load_bench FILE.wasm [RUNS]\n");
+    return 64;
+  }
+  const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+  if (runs < 1 || runs > 1000) {
+    std::fprintf(stderr, "load_bench: RUNS must be 1..1000\n");
+    return 64;
+  }
+  std::ifstream in(argv[1], std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "load_bench: cannot read %s\n", argv[1]);
+    return 64;
+  }
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const double mb = static_cast<double>(bytes.size()) / 1e6;
+  const long rss_before = peak_rss_kib();
+
+  std::vector<double> rates, cpu_rates;
+  size_t kept = 0;
+  for (int i = 0; i < runs; ++i) {
+    const size_t heap0 = heap_in_use();
+    const double c0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto m = warden::Module::load(bytes);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double c = cpu_seconds() - c0;
+    if (!m) {
+      std::fprintf(stderr, "load_bench: %s: %s at %llu\n", argv[1], m.error().message.c_str(),
+                   static_cast<unsigned long long>(m.error().offset));
+      return 1;
+    }
+    kept = heap_in_use() - heap0;
+    rates.push_back(mb / s);
+    cpu_rates.push_back(mb / c);
+    std::printf("run %d: %.3f s, %.1f MB/s (CPU time %.3f s, %.1f MB/s)\n", i + 1, s, mb / s, c, mb / c);
+  }
+  const long rss = peak_rss_kib();
+  std::printf("module: %zu bytes\n", bytes.size());
+  std::printf("median: %.1f MB/s wall, %.1f MB/s CPU time (%d runs)\n", median(rates), median(cpu_rates), runs);
+  std::printf("kept by the loaded Module: %.1f MiB (%.2f bytes per module byte)\n", kept / 1048576.0,
+              static_cast<double>(kept) / static_cast<double>(bytes.size()));
+  std::printf("peak RSS: %.1f MiB (%.2f x the module; %.1f MiB before the first load)\n", rss / 1024.0,
+              rss * 1024.0 / static_cast<double>(bytes.size()), rss_before / 1024.0);
+  return 0;
+}

@@ -1,0 +1,38 @@
+// Internal to the engine: decoding with the function bodies handed, one
+// instruction at a time, to a consumer instead of kept in the tree. The
+// validator uses it for Module::load (docs/design.md, "Loading: from bytes
+// to code"); decode() in warden/binary.hpp is this without a consumer.
+#pragma once
+#include <cstdint>
+#include <span>
+
+#include "decode/expr.hpp"
+#include "warden/syntax.hpp"
+#include "warden/warden.hpp"
+
+namespace warden::decode_detail {
+
+/// Where the code section's bodies go (spec 5.5.13).
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  /// At the code section, before its first body: `m` holds every section
+  /// before it (types, imports, functions, tables, memories, globals,
+  /// exports, start, elements, data count) and stays at this address until
+  /// decode returns.
+  virtual void begin_code(const ast::Module& m) = 0;
+  /// Body `index` of the defined functions, whose locals are in m.funcs:
+  /// take instructions from `in` (each well-formed as it comes), up to the
+  /// final end or fewer; the decoder reads whatever is left, so a malformed
+  /// byte later in the body or module is still found.
+  virtual void body(uint32_t index, InstrReader& in) = 0;
+};
+
+/// decode() (warden/binary.hpp), or, when `sink` is not null, what
+/// Module::load keeps: the bodies go to `sink` and stay empty in the tree
+/// (Function::body and br_targets), and custom sections are checked (their
+/// names) but not kept (no copy of what the engine never reads). Errors:
+/// exactly decode()'s.
+Result<ast::Module> decode_module(std::span<const uint8_t> bytes, const Limits& limits, BodySink* sink);
+
+}  // namespace warden::decode_detail

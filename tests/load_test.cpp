@@ -1,0 +1,315 @@
+// Module::load as one pass (validate/validator.cpp, load_binary): each body
+// is validated and compiled while the decoder reads it. Its outcome must be
+// decode() then validate()'s exactly: a malformed byte anywhere wins, then
+// the module checks in order (sections, data segments), then the first
+// invalid body, then start and exports. Modules are built by
+// wasm_builder.hpp; each body is raw bytes with its WAT.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+
+#include "runtime/runtime.hpp"
+#include "warden/binary.hpp"
+#include "warden/script.hpp"
+#include "warden/syntax.hpp"
+#include "warden/warden.hpp"
+#include "wasm_builder.hpp"
+
+namespace {
+
+using namespace warden;
+using wasm_builder::Bytes;
+using wasm_builder::cat;
+using wasm_builder::i32_const;
+using wasm_builder::i64_const;
+using wasm_builder::local_get;
+using VT = ValType;
+
+std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
+  if (r) return "ok";
+  return std::string(to_string(r.error().kind)) + ": " + r.error().message + " @" + std::to_string(r.error().offset);
+}
+
+// The two-pass reference: the whole tree first, then validation of it.
+std::string two_pass(const Bytes& b) {
+  Result<ast::Module> tree = decode(b, Limits{});
+  if (!tree)
+    return std::string(to_string(tree.error().kind)) + ": " + tree.error().message + " @" +
+           std::to_string(tree.error().offset);
+  return outcome(load_syntax(std::move(tree).value()));
+}
+
+// Load `b` and check that the one pass agrees with the two, then return it.
+std::string load(const Bytes& b) {
+  std::string one = outcome(Module::load(b));
+  EXPECT_EQ(one, two_pass(b));
+  return one;
+}
+
+// The offset of the first occurrence of `needle` in `b`.
+size_t offset_of(const Bytes& b, const Bytes& needle) {
+  auto it = std::search(b.begin(), b.end(), needle.begin(), needle.end());
+  EXPECT_NE(it, b.end());
+  return static_cast<size_t>(it - b.begin());
+}
+
+// (func (result i32) (i64.const 7)): "type mismatch" at the end.
+const Bytes kInvalidBody = i64_const(7);
+// (func (result i32) (i32.const 1)).
+const Bytes kValidBody = i32_const(1);
+
+TEST(LoadOnePass, ValidModuleLoads) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kValidBody);
+  m.func(t, cat({local_get(0)}), {{1, VT::I32}});
+  EXPECT_EQ(load(m.build()), "ok");
+}
+
+TEST(LoadOnePass, InvalidBodyThenMalformedBodyIsMalformed) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kInvalidBody);
+  // (func (result i32) (i32.const 1) <0xFF>): no instruction is 0xFF.
+  m.func(t, cat({kValidBody, {0xFF}}));
+  Bytes b = m.build();
+  EXPECT_EQ(load(b), "malformed: illegal opcode @" + std::to_string(offset_of(b, {0x41, 0x01, 0xFF}) + 2));
+}
+
+TEST(LoadOnePass, MalformedByteLaterInTheSameBodyWins) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  // (func (result i32) (i64.const 7) (i32.const 1) <0xFF>): invalid at the
+  // first instruction, malformed at the last.
+  m.func(t, cat({kInvalidBody, kValidBody, {0xFF}}));
+  Bytes b = m.build();
+  EXPECT_EQ(load(b), "malformed: illegal opcode @" + std::to_string(offset_of(b, {0x41, 0x01, 0xFF}) + 2));
+}
+
+TEST(LoadOnePass, InvalidBodyThenMalformedDataSectionIsMalformed) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.memory(1);
+  m.func(t, kInvalidBody);
+  m.data_passive({1, 2, 3});
+  Bytes b = m.build();
+  // The data segment's flags (last section: id 11, size, count 1, flags)
+  // become 7: "malformed data segment kind".
+  const size_t flags = offset_of(b, {0x01, 0x03, 0x01, 0x02, 0x03});
+  b[flags] = 0x07;
+  EXPECT_EQ(load(b), "malformed: malformed data segment kind @" + std::to_string(flags));
+}
+
+TEST(LoadOnePass, InvalidDataSegmentComesBeforeInvalidBody) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.memory(1);
+  m.func(t, kInvalidBody);
+  // (data (i64.const 0) "x"): the offset must be an i32.
+  m.data_active(i64_const(0), {'x'});
+  Bytes b = m.build();
+  const size_t end = offset_of(b, {0x00, 0x42, 0x00, 0x0B, 0x01, 'x'}) + 3;
+  EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end));
+}
+
+TEST(LoadOnePass, InvalidGlobalComesBeforeInvalidBody) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  // (global i32 (i64.const 0)): type mismatch at its end.
+  m.global(VT::I32, false, i64_const(0));
+  m.func(t, kInvalidBody);
+  Bytes b = m.build();
+  const size_t end = offset_of(b, {0x7F, 0x00, 0x42, 0x00, 0x0B}) + 4;
+  EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end));
+}
+
+TEST(LoadOnePass, FirstInvalidBodyComesBeforeStartAndExports) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kValidBody);
+  m.func(t, cat({kInvalidBody, {0x1A}, i32_const(2), {0x68}}));  // i64.const 7 drop i32.const 2 i32.ctz: valid
+  m.func(t, cat({i32_const(3), kInvalidBody}));                  // two values left: type mismatch at its end
+  m.func(t, kInvalidBody);
+  m.export_func("f", 0);
+  m.export_func("f", 1);  // duplicate export name
+  Bytes b = m.build();
+  // The third body's final end: i64.const 7 is 42 07, then 0B.
+  const size_t end = offset_of(b, {0x41, 0x03, 0x42, 0x07, 0x0B}) + 4;
+  EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end));
+}
+
+TEST(LoadOnePass, StartAndExportsAfterValidBodies) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kValidBody);
+  m.export_func("f", 0);
+  m.export_func("f", 0);
+  Bytes b = m.build();
+  const size_t second = offset_of(b, {0x01, 'f', 0x00, 0x00, 0x01, 'f'}) + 4;
+  EXPECT_EQ(load(b), "invalid: duplicate export name @" + std::to_string(second));
+}
+
+TEST(LoadOnePass, DataIndicesComeFromTheDataCountSection) {
+  // (memory 1) (data "abc") (func (memory.init 0 (i32.const 0) (i32.const 0)
+  // (i32.const 3)) (data.drop 0)): the body is compiled before the data
+  // section is read. memory.init 1 would be "unknown data segment 1".
+  for (uint8_t seg : {0, 1}) {
+    wasm_builder::Module m;
+    uint32_t t = m.type({}, {});
+    m.memory(1);
+    m.func(t, cat({i32_const(0), i32_const(0), i32_const(3), {0xFC, 0x08, seg, 0x00}, {0xFC, 0x09, 0x00}}));
+    m.data_passive({'a', 'b', 'c'});
+    Bytes b = m.build();
+    if (seg == 0)
+      EXPECT_EQ(load(b), "ok");
+    else
+      EXPECT_EQ(load(b), "invalid: unknown data segment 1 @" + std::to_string(offset_of(b, {0xFC, 0x08, 0x01})));
+  }
+}
+
+TEST(LoadOnePass, ImmediatesOfEveryLebLength) {
+  // The decoder reads LEBs of up to 4 bytes inline and longer ones (and
+  // the last bytes of a module) through the Reader: both must give the
+  // same values, non-minimal encodings included.
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {});
+  m.memory(1);
+  const Bytes body = cat({
+      {0x41, 0x7F, 0x1A},                                            // i32.const -1 (1 byte) drop
+      {0x41, 0x80, 0x01, 0x1A},                                      // i32.const 128 (2 bytes) drop
+      {0x41, 0xFF, 0xFF, 0x7F, 0x1A},                                // i32.const -1 (3 bytes) drop
+      {0x41, 0x80, 0x80, 0x80, 0x40, 0x1A},                          // i32.const -2^27 (4 bytes) drop
+      {0x41, 0x80, 0x80, 0x80, 0x80, 0x78, 0x1A},                    // i32.const -2^31 (5 bytes) drop
+      {0x42, 0xFF, 0xFF, 0xFF, 0x3F, 0x1A},                          // i64.const 2^27-1 (4 bytes) drop
+      {0x42, 0x80, 0x80, 0x80, 0x80, 0x01, 0x1A},                    // i64.const 2^28 (5 bytes) drop
+      {0x20, 0x80, 0x80, 0x80, 0x00, 0x1A},                          // local.get 0 (4 bytes) drop
+      {0x41, 0x00, 0x28, 0x02, 0xFF, 0xFF, 0xFF, 0x7F, 0x1A},        // (i32.load offset=2^28-1 (i32.const 0)) drop
+      {0x41, 0x00, 0x28, 0x82, 0x80, 0x80, 0x80, 0x00, 0x00, 0x1A},  // (i32.load align: 5 bytes) drop
+      {0x02, 0x40, 0x0B},                                            // block end
+  });
+  m.func(t, body, {{1, VT::I32}});
+  Result<ast::Module> tree = decode(m.build(), Limits{});
+  ASSERT_TRUE(tree) << tree.error().message;
+  std::vector<std::pair<Op, uint64_t>> got;
+  for (const ast::Instr& in : tree->funcs[0].body) {
+    if (in.op == Op::Drop) continue;
+    got.emplace_back(in.op, in.op == Op::LocalGet || in.op == Op::I32Load ? uint64_t{in.a} << 32 | in.b : in.lo);
+  }
+  const std::vector<std::pair<Op, uint64_t>> want = {{Op::I32Const, 0xFFFFFFFF},
+                                                     {Op::I32Const, 128},
+                                                     {Op::I32Const, 0xFFFFFFFF},
+                                                     {Op::I32Const, 0xF8000000},
+                                                     {Op::I32Const, 0x80000000},
+                                                     {Op::I64Const, (1u << 27) - 1},
+                                                     {Op::I64Const, 1u << 28},
+                                                     {Op::LocalGet, 0},
+                                                     {Op::I32Const, 0},
+                                                     {Op::I32Load, uint64_t{2} << 32 | ((1u << 28) - 1)},
+                                                     {Op::I32Const, 0},
+                                                     {Op::I32Load, uint64_t{2} << 32 | 0},
+                                                     {Op::Block, uint64_t(ast::kBlockEmpty)},
+                                                     {Op::End, 0},
+                                                     {Op::End, 0}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(load(m.build()), "ok");
+}
+
+TEST(LoadOnePass, UnknownFunctionTypeIsAtItsCodeEntry) {
+  // The function section names type 5 of none; the reference reports it at
+  // the function's code entry, which comes after the section checks ran.
+  wasm_builder::Module m;
+  m.func(5, {});
+  Bytes b = m.build();
+  const size_t entry = offset_of(b, {0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B}) + 3;
+  EXPECT_EQ(load(b), "invalid: unknown type 5 @" + std::to_string(entry));
+}
+
+TEST(LoadOnePass, NoCodeSection) {
+  wasm_builder::Module m;
+  m.memory(1);
+  m.memory(1);  // multiple memories
+  EXPECT_EQ(load(m.build()), "invalid: multiple memories @0");
+}
+
+TEST(LoadOnePass, KeepsTheTreeWithoutBodiesAndCustomSections) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({VT::I32}, {VT::I32});
+  // (func (param i32) (result i32) (local i64 i64) (block (br_table 0 0 (local.get 0))) (local.get 0))
+  m.func(t, cat({{0x02, 0x40}, local_get(0), {0x0E, 0x01, 0x00, 0x00, 0x0B}, local_get(0)}), {{2, VT::I64}});
+  m.export_func("f", 0);
+  // A custom section "x" of 3 bytes at the end.
+  const Bytes b = cat({m.build(), {0x00, 0x05, 0x01, 'x', 1, 2, 3}});
+  ASSERT_EQ(decode(b, Limits{})->customs.size(), 1u);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(b);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const ast::Module& tree = syntax_of(**loaded);
+  EXPECT_TRUE(tree.customs.empty());
+  ASSERT_EQ(tree.funcs.size(), 1u);
+  EXPECT_TRUE(tree.funcs[0].body.empty());
+  EXPECT_TRUE(tree.funcs[0].br_targets.empty());
+  ASSERT_EQ(tree.funcs[0].locals.size(), 1u);
+  EXPECT_EQ(tree.funcs[0].locals[0].count, 2u);
+  EXPECT_EQ(tree.funcs[0].locals[0].type, VT::I64);
+  ASSERT_EQ(tree.exports.size(), 1u);
+  EXPECT_EQ(tree.exports[0].name, "f");
+  // The same for a tree loaded directly.
+  Result<ast::Module> decoded = decode(b, Limits{});
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->funcs[0].body.size(), 6u);  // block local.get br_table end local.get end
+  EXPECT_EQ(decoded->funcs[0].br_targets, (std::vector<uint32_t>{0, 0}));
+  Result<std::shared_ptr<const Module>> direct = load_syntax(std::move(decoded).value());
+  ASSERT_TRUE(direct);
+  EXPECT_TRUE(syntax_of(**direct).funcs[0].body.empty());
+  EXPECT_TRUE(syntax_of(**direct).customs.empty());
+}
+
+TEST(LoadOnePass, CompiledCodeIsExactlySized) {
+  // Growth slack in each function's code would stay with the module for
+  // its lifetime (docs/design.md, "Loading: from bytes to code").
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  Bytes body;
+  for (int i = 0; i < 100; ++i) body = cat({body, i32_const(i), {0x1A}});  // i32.const i, drop
+  m.func(t, cat({body, kValidBody}));
+  m.func(t, kValidBody);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const std::vector<code::CompiledFunc>& code = detail::Access::of(**loaded).code;
+  ASSERT_EQ(code.size(), 2u);
+  for (const code::CompiledFunc& f : code) EXPECT_EQ(f.code.capacity(), f.code.size());
+  EXPECT_GT(code[0].code.size(), 200u);
+}
+
+// Every module of the official testsuite, binary as written or text
+// encoded: the one pass agrees with the two on the error's kind, message
+// and offset.
+TEST(LoadOnePass, SpecTestsuiteModulesAgreeWithTwoPasses) {
+  if (!std::filesystem::is_directory(WARDEN_TESTSUITE_DIR)) GTEST_SKIP() << "no testsuite";
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(WARDEN_TESTSUITE_DIR))
+    if (e.path().extension() == ".wast") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::map<std::string, size_t> verdicts;  // "ok", or the error kind
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<text::Script> script = text::parse_script(source);
+    ASSERT_TRUE(script) << f << ": " << script.error().message;
+    for (const text::Command& c : script->commands) {
+      if (!c.module || c.module->form == text::ScriptModule::Form::Quote) continue;
+      const Bytes b = c.module->form == text::ScriptModule::Form::Binary ? c.module->bytes : encode(c.module->module);
+      Result<std::shared_ptr<const Module>> one = Module::load(b);
+      EXPECT_EQ(outcome(one), two_pass(b)) << f.filename() << ":" << c.pos.line;
+      ++verdicts[one ? "ok" : std::string(to_string(one.error().kind))];
+    }
+  }
+  // The wasm-2.0 testsuite's modules, quoted ones aside.
+  EXPECT_EQ(verdicts, (std::map<std::string, size_t>{{"invalid", 2144}, {"malformed", 691}, {"ok", 1707}}));
+}
+
+}  // namespace
