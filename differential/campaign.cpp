@@ -16,8 +16,10 @@
 
 #include "bundle.hpp"
 #include "compare.hpp"
+#include "cycle.hpp"
 #include "inputs.hpp"
 #include "peer_rules.hpp"
+#include "process.hpp"
 #include "reduce.hpp"
 #include "scan.hpp"
 #include "suspects.hpp"
@@ -129,14 +131,19 @@ class Campaign {
       return summary();
     }
     uint64_t cycle = 0;
+    // Cycle k+1's inputs are made while cycle k runs; when the time is up
+    // they are dropped unrun.
+    std::future<CycleInput> next;
     while (true) {
       if (o_.max_cycles ? cycle >= o_.max_cycles : since(start_) >= o_.seconds) break;
-      if (!exec_gens_.empty()) exec_batch(cycle);
-      if (wasi_) wasi_batch(cycle);
-      if (mutate_) mutate_batch(cycle);
+      CycleInput in = next.valid() ? next.get() : prepare(cycle);
+      if (!o_.max_cycles || cycle + 1 < o_.max_cycles)
+        next = std::async(std::launch::async, [this, c = cycle + 1] { return prepare(c); });
+      run_cycle_of(in);
       ++cycle;
       if (o_.verbose || cycle % 10 == 0) progress(cycle);
     }
+    if (next.valid()) next.wait();
     cycles_ = cycle;
     elapsed_ = since(start_);
     return summary();
@@ -157,6 +164,7 @@ class Campaign {
     setup.node = o_.node;
     setup.harness = o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness;
     setup.protocol = o_.protocol;
+    setup.tool_server = o_.tool_server;
     for (const std::string& name : o_.engines) {
       std::unique_ptr<Engine> e = make_engine(name, setup);
       if (!e) {
@@ -192,6 +200,12 @@ class Campaign {
       if (!binaryen2_->available(why)) binaryen2_.reset();
     }
     for (const std::string& g : o_.generators) {
+      if (g == "ttf" && !ttf_server_) {
+        // wasm-opt -ttf, kept loaded (its scratch files are ttf_module's).
+        fs::create_directories(work_ + "/ttf", ec);
+        ttf_server_ = std::make_unique<ToolServer>((fs::path(o_.tool_dir) / "wasm-opt").string(),
+                                                   tool_server_library(o_.tool_server), work_ + "/ttf");
+      }
       if (g == "own" || g == "ttf")
         exec_gens_.push_back(g);
       else if (g == "mutate")
@@ -250,58 +264,6 @@ class Campaign {
     return nullptr;
   }
 
-  // Runs every engine on the jobs, the peers in parallel with Warden.
-  std::vector<EngineRun> run_all(std::span<const RunJob> jobs, std::vector<std::vector<RunResult>>& per_engine,
-                                 const std::vector<std::string>& only = {}) {
-    std::vector<std::future<std::vector<RunResult>>> futures(engines_.size());
-    std::vector<double> secs(engines_.size());
-    per_engine.assign(engines_.size(), {});
-    size_t warden_at = engines_.size();
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      Engine* eng = engines_[e].get();
-      if (!only.empty() && std::find(only.begin(), only.end(), std::string(eng->name())) == only.end()) continue;
-      if (eng->name() == "warden") {
-        warden_at = e;
-        continue;
-      }
-      if (eng->name() == "binaryen" && binaryen2_ && jobs.size() > 1) {
-        futures[e] = std::async(std::launch::async, [this, eng, jobs, &secs, e] {
-          auto t = Clock::now();
-          size_t half = jobs.size() / 2;
-          auto second =
-              std::async(std::launch::async, [this, jobs, half] { return binaryen2_->run(jobs.subspan(half)); });
-          std::vector<RunResult> r = eng->run(jobs.subspan(0, half));
-          std::vector<RunResult> r2 = second.get();
-          r.insert(r.end(), std::make_move_iterator(r2.begin()), std::make_move_iterator(r2.end()));
-          secs[e] = since(t);
-          return r;
-        });
-        continue;
-      }
-      futures[e] = std::async(std::launch::async, [eng, jobs, &secs, e] {
-        auto t = Clock::now();
-        std::vector<RunResult> r = eng->run(jobs);
-        secs[e] = since(t);
-        return r;
-      });
-    }
-    if (warden_at < engines_.size()) {
-      auto t = Clock::now();
-      per_engine[warden_at] = engines_[warden_at]->run(jobs);
-      secs[warden_at] = since(t);
-    }
-    for (size_t e = 0; e < engines_.size(); ++e)
-      if (futures[e].valid()) per_engine[e] = futures[e].get();
-    std::vector<EngineRun> flat;
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      if (per_engine[e].empty()) continue;
-      std::string n(engines_[e]->name());
-      health_.seconds[n] += secs[e];
-      health_.modules[n] += jobs.size();
-    }
-    return flat;
-  }
-
   std::vector<LoadResult> validate_one(Engine& e, std::span<const uint8_t> bytes) {
     std::span<const uint8_t> one[] = {bytes};
     return e.validate(one);
@@ -315,9 +277,42 @@ class Campaign {
     Probe probe;
   };
 
-  void exec_batch(uint64_t cycle) {
+  // A generated module Warden does not load (validation_of_raw), and a WASI
+  // program of the cycle.
+  struct Raw {
+    Item item;
+    std::vector<uint8_t> bytes;
+  };
+  struct WasiInput {
+    uint64_t index = 0, seed = 0;
+    std::vector<fuzz::WasiCall> calls;
+  };
+  // Everything a cycle feeds the engines, made from the seed alone
+  // (prepare), with the counters of its making, merged when the cycle is
+  // judged: a cycle prepared ahead and then not run (time is up) leaves no
+  // trace.
+  struct CycleInput {
+    uint64_t cycle = 0;
     std::vector<Item> items;
-    for (uint32_t k = 0; k < o_.batch; ++k) {
+    std::vector<Raw> raws;
+    std::vector<WasiInput> wasi;
+    std::vector<std::vector<uint8_t>> mutants;
+    std::vector<uint64_t> mutant_seeds;
+    std::vector<std::span<const uint8_t>> mutant_spans, sampled;
+    std::vector<size_t> sampled_at;
+    uint64_t own = 0, ttf = 0, ttf_failed = 0, generated = 0, probe_failed = 0;
+    std::string ttf_error;  // the first failure's words
+  };
+
+  // The cycle's inputs: generated modules and their probes, WASI programs,
+  // mutants. Runs on a thread of its own while the cycle before runs
+  // (pipelining), so it touches no campaign state but the mutation pool,
+  // which nothing else reads; the pool gets this cycle's modules before its
+  // mutants are drawn, as when cycles ran one after another.
+  CycleInput prepare(uint64_t cycle) {
+    CycleInput in;
+    in.cycle = cycle;
+    for (uint32_t k = 0; k < o_.batch && !exec_gens_.empty(); ++k) {
       Item it;
       it.index = cycle * o_.batch + k;
       it.gen = exec_gens_[it.index % exec_gens_.size()];
@@ -326,24 +321,24 @@ class Campaign {
       if (it.gen == "own") {
         it.module = own_module(it.seed);
         raw = encode(it.module);
-        ++health_.own;
+        ++in.own;
       } else {
         std::string err;
-        if (!ttf_module(o_.tool_dir, work_, it.seed, raw, err)) {
-          if (++health_.ttf_failed == 1) std::fprintf(out_, "ttf: %s\n", err.c_str());
+        if (!ttf_module(o_.tool_dir, work_, it.seed, raw, err, ttf_server_.get())) {
+          if (++in.ttf_failed == 1) in.ttf_error = err;
           continue;
         }
-        ++health_.ttf;
+        ++in.ttf;
         Limits limits;
         Result<ast::Module> d = decode(raw, limits);
         Result<std::shared_ptr<const Module>> m = Module::load(raw, limits);
         if (!d || !m) {
-          validation_of_raw(it, raw);
+          in.raws.push_back({std::move(it), std::move(raw)});
           continue;
         }
         it.module = std::move(*d);
       }
-      ++health_.generated;
+      ++in.generated;
       if (pool_.size() < testsuite_count_ + 4096)
         pool_.push_back(raw);
       else
@@ -351,28 +346,88 @@ class Campaign {
       std::string err;
       if (!make_probe(it.module, it.seed ^ 0x5EED, o_.probe, it.probe, err) || !Module::load(it.probe.bytes)) {
         // The probe transform's own failure: never a finding about an engine.
-        ++health_.probe_failed;
-        ++health_.ignored["internal: probe not valid"];
+        ++in.probe_failed;
         continue;
       }
-      items.push_back(std::move(it));
+      in.items.push_back(std::move(it));
     }
+    for (uint32_t k = 0; k < o_.wasi_batch && wasi_; ++k) {
+      uint64_t index = cycle * o_.wasi_batch + k, seed = mix_seed(o_.seed, 4, index);
+      // 8 to 263 bytes: programs of a few calls to kWasiMaxCalls.
+      std::vector<uint8_t> input = seed_bytes(seed, 8 + (seed >> 56));
+      std::vector<fuzz::WasiCall> calls = fuzz::wasi_calls(input);
+      // Calls that take node down for seconds by a catalogued bug would end
+      // half the programs: left out (wasi_diff.hpp, node_can_take).
+      std::erase_if(calls, [](const fuzz::WasiCall& call) { return !node_can_take(call); });
+      if (!calls.empty()) in.wasi.push_back({index, seed, std::move(calls)});
+    }
+    for (uint32_t k = 0; k < o_.mutate_batch && mutate_; ++k) {
+      uint64_t index = cycle * o_.mutate_batch + k, s = mix_seed(o_.seed, 2, index);
+      const std::vector<uint8_t>& base = pool_[s % pool_.size()];
+      in.mutants.push_back(mutate(base, s >> 1));
+      in.mutant_seeds.push_back(s);
+    }
+    in.mutant_spans.assign(in.mutants.begin(), in.mutants.end());
+    uint64_t first = cycle * o_.mutate_batch;
+    for (size_t k = 0; k < in.mutant_spans.size(); ++k) {
+      if (o_.binaryen_validate_one_in && (first + k) % o_.binaryen_validate_one_in == 0) {
+        in.sampled.push_back(in.mutant_spans[k]);
+        in.sampled_at.push_back(k);
+      }
+    }
+    return in;
+  }
+
+  // One cycle: every engine at once on its inputs (cycle.hpp), then the
+  // comparisons in the order the cycle's parts had when they ran one after
+  // another: generated modules, WASI programs, mutants.
+  void run_cycle_of(CycleInput& in) {
+    health_.own += in.own;
+    health_.ttf += in.ttf;
+    if (!health_.ttf_failed && in.ttf_failed) std::fprintf(out_, "ttf: %s\n", in.ttf_error.c_str());
+    health_.ttf_failed += in.ttf_failed;
+    health_.generated += in.generated;
+    health_.probe_failed += in.probe_failed;
+    if (in.probe_failed) health_.ignored["internal: probe not valid"] += in.probe_failed;
     std::vector<RunJob> jobs;
-    for (const Item& it : items) jobs.push_back(RunJob{it.probe.bytes, it.probe.calls});
-    std::vector<std::vector<RunResult>> per;
-    run_all(jobs, per);
-    // Warden again: the same module must behave the same way twice.
-    std::vector<RunResult> again;
-    if (Engine* w = engine("warden")) again = w->run(jobs);
+    for (const Item& it : in.items) jobs.push_back(RunJob{it.probe.bytes, it.probe.calls});
+    std::vector<Engine*> engines;
+    for (auto& e : engines_) engines.push_back(e.get());
+    std::vector<WasiCompare> wasi(in.wasi.size());
+    auto wasi_work = [&] {
+      for (size_t k = 0; k < in.wasi.size(); ++k) wasi[k] = wasi_compare(in.wasi[k].calls);
+    };
+    CycleAnswers a = run_cycle(engines, binaryen2_.get(), {jobs, in.mutant_spans, in.sampled, true},
+                               in.wasi.empty() ? std::function<void()>() : wasi_work);
+    for (size_t e = 0; e < engines_.size(); ++e) {
+      std::string n(engines_[e]->name());
+      if (!a.runs[e].empty()) {
+        health_.seconds[n] += a.run_seconds[e];
+        health_.modules[n] += jobs.size();
+      }
+      if (!in.mutants.empty()) {
+        health_.seconds[n + " (validate)"] += a.validate_seconds[e];
+        health_.modules[n + " (validate)"] += a.loads[e].size();
+      }
+    }
+    // A generated module Warden does not load: asked of everyone.
+    for (const Raw& r : in.raws) validation_of_raw(r.item, r.bytes);
+    judge_runs(in.items, a);
+    for (size_t k = 0; k < in.wasi.size(); ++k) judge_wasi(in.wasi[k], wasi[k]);
+    if (!in.mutants.empty()) judge_mutants(in, a);
+  }
+
+  void judge_runs(std::vector<Item>& items, const CycleAnswers& a) {
     for (size_t i = 0; i < items.size(); ++i) {
       std::vector<EngineRun> runs;
       for (size_t e = 0; e < engines_.size(); ++e)
-        if (i < per[e].size()) runs.push_back({std::string(engines_[e]->name()), per[e][i]});
+        if (i < a.runs[e].size()) runs.push_back({std::string(engines_[e]->name()), a.runs[e][i]});
       account(runs);
       Source src{items[i].gen, items[i].index, items[i].seed, &items[i].module, items[i].probe.bytes, {}, runs};
       for (const Finding& f : compare_runs(runs, items[i].probe.targets, items[i].probe.state_labels, health_.ignored))
         handle(f, src, &items[i].probe);
-      if (!again.empty()) nondeterminism(runs, again[i], src, items[i].probe);
+      // Warden again: the same module must behave the same way twice.
+      if (i < a.warden_again.size()) nondeterminism(runs, a.warden_again[i], src, items[i].probe);
     }
   }
 
@@ -475,40 +530,37 @@ class Campaign {
     std::vector<uint8_t> module;
     WasiRun warden, node;
     std::optional<std::pair<Finding, std::string>> finding;  // and its rule
+    double warden_seconds = 0, node_seconds = 0;
   };
+  // Touches no campaign state: it runs beside the engines (run_cycle_of);
+  // account_wasi() adds its times.
   WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls) {
     WasiCompare c;
     auto t = Clock::now();
     c.warden = wasi_runners_->run_warden(calls);
     c.module = c.warden.module;
-    health_.seconds["warden (wasi)"] += since(t);
+    c.warden_seconds = since(t);
     t = Clock::now();
     c.node = wasi_runners_->run_node(calls);
-    health_.seconds["node (wasi)"] += since(t);
-    health_.modules["warden (wasi)"] += 1;
-    health_.modules["node (wasi)"] += 1;
+    c.node_seconds = since(t);
     c.finding = first_unexplained(calls, c.warden, c.node);
     return c;
   }
+  void account_wasi(const WasiCompare& c) {
+    health_.seconds["warden (wasi)"] += c.warden_seconds;
+    health_.seconds["node (wasi)"] += c.node_seconds;
+    health_.modules["warden (wasi)"] += 1;
+    health_.modules["node (wasi)"] += 1;
+  }
 
-  void wasi_batch(uint64_t cycle) {
-    for (uint32_t k = 0; k < o_.wasi_batch; ++k) {
-      uint64_t index = cycle * o_.wasi_batch + k, seed = mix_seed(o_.seed, 4, index);
-      // 8 to 263 bytes: programs of a few calls to kWasiMaxCalls.
-      std::vector<uint8_t> input = seed_bytes(seed, 8 + (seed >> 56));
-      std::vector<fuzz::WasiCall> calls = fuzz::wasi_calls(input);
-      // Calls that take node down for seconds by a catalogued bug would end
-      // half the programs: left out (wasi_diff.hpp, node_can_take).
-      std::erase_if(calls, [](const fuzz::WasiCall& call) { return !node_can_take(call); });
-      if (calls.empty()) continue;
-      WasiCompare c = wasi_compare(calls);
-      ++health_.wasi_programs;
-      health_.wasi_calls += calls.size();
-      health_.wasi_exits += c.warden.end.rfind("exit", 0) == 0;
-      for (size_t i = 0; i < calls.size() && i < c.warden.errnos.size(); ++i)
-        health_.wasi_agreed += c.warden.errnos[i] >= 0 && c.warden.errnos[i] == c.node.errnos[i];
-      if (c.finding) handle_wasi(c.finding->first, c.finding->second, calls, c, index, seed);
-    }
+  void judge_wasi(const WasiInput& w, const WasiCompare& c) {
+    account_wasi(c);
+    ++health_.wasi_programs;
+    health_.wasi_calls += w.calls.size();
+    health_.wasi_exits += c.warden.end.rfind("exit", 0) == 0;
+    for (size_t i = 0; i < w.calls.size() && i < c.warden.errnos.size(); ++i)
+      health_.wasi_agreed += c.warden.errnos[i] >= 0 && c.warden.errnos[i] == c.node.errnos[i];
+    if (c.finding) handle_wasi(c.finding->first, c.finding->second, w.calls, c, w.index, w.seed);
   }
 
   void handle_wasi(const Finding& f, const std::string& rule, const std::vector<fuzz::WasiCall>& calls,
@@ -532,6 +584,7 @@ class Campaign {
       fewer.erase(fewer.begin() + static_cast<long>(i));
       ++checks;
       WasiCompare r = wasi_compare(fewer);
+      account_wasi(r);
       if (!r.finding || r.finding->first.signature != f.signature || r.finding->second != rule) continue;
       min = std::move(fewer);
       last = std::move(r);
@@ -605,6 +658,7 @@ class Campaign {
         continue;
       }
       WasiCompare c = wasi_compare(calls);
+      account_wasi(c);
       ++health_.wasi_programs;
       health_.wasi_calls += calls.size();
       std::string rule = c.finding ? c.finding->second : "";
@@ -639,52 +693,11 @@ class Campaign {
   }
 
   // ---------------------------------------------------- mutated modules --
-  void mutate_batch(uint64_t cycle) {
-    std::vector<std::vector<uint8_t>> mutants;
-    std::vector<uint64_t> seeds;
-    for (uint32_t k = 0; k < o_.mutate_batch; ++k) {
-      uint64_t index = cycle * o_.mutate_batch + k, s = mix_seed(o_.seed, 2, index);
-      const std::vector<uint8_t>& base = pool_[s % pool_.size()];
-      mutants.push_back(mutate(base, s >> 1));
-      seeds.push_back(s);
-    }
-    std::vector<std::span<const uint8_t>> spans(mutants.begin(), mutants.end());
-    std::vector<std::span<const uint8_t>> sampled;
-    std::vector<size_t> sampled_at;
-    uint64_t first = cycle * o_.mutate_batch;
-    for (size_t k = 0; k < spans.size(); ++k) {
-      if (o_.binaryen_validate_one_in && (first + k) % o_.binaryen_validate_one_in == 0) {
-        sampled.push_back(spans[k]);
-        sampled_at.push_back(k);
-      }
-    }
-    std::vector<std::future<std::vector<LoadResult>>> futures(engines_.size());
-    std::vector<std::vector<LoadResult>> res(engines_.size());
-    std::vector<double> secs(engines_.size());
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      Engine* eng = engines_[e].get();
-      if (eng->name() == "warden") continue;
-      bool sample = eng->name() == "binaryen";
-      futures[e] = std::async(std::launch::async, [eng, &spans, &sampled, sample, &secs, e] {
-        auto t = Clock::now();
-        auto r = eng->validate(sample ? std::span<const std::span<const uint8_t>>(sampled)
-                                      : std::span<const std::span<const uint8_t>>(spans));
-        secs[e] = since(t);
-        return r;
-      });
-    }
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      if (engines_[e]->name() != "warden") continue;
-      auto t = Clock::now();
-      res[e] = engines_[e]->validate(spans);
-      secs[e] = since(t);
-    }
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      if (futures[e].valid()) res[e] = futures[e].get();
-      std::string n(engines_[e]->name());
-      health_.seconds[n + " (validate)"] += secs[e];
-      health_.modules[n + " (validate)"] += res[e].size();
-    }
+  void judge_mutants(const CycleInput& in, const CycleAnswers& a) {
+    const std::vector<std::vector<LoadResult>>& res = a.loads;
+    const std::vector<size_t>& sampled_at = in.sampled_at;
+    const std::vector<std::vector<uint8_t>>& mutants = in.mutants;
+    uint64_t first = in.cycle * o_.mutate_batch;
     for (size_t k = 0; k < mutants.size(); ++k) {
       std::vector<EngineLoad> loads;
       for (size_t e = 0; e < engines_.size(); ++e) {
@@ -707,7 +720,7 @@ class Campaign {
         }
         loads.push_back({std::string(engines_[e]->name()), engines_[e]->three_way(), l});
       }
-      Source src{"mutate", first + k, seeds[k], nullptr, mutants[k], loads, {}};
+      Source src{"mutate", first + k, in.mutant_seeds[k], nullptr, mutants[k], loads, {}};
       for (const Finding& f : compare_loads(loads, health_.ignored)) handle(f, src, nullptr);
     }
   }
@@ -1103,6 +1116,7 @@ class Campaign {
   std::string work_, limits_json_;
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<Engine> binaryen2_;
+  std::unique_ptr<ToolServer> ttf_server_;  // used by prepare() alone
   std::map<std::string, std::string> versions_;
   std::vector<std::string> missing_;
   std::vector<std::string> exec_gens_;

@@ -58,6 +58,9 @@ struct CampaignOptions {
   std::string findings_dir = "findings";
   std::string work_dir;  ///< scratch files; default /tmp/warden-diff-<pid>
   std::string tool_dir = "/usr/bin";
+  /// The tool server that keeps wasm-opt and wasm-validate loaded
+  /// (EngineSetup::tool_server): "" = this tree's, "none" = exec every run.
+  std::string tool_server;
   std::string node = "/usr/bin/node";
   std::string harness;                     ///< default: differential/v8_harness.js of this tree
   std::string wasi_harness;                ///< default: differential/wasi_harness.js of this tree

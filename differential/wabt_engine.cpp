@@ -128,7 +128,8 @@ class WabtEngine final : public Engine {
       : limits_(s.limits),
         tool_((fs::path(s.tool_dir) / "spectest-interp").string()),
         validate_tool_((fs::path(s.tool_dir) / "wasm-validate").string()),
-        dir_(fs::path(s.work_dir) / "wabt") {}
+        dir_(fs::path(s.work_dir) / "wabt"),
+        confirm_server_(validate_tool_, tool_server_library(s.tool_server), dir_.string()) {}
 
   std::string_view name() const override { return "wabt"; }
   std::string version() const override { return "wabt " + version_; }
@@ -197,7 +198,7 @@ class WabtEngine final : public Engine {
   LoadResult confirm(std::span<const uint8_t> bytes) override {
     fs::path f = dir_ / "confirm.wasm";
     write_file(f, bytes);
-    ProcessResult p = run_process({validate_tool_, f.string()}, "", limits_.timeout_ms, limits_.memory_bytes);
+    ProcessResult p = confirm_server_.run({f.string()}, limits_.timeout_ms, limits_.memory_bytes);
     if (p.timed_out) return {Verdict::Hang, "timed out"};
     if (p.signal) return {Verdict::Crash, "signal " + std::to_string(p.signal)};
     if (p.exit_code == 0) return {Verdict::Valid, ""};
@@ -417,6 +418,7 @@ class WabtEngine final : public Engine {
   EngineLimits limits_;
   std::string tool_, validate_tool_, version_;
   fs::path dir_;
+  ToolServer confirm_server_;  // wasm-validate, loaded once
 };
 
 }  // namespace
