@@ -469,8 +469,7 @@ class Campaign {
 
   // A generated module Warden does not load: ask everyone.
   void validation_of_raw(const Item& it, const std::vector<uint8_t>& raw) {
-    std::vector<EngineLoad> loads;
-    for (auto& e : engines_) loads.push_back({std::string(e->name()), e->three_way(), validate_one(*e, raw).front()});
+    std::vector<EngineLoad> loads = load_one(raw, {});
     Source src{it.gen, it.index, it.seed, nullptr, raw, loads, {}};
     for (const Finding& f : compare_loads(loads, health_.ignored)) handle(f, src, nullptr);
   }
@@ -882,23 +881,33 @@ class Campaign {
     return e;
   }
 
+  // `ask` of every engine (of `only`, when given), the engines at once (a
+  // minimization check waits for the slowest, not for all in turn); the
+  // answers in the engines' order.
+  template <class Answer, class Ask>
+  std::vector<Answer> ask_each(const std::vector<std::string>& only, Ask ask) {
+    std::vector<Engine*> chosen;
+    for (auto& e : engines_)
+      if (only.empty() || std::find(only.begin(), only.end(), std::string(e->name())) != only.end())
+        chosen.push_back(e.get());
+    std::vector<std::future<Answer>> others;
+    for (size_t i = 1; i < chosen.size(); ++i)
+      others.push_back(std::async(std::launch::async, [&ask, e = chosen[i]] { return ask(*e); }));
+    std::vector<Answer> out;
+    if (!chosen.empty()) out.push_back(ask(*chosen[0]));
+    for (auto& f : others) out.push_back(f.get());
+    return out;
+  }
+
   std::vector<EngineRun> run_one(const Probe& p, const std::vector<std::string>& only) {
     RunJob job{p.bytes, p.calls};
-    std::vector<EngineRun> runs;
-    for (auto& e : engines_) {
-      if (!only.empty() && std::find(only.begin(), only.end(), std::string(e->name())) == only.end()) continue;
-      runs.push_back({std::string(e->name()), e->run_one(job)});
-    }
-    return runs;
+    return ask_each<EngineRun>(only, [&job](Engine& e) { return EngineRun{std::string(e.name()), e.run_one(job)}; });
   }
 
   std::vector<EngineLoad> load_one(std::span<const uint8_t> bytes, const std::vector<std::string>& only) {
-    std::vector<EngineLoad> loads;
-    for (auto& e : engines_) {
-      if (!only.empty() && std::find(only.begin(), only.end(), std::string(e->name())) == only.end()) continue;
-      loads.push_back({std::string(e->name()), e->three_way(), validate_one(*e, bytes).front()});
-    }
-    return loads;
+    return ask_each<EngineLoad>(only, [this, bytes](Engine& e) {
+      return EngineLoad{std::string(e.name()), e.three_way(), validate_one(e, bytes).front()};
+    });
   }
 
   // Shrinks the finding's module while the signature holds, then records

@@ -23,9 +23,11 @@
  * do; the client runs such a command the ordinary way).
  *
  * Without WARDEN_TOOL_SERVER=1 the library does nothing: the tool runs as
- * it always does. The variable and LD_PRELOAD are removed from the
- * server's environment before the first request, so the tool's children
- * see the environment they would see without the server. */
+ * it always does. The variable, LD_PRELOAD and LD_BIND_NOW (which the
+ * client sets, so that the loader resolves every symbol once, before the
+ * first fork) are removed from the server's environment before the first
+ * request, so the tool's children see the environment they would see
+ * without the server. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -149,6 +151,7 @@ static int serve(int argc, char** argv, char** envp) {
   (void)argc, (void)argv, (void)envp;
   unsetenv("WARDEN_TOOL_SERVER");
   unsetenv("LD_PRELOAD");
+  unsetenv("LD_BIND_NOW"); /* the client sets it for the server's loading */
   sigset_t old, chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
