@@ -97,6 +97,9 @@ struct Health {
   std::map<std::string, uint64_t> modules;  // per engine
   Ignored ignored;
   double reduce_seconds = 0;
+  // Where a cycle's wall time goes (run_cycle_of): waiting for its inputs,
+  // the engines at work, comparing and explaining (minimization included).
+  double wait_seconds = 0, engine_seconds = 0, judge_seconds = 0;
 };
 
 // Where a finding came from, for rules, minimization and the bundle.
@@ -136,7 +139,9 @@ class Campaign {
     std::future<CycleInput> next;
     while (true) {
       if (o_.max_cycles ? cycle >= o_.max_cycles : since(start_) >= o_.seconds) break;
+      auto t = Clock::now();
       CycleInput in = next.valid() ? next.get() : prepare(cycle);
+      health_.wait_seconds += since(t);
       if (!o_.max_cycles || cycle + 1 < o_.max_cycles)
         next = std::async(std::launch::async, [this, c = cycle + 1] { return prepare(c); });
       run_cycle_of(in);
@@ -397,8 +402,11 @@ class Campaign {
     auto wasi_work = [&] {
       for (size_t k = 0; k < in.wasi.size(); ++k) wasi[k] = wasi_compare(in.wasi[k].calls);
     };
+    auto t = Clock::now();
     CycleAnswers a = run_cycle(engines, binaryen2_.get(), {jobs, in.mutant_spans, in.sampled, true},
                                in.wasi.empty() ? std::function<void()>() : wasi_work);
+    health_.engine_seconds += since(t);
+    t = Clock::now();
     for (size_t e = 0; e < engines_.size(); ++e) {
       std::string n(engines_[e]->name());
       if (!a.runs[e].empty()) {
@@ -415,6 +423,7 @@ class Campaign {
     judge_runs(in.items, a);
     for (size_t k = 0; k < in.wasi.size(); ++k) judge_wasi(in.wasi[k], wasi[k]);
     if (!in.mutants.empty()) judge_mutants(in, a);
+    health_.judge_seconds += since(t);
   }
 
   void judge_runs(std::vector<Item>& items, const CycleAnswers& a) {
@@ -1071,6 +1080,9 @@ class Campaign {
       appendf(s, "  %-22s %8.3f ms  (%" PRIu64 " modules, %.1f s)\n", n.c_str(),
               m ? 1000.0 * secs / static_cast<double>(m) : 0.0, m, secs);
     }
+    if (cycles_)
+      appendf(s, "cycle time: %.1f s waiting for inputs, %.1f s engines, %.1f s comparing and explaining\n",
+              health_.wait_seconds, health_.engine_seconds, health_.judge_seconds);
     appendf(s, "minimization: %.1f s\n", health_.reduce_seconds);
     appendf(s, "ignored runs, by rule:\n");
     for (const auto& [rule, n] : health_.ignored) appendf(s, "  %8" PRIu64 "  %s\n", n, rule.c_str());
