@@ -194,15 +194,18 @@ class Campaign {
       std::fprintf(out_, "warden diff: fewer than two engines available; nothing to compare\n");
       return false;
     }
-    // A second Binaryen for the second core: it is the slowest oracle (with
-    // scratch files of its own).
-    for (auto& e : engines_) {
-      if (e->name() != "binaryen") continue;
+    // A second instance of the two slowest oracles, Binaryen and V8 (with
+    // scratch files of their own): each takes half of its engine's share of
+    // a cycle (cycle.hpp), so that neither is alone on the critical path.
+    seconds_.resize(engines_.size());
+    for (size_t e = 0; e < engines_.size(); ++e) {
+      std::string name(engines_[e]->name());
+      if (name != "binaryen" && name != "v8") continue;
       EngineSetup second = setup;
       second.work_dir = work_ + "/b1";
-      binaryen2_ = make_engine("binaryen", second);
+      seconds_[e] = make_engine(name, second);
       std::string why;
-      if (!binaryen2_->available(why)) binaryen2_.reset();
+      if (!seconds_[e]->available(why)) seconds_[e].reset();
     }
     for (const std::string& g : o_.generators) {
       if (g == "ttf" && !ttf_server_) {
@@ -396,14 +399,15 @@ class Campaign {
     if (in.probe_failed) health_.ignored["internal: probe not valid"] += in.probe_failed;
     std::vector<RunJob> jobs;
     for (const Item& it : in.items) jobs.push_back(RunJob{it.probe.bytes, it.probe.calls});
-    std::vector<Engine*> engines;
+    std::vector<Engine*> engines, seconds;
     for (auto& e : engines_) engines.push_back(e.get());
+    for (auto& e : seconds_) seconds.push_back(e.get());
     std::vector<WasiCompare> wasi(in.wasi.size());
     auto wasi_work = [&] {
       for (size_t k = 0; k < in.wasi.size(); ++k) wasi[k] = wasi_compare(in.wasi[k].calls);
     };
     auto t = Clock::now();
-    CycleAnswers a = run_cycle(engines, binaryen2_.get(), {jobs, in.mutant_spans, in.sampled, true},
+    CycleAnswers a = run_cycle(engines, seconds, {jobs, in.mutant_spans, in.sampled, true},
                                in.wasi.empty() ? std::function<void()>() : wasi_work);
     health_.engine_seconds += since(t);
     t = Clock::now();
@@ -1136,8 +1140,8 @@ class Campaign {
   std::FILE* out_;
   std::string work_, limits_json_;
   std::vector<std::unique_ptr<Engine>> engines_;
-  std::unique_ptr<Engine> binaryen2_;
-  std::unique_ptr<ToolServer> ttf_server_;  // used by prepare() alone
+  std::vector<std::unique_ptr<Engine>> seconds_;  // engines_[e]'s second instance, or null
+  std::unique_ptr<ToolServer> ttf_server_;        // used by prepare() alone
   std::map<std::string, std::string> versions_;
   std::vector<std::string> missing_;
   std::vector<std::string> exec_gens_;

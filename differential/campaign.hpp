@@ -9,6 +9,9 @@
 //  3. mutates `mutate_batch` modules (testsuite modules and generated ones)
 //     and compares the engines' verdicts: the three-way validation
 //     differential (malformed / invalid / valid).
+// The engines do the three at once, each on a thread of its own (cycle.hpp),
+// while the next cycle's inputs are made; the comparisons follow in the
+// order above (docs/differential.md, "Throughput").
 // Every disagreement is classified, matched against the catalogued peer-bug
 // rules, and bucketed by signature; each new bucket is minimized and written
 // to findings/<bucket>/. The schedule depends only on the seed, so the same

@@ -18,7 +18,7 @@ void append(std::vector<T>& to, std::vector<T>&& from) {
 
 }  // namespace
 
-CycleAnswers run_cycle(std::span<Engine* const> engines, Engine* binaryen2, const CycleJobs& jobs,
+CycleAnswers run_cycle(std::span<Engine* const> engines, std::span<Engine* const> seconds, const CycleJobs& jobs,
                        const std::function<void()>& side) {
   size_t n = engines.size();
   CycleAnswers a;
@@ -26,14 +26,14 @@ CycleAnswers run_cycle(std::span<Engine* const> engines, Engine* binaryen2, cons
   a.loads.assign(n, {});
   a.run_seconds.assign(n, 0);
   a.validate_seconds.assign(n, 0);
-  // Engine e's whole share: its runs, then its validations. Binaryen's
-  // are halved between its two instances (the second's answers follow the
-  // first's), runs first, then validations.
+  // Engine e's whole share: its runs, then its validations. With a second
+  // instance each is halved between the two (the second's answers follow
+  // the first's), runs first, then validations.
   auto work = [&](size_t e) {
     Engine* eng = engines[e];
     bool binaryen = eng->name() == "binaryen";
     std::span<const std::span<const uint8_t>> mods = binaryen ? jobs.sampled : jobs.mutants;
-    Engine* second = binaryen ? binaryen2 : nullptr;
+    Engine* second = e < seconds.size() ? seconds[e] : nullptr;
     auto t = Clock::now();
     if (!jobs.runs.empty()) {
       if (second && jobs.runs.size() > 1) {

@@ -4,10 +4,11 @@
 // A cycle asks each engine two things: run the probes, and validate the
 // mutants. Engines are separate processes (or Warden in process), so they
 // work side by side: each engine gets a thread of its own and does its runs,
-// then its validations; Warden works on the caller's thread; Binaryen, the
-// slowest, shares its work with a second instance (a second wasm-opt server)
-// when there is one; and a side task (the WASI programs, on their own node)
-// runs on one more thread. An engine object is only ever used by one thread.
+// then its validations; Warden works on the caller's thread; Binaryen and
+// V8, the slowest, share their work with a second instance (a second
+// wasm-opt server, a second node) when there is one; and a side task (the
+// WASI programs, on their own node) runs on one more thread. An engine
+// object is only ever used by one thread.
 // The answers are what each engine would give asked alone, in the same
 // order: only the waiting overlaps.
 #pragma once
@@ -33,10 +34,11 @@ struct CycleAnswers {
   std::vector<double> run_seconds, validate_seconds;  ///< per engine, wall
 };
 
-/// Does a cycle's work on `engines`; `binaryen2` (may be null) is a second
-/// Binaryen that takes the second half of Binaryen's runs and sampled
-/// mutants. `side` (may be empty) runs on a thread of its own meanwhile.
-CycleAnswers run_cycle(std::span<Engine* const> engines, Engine* binaryen2, const CycleJobs& jobs,
+/// Does a cycle's work on `engines`. `seconds[e]` (when `seconds` has an
+/// e-th entry and it is not null) is a second instance of engines[e], on a
+/// thread of its own: it takes the second half of that engine's runs and of
+/// its mutants. `side` (may be empty) runs on a thread of its own meanwhile.
+CycleAnswers run_cycle(std::span<Engine* const> engines, std::span<Engine* const> seconds, const CycleJobs& jobs,
                        const std::function<void()>& side);
 
 }  // namespace warden::diff

@@ -166,16 +166,24 @@ TEST(DiffCycle, ConcurrentAnswersAreTheSequentialOnes) {
   EngineSetup setup;
   setup.work_dir = scratch("cycle");
   std::vector<std::unique_ptr<Engine>> owned;
-  for (const char* name : {"warden", "wabt", "binaryen"}) {
+  for (const char* name : {"warden", "wabt", "binaryen", "v8"}) {
     std::unique_ptr<Engine> e = make_engine(name, setup);
     std::string why;
     if (e->available(why)) owned.push_back(std::move(e));
   }
   EngineSetup second = setup;
   second.work_dir = setup.work_dir + "/b1";
-  std::unique_ptr<Engine> binaryen2 = make_engine("binaryen", second);
-  std::string why;
-  if (!binaryen2->available(why)) binaryen2.reset();
+  // Second instances where the campaign has them.
+  std::vector<std::unique_ptr<Engine>> owned2;
+  std::vector<Engine*> seconds;
+  for (auto& e : owned) {
+    bool halved = e->name() == "binaryen" || e->name() == "v8";
+    std::unique_ptr<Engine> s = halved ? make_engine(e->name(), second) : nullptr;
+    std::string why;
+    if (s && !s->available(why)) s.reset();
+    seconds.push_back(s.get());
+    owned2.push_back(std::move(s));
+  }
   if (owned.size() < 2) GTEST_SKIP() << "fewer than two engines";
   std::vector<Probe> probes(5);
   std::vector<RunJob> jobs;
@@ -192,7 +200,7 @@ TEST(DiffCycle, ConcurrentAnswersAreTheSequentialOnes) {
   std::vector<Engine*> engines;
   for (auto& e : owned) engines.push_back(e.get());
   bool side_ran = false;
-  CycleAnswers a = run_cycle(engines, binaryen2.get(), {jobs, spans, sampled, true}, [&] { side_ran = true; });
+  CycleAnswers a = run_cycle(engines, seconds, {jobs, spans, sampled, true}, [&] { side_ran = true; });
   EXPECT_TRUE(side_ran);
   auto text = [](const RunResult& r) {
     std::string s = std::string(to_string(r.load.verdict)) + " " + describe(r.instantiate);
