@@ -194,13 +194,13 @@ class Campaign {
       std::fprintf(out_, "warden diff: fewer than two engines available; nothing to compare\n");
       return false;
     }
-    // A second instance of the two slowest oracles, Binaryen and V8 (with
-    // scratch files of their own): each takes half of its engine's share of
-    // a cycle (cycle.hpp), so that neither is alone on the critical path.
+    // A second instance of the peers (with scratch files of their own):
+    // each takes half of its engine's share of a cycle (cycle.hpp), so that
+    // no peer is alone on the critical path.
     seconds_.resize(engines_.size());
     for (size_t e = 0; e < engines_.size(); ++e) {
       std::string name(engines_[e]->name());
-      if (name != "binaryen" && name != "v8") continue;
+      if (name != "binaryen" && name != "v8" && name != "wabt") continue;
       EngineSetup second = setup;
       second.work_dir = work_ + "/b1";
       seconds_[e] = make_engine(name, second);
@@ -243,6 +243,11 @@ class Campaign {
       } else {
         versions_["node:wasi"] = wasi_runners_->node_version();
         std::fprintf(out_, "wasi: %s\n", versions_["node:wasi"].c_str());
+        // A second node:wasi (and tree) takes every other program of a cycle.
+        wasi_runners2_ = std::make_unique<WasiRunners>(
+            work_ + "/wasi2", o_.node, o_.wasi_harness.empty() ? WARDEN_DIFF_WASI_HARNESS : o_.wasi_harness,
+            std::min<uint32_t>(o_.limits.timeout_ms, 2000), 0);
+        if (!wasi_runners2_->available(why)) wasi_runners2_.reset();
       }
     }
     if (mutate_) {
@@ -403,8 +408,14 @@ class Campaign {
     for (auto& e : engines_) engines.push_back(e.get());
     for (auto& e : seconds_) seconds.push_back(e.get());
     std::vector<WasiCompare> wasi(in.wasi.size());
+    // Program k on the second runners when k is odd and there are two.
     auto wasi_work = [&] {
-      for (size_t k = 0; k < in.wasi.size(); ++k) wasi[k] = wasi_compare(in.wasi[k].calls);
+      WasiRunners* second = wasi_runners2_.get();
+      auto odd = std::async(std::launch::async, [&] {
+        for (size_t k = 1; second && k < in.wasi.size(); k += 2) wasi[k] = wasi_compare(in.wasi[k].calls, second);
+      });
+      for (size_t k = 0; k < in.wasi.size(); k += second ? 2 : 1) wasi[k] = wasi_compare(in.wasi[k].calls);
+      odd.get();
     };
     auto t = Clock::now();
     CycleAnswers a = run_cycle(engines, seconds, {jobs, in.mutant_spans, in.sampled, true},
@@ -546,14 +557,15 @@ class Campaign {
   };
   // Touches no campaign state: it runs beside the engines (run_cycle_of);
   // account_wasi() adds its times.
-  WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls) {
+  WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls, WasiRunners* runners = nullptr) {
+    WasiRunners& r = runners ? *runners : *wasi_runners_;
     WasiCompare c;
     auto t = Clock::now();
-    c.warden = wasi_runners_->run_warden(calls);
+    c.warden = r.run_warden(calls);
     c.module = c.warden.module;
     c.warden_seconds = since(t);
     t = Clock::now();
-    c.node = wasi_runners_->run_node(calls);
+    c.node = r.run_node(calls);
     c.node_seconds = since(t);
     c.finding = first_unexplained(calls, c.warden, c.node);
     return c;
@@ -1084,9 +1096,15 @@ class Campaign {
       appendf(s, "  %-22s %8.3f ms  (%" PRIu64 " modules, %.1f s)\n", n.c_str(),
               m ? 1000.0 * secs / static_cast<double>(m) : 0.0, m, secs);
     }
-    if (cycles_)
-      appendf(s, "cycle time: %.1f s waiting for inputs, %.1f s engines, %.1f s comparing and explaining\n",
-              health_.wait_seconds, health_.engine_seconds, health_.judge_seconds);
+    // Per cycle, in ms: a wall-clock figure (DiffCampaign.SameSeedSameFindings
+    // leaves lines with " ms " out of its comparison).
+    if (cycles_) {
+      double per = 1000.0 / static_cast<double>(cycles_);
+      appendf(s,
+              "cycle time (wall, per cycle): %.1f ms waiting for inputs, %.1f ms engines, %.1f ms comparing and "
+              "explaining\n",
+              health_.wait_seconds * per, health_.engine_seconds * per, health_.judge_seconds * per);
+    }
     appendf(s, "minimization: %.1f s\n", health_.reduce_seconds);
     appendf(s, "ignored runs, by rule:\n");
     for (const auto& [rule, n] : health_.ignored) appendf(s, "  %8" PRIu64 "  %s\n", n, rule.c_str());
@@ -1147,7 +1165,7 @@ class Campaign {
   std::vector<std::string> exec_gens_;
   bool mutate_ = false;
   bool wasi_ = false;
-  std::unique_ptr<WasiRunners> wasi_runners_;
+  std::unique_ptr<WasiRunners> wasi_runners_, wasi_runners2_;  // the second: run_cycle_of's odd programs
   std::vector<std::vector<uint8_t>> pool_;
   size_t testsuite_count_ = 0;
   std::map<std::string, Bucket> buckets_;
