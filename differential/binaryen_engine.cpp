@@ -1,4 +1,5 @@
-// Binaryen 108 through `wasm-opt --fuzz-exec-before`, one process per module.
+// Binaryen 108 through `wasm-opt --fuzz-exec-before`, one process per module
+// (forked from a loaded wasm-opt by the tool server, process.hpp).
 //
 // --fuzz-exec-before instantiates the module (a start-function trap prints
 // "[trap ...]" before any call), then calls every function export in export
@@ -87,7 +88,8 @@ class BinaryenEngine final : public Engine {
   explicit BinaryenEngine(const EngineSetup& s)
       : limits_(s.limits),
         tool_((fs::path(s.tool_dir) / "wasm-opt").string()),
-        dir_(fs::path(s.work_dir) / "binaryen") {}
+        dir_(fs::path(s.work_dir) / "binaryen"),
+        server_(tool_, tool_server_library(s.tool_server), dir_.string()) {}
 
   std::string_view name() const override { return "binaryen"; }
   std::string version() const override { return version_; }
@@ -109,10 +111,9 @@ class BinaryenEngine final : public Engine {
     std::vector<LoadResult> out;
     for (std::span<const uint8_t> bytes : modules) {
       std::string f = write(bytes);
-      std::vector<std::string> argv{tool_};
-      argv.insert(argv.end(), kBinaryenFeatures.begin(), kBinaryenFeatures.end());
-      argv.insert(argv.end(), {f, "-q", "-o", "/dev/null"});
-      ProcessResult p = run_process(argv, "", limits_.timeout_ms, limits_.memory_bytes);
+      std::vector<std::string> args(kBinaryenFeatures.begin(), kBinaryenFeatures.end());
+      args.insert(args.end(), {f, "-q", "-o", "/dev/null"});
+      ProcessResult p = server_.run(args, limits_.timeout_ms, limits_.memory_bytes);
       out.push_back(verdict(p));
     }
     return out;
@@ -129,10 +130,9 @@ class BinaryenEngine final : public Engine {
       }
     }
     std::string f = write(job.bytes);
-    std::vector<std::string> argv{tool_};
-    argv.insert(argv.end(), kBinaryenFeatures.begin(), kBinaryenFeatures.end());
-    argv.insert(argv.end(), {f, "--fuzz-exec-before", "-q", "-o", "/dev/null"});
-    ProcessResult p = run_process(argv, "", limits_.timeout_ms, limits_.memory_bytes);
+    std::vector<std::string> args(kBinaryenFeatures.begin(), kBinaryenFeatures.end());
+    args.insert(args.end(), {f, "--fuzz-exec-before", "-q", "-o", "/dev/null"});
+    ProcessResult p = server_.run(args, limits_.timeout_ms, limits_.memory_bytes);
     std::vector<std::string> lines = split_lines(p.out + p.err);
     bool called = false;
     for (const std::string& l : lines) called |= l.rfind("[fuzz-exec] calling ", 0) == 0;
@@ -243,6 +243,7 @@ class BinaryenEngine final : public Engine {
   EngineLimits limits_;
   std::string tool_, version_;
   fs::path dir_;
+  ToolServer server_;  // wasm-opt, loaded once
 };
 
 }  // namespace

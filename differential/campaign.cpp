@@ -16,8 +16,10 @@
 
 #include "bundle.hpp"
 #include "compare.hpp"
+#include "cycle.hpp"
 #include "inputs.hpp"
 #include "peer_rules.hpp"
+#include "process.hpp"
 #include "reduce.hpp"
 #include "scan.hpp"
 #include "suspects.hpp"
@@ -95,6 +97,9 @@ struct Health {
   std::map<std::string, uint64_t> modules;  // per engine
   Ignored ignored;
   double reduce_seconds = 0;
+  // Where a cycle's wall time goes (run_cycle_of): waiting for its inputs,
+  // the engines at work, comparing and explaining (minimization included).
+  double wait_seconds = 0, engine_seconds = 0, judge_seconds = 0;
 };
 
 // Where a finding came from, for rules, minimization and the bundle.
@@ -129,14 +134,21 @@ class Campaign {
       return summary();
     }
     uint64_t cycle = 0;
+    // Cycle k+1's inputs are made while cycle k runs; when the time is up
+    // they are dropped unrun.
+    std::future<CycleInput> next;
     while (true) {
       if (o_.max_cycles ? cycle >= o_.max_cycles : since(start_) >= o_.seconds) break;
-      if (!exec_gens_.empty()) exec_batch(cycle);
-      if (wasi_) wasi_batch(cycle);
-      if (mutate_) mutate_batch(cycle);
+      auto t = Clock::now();
+      CycleInput in = next.valid() ? next.get() : prepare(cycle);
+      health_.wait_seconds += since(t);
+      if (!o_.max_cycles || cycle + 1 < o_.max_cycles)
+        next = std::async(std::launch::async, [this, c = cycle + 1] { return prepare(c); });
+      run_cycle_of(in);
       ++cycle;
       if (o_.verbose || cycle % 10 == 0) progress(cycle);
     }
+    if (next.valid()) next.wait();
     cycles_ = cycle;
     elapsed_ = since(start_);
     return summary();
@@ -157,6 +169,7 @@ class Campaign {
     setup.node = o_.node;
     setup.harness = o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness;
     setup.protocol = o_.protocol;
+    setup.tool_server = o_.tool_server;
     for (const std::string& name : o_.engines) {
       std::unique_ptr<Engine> e = make_engine(name, setup);
       if (!e) {
@@ -181,17 +194,26 @@ class Campaign {
       std::fprintf(out_, "warden diff: fewer than two engines available; nothing to compare\n");
       return false;
     }
-    // A second Binaryen for the second core: it is the slowest oracle (with
-    // scratch files of its own).
-    for (auto& e : engines_) {
-      if (e->name() != "binaryen") continue;
+    // A second instance of the peers (with scratch files of their own):
+    // each takes half of its engine's share of a cycle (cycle.hpp), so that
+    // no peer is alone on the critical path.
+    seconds_.resize(engines_.size());
+    for (size_t e = 0; e < engines_.size(); ++e) {
+      std::string name(engines_[e]->name());
+      if (name != "binaryen" && name != "v8" && name != "wabt") continue;
       EngineSetup second = setup;
       second.work_dir = work_ + "/b1";
-      binaryen2_ = make_engine("binaryen", second);
+      seconds_[e] = make_engine(name, second);
       std::string why;
-      if (!binaryen2_->available(why)) binaryen2_.reset();
+      if (!seconds_[e]->available(why)) seconds_[e].reset();
     }
     for (const std::string& g : o_.generators) {
+      if (g == "ttf" && !ttf_server_) {
+        // wasm-opt -ttf, kept loaded (its scratch files are ttf_module's).
+        fs::create_directories(work_ + "/ttf", ec);
+        ttf_server_ = std::make_unique<ToolServer>((fs::path(o_.tool_dir) / "wasm-opt").string(),
+                                                   tool_server_library(o_.tool_server), work_ + "/ttf");
+      }
       if (g == "own" || g == "ttf")
         exec_gens_.push_back(g);
       else if (g == "mutate")
@@ -221,6 +243,11 @@ class Campaign {
       } else {
         versions_["node:wasi"] = wasi_runners_->node_version();
         std::fprintf(out_, "wasi: %s\n", versions_["node:wasi"].c_str());
+        // A second node:wasi (and tree) takes every other program of a cycle.
+        wasi_runners2_ = std::make_unique<WasiRunners>(
+            work_ + "/wasi2", o_.node, o_.wasi_harness.empty() ? WARDEN_DIFF_WASI_HARNESS : o_.wasi_harness,
+            std::min<uint32_t>(o_.limits.timeout_ms, 2000), 0);
+        if (!wasi_runners2_->available(why)) wasi_runners2_.reset();
       }
     }
     if (mutate_) {
@@ -250,58 +277,6 @@ class Campaign {
     return nullptr;
   }
 
-  // Runs every engine on the jobs, the peers in parallel with Warden.
-  std::vector<EngineRun> run_all(std::span<const RunJob> jobs, std::vector<std::vector<RunResult>>& per_engine,
-                                 const std::vector<std::string>& only = {}) {
-    std::vector<std::future<std::vector<RunResult>>> futures(engines_.size());
-    std::vector<double> secs(engines_.size());
-    per_engine.assign(engines_.size(), {});
-    size_t warden_at = engines_.size();
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      Engine* eng = engines_[e].get();
-      if (!only.empty() && std::find(only.begin(), only.end(), std::string(eng->name())) == only.end()) continue;
-      if (eng->name() == "warden") {
-        warden_at = e;
-        continue;
-      }
-      if (eng->name() == "binaryen" && binaryen2_ && jobs.size() > 1) {
-        futures[e] = std::async(std::launch::async, [this, eng, jobs, &secs, e] {
-          auto t = Clock::now();
-          size_t half = jobs.size() / 2;
-          auto second =
-              std::async(std::launch::async, [this, jobs, half] { return binaryen2_->run(jobs.subspan(half)); });
-          std::vector<RunResult> r = eng->run(jobs.subspan(0, half));
-          std::vector<RunResult> r2 = second.get();
-          r.insert(r.end(), std::make_move_iterator(r2.begin()), std::make_move_iterator(r2.end()));
-          secs[e] = since(t);
-          return r;
-        });
-        continue;
-      }
-      futures[e] = std::async(std::launch::async, [eng, jobs, &secs, e] {
-        auto t = Clock::now();
-        std::vector<RunResult> r = eng->run(jobs);
-        secs[e] = since(t);
-        return r;
-      });
-    }
-    if (warden_at < engines_.size()) {
-      auto t = Clock::now();
-      per_engine[warden_at] = engines_[warden_at]->run(jobs);
-      secs[warden_at] = since(t);
-    }
-    for (size_t e = 0; e < engines_.size(); ++e)
-      if (futures[e].valid()) per_engine[e] = futures[e].get();
-    std::vector<EngineRun> flat;
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      if (per_engine[e].empty()) continue;
-      std::string n(engines_[e]->name());
-      health_.seconds[n] += secs[e];
-      health_.modules[n] += jobs.size();
-    }
-    return flat;
-  }
-
   std::vector<LoadResult> validate_one(Engine& e, std::span<const uint8_t> bytes) {
     std::span<const uint8_t> one[] = {bytes};
     return e.validate(one);
@@ -315,9 +290,42 @@ class Campaign {
     Probe probe;
   };
 
-  void exec_batch(uint64_t cycle) {
+  // A generated module Warden does not load (validation_of_raw), and a WASI
+  // program of the cycle.
+  struct Raw {
+    Item item;
+    std::vector<uint8_t> bytes;
+  };
+  struct WasiInput {
+    uint64_t index = 0, seed = 0;
+    std::vector<fuzz::WasiCall> calls;
+  };
+  // Everything a cycle feeds the engines, made from the seed alone
+  // (prepare), with the counters of its making, merged when the cycle is
+  // judged: a cycle prepared ahead and then not run (time is up) leaves no
+  // trace.
+  struct CycleInput {
+    uint64_t cycle = 0;
     std::vector<Item> items;
-    for (uint32_t k = 0; k < o_.batch; ++k) {
+    std::vector<Raw> raws;
+    std::vector<WasiInput> wasi;
+    std::vector<std::vector<uint8_t>> mutants;
+    std::vector<uint64_t> mutant_seeds;
+    std::vector<std::span<const uint8_t>> mutant_spans, sampled;
+    std::vector<size_t> sampled_at;
+    uint64_t own = 0, ttf = 0, ttf_failed = 0, generated = 0, probe_failed = 0;
+    std::string ttf_error;  // the first failure's words
+  };
+
+  // The cycle's inputs: generated modules and their probes, WASI programs,
+  // mutants. Runs on a thread of its own while the cycle before runs
+  // (pipelining), so it touches no campaign state but the mutation pool,
+  // which nothing else reads; the pool gets this cycle's modules before its
+  // mutants are drawn, as when cycles ran one after another.
+  CycleInput prepare(uint64_t cycle) {
+    CycleInput in;
+    in.cycle = cycle;
+    for (uint32_t k = 0; k < o_.batch && !exec_gens_.empty(); ++k) {
       Item it;
       it.index = cycle * o_.batch + k;
       it.gen = exec_gens_[it.index % exec_gens_.size()];
@@ -326,24 +334,24 @@ class Campaign {
       if (it.gen == "own") {
         it.module = own_module(it.seed);
         raw = encode(it.module);
-        ++health_.own;
+        ++in.own;
       } else {
         std::string err;
-        if (!ttf_module(o_.tool_dir, work_, it.seed, raw, err)) {
-          if (++health_.ttf_failed == 1) std::fprintf(out_, "ttf: %s\n", err.c_str());
+        if (!ttf_module(o_.tool_dir, work_, it.seed, raw, err, ttf_server_.get())) {
+          if (++in.ttf_failed == 1) in.ttf_error = err;
           continue;
         }
-        ++health_.ttf;
+        ++in.ttf;
         Limits limits;
         Result<ast::Module> d = decode(raw, limits);
         Result<std::shared_ptr<const Module>> m = Module::load(raw, limits);
         if (!d || !m) {
-          validation_of_raw(it, raw);
+          in.raws.push_back({std::move(it), std::move(raw)});
           continue;
         }
         it.module = std::move(*d);
       }
-      ++health_.generated;
+      ++in.generated;
       if (pool_.size() < testsuite_count_ + 4096)
         pool_.push_back(raw);
       else
@@ -351,28 +359,99 @@ class Campaign {
       std::string err;
       if (!make_probe(it.module, it.seed ^ 0x5EED, o_.probe, it.probe, err) || !Module::load(it.probe.bytes)) {
         // The probe transform's own failure: never a finding about an engine.
-        ++health_.probe_failed;
-        ++health_.ignored["internal: probe not valid"];
+        ++in.probe_failed;
         continue;
       }
-      items.push_back(std::move(it));
+      in.items.push_back(std::move(it));
     }
+    for (uint32_t k = 0; k < o_.wasi_batch && wasi_; ++k) {
+      uint64_t index = cycle * o_.wasi_batch + k, seed = mix_seed(o_.seed, 4, index);
+      // 8 to 263 bytes: programs of a few calls to kWasiMaxCalls.
+      std::vector<uint8_t> input = seed_bytes(seed, 8 + (seed >> 56));
+      std::vector<fuzz::WasiCall> calls = fuzz::wasi_calls(input);
+      // Calls that take node down for seconds by a catalogued bug would end
+      // half the programs: left out (wasi_diff.hpp, node_can_take).
+      std::erase_if(calls, [](const fuzz::WasiCall& call) { return !node_can_take(call); });
+      if (!calls.empty()) in.wasi.push_back({index, seed, std::move(calls)});
+    }
+    for (uint32_t k = 0; k < o_.mutate_batch && mutate_; ++k) {
+      uint64_t index = cycle * o_.mutate_batch + k, s = mix_seed(o_.seed, 2, index);
+      const std::vector<uint8_t>& base = pool_[s % pool_.size()];
+      in.mutants.push_back(mutate(base, s >> 1));
+      in.mutant_seeds.push_back(s);
+    }
+    in.mutant_spans.assign(in.mutants.begin(), in.mutants.end());
+    uint64_t first = cycle * o_.mutate_batch;
+    for (size_t k = 0; k < in.mutant_spans.size(); ++k) {
+      if (o_.binaryen_validate_one_in && (first + k) % o_.binaryen_validate_one_in == 0) {
+        in.sampled.push_back(in.mutant_spans[k]);
+        in.sampled_at.push_back(k);
+      }
+    }
+    return in;
+  }
+
+  // One cycle: every engine at once on its inputs (cycle.hpp), then the
+  // comparisons in the order the cycle's parts had when they ran one after
+  // another: generated modules, WASI programs, mutants.
+  void run_cycle_of(CycleInput& in) {
+    health_.own += in.own;
+    health_.ttf += in.ttf;
+    if (!health_.ttf_failed && in.ttf_failed) std::fprintf(out_, "ttf: %s\n", in.ttf_error.c_str());
+    health_.ttf_failed += in.ttf_failed;
+    health_.generated += in.generated;
+    health_.probe_failed += in.probe_failed;
+    if (in.probe_failed) health_.ignored["internal: probe not valid"] += in.probe_failed;
     std::vector<RunJob> jobs;
-    for (const Item& it : items) jobs.push_back(RunJob{it.probe.bytes, it.probe.calls});
-    std::vector<std::vector<RunResult>> per;
-    run_all(jobs, per);
-    // Warden again: the same module must behave the same way twice.
-    std::vector<RunResult> again;
-    if (Engine* w = engine("warden")) again = w->run(jobs);
+    for (const Item& it : in.items) jobs.push_back(RunJob{it.probe.bytes, it.probe.calls});
+    std::vector<Engine*> engines, seconds;
+    for (auto& e : engines_) engines.push_back(e.get());
+    for (auto& e : seconds_) seconds.push_back(e.get());
+    std::vector<WasiCompare> wasi(in.wasi.size());
+    // Program k on the second runners when k is odd and there are two.
+    auto wasi_work = [&] {
+      WasiRunners* second = wasi_runners2_.get();
+      auto odd = std::async(std::launch::async, [&] {
+        for (size_t k = 1; second && k < in.wasi.size(); k += 2) wasi[k] = wasi_compare(in.wasi[k].calls, second);
+      });
+      for (size_t k = 0; k < in.wasi.size(); k += second ? 2 : 1) wasi[k] = wasi_compare(in.wasi[k].calls);
+      odd.get();
+    };
+    auto t = Clock::now();
+    CycleAnswers a = run_cycle(engines, seconds, {jobs, in.mutant_spans, in.sampled, true},
+                               in.wasi.empty() ? std::function<void()>() : wasi_work);
+    health_.engine_seconds += since(t);
+    t = Clock::now();
+    for (size_t e = 0; e < engines_.size(); ++e) {
+      std::string n(engines_[e]->name());
+      if (!a.runs[e].empty()) {
+        health_.seconds[n] += a.run_seconds[e];
+        health_.modules[n] += jobs.size();
+      }
+      if (!in.mutants.empty()) {
+        health_.seconds[n + " (validate)"] += a.validate_seconds[e];
+        health_.modules[n + " (validate)"] += a.loads[e].size();
+      }
+    }
+    // A generated module Warden does not load: asked of everyone.
+    for (const Raw& r : in.raws) validation_of_raw(r.item, r.bytes);
+    judge_runs(in.items, a);
+    for (size_t k = 0; k < in.wasi.size(); ++k) judge_wasi(in.wasi[k], wasi[k]);
+    if (!in.mutants.empty()) judge_mutants(in, a);
+    health_.judge_seconds += since(t);
+  }
+
+  void judge_runs(std::vector<Item>& items, const CycleAnswers& a) {
     for (size_t i = 0; i < items.size(); ++i) {
       std::vector<EngineRun> runs;
       for (size_t e = 0; e < engines_.size(); ++e)
-        if (i < per[e].size()) runs.push_back({std::string(engines_[e]->name()), per[e][i]});
+        if (i < a.runs[e].size()) runs.push_back({std::string(engines_[e]->name()), a.runs[e][i]});
       account(runs);
       Source src{items[i].gen, items[i].index, items[i].seed, &items[i].module, items[i].probe.bytes, {}, runs};
       for (const Finding& f : compare_runs(runs, items[i].probe.targets, items[i].probe.state_labels, health_.ignored))
         handle(f, src, &items[i].probe);
-      if (!again.empty()) nondeterminism(runs, again[i], src, items[i].probe);
+      // Warden again: the same module must behave the same way twice.
+      if (i < a.warden_again.size()) nondeterminism(runs, a.warden_again[i], src, items[i].probe);
     }
   }
 
@@ -414,8 +493,7 @@ class Campaign {
 
   // A generated module Warden does not load: ask everyone.
   void validation_of_raw(const Item& it, const std::vector<uint8_t>& raw) {
-    std::vector<EngineLoad> loads;
-    for (auto& e : engines_) loads.push_back({std::string(e->name()), e->three_way(), validate_one(*e, raw).front()});
+    std::vector<EngineLoad> loads = load_one(raw, {});
     Source src{it.gen, it.index, it.seed, nullptr, raw, loads, {}};
     for (const Finding& f : compare_loads(loads, health_.ignored)) handle(f, src, nullptr);
   }
@@ -475,40 +553,38 @@ class Campaign {
     std::vector<uint8_t> module;
     WasiRun warden, node;
     std::optional<std::pair<Finding, std::string>> finding;  // and its rule
+    double warden_seconds = 0, node_seconds = 0;
   };
-  WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls) {
+  // Touches no campaign state: it runs beside the engines (run_cycle_of);
+  // account_wasi() adds its times.
+  WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls, WasiRunners* runners = nullptr) {
+    WasiRunners& r = runners ? *runners : *wasi_runners_;
     WasiCompare c;
     auto t = Clock::now();
-    c.warden = wasi_runners_->run_warden(calls);
+    c.warden = r.run_warden(calls);
     c.module = c.warden.module;
-    health_.seconds["warden (wasi)"] += since(t);
+    c.warden_seconds = since(t);
     t = Clock::now();
-    c.node = wasi_runners_->run_node(calls);
-    health_.seconds["node (wasi)"] += since(t);
-    health_.modules["warden (wasi)"] += 1;
-    health_.modules["node (wasi)"] += 1;
+    c.node = r.run_node(calls);
+    c.node_seconds = since(t);
     c.finding = first_unexplained(calls, c.warden, c.node);
     return c;
   }
+  void account_wasi(const WasiCompare& c) {
+    health_.seconds["warden (wasi)"] += c.warden_seconds;
+    health_.seconds["node (wasi)"] += c.node_seconds;
+    health_.modules["warden (wasi)"] += 1;
+    health_.modules["node (wasi)"] += 1;
+  }
 
-  void wasi_batch(uint64_t cycle) {
-    for (uint32_t k = 0; k < o_.wasi_batch; ++k) {
-      uint64_t index = cycle * o_.wasi_batch + k, seed = mix_seed(o_.seed, 4, index);
-      // 8 to 263 bytes: programs of a few calls to kWasiMaxCalls.
-      std::vector<uint8_t> input = seed_bytes(seed, 8 + (seed >> 56));
-      std::vector<fuzz::WasiCall> calls = fuzz::wasi_calls(input);
-      // Calls that take node down for seconds by a catalogued bug would end
-      // half the programs: left out (wasi_diff.hpp, node_can_take).
-      std::erase_if(calls, [](const fuzz::WasiCall& call) { return !node_can_take(call); });
-      if (calls.empty()) continue;
-      WasiCompare c = wasi_compare(calls);
-      ++health_.wasi_programs;
-      health_.wasi_calls += calls.size();
-      health_.wasi_exits += c.warden.end.rfind("exit", 0) == 0;
-      for (size_t i = 0; i < calls.size() && i < c.warden.errnos.size(); ++i)
-        health_.wasi_agreed += c.warden.errnos[i] >= 0 && c.warden.errnos[i] == c.node.errnos[i];
-      if (c.finding) handle_wasi(c.finding->first, c.finding->second, calls, c, index, seed);
-    }
+  void judge_wasi(const WasiInput& w, const WasiCompare& c) {
+    account_wasi(c);
+    ++health_.wasi_programs;
+    health_.wasi_calls += w.calls.size();
+    health_.wasi_exits += c.warden.end.rfind("exit", 0) == 0;
+    for (size_t i = 0; i < w.calls.size() && i < c.warden.errnos.size(); ++i)
+      health_.wasi_agreed += c.warden.errnos[i] >= 0 && c.warden.errnos[i] == c.node.errnos[i];
+    if (c.finding) handle_wasi(c.finding->first, c.finding->second, w.calls, c, w.index, w.seed);
   }
 
   void handle_wasi(const Finding& f, const std::string& rule, const std::vector<fuzz::WasiCall>& calls,
@@ -532,6 +608,7 @@ class Campaign {
       fewer.erase(fewer.begin() + static_cast<long>(i));
       ++checks;
       WasiCompare r = wasi_compare(fewer);
+      account_wasi(r);
       if (!r.finding || r.finding->first.signature != f.signature || r.finding->second != rule) continue;
       min = std::move(fewer);
       last = std::move(r);
@@ -605,6 +682,7 @@ class Campaign {
         continue;
       }
       WasiCompare c = wasi_compare(calls);
+      account_wasi(c);
       ++health_.wasi_programs;
       health_.wasi_calls += calls.size();
       std::string rule = c.finding ? c.finding->second : "";
@@ -639,52 +717,11 @@ class Campaign {
   }
 
   // ---------------------------------------------------- mutated modules --
-  void mutate_batch(uint64_t cycle) {
-    std::vector<std::vector<uint8_t>> mutants;
-    std::vector<uint64_t> seeds;
-    for (uint32_t k = 0; k < o_.mutate_batch; ++k) {
-      uint64_t index = cycle * o_.mutate_batch + k, s = mix_seed(o_.seed, 2, index);
-      const std::vector<uint8_t>& base = pool_[s % pool_.size()];
-      mutants.push_back(mutate(base, s >> 1));
-      seeds.push_back(s);
-    }
-    std::vector<std::span<const uint8_t>> spans(mutants.begin(), mutants.end());
-    std::vector<std::span<const uint8_t>> sampled;
-    std::vector<size_t> sampled_at;
-    uint64_t first = cycle * o_.mutate_batch;
-    for (size_t k = 0; k < spans.size(); ++k) {
-      if (o_.binaryen_validate_one_in && (first + k) % o_.binaryen_validate_one_in == 0) {
-        sampled.push_back(spans[k]);
-        sampled_at.push_back(k);
-      }
-    }
-    std::vector<std::future<std::vector<LoadResult>>> futures(engines_.size());
-    std::vector<std::vector<LoadResult>> res(engines_.size());
-    std::vector<double> secs(engines_.size());
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      Engine* eng = engines_[e].get();
-      if (eng->name() == "warden") continue;
-      bool sample = eng->name() == "binaryen";
-      futures[e] = std::async(std::launch::async, [eng, &spans, &sampled, sample, &secs, e] {
-        auto t = Clock::now();
-        auto r = eng->validate(sample ? std::span<const std::span<const uint8_t>>(sampled)
-                                      : std::span<const std::span<const uint8_t>>(spans));
-        secs[e] = since(t);
-        return r;
-      });
-    }
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      if (engines_[e]->name() != "warden") continue;
-      auto t = Clock::now();
-      res[e] = engines_[e]->validate(spans);
-      secs[e] = since(t);
-    }
-    for (size_t e = 0; e < engines_.size(); ++e) {
-      if (futures[e].valid()) res[e] = futures[e].get();
-      std::string n(engines_[e]->name());
-      health_.seconds[n + " (validate)"] += secs[e];
-      health_.modules[n + " (validate)"] += res[e].size();
-    }
+  void judge_mutants(const CycleInput& in, const CycleAnswers& a) {
+    const std::vector<std::vector<LoadResult>>& res = a.loads;
+    const std::vector<size_t>& sampled_at = in.sampled_at;
+    const std::vector<std::vector<uint8_t>>& mutants = in.mutants;
+    uint64_t first = in.cycle * o_.mutate_batch;
     for (size_t k = 0; k < mutants.size(); ++k) {
       std::vector<EngineLoad> loads;
       for (size_t e = 0; e < engines_.size(); ++e) {
@@ -707,7 +744,7 @@ class Campaign {
         }
         loads.push_back({std::string(engines_[e]->name()), engines_[e]->three_way(), l});
       }
-      Source src{"mutate", first + k, seeds[k], nullptr, mutants[k], loads, {}};
+      Source src{"mutate", first + k, in.mutant_seeds[k], nullptr, mutants[k], loads, {}};
       for (const Finding& f : compare_loads(loads, health_.ignored)) handle(f, src, nullptr);
     }
   }
@@ -869,23 +906,33 @@ class Campaign {
     return e;
   }
 
+  // `ask` of every engine (of `only`, when given), the engines at once (a
+  // minimization check waits for the slowest, not for all in turn); the
+  // answers in the engines' order.
+  template <class Answer, class Ask>
+  std::vector<Answer> ask_each(const std::vector<std::string>& only, Ask ask) {
+    std::vector<Engine*> chosen;
+    for (auto& e : engines_)
+      if (only.empty() || std::find(only.begin(), only.end(), std::string(e->name())) != only.end())
+        chosen.push_back(e.get());
+    std::vector<std::future<Answer>> others;
+    for (size_t i = 1; i < chosen.size(); ++i)
+      others.push_back(std::async(std::launch::async, [&ask, e = chosen[i]] { return ask(*e); }));
+    std::vector<Answer> out;
+    if (!chosen.empty()) out.push_back(ask(*chosen[0]));
+    for (auto& f : others) out.push_back(f.get());
+    return out;
+  }
+
   std::vector<EngineRun> run_one(const Probe& p, const std::vector<std::string>& only) {
     RunJob job{p.bytes, p.calls};
-    std::vector<EngineRun> runs;
-    for (auto& e : engines_) {
-      if (!only.empty() && std::find(only.begin(), only.end(), std::string(e->name())) == only.end()) continue;
-      runs.push_back({std::string(e->name()), e->run_one(job)});
-    }
-    return runs;
+    return ask_each<EngineRun>(only, [&job](Engine& e) { return EngineRun{std::string(e.name()), e.run_one(job)}; });
   }
 
   std::vector<EngineLoad> load_one(std::span<const uint8_t> bytes, const std::vector<std::string>& only) {
-    std::vector<EngineLoad> loads;
-    for (auto& e : engines_) {
-      if (!only.empty() && std::find(only.begin(), only.end(), std::string(e->name())) == only.end()) continue;
-      loads.push_back({std::string(e->name()), e->three_way(), validate_one(*e, bytes).front()});
-    }
-    return loads;
+    return ask_each<EngineLoad>(only, [this, bytes](Engine& e) {
+      return EngineLoad{std::string(e.name()), e.three_way(), validate_one(e, bytes).front()};
+    });
   }
 
   // Shrinks the finding's module while the signature holds, then records
@@ -1049,6 +1096,15 @@ class Campaign {
       appendf(s, "  %-22s %8.3f ms  (%" PRIu64 " modules, %.1f s)\n", n.c_str(),
               m ? 1000.0 * secs / static_cast<double>(m) : 0.0, m, secs);
     }
+    // Per cycle, in ms: a wall-clock figure (DiffCampaign.SameSeedSameFindings
+    // leaves lines with " ms " out of its comparison).
+    if (cycles_) {
+      double per = 1000.0 / static_cast<double>(cycles_);
+      appendf(s,
+              "cycle time (wall, per cycle): %.1f ms waiting for inputs, %.1f ms engines, %.1f ms comparing and "
+              "explaining\n",
+              health_.wait_seconds * per, health_.engine_seconds * per, health_.judge_seconds * per);
+    }
     appendf(s, "minimization: %.1f s\n", health_.reduce_seconds);
     appendf(s, "ignored runs, by rule:\n");
     for (const auto& [rule, n] : health_.ignored) appendf(s, "  %8" PRIu64 "  %s\n", n, rule.c_str());
@@ -1102,13 +1158,14 @@ class Campaign {
   std::FILE* out_;
   std::string work_, limits_json_;
   std::vector<std::unique_ptr<Engine>> engines_;
-  std::unique_ptr<Engine> binaryen2_;
+  std::vector<std::unique_ptr<Engine>> seconds_;  // engines_[e]'s second instance, or null
+  std::unique_ptr<ToolServer> ttf_server_;        // used by prepare() alone
   std::map<std::string, std::string> versions_;
   std::vector<std::string> missing_;
   std::vector<std::string> exec_gens_;
   bool mutate_ = false;
   bool wasi_ = false;
-  std::unique_ptr<WasiRunners> wasi_runners_;
+  std::unique_ptr<WasiRunners> wasi_runners_, wasi_runners2_;  // the second: run_cycle_of's odd programs
   std::vector<std::vector<uint8_t>> pool_;
   size_t testsuite_count_ = 0;
   std::map<std::string, Bucket> buckets_;

@@ -9,6 +9,9 @@
 //  3. mutates `mutate_batch` modules (testsuite modules and generated ones)
 //     and compares the engines' verdicts: the three-way validation
 //     differential (malformed / invalid / valid).
+// The engines do the three at once, each on a thread of its own (cycle.hpp),
+// while the next cycle's inputs are made; the comparisons follow in the
+// order above (docs/differential.md, "Throughput").
 // Every disagreement is classified, matched against the catalogued peer-bug
 // rules, and bucketed by signature; each new bucket is minimized and written
 // to findings/<bucket>/. The schedule depends only on the seed, so the same
@@ -58,6 +61,9 @@ struct CampaignOptions {
   std::string findings_dir = "findings";
   std::string work_dir;  ///< scratch files; default /tmp/warden-diff-<pid>
   std::string tool_dir = "/usr/bin";
+  /// The tool server that keeps wasm-opt and wasm-validate loaded
+  /// (EngineSetup::tool_server): "" = this tree's, "none" = exec every run.
+  std::string tool_server;
   std::string node = "/usr/bin/node";
   std::string harness;                     ///< default: differential/v8_harness.js of this tree
   std::string wasi_harness;                ///< default: differential/wasi_harness.js of this tree

@@ -35,6 +35,15 @@ constexpr std::string_view kBuiltins[] = {"warden", "wabt", "binaryen", "v8", "b
 
 std::span<const std::string_view> builtin_engines() { return kBuiltins; }
 
+std::string tool_server_library(const std::string& tool_server) {
+  if (tool_server == "none") return "";
+  if (!tool_server.empty()) return tool_server;
+#ifdef WARDEN_DIFF_TOOL_SERVER
+  if (access(WARDEN_DIFF_TOOL_SERVER, R_OK) == 0) return WARDEN_DIFF_TOOL_SERVER;
+#endif
+  return "";
+}
+
 std::optional<ProtocolSpec> parse_engine_spec(std::string_view spec, std::string& error) {
   size_t eq = spec.find('=');
   if (eq == std::string_view::npos) {

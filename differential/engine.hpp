@@ -146,7 +146,15 @@ struct EngineSetup {
   /// Engines of one's own, by name: make_engine(spec.name, ...) returns a
   /// protocol engine running spec.command.
   std::vector<ProtocolSpec> protocol;
+  /// The tool server (process.hpp, ToolServer) that keeps wasm-opt and
+  /// wasm-validate loaded between runs: "" = the library this tree built,
+  /// "none" = every run is an exec, else the library's path.
+  std::string tool_server;
 };
+
+/// The library `tool_server` (EngineSetup::tool_server) names, or "" for
+/// none (also when this tree did not build one).
+std::string tool_server_library(const std::string& tool_server);
 
 class Engine {
  public:

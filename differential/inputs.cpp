@@ -65,7 +65,7 @@ std::vector<std::string> ttf_features() {
 }
 
 bool ttf_module(const std::string& tool_dir, const std::string& work_dir, uint64_t seed, std::vector<uint8_t>& out,
-                std::string& error) {
+                std::string& error, ToolServer* server) {
   Rng r{seed};
   fs::path dir = fs::path(work_dir) / "ttf";
   std::error_code ec;
@@ -74,11 +74,12 @@ bool ttf_module(const std::string& tool_dir, const std::string& work_dir, uint64
   std::vector<uint8_t> bytes = seed_bytes(r.next(), 256 + r.below(4096));
   std::ofstream(in, std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  std::vector<std::string> argv{(fs::path(tool_dir) / "wasm-opt").string()};
-  for (const std::string& f : ttf_features()) argv.push_back(f);
-  argv.insert(argv.end(), {"-ttf", in.string(), "-o", wasm.string()});
+  std::vector<std::string> args = ttf_features();
+  args.insert(args.end(), {"-ttf", in.string(), "-o", wasm.string()});
   fs::remove(wasm, ec);
-  ProcessResult p = run_process(argv, "", 20000, 4ull << 30);
+  std::vector<std::string> argv{(fs::path(tool_dir) / "wasm-opt").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult p = server ? server->run(args, 20000, 4ull << 30) : run_process(argv, "", 20000, 4ull << 30);
   if (!p.started || p.exit_code != 0) {
     error = "wasm-opt -ttf failed: " + p.err.substr(0, 200);
     return false;

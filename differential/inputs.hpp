@@ -11,6 +11,8 @@
 
 namespace warden::diff {
 
+class ToolServer;
+
 /// A seed for item `index` of stream `stream` of a campaign seeded `seed`.
 uint64_t mix_seed(uint64_t seed, uint64_t stream, uint64_t index);
 
@@ -26,9 +28,10 @@ ast::Module own_module(uint64_t seed);
 std::vector<std::string> ttf_features();
 
 /// A module from `wasm-opt -ttf` on seed bytes. False (with `error`) when
-/// wasm-opt is missing or fails.
+/// wasm-opt is missing or fails. With a `server` (a ToolServer of
+/// tool_dir's wasm-opt) wasm-opt runs through it.
 bool ttf_module(const std::string& tool_dir, const std::string& work_dir, uint64_t seed, std::vector<uint8_t>& out,
-                std::string& error);
+                std::string& error, ToolServer* server = nullptr);
 
 /// The binary form of every module of every script in `dir` (text modules
 /// encoded; quoted modules skipped), for mutation.

@@ -73,4 +73,43 @@ class LineProcess {
   std::string error_, err_tail_;
 };
 
+/// A command-line tool kept loaded between runs: a fork server
+/// (differential/toolserver/preload.c, LD_PRELOAD) that runs the tool's
+/// main() in a fresh child per request, so a run costs a fork instead of an
+/// exec and the dynamic loader's work. What a run gives is what
+/// run_process gives for the same command (the child is the same program
+/// with the same arguments, limits, deadline and empty stdin); it falls
+/// back to run_process when the server does not start, when it fails
+/// while a run is under way (that run is repeated the ordinary way), and
+/// for arguments the server's line protocol cannot carry (a tab or a
+/// newline).
+class ToolServer {
+ public:
+  /// `tool`: the executable; `preload`: the server library ("": no
+  /// server, every run is an exec); `dir`: where each run's output files
+  /// go (must exist).
+  ToolServer(std::string tool, std::string preload, std::string dir);
+  ToolServer(const ToolServer&) = delete;
+  ToolServer& operator=(const ToolServer&) = delete;
+
+  /// `tool args...`, as run_process({tool, args...}, "", ...) would run it.
+  ProcessResult run(const std::vector<std::string>& args, uint32_t timeout_ms, uint64_t memory_bytes,
+                    size_t max_output = 16u << 20);
+  /// Whether runs go through the server (false before the first run, and
+  /// after the server could not be started).
+  bool serving() const { return proc_.running(); }
+  /// Runs that went through the server, and runs that were exec'd.
+  uint64_t served() const { return served_; }
+  uint64_t execed() const { return execed_; }
+
+ private:
+  bool start();
+  ProcessResult exec(const std::vector<std::string>& args, uint32_t timeout_ms, uint64_t memory_bytes,
+                     size_t max_output);
+  std::string tool_, preload_, dir_;
+  LineProcess proc_;
+  bool broken_ = false;  // the server did not start: exec from now on
+  uint64_t served_ = 0, execed_ = 0;
+};
+
 }  // namespace warden::diff

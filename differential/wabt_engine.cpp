@@ -128,7 +128,9 @@ class WabtEngine final : public Engine {
       : limits_(s.limits),
         tool_((fs::path(s.tool_dir) / "spectest-interp").string()),
         validate_tool_((fs::path(s.tool_dir) / "wasm-validate").string()),
-        dir_(fs::path(s.work_dir) / "wabt") {}
+        dir_(fs::path(s.work_dir) / "wabt"),
+        server_(tool_, tool_server_library(s.tool_server), dir_.string()),
+        confirm_server_(validate_tool_, tool_server_library(s.tool_server), dir_.string()) {}
 
   std::string_view name() const override { return "wabt"; }
   std::string version() const override { return "wabt " + version_; }
@@ -197,7 +199,7 @@ class WabtEngine final : public Engine {
   LoadResult confirm(std::span<const uint8_t> bytes) override {
     fs::path f = dir_ / "confirm.wasm";
     write_file(f, bytes);
-    ProcessResult p = run_process({validate_tool_, f.string()}, "", limits_.timeout_ms, limits_.memory_bytes);
+    ProcessResult p = confirm_server_.run({f.string()}, limits_.timeout_ms, limits_.memory_bytes);
     if (p.timed_out) return {Verdict::Hang, "timed out"};
     if (p.signal) return {Verdict::Crash, "signal " + std::to_string(p.signal)};
     if (p.exit_code == 0) return {Verdict::Valid, ""};
@@ -399,7 +401,7 @@ class WabtEngine final : public Engine {
     fs::path jf = dir_ / "batch.json";
     std::ofstream(jf, std::ios::binary) << json;
     uint32_t timeout = limits_.timeout_ms + static_cast<uint32_t>(commands) * 20;
-    ProcessResult p = run_process({tool_, jf.string()}, "", timeout, limits_.memory_bytes);
+    ProcessResult p = server_.run({jf.string()}, timeout, limits_.memory_bytes);
     if (std::getenv("WARDEN_DIFF_DEBUG")) {
       static int n = 0;
       std::fprintf(stderr, "wabt batch %d: %zu commands, %.3f s, exit %d signal %d%s\n", n, commands, p.seconds,
@@ -417,6 +419,8 @@ class WabtEngine final : public Engine {
   EngineLimits limits_;
   std::string tool_, validate_tool_, version_;
   fs::path dir_;
+  ToolServer server_;          // spectest-interp, loaded once
+  ToolServer confirm_server_;  // wasm-validate, loaded once
 };
 
 }  // namespace

@@ -101,6 +101,9 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--timeout-ms", o->c.limits.timeout_ms, "per module and engine (default 5000)");
   sub.add_option("--call-depth", o->c.limits.call_depth, "Warden's call-depth limit (default: its own)");
   sub.add_option("--tools", o->c.tool_dir, "directory of wabt's and Binaryen's tools (default /usr/bin)");
+  sub.add_option("--tool-server", o->c.tool_server,
+                 "LIB: the fork server that keeps wasm-opt and wasm-validate loaded between runs (default: the one "
+                 "built with warden); 'none': start them afresh for every run");
   sub.add_option("--node", o->c.node, "node executable (default /usr/bin/node)");
   sub.add_option("--harness", o->c.harness, "the V8 harness (default differential/v8_harness.js)");
   sub.add_option("--testsuite", o->c.testsuite, "testsuite .wast directory (mutation seeds)");
