@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <span>
 #include <string>

@@ -334,13 +334,14 @@ Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at, MemoryInst*
 }  // namespace
 
 // M(name, form, a) for every fused form (code::kForms of them).
-#define FUSED_FORMS(M, name, a)                                                                                    \
-  M(name, 0, a)                                                                                                    \
-  M(name, 1, a)                                                                                                    \
-  M(name, 2, a) M(name, 3, a) M(name, 4, a) M(name, 5, a) M(name, 6, a) M(name, 7, a) M(name, 8, a) M(name, 9, a)  \
-      M(name, 10, a) M(name, 11, a) M(name, 12, a) M(name, 13, a) M(name, 14, a) M(name, 15, a) M(name, 16, a)     \
-          M(name, 17, a) M(name, 18, a) M(name, 19, a) M(name, 20, a) M(name, 21, a) M(name, 22, a) M(name, 23, a) \
-              M(name, 24, a)
+// clang-format off
+#define FUSED_FORMS(M, name, a) \
+  M(name, 0, a) M(name, 1, a) M(name, 2, a) M(name, 3, a) M(name, 4, a) \
+  M(name, 5, a) M(name, 6, a) M(name, 7, a) M(name, 8, a) M(name, 9, a) \
+  M(name, 10, a) M(name, 11, a) M(name, 12, a) M(name, 13, a) M(name, 14, a) \
+  M(name, 15, a) M(name, 16, a) M(name, 17, a) M(name, 18, a) M(name, 19, a) \
+  M(name, 20, a) M(name, 21, a) M(name, 22, a) M(name, 23, a) M(name, 24, a)
+// clang-format on
 static_assert(code::kForms == 25, "FUSED_FORMS lists every form");
 
 Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcept {
