@@ -809,6 +809,7 @@ TEST(Compile, BranchToFunctionLabel) {
 uint64_t fw(Op o, int form) { return code::fused_word(o, form); }
 
 TEST(Compile, FusedOperandForms) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
   // (func (param i32 i32) (result i32) (local i64)
   //   (local.set 0 (i32.add (local.get 0) (i32.const 1)))     ;; local, const -> local
   //   (i32.sub (local.get 0) (local.get 1))                     ;; locals -> pushed
@@ -833,6 +834,7 @@ TEST(Compile, FusedOperandForms) {
 }
 
 TEST(Compile, FusedLoadsAndStores) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
   // (memory 1) (func (param i32) (local i32)
   //   (local.set 1 (i32.load offset=4 (local.get 0)))      ;; address a local -> local
   //   (i32.store8 offset=2 (local.get 0) (i32.const 0))     ;; local address, const value
@@ -854,6 +856,7 @@ TEST(Compile, FusedLoadsAndStores) {
 }
 
 TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
   // (func (param i32 i32) (result i32)
   //   (block (result i32) (local.get 0)) (local.get 1) (i32.add))
   // The block's end is a branch target between the two local.gets: the add
@@ -879,6 +882,7 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
 }
 
 TEST(Compile, FusedTeeAndBranches) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
   // (func (param i32) (local i32)
   //   (loop (br_if 0 (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))
   //   (if (i32.eqz (local.get 0)) (then (local.set 1 (i32.load (local.get 1))))))

@@ -75,6 +75,14 @@ inline constexpr uint16_t op_word(XOp op) { return static_cast<uint16_t>(op); }
 // is fusable() below, which the compiler and the interpreter both ask: a
 // form the compiler can emit always has a handler, and no other form is
 // ever emitted.
+//
+// The build can turn fusion off (WARDEN_FUSION=0, CMake's WARDEN_FUSION):
+// fusable() is then false for every form, so the compiler emits none and
+// the interpreter has no fused handlers.
+#ifndef WARDEN_FUSION
+#define WARDEN_FUSION 1
+#endif
+inline constexpr bool kFusion = WARDEN_FUSION != 0;
 inline constexpr uint16_t kFuseBase = static_cast<uint16_t>(XOp::Count_);
 inline constexpr int kStackLocal = 0, kStackConst = 1, kLocals = 2, kLocalConst = 3, kStack = 4, kSrcs = 5;
 inline constexpr int kPush = 0, kSet = 1, kTee = 2, kBrNZ = 3, kBrZ = 4, kModes = 5;
@@ -92,6 +100,7 @@ constexpr bool scalar(Ty t) { return t == Ty::I32 || t == Ty::I64 || t == Ty::F3
 /// teed. Scalar stores: the four sources with a local or a constant,
 /// kPush (they have no result). Never kStack + kPush: that is the plain op.
 constexpr bool fusable(Op op, int form) {
+  if (!kFusion) return false;
   const OpInfo& o = info(op);
   const int src = src_of(form), mode = mode_of(form);
   if (src == kStack && mode == kPush) return false;

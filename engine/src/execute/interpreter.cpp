@@ -51,7 +51,7 @@ constexpr uint32_t kSlots = std::is_same_v<T, V128> ? 2 : 1;
 
 // The C++ types of the one-slot numbers, the ones fused ops take.
 template <class T>
-constexpr bool kScalar =
+[[maybe_unused]] constexpr bool kScalar =
     std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t> || std::is_same_v<T, float> || std::is_same_v<T, double>;
 
 template <class T>
@@ -334,6 +334,7 @@ Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at, MemoryInst*
 }  // namespace
 
 // M(name, form, a) for every fused form (code::kForms of them).
+#if WARDEN_FUSION
 // clang-format off
 #define FUSED_FORMS(M, name, a) \
   M(name, 0, a) M(name, 1, a) M(name, 2, a) M(name, 3, a) M(name, 4, a) \
@@ -342,6 +343,9 @@ Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at, MemoryInst*
   M(name, 15, a) M(name, 16, a) M(name, 17, a) M(name, 18, a) M(name, 19, a) \
   M(name, 20, a) M(name, 21, a) M(name, 22, a) M(name, 23, a) M(name, 24, a)
 // clang-format on
+#else  // no fusion: no fused handlers, no labels for them
+#define FUSED_FORMS(M, name, a)
+#endif
 static_assert(code::kForms == 25, "FUSED_FORMS lists every form");
 
 Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcept {
@@ -362,8 +366,9 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
 #undef WARDEN_OP
 #undef FORM_LABEL
   };
-  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == code::kFuseBase + code::kForms * size_t{kOpCount},
-                "a label for every op word");
+  static_assert(
+      sizeof(kLabels) / sizeof(kLabels[0]) == code::kFuseBase + (code::kFusion ? code::kForms * size_t{kOpCount} : 0),
+      "a label for every op word");
 
   const size_t frame_base = s.nframes;
   const bool det = s.options.deterministic;
@@ -567,7 +572,9 @@ op_End:
 op_Br:
 op_BrIf:
 op_BrTable:
-bad_op:
+#if WARDEN_FUSION
+bad_op:  // a fused form no row has (code::fusable)
+#endif
   TRAP("internal error: op not expected in compiled code");
 
   // ------------------------------------------------------- parametric ----
@@ -773,8 +780,8 @@ op_ElemDrop:
     NEXT();                                                                                          \
   }                                                                                                  \
   {                                                                                                  \
-    using LoadM = M;                                                                                 \
-    using LoadR = R;                                                                                 \
+    using LoadM [[maybe_unused]] = M;                                                                \
+    using LoadR [[maybe_unused]] = R;                                                                \
     FUSED_FORMS(FUSED_LOAD, name, _)                                                                 \
   }
   LOAD(I32Load, uint32_t, uint32_t)
@@ -803,7 +810,7 @@ op_ElemDrop:
     NEXT();                                                                                          \
   }                                                                                                  \
   {                                                                                                  \
-    using StoreM = M;                                                                                \
+    using StoreM [[maybe_unused]] = M;                                                               \
     FUSED_FORMS(FUSED_STORE, name, _)                                                                \
   }
   STORE(I32Store, uint32_t)
