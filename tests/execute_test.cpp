@@ -8,7 +8,6 @@
 #include <limits>
 
 #include "harness.hpp"
-#include "warden/text.hpp"
 #include "warden/warden.hpp"
 #include "wasm_builder.hpp"
 
@@ -653,14 +652,8 @@ TEST(Execute, DeterministicNaNs) {
 // The compiler folds local.get, const and local.set into the operator
 // (code.hpp); each form must compute what the plain sequence does.
 
-Bytes from_wat(const char* text) {
-  Result<std::vector<uint8_t>> b = wat_to_wasm(text);
-  EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
-  return b.ok() ? *b : Bytes{};
-}
-
 TEST(Execute, FusedFormsComputeWhatThePlainOpsDo) {
-  Harness h(from_wat(R"((module (memory (export "mem") 1)
+  Harness h(test_harness::wat_bytes(R"((module (memory (export "mem") 1)
     (func (export "forms") (param i32 i32) (result i32) (local i32)
       (local.set 2 (i32.sub (local.get 0) (i32.const 3)))  ;; local, const -> local
       (i32.shl (local.get 2) (local.get 1))                 ;; locals

@@ -8,10 +8,18 @@
 #include <string_view>
 #include <vector>
 
+#include "warden/text.hpp"
 #include "warden/warden.hpp"
 #include "wasm_builder.hpp"
 
 namespace test_harness {
+
+/// The binary of a text module; a parse error fails the test.
+inline std::vector<uint8_t> wat_bytes(std::string_view text) {
+  warden::Result<std::vector<uint8_t>> b = warden::wat_to_wasm(text);
+  EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
+  return b.ok() ? *b : std::vector<uint8_t>{};
+}
 
 using Results = warden::Result<std::vector<warden::Value>>;
 
