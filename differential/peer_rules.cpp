@@ -228,6 +228,9 @@ constexpr PeerRule kRules[] = {
      binaryen132_import_after_functions_abort},
     {"binaryen-132-local-count-abort", "binaryen 132", "binaryen-npm",
      "aborts (std::length_error) on a body declaring 2^29 locals or more", binaryen132_local_count_abort},
+    {"binaryen-108-local-count-allocation", "binaryen 108", "binaryen",
+     "makes the locals a body declares before reading the body (hangs on 2^29 locals or more)",
+     binaryen108_local_count_allocation},
     {"binaryen-108-extra-values-at-block-end", "binaryen 108", "binaryen",
      "accepts surplus values at the end of a block or function body", binaryen_extra_values},
 };

@@ -399,6 +399,17 @@ bool binaryen132_local_count_abort(const RuleContext& c) {
   return b && b->message.find("St12length_error") != std::string::npos && most_locals(c.bytes) >= (uint64_t{1} << 29);
 }
 
+// ---- binaryen-108-local-count-allocation (hang)
+// The same module family as the rule above, in Binaryen 108: it makes the
+// locals a body declares as it reads each count, before the bytes of the
+// body can say they are not there, and takes longer than the campaign's
+// 5 s deadline (std::bad_alloc after 7 s at a 4 GiB cap; past 5 GB in 20 s
+// uncapped) to refuse a 54-byte module. The rule requires Binaryen alone to
+// hang on a body whose local counts add up to 2^29 or more.
+bool binaryen108_local_count_allocation(const RuleContext& c) {
+  return c.finding.kind == FindingKind::Hang && only(c.finding, peer(c)) && most_locals(c.bytes) >= (uint64_t{1} << 29);
+}
+
 // ---- binaryen-132-import-after-functions-abort (crash)
 // Spec 5.5.2 and the rule that no engine crashes on any input: sections come
 // in order, so an import section after the function section is malformed.

@@ -715,6 +715,17 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   locals[27] = 0x01, locals[33] = 0x00;  // 2^28 + 0: fewer than a vector holds
   EXPECT_EQ(explain(RuleContext{crash, locals, nullptr, crashed, {}, nullptr}), "");
 
+  // 108 on the same kind of body: a hang (seed 7102's module: four counts
+  // of about 2^30, the second an over-long LEB128).
+  hang.engines = {"binaryen"};
+  std::vector<EngineLoad> hung108 = {{"binaryen", false, {Verdict::Hang, "timed out", kNoOffset}}};
+  std::vector<uint8_t> seed7102 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x02, 0x7f,
+                                   0x7f, 0x00, 0x03, 0x82, 0x80, 0x80, 0x00, 0x01, 0x00, 0x0a, 0x1c, 0x01, 0x1a, 0x04,
+                                   0x80, 0x80, 0x80, 0x80, 0x04, 0x7f, 0x80, 0xe5, 0x80, 0x80, 0x80, 0x04, 0x7e, 0x80,
+                                   0x80, 0x80, 0x80, 0x04, 0x7d, 0x80, 0x80, 0x80, 0x80, 0x04, 0x7c, 0x0b};
+  EXPECT_EQ(explain(RuleContext{hang, seed7102, nullptr, hung108, {}, nullptr}), "binaryen-108-local-count-allocation");
+  EXPECT_EQ(explain(RuleContext{hang, locals, nullptr, hung108, {}, nullptr}), "");  // 2^28 locals take no time
+
   // An import section after the function section, no code: an assertion.
   crashed[0].load.message =
       "harness exited; stderr: binaryen-npm: wasm-opt crashed while loading: RuntimeError: Aborted(Assertion failed: "
