@@ -499,4 +499,25 @@ TEST(Instantiate, HostObjectLimitsAndErrors) {
   expect_error(s.global_set(g, Value::i32(2)), ErrorKind::Invalid, "global is immutable");
 }
 
+// Spec 3.2.4: a memory of 65536 pages (4 GiB) is valid, one more is not;
+// the size check comes before the store's limit (an invalid size is
+// invalid whatever the limit).
+TEST(Instantiate, HostMemoryOfExactly65536Pages) {
+  Store s;
+  Result<MemoryInst*> bounded = s.create_memory(0, 65536);
+  ASSERT_TRUE(bounded.ok()) << bounded.error().message;
+  EXPECT_EQ(s.memory_max(*bounded), std::optional<uint32_t>(65536));
+  Result<MemoryInst*> full = s.create_memory(65536, {});
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  EXPECT_EQ(s.memory_pages(*full), 65536u);
+  const std::string_view too_big = "memory size must be at most 65536 pages (4GiB)";
+  expect_error(s.create_memory(0, 65537), ErrorKind::Invalid, too_big);
+  expect_error(s.create_memory(65537, {}), ErrorKind::Invalid, too_big);
+  Limits small;
+  small.max_memory_bytes = 65536;
+  Store t(small);
+  expect_error(t.create_memory(65537, {}), ErrorKind::Invalid, too_big);
+  expect_error(t.create_memory(65536, {}), ErrorKind::Exhaustion, "memory size exceeds limits.max_memory_bytes");
+}
+
 }  // namespace

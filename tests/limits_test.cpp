@@ -234,6 +234,15 @@ TEST(Limits, MemoryGrowWithinTheDefaultLimit) {
   EXPECT_EQ(h.call("grow", {i32v(0)}).value()[0], i32v(1024));
 }
 
+// Spec 3.2.4, 4.5.3.8: 65536 pages (4 GiB) is the largest memory; the
+// default limit allows exactly that. The pages are address space only.
+TEST(Limits, MemoryGrowsToExactly65536Pages) {
+  Harness h;
+  EXPECT_EQ(h.call("grow", {i32v(65535)}).value()[0], i32v(1));
+  EXPECT_EQ(h.call("grow", {i32v(0)}).value()[0], i32v(65536));
+  EXPECT_EQ(h.call("grow", {i32v(1)}).value()[0], i32v(-1));
+}
+
 TEST(Limits, TableGrowBombStaysBounded) {
   Limits l;
   l.max_table_elements = 1000;
