@@ -196,7 +196,15 @@ def md_section(rules, breakdown, engine_names, md_escape):
           "rule explains directly; *after module*: failed commands that act on a module the "
           "engine failed before them (a register, invoke or assertion with no module of its "
           "own to act on), counted under that module's rule; *not run*: commands never run "
-          "or reported; *could not run*: files (their commands are counted as not run).", ""]
+          "or reported; *could not run*: files (their commands are counted as not run).", "",
+          "Each rule's *why* was checked by hand: the failure reproduced on a minimal script "
+          "through the peer's own tool (`wasm-shell` 108; `wast2json` and `spectest-interp` "
+          "1.0.32), and, where the peer refused or accepted a module, the same module as a "
+          "binary (`wast2json`'s) given to `wasm-opt` with the 2.0 features, which tells "
+          "Binaryen's text reader (a limitation of its script runner) from its binary reader "
+          "and validator (a peer bug). The regression scripts of the peer bugs found this way "
+          "are in corpora/regressions/differential (differential/peer-bugs.md, \"Binaryen "
+          "108: found by the conformance run\").", ""]
     for engine, name in engine_names:
         b = breakdown.get(engine)
         if b is None:
