@@ -180,6 +180,8 @@ constexpr PeerRule kRules[] = {
      binaryen_untyped_select},
     {"binaryen-108-global-set-immutable", "binaryen 108", "binaryen", "accepts global.set of an immutable global",
      binaryen_global_set_immutable},
+    {"binaryen-108-undeclared-function-reference", "binaryen 108", "binaryen",
+     "accepts ref.func of a function nothing declares", binaryen_undeclared_ref_func},
     {"binaryen-108-lax-zero-byte", "binaryen 108, 132", "binaryen binaryen-npm",
      "accepts a reserved memory byte other than 0x00", binaryen_zero_byte},
     {"binaryen-108-extern-kind-as-leb128", "binaryen 108, 132", "binaryen binaryen-npm",

@@ -685,4 +685,15 @@ bool binaryen_global_set_immutable(const RuleContext& c) {
   return i->a < mut.size() && !mut[i->a];
 }
 
+// ---- binaryen-108-undeclared-function-reference
+// Spec 3.4.10 (C.refs): `ref.func x` in a function body needs x declared by
+// an element segment, an export or a global's initializer. Binaryen 108
+// accepts it undeclared (found by scripts/conformance, ref_func.wast:108).
+// Warden's error is at the `ref.func` itself.
+bool binaryen_undeclared_ref_func(const RuleContext& c) {
+  const ast::Instr* i =
+      instr_at_error(c, accepted_against(c, peer(c), Verdict::Invalid, "undeclared function reference"));
+  return i && i->op == Op::RefFunc;
+}
+
 }  // namespace warden::diff::rules

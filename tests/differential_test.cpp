@@ -561,6 +561,25 @@ TEST(DiffPeerRules, TypedSelectRulesWalkTheBody) {
   EXPECT_EQ(explain(RuleContext{f, index, nullptr, loads, {}, nullptr}), "");
 }
 
+// A bug the conformance run found (differential/peer-bugs.md, "Binaryen 108:
+// found by the conformance run") that a campaign can meet too: Binaryen
+// accepts `ref.func` of an undeclared function.
+TEST(DiffPeerRules, BinaryenUndeclaredFunctionReference) {
+  std::vector<uint8_t> bytes = wat("(module (func $f (drop (ref.func $f))))");
+  LoadResult w = warden_load(bytes);
+  ASSERT_EQ(w.message, "undeclared function reference");
+  Finding f;
+  f.kind = FindingKind::Validation;
+  f.engines = {"binaryen"};
+  std::vector<EngineLoad> loads = {{"warden", true, w}, {"binaryen", false, {Verdict::Valid, "", kNoOffset}}};
+  Result<ast::Module> m = decode(bytes, Limits{});
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(explain(RuleContext{f, bytes, &*m, loads, {}, nullptr}), "binaryen-108-undeclared-function-reference");
+  // Binaryen refusing it too: no finding of this bug.
+  loads[1].load = {Verdict::Rejected, "rejected", kNoOffset};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &*m, loads, {}, nullptr}), "");
+}
+
 // The npm engines (Binaryen 132, wabt 1.0.39) are asked the rules of the
 // catalogued bugs they still have, narrowed where the newest version has
 // fewer of them, and the rules of their own new bugs; never the rules of
