@@ -263,9 +263,9 @@ class Campaign {
     char lim[256];
     std::snprintf(lim, sizeof lim,
                   R"({"call_depth":%u,"timeout_ms":%u,"peer_memory_bytes":%)" PRIu64
-                  R"(,"probe_fuel":%u,"probe_rounds":%u,"nan_check":%s,"hash_pages":%u})",
+                  R"(,"probe_fuel":%u,"probe_rounds":%u,"nan_check":%s,"fold":%s,"hash_pages":%u})",
                   o_.limits.call_depth, o_.limits.timeout_ms, o_.limits.memory_bytes, o_.probe.fuel, o_.probe.rounds,
-                  o_.probe.nan_check ? "true" : "false", o_.probe.max_hash_pages);
+                  o_.probe.nan_check ? "true" : "false", o_.probe.fold ? "true" : "false", o_.probe.max_hash_pages);
     limits_json_ = lim;
     std::fprintf(out_, "seed %" PRIu64 ", limits %s\n", o_.seed, lim);
     return true;
