@@ -160,6 +160,7 @@ void Observability::add(const Observability& o) {
   observed_on += o.observed_on;
   for (const auto& [k, v] : o.by_kind)
     for (size_t i = 0; i < v.size(); ++i) by_kind[k][i] += v[i];
+  for (const auto& [k, n] : o.unseen_before) unseen_before[k] += n;
 }
 
 Observability measure_module(const ast::Module& m, uint64_t seed, const ProbeConfig& cfg, uint32_t sample,
@@ -220,6 +221,8 @@ Observability measure_module(const ast::Module& m, uint64_t seed, const ProbeCon
     ++k[0];
     k[1] += seen_off;
     k[2] += seen_on;
+    const ast::Expr& body = m.funcs[s.func].body;
+    if (!seen_on && s.instr + 1 < body.size()) ++obs.unseen_before[std::string(name(body[s.instr + 1].op))];
   }
   return obs;
 }
@@ -276,6 +279,13 @@ bool measure_observability(const ObservabilityOptions& o, Observability& total, 
   };
   for (const auto& [k, v] : total.by_kind) row(k, v);
   row("all", {total.sampled, total.observed_off, total.observed_on});
+  std::vector<std::pair<uint64_t, std::string>> unseen;
+  for (const auto& [k, n] : total.unseen_before) unseen.push_back({n, k});
+  std::sort(unseen.rbegin(), unseen.rend());
+  std::fprintf(out, "not observed with folding, by the next instruction:");
+  for (size_t i = 0; i < unseen.size() && i < 12; ++i)
+    std::fprintf(out, " %s %llu;", unseen[i].second.c_str(), static_cast<unsigned long long>(unseen[i].first));
+  std::fprintf(out, "\n");
   return true;
 }
 

@@ -43,6 +43,9 @@ struct Observability {
   /// Per kind of site ("numeric", "load", "constant", "variable", "call",
   /// "other"): sampled, observed with folding off, observed with it on.
   std::map<std::string, std::array<uint64_t, 3>> by_kind;
+  /// The sites not observed even with folding, by the instruction right
+  /// after them (usually the one that consumes the value).
+  std::map<std::string, uint64_t> unseen_before;
   void add(const Observability& o);
 };
 

@@ -247,4 +247,5 @@ TEST(DiffObservability, CountsExecutedSitesAndWhatReachesTheState) {
   EXPECT_EQ(o.observed_on, 6u);
   EXPECT_EQ(o.by_kind.at("constant"), (std::array<uint64_t, 3>{5, 1, 4}));
   EXPECT_EQ(o.by_kind.at("numeric"), (std::array<uint64_t, 3>{2, 0, 2}));
+  EXPECT_EQ(o.unseen_before, (std::map<std::string, uint64_t>{{"i32.and", 1}}));
 }
