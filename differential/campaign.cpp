@@ -263,9 +263,9 @@ class Campaign {
     char lim[256];
     std::snprintf(lim, sizeof lim,
                   R"({"call_depth":%u,"timeout_ms":%u,"peer_memory_bytes":%)" PRIu64
-                  R"(,"probe_fuel":%u,"probe_rounds":%u,"nan_check":%s,"hash_pages":%u})",
+                  R"(,"probe_fuel":%u,"probe_rounds":%u,"nan_check":%s,"fold":%s,"hash_pages":%u})",
                   o_.limits.call_depth, o_.limits.timeout_ms, o_.limits.memory_bytes, o_.probe.fuel, o_.probe.rounds,
-                  o_.probe.nan_check ? "true" : "false", o_.probe.max_hash_pages);
+                  o_.probe.nan_check ? "true" : "false", o_.probe.fold ? "true" : "false", o_.probe.max_hash_pages);
     limits_json_ = lim;
     std::fprintf(out_, "seed %" PRIu64 ", limits %s\n", o_.seed, lim);
     return true;
@@ -1035,17 +1035,22 @@ class Campaign {
 
   // The operators the `odd` engines compute wrongly in `m` (suspects.hpp):
   // its traced copy's probe, run on them, with the same arguments.
+  // A module with more operator sites than one trace holds is traced in
+  // windows of kMaxTraceSites, until one names a suspect (at most 8: a
+  // finding only the checksum shows can leave a large module behind).
   std::vector<std::string> suspects_in(const ast::Module& m, uint64_t pseed, const std::vector<std::string>& odd) {
-    Trace trace = trace_module(m);
-    Probe p;
-    std::string err;
-    if (trace.sites.empty() || !make_probe(trace.module, pseed, o_.probe, p, err) || !Module::load(p.bytes)) return {};
     std::vector<std::string> out;
-    for (const EngineRun& r : run_one(p, odd)) {
-      const Outcome* state = r.run.calls.empty() ? nullptr : &r.run.calls.back();
-      if (!state || state->status != Outcome::Status::Ok || state->values.size() != p.state_labels.size()) continue;
-      for (const std::string& s : suspects(trace, globals_of(p.state_labels, state->values)))
-        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    for (size_t window = 0; window < 8 && out.empty(); ++window) {
+      Trace trace = trace_module(m, window * kMaxTraceSites);
+      Probe p;
+      std::string err;
+      if (trace.sites.empty() || !make_probe(trace.module, pseed, o_.probe, p, err) || !Module::load(p.bytes)) break;
+      for (const EngineRun& r : run_one(p, odd)) {
+        const Outcome* state = r.run.calls.empty() ? nullptr : &r.run.calls.back();
+        if (!state || state->status != Outcome::Status::Ok || state->values.size() != p.state_labels.size()) continue;
+        for (const std::string& s : suspects(trace, globals_of(p.state_labels, state->values)))
+          if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+      }
     }
     return out;
   }

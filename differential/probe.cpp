@@ -4,45 +4,14 @@
 #include <bit>
 #include <set>
 
+#include "emit.hpp"
+#include "probe_fold.hpp"
 #include "warden/binary.hpp"
 
 namespace warden::diff {
 namespace {
 
 using ast::Instr;
-
-// ---- a little instruction builder
-
-struct Emit {
-  ast::Expr& e;
-  void op(Op o, uint32_t a = 0, uint32_t b = 0) {
-    Instr i;
-    i.op = o;
-    i.a = a;
-    i.b = b;
-    e.push_back(i);
-  }
-  void raw(Op o, uint64_t lo, uint64_t hi = 0) {
-    Instr i;
-    i.op = o;
-    i.lo = lo;
-    i.hi = hi;
-    e.push_back(i);
-  }
-  void i32(uint32_t v) { raw(Op::I32Const, v); }
-  void i64(uint64_t v) { raw(Op::I64Const, v); }
-  void v128(uint64_t lo, uint64_t hi) { raw(Op::V128Const, lo, hi); }
-  void lget(uint32_t l) { op(Op::LocalGet, l); }
-  void lset(uint32_t l) { op(Op::LocalSet, l); }
-  void block(Op o, int64_t bt = ast::kBlockEmpty) { raw(o, static_cast<uint64_t>(bt)); }
-  void end() { op(Op::End); }
-  void lane(Op o, uint8_t l) {
-    Instr i;
-    i.op = o;
-    i.lane = l;
-    e.push_back(i);
-  }
-};
 
 void zero_of(Emit& b, ValType t) {
   switch (t) {
@@ -466,18 +435,24 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
 
   // 4. The NaN check.
   uint32_t nan_global = static_cast<uint32_t>(m.globals.size());
-  {
-    ast::Global g;
-    g.type = {ValType::I32, true};
-    Emit b{g.init};
-    b.i32(0);
-    b.end();
-    m.globals.push_back(std::move(g));
+  m.globals.push_back(zero_global(ValType::I32));
+  // 5. Folding (probe_fold.hpp): the values the module would lose go into
+  //    the checksum global, before the NaN check so that the check's own
+  //    scratch locals are not folded.
+  std::optional<uint32_t> checksum;
+  if (cfg.fold) {
+    checksum = static_cast<uint32_t>(m.globals.size());
+    m.globals.push_back(zero_global(ValType::I64));
+    const ModuleTypes mt = module_types(m);
+    FoldConfig fc;
+    fc.checksum = *checksum;
+    fc.exact_floats = cfg.nan_check;
+    for (size_t f = stubs; f < m.funcs.size(); ++f) fold_lost_values(m, mt, static_cast<uint32_t>(f), fc);
   }
   if (cfg.nan_check)
     for (size_t f = stubs; f < m.funcs.size(); ++f) instrument(m.funcs[f], m.types, nan_global);
 
-  // 5. Wrappers.
+  // 6. Wrappers.
   Rng rng{seed};
   std::vector<uint32_t> wrapper_index;
   for (const auto& [name, target] : targets) {
@@ -518,7 +493,7 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
     }
   }
 
-  // 6. The state afterwards.
+  // 7. The state afterwards.
   {
     ast::Function s;
     s.locals = {{1, ValType::I32}, {1, ValType::I64}, {1, ValType::I32}};  // i, h, n
@@ -597,6 +572,13 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
       b.op(Op::TableSize, t);
       results.push_back(ValType::I32);
       out.state_labels.push_back("table " + std::to_string(t) + " size");
+    }
+    // Last, so that a difference the other values show is still named by
+    // them (the comparison names the first differing value).
+    if (checksum) {
+      b.op(Op::GlobalGet, *checksum);
+      results.push_back(ValType::I64);
+      out.state_labels.push_back("checksum");
     }
     b.end();
     s.type = type_index(m, FuncType{{}, results});

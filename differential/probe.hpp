@@ -19,6 +19,9 @@
 //  * a last export "state" returns the first NaN-rule violation, each
 //    memory's size and a hash of its bytes, every global and every table's
 //    size: the state afterwards, observed the same way on every engine;
+//  * with fold, every value the module would otherwise lose (dropped,
+//    overwritten in a local or global, left in a local at return) is mixed
+//    into a checksum global that "state" returns last (probe_fold.hpp);
 //  * with nan_check, every instruction the spec lets return a
 //    nondeterministic NaN (the opcode table's Nan column; spec 4.3.3) is
 //    followed by code that checks the NaN it returned against the rule for
@@ -41,6 +44,9 @@ struct ProbeConfig {
   uint32_t rounds = 2;  ///< every export is called this many times
   uint32_t fuel = 200;  ///< the generator's fuel global before each call
   bool nan_check = true;
+  /// Fold the values the module would lose into a checksum global that
+  /// "state" returns last (probe_fold.hpp).
+  bool fold = true;
   uint32_t max_hash_pages = 2;  ///< pages the state hash covers fully (then every 4 KiB)
   uint32_t max_exports = 24;    ///< original function exports wrapped
 };

@@ -114,8 +114,9 @@ std::optional<std::vector<uint64_t>> spec_result(Op op, const std::vector<std::v
 
 }  // namespace
 
-Trace trace_module(const ast::Module& m) {
+Trace trace_module(const ast::Module& m, size_t skip) {
   Trace t{m, {}};
+  size_t seen = 0;  // operator sites passed, traced or skipped
   ast::Module& out = t.module;
   uint32_t next_global = out.imported(ExternKind::Global) + static_cast<uint32_t>(out.globals.size());
   auto add_global = [&](ValType type) {
@@ -134,7 +135,7 @@ Trace trace_module(const ast::Module& m) {
     ast::Expr body;
     body.reserve(f.body.size() * 4);
     for (const Instr& i : f.body) {
-      if (!traceable(i.op) || t.sites.size() >= kMaxTraceSites) {
+      if (!traceable(i.op) || t.sites.size() >= kMaxTraceSites || seen++ < skip) {
         body.push_back(i);
         continue;
       }

@@ -37,7 +37,10 @@ struct Trace {
 /// global; this keeps it well below the engines' 1000-result limit).
 inline constexpr size_t kMaxTraceSites = 48;
 
-Trace trace_module(const ast::Module& m);
+/// `skip`: the first this many operator sites (in module order) are left
+/// untraced, so that a module with more than kMaxTraceSites is traced in
+/// windows.
+Trace trace_module(const ast::Module& m, size_t skip = 0);
 
 /// The opcodes of `trace`'s sites whose recorded results differ from what
 /// Warden computes for the recorded operands, in site order, each once.

@@ -9,6 +9,7 @@
 #include "campaign.hpp"
 #include "cli.hpp"
 #include "engine_args.hpp"
+#include "observability.hpp"
 #include "observe.hpp"
 
 namespace warden::cli {
@@ -19,7 +20,8 @@ struct DiffOptions {
   std::string time = "10m";
   std::string engines = "warden,wabt,binaryen,v8";
   std::string generators = "own,ttf,mutate,wasi";
-  bool no_minimize = false, no_nan_check = false;
+  bool no_minimize = false, no_nan_check = false, no_fold = false;
+  uint32_t measure = 0, measure_sample = 16;  // --measure-observability N, --observe-sample K
   std::string metrics;
   std::vector<std::string> protocol;  // --engine NAME=COMMAND
 };
@@ -66,6 +68,18 @@ int run(DiffOptions& o) {
   o.c.generators = split_list(o.generators);
   o.c.minimize = !o.no_minimize;
   o.c.probe.nan_check = !o.no_nan_check;
+  o.c.probe.fold = !o.no_fold;
+  if (o.measure > 0) {
+    diff::ObservabilityOptions m;
+    m.seed = o.c.seed;
+    m.modules = o.measure;
+    m.sample = o.measure_sample;
+    m.generator = o.generators == DiffOptions{}.generators ? "own" : o.generators;
+    m.tool_dir = o.c.tool_dir;
+    m.probe = o.c.probe;
+    diff::Observability total;
+    return diff::measure_observability(m, total, stdout) ? kExitOk : kExitUsage;
+  }
   diff::CampaignTotals totals;
   int unexplained = diff::run_campaign(o.c, stdout, &totals);
   if (unexplained < 0) return kExitUsage;
@@ -98,6 +112,11 @@ void setup(CLI::App& sub, int& exit_code) {
   sub.add_option("--hash-pages", o->c.probe.max_hash_pages,
                  "pages the state hash reads in full; above, one word per 4 KiB (default 2)");
   sub.add_flag("--no-nan-check", o->no_nan_check, "do not check the NaN rule per instruction");
+  sub.add_flag("--no-fold", o->no_fold, "do not fold lost values into the probes' checksum");
+  sub.add_option("--measure-observability", o->measure,
+                 "instead of a campaign: measure on N modules of --generator (own or ttf; default own) the share "
+                 "of executed instructions whose result reaches a call result or the state, folding off and on");
+  sub.add_option("--observe-sample", o->measure_sample, "sites perturbed per module in the measure (default 16)");
   sub.add_option("--timeout-ms", o->c.limits.timeout_ms, "per module and engine (default 5000)");
   sub.add_option("--call-depth", o->c.limits.call_depth, "Warden's call-depth limit (default: its own)");
   sub.add_option("--tools", o->c.tool_dir, "directory of wabt's and Binaryen's tools (default /usr/bin)");
