@@ -35,6 +35,20 @@ struct Frame {
   std::string function, place;
 };
 
+// FILE:LINE:COL as a path in this tree ("engine/src/execute/simd.hpp:48:51"),
+// or "" for a file elsewhere (a library's). A build directory's
+// "build/x/../../" goes; a sanitized build of another checkout is
+// recognised by the tree's top folders.
+std::string tree_place(std::string_view place, std::string_view source_dir) {
+  std::string p = fs::path(place).lexically_normal().string();
+  std::string root = source_dir.empty() ? "" : fs::path(source_dir).lexically_normal().string();
+  if (!root.empty() && root.back() != '/') root += '/';
+  if (!root.empty() && p.rfind(root, 0) == 0) return p.substr(root.size());
+  for (const char* top : {"/engine/", "/differential/", "/tools/", "/fuzzers/", "/spec-tests/"})
+    if (size_t at = p.rfind(top); at != std::string::npos) return p.substr(at + 1);
+  return "";
+}
+
 std::optional<Frame> frame_of(std::string_view line, std::string_view source_dir) {
   line = trim(line);
   if (line.size() < 2 || line[0] != '#' || line[1] < '0' || line[1] > '9') return std::nullopt;
@@ -46,13 +60,8 @@ std::optional<Frame> frame_of(std::string_view line, std::string_view source_dir
   Frame f;
   f.function = std::string(sp == std::string_view::npos ? rest : rest.substr(0, sp));
   std::string_view place = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
-  if (!source_dir.empty() && place.substr(0, source_dir.size()) == source_dir) {
-    place.remove_prefix(source_dir.size());
-    if (!place.empty() && place.front() == '/') place.remove_prefix(1);
-    f.place = std::string(place);
-    return f;
-  }
-  f.place = place.empty() ? std::string() : "?" + std::string(place);  // not in this tree
+  f.place = tree_place(place, source_dir);
+  if (f.place.empty() && !place.empty()) f.place = "?" + std::string(place);  // not in this tree
   return f;
 }
 
@@ -72,10 +81,7 @@ std::string sanitizer_message(std::string_view report, std::string_view source_d
       kind = std::string(k.substr(0, k.find(' ')));
     } else if (size_t re = t.find(": runtime error: "); re != std::string_view::npos && kind.empty()) {
       kind = "runtime error: " + cut(t.substr(re + 17), 120);
-      std::string_view place = t.substr(0, re);
-      if (!source_dir.empty() && place.substr(0, source_dir.size()) == source_dir)
-        place.remove_prefix(std::min(place.size(), source_dir.size() + 1));
-      summary_place = std::string(place);
+      summary_place = tree_place(t.substr(0, re), source_dir);
     } else if (!kind.empty() && kind.find('(') == std::string::npos && kind.rfind("runtime error", 0) != 0 &&
                (t.rfind("READ of size", 0) == 0 || t.rfind("WRITE of size", 0) == 0)) {
       std::string_view a = t.substr(0, t.find(" at "));

@@ -516,6 +516,13 @@ TEST(Sanitizer, ReportsBecomeOneLineWithTheFirstFrameInTheTree) {
   EXPECT_EQ(
       sanitizer_key(u),
       "runtime error: shift exponent 40 is too large for 32-bit type 'uint32_t' at engine/src/execute/numeric.hpp:12");
+  // A build directory's "../" goes; another checkout's tree is recognised by its folders.
+  std::string b = sanitizer_message(
+      "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1\nREAD of size 8 at 0x1 thread T0\n"
+      "    #0 0x1 in f() /else/where/build/asan-ubsan/../../engine/src/decode/reader.hpp:7:9\n",
+      "/src/tree");
+  EXPECT_EQ(b.substr(0, b.find('\n')),
+            "sanitizer: heap-buffer-overflow (READ of size 8) at engine/src/decode/reader.hpp:7:9 in f()");
   EXPECT_EQ(sanitizer_message("harness exited\nSegmentation fault\n", "/src/tree"), "");
   EXPECT_EQ(sanitizer_key("harness exited"), "");
 }
