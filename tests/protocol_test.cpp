@@ -378,37 +378,34 @@ TEST(ProtocolServer, AnswersWhatTheEngineBehindItGives) {
     return make_engine("warden", setup);
   });
   EXPECT_EQ(server.handle(R"({"op":"hello","protocol":1})"),
-            R"({"arguments":true,"name":"warden","protocol":1,"run":true,"three_way":true,"validate":true,)"
-            R"("version":"warden (test)"
-})");
+            R"j({"arguments":true,"name":"warden","protocol":1,"run":true,"three_way":true,"validate":true,)j"
+            R"j("version":"warden (test)"})j");
   EXPECT_EQ(server.handle(R"({"op":"reset"})"), R"({"ok":true})");
-EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAA="})"), R"({"v":"valid"})");
-EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAAFAwEAAQ=="})"), R"({"v":"valid"})");
-EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAAB"})"),
-          R"({"msg":"unexpected end of section or function","offset":9,"v":"malformed"})");
-EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"*"})"), R"({"error":"wasm is not base64"})");
-EXPECT_EQ(server.handle(R"({"op":"fly"})"), R"({"error":"cannot do {\"op\":\"fly\"}"})");
-EXPECT_EQ(server.handle("[1]"), R"({"error":"not a JSON object"})");
-EXPECT_EQ(server.handle(R"({"op":"run","wasm":"AGFzbQEAAAA=","limits":{"timeout_ms":"x"}})")
-              .rfind(R"({"error":"bad request: )", 0),
-          0u);
-// A run: values as raw bits by the result types, trap kinds named; a call
-// whose argument cannot cross (a non-null reference) is unsupported and
-// the rest not run.
-std::vector<uint8_t> bytes = test_harness::wat_bytes(kServed);
-nlohmann::json req = {{"op", "run"},
-                      {"wasm", base64(bytes)},
-                      {"calls",
-                       {{{"name", "add"}, {"args", {{"i32", "28"}, {"i32", "2"}}}, {"results", {"i32"}}},
-                        {{"name", "div"}, {"args", {{"i32", "0"}}}, {"results", {"i32"}}},
-                        {{"name", "v"}, {"args", nlohmann::json::array()}, {"results", {"v128", "i64"}}},
-                        {{"name", "g"}, {"args", {{"externref", "1"}}}, {"results", {"i32"}}},
-                        {{"name", "g"}, {"args", nlohmann::json::array()}, {"results", {"i32"}}}}}};
-EXPECT_EQ(server.handle(req.dump()),
-          R"({"calls":[{"s":"ok","vals":["2a"]},{"msg":"integer divide by zero","s":"trap","trap":"divzero"},)"
-          R"({"s":"ok","vals":["000000000000aabb0000000000001122","fffffffffffffffe"]},)"
-          R"({"msg":"an argument that cannot cross","s":"unsupported"},{"s":"notrun"}],)"
-          R"("inst":{"s":"ok"},"load":{"v":"valid"}})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAA="})"), R"({"v":"valid"})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAAFAwEAAQ=="})"), R"({"v":"valid"})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAAB"})"),
+            R"({"msg":"unexpected end of section or function","offset":9,"v":"malformed"})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"*"})"), R"({"error":"wasm is not base64"})");
+  EXPECT_EQ(server.handle(R"({"op":"fly"})"), R"({"error":"cannot do {\"op\":\"fly\"}"})");
+  EXPECT_EQ(server.handle("[1]"), R"({"error":"not a JSON object"})");
+  EXPECT_EQ(server.handle(R"({"op":"run","wasm":"AGFzbQEAAAA=","limits":{"timeout_ms":"x"}})")
+                .rfind(R"({"error":"bad request: )", 0),
+            0u);
+  // A run: values as raw bits by the result types, trap kinds named; a call
+  // whose argument cannot cross (a non-null reference) is unsupported and
+  // the rest not run.
+  std::vector<uint8_t> bytes = test_harness::wat_bytes(kServed);
+  std::string req = R"({"op":"run","wasm":")" + base64(bytes) + R"(","calls":[)" +
+                    R"({"name":"add","args":[["i32","28"],["i32","2"]],"results":["i32"]},)" +
+                    R"({"name":"div","args":[["i32","0"]],"results":["i32"]},)" +
+                    R"({"name":"v","args":[],"results":["v128","i64"]},)" +
+                    R"({"name":"g","args":[["externref","1"]],"results":["i32"]},)" +
+                    R"({"name":"g","args":[],"results":["i32"]}]})";
+  EXPECT_EQ(server.handle(req),
+            R"({"calls":[{"s":"ok","vals":["2a"]},{"msg":"integer divide by zero","s":"trap","trap":"divzero"},)"
+            R"({"s":"ok","vals":["000000000000aabb0000000000001122","fffffffffffffffe"]},)"
+            R"({"msg":"an argument that cannot cross","s":"unsupported"},{"s":"notrun"}],)"
+            R"("inst":{"s":"ok"},"load":{"v":"valid"}})");
 }
 
 #ifdef WARDEN_CLI
