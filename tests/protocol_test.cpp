@@ -245,7 +245,8 @@ TEST(ProtocolSpec, NamesAndCommands) {
     EXPECT_FALSE(parse_engine_spec(std::string(builtin) + "=cmd", error));
     EXPECT_EQ(error, "engine name '" + std::string(builtin) + "' is a built-in engine's; choose another");
   }
-  EXPECT_EQ(builtin_engines().size(), 6u);
+  EXPECT_EQ(builtin_engines().size(), 7u);  // warden wabt binaryen v8 binaryen-npm wabt-npm warden-asan
+  EXPECT_EQ(builtin_engines().back(), "warden-asan");
   EXPECT_FALSE(parse_engine_spec("a|b=cmd", error));
   EXPECT_EQ(error, "engine name 'a|b': 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit");
   EXPECT_FALSE(parse_engine_spec("-x=cmd", error));
