@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -46,7 +47,8 @@ std::unique_ptr<Engine> make_sanitized_engine(const EngineSetup& setup) {
               " UBSAN_OPTIONS=" + shell_quote("halt_on_error=1:abort_on_error=1:print_stacktrace=1:" + log) + " exec " +
               shell_quote(setup.sanitized) + " engine-server";
   c.limits = setup.limits;
-  c.limits.timeout_ms = setup.limits.timeout_ms * kSanitizedSlowdown;
+  c.limits.timeout_ms =
+      static_cast<uint32_t>(std::min<uint64_t>(uint64_t{setup.limits.timeout_ms} * kSanitizedSlowdown, UINT32_MAX));
   c.needs = {{setup.sanitized, "no sanitized build at '" + setup.sanitized + "'"}};
   return make_protocol_engine(std::move(c));
 }
