@@ -170,6 +170,7 @@ class Campaign {
     setup.harness = o_.harness.empty() ? WARDEN_DIFF_HARNESS : o_.harness;
     setup.protocol = o_.protocol;
     setup.tool_server = o_.tool_server;
+    setup.sanitized = o_.sanitized;
     for (const std::string& name : o_.engines) {
       std::unique_ptr<Engine> e = make_engine(name, setup);
       if (!e) {

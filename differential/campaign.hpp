@@ -65,6 +65,9 @@ struct CampaignOptions {
   /// (EngineSetup::tool_server): "" = this tree's, "none" = exec every run.
   std::string tool_server;
   std::string node = "/usr/bin/node";
+  /// warden-asan's executable (EngineSetup::sanitized): the ASan+UBSan
+  /// build's `warden`, for `warden diff --sanitized`.
+  std::string sanitized;
   std::string harness;                     ///< default: differential/v8_harness.js of this tree
   std::string wasi_harness;                ///< default: differential/wasi_harness.js of this tree
   std::string testsuite;                   ///< default: the configured testsuite directory

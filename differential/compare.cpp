@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "probe.hpp"
+#include "sanitizer.hpp"
 
 namespace warden::diff {
 
@@ -15,6 +16,7 @@ std::string_view to_string(FindingKind k) {
     case FindingKind::Crash: return "crash";
     case FindingKind::Hang: return "hang";
     case FindingKind::Nondeterminism: return "nondeterminism";
+    case FindingKind::Sanitizer: return "sanitizer";
   }
   return "?";
 }
@@ -93,14 +95,50 @@ Finding warden_limit(const EngineLoad& warden, std::span<const EngineLoad> loads
   return f;
 }
 
+// A twin's difference from Warden at `where`: a Sanitizer finding when the
+// twin's message is a sanitizer report, else `kind` keyed by `key`.
+Finding twin_finding(FindingKind kind, const std::string& twin, const std::string& where, const std::string& key,
+                     const std::string& warden_did, const std::string& twin_did, const std::string& twin_message) {
+  std::string report = sanitizer_key(twin_message);
+  Finding f = single(report.empty() ? kind : FindingKind::Sanitizer, twin, where, twin_did);
+  f.reference = "warden";
+  f.outcomes["warden"] = warden_did;
+  f.signature =
+      report.empty() ? std::string(to_string(kind)) + "|twin " + key + "|" + twin : "sanitizer|" + report + "|" + twin;
+  return f;
+}
+
+bool deadline(const Outcome& o) {
+  return o.status == Outcome::Status::Hang ||
+         (o.status == Outcome::Status::Exhausted && o.message.find("deadline") != std::string::npos);
+}
+
 }  // namespace
+
+bool is_twin(std::string_view engine) { return engine == kSanitizedEngine; }
 
 std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& ignored) {
   std::vector<Finding> out;
   std::vector<const EngineLoad*> active;
   bool v8_loads = false;
-  for (const EngineLoad& l : loads) v8_loads |= l.engine == "v8" && l.load.verdict == Verdict::Valid;
+  const EngineLoad* warden = nullptr;
   for (const EngineLoad& l : loads) {
+    v8_loads |= l.engine == "v8" && l.load.verdict == Verdict::Valid;
+    if (l.engine == "warden" && l.load.verdict != Verdict::NotRun) warden = &l;
+  }
+  for (const EngineLoad& l : loads) {
+    if (!is_twin(l.engine) || !warden || l.load.verdict == Verdict::NotRun) continue;
+    const LoadResult &a = warden->load, &b = l.load;
+    if (b.verdict == Verdict::Hang) {
+      ++ignored["twin: " + l.engine + " reached a deadline"];
+    } else if (a.verdict != b.verdict || a.message != b.message || a.offset != b.offset) {
+      FindingKind kind = b.verdict == Verdict::Crash ? FindingKind::Crash : FindingKind::Validation;
+      std::string key = "load " + std::string(to_string(b.verdict)) + " " + message_key(b.message);
+      out.push_back(twin_finding(kind, l.engine, "load", key, load_text(a), load_text(b), b.message));
+    }
+  }
+  for (const EngineLoad& l : loads) {
+    if (is_twin(l.engine)) continue;
     switch (l.load.verdict) {
       case Verdict::NotRun: break;
       case Verdict::Unsupported: ++ignored["feature: " + l.engine + " lacks " + message_key(l.load.message)]; break;
@@ -161,10 +199,39 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
     f.signature.insert(f.signature.find('|') + 1, "probe|");
     out.push_back(std::move(f));
   }
+  const EngineRun* warden = nullptr;
   for (const EngineRun& r : runs)
-    if (r.run.load.verdict == Verdict::Valid) active.push_back(&r);
+    if (r.engine == "warden" && r.run.load.verdict == Verdict::Valid) warden = &r;
+  for (const EngineRun& r : runs)
+    if (r.run.load.verdict == Verdict::Valid && !is_twin(r.engine)) active.push_back(&r);
 
   size_t ncalls = runs.empty() ? 0 : runs.front().run.calls.size();
+  // Twins: step by step against Warden, exactly, up to the first
+  // difference.
+  for (const EngineRun& t : runs) {
+    if (!is_twin(t.engine) || !warden || t.run.load.verdict != Verdict::Valid) continue;
+    for (size_t step = 0; step <= ncalls && step <= t.run.calls.size() && step <= warden->run.calls.size(); ++step) {
+      const Outcome& a = step == 0 ? warden->run.instantiate : warden->run.calls[step - 1];
+      const Outcome& b = step == 0 ? t.run.instantiate : t.run.calls[step - 1];
+      if (deadline(a) || deadline(b)) {
+        ++ignored["twin: " + t.engine + " reached a deadline"];
+        break;
+      }
+      std::string da = describe(a), db = describe(b);
+      if (da == db) continue;
+      // A protocol engine that dies mid-run reports it at instantiation:
+      // which call it was is unknown from outside.
+      bool died = b.status == Outcome::Status::Crash && step == 0;
+      std::string where = died ? "run" : step == 0 ? "instantiate" : step == ncalls ? "state" : "call";
+      FindingKind kind = b.status == Outcome::Status::Crash                                   ? FindingKind::Crash
+                         : a.status == Outcome::Status::Ok && b.status == Outcome::Status::Ok ? FindingKind::Result
+                                                                                              : FindingKind::Trap;
+      Finding f = twin_finding(kind, t.engine, where, where, da, db, b.message);
+      f.call = step;
+      out.push_back(std::move(f));
+      break;
+    }
+  }
   // Step 0 is instantiation, step k+1 is call k.
   for (size_t step = 0; step <= ncalls && active.size() >= 2; ++step) {
     auto outcome = [&](const EngineRun* r) -> const Outcome& {

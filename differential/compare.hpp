@@ -22,7 +22,9 @@
 
 namespace warden::diff {
 
-enum class FindingKind : uint8_t { Validation, Result, Trap, Crash, Hang, Nondeterminism };
+/// Sanitizer: Warden's sanitized build (kSanitizedEngine) reported an error
+/// (sanitizer.hpp), whatever the result.
+enum class FindingKind : uint8_t { Validation, Result, Trap, Crash, Hang, Nondeterminism, Sanitizer };
 std::string_view to_string(FindingKind k);
 
 struct Finding {
@@ -49,6 +51,15 @@ struct EngineRun {
   std::string engine;
   RunResult run;
 };
+
+/// Whether `engine` is Warden's sanitized twin (kSanitizedEngine). A twin
+/// runs Warden's own code, so it is compared with Warden alone and exactly
+/// (verdict, message and offset; status, values, trap kinds and message),
+/// never with the peers, and no peer rule can explain it: a sanitizer
+/// report is a Sanitizer finding, any other difference a finding of its
+/// kind. Only a deadline (the sanitized build is slower) sets the rest of a
+/// twin's run aside, counted as "twin: NAME reached a deadline".
+bool is_twin(std::string_view engine);
 
 /// Compares load verdicts (the three-way validation differential). An
 /// engine's implementation limit is ignored, but for Warden's against a

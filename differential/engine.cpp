@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
@@ -30,7 +31,30 @@ std::unique_ptr<Engine> make_v8_engine(const EngineSetup& setup);
 std::unique_ptr<Engine> make_npm_engine(const EngineSetup& setup, const std::string& name, const std::string& package);
 
 namespace {
-constexpr std::string_view kBuiltins[] = {"warden", "wabt", "binaryen", "v8", "binaryen-npm", "wabt-npm"};
+
+// warden-asan: `warden engine-server` of the ASan+UBSan build, with every
+// sanitizer report fatal and written where the adapter reads it back.
+std::unique_ptr<Engine> make_sanitized_engine(const EngineSetup& setup) {
+  ProtocolConfig c;
+  c.name = std::string(kSanitizedEngine);
+  c.cwd = (std::filesystem::path(setup.work_dir) / c.name).string();
+  c.sanitizer_log = c.cwd + "/sanitizer";
+  // halt_on_error and abort_on_error: the first report ends the process (a
+  // crash of that request); detect_leaks=0: a leak shows only at exit,
+  // which no request sees. UBSan needs print_stacktrace for its frames.
+  std::string log = "log_path=" + c.sanitizer_log;
+  c.command = "ASAN_OPTIONS=" + shell_quote("halt_on_error=1:abort_on_error=1:detect_leaks=0:" + log) +
+              " UBSAN_OPTIONS=" + shell_quote("halt_on_error=1:abort_on_error=1:print_stacktrace=1:" + log) + " exec " +
+              shell_quote(setup.sanitized) + " engine-server";
+  c.limits = setup.limits;
+  c.limits.timeout_ms =
+      static_cast<uint32_t>(std::min<uint64_t>(uint64_t{setup.limits.timeout_ms} * kSanitizedSlowdown, UINT32_MAX));
+  c.needs = {{setup.sanitized, "no sanitized build at '" + setup.sanitized + "'"}};
+  return make_protocol_engine(std::move(c));
+}
+
+constexpr std::string_view kBuiltins[] = {"warden",       "wabt",     "binaryen",      "v8",
+                                          "binaryen-npm", "wabt-npm", kSanitizedEngine};
 }  // namespace
 
 std::span<const std::string_view> builtin_engines() { return kBuiltins; }
@@ -83,6 +107,7 @@ std::unique_ptr<Engine> make_engine(std::string_view name, const EngineSetup& gi
   if (name == "v8") return make_v8_engine(setup);
   if (name == "binaryen-npm") return make_npm_engine(setup, "binaryen-npm", "binaryen");
   if (name == "wabt-npm") return make_npm_engine(setup, "wabt-npm", "wabt");
+  if (name == kSanitizedEngine) return make_sanitized_engine(setup);
   for (const ProtocolSpec& p : setup.protocol) {
     if (p.name != name) continue;
     ProtocolConfig c;

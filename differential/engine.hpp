@@ -130,7 +130,8 @@ struct ProtocolSpec {
 std::optional<ProtocolSpec> parse_engine_spec(std::string_view spec, std::string& error);
 
 /// The names make_engine knows without a ProtocolSpec: warden, wabt,
-/// binaryen, v8, and the npm peers binaryen-npm and wabt-npm.
+/// binaryen, v8, the npm peers binaryen-npm and wabt-npm, and warden-asan
+/// (Warden's ASan+UBSan build, EngineSetup::sanitized).
 std::span<const std::string_view> builtin_engines();
 
 /// Where the engines find their tools and keep their scratch files. Every
@@ -150,6 +151,10 @@ struct EngineSetup {
   /// wasm-validate loaded between runs: "" = the library this tree built,
   /// "none" = every run is an exec, else the library's path.
   std::string tool_server;
+  /// warden-asan: the `warden` executable of the ASan+UBSan build, whose
+  /// `engine-server` it runs (docs/differential.md, "The sanitized
+  /// differential").
+  std::string sanitized;
 };
 
 /// The library `tool_server` (EngineSetup::tool_server) names, or "" for
@@ -202,6 +207,17 @@ class Engine {
 ///   if (!e->available(why)) -> report `why` (the engine did not start or
 ///                              did not answer hello with protocol 1)
 std::unique_ptr<Engine> make_engine(std::string_view name, const EngineSetup& setup);
+
+/// The sanitized differential's engine: Warden's ASan+UBSan build behind
+/// the engine protocol. It is Warden's twin, compared with Warden alone and
+/// exactly (compare.hpp), never with the peers.
+inline constexpr std::string_view kSanitizedEngine = "warden-asan";
+
+/// How much longer than Warden the sanitized build may take for a module
+/// before it counts as slow (its deadline is timeout_ms times this):
+/// Warden's debug ASan+UBSan build without fused operands is that much
+/// slower (docs/differential.md, "The sanitized differential").
+inline constexpr uint32_t kSanitizedSlowdown = 20;
 
 /// The Wasm 2.0 feature flags Binaryen 108 needs (it defaults to MVP).
 extern const std::vector<std::string> kBinaryenFeatures;

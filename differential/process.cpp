@@ -397,4 +397,28 @@ std::string base64(std::span<const uint8_t> b) {
   return o;
 }
 
+std::optional<std::vector<uint8_t>> from_base64(std::string_view text) {
+  std::vector<uint8_t> out;
+  out.reserve(text.size() / 4 * 3);
+  uint32_t bits = 0;
+  int have = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+            : c >= 'a' && c <= 'z' ? c - 'a' + 26
+            : c >= '0' && c <= '9' ? c - '0' + 52
+            : c == '+'             ? 62
+            : c == '/'             ? 63
+                                   : -1;
+    if (v < 0) return std::nullopt;
+    bits = (bits << 6 | static_cast<uint32_t>(v)) & 0xFFFFFF;
+    have += 6;
+    if (have >= 8) {
+      have -= 8;
+      out.push_back(static_cast<uint8_t>(bits >> have));
+    }
+  }
+  return out;
+}
+
 }  // namespace warden::diff

@@ -7,8 +7,10 @@
 #pragma once
 #include <sys/types.h>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace warden::diff {
@@ -34,6 +36,9 @@ std::vector<std::string> split_lines(const std::string& s);
 
 /// Standard base64 (RFC 4648, padded): how module bytes cross to a child.
 std::string base64(std::span<const uint8_t> b);
+/// The bytes of standard base64 text (padding optional); nullopt when a
+/// character is not of the alphabet.
+std::optional<std::vector<uint8_t>> from_base64(std::string_view text);
 
 /// A long-lived child spoken to in lines (the engine protocol's engines,
 /// the node:wasi harness).

@@ -15,6 +15,11 @@
 
 #include "messages.hpp"
 #include "process.hpp"
+#include "sanitizer.hpp"
+
+#ifndef WARDEN_DIFF_SOURCE_DIR
+#define WARDEN_DIFF_SOURCE_DIR ""
+#endif
 
 namespace warden::diff {
 namespace {
@@ -45,34 +50,6 @@ std::string hex(uint64_t v, int width = 0) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "%0*llx", width, static_cast<unsigned long long>(v));
   return buf;
-}
-
-// Lowercase or uppercase hex of at most `digits` digits into hi:lo.
-bool parse_hex(const std::string& s, size_t digits, uint64_t& hi, uint64_t& lo) {
-  if (s.empty() || s.size() > digits) return false;
-  hi = lo = 0;
-  for (char c : s) {
-    uint64_t d;
-    if (c >= '0' && c <= '9')
-      d = static_cast<uint64_t>(c - '0');
-    else if (c >= 'a' && c <= 'f')
-      d = static_cast<uint64_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F')
-      d = static_cast<uint64_t>(c - 'A' + 10);
-    else
-      return false;
-    hi = hi << 4 | lo >> 60;
-    lo = lo << 4 | d;
-  }
-  return true;
-}
-
-// The protocol's HEX of a value: raw bits; v128 as 32 digits, high half
-// first; a non-null reference (opaque outside its engine) as "1".
-std::string value_hex(const Value& v) {
-  if (v.type == ValType::V128) return hex(v.hi, 16) + hex(v.lo, 16);
-  if (is_ref(v.type)) return v.is_null() ? "0" : "1";
-  return hex(v.lo);
 }
 
 // An "ok" outcome's values as the comparison holds them: i32/f32
@@ -310,8 +287,14 @@ class ProtocolEngine final : public Engine {
     return false;
   }
 
-  // What went wrong, with the last line the engine wrote on stderr.
+  // What went wrong, with the last line the engine wrote on stderr, or
+  // the sanitizer report it left.
   std::string said(const std::string& what) const {
+    if (!c_.sanitizer_log.empty()) {
+      std::string report = take_sanitizer_logs(c_.sanitizer_log);
+      std::string message = sanitizer_message(report, WARDEN_DIFF_SOURCE_DIR);
+      if (!message.empty()) return message;
+    }
     std::string tail = proc_.stderr_tail();
     while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
     size_t nl = tail.rfind('\n');
@@ -342,6 +325,31 @@ class ProtocolEngine final : public Engine {
 };
 
 }  // namespace
+
+bool parse_hex(const std::string& s, size_t digits, uint64_t& hi, uint64_t& lo) {
+  if (s.empty() || s.size() > digits) return false;
+  hi = lo = 0;
+  for (char c : s) {
+    uint64_t d;
+    if (c >= '0' && c <= '9')
+      d = static_cast<uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      d = static_cast<uint64_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      d = static_cast<uint64_t>(c - 'A' + 10);
+    else
+      return false;
+    hi = hi << 4 | lo >> 60;
+    lo = lo << 4 | d;
+  }
+  return true;
+}
+
+std::string value_hex(const Value& v) {
+  if (v.type == ValType::V128) return hex(v.hi, 16) + hex(v.lo, 16);
+  if (is_ref(v.type)) return v.is_null() ? "0" : "1";
+  return hex(v.lo);
+}
 
 std::string shell_quote(const std::string& s) {
   std::string q = "'";

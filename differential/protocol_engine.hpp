@@ -23,9 +23,20 @@ struct ProtocolConfig {
   /// Paths that must exist before the engine is started, each with what
   /// available() says when it does not.
   std::vector<std::pair<std::string, std::string>> needs;
+  /// When set: the log_path prefix the engine's sanitizers write their
+  /// reports to; the report of a process that died becomes the crash's
+  /// message (sanitizer.hpp).
+  std::string sanitizer_log;
 };
 
 std::unique_ptr<Engine> make_protocol_engine(ProtocolConfig config);
+
+/// Lowercase or uppercase hex of at most `digits` digits into hi:lo.
+bool parse_hex(const std::string& s, size_t digits, uint64_t& hi, uint64_t& lo);
+
+/// The protocol's HEX of a value: raw bits; v128 as 32 digits, high half
+/// first; a non-null reference (opaque outside its engine) as "1".
+std::string value_hex(const Value& v);
 
 /// `s` quoted for /bin/sh: 'it'\''s'.
 std::string shell_quote(const std::string& s);

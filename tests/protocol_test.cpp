@@ -14,8 +14,11 @@
 
 #include "compare.hpp"
 #include "engine.hpp"
+#include "harness.hpp"
 #include "messages.hpp"
 #include "process.hpp"
+#include "protocol_server.hpp"
+#include "sanitizer.hpp"
 #include "warden/text.hpp"
 
 namespace fs = std::filesystem;
@@ -242,7 +245,8 @@ TEST(ProtocolSpec, NamesAndCommands) {
     EXPECT_FALSE(parse_engine_spec(std::string(builtin) + "=cmd", error));
     EXPECT_EQ(error, "engine name '" + std::string(builtin) + "' is a built-in engine's; choose another");
   }
-  EXPECT_EQ(builtin_engines().size(), 6u);
+  EXPECT_EQ(builtin_engines().size(), 7u);  // warden wabt binaryen v8 binaryen-npm wabt-npm warden-asan
+  EXPECT_EQ(builtin_engines().back(), "warden-asan");
   EXPECT_FALSE(parse_engine_spec("a|b=cmd", error));
   EXPECT_EQ(error, "engine name 'a|b': 1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit");
   EXPECT_FALSE(parse_engine_spec("-x=cmd", error));
@@ -333,6 +337,240 @@ TEST(ProtocolV8, TheReferenceImplementationRunsThroughTheAdapter) {
   LoadResult l = v8->validate(one).front();
   EXPECT_EQ(l.verdict, Verdict::Rejected);
   EXPECT_EQ(l.message.rfind("CompileError: WebAssembly.Module(): ", 0), 0u) << l.message;
+}
+
+// ------------------------------------------- warden engine-server ----
+
+namespace {
+
+// Values, a trap, a missing export, a v128 and the state a call leaves.
+constexpr std::string_view kServed = R"((module
+  (memory 1)
+  (global $g (mut i32) (i32.const 0))
+  (func (export "add") (param i32 i32) (result i32) (global.set $g (i32.const 7)) (i32.add (local.get 0) (local.get 1)))
+  (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func (export "v") (result v128 i64) (v128.const i64x2 0x1122 0xaabb) (i64.const -2))
+  (func (export "g") (result i32) (global.get $g))
+  (func (export "oob") (result i32) (i32.load (i32.const 65536))))
+)";
+
+std::vector<Call> served_calls() {
+  return {call("add", {Value::i32(40), Value::i32(2)}, {ValType::I32}),
+          call("div", {Value::i32(0)}, {ValType::I32}),
+          call("v", {}, {ValType::V128, ValType::I64}),
+          call("g", {}, {ValType::I32}),
+          call("oob", {}, {ValType::I32}),
+          call("nosuch")};
+}
+
+std::string described(const RunResult& r) {
+  std::string s = std::string(to_string(r.load.verdict)) + "; " + describe(r.instantiate);
+  for (const Outcome& o : r.calls) s += "; " + describe(o);
+  return s;
+}
+
+}  // namespace
+
+// The server side answers what the in-process engine gives, exactly.
+TEST(ProtocolServer, AnswersWhatTheEngineBehindItGives) {
+  ProtocolServer server("warden", "warden (test)", [](const EngineLimits& limits) {
+    EngineSetup setup;
+    setup.limits = limits;
+    return make_engine("warden", setup);
+  });
+  EXPECT_EQ(server.handle(R"({"op":"hello","protocol":1})"),
+            R"j({"arguments":true,"name":"warden","protocol":1,"run":true,"three_way":true,"validate":true,)j"
+            R"j("version":"warden (test)"})j");
+  EXPECT_EQ(server.handle(R"({"op":"reset"})"), R"({"ok":true})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAA="})"), R"({"v":"valid"})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAAFAwEAAQ=="})"), R"({"v":"valid"})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"AGFzbQEAAAAB"})"),
+            R"({"msg":"unexpected end of section or function","offset":9,"v":"malformed"})");
+  EXPECT_EQ(server.handle(R"({"op":"validate","wasm":"*"})"), R"({"error":"wasm is not base64"})");
+  EXPECT_EQ(server.handle(R"({"op":"fly"})"), R"({"error":"cannot do {\"op\":\"fly\"}"})");
+  EXPECT_EQ(server.handle("[1]"), R"({"error":"not a JSON object"})");
+  EXPECT_EQ(server.handle(R"({"op":"run","wasm":"AGFzbQEAAAA=","limits":{"timeout_ms":"x"}})")
+                .rfind(R"({"error":"bad request: )", 0),
+            0u);
+  // A run: values as raw bits by the result types, trap kinds named; a call
+  // whose argument cannot cross (a non-null reference) is unsupported and
+  // the rest not run.
+  std::vector<uint8_t> bytes = test_harness::wat_bytes(kServed);
+  std::string req = R"({"op":"run","wasm":")" + base64(bytes) + R"(","calls":[)" +
+                    R"({"name":"add","args":[["i32","28"],["i32","2"]],"results":["i32"]},)" +
+                    R"({"name":"div","args":[["i32","0"]],"results":["i32"]},)" +
+                    R"({"name":"v","args":[],"results":["v128","i64"]},)" +
+                    R"({"name":"g","args":[["externref","1"]],"results":["i32"]},)" +
+                    R"({"name":"g","args":[],"results":["i32"]}]})";
+  EXPECT_EQ(server.handle(req),
+            R"({"calls":[{"s":"ok","vals":["2a"]},{"msg":"integer divide by zero","s":"trap","trap":"divzero"},)"
+            R"({"s":"ok","vals":["000000000000aabb0000000000001122","fffffffffffffffe"]},)"
+            R"({"msg":"an argument that cannot cross","s":"unsupported"},{"s":"notrun"}],)"
+            R"("inst":{"s":"ok"},"load":{"v":"valid"}})");
+}
+
+#ifdef WARDEN_CLI
+// `warden engine-server` through the adapter: what the campaign's in-process
+// Warden gives, outcome for outcome, message for message.
+TEST_F(Protocol, TheEngineServerIsTheInProcessWarden) {
+  std::unique_ptr<Engine> served = engine("served", quoted(WARDEN_CLI) + " engine-server");
+  std::string why;
+  ASSERT_TRUE(served->available(why)) << why;
+  EXPECT_EQ(served->version(), "warden (this tree)");
+  EXPECT_TRUE(served->three_way());
+  EXPECT_TRUE(served->passes_arguments());
+  EngineSetup setup;
+  std::unique_ptr<Engine> in_process = make_engine("warden", setup);
+  std::vector<uint8_t> bytes = test_harness::wat_bytes(kServed);
+  RunJob job{bytes, served_calls()};
+  RunResult r = served->run_one(job);
+  EXPECT_EQ(described(r),
+            "valid; ok; ok 0x2a; trap divzero (integer divide by zero); ok 0x1122 0xaabb 0xfffffffffffffffe; ok 0x7; "
+            "trap memory (out of bounds memory access); unsupported (no function export nosuch)");
+  EXPECT_EQ(described(r), described(in_process->run_one(job)));
+  std::vector<uint8_t> truncated(bytes.begin(), bytes.begin() + 20),
+      invalid = test_harness::wat_bytes("(module (func (result i32) (i64.const 1)))");
+  std::vector<LoadResult> l = validate(*served, {bytes, truncated, invalid});
+  std::vector<std::span<const uint8_t>> spans = {bytes, truncated, invalid};
+  std::vector<LoadResult> want = in_process->validate(spans);
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l[0].verdict, Verdict::Valid);
+  EXPECT_EQ(l[1].verdict, Verdict::Malformed);
+  EXPECT_EQ(l[2].verdict, Verdict::Invalid);
+  EXPECT_EQ(l[2].message, "type mismatch");
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(l[i].verdict, want[i].verdict) << i;
+    EXPECT_EQ(l[i].message, want[i].message) << i;
+    EXPECT_EQ(l[i].offset, want[i].offset) << i;
+  }
+}
+
+// --sanitized without the sanitized build is a usage error that says how
+// to build it, never a campaign without it.
+TEST_F(Protocol, SanitizedWithoutTheBuildIsAUsageError) {
+  std::string missing = (dir_ / "no-such-warden").string();
+  ProcessResult p =
+      run_process({WARDEN_CLI, "diff", "--engines", "warden", "--sanitized=" + missing, "--cycles", "1"}, "", 60000, 0);
+  EXPECT_EQ(p.exit_code, 64) << p.out << p.err;
+  EXPECT_EQ(p.err, "warden diff: --sanitized: no sanitized build at " + missing +
+                       " (give --sanitized=PATH or set WARDEN_SANITIZED); build it with:\n"
+                       "  cmake --preset asan-ubsan && cmake --build --preset asan-ubsan --target warden_cli\n");
+  EXPECT_EQ(p.out, "");
+  // The default is the environment's, then the asan-ubsan build beside this one.
+  p = run_process({"/usr/bin/env", "WARDEN_SANITIZED=" + missing, WARDEN_CLI, "diff", "--sanitized", "--cycles", "1"},
+                  "", 60000, 0);
+  EXPECT_EQ(p.exit_code, 64);
+  EXPECT_NE(p.err.find("no sanitized build at " + missing + " "), std::string::npos) << p.err;
+  p = run_process({WARDEN_CLI, "diff", "--engines", "wabt,v8", "--sanitized=" + missing, "--cycles", "1"}, "", 60000,
+                  0);
+  EXPECT_EQ(p.exit_code, 64);
+  EXPECT_EQ(p.err, "warden diff: --sanitized compares with the warden engine; keep warden in --engines\n");
+}
+#endif
+
+// ------------------------------------------------ sanitized twin ----
+
+namespace {
+
+// The shape of the reports clang 14's runtimes write (addresses and the
+// tree's path made up).
+constexpr std::string_view kAsanReport =
+    "=================================================================\n"
+    "==4242==ERROR: AddressSanitizer: stack-buffer-overflow on address 0x7ffc1 at pc 0x55 bp 0x7ff sp 0x7ff\n"
+    "WRITE of size 1 at 0x7ffc1 thread T0\n"
+    "    #0 0x55d1 in __asan_memcpy (/tmp/warden+0x4a1)\n"
+    "    #1 0x55d2 in warden::exec::lanes<int8_t>(V128) /src/tree/engine/src/execute/simd.hpp:48:51\n"
+    "    #2 0x55d3 in warden::exec::run(Frame&) /src/tree/engine/src/execute/interpreter.cpp:900:7\n"
+    "\n"
+    "Address 0x7ffc1 is located in stack of thread T0 at offset 48 in frame\n"
+    "    #0 0x55e0 in warden::exec::lanes<int8_t>(V128) /src/tree/engine/src/execute/simd.hpp:40\n"
+    "SUMMARY: AddressSanitizer: stack-buffer-overflow /src/tree/engine/src/execute/simd.hpp:48:51 in lanes\n"
+    "==4242==ABORTING\n";
+
+constexpr std::string_view kUbsanReport =
+    "/src/tree/engine/src/execute/numeric.hpp:12:20: runtime error: shift exponent 40 is too large for 32-bit type "
+    "'uint32_t'\n"
+    "    #0 0x55d1 in warden::exec::shl(unsigned int, unsigned int) /src/tree/engine/src/execute/numeric.hpp:12:20\n"
+    "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior /src/tree/engine/src/execute/numeric.hpp:12:20 in\n";
+
+}  // namespace
+
+TEST(Sanitizer, ReportsBecomeOneLineWithTheFirstFrameInTheTree) {
+  std::string m = sanitizer_message(kAsanReport, "/src/tree");
+  EXPECT_EQ(m.substr(0, m.find('\n')),
+            "sanitizer: stack-buffer-overflow (WRITE of size 1) at engine/src/execute/simd.hpp:48:51 in "
+            "warden::exec::lanes<int8_t>(V128)");
+  EXPECT_NE(m.find("\nframes: #0 __asan_memcpy ?(/tmp/warden+0x4a1) #1 warden::exec::lanes<int8_t>(V128) "
+                   "engine/src/execute/simd.hpp:48:51 #2 warden::exec::run(Frame&) "
+                   "engine/src/execute/interpreter.cpp:900:7\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find(kAsanReport), std::string::npos);  // the whole report follows
+  EXPECT_EQ(sanitizer_key(m), "stack-buffer-overflow (WRITE of size 1) at engine/src/execute/simd.hpp:48");
+  std::string u = sanitizer_message(kUbsanReport, "/src/tree");
+  EXPECT_EQ(u.substr(0, u.find('\n')),
+            "sanitizer: runtime error: shift exponent 40 is too large for 32-bit type 'uint32_t' at "
+            "engine/src/execute/numeric.hpp:12:20 in warden::exec::shl(unsigned int, unsigned int)");
+  EXPECT_EQ(
+      sanitizer_key(u),
+      "runtime error: shift exponent 40 is too large for 32-bit type 'uint32_t' at engine/src/execute/numeric.hpp:12");
+  // A build directory's "../" goes; another checkout's tree is recognised by its folders.
+  std::string b = sanitizer_message(
+      "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1\nREAD of size 8 at 0x1 thread T0\n"
+      "    #0 0x1 in f() /else/where/build/asan-ubsan/../../engine/src/decode/reader.hpp:7:9\n",
+      "/src/tree");
+  EXPECT_EQ(b.substr(0, b.find('\n')),
+            "sanitizer: heap-buffer-overflow (READ of size 8) at engine/src/decode/reader.hpp:7:9 in f()");
+  EXPECT_EQ(sanitizer_message("harness exited\nSegmentation fault\n", "/src/tree"), "");
+  EXPECT_EQ(sanitizer_key("harness exited"), "");
+}
+
+TEST(Sanitizer, TheTwinIsComparedWithWardenAloneAndExactly) {
+  auto ok = [](uint64_t v) { return Outcome{Outcome::Status::Ok, {v}, 0, ""}; };
+  RunResult w;
+  w.load.verdict = Verdict::Valid;
+  w.instantiate.status = Outcome::Status::Ok;
+  w.calls = {ok(1), ok(2)};
+  RunResult peer = w;
+  peer.calls[1] = ok(3);  // a peer that differs: the usual finding, no twin's
+  std::vector<std::string> targets = {"f", "state"};
+  Ignored ignored;
+  // A twin that agrees adds nothing.
+  std::vector<EngineRun> runs = {{"warden", w}, {"wabt", peer}, {"warden-asan", w}};
+  std::vector<Finding> f = compare_runs(runs, targets, {}, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].engines, std::vector<std::string>{"wabt"});
+  // A sanitizer report, though every value was right up to it.
+  RunResult died = w;
+  died.instantiate = {Outcome::Status::Crash, {}, 0, sanitizer_message(kAsanReport, "/src/tree")};
+  died.calls = {{}, {}};
+  runs = {{"warden", w}, {"warden-asan", died}};
+  f = compare_runs(runs, targets, {}, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, FindingKind::Sanitizer);
+  EXPECT_EQ(f[0].signature,
+            "sanitizer|stack-buffer-overflow (WRITE of size 1) at engine/src/execute/simd.hpp:48|warden-asan");
+  EXPECT_EQ(f[0].reference, "warden");
+  EXPECT_EQ(f[0].where, "run");
+  // Any other difference is a finding no peer rule can explain; only a
+  // deadline is set aside.
+  RunResult other = w;
+  other.calls[0] = {Outcome::Status::Trap, {}, kTrapMemory, "out of bounds memory access"};
+  runs = {{"warden", w}, {"warden-asan", other}};
+  f = compare_runs(runs, targets, {}, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].signature, "trap|twin call|warden-asan");
+  RunResult slow = w;
+  slow.calls[1] = {Outcome::Status::Exhausted, {}, 0, "deadline of 100000 ms exceeded"};
+  runs = {{"warden", w}, {"warden-asan", slow}};
+  EXPECT_TRUE(compare_runs(runs, targets, {}, ignored).empty());
+  EXPECT_EQ(ignored["twin: warden-asan reached a deadline"], 1u);
+  // Loads: verdict, message and offset exactly.
+  std::vector<EngineLoad> loads = {{"warden", true, {Verdict::Malformed, "unexpected end", 9}},
+                                   {"warden-asan", true, {Verdict::Malformed, "unexpected end", 10}}};
+  f = compare_loads(loads, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].signature, "validation|twin load malformed unexpected end|warden-asan");
 }
 
 // ------------------------------------------------ the wrong engine ----

@@ -1,8 +1,12 @@
 // `warden diff`: the differential campaign against wabt, Binaryen and V8,
 // and any engine that speaks the engine protocol (differential/,
 // docs/differential.md, docs/engine-protocol.md).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -15,6 +19,8 @@
 namespace warden::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct DiffOptions {
   diff::CampaignOptions c;
   std::string time = "10m";
@@ -24,7 +30,43 @@ struct DiffOptions {
   uint32_t measure = 0, measure_sample = 16;  // --measure-observability N, --observe-sample K
   std::string metrics;
   std::vector<std::string> protocol;  // --engine NAME=COMMAND
+  CLI::Option* sanitized_flag = nullptr;
+  std::string sanitized;  // --sanitized[=PATH]
 };
+
+// The ASan+UBSan build's warden for --sanitized: the one given, else
+// $WARDEN_SANITIZED, else build/asan-ubsan/warden beside the build this
+// warden runs from (build/release/warden -> build/asan-ubsan/warden).
+std::string sanitized_binary(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("WARDEN_SANITIZED"); env && *env) return env;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "build/asan-ubsan/warden";
+  return (self.parent_path().parent_path() / "asan-ubsan" / "warden").string();
+}
+
+// --sanitized: warden-asan joins the engines, beside the in-process warden
+// it is compared with. False (after saying why) when it cannot.
+bool add_sanitized(DiffOptions& o) {
+  if (std::find(o.c.engines.begin(), o.c.engines.end(), "warden") == o.c.engines.end()) {
+    std::fprintf(stderr, "warden diff: --sanitized compares with the warden engine; keep warden in --engines\n");
+    return false;
+  }
+  std::string path = sanitized_binary(o.sanitized);
+  if (access(path.c_str(), X_OK) != 0) {
+    std::fprintf(stderr,
+                 "warden diff: --sanitized: no sanitized build at %s (give --sanitized=PATH or set "
+                 "WARDEN_SANITIZED); build it with:\n"
+                 "  cmake --preset asan-ubsan && cmake --build --preset asan-ubsan --target warden_cli\n",
+                 path.c_str());
+    return false;
+  }
+  o.c.sanitized = path;
+  std::string name(diff::kSanitizedEngine);
+  if (std::find(o.c.engines.begin(), o.c.engines.end(), name) == o.c.engines.end()) o.c.engines.push_back(name);
+  return true;
+}
 
 std::string diff_metrics(const diff::CampaignTotals& t) {
   Exposition e;
@@ -65,6 +107,7 @@ int run(DiffOptions& o) {
   o.c.engines = split_list(o.engines);
   // Each --engine NAME=COMMAND joins the campaign's engines.
   if (!add_protocol_engines(o.protocol, o.c, "diff")) return kExitUsage;
+  if (o.sanitized_flag->count() && !add_sanitized(o)) return kExitUsage;
   o.c.generators = split_list(o.generators);
   o.c.minimize = !o.no_minimize;
   o.c.probe.nan_check = !o.no_nan_check;
@@ -98,6 +141,12 @@ void setup(CLI::App& sub, int& exit_code) {
                  "NAME=COMMAND: also compare the engine that COMMAND (run by /bin/sh -c) starts, which speaks "
                  "the engine protocol (docs/engine-protocol.md); repeatable")
       ->allow_extra_args(false);
+  o->sanitized_flag =
+      sub.add_option("--sanitized", o->sanitized,
+                     "also run Warden's ASan+UBSan build (PATH, default $WARDEN_SANITIZED or "
+                     "build/asan-ubsan/warden beside this build) as engine warden-asan, compared with Warden "
+                     "exactly; a sanitizer report is a finding (docs/differential.md)")
+          ->expected(0, 1);
   sub.add_option("--generator", o->generators, "comma list of own,ttf,mutate,wasi (default all)");
   sub.add_option("--findings", o->c.findings_dir, "where bundles go (default ./findings)");
   sub.add_option("--batch", o->c.batch, "generated modules per cycle (default 16)");

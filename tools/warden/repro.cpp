@@ -263,8 +263,10 @@ bool catalogued_bug(const std::string& rule) {
 
 Verdict finding_verdict(const diff::Finding& f, const std::string& rule, size_t peers) {
   if (!rule.empty()) return catalogued_bug(rule) ? Verdict::PeerBug : Verdict::SpecAllowed;
+  // A twin (Warden's sanitized build) runs Warden's code: its findings are Warden's.
   bool warden_side =
-      f.reference != "warden" || std::find(f.engines.begin(), f.engines.end(), "warden") != f.engines.end();
+      f.reference != "warden" || std::any_of(f.engines.begin(), f.engines.end(),
+                                             [](const std::string& e) { return e == "warden" || diff::is_twin(e); });
   if (f.kind == diff::FindingKind::Nondeterminism) return warden_side ? Verdict::WardenBug : Verdict::NewPeerBug;
   // Warden is the reference: the engines listed disagree with it. All of
   // them (two at least) against Warden: Warden is the odd one out.
