@@ -138,6 +138,8 @@ constexpr PeerRule kRules[] = {
      "accepts a typed select with no result type", wabt_select_arity},
     {"wabt-1.0.32-interp-datacount-allocation", "wabt 1.0.32 (spectest-interp)", "wabt",
      "aborts on a huge data count (allocates before the segments exist)", wabt_datacount_abort},
+    {"wabt-1.0.32-interp-table-grow-allocation", "wabt 1.0.32 (spectest-interp)", "wabt",
+     "aborts when a table without maximum grows to 2^32 - 1 elements, instead of returning -1", wabt_table_grow_abort},
     {"binaryen-108-segment-bounds-at-validation", "binaryen 108", "binaryen",
      "rejects valid modules whose active segment lies outside the initial memory/table", segment_bounds},
     {"binaryen-108-declarative-ref-null", "binaryen 108", "binaryen",

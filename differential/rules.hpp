@@ -73,6 +73,7 @@ bool wabt_data_flags(const RuleContext& c);
 bool wabt_value_type_encoding(const RuleContext& c);
 bool wabt_call_indirect_table(const RuleContext& c);
 bool wabt_select_arity(const RuleContext& c);
+bool wabt_table_grow_abort(const RuleContext& c);
 
 // ---- rules_binaryen_decode.cpp
 bool declarative_ref_null(const RuleContext& c);

@@ -936,3 +936,34 @@ TEST(DiffWasi, RegressionsReplay) {
   EXPECT_EQ(files, names.size());
   if (!node) GTEST_SKIP() << "node: " << why << " (Warden's side checked)";
 }
+
+// wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
+// a module where a table.grow names a table without a maximum.
+TEST(DiffPeerRules, WabtTableGrowAbort) {
+  const char* unbounded = R"((module (table $u 3 externref)
+    (func (export "c0") (result i32)
+      (table.grow $u (ref.null extern) (i32.sub (i32.const -1) (table.size $u))))))";
+  const char* bounded = R"((module (table $u 3 10 externref)
+    (func (export "c0") (result i32)
+      (table.grow $u (ref.null extern) (i32.sub (i32.const -1) (table.size $u))))))";
+  Finding f;
+  f.kind = FindingKind::Crash;
+  f.engines = {"wabt"};
+  RunResult ok;
+  ok.load = {Verdict::Valid, "", kNoOffset};
+  ok.instantiate.status = Outcome::Status::Ok;
+  ok.calls = {Outcome{Outcome::Status::Ok, {0xFFFFFFFFu}, 0, ""}};
+  RunResult aborted = ok;
+  aborted.calls = {Outcome{Outcome::Status::Crash, {}, 0, "signal 6"}};
+  std::vector<EngineRun> runs = {{"warden", ok}, {"wabt", aborted}};
+  std::vector<uint8_t> bytes = wat(unbounded);
+  ast::Module m = decoded(bytes);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "wabt-1.0.32-interp-table-grow-allocation");
+  // A table with a maximum: the abort is something else.
+  std::vector<uint8_t> with_max = wat(bounded);
+  ast::Module b = decoded(with_max);
+  EXPECT_EQ(explain(RuleContext{f, with_max, &b, {}, runs, nullptr}), "");
+  // Not an abort (a segmentation fault): something else.
+  runs[1].run.calls[0].message = "signal 11";
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+}

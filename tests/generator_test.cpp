@@ -298,10 +298,11 @@ TEST(GeneratorEdges, NoTrapModeGetsOnlyInBoundsEdges) {
   gen::EdgeCounts c = count_edges(777, 300, cfg);
   for (uint32_t k = 0; k < gen::kEdgeCount; ++k) {
     auto e = static_cast<gen::Edge>(k);
-    if (traps_by_design(e))
+    if (traps_by_design(e)) {
       EXPECT_EQ(c.n[k], 0u) << gen::kEdgeInfo[k].name;
-    else if (gen::kEdgeInfo[k].operand && e != gen::Edge::SegmentAtEnd)
+    } else if (gen::kEdgeInfo[k].operand && e != gen::Edge::SegmentAtEnd) {
       EXPECT_GT(c.n[k], 0u) << gen::kEdgeInfo[k].name;
+    }
   }
 }
 

@@ -50,7 +50,7 @@ namespace warden::gen {
   X(AddrHuge, O, false, "address / index 2^31, 2^32-1, 2^32-1-offset")                       \
   X(BulkZeroAtEnd, O, false, "bulk: length 0 at the end (of memory, table or segment)")      \
   X(BulkZeroPastEnd, O, false, "bulk: length 0 one past the end")                            \
-  X(BulkPastEnd, O, false, "bulk: range ending one past the end, or length 2^32-1")          \
+  X(BulkPastEnd, O, false, "bulk: range ending one past the end")                            \
   X(BulkOverlap, O, false, "bulk: overlapping copy (destination above or below source)")     \
   X(BulkFullRange, O, false, "bulk: the full range (0, size)")                               \
   X(SegmentAtEnd, O, false, "active segment ending exactly at the memory / table end")       \
