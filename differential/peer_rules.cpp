@@ -156,6 +156,8 @@ constexpr PeerRule kRules[] = {
      binaryen_post_20_opcodes},
     {"binaryen-108-rounding-keeps-signalling-nan", "binaryen 108", "binaryen",
      "ceil/floor/trunc return a signalling NaN input unchanged", binaryen_rounding_snan},
+    {"binaryen-108-lane-access-traps-before-vector-operand", "binaryen 108", "binaryen",
+     "v128.load/storeN_lane trap on their address before running their vector operand", binaryen_lane_trap_first},
     {"feature:v8-threads-shared-memory", "node 20 (V8 11.3)", "v8", "shared memories (threads) are on by default",
      v8_threads},
     {"feature:v8-exception-handling", "node 20 (V8 11.3)", "v8", "exception handling is on by default", v8_exceptions},

@@ -109,6 +109,7 @@ bool binaryen_extra_values(const RuleContext& c);
 bool binaryen_block_params(const RuleContext& c);
 bool binaryen_block_params_run(const RuleContext& c);
 bool binaryen_rounding_snan(const RuleContext& c);
+bool binaryen_lane_trap_first(const RuleContext& c);
 bool binaryen_after_branch(const RuleContext& c);
 bool binaryen_block_boundary(const RuleContext& c);
 bool binaryen_const_expr_globals(const RuleContext& c);

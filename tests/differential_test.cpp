@@ -967,3 +967,42 @@ TEST(DiffPeerRules, WabtTableGrowAbort) {
   runs[1].run.calls[0].message = "signal 11";
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
 }
+
+// binaryen-108-lane-access-traps-before-vector-operand: Binaryen alone
+// differs after a trap, on a module with a lane load or store.
+TEST(DiffPeerRules, BinaryenLaneTrapFirst) {
+  const char* lane = R"((module (memory 1 1) (global $g (mut i32) (i32.const 0))
+    (func $vec (result v128) (global.set $g (i32.const 1)) (v128.const i64x2 0 0))
+    (func (export "c0") (result i32) (i32x4.extract_lane 0 (v128.load8_lane 0 (i32.const 0x10000) (call $vec))))))";
+  const char* plain = R"((module (memory 1 1) (global $g (mut i32) (i32.const 0))
+    (func $vec (result v128) (global.set $g (i32.const 1)) (v128.const i64x2 0 0))
+    (func (export "c0") (result i32) (v128.store (i32.const 0x10000) (call $vec)) (i32.const 0))))";
+  Finding f;
+  f.kind = FindingKind::Result;
+  f.engines = {"binaryen"};
+  RunResult ref;
+  ref.load = {Verdict::Valid, "", kNoOffset};
+  ref.instantiate.status = Outcome::Status::Ok;
+  ref.calls = {Outcome{Outcome::Status::Trap, {}, 0, "out of bounds memory access"},
+               Outcome{Outcome::Status::Ok, {1}, 0, ""}};
+  RunResult theirs = ref;
+  theirs.calls[1].values = {0};
+  std::vector<EngineRun> runs = {{"warden", ref}, {"binaryen", theirs}};
+  std::vector<uint8_t> bytes = wat(lane);
+  ast::Module m = decoded(bytes);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}),
+            "binaryen-108-lane-access-traps-before-vector-operand");
+  // Not asked of Binaryen 132, which evaluates the vector first.
+  f.engines = {"binaryen-npm"};
+  runs[1].engine = "binaryen-npm";
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // No lane instruction: something else.
+  f.engines = {"binaryen"};
+  runs[1].engine = "binaryen";
+  std::vector<uint8_t> other = wat(plain);
+  ast::Module o = decoded(other);
+  EXPECT_EQ(explain(RuleContext{f, other, &o, {}, runs, nullptr}), "");
+  // No trap in Binaryen's run: something else.
+  runs[1].run.calls[0] = Outcome{Outcome::Status::Ok, {0}, 0, ""};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+}
