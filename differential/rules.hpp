@@ -73,6 +73,7 @@ bool wabt_data_flags(const RuleContext& c);
 bool wabt_value_type_encoding(const RuleContext& c);
 bool wabt_call_indirect_table(const RuleContext& c);
 bool wabt_select_arity(const RuleContext& c);
+bool wabt_table_grow_abort(const RuleContext& c);
 
 // ---- rules_binaryen_decode.cpp
 bool declarative_ref_null(const RuleContext& c);
@@ -109,6 +110,7 @@ bool binaryen_extra_values(const RuleContext& c);
 bool binaryen_block_params(const RuleContext& c);
 bool binaryen_block_params_run(const RuleContext& c);
 bool binaryen_rounding_snan(const RuleContext& c);
+bool binaryen_lane_trap_first(const RuleContext& c);
 bool binaryen_after_branch(const RuleContext& c);
 bool binaryen_block_boundary(const RuleContext& c);
 bool binaryen_const_expr_globals(const RuleContext& c);

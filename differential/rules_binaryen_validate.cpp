@@ -202,6 +202,31 @@ bool binaryen_rounding_snan(const RuleContext& c) {
   return false;
 }
 
+// ---- binaryen-108-lane-access-traps-before-vector-operand
+// Spec 4.4.7 (v128.loadN_lane, v128.storeN_lane): both operands are popped,
+// so the code that computes the vector operand runs before the address is
+// checked. Binaryen 108's interpreter evaluates the address, traps on it
+// when it is out of bounds, and only then evaluates the vector operand:
+// that operand's side effects (a call that sets a global or spends fuel)
+// are lost, and a trap inside it is reported as the out-of-bounds one.
+// Binaryen 132 evaluates both first. The rule requires a result or trap
+// finding of Binaryen alone, a trap in one of Binaryen's calls, and a lane
+// load or store in the module.
+bool binaryen_lane_trap_first(const RuleContext& c) {
+  if ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap) || !only(c.finding, peer(c)) ||
+      !c.module)
+    return false;
+  bool trapped = false;
+  for (const EngineRun& r : c.runs)
+    if (r.engine == peer(c))
+      for (const Outcome& o : r.run.calls) trapped = trapped || o.status == Outcome::Status::Trap;
+  if (!trapped) return false;
+  for (const ast::Function& f : c.module->funcs)
+    for (const ast::Instr& i : f.body)
+      if (i.op >= Op::V128Load8Lane && i.op <= Op::V128Store64Lane) return true;
+  return false;
+}
+
 // ---- binaryen-108-skips-validation-after-branch
 // Spec 3.3.5-3.3.8: code after br, br_table, return or unreachable is still
 // validated, against a stack whose bottom is polymorphic; a value of the

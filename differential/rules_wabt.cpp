@@ -2,6 +2,7 @@
 // per entry of differential/peer-bugs.md; peer_rules.cpp lists them.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "rules.hpp"
 #include "scan.hpp"
@@ -125,6 +126,35 @@ bool wabt_datacount_abort(const RuleContext& c) {
   if (!interp || interp->message != "signal 6") return false;
   std::optional<uint64_t> n = data_count(c.bytes);
   return n && *n > c.bytes.size();
+}
+
+// ---- wabt-1.0.32-interp-table-grow-allocation
+// Spec 4.4.6 (table.grow): growing "either succeeds or fails", and failure
+// returns -1; a table type without a maximum allows up to 2^32 - 1
+// elements (spec 3.2.3), more than any engine holds. spectest-interp
+// allocates the new size at once and aborts (std::bad_alloc -> SIGABRT)
+// when a table without a maximum grows to 2^32 - 1 elements: the process
+// dies where the call should have returned -1. The rule requires a crash
+// with signal 6 in a call (or the start function) of wabt alone, on a
+// module with a table without a maximum that a table.grow names.
+bool wabt_table_grow_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c)) || !c.module) return false;
+  bool aborted = false;
+  for (const EngineRun& r : c.runs) {
+    if (r.engine != peer(c)) continue;
+    if (r.run.instantiate.status == Outcome::Status::Crash && r.run.instantiate.message == "signal 6") aborted = true;
+    for (const Outcome& o : r.run.calls)
+      if (o.status == Outcome::Status::Crash && o.message == "signal 6") aborted = true;
+  }
+  if (!aborted) return false;
+  std::vector<bool> unbounded;
+  for (const ast::Import& im : c.module->imports)
+    if (im.kind == ExternKind::Table) unbounded.push_back(!im.table.limits.max);
+  for (const ast::TableType& t : c.module->tables) unbounded.push_back(!t.limits.max);
+  for (const ast::Function& f : c.module->funcs)
+    for (const ast::Instr& i : f.body)
+      if (i.op == Op::TableGrow && i.a < unbounded.size() && unbounded[i.a]) return true;
+  return false;
 }
 
 // ---- wabt-1.0.32-lax-block-type

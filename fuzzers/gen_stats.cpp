@@ -1,6 +1,7 @@
 // Measures the generator (a tool, not a test): how many generated modules
 // validate (must be all), instantiate, how many calls return rather than
-// trap, and which rows of the opcode table were generated.
+// trap, which rows of the opcode table were generated, and how often each
+// edge-value class (generator/edge.hpp) was picked.
 //
 //   gen_stats [-n MODULES] [-s SEED] [-b BYTES] [--no-trap] [--canonical-nan]
 //             [--mvp] [-v]
@@ -15,6 +16,7 @@
 
 #include "generator.hpp"
 #include "harness.hpp"
+#include "warden/binary.hpp"
 
 using namespace warden;
 
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   bool verbose = false;
   gen::GenConfig cfg;
+  gen::EdgeCounts edges;
+  cfg.edge_counts = &edges;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-n" && i + 1 < argc)
@@ -69,7 +73,9 @@ int main(int argc, char** argv) {
       instrs += f.body.size();
       for (const ast::Instr& in : f.body) ++op_count[static_cast<uint16_t>(in.op)];
     }
-    std::vector<uint8_t> bin = gen::generate_module(input, cfg);
+    // The tree is encoded as generated: generating it again would count
+    // every pick twice.
+    std::vector<uint8_t> bin = encode(tree);
     bytes_total += bin.size();
     Result<std::shared_ptr<const Module>> m = Module::load(bin);
     if (!m) {
@@ -115,5 +121,18 @@ int main(int argc, char** argv) {
   }
   std::printf("opcode coverage    %u / %u enabled table rows%s%s\n", seen, enabled,
               missing.empty() ? "" : "; missing:", missing.c_str());
+  for (bool operand : {false, true}) {
+    uint64_t total = edges.total(operand);
+    std::printf("%s %llu\n",
+                operand ? "edge operands      memory/table/control operands chosen:"
+                        : "edge constants     constants generated:",
+                static_cast<unsigned long long>(total));
+    for (uint32_t k = 0; k < gen::kEdgeCount; ++k) {
+      const gen::EdgeInfo& e = gen::kEdgeInfo[k];
+      if (e.operand != operand) continue;
+      std::printf("  %-18s %9llu %6.2f %%  %s\n", e.name, static_cast<unsigned long long>(edges.n[k]),
+                  pct(edges.n[k], total), e.description);
+    }
+  }
   return valid == n && seen == enabled ? 0 : 1;
 }

@@ -973,3 +973,73 @@ TEST(DiffWasi, RegressionsReplay) {
   EXPECT_EQ(files, names.size());
   if (!node) GTEST_SKIP() << "node: " << why << " (Warden's side checked)";
 }
+
+// wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
+// a module where a table.grow names a table without a maximum.
+TEST(DiffPeerRules, WabtTableGrowAbort) {
+  const char* unbounded = R"((module (table $u 3 externref)
+    (func (export "c0") (result i32)
+      (table.grow $u (ref.null extern) (i32.sub (i32.const -1) (table.size $u))))))";
+  const char* bounded = R"((module (table $u 3 10 externref)
+    (func (export "c0") (result i32)
+      (table.grow $u (ref.null extern) (i32.sub (i32.const -1) (table.size $u))))))";
+  Finding f;
+  f.kind = FindingKind::Crash;
+  f.engines = {"wabt"};
+  RunResult ok;
+  ok.load = {Verdict::Valid, "", kNoOffset};
+  ok.instantiate.status = Outcome::Status::Ok;
+  ok.calls = {Outcome{Outcome::Status::Ok, {0xFFFFFFFFu}, 0, ""}};
+  RunResult aborted = ok;
+  aborted.calls = {Outcome{Outcome::Status::Crash, {}, 0, "signal 6"}};
+  std::vector<EngineRun> runs = {{"warden", ok}, {"wabt", aborted}};
+  std::vector<uint8_t> bytes = wat(unbounded);
+  ast::Module m = decoded(bytes);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "wabt-1.0.32-interp-table-grow-allocation");
+  // A table with a maximum: the abort is something else.
+  std::vector<uint8_t> with_max = wat(bounded);
+  ast::Module b = decoded(with_max);
+  EXPECT_EQ(explain(RuleContext{f, with_max, &b, {}, runs, nullptr}), "");
+  // Not an abort (a segmentation fault): something else.
+  runs[1].run.calls[0].message = "signal 11";
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+}
+
+// binaryen-108-lane-access-traps-before-vector-operand: Binaryen alone
+// differs after a trap, on a module with a lane load or store.
+TEST(DiffPeerRules, BinaryenLaneTrapFirst) {
+  const char* lane = R"((module (memory 1 1) (global $g (mut i32) (i32.const 0))
+    (func $vec (result v128) (global.set $g (i32.const 1)) (v128.const i64x2 0 0))
+    (func (export "c0") (result i32) (i32x4.extract_lane 0 (v128.load8_lane 0 (i32.const 0x10000) (call $vec))))))";
+  const char* plain = R"((module (memory 1 1) (global $g (mut i32) (i32.const 0))
+    (func $vec (result v128) (global.set $g (i32.const 1)) (v128.const i64x2 0 0))
+    (func (export "c0") (result i32) (v128.store (i32.const 0x10000) (call $vec)) (i32.const 0))))";
+  Finding f;
+  f.kind = FindingKind::Result;
+  f.engines = {"binaryen"};
+  RunResult ref;
+  ref.load = {Verdict::Valid, "", kNoOffset};
+  ref.instantiate.status = Outcome::Status::Ok;
+  ref.calls = {Outcome{Outcome::Status::Trap, {}, 0, "out of bounds memory access"},
+               Outcome{Outcome::Status::Ok, {1}, 0, ""}};
+  RunResult theirs = ref;
+  theirs.calls[1].values = {0};
+  std::vector<EngineRun> runs = {{"warden", ref}, {"binaryen", theirs}};
+  std::vector<uint8_t> bytes = wat(lane);
+  ast::Module m = decoded(bytes);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}),
+            "binaryen-108-lane-access-traps-before-vector-operand");
+  // Not asked of Binaryen 132, which evaluates the vector first.
+  f.engines = {"binaryen-npm"};
+  runs[1].engine = "binaryen-npm";
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // No lane instruction: something else.
+  f.engines = {"binaryen"};
+  runs[1].engine = "binaryen";
+  std::vector<uint8_t> other = wat(plain);
+  ast::Module o = decoded(other);
+  EXPECT_EQ(explain(RuleContext{f, other, &o, {}, runs, nullptr}), "");
+  // No trap in Binaryen's run: something else.
+  runs[1].run.calls[0] = Outcome{Outcome::Status::Ok, {0}, 0, ""};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+}

@@ -251,3 +251,103 @@ TEST(Generator, NoTrapCallsTrapOnlyWhenFuelRunsOut) {
   }
   EXPECT_GE(returned * 10, calls * 8) << returned << " of " << calls;
 }
+
+// ---- edge values (fuzzers/generator/edge.hpp)
+
+namespace {
+
+gen::EdgeCounts count_edges(uint64_t first_seed, uint64_t n, gen::GenConfig cfg) {
+  gen::EdgeCounts counts;
+  cfg.edge_counts = &counts;
+  for (uint64_t seed = first_seed; seed < first_seed + n; ++seed) gen::generate_ast(random_bytes(seed, 4096), cfg);
+  return counts;
+}
+
+bool traps_by_design(gen::Edge e) {
+  return e == gen::Edge::PastEnd || e == gen::Edge::AddrHuge || e == gen::Edge::BulkZeroPastEnd ||
+         e == gen::Edge::BulkPastEnd;
+}
+
+}  // namespace
+
+TEST(GeneratorEdges, EveryClassIsGenerated) {
+  gen::EdgeCounts c = count_edges(4242, 400, {});
+  std::string missing;
+  for (uint32_t k = 0; k < gen::kEdgeCount; ++k)
+    if (c.n[k] == 0) missing += std::string(" ") + gen::kEdgeInfo[k].name;
+  EXPECT_EQ(missing, "");
+  // By construction 10 of 16 constant picks are edges, and about a fifth of
+  // the operand sites (one in edge_operand_one_in = 4; segment offsets one
+  // in 8).
+  uint64_t constants = c.total(false), operands = c.total(true);
+  uint64_t plain_constants = c[gen::Edge::IntSmall] + c[gen::Edge::IntRandom] + c[gen::Edge::FloatSmall] +
+                             c[gen::Edge::FloatRandom] + c[gen::Edge::LaneRandom];
+  ASSERT_GT(constants, 10000u);
+  ASSERT_GT(operands, 1000u);
+  double edge_constants = 1.0 - static_cast<double>(plain_constants) / static_cast<double>(constants);
+  double edge_operands = 1.0 - static_cast<double>(c[gen::Edge::OperandPlain]) / static_cast<double>(operands);
+  EXPECT_GT(edge_constants, 0.55);
+  EXPECT_LT(edge_constants, 0.70);
+  EXPECT_GT(edge_operands, 0.12);
+  EXPECT_LT(edge_operands, 0.35);
+}
+
+TEST(GeneratorEdges, NoTrapModeGetsOnlyInBoundsEdges) {
+  gen::GenConfig cfg;
+  cfg.no_trap = true;
+  gen::EdgeCounts c = count_edges(777, 300, cfg);
+  for (uint32_t k = 0; k < gen::kEdgeCount; ++k) {
+    auto e = static_cast<gen::Edge>(k);
+    if (traps_by_design(e)) {
+      EXPECT_EQ(c.n[k], 0u) << gen::kEdgeInfo[k].name;
+    } else if (gen::kEdgeInfo[k].operand && e != gen::Edge::SegmentAtEnd) {
+      EXPECT_GT(c.n[k], 0u) << gen::kEdgeInfo[k].name;
+    }
+  }
+}
+
+TEST(GeneratorEdges, CountingIsDeterministicAndChangesNothing) {
+  gen::GenConfig counted;
+  gen::EdgeCounts c;
+  counted.edge_counts = &c;
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    std::vector<uint8_t> in = random_bytes(seed + 99, 3000);
+    EXPECT_EQ(gen::generate_module(in), gen::generate_module(in, counted));
+  }
+  EXPECT_EQ(count_edges(5, 60, {}).n, count_edges(5, 60, {}).n);
+}
+
+TEST(GeneratorEdges, EdgeValuesReachTheCode) {
+  // Values the classes promise, found as constants in generated bodies, and
+  // the end-of-memory address computed from memory.size.
+  std::set<std::pair<Op, uint64_t>> want = {
+      {Op::I32Const, 0x80000000u},
+      {Op::I32Const, 0x7FFFFFFFu},
+      {Op::I64Const, 0xFFFFFFFFull},
+      {Op::I64Const, 0x8000000000000000ull},
+      {Op::I32Const, 32},
+      {Op::I32Const, 0x10000},
+      {Op::F32Const, 0x4F000000u},
+      {Op::F32Const, 0x4EFFFFFFu},
+      {Op::F32Const, 0x7FA00001u},
+      {Op::F32Const, 0x3F000000u},
+      {Op::F64Const, 0x43E0000000000000ull},
+      {Op::F64Const, 0xC1E0000000200000ull},
+      {Op::F64Const, 0x000FFFFFFFFFFFFFull},
+      {Op::V128Const, 0x8000800080008000ull},
+  };
+  bool memory_end = false;
+  for (uint64_t seed = 0; seed < 300 && (!want.empty() || !memory_end); ++seed) {
+    ast::Module m = gen::generate_ast(random_bytes(seed + 31337, 4096));
+    for (const ast::Function& f : m.funcs)
+      for (size_t i = 0; i < f.body.size(); ++i) {
+        const ast::Instr& in = f.body[i];
+        want.erase({in.op, in.lo});
+        if (in.op == Op::MemorySize && i + 2 < f.body.size() && f.body[i + 1].op == Op::I32Const &&
+            f.body[i + 1].lo == 16 && f.body[i + 2].op == Op::I32Shl)
+          memory_end = true;
+      }
+  }
+  EXPECT_TRUE(want.empty()) << want.size() << " values never generated";
+  EXPECT_TRUE(memory_end);
+}

@@ -105,6 +105,20 @@ class BodyGen {
   void unspill(const std::vector<ValType>& saved);
   void mask_at(uint32_t depth, uint32_t mask);
   void replace_at(uint32_t depth, uint32_t value);
+  template <typename F>
+  void replace_with(uint32_t depth, F push_i32);
+
+  // ---- edge operands (edge.hpp)
+  bool edge_now() { return cfg_.edge_operand_one_in && in_.chance(1, cfg_.edge_operand_one_in); }
+  void count(Edge e) { count_edge(ctx_, e); }
+  void memory_bytes_plus(int64_t delta);
+  void table_size_plus(uint32_t table, int64_t delta);
+  void limit_minus_size(uint32_t limit, bool memory, uint32_t table);
+  Edge bulk_edge(bool guard, bool overlap);
+  void index_operand(uint32_t depth, uint32_t table, bool guard, uint32_t p);
+  template <typename F>
+  bool init_operands(Edge e, uint32_t seg_len, F push_end);
+  void grow_delta(bool memory, uint32_t table);
   void guard_divisor(const OpInfo& o);
   void guard_trunc(const OpInfo& o);
   void canonicalise(NanCanon nan);
@@ -192,7 +206,7 @@ void BodyGen::push_value(ValType t) {
     emit(Op::RefFunc).a = in_.below(ctx_.callable_funcs);
     return push(t);
   }
-  fn_.body.push_back(const_instr(in_, t));
+  fn_.body.push_back(const_instr(in_, t, ctx_));
   push(t);
 }
 
@@ -244,12 +258,158 @@ void BodyGen::mask_at(uint32_t depth, uint32_t mask) {
 }
 
 void BodyGen::replace_at(uint32_t depth, uint32_t value) {
+  replace_with(depth, [&] { i32_const(value); });
+}
+
+// Replace the i32 operand `depth` values below the top by what push_i32
+// emits (one i32, stack effect applied).
+template <typename F>
+void BodyGen::replace_with(uint32_t depth, F push_i32) {
   std::vector<ValType> saved;
   spill(depth, saved);
   emit(Op::Drop);
   pop();
-  i32_const(value);
+  push_i32();
   unspill(saved);
+}
+
+// ---------------------------------------------------- edge operands ----
+
+// The memory's current size in bytes plus delta, computed in the code
+// (memory.size << 16), so it follows memory.grow: an access ending exactly
+// at the end stays in bounds whatever the memory has grown to.
+void BodyGen::memory_bytes_plus(int64_t delta) {
+  emit(Op::MemorySize);
+  push(ValType::I32);
+  i32_const(16);
+  typed(Op::I32Shl);
+  if (delta == 0) return;
+  i32_const(static_cast<uint32_t>(delta));
+  typed(Op::I32Add);
+}
+
+void BodyGen::table_size_plus(uint32_t table, int64_t delta) {
+  emit(Op::TableSize).a = table;
+  push(ValType::I32);
+  if (delta == 0) return;
+  i32_const(static_cast<uint32_t>(delta));
+  typed(Op::I32Add);
+}
+
+// limit - (current size), in pages or elements: the delta that grows a
+// memory or table exactly to its declared maximum.
+void BodyGen::limit_minus_size(uint32_t limit, bool memory, uint32_t table) {
+  i32_const(limit);
+  if (memory)
+    emit(Op::MemorySize);
+  else
+    emit(Op::TableSize).a = table;
+  push(ValType::I32);
+  typed(Op::I32Sub);
+}
+
+// The class of a bulk operation's operands. Guarded operations get only
+// in-bounds classes; unguarded ones the two that trap.
+Edge BodyGen::bulk_edge(bool guard, bool overlap) {
+  if (!edge_now()) return Edge::OperandPlain;
+  if (guard) {
+    uint32_t k = in_.below(overlap ? 3 : 2);
+    return k == 0 ? Edge::BulkZeroAtEnd : k == 1 ? Edge::BulkFullRange : Edge::BulkOverlap;
+  }
+  return in_.chance(1, 2) ? Edge::BulkZeroPastEnd : Edge::BulkPastEnd;
+}
+
+// A table index (call_indirect, table.get, table.set) `depth` below the
+// top: the last element or, unguarded, one past it or huge; else masked
+// into the declared minimum (p, a power of two) when guarded.
+void BodyGen::index_operand(uint32_t depth, uint32_t table, bool guard, uint32_t p) {
+  Edge e = Edge::OperandPlain;
+  if (op_enabled(cfg_, Op::TableSize) && (!guard || p) && edge_now()) {
+    uint32_t k = guard ? 0 : in_.below(3);
+    e = k == 0 ? Edge::AtEnd : k == 1 ? Edge::PastEnd : Edge::AddrHuge;
+  }
+  if (e == Edge::AtEnd || e == Edge::PastEnd)
+    replace_with(depth, [&] { table_size_plus(table, e == Edge::AtEnd ? -1 : 0); });
+  else if (e == Edge::AddrHuge)
+    replace_at(depth, in_.chance(1, 2) ? 0x80000000u : 0xFFFFFFFFu);
+  else if (guard && p)
+    mask_at(depth, p - 1);
+  count(e);
+}
+
+// The operands [d, s, n] of memory.init or table.init for class e, where
+// push_end(delta) pushes the destination's size + delta and the segment
+// holds seg_len items. False for a class that is not an init edge.
+template <typename F>
+bool BodyGen::init_operands(Edge e, uint32_t seg_len, F push_end) {
+  switch (e) {
+    case Edge::BulkZeroAtEnd:  // at the end of the destination and of the segment
+      replace_with(2, [&] { push_end(0); });
+      replace_at(1, seg_len);
+      replace_at(0, 0);
+      return true;
+    case Edge::BulkFullRange:
+      replace_at(2, 0);
+      replace_at(1, 0);
+      replace_at(0, seg_len);
+      return true;
+    case Edge::BulkZeroPastEnd:
+      if (in_.chance(1, 2)) {
+        replace_at(2, 0);
+        replace_at(1, seg_len + 1);
+      } else {
+        replace_with(2, [&] { push_end(1); });
+        replace_at(1, 0);
+      }
+      replace_at(0, 0);
+      return true;
+    case Edge::BulkPastEnd:
+      replace_at(2, 0);
+      replace_at(1, 0);
+      replace_at(0, seg_len + 1);
+      return true;
+    default: return false;
+  }
+}
+
+// The delta on top of a memory.grow or table.grow: 0, exactly to the
+// maximum, one past it, or huge. Growing never traps (it returns -1).
+void BodyGen::grow_delta(bool memory, uint32_t table) {
+  std::optional<uint32_t> max = memory ? std::optional<uint32_t>(ctx_.memory_max_pages) : ctx_.tables[table].limits.max;
+  if (!max) {
+    // A table without a maximum: its type allows 2^32 - 1 elements, every
+    // engine has a smaller limit of its own, and they differ (V8 and Warden
+    // 10,000,000; Binaryen more). So the delta is always chosen here: 0, a
+    // few elements, or exactly to 2^32 - 1 (which must fail, not abort).
+    uint32_t k = in_.below(3);
+    if (k == 0) {
+      replace_at(0, 0);
+      return count(Edge::GrowZero);
+    }
+    if (k == 1) {
+      replace_at(0, in_.range(1, 16));
+      return count(Edge::OperandPlain);
+    }
+    replace_with(0, [&] { limit_minus_size(0xFFFFFFFFu, false, table); });
+    return count(Edge::GrowToMax);
+  }
+  if (!edge_now()) return count(Edge::OperandPlain);
+  // Growing to a maximum costs its size in every engine: only small ones.
+  uint32_t cap = memory ? 1024 : 100000;
+  uint32_t k = in_.below(4);
+  if ((k == 1 || k == 2) && (!max || *max > cap)) k = 3;
+  switch (k) {
+    case 0: replace_at(0, 0); return count(Edge::GrowZero);
+    case 1:
+    case 2:
+      replace_with(0, [&] { limit_minus_size(*max + (k == 2 ? 1 : 0), memory, table); });
+      return count(k == 1 ? Edge::GrowToMax : Edge::GrowPastMax);
+    default: {
+      static const uint32_t huge[] = {0x80000000u, 0xFFFFFFFFu, 0x10000u};
+      replace_at(0, huge[in_.below(3)]);
+      return count(Edge::GrowHuge);
+    }
+  }
 }
 
 // Divisor on top: make it non-zero, and for div_s also not -1 (the one
@@ -485,14 +645,31 @@ void BodyGen::emit_generic(Op op) {
   Instr ins;
   ins.op = op;
   if (o.cls == OpClass::Load || o.cls == OpClass::Store) {
-    if (guard) mask_at(static_cast<uint32_t>(need.size() - 1), kAddrMask);
-    ins.a = in_.below(uint32_t{o.arg} + 1);  // alignment exponent <= natural
-    if (guard) {
+    uint32_t depth = static_cast<uint32_t>(need.size() - 1);  // the address
+    ins.a = in_.below(uint32_t{o.arg} + 1);                   // alignment exponent <= natural
+    Edge e = Edge::OperandPlain;
+    if (edge_now()) {
+      uint32_t k = guard ? 0 : in_.below(3);
+      e = k == 0 ? Edge::AtEnd : k == 1 ? Edge::PastEnd : Edge::AddrHuge;
+    }
+    if (guard || e == Edge::AtEnd || e == Edge::PastEnd) {
       ins.b = in_.chance(1, 2) ? in_.below(64) : in_.below(kGuardedOffsetLimit);
     } else {
       uint32_t k = in_.below(4);
       ins.b = k == 0 ? in_.u32() : k == 1 ? in_.below(0x20000) : in_.below(256);
     }
+    if (e == Edge::AtEnd || e == Edge::PastEnd) {
+      // Every 2.0 access is as wide as its natural alignment (spec 5.4.6).
+      int64_t width = int64_t{1} << o.arg;
+      int64_t delta = -width - static_cast<int64_t>(ins.b) + (e == Edge::PastEnd ? 1 : 0);
+      replace_with(depth, [&] { memory_bytes_plus(delta); });
+    } else if (e == Edge::AddrHuge) {
+      uint32_t k = in_.below(3);
+      replace_at(depth, k == 0 ? 0x80000000u : k == 1 ? 0xFFFFFFFFu : 0xFFFFFFFFu - static_cast<uint32_t>(ins.b));
+    } else if (guard) {
+      mask_at(depth, kAddrMask);
+    }
+    count(e);
     if (o.imm == Imm::MemLane) ins.lane = static_cast<uint8_t>(in_.below(16u >> o.arg));
   } else if (o.imm == Imm::Lane) {
     ins.lane = static_cast<uint8_t>(in_.below(o.arg));
@@ -550,6 +727,14 @@ bool BodyGen::gen_select() {
   bool typed_select = is_ref(t) || (op_enabled(cfg_, Op::SelectT) && in_.chance(1, 4));
   if (typed_select && !op_enabled(cfg_, Op::SelectT)) return false;
   prepare({t, t, ValType::I32});
+  if (edge_now()) {
+    // Engines that test a condition's low bit or byte take these wrongly.
+    static const uint32_t conds[] = {0, 1, 2, 0x100, 0x80000000u, 0xFFFFFFFFu};
+    replace_at(0, conds[in_.below(6)]);
+    count(Edge::SelectCond);
+  } else {
+    count(Edge::OperandPlain);
+  }
   if (typed_select) {
     Instr& s = emit(Op::SelectT);
     s.b = 1;
@@ -631,6 +816,16 @@ bool BodyGen::gen_branch() {
     need.push_back(ValType::I32);
     prepare(need);
     uint32_t n = in_.below(5);
+    if (edge_now()) {
+      // n labels then the default: the last label, the first index past
+      // them (the default), and indices no engine may wrap or truncate.
+      uint32_t k = in_.below(3);
+      uint32_t index = k == 0 ? (n ? n - 1 : 0) : k == 1 ? n : (in_.chance(1, 2) ? 0x80000000u : 0xFFFFFFFFu);
+      replace_at(0, index);
+      count(k == 0 ? Edge::BrTableLast : k == 1 ? Edge::BrTablePast : Edge::BrTableHuge);
+    } else {
+      count(Edge::OperandPlain);
+    }
     Instr& bt = emit(Op::BrTable);
     bt.a = static_cast<uint32_t>(fn_.br_targets.size());
     bt.b = n + 1;
@@ -683,7 +878,8 @@ bool BodyGen::gen_call_indirect() {
   need.push_back(ValType::I32);
   prepare(need);
   uint32_t p = pow2_floor(ctx_.tables[table].limits.min);
-  if (p && guarded()) mask_at(0, p - 1);
+  bool guard = p && guarded();
+  index_operand(0, table, guard, p);
   Instr& ci = emit(Op::CallIndirect);
   ci.a = ti;
   ci.b = table;
@@ -697,45 +893,108 @@ bool BodyGen::gen_memory() {
   uint32_t k = in_.below(10);
   bool bulk = cfg_.bulk_memory;
   const std::vector<ValType> three{ValType::I32, ValType::I32, ValType::I32};
+  auto at_end = [&](int64_t delta) { return [this, delta] { memory_bytes_plus(delta); }; };
   if (k < 2 || (!bulk && k < 6)) {
     emit(Op::MemorySize);
     push(ValType::I32);
   } else if (k < 4 || !bulk) {
     prepare({ValType::I32});
-    typed(Op::MemoryGrow);  // declared maxima bound the growth
+    grow_delta(true, 0);  // declared maxima bound the growth
+    typed(Op::MemoryGrow);
   } else if (k < 6) {
-    prepare(three);
-    if (guarded()) {
-      mask_at(2, kAddrMask);
-      mask_at(0, kAddrMask);
+    prepare(three);  // [d, value, n]
+    bool guard = guarded();
+    Edge e = bulk_edge(guard, false);
+    uint32_t n = in_.range(1, 64);
+    switch (e) {
+      case Edge::BulkZeroAtEnd:
+      case Edge::BulkZeroPastEnd:
+        replace_with(2, at_end(e == Edge::BulkZeroPastEnd ? 1 : 0));
+        replace_at(0, 0);
+        break;
+      case Edge::BulkFullRange:
+        replace_at(2, 0);
+        replace_with(0, at_end(0));
+        break;
+      case Edge::BulkPastEnd:
+        replace_with(2, at_end(1 - static_cast<int64_t>(n)));
+        replace_at(0, n);
+        break;
+      default:
+        if (guard) {
+          mask_at(2, kAddrMask);
+          mask_at(0, kAddrMask);
+        }
     }
+    count(e);
     typed(Op::MemoryFill);
   } else if (k < 8) {
-    prepare(three);
-    if (guarded()) {
-      mask_at(2, kAddrMask);
-      mask_at(1, kAddrMask);
-      mask_at(0, kAddrMask);
+    prepare(three);  // [d, s, n]
+    bool guard = guarded();
+    Edge e = bulk_edge(guard, true);
+    uint32_t n = in_.range(1, 64);
+    bool up = in_.chance(1, 2);  // which operand is at (or past) the end
+    switch (e) {
+      case Edge::BulkZeroAtEnd:
+        replace_with(2, at_end(0));
+        replace_with(1, at_end(0));
+        replace_at(0, 0);
+        break;
+      case Edge::BulkZeroPastEnd:
+        replace_with(up ? 2 : 1, at_end(1));
+        replace_at(up ? 1 : 2, 0);
+        replace_at(0, 0);
+        break;
+      case Edge::BulkFullRange:
+        replace_at(2, 0);
+        replace_at(1, 0);
+        replace_with(0, at_end(0));
+        break;
+      case Edge::BulkPastEnd:
+        replace_with(up ? 2 : 1, at_end(1 - static_cast<int64_t>(n)));
+        replace_at(up ? 1 : 2, 0);
+        replace_at(0, n);
+        break;
+      case Edge::BulkOverlap: {
+        // Both ranges in the first page, `shift` bytes apart: a copy that
+        // goes the wrong direction reads what it has just written.
+        uint32_t base = in_.below(0x4000), shift = in_.range(1, 64), len = in_.range(shift, 0x200);
+        replace_at(2, up ? base + shift : base);
+        replace_at(1, up ? base : base + shift);
+        replace_at(0, len);
+        break;
+      }
+      default:
+        if (guard) {
+          mask_at(2, kAddrMask);
+          mask_at(1, kAddrMask);
+          mask_at(0, kAddrMask);
+        }
     }
+    count(e);
     typed(Op::MemoryCopy);
   } else {
     uint32_t nd = static_cast<uint32_t>(ctx_.datas.size());
     if (nd == 0) return false;
     uint32_t x = in_.below(nd);
-    if (k == 9 && !guarded()) {
+    bool guard = guarded();
+    if (k == 9 && !guard) {
       emit(Op::DataDrop).a = x;
       return true;
     }
-    prepare(three);
-    if (guarded()) {
-      const SegInfo& s = ctx_.datas[x];
-      // Active segments are dropped once instantiated (spec 4.5.4): length 0.
-      uint32_t len = s.mode == ast::SegmentMode::Passive ? std::min(s.length, kAddrMask) : 0;
+    prepare(three);  // [d, s, n]
+    const SegInfo& s = ctx_.datas[x];
+    // Active segments are dropped once instantiated (spec 4.5.4): length 0.
+    uint32_t seg_len = s.mode == ast::SegmentMode::Passive ? s.length : 0;
+    Edge e = bulk_edge(guard, false);
+    if (!init_operands(e, seg_len, [&](int64_t delta) { memory_bytes_plus(delta); }) && guard) {
+      uint32_t len = std::min(seg_len, kAddrMask);
       uint32_t n = in_.below(len + 1);
       mask_at(2, kAddrMask);
       replace_at(1, in_.below(len - n + 1));
       replace_at(0, n);
     }
+    count(e);
     emit(Op::MemoryInit).a = x;
     pop(3);
   }
@@ -776,14 +1035,14 @@ bool BodyGen::gen_table() {
   switch (op) {
     case Op::TableGet:
       prepare({ValType::I32});
-      if (guard && p) mask_at(0, p - 1);
+      index_operand(0, x, guard, p);
       emit(op).a = x;
       pop();
       push(et);
       return true;
     case Op::TableSet:
       prepare({ValType::I32, et});
-      if (guard && p) mask_at(1, p - 1);
+      index_operand(1, x, guard, p);
       emit(op).a = x;
       pop(2);
       return true;
@@ -793,15 +1052,32 @@ bool BodyGen::gen_table() {
       return true;
     case Op::TableGrow:
       prepare({et, ValType::I32});
+      grow_delta(false, x);
       emit(op).a = x;
       pop(2);
       push(ValType::I32);
       return true;
     case Op::TableFill:
-      prepare({ValType::I32, et, ValType::I32});
-      if (guard) {
-        mask_at(2, pair_mask(p));
-        mask_at(0, pair_mask(p));
+      prepare({ValType::I32, et, ValType::I32});  // [i, value, n]
+      switch (Edge e = bulk_edge(guard, false); e) {
+        case Edge::BulkZeroAtEnd:
+        case Edge::BulkZeroPastEnd:
+          replace_with(2, [&] { table_size_plus(x, e == Edge::BulkZeroPastEnd ? 1 : 0); });
+          replace_at(0, 0);
+          count(e);
+          break;
+        case Edge::BulkFullRange:
+        case Edge::BulkPastEnd:
+          replace_at(2, e == Edge::BulkPastEnd ? 1 : 0);
+          replace_with(0, [&] { table_size_plus(x, 0); });
+          count(e);
+          break;
+        default:
+          if (guard) {
+            mask_at(2, pair_mask(p));
+            mask_at(0, pair_mask(p));
+          }
+          count(Edge::OperandPlain);
       }
       emit(op).a = x;
       pop(3);
@@ -812,12 +1088,45 @@ bool BodyGen::gen_table() {
         if (ctx_.tables[y].elem == et) same.push_back(y);
       uint32_t y = same[in_.below(static_cast<uint32_t>(same.size()))];
       uint32_t m = pair_mask(pow2_floor(std::min(tt.limits.min, ctx_.tables[y].limits.min)));
-      prepare(three);
-      if (guard) {
-        mask_at(2, m);
-        mask_at(1, m);
-        mask_at(0, m);
+      prepare(three);  // [d (in x), s (in y), n]
+      Edge e = bulk_edge(guard, x == y && tt.limits.min >= 2);
+      if (e == Edge::BulkFullRange && x != y) e = Edge::BulkZeroAtEnd;  // sizes may differ
+      switch (e) {
+        case Edge::BulkZeroAtEnd:
+          replace_with(2, [&] { table_size_plus(x, 0); });
+          replace_with(1, [&] { table_size_plus(y, 0); });
+          replace_at(0, 0);
+          break;
+        case Edge::BulkFullRange:
+          replace_at(2, 0);
+          replace_at(1, 0);
+          replace_with(0, [&] { table_size_plus(x, 0); });
+          break;
+        case Edge::BulkOverlap: {
+          bool up = in_.chance(1, 2);
+          replace_at(2, up ? 1 : 0);
+          replace_at(1, up ? 0 : 1);
+          replace_with(0, [&] { table_size_plus(x, -1); });
+          break;
+        }
+        case Edge::BulkZeroPastEnd:
+          replace_with(2, [&] { table_size_plus(x, 1); });
+          replace_at(1, 0);
+          replace_at(0, 0);
+          break;
+        case Edge::BulkPastEnd:
+          replace_at(2, 0);
+          replace_at(1, 1);
+          replace_with(0, [&] { table_size_plus(y, 0); });
+          break;
+        default:
+          if (guard) {
+            mask_at(2, m);
+            mask_at(1, m);
+            mask_at(0, m);
+          }
       }
+      count(e);
       Instr& i = emit(op);
       i.a = x;
       i.b = y;
@@ -836,9 +1145,12 @@ bool BodyGen::gen_table() {
         emit(op).a = e;
         return true;
       }
-      prepare(three);
-      if (guard) {
-        const SegInfo& s = ctx_.elems[e];
+      prepare(three);  // [d, s, n]
+      const SegInfo& s = ctx_.elems[e];
+      uint32_t seg_len = s.mode == ast::SegmentMode::Passive ? s.length : 0;
+      Edge edge = bulk_edge(guard, false);
+      if (edge == Edge::BulkFullRange && seg_len > tt.limits.min) edge = Edge::BulkZeroAtEnd;
+      if (!init_operands(edge, seg_len, [&](int64_t delta) { table_size_plus(x, delta); }) && guard) {
         uint32_t m = pair_mask(p);
         uint32_t len = s.mode == ast::SegmentMode::Passive ? std::min(s.length, m + 1) : 0;
         uint32_t n = in_.below(len + 1);
@@ -846,6 +1158,7 @@ bool BodyGen::gen_table() {
         replace_at(1, in_.below(s.mode == ast::SegmentMode::Passive ? s.length - n + 1 : 1));
         replace_at(0, n);
       }
+      count(edge);
       Instr& i = emit(op);
       i.a = e;
       i.b = x;

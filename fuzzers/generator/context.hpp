@@ -36,6 +36,7 @@ struct ModuleCtx {
   std::vector<ast::TableType> tables;  // table index space
   bool has_memory = false;
   uint32_t memory_min_pages = 0;
+  uint32_t memory_max_pages = 0;
   std::vector<SegInfo> elems, datas;
   std::vector<ValType> value_types;  // enabled value types
   const OpRows* rows = nullptr;      // set by build_rows
@@ -75,7 +76,14 @@ void build_rows(ModuleCtx& ctx);
 /// index in the function space is `func_index`.
 void generate_body(ModuleCtx& ctx, Input& in, uint32_t func_index, ast::Function& fn);
 
-/// A constant of type t, as a one-instruction expression body (no End).
-ast::Instr const_instr(Input& in, ValType t);
+/// A constant of type t, as a one-instruction expression body (no End),
+/// its value from the edge classes (edge.hpp) or plain, counted in
+/// ctx.cfg.edge_counts.
+ast::Instr const_instr(Input& in, ValType t, const ModuleCtx& ctx);
+
+/// Count one pick of class e (when the config asks for counts).
+inline void count_edge(const ModuleCtx& ctx, Edge e) {
+  if (ctx.cfg.edge_counts) ctx.cfg.edge_counts->add(e);
+}
 
 }  // namespace warden::gen

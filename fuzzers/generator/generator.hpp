@@ -18,6 +18,7 @@
 #include <span>
 #include <vector>
 
+#include "edge.hpp"
 #include "warden/syntax.hpp"
 
 namespace warden::gen {
@@ -69,6 +70,17 @@ struct GenConfig {
   /// (the table's Nan column) by the canonical NaN, in the generated code,
   /// so engines without a deterministic mode agree bit for bit.
   bool canonical_nan = false;
+  /// A memory, table or control operand (address, bulk range, grow delta,
+  /// select condition, br_table index) is replaced by an edge value (edge.hpp)
+  /// once in this many times (0 = never). Guarded operands get only edges
+  /// that cannot trap (the end of memory, length 0 at the end, ...);
+  /// unguarded ones (see unguarded_one_in) the trapping ones too.
+  uint32_t edge_operand_one_in = 4;
+
+  // ---- measurement
+  /// When set, every constant's value class and every operand choice is
+  /// counted here (gen_stats). Generation does not depend on it.
+  EdgeCounts* edge_counts = nullptr;
 };
 
 /// Generate a module (syntax tree). Every input gives a module; once the

@@ -2,7 +2,6 @@
 // globals, segments, start and exports, all consistent with each other so
 // that the module validates and, with the spectest-like host, instantiates.
 #include <algorithm>
-#include <cstring>
 #include <string>
 
 #include "context.hpp"
@@ -127,6 +126,7 @@ void ModuleGen::gen_tables_and_memory() {
     if (im.kind == ExternKind::Memory) {
       ctx_.has_memory = true;
       ctx_.memory_min_pages = im.memory.limits.min;
+      ctx_.memory_max_pages = im.memory.limits.max.value_or(65536);
     }
   }
   // Without reference types a module has at most one table (spec 1.0).
@@ -137,10 +137,14 @@ void ModuleGen::gen_tables_and_memory() {
     t.elem = cfg_.reference_types && in_.chance(1, 3) ? ValType::ExternRef : ValType::FuncRef;
     uint32_t cap = std::max<uint32_t>(cfg_.max_table_size, 1);
     t.limits.min = in_.range(cfg_.no_trap ? 1 : 0, std::min<uint32_t>(cap, 16));
-    if (in_.chance(3, 4))
+    uint32_t shape = in_.below(8);
+    if (shape < 5)
       t.limits.max = in_.range(t.limits.min, cap);
-    else
+    else if (shape < 7 || !cfg_.reference_types)
       t.limits.max = cap;
+    // else no maximum: its growth deltas are all chosen by the body
+    // generator (grow_delta), never taken from the stack, since engines
+    // refuse growth past their own limits at different sizes.
     m_.tables.push_back(t);
     ctx_.tables.push_back(t);
   }
@@ -152,6 +156,7 @@ void ModuleGen::gen_tables_and_memory() {
     m_.memories.push_back(mt);
     ctx_.has_memory = true;
     ctx_.memory_min_pages = mt.limits.min;
+    ctx_.memory_max_pages = *mt.limits.max;
   }
 }
 
@@ -173,7 +178,7 @@ ast::Expr ModuleGen::init_expr(ValType t) {
     i.a = in_.below(ctx_.callable_funcs);
     return const_expr(i);
   }
-  return const_expr(const_instr(in_, t));
+  return const_expr(const_instr(in_, t, ctx_));
 }
 
 void ModuleGen::gen_globals() {
@@ -230,7 +235,9 @@ void ModuleGen::gen_elems() {
       len = std::min(len, min);
       Instr off;
       off.op = Op::I32Const;
-      off.lo = in_.below(min - len + 1);
+      bool at_end = in_.chance(1, 8);
+      off.lo = at_end ? min - len : in_.below(min - len + 1);
+      count_edge(ctx_, at_end ? Edge::SegmentAtEnd : Edge::OperandPlain);
       s.offset = const_expr(off);
     }
     for (uint32_t k = 0; k < len; ++k) {
@@ -277,9 +284,16 @@ void ModuleGen::gen_datas() {
       uint64_t room = mem_bytes - len;
       Instr off;
       off.op = Op::I32Const;
-      // Mostly near the start, where guarded accesses land.
-      off.lo = in_.chance(3, 4) ? in_.below(static_cast<uint32_t>(std::min<uint64_t>(room, 0x7FFF) + 1))
-                                : in_.below(static_cast<uint32_t>(std::min<uint64_t>(room, 0xFFFFFFFF)) + 1);
+      // Mostly near the start, where guarded accesses land; now and then
+      // ending exactly at the end of the memory.
+      uint32_t where = in_.below(8);
+      if (where == 0)
+        off.lo = std::min<uint64_t>(room, 0xFFFFFFFF);
+      else if (where < 6)
+        off.lo = in_.below(static_cast<uint32_t>(std::min<uint64_t>(room, 0x7FFF) + 1));
+      else
+        off.lo = in_.below(static_cast<uint32_t>(std::min<uint64_t>(room, 0xFFFFFFFF)) + 1);
+      count_edge(ctx_, where == 0 ? Edge::SegmentAtEnd : Edge::OperandPlain);
       d.offset = const_expr(off);
     }
     ctx_.datas.push_back(SegInfo{d.mode, ValType::FuncRef, len});
@@ -298,7 +312,7 @@ void ModuleGen::gen_exports_and_wrappers() {
       if (ft.params.empty()) continue;
       ast::Function w;
       w.type = type_index(m_, FuncType{{}, ft.results});
-      for (ValType p : ft.params) w.body.push_back(const_instr(in_, p));
+      for (ValType p : ft.params) w.body.push_back(const_instr(in_, p, ctx_));
       Instr call;
       call.op = Op::Call;
       call.a = f;
@@ -431,115 +445,6 @@ void build_rows(ModuleCtx& ctx) {
     return t;
   }();
   ctx.rows = &table[row_key(ctx.cfg, ctx.has_memory)];
-}
-
-Instr const_instr(Input& in, ValType t) {
-  Instr i;
-  auto pick_bits32 = [&]() -> uint32_t {
-    static const uint32_t special[] = {0,           0x80000000u, 0x3F800000u, 0xBF800000u, 0x7F800000u, 0xFF800000u,
-                                       0x7FC00000u, 0xFFC00000u, 0x7FA00001u, 0x00000001u, 0x7F7FFFFFu, 0x4F000000u,
-                                       0xCF000000u, 0x4F800000u, 0x5F000000u, 0x3F000000u};
-    uint32_t k = in.below(4);
-    if (k == 0) return special[in.below(16)];
-    if (k == 1) {
-      float f = static_cast<float>(static_cast<int32_t>(in.below(2001)) - 1000) / 4.0f;
-      uint32_t b;
-      std::memcpy(&b, &f, 4);
-      return b;
-    }
-    return in.u32();
-  };
-  auto pick_bits64 = [&]() -> uint64_t {
-    static const uint64_t special[] = {0,
-                                       0x8000000000000000ull,
-                                       0x3FF0000000000000ull,
-                                       0xBFF0000000000000ull,
-                                       0x7FF0000000000000ull,
-                                       0xFFF0000000000000ull,
-                                       0x7FF8000000000000ull,
-                                       0xFFF8000000000000ull,
-                                       0x7FF4000000000001ull,
-                                       1ull,
-                                       0x7FEFFFFFFFFFFFFFull,
-                                       0x41E0000000000000ull,
-                                       0xC1E0000000000000ull,
-                                       0x43E0000000000000ull,
-                                       0x43F0000000000000ull,
-                                       0x3FE0000000000000ull};
-    uint32_t k = in.below(4);
-    if (k == 0) return special[in.below(16)];
-    if (k == 1) {
-      double d = static_cast<double>(static_cast<int32_t>(in.below(2001)) - 1000) / 4.0;
-      uint64_t b;
-      std::memcpy(&b, &d, 8);
-      return b;
-    }
-    return in.u64();
-  };
-  auto pick_int = [&]() -> uint64_t {
-    static const uint64_t special[] = {0,
-                                       1,
-                                       ~0ull,
-                                       0x7FFFFFFFull,
-                                       0x80000000ull,
-                                       0xFFFFFFFFull,
-                                       0x7FFFFFFFFFFFFFFFull,
-                                       0x8000000000000000ull,
-                                       31,
-                                       32,
-                                       63,
-                                       64,
-                                       0xFF,
-                                       0xFFFF,
-                                       0x10000,
-                                       0x7FFF};
-    uint32_t k = in.below(4);
-    if (k == 0) return special[in.below(16)];
-    if (k == 1) return in.below(64);
-    if (k == 2) return static_cast<uint64_t>(-static_cast<int64_t>(in.below(64)));
-    return in.u64();
-  };
-  switch (t) {
-    case ValType::I32:
-      i.op = Op::I32Const;
-      i.lo = static_cast<uint32_t>(pick_int());
-      break;
-    case ValType::I64:
-      i.op = Op::I64Const;
-      i.lo = pick_int();
-      break;
-    case ValType::F32:
-      i.op = Op::F32Const;
-      i.lo = pick_bits32();
-      break;
-    case ValType::F64:
-      i.op = Op::F64Const;
-      i.lo = pick_bits64();
-      break;
-    case ValType::V128: {
-      i.op = Op::V128Const;
-      uint32_t k = in.below(4);
-      if (k == 0) {
-        uint64_t w = uint64_t{pick_bits32()};
-        i.lo = i.hi = w << 32 | w;
-      } else if (k == 1) {
-        i.lo = i.hi = pick_bits64();
-      } else if (k == 2) {
-        i.lo = pick_int();
-        i.hi = pick_int();
-      } else {
-        i.lo = in.u64();
-        i.hi = in.u64();
-      }
-      break;
-    }
-    case ValType::FuncRef:
-    case ValType::ExternRef:
-      i.op = Op::RefNull;
-      i.a = static_cast<uint8_t>(t);
-      break;
-  }
-  return i;
 }
 
 ast::Module generate_ast(std::span<const uint8_t> fuzz_bytes, const GenConfig& cfg) {
