@@ -16,14 +16,23 @@ namespace warden::diff::rules {
 // each item an expression such as `ref.null func` or `global.get 0`.
 // Binaryen 108 reads only `ref.func` items there: it loses its place at any
 // other item and fails with whatever the following bytes then look like
-// ("bad section size", "Table index out of range", ...).
+// ("bad section size", "Table index out of range", ...). When those bytes
+// happen to parse, it accepts the module without the segments after the
+// declarative one, and runs it so: an active segment's table entries are
+// missing (call_indirect traps "uninitialized table element", tables hash
+// differently). The rule requires Binaryen's rejection, or Binaryen alone
+// running the module differently when a segment follows the declarative one.
 bool declarative_ref_null(const RuleContext& c) {
-  if (!validation_against(c, peer(c)) || !c.module) return false;
+  if (!c.module) return false;
   const LoadResult* b = load_of(c, peer(c));
-  if (!b || b->verdict == Verdict::Valid) return false;
-  for (const ast::ElemSegment& e : c.module->elems) {
-    if (e.mode != ast::SegmentMode::Declarative) continue;
-    for (const ast::Expr& x : e.init)
+  bool rejected = validation_against(c, peer(c)) && b && b->verdict != Verdict::Valid;
+  bool ran_differently =
+      only(c.finding, peer(c)) && (c.finding.kind == FindingKind::Result || c.finding.kind == FindingKind::Trap);
+  if (!rejected && !ran_differently) return false;
+  const std::vector<ast::ElemSegment>& elems = c.module->elems;
+  for (size_t k = 0; k < elems.size(); ++k) {
+    if (elems[k].mode != ast::SegmentMode::Declarative || (ran_differently && k + 1 == elems.size())) continue;
+    for (const ast::Expr& x : elems[k].init)
       if (!x.empty() && x[0].op != Op::RefFunc) return true;
   }
   return false;

@@ -1005,6 +1005,37 @@ TEST(DiffPeerRules, WabtTableGrowAbort) {
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
 }
 
+// binaryen-108-declarative-ref-null, the run form (campaign seed 9101):
+// when the bytes after a misread `ref.null` item parse, Binaryen 108 loses
+// the segments that follow and runs without them.
+TEST(DiffPeerRules, BinaryenDeclarativeRefNullLosesLaterSegments) {
+  const char* lost = R"((module (type (func (result i32))) (table 4 funcref)
+    (func $a (result i32) (i32.const 7)) (func $b (result i32) (i32.const 9))
+    (func (export "c0") (result i32) (call_indirect (type 0) (i32.const 0)))
+    (elem declare funcref (ref.null func) (ref.null func) (ref.func $b) (ref.func $b) (ref.func $a))
+    (elem (table 0) (i32.const 0) funcref (ref.func $b) (ref.func $a) (ref.func $b) (ref.func $a))))";
+  Finding f;
+  f.kind = FindingKind::Trap;
+  f.engines = {"binaryen"};
+  RunResult ref;
+  ref.load = {Verdict::Valid, "", kNoOffset};
+  ref.instantiate.status = Outcome::Status::Ok;
+  ref.calls = {Outcome{Outcome::Status::Ok, {9}, 0, ""}};
+  RunResult theirs = ref;
+  theirs.calls[0] = Outcome{Outcome::Status::Trap, {}, 0, "uninitialized table element"};
+  std::vector<EngineRun> runs = {{"warden", ref}, {"binaryen", theirs}};
+  std::vector<uint8_t> bytes = wat(lost);
+  ast::Module m = decoded(bytes);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "binaryen-108-declarative-ref-null");
+  // The declarative segment last: nothing after it to lose.
+  std::swap(m.elems[0], m.elems[1]);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // Only ref.func items: Binaryen reads those.
+  std::swap(m.elems[0], m.elems[1]);
+  m.elems[0].init.erase(m.elems[0].init.begin(), m.elems[0].init.begin() + 2);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+}
+
 // binaryen-108-lane-access-traps-before-vector-operand: Binaryen alone
 // differs after a trap, on a module with a lane load or store.
 TEST(DiffPeerRules, BinaryenLaneTrapFirst) {
