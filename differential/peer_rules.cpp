@@ -178,6 +178,8 @@ constexpr PeerRule kRules[] = {
      "cannot read table.get/set/size/grow/fill on an imported table", binaryen_imported_table_ops},
     {"binaryen-108-export-of-missing-item", "binaryen 108", "binaryen", "accepts exports of items the module lacks",
      binaryen_missing_export},
+    {"binaryen-108-declarative-segment-indices-unchecked", "binaryen 108, 132", "binaryen binaryen-npm",
+     "accepts declarative element segments naming functions the module lacks", binaryen_declarative_indices},
     {"binaryen-108-data-without-memory", "binaryen 108", "binaryen", "accepts an active data segment without a memory",
      binaryen_data_without_memory},
     {"binaryen-108-untyped-select-on-references", "binaryen 108", "binaryen", "accepts an untyped select of references",

@@ -655,6 +655,25 @@ bool binaryen_missing_export(const RuleContext& c) {
   return false;
 }
 
+// ---- binaryen-108-declarative-segment-indices-unchecked
+// Spec 3.4.6 (element segments), 3.3.x (ref.func): every item of every
+// element segment, declarative ones included, names a function that exists
+// ("unknown function"). Binaryen 108 and 132 drop a declarative segment as
+// they read it, without checking its items, so `(elem declare func 7)` in a
+// module with no functions is valid to them. Structural: a declarative
+// segment has a `ref.func` item past the function index space.
+bool binaryen_declarative_indices(const RuleContext& c) {
+  if (!accepted_against(c, peer(c), Verdict::Invalid, "unknown function") || !c.module) return false;
+  const ast::Module& m = *c.module;
+  const size_t funcs = m.imported(ExternKind::Func) + m.funcs.size();
+  for (const ast::ElemSegment& e : m.elems) {
+    if (e.mode != ast::SegmentMode::Declarative) continue;
+    for (const ast::Expr& x : e.init)
+      if (!x.empty() && x[0].op == Op::RefFunc && x[0].a >= funcs) return true;
+  }
+  return false;
+}
+
 // ---- binaryen-108-data-without-memory
 // Spec 3.4.7: an active data segment needs memory 0 ("unknown memory 0").
 // Binaryen 108 accepts one in a module without memory. Structural.

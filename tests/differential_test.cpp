@@ -603,6 +603,19 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   };
   const LoadResult valid{Verdict::Valid, "", kNoOffset};
 
+  // Declarative segments are dropped unread by both (campaign seed 9101):
+  // `(elem declare func 7)` with no functions.
+  std::vector<uint8_t> declared = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                                   0x09, 0x05, 0x01, 0x03, 0x00, 0x01, 0x07};
+  ASSERT_EQ(warden_load(declared).message, "unknown function 7");
+  EXPECT_EQ(explained(declared, "binaryen", valid), "binaryen-108-declarative-segment-indices-unchecked");
+  EXPECT_EQ(explained(declared, "binaryen-npm", valid), "binaryen-108-declarative-segment-indices-unchecked");
+  // The same index in an active segment of a table: not this bug.
+  std::vector<uint8_t> active = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x04, 0x04, 0x01, 0x70,
+                                 0x00, 0x01, 0x09, 0x07, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x01, 0x07};
+  ASSERT_EQ(warden_load(active).message, "unknown function 7");
+  EXPECT_EQ(explained(active, "binaryen", valid), "");
+
   // Fixed in 132 (rejected "invalid UTF-8 string"): asked of binaryen only.
   std::vector<uint8_t> utf8 = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, 0x02, 0x01, 0x90};
   ASSERT_EQ(warden_load(utf8).message, "malformed UTF-8 encoding");
