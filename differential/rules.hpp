@@ -103,6 +103,7 @@ bool binaryen132_flag_bits(const RuleContext& c);
 bool binaryen132_local_count_abort(const RuleContext& c);
 bool binaryen108_local_count_allocation(const RuleContext& c);
 bool binaryen_declarative_indices(const RuleContext& c);
+bool binaryen_native_stack_overflow(const RuleContext& c);
 bool binaryen132_import_after_functions_abort(const RuleContext& c);
 
 // ---- rules_binaryen_validate.cpp

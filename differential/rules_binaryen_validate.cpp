@@ -227,6 +227,60 @@ bool binaryen_lane_trap_first(const RuleContext& c) {
   return false;
 }
 
+// ---- binaryen-108-interpreter-native-stack-overflow (crash)
+// Spec 4.4.10 and the rule that no engine crashes on a valid module: a
+// call past the engine's depth limit traps ("call stack exhausted").
+// Binaryen 108's interpreter stops at 250 frames, but each frame costs it
+// native stack in proportion to the nesting of the expression tree it
+// builds from the body, so recursion through a body with many values on
+// the stack overflows the 8 MiB native stack first, even within the
+// generator's fuel (under 200 frames): wasm-opt --fuzz-exec-before dies of
+// SIGSEGV (with `ulimit -s unlimited` it runs as it should). The rule
+// requires Binaryen 108 alone to die of signal 11 on a module whose direct
+// calls make a cycle (recursion through call_indirect is not recognised).
+namespace {
+bool has_call_cycle(const ast::Module& m) {
+  const size_t imported = m.imported(ExternKind::Func), n = m.funcs.size();
+  // Iterative depth-first search (no recursion on input): 0 new, 1 on the
+  // path, 2 done; each frame is (function, next body position).
+  std::vector<uint8_t> color(n, 0);
+  std::vector<std::pair<size_t, size_t>> path;
+  for (size_t root = 0; root < n; ++root) {
+    if (color[root]) continue;
+    color[root] = 1;
+    path.push_back({root, 0});
+    while (!path.empty()) {
+      auto& [f, at] = path.back();
+      const std::vector<ast::Instr>& body = m.funcs[f].body;
+      while (at < body.size() && (body[at].op != Op::Call || body[at].a < imported || body[at].a - imported >= n)) ++at;
+      if (at == body.size()) {
+        color[f] = 2;
+        path.pop_back();
+        continue;
+      }
+      const size_t g = static_cast<size_t>(body[at++].a - imported);
+      if (color[g] == 1) return true;
+      if (color[g] == 0) {
+        color[g] = 1;
+        path.push_back({g, 0});
+      }
+    }
+  }
+  return false;
+}
+}  // namespace
+
+bool binaryen_native_stack_overflow(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "binaryen") || !c.module) return false;
+  bool segv = false;
+  for (const EngineRun& r : c.runs) {
+    if (r.engine != "binaryen") continue;
+    segv = r.run.load.message.find("signal 11") != std::string::npos;
+    for (const Outcome& o : r.run.calls) segv = segv || o.message.find("signal 11") != std::string::npos;
+  }
+  return segv && has_call_cycle(*c.module);
+}
+
 // ---- binaryen-108-skips-validation-after-branch
 // Spec 3.3.5-3.3.8: code after br, br_table, return or unreachable is still
 // validated, against a stack whose bottom is polymorphic; a value of the

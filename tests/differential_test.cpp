@@ -1018,6 +1018,34 @@ TEST(DiffPeerRules, WabtTableGrowAbort) {
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
 }
 
+// binaryen-108-interpreter-native-stack-overflow: Binaryen 108 alone dies of
+// SIGSEGV on a module whose direct calls make a cycle.
+TEST(DiffPeerRules, BinaryenNativeStackOverflow) {
+  Finding f;
+  f.kind = FindingKind::Crash;
+  f.engines = {"binaryen"};
+  RunResult ref;
+  ref.load = {Verdict::Valid, "", kNoOffset};
+  ref.instantiate.status = Outcome::Status::Ok;
+  ref.calls = {Outcome{Outcome::Status::Trap, {}, kTrapUnreachable, "unreachable"}};
+  RunResult theirs;
+  theirs.load = {Verdict::Crash, "signal 11", kNoOffset};
+  std::vector<EngineRun> runs = {{"warden", ref}, {"binaryen", theirs}};
+  auto explained = [&](const char* text) {
+    std::vector<uint8_t> bytes = wat(text);
+    ast::Module m = decoded(bytes);
+    return explain(RuleContext{f, bytes, &m, {}, runs, nullptr});
+  };
+  const char* cycle = R"((module (func $a (export "c0") (call $b)) (func $c) (func $b (call $c) (call $a))))";
+  const char* chain = R"((module (func $a (export "c0") (call $b)) (func $c) (func $b (call $c) (call $c))))";
+  EXPECT_EQ(explained(cycle), "binaryen-108-interpreter-native-stack-overflow");
+  EXPECT_EQ(explained("(module (func $f (export \"c0\") (call $f)))"),
+            "binaryen-108-interpreter-native-stack-overflow");
+  EXPECT_EQ(explained(chain), "");  // no recursion: something else
+  runs[1].run.load.message = "signal 6";
+  EXPECT_EQ(explained(cycle), "");  // another signal: something else
+}
+
 // binaryen-108-declarative-ref-null, the run form (campaign seed 9101):
 // when the bytes after a misread `ref.null` item parse, Binaryen 108 loses
 // the segments that follow and runs without them.
