@@ -24,6 +24,24 @@ const LoadResult* load_of(const RuleContext& c, std::string_view engine) {
 
 bool only(const Finding& f, std::string_view engine) { return f.engines.size() == 1 && f.engines[0] == engine; }
 
+const Outcome* outcome_at(const RuleContext& c, std::string_view engine, size_t step) {
+  for (const EngineRun& r : c.runs)
+    if (r.engine == engine)
+      return step == 0 ? &r.run.instantiate : step <= r.run.calls.size() ? &r.run.calls[step - 1] : nullptr;
+  return nullptr;
+}
+
+bool died_with(const RuleContext& c, std::string_view engine, std::string_view message) {
+  for (const EngineRun& r : c.runs) {
+    if (r.engine != engine) continue;
+    if (r.run.load.verdict == Verdict::Crash && r.run.load.message == message) return true;
+    if (r.run.instantiate.status == Outcome::Status::Crash && r.run.instantiate.message == message) return true;
+    for (const Outcome& o : r.run.calls)
+      if (o.status == Outcome::Status::Crash && o.message == message) return true;
+  }
+  return false;
+}
+
 bool says(const LoadResult* l, std::string_view text) {
   return l && l->verdict != Verdict::Valid && l->message.find(text) != std::string::npos;
 }

@@ -1,5 +1,6 @@
 #include "protocol_server.hpp"
 
+#include <algorithm>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -174,7 +175,8 @@ std::string ProtocolServer::run(const json& req) {
   }
   RunResult r = engine_for(limits).run_one(job);
   json out = {{"load", verdict_json(r.load)}, {"inst", outcome_json(r.instantiate, nullptr)}, {"calls", json::array()}};
-  for (size_t i = 0; i < r.calls.size(); ++i) out["calls"].push_back(outcome_json(r.calls[i], &job.calls[i].results));
+  for (size_t i = 0; i < std::min(r.calls.size(), job.calls.size()); ++i)
+    out["calls"].push_back(outcome_json(r.calls[i], &job.calls[i].results));
   size_t total = cj.is_array() ? cj.size() : 0;
   for (size_t i = cut; i < total; ++i) {
     bool first = i == cut && r.load.verdict == Verdict::Valid && r.instantiate.status == Outcome::Status::Ok;

@@ -26,6 +26,11 @@ std::string_view peer(const RuleContext& c);
 const LoadResult* load_of(const RuleContext& c, std::string_view engine);
 /// Whether `engine` alone is on the other side of the reference.
 bool only(const Finding& f, std::string_view engine);
+/// `engine`'s outcome at run step `step` (0 instantiation, k call k), or null.
+const Outcome* outcome_at(const RuleContext& c, std::string_view engine, size_t step);
+/// Whether `engine`'s run died with `message` ("signal 6") at load,
+/// instantiation or in a call.
+bool died_with(const RuleContext& c, std::string_view engine, std::string_view message);
 /// Whether `l` is a rejection whose message contains `text`.
 bool says(const LoadResult* l, std::string_view text);
 /// The second opinion of that name (RuleContext::confirmations), or null.

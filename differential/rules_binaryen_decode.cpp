@@ -20,20 +20,30 @@ namespace warden::diff::rules {
 // happen to parse, it accepts the module without the segments after the
 // declarative one, and runs it so: an active segment's table entries are
 // missing (call_indirect traps "uninitialized table element", tables hash
-// differently). The rule requires Binaryen's rejection, or Binaryen alone
-// running the module differently when a segment follows the declarative one.
+// differently). The rule requires Binaryen's rejection, or a run
+// difference (a result, or a trap of a call through the table) when an
+// active segment follows the declarative one.
 bool declarative_ref_null(const RuleContext& c) {
   if (!c.module) return false;
   const LoadResult* b = load_of(c, peer(c));
   bool rejected = validation_against(c, peer(c)) && b && b->verdict != Verdict::Valid;
-  bool ran_differently =
-      only(c.finding, peer(c)) && (c.finding.kind == FindingKind::Result || c.finding.kind == FindingKind::Trap);
+  // A run difference: a result, or a trap of a call through a table entry
+  // that Binaryen does not have.
+  const Outcome* trap = c.finding.kind == FindingKind::Trap ? outcome_at(c, peer(c), c.finding.call) : nullptr;
+  bool ran_differently = c.finding.kind == FindingKind::Result ||
+                         (trap && trap->status == Outcome::Status::Trap &&
+                          (trap->trap & (kTrapUninitialized | kTrapUndefinedElement | kTrapIndirectType)));
   if (!rejected && !ran_differently) return false;
   const std::vector<ast::ElemSegment>& elems = c.module->elems;
   for (size_t k = 0; k < elems.size(); ++k) {
-    if (elems[k].mode != ast::SegmentMode::Declarative || (ran_differently && k + 1 == elems.size())) continue;
-    for (const ast::Expr& x : elems[k].init)
-      if (!x.empty() && x[0].op != Op::RefFunc) return true;
+    if (elems[k].mode != ast::SegmentMode::Declarative) continue;
+    bool misread = false;
+    for (const ast::Expr& x : elems[k].init) misread = misread || (!x.empty() && x[0].op != Op::RefFunc);
+    if (!misread) continue;
+    if (rejected) return true;
+    // Lost segments change a run only when one of them is active.
+    for (size_t j = k + 1; j < elems.size(); ++j)
+      if (elems[j].mode == ast::SegmentMode::Active) return true;
   }
   return false;
 }

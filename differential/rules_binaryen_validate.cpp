@@ -209,21 +209,30 @@ bool binaryen_rounding_snan(const RuleContext& c) {
 // when it is out of bounds, and only then evaluates the vector operand:
 // that operand's side effects (a call that sets a global or spends fuel)
 // are lost, and a trap inside it is reported as the out-of-bounds one.
-// Binaryen 132 evaluates both first. The rule requires a result or trap
-// finding of Binaryen alone, a trap in one of Binaryen's calls, and a lane
-// load or store in the module.
+// Binaryen 132 evaluates both first. The rule requires a lane load or
+// store in the module and either a trap finding where Binaryen trapped out
+// of bounds and Warden did not, or a result finding after a step where
+// both trapped out of bounds.
 bool binaryen_lane_trap_first(const RuleContext& c) {
-  if ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap) || !only(c.finding, peer(c)) ||
-      !c.module)
-    return false;
-  bool trapped = false;
-  for (const EngineRun& r : c.runs)
-    if (r.engine == peer(c))
-      for (const Outcome& o : r.run.calls) trapped = trapped || o.status == Outcome::Status::Trap;
-  if (!trapped) return false;
+  if ((c.finding.kind != FindingKind::Result && c.finding.kind != FindingKind::Trap) || !c.module) return false;
+  auto memory_trap = [](const Outcome* o) {
+    return o && o->status == Outcome::Status::Trap && (o->trap & kTrapMemory);
+  };
+  bool fits = false;
+  if (c.finding.kind == FindingKind::Trap) {
+    // Binaryen's out-of-bounds trap where Warden trapped otherwise (in the
+    // vector operand) or not at all.
+    fits = memory_trap(outcome_at(c, peer(c), c.finding.call)) && !memory_trap(outcome_at(c, "warden", c.finding.call));
+  } else {
+    // The state after a step where both trapped out of bounds: the vector
+    // operand's side effects are missing from Binaryen's.
+    for (size_t step = 1; step < c.finding.call && !fits; ++step)
+      fits = memory_trap(outcome_at(c, peer(c), step)) && memory_trap(outcome_at(c, "warden", step));
+  }
+  if (!fits) return false;
   for (const ast::Function& f : c.module->funcs)
     for (const ast::Instr& i : f.body)
-      if (i.op >= Op::V128Load8Lane && i.op <= Op::V128Store64Lane) return true;
+      if (info(i.op).imm == Imm::MemLane) return true;
   return false;
 }
 
@@ -250,7 +259,8 @@ bool has_call_cycle(const ast::Module& m) {
     color[root] = 1;
     path.push_back({root, 0});
     while (!path.empty()) {
-      auto& [f, at] = path.back();
+      const size_t f = path.back().first;
+      size_t at = path.back().second;
       const std::vector<ast::Instr>& body = m.funcs[f].body;
       while (at < body.size() && (body[at].op != Op::Call || body[at].a < imported || body[at].a - imported >= n)) ++at;
       if (at == body.size()) {
@@ -258,7 +268,8 @@ bool has_call_cycle(const ast::Module& m) {
         path.pop_back();
         continue;
       }
-      const size_t g = static_cast<size_t>(body[at++].a - imported);
+      path.back().second = at + 1;
+      const size_t g = static_cast<size_t>(body[at].a - imported);
       if (color[g] == 1) return true;
       if (color[g] == 0) {
         color[g] = 1;
@@ -271,14 +282,8 @@ bool has_call_cycle(const ast::Module& m) {
 }  // namespace
 
 bool binaryen_native_stack_overflow(const RuleContext& c) {
-  if (c.finding.kind != FindingKind::Crash || !only(c.finding, "binaryen") || !c.module) return false;
-  bool segv = false;
-  for (const EngineRun& r : c.runs) {
-    if (r.engine != "binaryen") continue;
-    segv = r.run.load.message.find("signal 11") != std::string::npos;
-    for (const Outcome& o : r.run.calls) segv = segv || o.message.find("signal 11") != std::string::npos;
-  }
-  return segv && has_call_cycle(*c.module);
+  if (c.finding.kind != FindingKind::Crash || peer(c) != "binaryen" || !c.module) return false;
+  return died_with(c, "binaryen", "signal 11") && has_call_cycle(*c.module);
 }
 
 // ---- binaryen-108-skips-validation-after-branch
@@ -791,7 +796,28 @@ bool binaryen_global_set_immutable(const RuleContext& c) {
 bool binaryen_undeclared_ref_func(const RuleContext& c) {
   const ast::Instr* i =
       instr_at_error(c, accepted_against(c, peer(c), Verdict::Invalid, "undeclared function reference"));
-  return i && i->op == Op::RefFunc;
+  if (!i || i->op != Op::RefFunc || !c.module) return false;
+  // C.refs, computed here rather than trusted to Warden: the functions an
+  // export, a global's initializer, an element segment or a data offset
+  // names. A declared function is Warden's error, not Binaryen's.
+  const ast::Module& m = *c.module;
+  auto names = [&](const ast::Expr& e) {
+    for (const ast::Instr& x : e)
+      if (x.op == Op::RefFunc && x.a == i->a) return true;
+    return false;
+  };
+  for (const ast::Export& e : m.exports)
+    if (e.kind == ExternKind::Func && e.index == i->a) return false;
+  for (const ast::Global& g : m.globals)
+    if (names(g.init)) return false;
+  for (const ast::ElemSegment& e : m.elems) {
+    if (names(e.offset)) return false;
+    for (const ast::Expr& x : e.init)
+      if (names(x)) return false;
+  }
+  for (const ast::DataSegment& d : m.datas)
+    if (names(d.offset)) return false;
+  return true;
 }
 
 }  // namespace warden::diff::rules

@@ -585,6 +585,17 @@ TEST(DiffPeerRules, BinaryenUndeclaredFunctionReference) {
   // Binaryen refusing it too: no finding of this bug.
   loads[1].load = {Verdict::Rejected, "rejected", kNoOffset};
   EXPECT_EQ(explain(RuleContext{f, bytes, &*m, loads, {}, nullptr}), "");
+  // The function is declared (by an export, a global, an element segment):
+  // Warden saying "undeclared" would be Warden's bug, and stays unexplained.
+  loads[1].load = {Verdict::Valid, "", kNoOffset};
+  for (const char* declared : {"(module (func $f (export \"f\") (drop (ref.func $f))))",
+                               "(module (global funcref (ref.func $f)) (func $f (drop (ref.func $f))))",
+                               "(module (elem declare func $f) (func $f (drop (ref.func $f))))"}) {
+    std::vector<uint8_t> d = wat(declared);
+    Result<ast::Module> dm = decode(d, Limits{});
+    ASSERT_TRUE(dm.ok());
+    EXPECT_EQ(explain(RuleContext{f, d, &*dm, loads, {}, nullptr}), "") << declared;
+  }
 }
 
 // The npm engines (Binaryen 132, wabt 1.0.39) are asked the rules of the
@@ -1013,6 +1024,11 @@ TEST(DiffPeerRules, WabtTableGrowAbort) {
   std::vector<uint8_t> with_max = wat(bounded);
   ast::Module b = decoded(with_max);
   EXPECT_EQ(explain(RuleContext{f, with_max, &b, {}, runs, nullptr}), "");
+  // Growing by a few elements: the abort is something else.
+  std::vector<uint8_t> few = wat(R"((module (table $u 3 externref)
+    (func (export "c0") (result i32) (table.grow $u (ref.null extern) (i32.const 5)))))");
+  ast::Module fm = decoded(few);
+  EXPECT_EQ(explain(RuleContext{f, few, &fm, {}, runs, nullptr}), "");
   // Not an abort (a segmentation fault): something else.
   runs[1].run.calls[0].message = "signal 11";
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
@@ -1063,11 +1079,20 @@ TEST(DiffPeerRules, BinaryenDeclarativeRefNullLosesLaterSegments) {
   ref.instantiate.status = Outcome::Status::Ok;
   ref.calls = {Outcome{Outcome::Status::Ok, {9}, 0, ""}};
   RunResult theirs = ref;
-  theirs.calls[0] = Outcome{Outcome::Status::Trap, {}, 0, "uninitialized table element"};
+  theirs.calls[0] = Outcome{Outcome::Status::Trap, {}, kTrapUninitialized, "uninitialized table element"};
+  f.call = 1;
   std::vector<EngineRun> runs = {{"warden", ref}, {"binaryen", theirs}};
   std::vector<uint8_t> bytes = wat(lost);
   ast::Module m = decoded(bytes);
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "binaryen-108-declarative-ref-null");
+  // Another trap: not a lost table entry.
+  runs[1].run.calls[0] = Outcome{Outcome::Status::Trap, {}, kTrapDivZero, "integer divide by zero"};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  runs[1].run = theirs;
+  // Only a declarative segment after it: losing that changes no run.
+  m.elems[1].mode = ast::SegmentMode::Declarative;
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  m.elems[1].mode = ast::SegmentMode::Active;
   // The declarative segment last: nothing after it to lose.
   std::swap(m.elems[0], m.elems[1]);
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
@@ -1089,10 +1114,11 @@ TEST(DiffPeerRules, BinaryenLaneTrapFirst) {
   Finding f;
   f.kind = FindingKind::Result;
   f.engines = {"binaryen"};
+  f.call = 2;  // the state after the trapping call
   RunResult ref;
   ref.load = {Verdict::Valid, "", kNoOffset};
   ref.instantiate.status = Outcome::Status::Ok;
-  ref.calls = {Outcome{Outcome::Status::Trap, {}, 0, "out of bounds memory access"},
+  ref.calls = {Outcome{Outcome::Status::Trap, {}, kTrapMemory, "out of bounds memory access"},
                Outcome{Outcome::Status::Ok, {1}, 0, ""}};
   RunResult theirs = ref;
   theirs.calls[1].values = {0};
@@ -1113,5 +1139,15 @@ TEST(DiffPeerRules, BinaryenLaneTrapFirst) {
   EXPECT_EQ(explain(RuleContext{f, other, &o, {}, runs, nullptr}), "");
   // No trap in Binaryen's run: something else.
   runs[1].run.calls[0] = Outcome{Outcome::Status::Ok, {0}, 0, ""};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // The trap form: Binaryen out of bounds where Warden trapped in the vector
+  // operand; not when Warden trapped out of bounds too.
+  f.kind = FindingKind::Trap;
+  f.call = 1;
+  runs[0].run.calls[0] = Outcome{Outcome::Status::Trap, {}, kTrapUnreachable, "unreachable"};
+  runs[1].run.calls[0] = Outcome{Outcome::Status::Trap, {}, kTrapMemory, "out of bounds memory access"};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}),
+            "binaryen-108-lane-access-traps-before-vector-operand");
+  runs[0].run.calls[0] = runs[1].run.calls[0];
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
 }
