@@ -24,7 +24,11 @@ namespace warden::diff::rules {
 std::string_view peer(const RuleContext& c);
 /// `engine`'s load in the validation comparison or in the run, or null.
 const LoadResult* load_of(const RuleContext& c, std::string_view engine);
-/// Whether `engine` alone is on the other side of the reference.
+/// Whether `engine` alone is on the other side of the reference. Inside a
+/// rule this is always true: explain() narrows a finding to one engine
+/// before asking the rules, so each differing engine needs its own rule;
+/// no gate checks that another peer agreed with Warden (rules check the
+/// module and the peer's own outcome instead).
 bool only(const Finding& f, std::string_view engine);
 /// `engine`'s outcome at run step `step` (0 instantiation, k call k), or null.
 const Outcome* outcome_at(const RuleContext& c, std::string_view engine, size_t step);
