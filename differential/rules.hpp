@@ -35,6 +35,21 @@ const Outcome* outcome_at(const RuleContext& c, std::string_view engine, size_t 
 /// Whether `engine`'s run died with `message` ("signal 6") at load,
 /// instantiation or in a call.
 bool died_with(const RuleContext& c, std::string_view engine, std::string_view message);
+/// Whether `pred` holds for one of `m`'s constant expressions: global
+/// initializers, element segment offsets and items, data offsets.
+template <class Pred>
+bool any_const_expr(const ast::Module& m, Pred pred) {
+  for (const ast::Global& g : m.globals)
+    if (pred(g.init)) return true;
+  for (const ast::ElemSegment& e : m.elems) {
+    if (pred(e.offset)) return true;
+    for (const ast::Expr& x : e.init)
+      if (pred(x)) return true;
+  }
+  for (const ast::DataSegment& d : m.datas)
+    if (pred(d.offset)) return true;
+  return false;
+}
 /// Whether `l` is a rejection whose message contains `text`.
 bool says(const LoadResult* l, std::string_view text);
 /// The second opinion of that name (RuleContext::confirmations), or null.

@@ -652,16 +652,7 @@ bool binaryen_const_expr_globals(const RuleContext& c) {
       if (i.op == Op::GlobalGet && (i.a >= mut.size() || i.a >= imported || mut[i.a])) return true;
     return false;
   };
-  for (const ast::Global& g : m.globals)
-    if (uses_bad(g.init)) return true;
-  for (const ast::ElemSegment& e : m.elems) {
-    if (uses_bad(e.offset)) return true;
-    for (const ast::Expr& x : e.init)
-      if (uses_bad(x)) return true;
-  }
-  for (const ast::DataSegment& d : m.datas)
-    if (uses_bad(d.offset)) return true;
-  return false;
+  return any_const_expr(m, uses_bad);
 }
 
 // ---- binaryen-108-scratch-locals-hide-bad-index
@@ -808,16 +799,7 @@ bool binaryen_undeclared_ref_func(const RuleContext& c) {
   };
   for (const ast::Export& e : m.exports)
     if (e.kind == ExternKind::Func && e.index == i->a) return false;
-  for (const ast::Global& g : m.globals)
-    if (names(g.init)) return false;
-  for (const ast::ElemSegment& e : m.elems) {
-    if (names(e.offset)) return false;
-    for (const ast::Expr& x : e.init)
-      if (names(x)) return false;
-  }
-  for (const ast::DataSegment& d : m.datas)
-    if (names(d.offset)) return false;
-  return true;
+  return !any_const_expr(m, names);
 }
 
 }  // namespace warden::diff::rules

@@ -998,6 +998,15 @@ TEST(DiffWasi, RegressionsReplay) {
   if (!node) GTEST_SKIP() << "node: " << why << " (Warden's side checked)";
 }
 
+// A run that loaded, instantiated and made `calls`.
+RunResult ran(std::vector<Outcome> calls) {
+  RunResult r;
+  r.load = {Verdict::Valid, "", kNoOffset};
+  r.instantiate.status = Outcome::Status::Ok;
+  r.calls = std::move(calls);
+  return r;
+}
+
 // wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
 // a module where a table.grow names a table without a maximum.
 TEST(DiffPeerRules, WabtTableGrowAbort) {
@@ -1010,10 +1019,7 @@ TEST(DiffPeerRules, WabtTableGrowAbort) {
   Finding f;
   f.kind = FindingKind::Crash;
   f.engines = {"wabt"};
-  RunResult ok;
-  ok.load = {Verdict::Valid, "", kNoOffset};
-  ok.instantiate.status = Outcome::Status::Ok;
-  ok.calls = {Outcome{Outcome::Status::Ok, {0xFFFFFFFFu}, 0, ""}};
+  RunResult ok = ran({Outcome{Outcome::Status::Ok, {0xFFFFFFFFu}, 0, ""}});
   RunResult aborted = ok;
   aborted.calls = {Outcome{Outcome::Status::Crash, {}, 0, "signal 6"}};
   std::vector<EngineRun> runs = {{"warden", ok}, {"wabt", aborted}};
@@ -1040,10 +1046,7 @@ TEST(DiffPeerRules, BinaryenNativeStackOverflow) {
   Finding f;
   f.kind = FindingKind::Crash;
   f.engines = {"binaryen"};
-  RunResult ref;
-  ref.load = {Verdict::Valid, "", kNoOffset};
-  ref.instantiate.status = Outcome::Status::Ok;
-  ref.calls = {Outcome{Outcome::Status::Trap, {}, kTrapUnreachable, "unreachable"}};
+  RunResult ref = ran({Outcome{Outcome::Status::Trap, {}, kTrapUnreachable, "unreachable"}});
   RunResult theirs;
   theirs.load = {Verdict::Crash, "signal 11", kNoOffset};
   std::vector<EngineRun> runs = {{"warden", ref}, {"binaryen", theirs}};
@@ -1074,10 +1077,7 @@ TEST(DiffPeerRules, BinaryenDeclarativeRefNullLosesLaterSegments) {
   Finding f;
   f.kind = FindingKind::Trap;
   f.engines = {"binaryen"};
-  RunResult ref;
-  ref.load = {Verdict::Valid, "", kNoOffset};
-  ref.instantiate.status = Outcome::Status::Ok;
-  ref.calls = {Outcome{Outcome::Status::Ok, {9}, 0, ""}};
+  RunResult ref = ran({Outcome{Outcome::Status::Ok, {9}, 0, ""}});
   RunResult theirs = ref;
   theirs.calls[0] = Outcome{Outcome::Status::Trap, {}, kTrapUninitialized, "uninitialized table element"};
   f.call = 1;
@@ -1115,11 +1115,8 @@ TEST(DiffPeerRules, BinaryenLaneTrapFirst) {
   f.kind = FindingKind::Result;
   f.engines = {"binaryen"};
   f.call = 2;  // the state after the trapping call
-  RunResult ref;
-  ref.load = {Verdict::Valid, "", kNoOffset};
-  ref.instantiate.status = Outcome::Status::Ok;
-  ref.calls = {Outcome{Outcome::Status::Trap, {}, kTrapMemory, "out of bounds memory access"},
-               Outcome{Outcome::Status::Ok, {1}, 0, ""}};
+  RunResult ref = ran({Outcome{Outcome::Status::Trap, {}, kTrapMemory, "out of bounds memory access"},
+                       Outcome{Outcome::Status::Ok, {1}, 0, ""}});
   RunResult theirs = ref;
   theirs.calls[1].values = {0};
   std::vector<EngineRun> runs = {{"warden", ref}, {"binaryen", theirs}};
