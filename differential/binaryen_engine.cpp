@@ -92,6 +92,8 @@ class BinaryenEngine final : public Engine {
         server_(tool_, tool_server_library(s.tool_server), dir_.string()) {}
 
   std::string_view name() const override { return "binaryen"; }
+  // The interpreter's depth check: 250 calls below the export's frame.
+  uint32_t fixed_call_depth() const override { return 251; }
   std::string version() const override { return version_; }
   bool passes_arguments() const override { return false; }
 

@@ -162,7 +162,7 @@ class Campaign {
     work_ = o_.work_dir.empty() ? scratch + "/warden-diff-" + std::to_string(getpid()) : o_.work_dir;
     std::error_code ec;
     fs::create_directories(work_, ec);
-    EngineSetup setup;
+    EngineSetup& setup = setup_;
     setup.limits = o_.limits;
     setup.tool_dir = o_.tool_dir;
     setup.work_dir = work_;
@@ -448,6 +448,7 @@ class Campaign {
       for (size_t e = 0; e < engines_.size(); ++e)
         if (i < a.runs[e].size()) runs.push_back({std::string(engines_[e]->name()), a.runs[e][i]});
       account(runs);
+      add_depth_matched(runs, items[i].probe);
       Source src{items[i].gen, items[i].index, items[i].seed, &items[i].module, items[i].probe.bytes, {}, runs};
       for (const Finding& f : compare_runs(runs, items[i].probe.targets, items[i].probe.state_labels, health_.ignored))
         handle(f, src, &items[i].probe);
@@ -927,7 +928,37 @@ class Campaign {
 
   std::vector<EngineRun> run_one(const Probe& p, const std::vector<std::string>& only) {
     RunJob job{p.bytes, p.calls};
-    return ask_each<EngineRun>(only, [&job](Engine& e) { return EngineRun{std::string(e.name()), e.run_one(job)}; });
+    std::vector<EngineRun> runs = ask_each<EngineRun>(only, [&job](Engine& e) {
+      return EngineRun{std::string(e.name()), e.run_one(job)};
+    });
+    add_depth_matched(runs, p);
+    return runs;
+  }
+
+  // Depth-matched reruns (compare.hpp): Warden again, at the fixed call
+  // depth of each peer whose call stack overflowed. Not when --call-depth
+  // set the limit by hand.
+  void add_depth_matched(std::vector<EngineRun>& runs, const Probe& p) {
+    auto overflow = [](const Outcome& o) { return o.status == Outcome::Status::Trap && o.trap == kTrapStack; };
+    auto overflowed = [&](const RunResult& r) {
+      return overflow(r.instantiate) || std::any_of(r.calls.begin(), r.calls.end(), overflow);
+    };
+    auto warden = std::find_if(runs.begin(), runs.end(), [](const EngineRun& r) { return r.engine == "warden"; });
+    if (o_.limits.call_depth || warden == runs.end() || warden->run.load.verdict != Verdict::Valid) return;
+    std::vector<EngineRun> extra;
+    for (const EngineRun& r : runs) {
+      auto e = std::find_if(engines_.begin(), engines_.end(), [&](const auto& x) { return x->name() == r.engine; });
+      uint32_t depth = e == engines_.end() ? 0 : (*e)->fixed_call_depth();
+      if (!depth || r.run.load.verdict != Verdict::Valid || !overflowed(r.run)) continue;
+      std::unique_ptr<Engine>& at = depth_wardens_[depth];
+      if (!at) {
+        EngineSetup s = setup_;
+        s.limits.call_depth = depth;
+        at = make_engine("warden", s);
+      }
+      extra.push_back({depth_matched_name(r.engine), at->run_one(RunJob{p.bytes, p.calls})});
+    }
+    for (EngineRun& r : extra) runs.push_back(std::move(r));
   }
 
   std::vector<EngineLoad> load_one(std::span<const uint8_t> bytes, const std::vector<std::string>& only) {
@@ -1165,7 +1196,9 @@ class Campaign {
   std::string work_, limits_json_;
   std::vector<std::unique_ptr<Engine>> engines_;
   std::vector<std::unique_ptr<Engine>> seconds_;  // engines_[e]'s second instance, or null
-  std::unique_ptr<ToolServer> ttf_server_;        // used by prepare() alone
+  EngineSetup setup_;
+  std::map<uint32_t, std::unique_ptr<Engine>> depth_wardens_;  // Warden at a peer's fixed call depth
+  std::unique_ptr<ToolServer> ttf_server_;                     // used by prepare() alone
   std::map<std::string, std::string> versions_;
   std::vector<std::string> missing_;
   std::vector<std::string> exec_gens_;

@@ -113,9 +113,56 @@ bool deadline(const Outcome& o) {
          (o.status == Outcome::Status::Exhausted && o.message.find("deadline") != std::string::npos);
 }
 
+// Depth-matched reruns (compare.hpp), each against its peer alone, every
+// step, the overflow included.
+void compare_depth_matched(std::span<const EngineRun> runs, const std::vector<std::string>& targets, Ignored& ignored,
+                           std::vector<Finding>& out) {
+  for (const EngineRun& d : runs) {
+    std::string_view peer = depth_matched_peer(d.engine);
+    if (peer.empty() || d.run.load.verdict != Verdict::Valid) continue;
+    const EngineRun* p = nullptr;
+    for (const EngineRun& r : runs)
+      if (r.engine == peer && r.run.load.verdict == Verdict::Valid) p = &r;
+    if (!p) continue;
+    size_t ncalls = std::min(d.run.calls.size(), p->run.calls.size());
+    for (size_t step = 0; step <= ncalls; ++step) {
+      const Outcome& a = step == 0 ? d.run.instantiate : d.run.calls[step - 1];
+      const Outcome& b = step == 0 ? p->run.instantiate : p->run.calls[step - 1];
+      auto comparable = [](const Outcome& o) {
+        return o.status == Outcome::Status::Ok || o.status == Outcome::Status::Trap;
+      };
+      if (!comparable(a) || !comparable(b)) {
+        ++ignored["depth-matched: " + std::string(peer) + " or Warden at its depth ended otherwise"];
+        break;
+      }
+      if (outcomes_agree(a, b)) continue;
+      std::string key = step == 0 ? "instantiate" : step == ncalls ? "state" : "call";
+      bool ok = a.status == Outcome::Status::Ok && b.status == Outcome::Status::Ok;
+      Finding f = single(ok ? FindingKind::Result : FindingKind::Trap, std::string(peer),
+                         (step == 0                ? std::string("instantiate")
+                          : step <= targets.size() ? targets[step - 1]
+                                                   : key) +
+                             " (Warden rerun at " + std::string(peer) + "'s call depth)",
+                         describe(b));
+      f.reference = d.engine;
+      f.call = step;
+      f.outcomes[d.engine] = describe(a);
+      f.signature = std::string(to_string(f.kind)) + "|depth-matched " + key + "|" + std::string(peer);
+      out.push_back(std::move(f));
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 bool is_twin(std::string_view engine) { return engine == kSanitizedEngine; }
+
+std::string depth_matched_name(std::string_view peer) { return "warden@" + std::string(peer); }
+
+std::string_view depth_matched_peer(std::string_view engine) {
+  return engine.starts_with("warden@") ? engine.substr(7) : std::string_view();
+}
 
 std::vector<Finding> compare_loads(std::span<const EngineLoad> loads, Ignored& ignored) {
   std::vector<Finding> out;
@@ -203,7 +250,9 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
   for (const EngineRun& r : runs)
     if (r.engine == "warden" && r.run.load.verdict == Verdict::Valid) warden = &r;
   for (const EngineRun& r : runs)
-    if (r.run.load.verdict == Verdict::Valid && !is_twin(r.engine)) active.push_back(&r);
+    if (r.run.load.verdict == Verdict::Valid && !is_twin(r.engine) && depth_matched_peer(r.engine).empty())
+      active.push_back(&r);
+  compare_depth_matched(runs, targets, ignored, out);
 
   size_t ncalls = runs.empty() ? 0 : runs.front().run.calls.size();
   // Twins: step by step against Warden, exactly, up to the first
@@ -274,22 +323,31 @@ std::vector<Finding> compare_runs(std::span<const EngineRun> runs, const std::ve
     }
     active = next;
     if (active.size() < 2) break;
-    // Call depth: the engines' limits differ (measured: Binaryen 250 frames,
-    // wabt 1636, V8 about 5k-21k by frame size, Warden Limits::max_call_depth,
+    // Call depth: the engines' limits differ (Binaryen 251 frames, wabt
+    // 1638, V8 about 5k-21k by frame size, Warden Limits::max_call_depth,
     // 20000 by default), so a stack overflow leaves a different state behind
-    // in each. After a step where a peer overflowed, the module is no longer
-    // comparable; only Warden overflowing alone (its limit is the highest but
-    // V8's for small frames) is compared, as a finding.
+    // in each. A peer that overflowed where Warden did not leaves the
+    // comparison (its own is the depth-matched rerun's, above); the others
+    // go on. Warden overflowing where a peer did not is compared, as a
+    // finding. When all overflowed, what follows is not comparable.
     {
       size_t overflowed = 0;
       bool warden_overflowed = false;
-      for (const EngineRun* r : active) {
+      auto overflow = [&](const EngineRun* r) {
         const Outcome& o = outcome(r);
-        if (o.status != Outcome::Status::Trap || o.trap != kTrapStack) continue;
+        return o.status == Outcome::Status::Trap && o.trap == kTrapStack;
+      };
+      for (const EngineRun* r : active) {
+        if (!overflow(r)) continue;
         ++overflowed;
         warden_overflowed |= r->engine == "warden";
       }
-      if (overflowed && !(warden_overflowed && overflowed < active.size())) {
+      if (overflowed && !warden_overflowed && overflowed < active.size()) {
+        for (const EngineRun* r : active)
+          if (overflow(r)) ++ignored["exhaustion: " + r->engine + "'s call depth limit reached first (it leaves)"];
+        std::erase_if(active, overflow);
+        if (active.size() < 2) return out;
+      } else if (overflowed && !(warden_overflowed && overflowed < active.size())) {
         bool agree = true;
         for (const EngineRun* r : active) agree &= outcomes_agree(outcome(active.front()), outcome(r));
         ++ignored[agree ? "exhaustion: state after a call stack overflow (depth limits differ)"

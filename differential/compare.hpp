@@ -61,6 +61,17 @@ struct EngineRun {
 /// twin's run aside, counted as "twin: NAME reached a deadline".
 bool is_twin(std::string_view engine);
 
+/// A depth-matched rerun: Warden run again at a peer's fixed call depth
+/// (Engine::fixed_call_depth) after that peer's call stack overflowed. Its
+/// run is named depth_matched_name(PEER) and compared
+/// with PEER's alone, every step, the overflow included: at the same depth
+/// both must trap at the same call and leave the same state behind. A
+/// difference is a finding with the signature KIND|depth-matched
+/// {instantiate,call,state}|PEER.
+std::string depth_matched_name(std::string_view peer);
+/// The peer of a depth-matched run, or "" when `engine` is not one.
+std::string_view depth_matched_peer(std::string_view engine);
+
 /// Compares load verdicts (the three-way validation differential). An
 /// engine's implementation limit is ignored, but for Warden's against a
 /// module V8 loads: a finding, "warden limit rejects a module V8 accepts: ...".

@@ -173,6 +173,13 @@ class Engine {
   virtual bool passes_arguments() const { return true; }
   /// Whether validate() separates malformed from invalid.
   virtual bool three_way() const { return false; }
+  /// The call depth at which this engine's call stack overflows whatever
+  /// the frames' sizes, in wasm frames counted as Warden counts them
+  /// (Limits::max_call_depth: the called export's frame included); 0 when
+  /// it depends on frame sizes (V8) or is unknown. Warden reruns a probe at
+  /// this depth to compare what follows a peer's overflow
+  /// (docs/differential.md, "Depth-matched reruns").
+  virtual uint32_t fixed_call_depth() const { return 0; }
 
   virtual std::vector<LoadResult> validate(std::span<const std::span<const uint8_t>> modules) = 0;
   /// One job: load, instantiate, then every call in order.

@@ -389,10 +389,14 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
       fuel = e.index;
     if (e.kind == ExternKind::Func && e.name == "hangLimitInitializer") hang_init = e.index;
   }
+  // One probe in deep_one_in, drawn from a stream of its own so that the
+  // others stay as they were, gets the deep budget (probe.hpp).
+  const uint32_t budget =
+      Rng{seed ^ 0xDEE9DEE9ull}.below(cfg.deep_one_in) == 0 && cfg.deep_one_in ? cfg.deep_fuel : cfg.fuel;
   // The start function runs before any wrapper can reset the fuel: give
   // it the same budget (and so the same bounded call depth).
   if (fuel && m.globals[*fuel].init.size() == 2 && m.globals[*fuel].init[0].op == Op::I32Const)
-    m.globals[*fuel].init[0].lo = cfg.fuel;
+    m.globals[*fuel].init[0].lo = budget;
   for (const ast::Export& e : m.exports) {
     if (e.kind != ExternKind::Func || e.index >= m.funcs.size()) continue;
     if (hang_init && e.index == *hang_init) continue;
@@ -461,7 +465,7 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
     for (ValType t : ft.results) w.locals.push_back({1, t});
     Emit b{w.body};
     if (fuel) {
-      b.i32(cfg.fuel);
+      b.i32(budget);
       b.op(Op::GlobalSet, *fuel);
     }
     if (hang_init) b.op(Op::Call, *hang_init);

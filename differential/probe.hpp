@@ -43,6 +43,13 @@ namespace warden::diff {
 struct ProbeConfig {
   uint32_t rounds = 2;  ///< every export is called this many times
   uint32_t fuel = 200;  ///< the generator's fuel global before each call
+  /// One probe in `deep_one_in` (0: none), by its seed, gets `deep_fuel`
+  /// instead: room for a recursion to pass the peers' fixed call depths
+  /// (Binaryen 251 frames, wabt 1638) and stay below V8's (5k at least)
+  /// and Warden's (20000), so that what follows an overflow is compared
+  /// (compare.hpp, "depth-matched").
+  uint32_t deep_fuel = 3000;
+  uint32_t deep_one_in = 8;
   bool nan_check = true;
   /// Fold the values the module would lose into a checksum global that
   /// "state" returns last (probe_fold.hpp).

@@ -98,6 +98,7 @@ bool wabt_value_type_encoding(const RuleContext& c);
 bool wabt_call_indirect_table(const RuleContext& c);
 bool wabt_select_arity(const RuleContext& c);
 bool wabt_table_grow_abort(const RuleContext& c);
+bool wabt_call_indirect_overflow(const RuleContext& c);
 
 // ---- rules_binaryen_decode.cpp
 bool declarative_ref_null(const RuleContext& c);

@@ -159,6 +159,36 @@ bool wabt_table_grow_abort(const RuleContext& c) {
   return false;
 }
 
+// ---- wabt-1.0.32-interp-call-indirect-overflow-continues
+// Spec 4.4.8 (call_indirect) and 4.5.3: a call that exhausts the call stack
+// traps, and a trap unwinds every frame: nothing after that call runs.
+// wabt 1.0.32's Thread::DoCall notes the "call stack exhausted" trap but
+// answers RunResult::Ok when the overflowing call is a call_indirect, so
+// every frame below goes on from the instruction after the call (without
+// the callee's results) until the export returns, and only then reports
+// the trap. Fixed in wabt 1.0.37. Seen in the depth-matched rerun (Warden
+// at wabt's 1638 frames): both trap "call stack exhausted" at the same
+// step, and what the continuing frames did shows in a later step. The rule
+// requires exactly that, wabt's overflow at a step where Warden at its
+// depth overflowed too, the difference at a later step, and a
+// call_indirect in the module.
+bool wabt_call_indirect_overflow(const RuleContext& c) {
+  const Finding& f = c.finding;
+  if (!c.module || f.reference != depth_matched_name("wabt") || f.call == 0) return false;
+  bool overflow_before = false;
+  for (size_t step = 0; step < f.call; ++step) {
+    const Outcome* w = outcome_at(c, f.reference, step);
+    const Outcome* p = outcome_at(c, "wabt", step);
+    auto overflowed = [](const Outcome* o) { return o && o->status == Outcome::Status::Trap && o->trap == kTrapStack; };
+    overflow_before |= overflowed(w) && overflowed(p);
+  }
+  if (!overflow_before) return false;
+  for (const ast::Function& fn : c.module->funcs)
+    for (const ast::Instr& i : fn.body)
+      if (i.op == Op::CallIndirect) return true;
+  return false;
+}
+
 // ---- wabt-1.0.32-lax-block-type
 // Spec 5.4.1: a block type is 0x40, one value type byte, or a non-negative
 // s33 type index; any other encoding (such as the two-byte LEB128 ff 7f of

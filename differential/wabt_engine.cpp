@@ -133,6 +133,8 @@ class WabtEngine final : public Engine {
         confirm_server_(validate_tool_, tool_server_library(s.tool_server), dir_.string()) {}
 
   std::string_view name() const override { return "wabt"; }
+  // Thread::Options: a call stack of 64 KiB of 40-byte frames.
+  uint32_t fixed_call_depth() const override { return 1638; }
   std::string version() const override { return "wabt " + version_; }
   bool three_way() const override { return true; }
 

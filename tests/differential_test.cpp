@@ -243,18 +243,59 @@ TEST(DiffCompare, UnsupportedCallsAreIgnoredNotCompared) {
 
 TEST(DiffCompare, CallDepthLimitsAreNotComparedAfterAnOverflow) {
   std::vector<std::string> targets = {"f", "g", "(state)"};
-  // Binaryen overflows at 250 frames where the others go on: ignored, and
-  // nothing after it is compared (the state differs by the depth reached).
+  // Binaryen overflows at 251 frames where the others go on: it leaves the
+  // comparison (its state differs by the depth reached)...
   std::vector<EngineRun> runs = {
       {"warden", run_with(ok({}), {ok({}), ok({1000}), ok({0, 1000})})},
       {"binaryen", run_with(ok({}), {trap(kTrapStack), ok({249}), ok({0, 249})})},
   };
   Ignored ignored;
   EXPECT_TRUE(compare_runs(runs, targets, {}, ignored).empty());
-  EXPECT_EQ(ignored.count("exhaustion: a peer's call depth limit reached first"), 1u);
+  EXPECT_EQ(ignored.count("exhaustion: binaryen's call depth limit reached first (it leaves)"), 1u);
+  // ... and the others are still compared after it.
+  runs.push_back({"v8", run_with(ok({}), {ok({}), ok({1000}), ok({0, 999})})});
+  std::vector<Finding> f = compare_runs(runs, targets, {}, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].engines, std::vector<std::string>{"v8"});
+  EXPECT_EQ(f[0].call, 3u);
+  runs.pop_back();
   // Warden overflowing alone is a finding.
   std::swap(runs[0].run.calls[0], runs[1].run.calls[0]);
   EXPECT_EQ(compare_runs(runs, targets, {}, ignored).size(), 1u);
+  // All overflowing: what follows is not compared.
+  runs[1].run.calls[0] = trap(kTrapStack);
+  ignored.clear();
+  EXPECT_TRUE(compare_runs(runs, targets, {}, ignored).empty());
+  EXPECT_EQ(ignored.size(), 1u);
+}
+
+// A depth-matched rerun (Warden at a peer's fixed depth) is compared with
+// that peer alone, every step, the overflow and the state after it too.
+TEST(DiffCompare, DepthMatchedRerunComparesWhatFollowsAnOverflow) {
+  std::vector<std::string> targets = {"f", "(state)"};
+  std::vector<EngineRun> runs = {
+      {"warden", run_with(ok({}), {trap(kTrapStack), ok({0, 20000})})},
+      {"wabt", run_with(ok({}), {trap(kTrapStack), ok({0, 1637})})},
+      {depth_matched_name("wabt"), run_with(ok({}), {trap(kTrapStack), ok({0, 1637})})},
+  };
+  EXPECT_EQ(depth_matched_peer(runs[2].engine), "wabt");
+  EXPECT_EQ(depth_matched_peer("warden"), "");
+  Ignored ignored;
+  EXPECT_TRUE(compare_runs(runs, targets, {}, ignored).empty());
+  // wabt ran on after the overflow: its state differs at the same depth.
+  runs[1].run.calls[1] = ok({0, 1638});
+  std::vector<Finding> f = compare_runs(runs, targets, {}, ignored);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].signature, "result|depth-matched state|wabt");
+  EXPECT_EQ(f[0].reference, "warden@wabt");
+  EXPECT_EQ(f[0].call, 2u);
+  // Overflowing at another step than Warden at its depth is a finding too.
+  // (Warden's own overflow where wabt did not is the second finding.)
+  runs[1].run.calls[0] = ok({});
+  f = compare_runs(runs, targets, {}, ignored);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].signature, "trap|depth-matched call|wabt");
+  EXPECT_EQ(f[1].reference, "warden");
 }
 
 // ------------------------------------------------------------- probes ----
@@ -1005,6 +1046,47 @@ RunResult ran(std::vector<Outcome> calls) {
   r.instantiate.status = Outcome::Status::Ok;
   r.calls = std::move(calls);
   return r;
+}
+
+// wabt-1.0.32-interp-call-indirect-overflow-continues: at wabt's depth,
+// both overflow in the same call and the state after it differs, in a
+// module with a call_indirect.
+TEST(DiffPeerRules, WabtCallIndirectOverflowContinues) {
+  const char* indirect = R"((module (type $t (func)) (table 1 funcref) (elem (i32.const 0) $f)
+    (global $h (mut i32) (i32.const 0))
+    (func $f (type $t) (call_indirect (type $t) (i32.const 0)) (global.set $h (i32.add (global.get $h) (i32.const 1))))
+    (func (export "c0") (call $f)) (func (export "state") (result i32) (global.get $h))))";
+  const char* direct = R"((module (global $h (mut i32) (i32.const 0))
+    (func $f (call $f) (global.set $h (i32.add (global.get $h) (i32.const 1))))
+    (func (export "c0") (call $f)) (func (export "state") (result i32) (global.get $h))))";
+  Finding f;
+  f.kind = FindingKind::Result;
+  f.engines = {"wabt"};
+  f.reference = depth_matched_name("wabt");
+  f.call = 2;
+  Outcome overflow{Outcome::Status::Trap, {}, kTrapStack, "call stack exhausted"};
+  std::vector<EngineRun> runs = {{"warden", ran({overflow, Outcome{Outcome::Status::Ok, {0}, 0, ""}})},
+                                 {"wabt", ran({overflow, Outcome{Outcome::Status::Ok, {1636}, 0, ""}})},
+                                 {f.reference, ran({overflow, Outcome{Outcome::Status::Ok, {0}, 0, ""}})}};
+  std::vector<uint8_t> bytes = wat(indirect);
+  ast::Module m = decoded(bytes);
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}),
+            "wabt-1.0.32-interp-call-indirect-overflow-continues");
+  // Without a call_indirect: something else.
+  std::vector<uint8_t> dbytes = wat(direct);
+  ast::Module d = decoded(dbytes);
+  EXPECT_EQ(explain(RuleContext{f, dbytes, &d, {}, runs, nullptr}), "");
+  // Warden at wabt's depth did not overflow where wabt did: something else.
+  runs[2].run.calls[0] = Outcome{Outcome::Status::Ok, {}, 0, ""};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  runs[2].run.calls[0] = overflow;
+  // The difference in the overflowing call itself: something else.
+  f.call = 1;
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // Not a depth-matched finding: something else.
+  f.call = 2;
+  f.reference = "warden";
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
 }
 
 // wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
