@@ -223,13 +223,13 @@ bool node_count_wraps(const WasiCase& c) {
 }
 
 // ---- node-20-wasi-sock-on-non-socket (a bug of node's)
-// sock_accept or sock_shutdown on an open descriptor that is not a socket
-// (fd 0-3 here): uvwasi 0.0.23 hands the descriptor's missing socket
-// handle (null) to libuv and node dies of SIGSEGV. Warden does not
-// implement sockets (ENOSYS).
+// sock_accept, sock_shutdown, sock_recv or sock_send on an open descriptor
+// that is not a socket (fd 0-3 here): uvwasi 0.0.23 hands the descriptor's
+// missing socket handle (null) to libuv and node dies of SIGSEGV. Warden
+// does not implement sockets (ENOSYS).
 bool node_sock_non_socket(const WasiCase& c) {
   At a = at(c);
-  return a.call && (a.name == "sock_accept" || a.name == "sock_shutdown") && c.finding.kind == FindingKind::Crash &&
+  return a.call && a.name.starts_with("sock_") && c.finding.kind == FindingKind::Crash &&
          c.finding.engines == std::vector<std::string>{"node"} && arg(a, 0) <= 3;
 }
 
@@ -548,8 +548,8 @@ const WasiRule kRules[] = {
     {"node-20-wasi-count-times-size-wraps",
      "an array count times its entry size wraps node's 32-bit bounds check: node reads past the guest's memory",
      node_count_wraps},
-    {"node-20-wasi-sock-on-non-socket", "sock_accept/sock_shutdown on a descriptor that is not a socket kills node",
-     node_sock_non_socket},
+    {"node-20-wasi-sock-on-non-socket",
+     "sock_accept/shutdown/recv/send on a descriptor that is not a socket kills node", node_sock_non_socket},
     {"node-20-wasi-set-times-lock-leak",
      "path_filestat_set_times with invalid fstflags leaves the descriptor locked: the next call on it deadlocks",
      node_set_times_lock_leak},
