@@ -69,14 +69,15 @@ std::string trap_text(uint32_t kinds) {
 }
 
 // The outcome most engines share; a tie goes to the group without Warden
-// (the peers outvote the engine under test only when they agree).
+// (the peers outvote the engine under test only when they agree). Warden
+// rerun at a peer's depth does not vote: the script runs at Warden's own.
 const Outcome* majority(const std::vector<EngineRun>& runs, size_t step, uint32_t* kinds) {
   std::vector<std::vector<size_t>> groups;
   auto at = [&](size_t r) -> const Outcome& {
     return step == 0 ? runs[r].run.instantiate : runs[r].run.calls[step - 1];
   };
   for (size_t r = 0; r < runs.size(); ++r) {
-    if (runs[r].run.load.verdict != Verdict::Valid) continue;
+    if (runs[r].run.load.verdict != Verdict::Valid || !depth_matched_peer(runs[r].engine).empty()) continue;
     if (step > runs[r].run.calls.size()) continue;
     Outcome::Status s = at(r).status;
     if (s == Outcome::Status::Unsupported || s == Outcome::Status::NotRun || s == Outcome::Status::Exhausted) continue;
