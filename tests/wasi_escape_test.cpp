@@ -345,6 +345,30 @@ TEST_F(Wasi, DirectoryOpenedForWriting) {
   EXPECT_EQ(g->u32(104), static_cast<uint32_t>(kEisdir));
 }
 
+// oflags creat|directory asks for a new regular file that is a directory:
+// EINVAL before the path is resolved, whatever exists (campaign seed 11:
+// Warden said ENOENT for a path whose first directory is missing, node the
+// host kernel's EINVAL). Nothing is created, on any kernel.
+TEST_F(Wasi, CreateAndDirectoryTogether) {
+  for (auto [path, oflags] : {std::tuple{"new.txt", 3}, std::tuple{"new.txt", 7}, std::tuple{"missing/new.txt", 3},
+                              std::tuple{"a", 7}, std::tuple{"hello.txt", 15}, std::tuple{"to_canary/new.txt", 3}}) {
+    auto g = make_guest(config(), open_body(path, 0, oflags, "(i64.const -1)"));
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->run(), kEinval) << path << " oflags " << oflags;
+    EXPECT_EQ(g->u32(0), 0u);  // no fd written
+    EXPECT_EQ(g->ctx->stats().denied, 0u) << path;
+  }
+  EXPECT_FALSE(exists(scratch_ + "/new.txt"));
+  EXPECT_EQ(read_file(scratch_ + "/hello.txt"), "hello, world\n");  // not truncated
+  // Each flag alone still does what it says.
+  for (auto [path, oflags, want] : {std::tuple{"new.txt", 2, kEnoent}, std::tuple{"missing/new.txt", 1, kEnoent},
+                                    std::tuple{"hello.txt", 2, kEnotdir}}) {
+    auto g = make_guest(config(), open_body(path, 0, oflags, "(i64.const -1)"));
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->run(), want) << path << " oflags " << oflags;
+  }
+}
+
 // ------------------------------------------------- the read-only preopen ----
 
 TEST_F(Wasi, ReadOnlyPreopenRefusesEveryWrite) {

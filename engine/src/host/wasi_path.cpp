@@ -195,6 +195,11 @@ uint16_t path_open(Impl& cx, const GuestMemory& m, Args a) {
   std::string path;
   if (uint16_t e = read_path(cx, m, path_ptr, path_len, path)) return e;
   if ((of & ~uint32_t{oflags::kAll}) || (fl & ~uint32_t{fdflags::kAll})) return kInval;
+  // creat makes a regular file, directory demands a directory: no file
+  // satisfies both. Refused here, before the walk, because the host's answer
+  // depends on its kernel: Linux 6.4+ says EINVAL before any lookup, 5.7-6.3
+  // create a regular file and then fail with ENOTDIR, older ones open it.
+  if ((of & oflags::kCreat) && (of & oflags::kDirectory)) return kInval;
   if (!m.in_bounds(ret, 4)) return kFault;
   const bool create = of & oflags::kCreat;
   const bool writes = (want_base & rights::kFileWrite) != 0;
