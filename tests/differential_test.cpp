@@ -1001,8 +1001,7 @@ TEST(DiffWasi, ProgramsRoundTripThroughJson) {
 // corpora/regressions/wasi-diff/<rule>.json: Warden still does what was
 // pinned, and where node is installed, node still differs in the way the
 // rule describes (a fixed peer bug shows here). fixed-<what>.json: a bug of
-// Warden's the differential found, fixed: Warden does what was pinned, and
-// node agrees with it.
+// Warden's the differential found, fixed: Warden does what was pinned.
 TEST(DiffWasi, RegressionsReplay) {
   fs::path dir = fs::path(WARDEN_SOURCE_DIR) / "corpora" / "regressions" / "wasi-diff";
   fs::path work = fs::temp_directory_path() / ("warden-wasi-regress-" + std::to_string(getpid()));
@@ -1024,17 +1023,17 @@ TEST(DiffWasi, RegressionsReplay) {
     ASSERT_TRUE(program_from_json(reg["program"].dump(), calls)) << p;
     WasiRun w = runners.run_warden(calls);
     EXPECT_EQ(wasi_expectation(w), reg["warden"].get<std::string>()) << p.filename();
-    // fixed-*.json: a bug of Warden's, fixed, with no rule; node must agree.
+    // fixed-*.json: a bug of Warden's, fixed, with no rule. Warden's side
+    // is the regression; node's answer is not asserted: it may come from
+    // the host kernel (path_open with creat|directory is EINVAL from Linux
+    // 6.4 on, and creates a file before 6.4).
     const bool fixed = p.stem().string().rfind("fixed-", 0) == 0;
     EXPECT_EQ(fixed, reg.value("rule", "").empty()) << p.filename();
-    if (!fixed) ++files;
+    if (fixed) continue;
+    ++files;
     if (!node) continue;
     WasiRun n = runners.run_node(calls);
     auto f = first_unexplained(calls, w, n);
-    if (fixed) {
-      EXPECT_FALSE(f) << p.filename() << ": Warden and node differ again: " << f->first.signature;
-      continue;
-    }
     ASSERT_TRUE(f) << p.filename() << ": node now agrees with Warden";
     EXPECT_EQ(f->second, p.stem().string()) << p.filename() << ": " << f->first.signature;
   }
