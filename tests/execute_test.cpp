@@ -694,6 +694,36 @@ TEST(Execute, FusedFormsComputeWhatThePlainOpsDo) {
   EXPECT_EQ(h.i32("lt", {Value::f64(std::numeric_limits<double>::quiet_NaN()), Value::f64(2.0)}), 0u);
 }
 
+// v128 operators fuse too (code::fusable): a v128 local is one immediate, a
+// v128 on the stack two slots; a scalar under them must survive.
+TEST(Execute, FusedV128FormsComputeWhatThePlainOpsDo) {
+  Harness h(test_harness::wat_bytes(R"((module
+    (func (export "forms") (param i32 i32) (result i32) (local v128 v128 v128)
+      (local.set 2 (i32x4.splat (local.get 0)))           ;; scalar local -> v128 local
+      (local.set 3 (i32x4.splat (local.get 1)))
+      (local.set 4 (i32x4.add (local.get 2) (local.get 3)))  ;; locals -> local
+      (i32.const 7)                                        ;; below the v128s
+      (i32x4.mul (local.get 4) (local.get 3))              ;; locals
+      (i32x4.sub (local.get 2))                            ;; stack, local
+      (i32x4.shl (i32.const 1))                            ;; stack, scalar const
+      (local.tee 4)                                        ;; ... teed
+      (i32x4.extract_lane 1)
+      (i32.add)
+      (i32.add (i32x4.extract_lane 3 (local.get 4)))
+      (i32.add (i32x4.extract_lane 0 (i8x16.shl (local.get 2) (local.get 1)))))  ;; v128 and i32 locals
+    (func (export "any") (param i32) (result i32) (local v128)
+      (local.set 1 (i32x4.replace_lane 2 (v128.const i64x2 0 0) (local.get 0)))
+      (if (result i32) (v128.any_true (local.get 1)) (then (i32.const 1)) (else (i32.const 0))))
+    (func (export "f64") (param f64) (result f64) (local v128)
+      (local.set 1 (f64x2.mul (f64x2.splat (f64.const 1.5)) (f64x2.splat (local.get 0))))  ;; stack -> local
+      (f64x2.extract_lane 1 (f64x2.add (local.get 1) (local.get 1))))))"));
+  // a = 3, b = 5: (8 * 5 - 3) << 1 = 74 in every lane; 7 + 74 + 74; bytes 03 << 5 = 0x60.
+  EXPECT_EQ(h.i32("forms", {i32v(3), i32v(5)}), 7u + 74u + 74u + 0x60u);
+  EXPECT_EQ(h.i32("any", {i32v(0)}), 0u);
+  EXPECT_EQ(h.i32("any", {i32v(0x100)}), 1u);
+  EXPECT_EQ(h.value("f64", {Value::f64(2.0)}), Value::f64(6.0));
+}
+
 TEST(Execute, NonDeterministicNaNsAreStillNaNs) {
   Harness h(nan_module());
   Value r = h.value("f32.div", {Value::f32(0.0f), Value::f32(0.0f)});

@@ -869,8 +869,17 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
   EXPECT_EQ(r.value()[0].code,
             (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,
                                    fw(Op::I32Add, code::form(code::kStackLocal, code::kPush)), 1, w(Op::Return)}));
-  // Forms a row does not have are never emitted: v128 operands stay plain.
-  EXPECT_FALSE(code::fusable(Op::I8x16Add, code::form(code::kLocals, code::kPush)));
+  // Forms a row does not have are never emitted. v128 operators without an
+  // immediate fuse, a constant only as a scalar second operand; lane ops,
+  // v128 loads and three-operand rows stay plain.
+  EXPECT_TRUE(code::fusable(Op::I8x16Add, code::form(code::kLocals, code::kPush)));
+  EXPECT_TRUE(code::fusable(Op::F64x2Mul, code::form(code::kStackLocal, code::kTee)));
+  EXPECT_FALSE(code::fusable(Op::I8x16Add, code::form(code::kStackConst, code::kPush)));
+  EXPECT_TRUE(code::fusable(Op::I8x16Shl, code::form(code::kStackConst, code::kSet)));
+  EXPECT_TRUE(code::fusable(Op::V128AnyTrue, code::form(code::kLocals, code::kBrZ)));
+  EXPECT_FALSE(code::fusable(Op::F64x2Mul, code::form(code::kLocals, code::kBrNZ)));
+  EXPECT_FALSE(code::fusable(Op::I8x16ExtractLaneS, code::form(code::kLocals, code::kPush)));
+  EXPECT_FALSE(code::fusable(Op::V128Bitselect, code::form(code::kStack, code::kSet)));
   EXPECT_FALSE(code::fusable(Op::V128Load, code::form(code::kLocals, code::kPush)));
   EXPECT_FALSE(code::fusable(Op::I32Store, code::form(code::kLocals, code::kSet)));
   EXPECT_FALSE(code::fusable(Op::I32Eqz, code::form(code::kStackConst, code::kPush)));

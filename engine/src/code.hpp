@@ -96,22 +96,29 @@ constexpr bool scalar(Ty t) { return t == Ty::I32 || t == Ty::I64 || t == Ty::F3
 
 /// Whether `form` of `op` exists. Scalar Num/Trap rows: binary ones take
 /// every source, unary ones kLocals and kStack; every mode, the branches
-/// only for an i32 result. Scalar loads: kLocals and kStack, pushed, set or
-/// teed. Scalar stores: the four sources with a local or a constant,
-/// kPush (they have no result). Never kStack + kPush: that is the plain op.
+/// only for an i32 result. Num rows with a v128 operand or result and no
+/// immediate (f64x2.mul, i8x16.shl, v128.any_true; not the lane ops): the
+/// same, but a constant only as a scalar second operand (a v128.const is
+/// two words). Scalar loads: kLocals and kStack, pushed, set or teed.
+/// Scalar stores: the four sources with a local or a constant, kPush (they
+/// have no result). Never kStack + kPush: that is the plain op.
 constexpr bool fusable(Op op, int form) {
   if (!kFusion) return false;
   const OpInfo& o = info(op);
   const int src = src_of(form), mode = mode_of(form);
   if (src == kStack && mode == kPush) return false;
   const bool branch = mode == kBrNZ || mode == kBrZ;
+  auto value = [](Ty t) { return scalar(t) || t == Ty::V128; };
+  const bool wide = o.p1 == Ty::V128 || o.p2 == Ty::V128 || o.result == Ty::V128;
   switch (o.cls) {
     case OpClass::Num:
     case OpClass::Trap:
-      if (!scalar(o.p1) || !scalar(o.result) || o.p3 != Ty::_) return false;
-      if (branch && o.result != Ty::I32) return false;
+      if (o.p3 != Ty::_ || (branch && o.result != Ty::I32)) return false;
+      if (wide && (o.cls != OpClass::Num || o.imm != Imm::None)) return false;
+      if (!value(o.p1) || !value(o.result) || (!wide && (!scalar(o.p1) || !scalar(o.result)))) return false;
       if (o.p2 == Ty::_) return src == kLocals || src == kStack;
-      return scalar(o.p2);
+      if (src == kStackConst || src == kLocalConst) return scalar(o.p2);
+      return value(o.p2);
     case OpClass::Load: return o.imm == Imm::Mem && scalar(o.result) && (src == kLocals || src == kStack) && !branch;
     case OpClass::Store: return o.imm == Imm::Mem && scalar(o.p2) && src != kStack && mode == kPush;
     default: return false;

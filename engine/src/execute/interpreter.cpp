@@ -34,9 +34,20 @@ namespace {
 // own stack slots in execute(), whose frame would grow to tens of KiB.
 #if defined(__GNUC__) && defined(__OPTIMIZE__)
 #define WARDEN_ALWAYS_INLINE inline __attribute__((always_inline))
+#define WARDEN_FLATTEN       inline __attribute__((always_inline, flatten))
 #else
 #define WARDEN_ALWAYS_INLINE inline
+#define WARDEN_FLATTEN       inline
 #endif
+
+/// F(a...) with all it calls inlined. GCC stops inlining into execute()
+/// once that function is large, and a v128 operator called out of line
+/// costs more than its dispatch: its operands and result go through
+/// memory (seen in mandelbrot_simd's f64x2.mul once v128 ops fused).
+template <auto F, class... A>
+WARDEN_FLATTEN auto inlined(A... a) noexcept {
+  return F(a...);
+}
 
 constexpr const char* kOobMemory = "out of bounds memory access";
 constexpr const char* kOobTable = "out of bounds table access";
@@ -49,10 +60,13 @@ constexpr uint64_t kMinus1 = 0xFFFF'FFFFu;  // i32 -1, memory.grow / table.grow 
 template <class T>
 constexpr uint32_t kSlots = std::is_same_v<T, V128> ? 2 : 1;
 
-// The C++ types of the one-slot numbers, the ones fused ops take.
+// The C++ types of the one-slot numbers, and with V128 the ones fused Num
+// ops take (code::fusable() says which rows and forms).
 template <class T>
 [[maybe_unused]] constexpr bool kScalar =
     std::is_same_v<T, uint32_t> || std::is_same_v<T, uint64_t> || std::is_same_v<T, float> || std::is_same_v<T, double>;
+template <class T>
+[[maybe_unused]] constexpr bool kValue = kScalar<T> || std::is_same_v<T, V128>;
 
 template <class T>
 WARDEN_ALWAYS_INLINE T get(const uint64_t* s) {
@@ -157,24 +171,29 @@ WARDEN_ALWAYS_INLINE void canon_top(uint64_t* sp) {
     put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
 }
 
+// Compiled only with fusion: templates no handler instantiates otherwise
+// (and that scripts/mutants, whose build turns fusion off, must not mutate).
+#if WARDEN_FUSION
 // ---- fused ops (code.hpp). `pc` points at the immediates and is moved
 // past them (or to the branch target).
 
 /// Where a fused op with `Arity` operands finds them: Operands<...>::get
 /// reads operand `K` (0 = first), `consumed` stack slots are popped, and
-/// `words` immediates name them.
-template <int Src, int Arity>
+/// `words` immediates name them. `SA` and `SB` are the operands' slots (2
+/// for a v128, which only locals and the stack hold).
+template <int Src, int Arity, int SA = 1, int SB = 1>
 struct Operands {
-  static constexpr int consumed = Src == code::kStack ? Arity : (Src <= code::kStackConst ? 1 : 0);
+  static constexpr int consumed =
+      Src == code::kStack ? (Arity == 1 ? SA : SA + SB) : (Src <= code::kStackConst ? SA : 0);
   static constexpr int words = Src == code::kStack ? 0 : (Arity == 1 || Src <= code::kStackConst ? 1 : 2);
   template <class T, int K>
   static WARDEN_ALWAYS_INLINE T get(const uint64_t* sp, const uint64_t* fp, const uint64_t* pc) {
     if constexpr (Src == code::kStack)
-      return ::warden::get<T>(sp - Arity + K);
+      return ::warden::get<T>(K == 0 ? sp - consumed : sp - SB);
     else if constexpr (Arity == 1 || (K == 0 && Src >= code::kLocals))
       return ::warden::get<T>(fp + pc[0]);
     else if constexpr (K == 0)
-      return ::warden::get<T>(sp - 1);
+      return ::warden::get<T>(sp - SA);
     else if constexpr (Src == code::kStackLocal)
       return ::warden::get<T>(fp + pc[0]);
     else if constexpr (Src == code::kStackConst)
@@ -193,15 +212,23 @@ WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint6
                                        R r, int n) {
   if constexpr (N == NanCanon::S || N == NanCanon::D) {
     if (det) r = num::canon(r);
+  } else if constexpr (N == NanCanon::S4) {
+    if (det) r = num::canon_f32x4(r);
+  } else if constexpr (N == NanCanon::D2) {
+    if (det) r = num::canon_f64x2(r);
   }
   sp -= Consumed;
   constexpr int mode = code::mode_of(Form);
   if constexpr (mode == code::kPush) {
-    put<R>(sp++, r);
+    put<R>(sp, r);
+    sp += kSlots<R>;
     pc += n;
   } else if constexpr (mode == code::kSet || mode == code::kTee) {
     put<R>(fp + pc[n], r);
-    if constexpr (mode == code::kTee) put<R>(sp++, r);
+    if constexpr (mode == code::kTee) {
+      put<R>(sp, r);
+      sp += kSlots<R>;
+    }
     pc += n + 1;
   } else {
     static_assert(std::is_same_v<R, uint32_t>, "a branch on an i32");
@@ -214,15 +241,15 @@ WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint6
 template <auto F, int Form, NanCanon N, class R, class A>
 WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
                                     R (*)(A)) {
-  using O = Operands<code::src_of(Form), 1>;
-  if constexpr (kScalar<A> && kScalar<R>)
+  using O = Operands<code::src_of(Form), 1, kSlots<A>>;
+  if constexpr (kValue<A> && kValue<R>)
     fused_result<Form, O::consumed, N>(sp, pc, fp, code, det, F(O::template get<A, 0>(sp, fp, pc)), O::words);
 }
 template <auto F, int Form, NanCanon N, class R, class A, class B>
 WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
                                     R (*)(A, B)) {
-  using O = Operands<code::src_of(Form), 2>;
-  if constexpr (kScalar<A> && kScalar<B> && kScalar<R>)
+  using O = Operands<code::src_of(Form), 2, kSlots<A>, kSlots<B>>;
+  if constexpr (kValue<A> && kValue<B> && kValue<R>)
     fused_result<Form, O::consumed, N>(
         sp, pc, fp, code, det, F(O::template get<A, 0>(sp, fp, pc), O::template get<B, 1>(sp, fp, pc)), O::words);
 }
@@ -253,6 +280,8 @@ WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, 
   return nullptr;
 }
 
+#endif  // WARDEN_FUSION
+
 /// The effective address of an access of `n` bytes, or false when any of
 /// it is outside the memory. 64-bit arithmetic: address and offset are
 /// both below 2^32, so the sum cannot wrap.
@@ -261,6 +290,7 @@ WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, 
   return ea + n <= size;
 }
 
+#if WARDEN_FUSION
 // Fused loads and stores: false when the access is out of bounds. The
 // offset follows the operand words.
 template <int Form, class M, class R>
@@ -287,6 +317,8 @@ WARDEN_ALWAYS_INLINE bool fused_store(uint64_t*& sp, const uint64_t*& pc, uint64
   pc += O::words + 1;
   return true;
 }
+
+#endif  // WARDEN_FUSION
 
 /// Calls a host function with the arguments at stack[at..]; its results
 /// replace them. Values are built from and written back to slots by the

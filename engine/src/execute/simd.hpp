@@ -18,6 +18,21 @@
 #include "execute/numeric.hpp"
 #include "warden/warden.hpp"
 
+// The float lane operators (two or four lanes, which stay in registers)
+// and the lane helpers are inlined into the interpreter's handlers when
+// optimising: GCC stops inlining into execute() once that function is
+// large, and a v128 operator called out of line passes its operands and
+// result through memory (mandelbrot_simd spent half its time in calls to
+// F64x2Add/Mul/Sub once v128 operands fused). Not the 8- and 16-lane
+// integer ones: forced into execute() everywhere, their lane arrays grew
+// its stack frame by half (Hostile.HostReentry, 32 nested levels, went
+// from under 2 MiB of host stack to 3 MiB).
+#if defined(__GNUC__) && defined(__OPTIMIZE__)
+#define WARDEN_SIMD_OP inline __attribute__((always_inline))
+#else
+#define WARDEN_SIMD_OP inline
+#endif
+
 namespace warden::num {
 namespace simd {
 
@@ -29,19 +44,19 @@ using Lanes = std::array<T, 16 / sizeof(T)>;
 static_assert(std::endian::native == std::endian::little, "lanes are the V128's bytes in host order");
 
 template <class T>
-inline Lanes<T> split(V128 v) noexcept {
+WARDEN_SIMD_OP Lanes<T> split(V128 v) noexcept {
   static_assert(sizeof(V128) == 16 && sizeof(Lanes<T>) == 16);
   return std::bit_cast<Lanes<T>>(v);
 }
 
 template <class T>
-inline V128 join(const Lanes<T>& in) noexcept {
+WARDEN_SIMD_OP V128 join(const Lanes<T>& in) noexcept {
   return std::bit_cast<V128>(in);
 }
 
 /// r[i] = f(a[i]); T in, R out (same lane count).
 template <class T, class R = T, class F>
-inline V128 map(V128 a, F f) noexcept {
+WARDEN_SIMD_OP V128 map(V128 a, F f) noexcept {
   static_assert(sizeof(T) == sizeof(R));
   Lanes<T> x = split<T>(a);
   Lanes<R> r;
@@ -51,7 +66,7 @@ inline V128 map(V128 a, F f) noexcept {
 
 /// r[i] = f(a[i], b[i]).
 template <class T, class R = T, class F>
-inline V128 zip(V128 a, V128 b, F f) noexcept {
+WARDEN_SIMD_OP V128 zip(V128 a, V128 b, F f) noexcept {
   static_assert(sizeof(T) == sizeof(R));
   Lanes<T> x = split<T>(a), y = split<T>(b);
   Lanes<R> r;
@@ -61,7 +76,7 @@ inline V128 zip(V128 a, V128 b, F f) noexcept {
 
 /// Lane-wise comparison: all ones where f holds. U is the unsigned lane type.
 template <class T, class F>
-inline V128 compare(V128 a, V128 b, F f) noexcept {
+WARDEN_SIMD_OP V128 compare(V128 a, V128 b, F f) noexcept {
   using U = std::conditional_t<
       sizeof(T) == 1, uint8_t,
       std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
@@ -472,11 +487,11 @@ inline V128 I32x4DotI16x8S(V128 a, V128 b) noexcept {
 // --------------------------------------------------- float lane arithmetic ----
 
 #define WARDEN_SIMD_FUNOP(Name, F, scalar)                 \
-  inline V128 Name(V128 a) noexcept {                      \
+  WARDEN_SIMD_OP V128 Name(V128 a) noexcept {              \
     return simd::map<F>(a, [](F x) { return scalar(x); }); \
   }
 #define WARDEN_SIMD_FBINOP(Name, F, scalar)                           \
-  inline V128 Name(V128 a, V128 b) noexcept {                         \
+  WARDEN_SIMD_OP V128 Name(V128 a, V128 b) noexcept {                 \
     return simd::zip<F>(a, b, [](F x, F y) { return scalar(x, y); }); \
   }
 #define WARDEN_SIMD_FLOAT(Shape, Scalar, F)             \

@@ -568,7 +568,7 @@ bool Compiler::variable(const ast::Instr& in) {  // spec 3.3.5
   if (in.op != Op::LocalGet && in.op != Op::GlobalGet && !pop(t)) return false;
   if (live()) {
     const bool wide = t == ValType::V128;
-    if ((in.op == Op::LocalSet || in.op == Op::LocalTee) && !wide &&
+    if ((in.op == Op::LocalSet || in.op == Op::LocalTee) &&
         fuse_result(in.op == Op::LocalSet ? code::kSet : code::kTee)) {
       emit(imm);  // the operator just emitted writes the local itself
     } else {
@@ -810,7 +810,8 @@ bool Compiler::br_table(const ast::Instr& in) {
 // fence between), they are taken back and their slots or constants become
 // the fused op's immediates.
 bool Compiler::try_fuse(const ast::Instr& in) {
-  const uint16_t get = code::op_word(Op::LocalGet);
+  // The op that pushes a local of type `t` (a v128 takes two slots).
+  auto get = [](Ty t) { return t == Ty::V128 ? code::op_word(XOp::LocalGet128) : code::op_word(Op::LocalGet); };
   auto is_const = [&](uint32_t k) -> const uint64_t* {
     for (Op c : {Op::I32Const, Op::I64Const, Op::F32Const, Op::F64Const}) {
       if (const uint64_t* p = last_is(k, code::op_word(c))) return p;
@@ -820,7 +821,7 @@ bool Compiler::try_fuse(const ast::Instr& in) {
   const OpInfo& o = info(in.op);
   const bool binary = o.cls == OpClass::Store || o.p2 != Ty::_;
   // The last operand: a local or a constant.
-  const uint64_t* last = last_is(0, get);
+  const uint64_t* last = last_is(0, get(binary ? o.p2 : o.p1));
   const bool last_local = last != nullptr;
   if (!last && !(last = is_const(0))) return false;
   int src = last_local ? code::kStackLocal : code::kStackConst;
@@ -828,7 +829,7 @@ bool Compiler::try_fuse(const ast::Instr& in) {
   uint64_t imm[2] = {last[1], 0};
   if (!binary) {
     src = last_local ? code::kLocals : -1;
-  } else if (const uint64_t* x = last_is(1, get)) {  // the first operand a local too
+  } else if (const uint64_t* x = last_is(1, get(o.p1))) {  // the first operand a local too
     src = last_local ? code::kLocals : code::kLocalConst;
     first = x;
     imm[0] = x[1];
