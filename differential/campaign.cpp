@@ -936,10 +936,13 @@ class Campaign {
   }
 
   // Depth-matched reruns (compare.hpp): Warden again, at the fixed call
-  // depth of each peer whose call stack overflowed. Not when --call-depth
-  // set the limit by hand.
+  // depth of each peer whose call stack overflowed, or that crashed (a
+  // crash at that depth is what peer rules ask about). Not when
+  // --call-depth set the limit by hand.
   void add_depth_matched(std::vector<EngineRun>& runs, const Probe& p) {
-    auto overflow = [](const Outcome& o) { return o.status == Outcome::Status::Trap && o.trap == kTrapStack; };
+    auto overflow = [](const Outcome& o) {
+      return (o.status == Outcome::Status::Trap && o.trap == kTrapStack) || o.status == Outcome::Status::Crash;
+    };
     auto overflowed = [&](const RunResult& r) {
       return overflow(r.instantiate) || std::any_of(r.calls.begin(), r.calls.end(), overflow);
     };

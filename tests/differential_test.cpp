@@ -1096,6 +1096,22 @@ TEST(DiffPeerRules, WabtCallIndirectOverflowContinues) {
   f.call = 2;
   f.reference = "warden";
   EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // The abort form: the frames that go on pop results the call never
+  // pushed, and spectest-interp dies of signal 6 in the call that Warden
+  // at wabt's depth ends with "call stack exhausted".
+  Finding crash;
+  crash.kind = FindingKind::Crash;
+  crash.engines = {"wabt"};
+  crash.call = 1;
+  runs[1].run.calls[0] = Outcome{Outcome::Status::Crash, {}, 0, "signal 6"};
+  EXPECT_EQ(explain(RuleContext{crash, bytes, &m, {}, runs, nullptr}),
+            "wabt-1.0.32-interp-call-indirect-overflow-continues");
+  EXPECT_EQ(explain(RuleContext{crash, dbytes, &d, {}, runs, nullptr}), "");  // no call_indirect
+  runs[2].run.calls[0] = Outcome{Outcome::Status::Ok, {}, 0, ""};
+  EXPECT_EQ(explain(RuleContext{crash, bytes, &m, {}, runs, nullptr}), "");  // not at wabt's depth
+  runs.pop_back();
+  runs[1].run.calls[0] = Outcome{Outcome::Status::Crash, {}, 0, "signal 6"};
+  EXPECT_EQ(explain(RuleContext{crash, bytes, &m, {}, runs, nullptr}), "");  // no rerun at wabt's depth
 }
 
 // wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
