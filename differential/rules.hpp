@@ -35,6 +35,14 @@ const Outcome* outcome_at(const RuleContext& c, std::string_view engine, size_t 
 /// Whether `engine`'s run died with `message` ("signal 6") at load,
 /// instantiation or in a call.
 bool died_with(const RuleContext& c, std::string_view engine, std::string_view message);
+/// Whether `pred` holds for one of the instructions of `m`'s function bodies.
+template <class Pred>
+bool any_instr(const ast::Module& m, Pred pred) {
+  for (const ast::Function& f : m.funcs)
+    for (const ast::Instr& i : f.body)
+      if (pred(i)) return true;
+  return false;
+}
 /// Whether `pred` holds for one of `m`'s constant expressions: global
 /// initializers, element segment offsets and items, data offsets.
 template <class Pred>

@@ -182,10 +182,7 @@ bool binaryen_body_structure(const RuleContext& c) {
 bool binaryen_imported_table_ops(const RuleContext& c) {
   if (!validation_against(c, peer(c)) || !c.module) return false;
   if (!says(load_of(c, peer(c)), "bad table index") || c.module->imported(ExternKind::Table) == 0) return false;
-  for (const ast::Function& f : c.module->funcs)
-    for (const ast::Instr& i : f.body)
-      if (info(i.op).imm == Imm::Table) return true;
-  return false;
+  return any_instr(*c.module, [](const ast::Instr& i) { return info(i.op).imm == Imm::Table; });
 }
 
 // ---- binaryen-108-lax-zero-byte
@@ -339,10 +336,9 @@ bool binaryen132_declarative_segment_indices(const RuleContext& c) {
   size_t first = c.module->elems.size();
   for (size_t k = c.module->elems.size(); k-- > 0;)
     if (c.module->elems[k].mode == ast::SegmentMode::Declarative) first = k;
-  for (const ast::Function& f : c.module->funcs)
-    for (const ast::Instr& i : f.body)
-      if ((i.op == Op::TableInit || i.op == Op::ElemDrop) && i.a >= first) return true;
-  return false;
+  return any_instr(*c.module, [first](const ast::Instr& i) {
+    return (i.op == Op::TableInit || i.op == Op::ElemDrop) && i.a >= first;
+  });
 }
 
 // ---- binaryen-132-flag-bits-unchecked

@@ -229,11 +229,7 @@ bool binaryen_lane_trap_first(const RuleContext& c) {
     for (size_t step = 1; step < c.finding.call && !fits; ++step)
       fits = memory_trap(outcome_at(c, peer(c), step)) && memory_trap(outcome_at(c, "warden", step));
   }
-  if (!fits) return false;
-  for (const ast::Function& f : c.module->funcs)
-    for (const ast::Instr& i : f.body)
-      if (info(i.op).imm == Imm::MemLane) return true;
-  return false;
+  return fits && any_instr(*c.module, [](const ast::Instr& i) { return info(i.op).imm == Imm::MemLane; });
 }
 
 // ---- binaryen-108-interpreter-native-stack-overflow (crash)
@@ -748,10 +744,7 @@ bool binaryen_data_drop_needs_memory(const RuleContext& c) {
   if (!verdict_is(w, Verdict::Valid) || !says(load_of(c, peer(c)), "Memory operations require a memory")) return false;
   const ast::Module& m = *c.module;
   if (!m.memories.empty() || m.imported(ExternKind::Memory)) return false;
-  for (const ast::Function& f : m.funcs)
-    for (const ast::Instr& i : f.body)
-      if (i.op == Op::DataDrop) return true;
-  return false;
+  return any_instr(m, [](const ast::Instr& i) { return i.op == Op::DataDrop; });
 }
 
 // ---- binaryen-108-untyped-select-on-references

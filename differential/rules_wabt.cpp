@@ -176,15 +176,12 @@ bool wabt_table_grow_abort(const RuleContext& c) {
 // `values_.size() >= types.size()' failed", seed 9107): the rule also
 // takes wabt dying of signal 6 in a call that Warden at wabt's depth ends
 // with "call stack exhausted", in a module with a call_indirect.
-static bool has_call_indirect(const ast::Module& m) {
-  for (const ast::Function& fn : m.funcs)
-    for (const ast::Instr& i : fn.body)
-      if (i.op == Op::CallIndirect) return true;
-  return false;
-}
 bool wabt_call_indirect_overflow(const RuleContext& c) {
   const Finding& f = c.finding;
   auto overflowed = [](const Outcome* o) { return o && o->status == Outcome::Status::Trap && o->trap == kTrapStack; };
+  auto has_call_indirect = [](const ast::Module& m) {
+    return any_instr(m, [](const ast::Instr& i) { return i.op == Op::CallIndirect; });
+  };
   if (!c.module || f.call == 0) return false;
   if (f.kind == FindingKind::Crash)
     return died_with(c, "wabt", "signal 6") && overflowed(outcome_at(c, depth_matched_name("wabt"), f.call)) &&

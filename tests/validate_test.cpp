@@ -872,22 +872,32 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
   // Forms a row does not have are never emitted. v128 operators without an
   // immediate fuse, a constant only as a scalar second operand; lane ops,
   // v128 loads and three-operand rows stay plain.
-  EXPECT_TRUE(code::fusable(Op::I8x16Add, code::form(code::kLocals, code::kPush)));
-  EXPECT_TRUE(code::fusable(Op::F64x2Mul, code::form(code::kStackLocal, code::kTee)));
-  EXPECT_FALSE(code::fusable(Op::I8x16Add, code::form(code::kStackConst, code::kPush)));
-  EXPECT_TRUE(code::fusable(Op::I8x16Shl, code::form(code::kStackConst, code::kSet)));
-  EXPECT_TRUE(code::fusable(Op::V128AnyTrue, code::form(code::kLocals, code::kBrZ)));
-  EXPECT_FALSE(code::fusable(Op::F64x2Mul, code::form(code::kLocals, code::kBrNZ)));
-  EXPECT_FALSE(code::fusable(Op::I8x16ExtractLaneS, code::form(code::kLocals, code::kPush)));
-  EXPECT_FALSE(code::fusable(Op::V128Bitselect, code::form(code::kStack, code::kSet)));
-  EXPECT_FALSE(code::fusable(Op::V128Load, code::form(code::kLocals, code::kPush)));
-  EXPECT_FALSE(code::fusable(Op::I32Store, code::form(code::kLocals, code::kSet)));
-  EXPECT_FALSE(code::fusable(Op::I32Eqz, code::form(code::kStackConst, code::kPush)));
-  EXPECT_TRUE(code::fusable(Op::I32DivS, code::form(code::kStackConst, code::kSet)));
-  EXPECT_FALSE(code::fusable(Op::I32Add, code::form(code::kStack, code::kPush)));  // the plain op
+  struct Row {
+    Op op;
+    int src, mode;
+    bool fuses;
+  };
+  const Row rows[] = {
+      {Op::I8x16Add, code::kLocals, code::kPush, true},
+      {Op::F64x2Mul, code::kStackLocal, code::kTee, true},
+      {Op::I8x16Add, code::kStackConst, code::kPush, false},  // a v128 constant
+      {Op::I8x16Shl, code::kStackConst, code::kSet, true},    // a scalar constant
+      {Op::V128AnyTrue, code::kLocals, code::kBrZ, true},
+      {Op::F64x2Mul, code::kLocals, code::kBrNZ, false},
+      {Op::I8x16ExtractLaneS, code::kLocals, code::kPush, false},
+      {Op::V128Bitselect, code::kStack, code::kSet, false},
+      {Op::V128Load, code::kLocals, code::kPush, false},
+      {Op::I32Store, code::kLocals, code::kSet, false},
+      {Op::I32Eqz, code::kStackConst, code::kPush, false},
+      {Op::I32DivS, code::kStackConst, code::kSet, true},
+      {Op::I32Add, code::kStack, code::kPush, false},   // the plain op
+      {Op::I64Add, code::kLocals, code::kBrNZ, false},  // branches take an i32
+  };
+  for (const Row& row : rows)
+    EXPECT_EQ(code::fusable(row.op, code::form(row.src, row.mode)), row.fuses)
+        << name(row.op) << " form " << row.src << "/" << row.mode;
   EXPECT_FALSE(code::fusable(Op::F64Lt, code::form(code::kLocals, code::kPush)) &&
                !code::fusable(Op::F64Lt, code::form(code::kLocals, code::kBrNZ)));
-  EXPECT_FALSE(code::fusable(Op::I64Add, code::form(code::kLocals, code::kBrNZ)));  // branches take an i32
 }
 
 TEST(Compile, FusedTeeAndBranches) {

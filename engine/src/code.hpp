@@ -115,7 +115,7 @@ constexpr bool fusable(Op op, int form) {
     case OpClass::Trap:
       if (o.p3 != Ty::_ || (branch && o.result != Ty::I32)) return false;
       if (wide && (o.cls != OpClass::Num || o.imm != Imm::None)) return false;
-      if (!value(o.p1) || !value(o.result) || (!wide && (!scalar(o.p1) || !scalar(o.result)))) return false;
+      if (!value(o.p1) || !value(o.result)) return false;
       if (o.p2 == Ty::_) return src == kLocals || src == kStack;
       if (src == kStackConst || src == kLocalConst) return scalar(o.p2);
       return value(o.p2);

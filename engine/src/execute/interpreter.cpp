@@ -34,20 +34,9 @@ namespace {
 // own stack slots in execute(), whose frame would grow to tens of KiB.
 #if defined(__GNUC__) && defined(__OPTIMIZE__)
 #define WARDEN_ALWAYS_INLINE inline __attribute__((always_inline))
-#define WARDEN_FLATTEN       inline __attribute__((always_inline, flatten))
 #else
 #define WARDEN_ALWAYS_INLINE inline
-#define WARDEN_FLATTEN       inline
 #endif
-
-/// F(a...) with all it calls inlined. GCC stops inlining into execute()
-/// once that function is large, and a v128 operator called out of line
-/// costs more than its dispatch: its operands and result go through
-/// memory (seen in mandelbrot_simd's f64x2.mul once v128 ops fused).
-template <auto F, class... A>
-WARDEN_FLATTEN auto inlined(A... a) noexcept {
-  return F(a...);
-}
 
 constexpr const char* kOobMemory = "out of bounds memory access";
 constexpr const char* kOobTable = "out of bounds table access";
