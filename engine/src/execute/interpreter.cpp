@@ -57,6 +57,20 @@ template <class T>
 template <class T>
 [[maybe_unused]] constexpr bool kValue = kScalar<T> || std::is_same_v<T, V128>;
 
+// A v128 in two slots is read and written as one 16-byte access, never as
+// two 8-byte halves: a 16-byte load of what two 8-byte stores just wrote
+// cannot be forwarded from the store buffer and waits for both to reach the
+// cache (about a dozen cycles on x86; `perf annotate` of mandelbrot_simd
+// showed its hottest instructions to be such loads). memcpy of 16 bytes is
+// one unaligned vector move (docs/performance.md, "16-byte slot moves").
+WARDEN_ALWAYS_INLINE V128 load128(const uint64_t* s) {
+  V128 v;
+  std::memcpy(static_cast<void*>(&v), s, sizeof v);  // V128 is trivially copyable
+  return v;
+}
+WARDEN_ALWAYS_INLINE void store128(uint64_t* s, V128 v) { std::memcpy(s, static_cast<const void*>(&v), sizeof v); }
+WARDEN_ALWAYS_INLINE void move128(uint64_t* to, const uint64_t* from) { std::memcpy(to, from, sizeof(V128)); }
+
 template <class T>
 WARDEN_ALWAYS_INLINE T get(const uint64_t* s) {
   if constexpr (std::is_same_v<T, uint32_t>)
@@ -69,7 +83,7 @@ WARDEN_ALWAYS_INLINE T get(const uint64_t* s) {
     return std::bit_cast<double>(s[0]);
   else {
     static_assert(std::is_same_v<T, V128>, "no slot image for this type");
-    return V128{s[0], s[1]};
+    return load128(s);
   }
 }
 
@@ -85,8 +99,7 @@ WARDEN_ALWAYS_INLINE void put(uint64_t* s, T v) {
     s[0] = std::bit_cast<uint64_t>(v);
   else {
     static_assert(std::is_same_v<T, V128>, "no slot image for this type");
-    s[0] = v.lo;
-    s[1] = v.hi;
+    store128(s, v);
   }
 }
 
@@ -611,10 +624,7 @@ op_SelectT:
 
 x_Select128:
   sp -= 3;
-  if (static_cast<uint32_t>(sp[2]) == 0) {
-    sp[-2] = sp[0];
-    sp[-1] = sp[1];
-  }
+  if (static_cast<uint32_t>(sp[2]) == 0) move128(sp - 2, sp);
   NEXT();
 
   // --------------------------------------------------------- variables ----
@@ -627,26 +637,17 @@ op_LocalSet:
 op_LocalTee:
   fp[*pc++] = sp[-1];
   NEXT();
-x_LocalGet128 : {
-  const uint64_t* l = fp + *pc++;
-  sp[0] = l[0];
-  sp[1] = l[1];
+x_LocalGet128:
+  move128(sp, fp + *pc++);
   sp += 2;
   NEXT();
-}
-x_LocalSet128 : {
-  uint64_t* l = fp + *pc++;
+x_LocalSet128:
   sp -= 2;
-  l[0] = sp[0];
-  l[1] = sp[1];
+  move128(fp + *pc++, sp);
   NEXT();
-}
-x_LocalTee128 : {
-  uint64_t* l = fp + *pc++;
-  l[0] = sp[-2];
-  l[1] = sp[-1];
+x_LocalTee128:
+  move128(fp + *pc++, sp - 2);
   NEXT();
-}
 op_GlobalGet:
   *sp++ = globals[*pc++]->lo;
   NEXT();
@@ -655,16 +656,16 @@ op_GlobalSet:
   NEXT();
 x_GlobalGet128 : {
   const GlobalInst* g = globals[*pc++];
-  sp[0] = g->lo;
-  sp[1] = g->hi;
+  store128(sp, V128{g->lo, g->hi});
   sp += 2;
   NEXT();
 }
 x_GlobalSet128 : {
   GlobalInst* g = globals[*pc++];
   sp -= 2;
-  g->lo = sp[0];
-  g->hi = sp[1];
+  const V128 v = load128(sp);
+  g->lo = v.lo;
+  g->hi = v.hi;
   NEXT();
 }
 
@@ -678,8 +679,7 @@ op_F64Const:
   *sp++ = *pc++;
   NEXT();
 op_V128Const:
-  sp[0] = pc[0];
-  sp[1] = pc[1];
+  move128(sp, pc);
   sp += 2;
   pc += 2;
   NEXT();

@@ -287,10 +287,11 @@ inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept {
 
 // ------------------------------------------------------------ compares ----
 
-#define WARDEN_SIMD_CMP(Shape, Suffix, T, expr)                   \
-  inline V128 Shape##Suffix(V128 a, V128 b) noexcept {            \
+#define WARDEN_SIMD_CMP_Q(Q, Shape, Suffix, T, expr)              \
+  Q V128 Shape##Suffix(V128 a, V128 b) noexcept {                 \
     return simd::compare<T>(a, b, [](T x, T y) { return expr; }); \
   }
+#define WARDEN_SIMD_CMP(Shape, Suffix, T, expr) WARDEN_SIMD_CMP_Q(inline, Shape, Suffix, T, expr)
 #define WARDEN_SIMD_ICMP(Shape, S, U)    \
   WARDEN_SIMD_CMP(Shape, Eq, U, x == y)  \
   WARDEN_SIMD_CMP(Shape, Ne, U, x != y)  \
@@ -302,13 +303,14 @@ inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept {
   WARDEN_SIMD_CMP(Shape, LeU, U, x <= y) \
   WARDEN_SIMD_CMP(Shape, GeS, S, x >= y) \
   WARDEN_SIMD_CMP(Shape, GeU, U, x >= y)
-#define WARDEN_SIMD_FCMP(Shape, F)      \
-  WARDEN_SIMD_CMP(Shape, Eq, F, x == y) \
-  WARDEN_SIMD_CMP(Shape, Ne, F, x != y) \
-  WARDEN_SIMD_CMP(Shape, Lt, F, x < y)  \
-  WARDEN_SIMD_CMP(Shape, Gt, F, x > y)  \
-  WARDEN_SIMD_CMP(Shape, Le, F, x <= y) \
-  WARDEN_SIMD_CMP(Shape, Ge, F, x >= y)
+// Two or four lanes, like the float arithmetic: inlined (WARDEN_SIMD_OP).
+#define WARDEN_SIMD_FCMP(Shape, F)                        \
+  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Eq, F, x == y) \
+  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Ne, F, x != y) \
+  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Lt, F, x < y)  \
+  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Gt, F, x > y)  \
+  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Le, F, x <= y) \
+  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Ge, F, x >= y)
 
 WARDEN_SIMD_ICMP(I8x16, int8_t, uint8_t)
 WARDEN_SIMD_ICMP(I16x8, int16_t, uint16_t)
@@ -326,19 +328,21 @@ WARDEN_SIMD_FCMP(F64x2, double)
 #undef WARDEN_SIMD_FCMP
 #undef WARDEN_SIMD_ICMP
 #undef WARDEN_SIMD_CMP
+#undef WARDEN_SIMD_CMP_Q
 
 // ------------------------------------------------------------- bitwise ----
 
-inline V128 V128Not(V128 a) noexcept { return {~a.lo, ~a.hi}; }
-inline V128 V128And(V128 a, V128 b) noexcept { return {a.lo & b.lo, a.hi & b.hi}; }
-inline V128 V128Andnot(V128 a, V128 b) noexcept { return {a.lo & ~b.lo, a.hi & ~b.hi}; }
-inline V128 V128Or(V128 a, V128 b) noexcept { return {a.lo | b.lo, a.hi | b.hi}; }
-inline V128 V128Xor(V128 a, V128 b) noexcept { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
+// Two 64-bit words each, and inlined (WARDEN_SIMD_OP).
+WARDEN_SIMD_OP V128 V128Not(V128 a) noexcept { return {~a.lo, ~a.hi}; }
+WARDEN_SIMD_OP V128 V128And(V128 a, V128 b) noexcept { return {a.lo & b.lo, a.hi & b.hi}; }
+WARDEN_SIMD_OP V128 V128Andnot(V128 a, V128 b) noexcept { return {a.lo & ~b.lo, a.hi & ~b.hi}; }
+WARDEN_SIMD_OP V128 V128Or(V128 a, V128 b) noexcept { return {a.lo | b.lo, a.hi | b.hi}; }
+WARDEN_SIMD_OP V128 V128Xor(V128 a, V128 b) noexcept { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
 /// Bits of a where c is 1, of b where c is 0.
-inline V128 V128Bitselect(V128 a, V128 b, V128 c) noexcept {
+WARDEN_SIMD_OP V128 V128Bitselect(V128 a, V128 b, V128 c) noexcept {
   return {(a.lo & c.lo) | (b.lo & ~c.lo), (a.hi & c.hi) | (b.hi & ~c.hi)};
 }
-inline uint32_t V128AnyTrue(V128 a) noexcept { return (a.lo | a.hi) != 0; }
+WARDEN_SIMD_OP uint32_t V128AnyTrue(V128 a) noexcept { return (a.lo | a.hi) != 0; }
 
 // ------------------------------------------------- integer lane arithmetic ----
 
