@@ -981,6 +981,23 @@ TEST_F(Command, WastAndDiffMetricsPassPromtool) {
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 }
 
+// `warden serve` execs warden-serve from its own directory: the options and
+// --help are the server's, and without it the command says what is missing.
+TEST_F(Command, ServeRunsTheServerExecutableBesideWarden) {
+  Outcome help = warden("serve --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--route"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("See docs/serve.md."), std::string::npos) << help.out;
+  const std::filesystem::path alone = dir_ / "alone";
+  std::filesystem::create_directories(alone);
+  std::filesystem::copy_file(warden_, alone / "warden");
+  Outcome o = warden_shell((alone / "warden").string() + " serve --route /x=y.wasm");
+  EXPECT_EQ(o.exit_code, 64);
+  EXPECT_NE(o.err.find("warden serve: cannot run " + (alone / "warden-serve").string() + ": No such file or directory"),
+            std::string::npos)
+      << o.err;
+}
+
 // warden serve: WAGI request in, response out; a trap is 500, the deadline
 // 504, a failed request leaves the others alone; /healthz and /metrics.
 TEST_F(Command, ServeAnswersEachRequestWithAFreshInstance) {
