@@ -285,6 +285,21 @@ TEST(Decode, Utf8Names) {
     EXPECT_EQ(r.error().message, "malformed UTF-8 encoding") << bad;
     EXPECT_EQ(r.error().offset, 12u) << bad;
   }
+  // Names are checked eight ASCII bytes at a time where they can be: the
+  // same rules hold after such a word, and a word with a byte >= 0x80 is
+  // checked byte by byte.
+  const std::string ascii8 = "61 62 63 64 65 66 67 68 ";
+  for (std::string_view ok : {"c3 a9", "f0 9f 98 80", "61 62 63 64 65 66 67 68", "c3 a9 61 62 63 64 65 66 67"}) {
+    Result<ast::Module> r = dec(export_named(ascii8 + std::string(ok)));
+    EXPECT_TRUE(r.ok()) << ok;
+  }
+  for (std::string_view bad :
+       {"80", "c0 80", "ed a0 80", "c3", "ff 61 62 63 64 65 66 67", "61 62 63 64 65 66 67 68 e2 82"}) {
+    Result<ast::Module> r = dec(export_named(ascii8 + std::string(bad)));
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().message, "malformed UTF-8 encoding") << bad;
+    EXPECT_EQ(r.error().offset, 12u) << bad;
+  }
   // Custom section names are names too (utf8-custom-section-id.wast).
   EXPECT_MALFORMED(wasm(hex("00 02 01 80")), "malformed UTF-8 encoding", 11);
 }

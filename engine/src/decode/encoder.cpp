@@ -195,8 +195,10 @@ void write_data(Writer& w, const ast::DataSegment& d) {
   w.bytes(d.bytes);
 }
 
-void write_body(Writer& w, const ast::Function& f) {
-  Writer b;
+// `b` is scratch space for the body (its size goes first), reused across
+// bodies so that each does not grow a vector of its own from nothing.
+void write_body(Writer& w, Writer& b, const ast::Function& f) {
+  b.out.clear();
   b.u32(static_cast<uint32_t>(f.locals.size()));
   for (const ast::LocalDecl& l : f.locals) {
     b.u32(l.count);
@@ -228,6 +230,9 @@ class ModuleWriter {
  private:
   const ast::Module& m_;
   Writer w_;
+  // Scratch for a section's contents and a function body, which go into
+  // w_ after their sizes; kept between sections for their capacity.
+  Writer section_, body_;
 
   void customs_after(uint8_t id) {
     for (const ast::CustomSection& c : m_.customs)
@@ -235,10 +240,15 @@ class ModuleWriter {
   }
 
   void custom(const ast::CustomSection& c) {
-    Writer s;
+    Writer& s = fresh_section();
     s.name(c.name);
     s.bytes(c.bytes);
     emit(0, s);
+  }
+
+  Writer& fresh_section() {
+    section_.out.clear();
+    return section_;
   }
 
   void emit(uint8_t id, const Writer& s) {
@@ -257,7 +267,7 @@ class ModuleWriter {
   template <class T, class F>
   void vec_section(uint8_t id, const std::vector<T>& items, F write_item) {
     if (items.empty() && !anchors_custom(id)) return;
-    Writer s;
+    Writer& s = fresh_section();
     s.u32(static_cast<uint32_t>(items.size()));
     for (const T& item : items) write_item(s, item);
     emit(id, s);
@@ -302,7 +312,7 @@ class ModuleWriter {
         });
       case 8:
         if (m_.start) {
-          Writer s;
+          Writer& s = fresh_section();
           s.u32(*m_.start);
           emit(id, s);
         }
@@ -310,12 +320,12 @@ class ModuleWriter {
       case 9: return vec_section(id, m_.elems, write_elem);
       case 12:
         if (m_.data_count || uses_data_index(m_)) {
-          Writer s;
+          Writer& s = fresh_section();
           s.u32(m_.data_count ? *m_.data_count : static_cast<uint32_t>(m_.datas.size()));
           emit(id, s);
         }
         return;
-      case 10: return vec_section(id, m_.funcs, write_body);
+      case 10: return vec_section(id, m_.funcs, [this](Writer& s, const ast::Function& f) { write_body(s, body_, f); });
       case 11: return vec_section(id, m_.datas, write_data);
     }
   }

@@ -267,9 +267,10 @@ class InstrReader {
         break;
       case Imm::BrTable: {
         const uint32_t n = r_.len();  // at most the bytes left: no claim unbacked
-        targets_.clear();
-        for (uint32_t i = 0; i < n && r_.ok(); ++i) targets_.push_back(r_.u32());
-        targets_.push_back(r_.u32());  // default label
+        // Sized once and filled in place: br_table lists thousands long
+        // are common in fuzzed input, and element-wise growth showed up.
+        targets_.resize(size_t{n} + 1);
+        for (uint32_t i = 0; i <= n && r_.ok(); ++i) targets_[i] = r_.u32();  // the default label last
         in.b = n + 1;
         break;
       }
