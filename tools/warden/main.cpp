@@ -29,8 +29,9 @@ int main(int argc, char** argv) {
   // `warden NAME ...` builds only NAME's options: about 0.2 ms of a whole
   // `warden run`'s 1.4 (docs/design.md, "Start-up"). Anything else
   // (--help, --version, a misspelt name) gets the whole app.
-  const auto named = std::find_if(commands.begin(), commands.end(),
-                                  [&](const Command& c) { return argc > 1 && std::strcmp(argv[1], c.name) == 0; });
+  const char* first = argc > 1 ? argv[1] : "";
+  const auto named =
+      std::find_if(commands.begin(), commands.end(), [&](const Command& c) { return std::strcmp(first, c.name) == 0; });
   for (const Command& c : commands) {
     if (named != commands.end() && &c != &*named) continue;
     CLI::App* sub = app.add_subcommand(c.name, c.description);
