@@ -559,7 +559,7 @@ class Campaign {
   };
   // Touches no campaign state: it runs beside the engines (run_cycle_of);
   // account_wasi() adds its times.
-  WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls, WasiRunners* runners = nullptr) {
+  WasiCompare wasi_compare(std::span<const fuzz::WasiCall> calls, WasiRunners* runners = nullptr, int32_t hint = -1) {
     WasiRunners& r = runners ? *runners : *wasi_runners_;
     WasiCompare c;
     auto t = Clock::now();
@@ -567,7 +567,7 @@ class Campaign {
     c.module = c.warden.module;
     c.warden_seconds = since(t);
     t = Clock::now();
-    c.node = r.run_node(calls);
+    c.node = r.run_node(calls, hint);
     c.node_seconds = since(t);
     c.finding = first_unexplained(calls, c.warden, c.node);
     return c;
@@ -598,22 +598,35 @@ class Campaign {
     if (!bucket) return;
     Bucket& b = *bucket;
     // Minimize: drop calls, last first, while the same rule explains the
-    // same signature.
+    // same signature. When node died in call k, the calls after it go
+    // first, in one check, and every later check tells node's culprit
+    // search where k has moved to (run_node's hint).
     auto t = Clock::now();
     auto deadline = t + std::chrono::duration<double>(o_.reduce_seconds);
     std::vector<fuzz::WasiCall> min = calls;
     WasiCompare last = c;
     uint32_t checks = 0, budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
+    if (f.kind == FindingKind::Hang) budget = std::min<uint32_t>(budget, rule.empty() ? 8 : 0);  // as minimize()
+    auto keeps = [&](std::vector<fuzz::WasiCall>& fewer, int32_t hint) {
+      ++checks;
+      WasiCompare r = wasi_compare(fewer, nullptr, hint);
+      account_wasi(r);
+      if (!r.finding || r.finding->first.signature != f.signature || r.finding->second != rule) return;
+      min = std::move(fewer);
+      last = std::move(r);
+    };
+    int32_t k = last.node.died_in;
+    if (k >= 0 && static_cast<size_t>(k) + 1 < min.size() && checks < budget) {
+      std::vector<fuzz::WasiCall> upto(min.begin(), min.begin() + k + 1);
+      keeps(upto, k);
+    }
     for (size_t i = min.size(); i-- > 0 && checks < budget && Clock::now() < deadline;) {
       if (min.size() == 1) break;
       std::vector<fuzz::WasiCall> fewer = min;
       fewer.erase(fewer.begin() + static_cast<long>(i));
-      ++checks;
-      WasiCompare r = wasi_compare(fewer);
-      account_wasi(r);
-      if (!r.finding || r.finding->first.signature != f.signature || r.finding->second != rule) continue;
-      min = std::move(fewer);
-      last = std::move(r);
+      k = last.node.died_in;
+      int32_t at = static_cast<int32_t>(i);
+      keeps(fewer, k < 0 || at == k ? -1 : at < k ? k - 1 : k);
     }
     health_.reduce_seconds += since(t);
     b.original_size = encode(fuzz::wasi_module(calls, fuzz::WasiShape::Record)).size();
@@ -756,38 +769,46 @@ class Campaign {
   // `m` is structure_of(bytes), or null when the bytes do not decode.
   std::string explanation(const Finding& f, std::span<const uint8_t> bytes, const ast::Module* m,
                           std::span<const EngineLoad> loads, std::span<const EngineRun> runs) {
-    std::map<std::string, LoadResult> confirmations;
-    bool wabt = std::find(f.engines.begin(), f.engines.end(), "wabt") != f.engines.end() || f.reference == "wabt";
-    if ((f.kind == FindingKind::Validation || f.kind == FindingKind::Crash) && wabt)
-      if (Engine* w = engine("wabt")) confirmations["wabt"] = w->confirm(bytes);
-    // Whether custom sections are the cause: the same verdict question,
-    // asked again without them.
-    if (f.kind == FindingKind::Validation) {
-      std::vector<uint8_t> stripped = without_custom_sections(bytes);
-      if (!stripped.empty()) {
-        for (const std::string& name : f.engines) {
-          Engine* e = engine(name);
-          if (!e) continue;
-          std::span<const uint8_t> one[] = {stripped};
-          LoadResult l = e->validate(one).front();
-          confirmations[name + "-without-customs"] = l;
-          // Still at odds without them: then another catalogued bug must
-          // account for what is left (asked of the stripped module).
-          const LoadResult* w = nullptr;
-          for (const EngineLoad& x : loads)
-            if (x.engine == "warden") w = &x.load;
-          if (!w || verdicts_agree(l.verdict, w->verdict)) continue;
-          std::vector<EngineLoad> rest = {{"warden", true, *w}, {name, e->three_way(), l}};
-          for (const EngineLoad& x : loads)
-            if (x.engine != "warden" && x.engine != name) rest.push_back(x);
-          Finding g = f;
-          g.engines = {name};
-          std::optional<ast::Module> sm = structure_of(stripped);
-          RuleContext inner{g, stripped, sm ? &*sm : nullptr, rest, {}, nullptr};
-          if (!explain(inner).empty()) confirmations[name + "-without-customs-explained"] = l;
-        }
+    const bool wabt = std::find(f.engines.begin(), f.engines.end(), "wabt") != f.engines.end() || f.reference == "wabt";
+    const LoadResult* w = nullptr;
+    for (const EngineLoad& x : loads)
+      if (x.engine == "warden") w = &x.load;
+    std::vector<uint8_t> stripped;  // made when first asked for
+    const std::string customs = "-without-customs", explained = "-explained";
+    Confirmations confirmations([&](const std::string& name) -> std::optional<LoadResult> {
+      if (name == "wabt") {
+        Engine* e = engine("wabt");
+        if (!e || !wabt || (f.kind != FindingKind::Validation && f.kind != FindingKind::Crash)) return {};
+        return e->confirm(bytes);
       }
-    }
+      // Whether custom sections are the cause: the same verdict question,
+      // asked again without them, of an engine of the finding.
+      size_t at = name.find(customs);
+      if (f.kind != FindingKind::Validation || at == std::string::npos) return {};
+      const std::string who = name.substr(0, at), rest = name.substr(at + customs.size());
+      Engine* e = engine(who);
+      if (!e || std::find(f.engines.begin(), f.engines.end(), who) == f.engines.end()) return {};
+      if (stripped.empty()) stripped = without_custom_sections(bytes);
+      if (stripped.empty()) return {};
+      if (rest.empty()) {
+        std::span<const uint8_t> one[] = {stripped};
+        return e->validate(one).front();
+      }
+      if (rest != explained) return {};
+      // Still at odds without them: then another catalogued bug must
+      // account for what is left (asked of the stripped module).
+      const LoadResult* l = confirmations.get(who + customs);
+      if (!w || !l || verdicts_agree(l->verdict, w->verdict)) return {};
+      std::vector<EngineLoad> left = {{"warden", true, *w}, {who, e->three_way(), *l}};
+      for (const EngineLoad& x : loads)
+        if (x.engine != "warden" && x.engine != who) left.push_back(x);
+      Finding g = f;
+      g.engines = {who};
+      std::optional<ast::Module> sm = structure_of(stripped);
+      RuleContext inner{g, stripped, sm ? &*sm : nullptr, left, {}, nullptr};
+      if (explain(inner).empty()) return {};
+      return *l;
+    });
     RuleContext ctx{f, bytes, m, loads, runs, &confirmations};
     return explain(ctx);
   }
@@ -976,9 +997,11 @@ class Campaign {
     Bundle b;
     b.finding = f;
     uint32_t budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
-    // Hangs cost a timeout per check: they get few checks. Every bucket
-    // also gets a wall-clock budget; past it, checks answer "no" at once.
-    if (f.kind == FindingKind::Hang) budget = std::min<uint32_t>(budget, 8);
+    // Hangs cost a timeout per check: they get few checks, and none when a
+    // catalogued bug explains them (its regression is minimized already).
+    // Every bucket also gets a wall-clock budget; past it, checks answer
+    // "no" at once.
+    if (f.kind == FindingKind::Hang) budget = std::min<uint32_t>(budget, rule.empty() ? 8 : 0);
     auto deadline = Clock::now() + std::chrono::duration<double>(o_.reduce_seconds);
     auto in_time = [&] { return Clock::now() < deadline; };
     std::vector<std::string> who = involved(f);

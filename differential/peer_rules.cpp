@@ -46,10 +46,8 @@ bool says(const LoadResult* l, std::string_view text) {
   return l && l->verdict != Verdict::Valid && l->message.find(text) != std::string::npos;
 }
 
-const LoadResult* confirmed(const RuleContext& c, std::string_view engine) {
-  if (!c.confirmations) return nullptr;
-  auto it = c.confirmations->find(std::string(engine));
-  return it == c.confirmations->end() ? nullptr : &it->second;
+const LoadResult* confirmed(const RuleContext& c, std::string_view name) {
+  return c.confirmations ? c.confirmations->get(std::string(name)) : nullptr;
 }
 
 const LoadResult* warden_says(const RuleContext& c, Verdict v, std::string_view text) {
@@ -280,6 +278,12 @@ bool on(const PeerRule& r, std::string_view engine) {
 }  // namespace
 
 std::span<const PeerRule> peer_rules() { return kRules; }
+
+const LoadResult* Confirmations::get(const std::string& name) const {
+  auto it = known_.find(name);
+  if (it == known_.end()) it = known_.emplace(name, ask_(name)).first;
+  return it->second ? &*it->second : nullptr;
+}
 
 std::string explain(const RuleContext& c) {
   std::string names;

@@ -4,7 +4,9 @@
 // finding, the engines' own words and the module itself; it never matches
 // on the signature alone.
 #pragma once
+#include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +16,24 @@
 
 namespace warden::diff {
 
+/// Second opinions a rule may ask for, by name: "wabt" (wasm-validate's
+/// verdict, on a validation finding that involves wabt),
+/// "<engine>-without-customs" (the engine's verdict on the module with its
+/// custom sections removed) and "<engine>-without-customs-explained". Each
+/// is asked of the engines the first time a rule wants it, and kept: most
+/// findings are explained before any rule needs one.
+class Confirmations {
+ public:
+  /// `ask` gives the opinion of that name, or nothing when there is none.
+  using Ask = std::function<std::optional<LoadResult>(const std::string& name)>;
+  explicit Confirmations(Ask ask) : ask_(std::move(ask)) {}
+  const LoadResult* get(const std::string& name) const;
+
+ private:
+  Ask ask_;
+  mutable std::map<std::string, std::optional<LoadResult>> known_;
+};
+
 struct RuleContext {
   const Finding& finding;
   /// The module as the engines saw it (the probe, for runs) and its syntax
@@ -22,10 +42,8 @@ struct RuleContext {
   const ast::Module* module = nullptr;
   std::span<const EngineLoad> loads;  ///< validation comparisons
   std::span<const EngineRun> runs;    ///< run comparisons
-  /// Second opinions the campaign asked for, by name: "wabt" (wasm-validate
-  /// on a validation finding that involves wabt), "<engine>-without-customs"
-  /// (the engine's verdict on the module with its custom sections removed).
-  const std::map<std::string, LoadResult>* confirmations = nullptr;
+  /// Second opinions the campaign can give, or null when it has none.
+  const Confirmations* confirmations = nullptr;
 };
 
 /// A rule whose name starts with "feature:" describes a feature an engine

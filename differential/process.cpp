@@ -215,6 +215,15 @@ void LineProcess::read_stderr() {
   if (err_ >= 0) close(err_), err_ = -1;  // end of file: the child closed it
 }
 
+bool LineProcess::alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return true;
+  pid_ = -1;
+  stop();
+  return false;
+}
+
 void LineProcess::stop() {
   if (in_ >= 0) close(in_);
   if (out_ >= 0) close(out_);

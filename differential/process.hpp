@@ -57,6 +57,9 @@ class LineProcess {
   bool start(const std::vector<std::string>& argv, uint64_t memory_bytes, const std::string& cwd = "",
              bool keep_stderr = false);
   bool running() const { return pid_ > 0; }
+  /// Whether the child is still there: false (and it is reaped) when it has
+  /// exited since it started, as a spare started in advance may have.
+  bool alive();
   /// Sends each request line and reads exactly one response line per
   /// request, writing and reading concurrently so that neither pipe fills.
   /// False on timeout (then the child is killed) or when the child dies;

@@ -259,18 +259,22 @@ bool node_set_times_lock_leak(const WasiCase& c) {
 // that ask for seconds of sleep outlast node's timeout. (uvwasi sleeps even
 // on a clock id that does not exist; Warden answers that subscription with
 // EINVAL at once.)
-bool node_poll_sleeps(const WasiCase& c) {
-  if (c.finding.kind != FindingKind::Hang || c.finding.engines != std::vector<std::string>{"node"}) return false;
+// A poll_oneoff with a clock subscription of a second or more.
+bool sleeps_for_seconds(const fuzz::WasiCall& call) {
+  if (fuzz::wasi_call_name(call) != "poll_oneoff") return false;
   static const std::vector<uint8_t> image = fuzz::wasi_memory_image();
   auto u64_at = [](uint64_t p) { return uint64_t{u32_at(image, p)} | uint64_t{u32_at(image, p + 4)} << 32; };
-  for (size_t k = 0; k < c.finding.call && k < c.calls.size(); ++k) {
-    if (fuzz::wasi_call_name(c.calls[k]) != "poll_oneoff") continue;
-    const std::vector<uint64_t>& args = c.calls[k].args;
-    for (uint64_t i = 0, in = args[0]; i < args[2] && in + 48 * (i + 1) <= kMemory; ++i) {
-      uint64_t sub = in + 48 * i;
-      if (image[sub + 8] == 0 && u64_at(sub + 24) >= 1'000'000'000) return true;
-    }
+  const std::vector<uint64_t>& args = call.args;
+  for (uint64_t i = 0, in = args[0]; i < args[2] && in + 48 * (i + 1) <= kMemory; ++i) {
+    uint64_t sub = in + 48 * i;
+    if (image[sub + 8] == 0 && u64_at(sub + 24) >= 1'000'000'000) return true;
   }
+  return false;
+}
+bool node_poll_sleeps(const WasiCase& c) {
+  if (c.finding.kind != FindingKind::Hang || c.finding.engines != std::vector<std::string>{"node"}) return false;
+  for (size_t k = 0; k < c.finding.call && k < c.calls.size(); ++k)
+    if (sleeps_for_seconds(c.calls[k])) return true;
   return false;
 }
 
@@ -602,7 +606,8 @@ bool node_can_take(const fuzz::WasiCall& c) {
   std::string name = fuzz::wasi_call_name(c);
   if (name == "proc_raise") return false;  // node-20-wasi-proc-raise-signals-node
   if (name == "path_filestat_set_times" && c.args.size() >= 7 && invalid_fstflags(c.args[6]))
-    return false;  // node-20-wasi-set-times-lock-leak
+    return false;                           // node-20-wasi-set-times-lock-leak
+  if (sleeps_for_seconds(c)) return false;  // node-wasi-poll-oneoff-sleeps
   return true;
 }
 

@@ -77,7 +77,7 @@ WasiRunners::WasiRunners(std::string work_dir, std::string node, std::string har
 }
 
 WasiRunners::~WasiRunners() {
-  proc_.stop();
+  for (LineProcess& p : procs_) p.stop();
   std::error_code ec;
   for (const char* who : {"warden", "node"}) fs::remove_all(fs::path(work_) / who, ec);
 }
@@ -85,12 +85,14 @@ WasiRunners::~WasiRunners() {
 bool WasiRunners::available(std::string& why) {
   if (access(node_.c_str(), X_OK) != 0) return why = node_ + " not found", false;
   if (access(harness_.c_str(), R_OK) != 0) return why = harness_ + " not found", false;
-  if (!proc_.start({node_, "--no-warnings", harness_}, memory_bytes_))
-    return why = "cannot start node: " + proc_.error(), false;
+  LineProcess& proc = procs_[live_];
+  if (!proc.start({node_, "--no-warnings", harness_}, memory_bytes_))
+    return why = "cannot start node: " + proc.error(), false;
   std::vector<std::string> replies;
-  if (!proc_.exchange({R"({"op":"version"})"}, replies, 20000)) return why = "wasi harness: " + proc_.error(), false;
+  if (!proc.exchange({R"({"op":"version"})"}, replies, 20000)) return why = "wasi harness: " + proc.error(), false;
   json j = json::parse(replies[0], nullptr, false);
   node_version_ = j.is_object() ? j.value("version", "node (unknown)") : "node (unknown)";
+  procs_[1 - live_].start({node_, "--no-warnings", harness_}, memory_bytes_);  // the spare
   return true;
 }
 
@@ -189,25 +191,38 @@ WasiRun WasiRunners::run_warden(std::span<const fuzz::WasiCall> program) {
   return finish(root, std::move(r));
 }
 
-WasiRun WasiRunners::run_node(std::span<const fuzz::WasiCall> program) {
+WasiRun WasiRunners::run_node(std::span<const fuzz::WasiCall> program, int32_t hint) {
   WasiRun r = node_once(program);
   if (r.end != "hang" && r.end.rfind("crash", 0) != 0) return r;
   // The shortest prefix that still dies: its last call is the culprit.
-  size_t lo = 0, hi = program.size();  // prefix lo survives, prefix hi dies
-  while (hi - lo > 1) {
-    size_t mid = lo + (hi - lo) / 2;
-    WasiRun p = node_once(program.first(mid));
-    if (p.end == r.end || (p.end.rfind("crash", 0) == 0 && r.end.rfind("crash", 0) == 0))
-      hi = mid;
-    else
-      lo = mid;
-  }
-  if (lo > 0) {  // the errnos before it, from the prefix that survives
-    WasiRun p = node_once(program.first(lo));
-    for (size_t i = 0; i < lo && i < p.errnos.size(); ++i) r.errnos[i] = p.errnos[i];
-  }
+  // Prefix lo survives (`before` holds its errnos), prefix hi dies.
+  size_t lo = 0, hi = program.size();
+  std::vector<int32_t> before;
+  auto try_prefix = [&](size_t n) {
+    WasiRun p = node_once(program.first(n));
+    if (p.end == r.end || (p.end.rfind("crash", 0) == 0 && r.end.rfind("crash", 0) == 0)) {
+      hi = n;
+    } else {
+      lo = n;
+      before = std::move(p.errnos);
+    }
+  };
+  if (hint > 0 && static_cast<size_t>(hint) < hi) try_prefix(static_cast<size_t>(hint));
+  if (hint >= 0 && lo == static_cast<size_t>(hint) && lo + 1 < hi) try_prefix(lo + 1);
+  while (hi - lo > 1) try_prefix(lo + (hi - lo) / 2);
+  for (size_t i = 0; i < lo && i < before.size(); ++i) r.errnos[i] = before[i];
   r.died_in = static_cast<int32_t>(hi - 1);
   return r;
+}
+
+LineProcess& WasiRunners::node_process() {
+  LineProcess& live = procs_[live_];
+  if (live.running()) return live;
+  LineProcess& spare = procs_[1 - live_];
+  if (!spare.alive()) spare.start({node_, "--no-warnings", harness_}, memory_bytes_);
+  live_ = 1 - live_;
+  live.start({node_, "--no-warnings", harness_}, memory_bytes_);  // the next spare, starting now
+  return spare;
 }
 
 WasiRun WasiRunners::node_once(std::span<const fuzz::WasiCall> program) {
@@ -225,11 +240,12 @@ WasiRun WasiRunners::node_once(std::span<const fuzz::WasiCall> program) {
   req["err"] = root + "/err";
   req["calls"] = calls;
   std::vector<std::string> rep;
-  if (!proc_.running() && !proc_.start({node_, "--no-warnings", harness_}, memory_bytes_)) {
-    r.end = "harness: cannot start node: " + proc_.error();
-  } else if (!proc_.exchange({req.dump()}, rep, timeout_ms_)) {
-    r.end = proc_.error() == "timed out" ? "hang" : "crash: " + proc_.error();
-    proc_.stop();
+  LineProcess& proc = node_process();
+  if (!proc.running()) {
+    r.end = "harness: cannot start node: " + proc.error();
+  } else if (!proc.exchange({req.dump()}, rep, timeout_ms_)) {
+    r.end = proc.error() == "timed out" ? "hang" : "crash: " + proc.error();
+    proc.stop();
   } else {
     json j = json::parse(rep[0], nullptr, false);
     std::string s = j.is_object() ? j.value("s", "") : "";

@@ -47,16 +47,25 @@ class WasiRunners {
   /// `warden diff` runs it: --deterministic, seed 1, every grant.
   WasiRun run_warden(std::span<const fuzz::WasiCall> calls);
   /// Runs it under node. When node dies or hangs, shorter prefixes of the
-  /// program are run to find the call that does it (`died_in`).
-  WasiRun run_node(std::span<const fuzz::WasiCall> calls);
+  /// program are run to find the call that does it (`died_in`): a binary
+  /// search whose first two prefixes, when a `hint` is given, end just
+  /// before and just after call `hint` (a minimizer that knows where the
+  /// last program died). Either way the search ends at a prefix that survives
+  /// next to one that dies.
+  WasiRun run_node(std::span<const fuzz::WasiCall> calls, int32_t hint = -1);
 
  private:
   WasiRun node_once(std::span<const fuzz::WasiCall> calls);
   WasiRun finish(const std::string& root, WasiRun r);
+  /// The node process for the next request. One that died or hung is
+  /// replaced by the spare, started when the last one took over, so that a
+  /// crash costs no start-up wait; a new spare starts at once.
+  LineProcess& node_process();
   std::string work_, node_, harness_, node_version_;
   uint32_t timeout_ms_;
   uint64_t memory_bytes_;
-  LineProcess proc_;
+  LineProcess procs_[2];  // the live node and its spare
+  int live_ = 0;
   std::string canary_before_;
 };
 
@@ -91,7 +100,8 @@ struct WasiCase {
 std::string explain_wasi(const WasiCase& c);
 
 /// Whether the program may go to node: false for the calls that take node
-/// down for seconds by a catalogued bug (a deadlock, a signal to itself).
+/// down for seconds by a catalogued bug or habit (a deadlock, a signal to
+/// itself, a poll_oneoff that sleeps a second or more).
 /// The campaign leaves them out of its programs; their regressions keep
 /// them pinned.
 bool node_can_take(const fuzz::WasiCall& c);

@@ -840,6 +840,68 @@ TEST(DiffPeerRules, NpmEnginesGetTheRulesOfTheBugsTheyStillHave) {
   EXPECT_EQ(explained(passive, "binaryen-npm", no_segment), "");  // no declarative segment: another bug
 }
 
+// ------------------------------------------------------- wabt adapter ----
+
+// Warden bug, found by `warden diff --time 150s --seed 9140` (bucket
+// crash|call|wabt, "crash (unparsed: state() => i32:0, ..., i32:4294967218, )"):
+// when spectest-interp aborted on one module of a batch, the answer of an
+// earlier module that its stdout buffer had cut in the middle of a line was
+// read as that module's answer, "unparsed", a crash. A cut line is no
+// answer: the module runs again in a smaller batch. The outputs are
+// corpora/regressions/differential/warden-wabt-answer-cut-by-abort.*.out; a
+// stand-in spectest-interp prints them and aborts when given two modules,
+// and answers in full when given one.
+TEST(DiffWabt, AnAnswerCutByAnAbortIsRunAgain) {
+  const fs::path dir = fs::temp_directory_path() / ("warden-wabt-cut-" + std::to_string(getpid()));
+  const fs::path regressions = fs::path(WARDEN_SOURCE_DIR) / "corpora" / "regressions" / "differential";
+  fs::create_directories(dir / "tools");
+  {
+    std::ofstream f(dir / "tools" / "spectest-interp");
+    f << "#!/bin/sh\n"
+         "if [ \"$1\" = --version ]; then echo 1.0.32; exit 0; fi\n"
+         "kind=run; grep -q assert_invalid \"$1\" && kind=validate\n"
+         "if [ \"$(grep -o '\"filename\"' \"$1\" | wc -l)\" -gt 1 ]; then\n"
+         "  cat '"
+      << regressions.string()
+      << "/warden-wabt-answer-cut-by-abort.'$kind.out; kill -ABRT $$\n"
+         "fi\n"
+         "if [ $kind = run ]; then echo 'state() => i32:0, i32:16, i64:1, i64:2, i64:3, i32:4, i32:5'\n"
+         "else printf 'x.wast:1: assert_invalid passed:\\n  v0.wasm:000000b: error: type mismatch in call\\n'; fi\n"
+         "echo '1/1 tests passed.'\n";
+  }
+  fs::permissions(dir / "tools" / "spectest-interp", fs::perms::owner_all);
+  EngineSetup setup;
+  setup.tool_dir = (dir / "tools").string();
+  setup.work_dir = dir.string();
+  setup.tool_server = "none";
+  std::unique_ptr<Engine> wabt = make_engine("wabt", setup);
+  std::string why;
+  ASSERT_TRUE(wabt && wabt->available(why)) << why;
+
+  const std::vector<uint8_t> bytes = wat("(module)");
+  using V = ValType;
+  std::vector<RunJob> jobs = {{bytes, {Call{"c0", {}, {V::I32}}}},
+                              {bytes, {Call{"state", {}, {V::I32, V::I32, V::I64, V::I64, V::I64, V::I32, V::I32}}}}};
+  std::vector<RunResult> runs = wabt->run(jobs);
+  ASSERT_EQ(runs.size(), 2u);
+  ASSERT_EQ(runs[0].calls.size(), 1u);
+  EXPECT_EQ(runs[0].calls[0].status, Outcome::Status::Ok);
+  EXPECT_EQ(runs[0].calls[0].values, (std::vector<uint64_t>{7}));
+  ASSERT_EQ(runs[1].calls.size(), 1u);
+  EXPECT_EQ(runs[1].calls[0].status, Outcome::Status::Ok) << runs[1].calls[0].message;
+  EXPECT_EQ(runs[1].calls[0].values, (std::vector<uint64_t>{0, 16, 1, 2, 3, 4, 5}));
+
+  std::span<const uint8_t> mods[] = {bytes, bytes};
+  std::vector<LoadResult> loads = wabt->validate(mods);
+  ASSERT_EQ(loads.size(), 2u);
+  EXPECT_EQ(loads[0].message, "type mismatch in i32.add, expected [i32, i32] but got [i32]");
+  EXPECT_EQ(loads[0].offset, 0xau);
+  EXPECT_EQ(loads[1].message, "type mismatch in call");
+  EXPECT_EQ(loads[1].offset, 0xbu);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 // ------------------------------------------------------------ campaign ----
 
 TEST(DiffCampaign, SameSeedSameFindings) {
@@ -996,6 +1058,26 @@ TEST(DiffWasi, ProgramsRoundTripThroughJson) {
   EXPECT_EQ(encode(fuzz::wasi_module(back, fuzz::WasiShape::Record)),
             encode(fuzz::wasi_module(calls, fuzz::WasiShape::Record)));
   EXPECT_FALSE(program_from_json(R"([{"fn":"fd_teleport","args":[]}])", back));
+}
+
+// The calls the campaign keeps from node (node_can_take): each of them
+// took node down for seconds in a catalogued way, as its regression pins.
+TEST(DiffWasi, NodeIsSparedTheCallsThatStallIt) {
+  fs::path dir = fs::path(WARDEN_SOURCE_DIR) / "corpora" / "regressions" / "wasi-diff";
+  for (const char* rule :
+       {"node-wasi-poll-oneoff-sleeps", "node-20-wasi-proc-raise-signals-node", "node-20-wasi-set-times-lock-leak"}) {
+    std::ifstream f(dir / (std::string(rule) + ".json"));
+    nlohmann::json reg = nlohmann::json::parse(f);
+    std::vector<fuzz::WasiCall> calls;
+    ASSERT_TRUE(program_from_json(reg["program"].dump(), calls)) << rule;
+    EXPECT_FALSE(std::all_of(calls.begin(), calls.end(), node_can_take)) << rule;
+  }
+  // poll_oneoff without subscriptions, and an ordinary call: node takes them.
+  std::vector<fuzz::WasiCall> calls;
+  ASSERT_TRUE(program_from_json(R"([{"fn":"poll_oneoff","args":[2101,4096,0,8192],"paths":0},
+                                    {"fn":"fd_sync","args":[3],"paths":0}])",
+                                calls));
+  EXPECT_TRUE(std::all_of(calls.begin(), calls.end(), node_can_take));
 }
 
 // corpora/regressions/wasi-diff/<rule>.json: Warden still does what was
