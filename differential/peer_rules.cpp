@@ -218,6 +218,8 @@ constexpr PeerRule kRules[] = {
      "accepts ref.null of heap types beyond func and extern", binaryen_ref_null_heap_type},
     {"binaryen-108-select-type-vector-abort", "binaryen 108", "binaryen",
      "aborts on a typed select whose type vector holds something other than value types", binaryen_select_abort},
+    {"binaryen-108-exception-target-abort", "binaryen 108", "binaryen",
+     "aborts on a rethrow or delegate whose label is a block's", binaryen_exception_target_abort},
     {"v8-11.3-elem-segment-value-type", "node 20 (V8 11.3)", "v8",
      "accepts element segments of numeric and vector types", v8_elem_value_type},
     {"binaryen-108-datacount-not-required", "binaryen 108", "binaryen",

@@ -129,6 +129,7 @@ bool binaryen_lax_element_kind(const RuleContext& c);
 bool binaryen_extern_kind_leb(const RuleContext& c);
 bool binaryen_ref_null_heap_type(const RuleContext& c);
 bool binaryen_select_abort(const RuleContext& c);
+bool binaryen_exception_target_abort(const RuleContext& c);
 bool binaryen132_datacount_without_data(const RuleContext& c);
 bool binaryen132_datacount_allocation(const RuleContext& c);
 bool binaryen132_declarative_segment_indices(const RuleContext& c);

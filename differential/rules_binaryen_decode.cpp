@@ -281,6 +281,25 @@ bool binaryen_select_abort(const RuleContext& c) {
   });
 }
 
+// ---- binaryen-108-exception-target-abort
+// Spec 5.4: 0x09 (`rethrow`) and 0x18 (`delegate`) are no 2.0 opcodes
+// ("illegal opcode"). Binaryen 108 reads them anyway
+// (binaryen-108-reads-post-2.0-opcodes) and keeps their label until a `try`
+// claims it; when the label is a block's, nothing does, and it aborts at the
+// end of the code section on ``Assertion `exceptionTargetNames.empty()'
+// failed``. The rule requires that assertion and Warden's "illegal opcode"
+// on the 0x09, or on the 0x06 (`try`) that a `delegate` closes, where
+// Warden stops first.
+bool binaryen_exception_target_abort(const RuleContext& c) {
+  if (c.finding.kind != FindingKind::Crash || !only(c.finding, peer(c))) return false;
+  const LoadResult* b = load_of(c, peer(c));
+  if (!b || b->message.find("Assertion `exceptionTargetNames.empty()' failed") == std::string::npos) return false;
+  const LoadResult* w = warden_says(c, Verdict::Malformed, "illegal opcode");
+  if (!w) return false;
+  const uint8_t op = byte_at(c.bytes, w->offset);
+  return op == 0x09 || op == 0x06;
+}
+
 // ---- binaryen-132-datacount-without-data-section
 // Spec 5.5.16: the data count must equal the number of data segments, and
 // an absent data section is none ("data count and data section have

@@ -411,6 +411,18 @@ bool warden_open_flag_bits(const WasiCase& c) {
          ((arg(a, 4) & ~uint64_t{0xF}) || (arg(a, 7) & ~uint64_t{0x1F}));
 }
 
+// ---- wasi-open-creat-directory-first (the same refusal, another order)
+// path_open with oflags creat and directory together: Warden refuses the
+// pair (EINVAL) before it resolves the path (docs/sandbox.md, "The final
+// component"); uvwasi resolves the path first, so one that escapes or does
+// not resolve gets that errno (an absolute path: ENOTCAPABLE), and only one
+// that resolves reaches the kernel with the pair. Both refuse the call.
+bool open_creat_directory_first(const WasiCase& c) {
+  At a = at(c);
+  return a.call && c.finding.kind == FindingKind::Result && a.name == "path_open" && a.warden == kInval &&
+         a.node > 0 /* node refused too */ && (arg(a, 4) & 3) == 3;
+}
+
 // ---- wasi-path-open-undefined-rights (two readings of the ABI)
 // path_open asking for rights bits that name no right (bit 29 and up):
 // uvwasi refuses them as rights the directory cannot pass on
@@ -578,6 +590,9 @@ const WasiRule kRules[] = {
     {"warden-wasi-path-limit", "a path past max_path is ENAMETOOLONG in Warden", warden_path_limit},
     {"warden-wasi-open-flag-bits", "path_open with unknown oflags/fdflags bits is EINVAL in Warden",
      warden_open_flag_bits},
+    {"wasi-open-creat-directory-first",
+     "path_open with creat|directory: Warden EINVAL before the path, node resolves the path first",
+     open_creat_directory_first},
     {"wasi-path-open-undefined-rights", "path_open asking for undefined rights bits: node ENOTCAPABLE",
      path_open_undefined_rights},
     {"node-20-wasi-path-nul-truncates", "a path with a NUL byte: node acts on the name before the NUL", node_path_nul},

@@ -609,6 +609,50 @@ TEST(DiffPeerRules, TypedSelectRulesWalkTheBody) {
   EXPECT_EQ(explain(RuleContext{f, index, nullptr, loads, {}, nullptr}), "");
 }
 
+// binaryen-108-exception-target-abort (campaign seed 9151): Binaryen 108
+// aborts on a rethrow, or a try's delegate, whose label is a block's.
+TEST(DiffPeerRules, BinaryenExceptionTargetAbort) {
+  auto module = [](std::vector<uint8_t> body) {
+    std::vector<uint8_t> m = {0x00, 0x61,
+                              0x73, 0x6d,
+                              0x01, 0x00,
+                              0x00, 0x00,
+                              0x01, 0x04,
+                              0x01, 0x60,
+                              0x00, 0x00,
+                              0x03, 0x02,
+                              0x01, 0x00,
+                              0x0a, static_cast<uint8_t>(body.size() + 3),
+                              0x01, static_cast<uint8_t>(body.size() + 1),
+                              0x00};
+    for (uint8_t b : body) m.push_back(b);
+    return m;
+  };
+  const LoadResult abort{Verdict::Crash,
+                         "signal 6: wasm-opt: ./src/wasm/wasm-binary.cpp:2333: void "
+                         "wasm::WasmBinaryBuilder::readFunctions(): Assertion `exceptionTargetNames.empty()' failed.",
+                         kNoOffset};
+  Finding f;
+  f.kind = FindingKind::Crash;
+  f.engines = {"binaryen"};
+  auto explained = [&](const std::vector<uint8_t>& bytes, const LoadResult& theirs) {
+    std::vector<EngineLoad> loads = {{"warden", true, warden_load(bytes)}, {"binaryen", false, theirs}};
+    return explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr});
+  };
+  std::vector<uint8_t> rethrow = module({0x02, 0x40, 0x09, 0x00, 0x0b, 0x0b});               // block rethrow 0 end
+  std::vector<uint8_t> delegate = module({0x02, 0x40, 0x06, 0x40, 0x18, 0x00, 0x0b, 0x0b});  // block try delegate 0
+  ASSERT_EQ(warden_load(rethrow).message, "illegal opcode");
+  ASSERT_EQ(warden_load(delegate).message, "illegal opcode");
+  EXPECT_EQ(explained(rethrow, abort), "binaryen-108-exception-target-abort");
+  EXPECT_EQ(explained(delegate, abort), "binaryen-108-exception-target-abort");
+  // Another illegal opcode (0x12, return_call): the abort is something else.
+  EXPECT_EQ(explained(module({0x02, 0x40, 0x12, 0x00, 0x0b, 0x0b}), abort), "");
+  // An abort that names no assertion, or another one: not this bug.
+  EXPECT_EQ(explained(rethrow, LoadResult{Verdict::Crash, "signal 6", kNoOffset}), "");
+  EXPECT_EQ(explained(rethrow, LoadResult{Verdict::Crash, "signal 6: Assertion `type.isSingle()' failed.", kNoOffset}),
+            "");
+}
+
 // A bug the conformance run found (differential/peer-bugs.md, "Binaryen 108:
 // found by the conformance run") that a campaign can meet too: Binaryen
 // accepts `ref.func` of an undeclared function.
