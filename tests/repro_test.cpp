@@ -123,6 +123,23 @@ TEST_F(Repro, CataloguedPeerBugIsNamedAndItsBundleReproduces) {
   EXPECT_NE(b["expected"][0].get<std::string>().find(": reproduced"), std::string::npos) << b.dump(2);
 }
 
+// A finding that a rule explains only after asking wabt about the module
+// without its custom sections, and another rule about what is left: that
+// second rule must see Warden's load of the stripped bytes (campaign seed
+// 9161 found it unexplained when it saw the unstripped offset).
+TEST_F(Repro, PeerBugLeftAfterStrippingCustomSectionsIsNamed) {
+  if (!have("spectest-interp") || !have("wasm-validate")) GTEST_SKIP() << "needs wabt (bash scripts/setup)";
+  std::string wast =
+      std::string(WARDEN_SOURCE_DIR) +
+      "/corpora/regressions/differential/peer-wabt-1.0.32-name-section-errors-reject-module-stripped.wast";
+  int code = 0;
+  json r = repro("--engines warden,wabt " + wast, code);
+  EXPECT_EQ(code, 11) << r.dump(2);
+  EXPECT_EQ(r["verdict"], "peer-bug");
+  EXPECT_NE(r["why"].get<std::string>().find("wabt-1.0.32-name-section-errors-reject-module"), std::string::npos)
+      << r.dump(2);
+}
+
 TEST_F(Repro, ModuleEveryEngineAgreesOnIsNotReproducible) {
   if (!have("spectest-interp") || !have("node")) GTEST_SKIP() << "needs wabt and node (bash scripts/setup)";
   std::string wasm = write("m.wasm", kConst7);
