@@ -265,6 +265,7 @@ bool sleeps_for_seconds(const fuzz::WasiCall& call) {
   static const std::vector<uint8_t> image = fuzz::wasi_memory_image();
   auto u64_at = [](uint64_t p) { return uint64_t{u32_at(image, p)} | uint64_t{u32_at(image, p + 4)} << 32; };
   const std::vector<uint64_t>& args = call.args;
+  if (args.size() < 3) return false;
   for (uint64_t i = 0, in = args[0]; i < args[2] && in + 48 * (i + 1) <= kMemory; ++i) {
     uint64_t sub = in + 48 * i;
     if (image[sub + 8] == 0 && u64_at(sub + 24) >= 1'000'000'000) return true;
