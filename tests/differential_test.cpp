@@ -1104,6 +1104,36 @@ TEST(DiffWasi, ProgramsRoundTripThroughJson) {
   EXPECT_FALSE(program_from_json(R"([{"fn":"fd_teleport","args":[]}])", back));
 }
 
+// run_node's culprit search answers the same whatever hint a minimizer
+// gives it, right or wrong: node dies in call 3 (proc_raise(SIGKILL) kills
+// node itself, node-20-wasi-proc-raise-signals-node), and the three calls
+// before it keep the errnos of the prefix that survived.
+TEST(DiffWasi, NodesCulpritIsTheSameWithAnyHint) {
+  fs::path work = fs::temp_directory_path() / ("warden-wasi-hint-" + std::to_string(getpid()));
+  WasiRunners runners(work.string(), "/usr/bin/node",
+                      (fs::path(WARDEN_SOURCE_DIR) / "differential" / "wasi_harness.js").string(), 5000, 0);
+  std::string why;
+  if (!runners.available(why)) GTEST_SKIP() << "node: " << why;
+  std::vector<fuzz::WasiCall> calls;
+  ASSERT_TRUE(program_from_json(R"([{"fn":"fd_prestat_get","args":[1,4096],"paths":0},
+                                    {"fn":"fd_prestat_get","args":[1,4096],"paths":0},
+                                    {"fn":"fd_prestat_get","args":[1,4096],"paths":0},
+                                    {"fn":"proc_raise","args":[9],"paths":0},
+                                    {"fn":"fd_prestat_get","args":[1,4096],"paths":0}])",
+                                calls));
+  WasiRun plain = runners.run_node(calls);
+  ASSERT_EQ(plain.end.rfind("crash", 0), 0u) << plain.end;
+  EXPECT_EQ(plain.died_in, 3);
+  const int32_t inval = plain.errnos[0];
+  EXPECT_GT(inval, 0);
+  EXPECT_EQ(plain.errnos, (std::vector<int32_t>{inval, inval, inval, -1, -1}));
+  for (int32_t hint : {0, 1, 2, 3, 4, 9}) {
+    WasiRun hinted = runners.run_node(calls, hint);
+    EXPECT_EQ(hinted.died_in, 3) << "hint " << hint;
+    EXPECT_EQ(hinted.errnos, plain.errnos) << "hint " << hint;
+  }
+}
+
 // The calls the campaign keeps from node (node_can_take): each of them
 // took node down for seconds in a catalogued way, as its regression pins.
 TEST(DiffWasi, NodeIsSparedTheCallsThatStallIt) {
