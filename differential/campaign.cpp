@@ -605,8 +605,8 @@ class Campaign {
     auto deadline = t + std::chrono::duration<double>(o_.reduce_seconds);
     std::vector<fuzz::WasiCall> min = calls;
     WasiCompare last = c;
-    uint32_t checks = 0, budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
-    if (f.kind == FindingKind::Hang) budget = std::min<uint32_t>(budget, rule.empty() ? 8 : 0);  // as minimize()
+    uint32_t checks = 0;
+    const uint32_t budget = check_budget(f.kind, rule);
     auto keeps = [&](std::vector<fuzz::WasiCall>& fewer, int32_t hint) {
       ++checks;
       WasiCompare r = wasi_compare(fewer, nullptr, hint);
@@ -997,17 +997,23 @@ class Campaign {
     });
   }
 
+  // How many checks a bucket's minimization may make: a quarter for a
+  // catalogued bug. Hangs cost a timeout per check: they get few checks, and
+  // none when a catalogued bug explains them (its regression is minimized
+  // already).
+  uint32_t check_budget(FindingKind kind, const std::string& rule) const {
+    uint32_t budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
+    return kind == FindingKind::Hang ? std::min<uint32_t>(budget, rule.empty() ? 8 : 0) : budget;
+  }
+
   // Shrinks the finding's module while the signature holds, then records
   // what every engine does on the result.
   Bundle minimize(const Finding& f, const Source& src, const Probe* probe, const std::string& rule) {
     Bundle b;
     b.finding = f;
-    uint32_t budget = !o_.minimize ? 0 : !rule.empty() ? o_.reduce_budget / 4 : o_.reduce_budget;
-    // Hangs cost a timeout per check: they get few checks, and none when a
-    // catalogued bug explains them (its regression is minimized already).
+    const uint32_t budget = check_budget(f.kind, rule);
     // Every bucket also gets a wall-clock budget; past it, checks answer
     // "no" at once.
-    if (f.kind == FindingKind::Hang) budget = std::min<uint32_t>(budget, rule.empty() ? 8 : 0);
     auto deadline = Clock::now() + std::chrono::duration<double>(o_.reduce_seconds);
     auto in_time = [&] { return Clock::now() < deadline; };
     std::vector<std::string> who = involved(f);

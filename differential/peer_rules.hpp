@@ -20,8 +20,8 @@ namespace warden::diff {
 /// verdict, on a validation finding that involves wabt),
 /// "<engine>-without-customs" (the engine's verdict on the module with its
 /// custom sections removed) and "<engine>-without-customs-explained". Each
-/// is asked of the engines the first time a rule wants it, and kept: most
-/// findings are explained before any rule needs one.
+/// is asked of the engines the first time a rule wants it, and kept; a
+/// finding no rule asks about costs the engines nothing more.
 class Confirmations {
  public:
   /// `ask` gives the opinion of that name, or nothing when there is none.
