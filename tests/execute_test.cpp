@@ -724,6 +724,37 @@ TEST(Execute, FusedV128FormsComputeWhatThePlainOpsDo) {
   EXPECT_EQ(h.value("f64", {Value::f64(2.0)}), Value::f64(6.0));
 }
 
+// v128.load and v128.store fused with their address and value locals
+// (code::fusable) move the same 16 bytes as the plain ops, and trap at the
+// same edge: the last byte of memory.
+TEST(Execute, FusedV128LoadsAndStoresMoveTheBytes) {
+  Harness h(test_harness::wat_bytes(R"((module (memory (export "mem") 1)
+    (func (export "copy") (param i32 i32) (local v128)
+      (local.set 2 (v128.load (local.get 0)))              ;; local address -> local
+      (v128.store offset=1 (local.get 1) (local.get 2)))   ;; locals
+    (func (export "tee") (param i32) (result i64) (local v128)
+      (i64x2.extract_lane 1 (local.tee 1 (v128.load offset=8 (i32.add (local.get 0) (i32.const 0))))))
+    (func (export "put") (param i32 i64) (local v128)
+      (local.set 2 (i64x2.splat (local.get 1)))
+      (v128.store (i32.add (local.get 0) (i32.const 0)) (local.get 2)))  ;; stack address, local value
+    (func (export "get") (param i32) (result i64)
+      (i64x2.extract_lane 0 (v128.load (local.get 0))))))"));
+  ASSERT_TRUE(h.call("put", {i32v(100), Value::i64(0x0102030405060708ull)}).ok());
+  EXPECT_EQ(h.value("get", {i32v(100)}), Value::i64(0x0102030405060708ull));
+  EXPECT_EQ(h.value("tee", {i32v(92)}), Value::i64(0x0102030405060708ull));  // bytes 108..115
+  ASSERT_TRUE(h.call("copy", {i32v(100), i32v(199)}).ok());                  // to 200..215
+  EXPECT_EQ(h.value("get", {i32v(208)}), Value::i64(0x0102030405060708ull));
+  EXPECT_EQ(h.memory()[216], 0);
+  ASSERT_TRUE(h.call("put", {i32v(65520), Value::i64(7)}).ok());  // 65520 + 16 == size
+  EXPECT_EQ(h.value("get", {i32v(65520)}), Value::i64(7));
+  expect_trap(h.call("put", {i32v(65521), Value::i64(1)}), "out of bounds memory access");
+  expect_trap(h.call("get", {i32v(65521)}), "out of bounds memory access");
+  expect_trap(h.call("copy", {i32v(65521), i32v(0)}), "out of bounds memory access");
+  expect_trap(h.call("copy", {i32v(0), i32v(65520)}), "out of bounds memory access");  // offset=1
+  expect_trap(h.call("tee", {i32v(65513)}), "out of bounds memory access");
+  EXPECT_EQ(h.value("tee", {i32v(65512)}), Value::i64(7));
+}
+
 TEST(Execute, NonDeterministicNaNsAreStillNaNs) {
   Harness h(nan_module());
   Value r = h.value("f32.div", {Value::f32(0.0f), Value::f32(0.0f)});

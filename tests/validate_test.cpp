@@ -855,6 +855,56 @@ TEST(Compile, FusedLoadsAndStores) {
                                    w(Op::I64Store), 0, w(Op::Return)}));
 }
 
+TEST(Compile, FusedV128LoadsAndStores) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
+  // (memory 1) (func (param i32 v128) (local v128)
+  //   (local.set 2 (v128.load offset=16 (local.get 0)))             ;; local address -> v128 local
+  //   (v128.store offset=32 (local.get 0) (local.get 2))            ;; locals
+  //   (v128.store (i32.add (local.get 0) (i32.const 8)) (local.get 1))  ;; stack address, local value
+  //   (v128.store (local.get 0) (v128.const 0 0))                   ;; a v128 constant: plain
+  //   (drop (v128.load64_splat (local.get 0))))                     ;; not a whole v128: plain
+  Builder b;
+  b.memory(1);
+  b.func({I32, V128}, {},
+         {op(Op::LocalGet, 0), mem(Op::V128Load, 4, 16), op(Op::LocalSet, 2), op(Op::LocalGet, 0), op(Op::LocalGet, 2),
+          mem(Op::V128Store, 4, 32), op(Op::LocalGet, 0), i32c(8), op(Op::I32Add), op(Op::LocalGet, 1),
+          mem(Op::V128Store, 4, 0), op(Op::LocalGet, 0), v128c(), mem(Op::V128Store, 4, 0), op(Op::LocalGet, 0),
+          mem(Op::V128Load64Splat, 3, 0), op(Op::Drop)},
+         {{1, V128}});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  // Slots: the i32 param 0, the v128 param 1-2, the v128 local 3-4.
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel),
+                                                      fw(Op::V128Load, code::form(code::kLocals, code::kSet)),
+                                                      0,
+                                                      16,
+                                                      3,
+                                                      fw(Op::V128Store, code::form(code::kLocals, code::kPush)),
+                                                      0,
+                                                      3,
+                                                      32,
+                                                      fw(Op::I32Add, code::form(code::kLocalConst, code::kPush)),
+                                                      0,
+                                                      8,
+                                                      fw(Op::V128Store, code::form(code::kStackLocal, code::kPush)),
+                                                      1,
+                                                      0,
+                                                      w(Op::LocalGet),
+                                                      0,
+                                                      w(Op::V128Const),
+                                                      0,
+                                                      0,
+                                                      w(Op::V128Store),
+                                                      0,
+                                                      w(Op::LocalGet),
+                                                      0,
+                                                      w(Op::V128Load64Splat),
+                                                      0,
+                                                      w(Op::Drop),
+                                                      w(Op::Drop),
+                                                      w(Op::Return)}));
+}
+
 TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
   if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
   // (func (param i32 i32) (result i32)
@@ -886,7 +936,10 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
       {Op::F64x2Mul, code::kLocals, code::kBrNZ, false},
       {Op::I8x16ExtractLaneS, code::kLocals, code::kPush, false},
       {Op::V128Bitselect, code::kStack, code::kSet, false},
-      {Op::V128Load, code::kLocals, code::kPush, false},
+      {Op::V128Load, code::kLocals, code::kPush, true},  // a whole v128: fuses as scalar loads do
+      {Op::V128Load64Splat, code::kLocals, code::kPush, false},
+      {Op::V128Store, code::kLocals, code::kPush, true},
+      {Op::V128Store, code::kLocalConst, code::kPush, false},  // a v128.const is two words
       {Op::I32Store, code::kLocals, code::kSet, false},
       {Op::I32Eqz, code::kStackConst, code::kPush, false},
       {Op::I32DivS, code::kStackConst, code::kSet, true},

@@ -93,15 +93,19 @@ constexpr int src_of(int form) { return form % kSrcs; }
 constexpr int mode_of(int form) { return form / kSrcs; }
 
 constexpr bool scalar(Ty t) { return t == Ty::I32 || t == Ty::I64 || t == Ty::F32 || t == Ty::F64; }
+// v128.load and v128.store: a v128 accessed whole (natural alignment 2^4),
+// not the widening, splatting, zero-filling or lane accesses.
+constexpr bool whole_v128(Ty t, uint8_t align_log2) { return t == Ty::V128 && align_log2 == 4; }
 
 /// Whether `form` of `op` exists. Scalar Num/Trap rows: binary ones take
 /// every source, unary ones kLocals and kStack; every mode, the branches
 /// only for an i32 result. Num rows with a v128 operand or result and no
 /// immediate (f64x2.mul, i8x16.shl, v128.any_true; not the lane ops): the
 /// same, but a constant only as a scalar second operand (a v128.const is
-/// two words). Scalar loads: kLocals and kStack, pushed, set or teed.
-/// Scalar stores: the four sources with a local or a constant, kPush (they
-/// have no result). Never kStack + kPush: that is the plain op.
+/// two words). Scalar loads and v128.load: kLocals and kStack, pushed, set
+/// or teed. Scalar stores: the four sources with a local or a constant,
+/// kPush (they have no result); v128.store only those with a local. Never
+/// kStack + kPush: that is the plain op.
 constexpr bool fusable(Op op, int form) {
   if (!kFusion) return false;
   const OpInfo& o = info(op);
@@ -119,8 +123,13 @@ constexpr bool fusable(Op op, int form) {
       if (o.p2 == Ty::_) return src == kLocals || src == kStack;
       if (src == kStackConst || src == kLocalConst) return scalar(o.p2);
       return value(o.p2);
-    case OpClass::Load: return o.imm == Imm::Mem && scalar(o.result) && (src == kLocals || src == kStack) && !branch;
-    case OpClass::Store: return o.imm == Imm::Mem && scalar(o.p2) && src != kStack && mode == kPush;
+    case OpClass::Load:
+      return o.imm == Imm::Mem && (scalar(o.result) || whole_v128(o.result, o.arg)) &&
+             (src == kLocals || src == kStack) && !branch;
+    case OpClass::Store:
+      if (o.imm != Imm::Mem || src == kStack || mode != kPush) return false;
+      if (whole_v128(o.p2, o.arg)) return src == kStackLocal || src == kLocals;  // no v128 constant operand
+      return scalar(o.p2);
     default: return false;
   }
 }

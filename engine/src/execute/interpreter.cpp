@@ -63,12 +63,20 @@ template <class T>
 // cache (about a dozen cycles on x86; `perf annotate` of mandelbrot_simd
 // showed its hottest instructions to be such loads). memcpy of 16 bytes is
 // one unaligned vector move (docs/performance.md, "16-byte slot moves").
+// A V128 that GCC holds as two general registers (a lane operator's result
+// is one) would still be stored as two 8-byte halves by that memcpy, so
+// store128 first makes it a 16-byte vector (GCC's and Clang's vector
+// extension): one vector store, whatever registers the halves were in.
 WARDEN_ALWAYS_INLINE V128 load128(const uint64_t* s) {
   V128 v;
   std::memcpy(static_cast<void*>(&v), s, sizeof v);  // V128 is trivially copyable
   return v;
 }
-WARDEN_ALWAYS_INLINE void store128(uint64_t* s, V128 v) { std::memcpy(s, static_cast<const void*>(&v), sizeof v); }
+// An unaligned 16-byte vector that may alias the slots: the definition the
+// compilers' own <emmintrin.h> gives _mm_storeu_si128. (A memcpy from a
+// vector local made GCC spill the local to the stack and copy it back.)
+using Vec128u = uint64_t __attribute__((vector_size(16), aligned(1), may_alias));
+WARDEN_ALWAYS_INLINE void store128(uint64_t* s, V128 v) { *reinterpret_cast<Vec128u*>(s) = Vec128u{v.lo, v.hi}; }
 WARDEN_ALWAYS_INLINE void move128(uint64_t* to, const uint64_t* from) { std::memcpy(to, from, sizeof(V128)); }
 
 template <class T>
@@ -294,27 +302,44 @@ WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, 
 
 #if WARDEN_FUSION
 // Fused loads and stores: false when the access is out of bounds. The
-// offset follows the operand words.
+// offset follows the operand words. A v128's 16 bytes go straight between
+// memory and its slots, never through a V128 value, which GCC would hold in
+// two general registers and write back as two 8-byte halves (see store128).
 template <int Form, class M, class R>
 WARDEN_ALWAYS_INLINE bool fused_load(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code,
                                      const uint8_t* mem, uint64_t mem_size) {
   using O = Operands<code::src_of(Form), 1>;
   uint64_t ea;
   if (!in_bounds(O::template get<uint32_t, 0>(sp, fp, pc), pc[O::words], sizeof(M), mem_size, ea)) return false;
-  M v;
-  std::memcpy(&v, mem + ea, sizeof v);
-  fused_result<Form, O::consumed, NanCanon::_>(sp, pc, fp, code, false, static_cast<uint64_t>(static_cast<R>(v)),
-                                               O::words + 1);
+  if constexpr (std::is_same_v<M, V128>) {
+    constexpr int mode = code::mode_of(Form);  // kPush, kSet or kTee (code::fusable)
+    sp -= O::consumed;
+    if constexpr (mode != code::kPush) std::memcpy(fp + pc[O::words + 1], mem + ea, 16);
+    if constexpr (mode != code::kSet) {
+      std::memcpy(sp, mem + ea, 16);
+      sp += 2;
+    }
+    pc += O::words + (mode == code::kPush ? 1 : 2);
+  } else {
+    M v;
+    std::memcpy(&v, mem + ea, sizeof v);
+    fused_result<Form, O::consumed, NanCanon::_>(sp, pc, fp, code, false, static_cast<uint64_t>(static_cast<R>(v)),
+                                                 O::words + 1);
+  }
   return true;
 }
 template <int Form, class M>
 WARDEN_ALWAYS_INLINE bool fused_store(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, uint8_t* mem,
                                       uint64_t mem_size) {
-  using O = Operands<code::src_of(Form), 2>;
-  const M v = static_cast<M>(O::template get<uint64_t, 1>(sp, fp, pc));
+  using O = Operands<code::src_of(Form), 2, 1, kSlots<M>>;
   uint64_t ea;
   if (!in_bounds(O::template get<uint32_t, 0>(sp, fp, pc), pc[O::words], sizeof(M), mem_size, ea)) return false;
-  std::memcpy(mem + ea, &v, sizeof v);
+  if constexpr (std::is_same_v<M, V128>) {  // the value a local (code::fusable): [x] or [addr, x]
+    std::memcpy(mem + ea, fp + pc[O::words - 1], 16);
+  } else {
+    const M v = static_cast<M>(O::template get<uint64_t, 1>(sp, fp, pc));
+    std::memcpy(mem + ea, &v, sizeof v);
+  }
   sp -= O::consumed;
   pc += O::words + 1;
   return true;
@@ -879,7 +904,11 @@ op_V128Load : {
   ++sp;
   NEXT();
 }
-  NOT_FUSED_ALL(V128Load)
+  {
+    using LoadM [[maybe_unused]] = V128;
+    using LoadR [[maybe_unused]] = V128;
+    FUSED_FORMS(FUSED_LOAD, V128Load, _)
+  }
 op_V128Store : {
   uint64_t ea;
   if (!in_bounds(static_cast<uint32_t>(sp[-3]), *pc++, 16, mem_size, ea)) TRAP(kOobMemory);
@@ -887,7 +916,10 @@ op_V128Store : {
   sp -= 3;
   NEXT();
 }
-  NOT_FUSED_ALL(V128Store)
+  {
+    using StoreM [[maybe_unused]] = V128;
+    FUSED_FORMS(FUSED_STORE, V128Store, _)
+  }
 
 // Lane loads and stores [offset, lane] (spec 4.4.7.5, 4.4.7.7): the v128's
 // two slots are its 16 bytes in lane order.

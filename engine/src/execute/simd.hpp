@@ -83,6 +83,29 @@ WARDEN_SIMD_OP V128 compare(V128 a, V128 b, F f) noexcept {
   return zip<T, U>(a, b, [f](T x, T y) { return f(x, y) ? static_cast<U>(~U{0}) : U{0}; });
 }
 
+/// f(a, b) on every float lane at once, as 16-byte vectors (GCC's and
+/// Clang's vector extension): one SSE instruction (mulps, addpd, cmplepd).
+/// The lane loops of zip() and compare() compute the same, but inside
+/// execute() GCC left them loops of scalar operations whose results went
+/// through the stack in 4-byte pieces, then were read back as 8-byte ones
+/// that the store buffer cannot forward (docs/performance.md, "SIMD
+/// codegen"). execute() needs GNU C already (labels as values).
+template <class F>
+struct VecOf;
+template <>
+struct VecOf<float> {
+  using type = float __attribute__((vector_size(16)));
+};
+template <>
+struct VecOf<double> {
+  using type = double __attribute__((vector_size(16)));
+};
+template <class F, class Fn>
+WARDEN_SIMD_OP V128 vec(V128 a, V128 b, Fn f) noexcept {
+  using V = typename VecOf<F>::type;
+  return std::bit_cast<V128>(f(std::bit_cast<V>(a), std::bit_cast<V>(b)));
+}
+
 /// Shift count modulo the lane width (spec 4.3.5 ishl etc.).
 template <class T>
 inline unsigned shift_count(uint32_t n) noexcept {
@@ -304,13 +327,20 @@ inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept {
   WARDEN_SIMD_CMP(Shape, GeS, S, x >= y) \
   WARDEN_SIMD_CMP(Shape, GeU, U, x >= y)
 // Two or four lanes, like the float arithmetic: inlined (WARDEN_SIMD_OP).
-#define WARDEN_SIMD_FCMP(Shape, F)                        \
-  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Eq, F, x == y) \
-  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Ne, F, x != y) \
-  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Lt, F, x < y)  \
-  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Gt, F, x > y)  \
-  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Le, F, x <= y) \
-  WARDEN_SIMD_CMP_Q(WARDEN_SIMD_OP, Shape, Ge, F, x >= y)
+// Every lane at once (simd::vec): a vector comparison gives all ones where
+// it holds, and an unordered pair (a NaN) compares as C++ says, so only
+// `!=` holds for it, as in the spec.
+#define WARDEN_SIMD_FCMP_1(Shape, Suffix, F, op)                      \
+  WARDEN_SIMD_OP V128 Shape##Suffix(V128 a, V128 b) noexcept {        \
+    return simd::vec<F>(a, b, [](auto x, auto y) { return x op y; }); \
+  }
+#define WARDEN_SIMD_FCMP(Shape, F)     \
+  WARDEN_SIMD_FCMP_1(Shape, Eq, F, ==) \
+  WARDEN_SIMD_FCMP_1(Shape, Ne, F, !=) \
+  WARDEN_SIMD_FCMP_1(Shape, Lt, F, <)  \
+  WARDEN_SIMD_FCMP_1(Shape, Gt, F, >)  \
+  WARDEN_SIMD_FCMP_1(Shape, Le, F, <=) \
+  WARDEN_SIMD_FCMP_1(Shape, Ge, F, >=)
 
 WARDEN_SIMD_ICMP(I8x16, int8_t, uint8_t)
 WARDEN_SIMD_ICMP(I16x8, int16_t, uint16_t)
@@ -326,6 +356,7 @@ WARDEN_SIMD_FCMP(F32x4, float)
 WARDEN_SIMD_FCMP(F64x2, double)
 
 #undef WARDEN_SIMD_FCMP
+#undef WARDEN_SIMD_FCMP_1
 #undef WARDEN_SIMD_ICMP
 #undef WARDEN_SIMD_CMP
 #undef WARDEN_SIMD_CMP_Q
@@ -498,6 +529,11 @@ inline V128 I32x4DotI16x8S(V128 a, V128 b) noexcept {
   WARDEN_SIMD_OP V128 Name(V128 a, V128 b) noexcept {                 \
     return simd::zip<F>(a, b, [](F x, F y) { return scalar(x, y); }); \
   }
+// + - * / of every lane at once (simd::vec): the lane-wise IEEE operations.
+#define WARDEN_SIMD_FARITH(Name, F, op)                               \
+  WARDEN_SIMD_OP V128 Name(V128 a, V128 b) noexcept {                 \
+    return simd::vec<F>(a, b, [](auto x, auto y) { return x op y; }); \
+  }
 #define WARDEN_SIMD_FLOAT(Shape, Scalar, F)             \
   WARDEN_SIMD_FUNOP(Shape##Abs, F, Scalar##Abs)         \
   WARDEN_SIMD_FUNOP(Shape##Neg, F, Scalar##Neg)         \
@@ -506,10 +542,10 @@ inline V128 I32x4DotI16x8S(V128 a, V128 b) noexcept {
   WARDEN_SIMD_FUNOP(Shape##Floor, F, Scalar##Floor)     \
   WARDEN_SIMD_FUNOP(Shape##Trunc, F, Scalar##Trunc)     \
   WARDEN_SIMD_FUNOP(Shape##Nearest, F, Scalar##Nearest) \
-  WARDEN_SIMD_FBINOP(Shape##Add, F, Scalar##Add)        \
-  WARDEN_SIMD_FBINOP(Shape##Sub, F, Scalar##Sub)        \
-  WARDEN_SIMD_FBINOP(Shape##Mul, F, Scalar##Mul)        \
-  WARDEN_SIMD_FBINOP(Shape##Div, F, Scalar##Div)        \
+  WARDEN_SIMD_FARITH(Shape##Add, F, +)                  \
+  WARDEN_SIMD_FARITH(Shape##Sub, F, -)                  \
+  WARDEN_SIMD_FARITH(Shape##Mul, F, *)                  \
+  WARDEN_SIMD_FARITH(Shape##Div, F, /)                  \
   WARDEN_SIMD_FBINOP(Shape##Min, F, Scalar##Min)        \
   WARDEN_SIMD_FBINOP(Shape##Max, F, Scalar##Max)        \
   WARDEN_SIMD_FBINOP(Shape##Pmin, F, simd::pmin)        \
