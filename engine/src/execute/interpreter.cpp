@@ -336,7 +336,7 @@ WARDEN_ALWAYS_INLINE bool fused_store(uint64_t*& sp, const uint64_t*& pc, uint64
   if constexpr (std::is_same_v<M, V128>) {  // the value a local (code::fusable): [x] or [addr, x]
     if (!in_bounds(O::template get<uint32_t, 0>(sp, fp, pc), pc[O::words], 16, mem_size, ea)) return false;
     std::memcpy(mem + ea, fp + pc[O::words - 1], 16);
-  } else {  // as before v128 stores fused: the value read first
+  } else {  // the value read before the address is checked, the order this handler always had
     const M v = static_cast<M>(O::template get<uint64_t, 1>(sp, fp, pc));
     if (!in_bounds(O::template get<uint32_t, 0>(sp, fp, pc), pc[O::words], sizeof(M), mem_size, ea)) return false;
     std::memcpy(mem + ea, &v, sizeof v);
