@@ -74,8 +74,11 @@ WARDEN_ALWAYS_INLINE V128 load128(const uint64_t* s) {
 }
 // An unaligned 16-byte vector that may alias the slots: the definition the
 // compilers' own <emmintrin.h> gives _mm_storeu_si128. (A memcpy from a
-// vector local made GCC spill the local to the stack and copy it back.)
-using Vec128u = uint64_t __attribute__((vector_size(16), aligned(1), may_alias));
+// vector local made GCC spill the local to the stack and copy it back.) A
+// typedef, not `using`: Clang ignores aligned(1) on an alias declaration,
+// and UBSan then reported the store misaligned (the fuzz smoke of 2448f4d;
+// corpora/regressions/execute/).
+typedef uint64_t Vec128u __attribute__((vector_size(16), aligned(1), may_alias));
 WARDEN_ALWAYS_INLINE void store128(uint64_t* s, V128 v) { *reinterpret_cast<Vec128u*>(s) = Vec128u{v.lo, v.hi}; }
 WARDEN_ALWAYS_INLINE void move128(uint64_t* to, const uint64_t* from) { std::memcpy(to, from, sizeof(V128)); }
 
