@@ -312,11 +312,16 @@ inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept {
 
 // ------------------------------------------------------------ compares ----
 
-#define WARDEN_SIMD_CMP_Q(Q, Shape, Suffix, T, expr)              \
-  Q V128 Shape##Suffix(V128 a, V128 b) noexcept {                 \
+#define WARDEN_SIMD_CMP(Shape, Suffix, T, expr)                   \
+  inline V128 Shape##Suffix(V128 a, V128 b) noexcept {            \
     return simd::compare<T>(a, b, [](T x, T y) { return expr; }); \
   }
-#define WARDEN_SIMD_CMP(Shape, Suffix, T, expr) WARDEN_SIMD_CMP_Q(inline, Shape, Suffix, T, expr)
+// A float operator on every lane at once (simd::vec), inlined
+// (WARDEN_SIMD_OP): the four arithmetic operators below and the compares.
+#define WARDEN_SIMD_FVEC(Name, F, op)                                 \
+  WARDEN_SIMD_OP V128 Name(V128 a, V128 b) noexcept {                 \
+    return simd::vec<F>(a, b, [](auto x, auto y) { return x op y; }); \
+  }
 #define WARDEN_SIMD_ICMP(Shape, S, U)    \
   WARDEN_SIMD_CMP(Shape, Eq, U, x == y)  \
   WARDEN_SIMD_CMP(Shape, Ne, U, x != y)  \
@@ -329,20 +334,15 @@ inline V128 F64x2ReplaceLane(V128 a, double b, uint32_t lane) noexcept {
   WARDEN_SIMD_CMP(Shape, GeS, S, x >= y) \
   WARDEN_SIMD_CMP(Shape, GeU, U, x >= y)
 // Two or four lanes, like the float arithmetic: inlined (WARDEN_SIMD_OP).
-// Every lane at once (simd::vec): a vector comparison gives all ones where
-// it holds, and an unordered pair (a NaN) compares as C++ says, so only
-// `!=` holds for it, as in the spec.
-#define WARDEN_SIMD_FCMP_1(Shape, Suffix, F, op)                      \
-  WARDEN_SIMD_OP V128 Shape##Suffix(V128 a, V128 b) noexcept {        \
-    return simd::vec<F>(a, b, [](auto x, auto y) { return x op y; }); \
-  }
-#define WARDEN_SIMD_FCMP(Shape, F)     \
-  WARDEN_SIMD_FCMP_1(Shape, Eq, F, ==) \
-  WARDEN_SIMD_FCMP_1(Shape, Ne, F, !=) \
-  WARDEN_SIMD_FCMP_1(Shape, Lt, F, <)  \
-  WARDEN_SIMD_FCMP_1(Shape, Gt, F, >)  \
-  WARDEN_SIMD_FCMP_1(Shape, Le, F, <=) \
-  WARDEN_SIMD_FCMP_1(Shape, Ge, F, >=)
+// A vector comparison gives all ones where it holds, and an unordered pair
+// (a NaN) compares as C++ says, so only `!=` holds for it, as in the spec.
+#define WARDEN_SIMD_FCMP(Shape, F)   \
+  WARDEN_SIMD_FVEC(Shape##Eq, F, ==) \
+  WARDEN_SIMD_FVEC(Shape##Ne, F, !=) \
+  WARDEN_SIMD_FVEC(Shape##Lt, F, <)  \
+  WARDEN_SIMD_FVEC(Shape##Gt, F, >)  \
+  WARDEN_SIMD_FVEC(Shape##Le, F, <=) \
+  WARDEN_SIMD_FVEC(Shape##Ge, F, >=)
 
 WARDEN_SIMD_ICMP(I8x16, int8_t, uint8_t)
 WARDEN_SIMD_ICMP(I16x8, int16_t, uint16_t)
@@ -358,10 +358,8 @@ WARDEN_SIMD_FCMP(F32x4, float)
 WARDEN_SIMD_FCMP(F64x2, double)
 
 #undef WARDEN_SIMD_FCMP
-#undef WARDEN_SIMD_FCMP_1
 #undef WARDEN_SIMD_ICMP
 #undef WARDEN_SIMD_CMP
-#undef WARDEN_SIMD_CMP_Q
 
 // ------------------------------------------------------------- bitwise ----
 
@@ -531,11 +529,6 @@ inline V128 I32x4DotI16x8S(V128 a, V128 b) noexcept {
   WARDEN_SIMD_OP V128 Name(V128 a, V128 b) noexcept {                 \
     return simd::zip<F>(a, b, [](F x, F y) { return scalar(x, y); }); \
   }
-// + - * / of every lane at once (simd::vec): the lane-wise IEEE operations.
-#define WARDEN_SIMD_FARITH(Name, F, op)                               \
-  WARDEN_SIMD_OP V128 Name(V128 a, V128 b) noexcept {                 \
-    return simd::vec<F>(a, b, [](auto x, auto y) { return x op y; }); \
-  }
 #define WARDEN_SIMD_FLOAT(Shape, Scalar, F)             \
   WARDEN_SIMD_FUNOP(Shape##Abs, F, Scalar##Abs)         \
   WARDEN_SIMD_FUNOP(Shape##Neg, F, Scalar##Neg)         \
@@ -544,10 +537,10 @@ inline V128 I32x4DotI16x8S(V128 a, V128 b) noexcept {
   WARDEN_SIMD_FUNOP(Shape##Floor, F, Scalar##Floor)     \
   WARDEN_SIMD_FUNOP(Shape##Trunc, F, Scalar##Trunc)     \
   WARDEN_SIMD_FUNOP(Shape##Nearest, F, Scalar##Nearest) \
-  WARDEN_SIMD_FARITH(Shape##Add, F, +)                  \
-  WARDEN_SIMD_FARITH(Shape##Sub, F, -)                  \
-  WARDEN_SIMD_FARITH(Shape##Mul, F, *)                  \
-  WARDEN_SIMD_FARITH(Shape##Div, F, /)                  \
+  WARDEN_SIMD_FVEC(Shape##Add, F, +)                    \
+  WARDEN_SIMD_FVEC(Shape##Sub, F, -)                    \
+  WARDEN_SIMD_FVEC(Shape##Mul, F, *)                    \
+  WARDEN_SIMD_FVEC(Shape##Div, F, /)                    \
   WARDEN_SIMD_FBINOP(Shape##Min, F, Scalar##Min)        \
   WARDEN_SIMD_FBINOP(Shape##Max, F, Scalar##Max)        \
   WARDEN_SIMD_FBINOP(Shape##Pmin, F, simd::pmin)        \
@@ -558,6 +551,7 @@ WARDEN_SIMD_FLOAT(F64x2, F64, double)
 
 #undef WARDEN_SIMD_FLOAT
 #undef WARDEN_SIMD_FBINOP
+#undef WARDEN_SIMD_FVEC
 #undef WARDEN_SIMD_FUNOP
 #undef WARDEN_SIMD_IBINOP
 #undef WARDEN_SIMD_IUNOP
