@@ -166,6 +166,8 @@ struct Builder {
 
 uint64_t w(Op o) { return code::op_word(o); }
 uint64_t w(XOp o) { return code::op_word(o); }
+// A branch target word: the distance from itself to the target (code.hpp).
+uint64_t to(int64_t distance) { return static_cast<uint64_t>(distance); }
 
 // ------------------------------------------------------- function bodies ----
 
@@ -696,10 +698,10 @@ TEST(Compile, LoopHasFuelAtItsHeaderAndBranchesBack) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   const code::CompiledFunc& f = r.value()[0];
-  EXPECT_EQ(f.code, (std::vector<uint64_t>{w(XOp::Fuel),              // 0 entry
-                                           w(XOp::Fuel),              // 1 loop header
-                                           w(Op::LocalGet), 0,        // 2
-                                           w(XOp::JumpIfNonZero), 1,  // 4 back to 1, nothing to move
+  EXPECT_EQ(f.code, (std::vector<uint64_t>{w(XOp::Fuel),                   // 0 entry
+                                           w(XOp::Fuel),                   // 1 loop header
+                                           w(Op::LocalGet), 0,             // 2
+                                           w(XOp::JumpIfNonZero), to(-4),  // 4 back to 1, nothing to move
                                            w(Op::Return)}));
   EXPECT_EQ(f.param_slots, 1u);
   EXPECT_EQ(f.local_slots, 1u);
@@ -767,9 +769,9 @@ TEST(Compile, IfElse) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,  // 0..2
-                                                      w(XOp::JumpIfZero), 9,             // 3: to the else arm
+                                                      w(XOp::JumpIfZero), 5,             // 3: to the else arm (9)
                                                       w(Op::I32Const), 1,                // 5
-                                                      w(XOp::Jump), 11,                  // 7: over the else arm
+                                                      w(XOp::Jump), 3,                   // 7: over the else arm (11)
                                                       w(Op::I32Const), 2,                // 9
                                                       w(Op::Return)}));                  // 11
 }
@@ -782,14 +784,14 @@ TEST(Compile, BranchesMoveOrJump) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(Op::I32Const), 2,
-                                                      w(XOp::BrMove), 9, 0, 1, w(Op::Return)}));
+                                                      w(XOp::BrMove), 3, 0, 1, w(Op::Return)}));  // to 9
   // (block (result i32) (i32.const 1) (br 0)): already in place, a plain Jump.
   Builder c;
   c.func({}, {I32}, {blk(Op::Block, I32), i32c(1), op(Op::Br, 0), op(Op::End)});
   auto rc = c.run();
   ASSERT_TRUE(rc.ok());
   EXPECT_EQ(rc.value()[0].code,
-            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(XOp::Jump), 5, w(Op::Return)}));
+            (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 1, w(XOp::Jump), 1, w(Op::Return)}));
 }
 
 TEST(Compile, BranchToFunctionLabel) {
@@ -799,7 +801,7 @@ TEST(Compile, BranchToFunctionLabel) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::I32Const), 5, w(Op::LocalGet), 0,
-                                                      w(XOp::JumpIfNonZero), 8,  // to the final Return
+                                                      w(XOp::JumpIfNonZero), 2,  // to the final Return (8)
                                                       w(Op::Return),             // br 0
                                                       w(Op::Return)}));
 }
@@ -971,10 +973,10 @@ TEST(Compile, FusedTeeAndBranches) {
             (std::vector<uint64_t>{w(XOp::Fuel),                                                        // 0
                                    w(XOp::Fuel),                                                        // 1 loop header
                                    fw(Op::I32Add, code::form(code::kLocalConst, code::kTee)), 1, 1, 1,  // 2
-                                   fw(Op::I32LtU, code::form(code::kStackLocal, code::kBrNZ)), 0, 1,    // 6
-                                   fw(Op::I32Eqz, code::form(code::kLocals, code::kBrZ)), 0, 16,        // 9
-                                   fw(Op::I32Load, code::form(code::kLocals, code::kSet)), 1, 0, 1,     // 12
-                                   w(Op::Return)}));                                                    // 16
+                                   fw(Op::I32LtU, code::form(code::kStackLocal, code::kBrNZ)), 0, to(-7),  // 6, to 1
+                                   fw(Op::I32Eqz, code::form(code::kLocals, code::kBrZ)), 0, 5,            // 9, to 16
+                                   fw(Op::I32Load, code::form(code::kLocals, code::kSet)), 1, 0, 1,        // 12
+                                   w(Op::Return)}));                                                       // 16
 }
 
 TEST(Compile, BrTable) {
@@ -985,9 +987,10 @@ TEST(Compile, BrTable) {
   auto r = b.run();
   ASSERT_TRUE(r.ok());
   // Entries (target, height, keep): the inner block's end, the outer
-  // block's end and the function's end are all pc 14, the final Return.
-  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0, w(XOp::BrTableMove), 2, 14, 1,
-                                                      0, 14, 1, 0, 14, 1, 0, w(Op::Return)}));
+  // block's end and the function's end are all pc 14, the final Return,
+  // each target word 9, 6 and 3 words before it.
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0, w(XOp::BrTableMove), 2, 9, 1, 0,
+                                                      6, 1, 0, 3, 1, 0, w(Op::Return)}));
 }
 
 TEST(Compile, DeadCodeIsNotEmitted) {
@@ -1106,7 +1109,8 @@ TEST(ValidateBinary, LoopCompilesFromBytes) {
   // (func (loop (br 0)))  -- an infinite loop; each iteration pays fuel
   auto r = load(one_func_module({0x03, 0x40, 0x0C, 0x00, 0x0B}));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::Fuel), w(XOp::Jump), 1, w(Op::Return)}));
+  EXPECT_EQ(r.value()[0].code,
+            (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::Fuel), w(XOp::Jump), to(-2), w(Op::Return)}));
 }
 
 }  // namespace

@@ -5,6 +5,11 @@
 // followed by that op's immediates. Nothing is decoded at run time: LEB128s,
 // block types, label depths and local indices are all resolved here.
 //
+// A branch target word ([target] below) holds the distance in words from
+// itself to the target, as a two's-complement number (a loop's is
+// negative): the interpreter jumps with pc = &word + word and keeps no
+// pointer to the function's first word.
+//
 // Frame layout, in 8-byte slots from the frame pointer fp:
 //   fp[0 .. param_slots)            parameters (the caller's pushed arguments)
 //   fp[param_slots .. local_slots)  declared locals, zeroed on entry

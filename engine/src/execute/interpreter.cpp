@@ -38,6 +38,19 @@ namespace {
 #define WARDEN_ALWAYS_INLINE inline
 #endif
 
+// g++ keeps almost none of execute()'s state in registers on its own: in a
+// profile every local access reloaded fp from the stack frame and every
+// memory access reloaded the memory base and size. An explicit register
+// variable is an ordinary variable that g++ places in the named register
+// (a callee-saved one, so calls do not disturb it); values and semantics
+// are the same with or without it, so other compilers and targets go
+// without. docs/performance.md, "Registers and cores", has the figures.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define WARDEN_IN_REGISTER(var, reg) register var asm(reg)
+#else
+#define WARDEN_IN_REGISTER(var, reg) var
+#endif
+
 constexpr const char* kOobMemory = "out of bounds memory access";
 constexpr const char* kOobTable = "out of bounds table access";
 constexpr const char* kStackExhausted = "call stack exhausted";
@@ -184,6 +197,10 @@ WARDEN_ALWAYS_INLINE void canon_top(uint64_t* sp) {
     put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
 }
 
+/// The branch target held in the word at `w`: its distance from `w`
+/// (code.hpp), so that no handler needs the function's first word.
+WARDEN_ALWAYS_INLINE const uint64_t* target_of(const uint64_t* w) { return w + static_cast<int64_t>(*w); }
+
 // Compiled only with fusion: templates no handler instantiates otherwise
 // (and that scripts/mutants, whose build turns fusion off, must not mutate).
 #if WARDEN_FUSION
@@ -221,8 +238,7 @@ struct Operands {
 /// Delivers the result `r` of a fused op whose operands (and offset) took
 /// `n` immediates, as the form's mode says.
 template <int Form, int Consumed, NanCanon N, class R>
-WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
-                                       R r, int n) {
+WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R r, int n) {
   if constexpr (N == NanCanon::S || N == NanCanon::D) {
     if (det) r = num::canon(r);
   } else if constexpr (N == NanCanon::S4) {
@@ -245,50 +261,48 @@ WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint6
     pc += n + 1;
   } else {
     static_assert(std::is_same_v<R, uint32_t>, "a branch on an i32");
-    pc = (r != 0) == (mode == code::kBrNZ) ? code + pc[n] : pc + n + 1;
+    pc = (r != 0) == (mode == code::kBrNZ) ? target_of(pc + n) : pc + n + 1;
   }
 }
 
 // Num rows. Overloads for every arity, so that each row's handler compiles;
 // only the forms code::fusable() allows are ever reached.
 template <auto F, int Form, NanCanon N, class R, class A>
-WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
-                                    R (*)(A)) {
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R (*)(A)) {
   using O = Operands<code::src_of(Form), 1, kSlots<A>>;
   if constexpr (kValue<A> && kValue<R>)
-    fused_result<Form, O::consumed, N>(sp, pc, fp, code, det, F(O::template get<A, 0>(sp, fp, pc)), O::words);
+    fused_result<Form, O::consumed, N>(sp, pc, fp, det, F(O::template get<A, 0>(sp, fp, pc)), O::words);
 }
 template <auto F, int Form, NanCanon N, class R, class A, class B>
-WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code, bool det,
-                                    R (*)(A, B)) {
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R (*)(A, B)) {
   using O = Operands<code::src_of(Form), 2, kSlots<A>, kSlots<B>>;
   if constexpr (kValue<A> && kValue<B> && kValue<R>)
     fused_result<Form, O::consumed, N>(
-        sp, pc, fp, code, det, F(O::template get<A, 0>(sp, fp, pc), O::template get<B, 1>(sp, fp, pc)), O::words);
+        sp, pc, fp, det, F(O::template get<A, 0>(sp, fp, pc), O::template get<B, 1>(sp, fp, pc)), O::words);
 }
 template <auto F, int Form, NanCanon N, class R, class A, class B, class C>
-WARDEN_ALWAYS_INLINE void fused_num(uint64_t*&, const uint64_t*&, uint64_t*, const uint64_t*, bool, R (*)(A, B, C)) {}
+WARDEN_ALWAYS_INLINE void fused_num(uint64_t*&, const uint64_t*&, uint64_t*, bool, R (*)(A, B, C)) {}
 
 // Trap rows: nullptr, or the trap message.
 template <auto F, int Form, NanCanon N, class R, class A>
-WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code,
-                                            bool det, const char* (*)(A, R*)) {
+WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det,
+                                            const char* (*)(A, R*)) {
   using O = Operands<code::src_of(Form), 1>;
   if constexpr (kScalar<A> && kScalar<R>) {
     R r{};
     if (const char* m = F(O::template get<A, 0>(sp, fp, pc), &r)) return m;
-    fused_result<Form, O::consumed, N>(sp, pc, fp, code, det, r, O::words);
+    fused_result<Form, O::consumed, N>(sp, pc, fp, det, r, O::words);
   }
   return nullptr;
 }
 template <auto F, int Form, NanCanon N, class R, class A, class B>
-WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code,
-                                            bool det, const char* (*)(A, B, R*)) {
+WARDEN_ALWAYS_INLINE const char* fused_trap(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det,
+                                            const char* (*)(A, B, R*)) {
   using O = Operands<code::src_of(Form), 2>;
   if constexpr (kScalar<A> && kScalar<B> && kScalar<R>) {
     R r{};
     if (const char* m = F(O::template get<A, 0>(sp, fp, pc), O::template get<B, 1>(sp, fp, pc), &r)) return m;
-    fused_result<Form, O::consumed, N>(sp, pc, fp, code, det, r, O::words);
+    fused_result<Form, O::consumed, N>(sp, pc, fp, det, r, O::words);
   }
   return nullptr;
 }
@@ -309,8 +323,8 @@ WARDEN_ALWAYS_INLINE bool in_bounds(uint64_t addr, uint64_t offset, uint64_t n, 
 // memory and its slots, never through a V128 value, which GCC would hold in
 // two general registers and write back as two 8-byte halves (see store128).
 template <int Form, class M, class R>
-WARDEN_ALWAYS_INLINE bool fused_load(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint64_t* code,
-                                     const uint8_t* mem, uint64_t mem_size) {
+WARDEN_ALWAYS_INLINE bool fused_load(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, const uint8_t* mem,
+                                     uint64_t mem_size) {
   using O = Operands<code::src_of(Form), 1>;
   uint64_t ea;
   if (!in_bounds(O::template get<uint32_t, 0>(sp, fp, pc), pc[O::words], sizeof(M), mem_size, ea)) return false;
@@ -326,7 +340,7 @@ WARDEN_ALWAYS_INLINE bool fused_load(uint64_t*& sp, const uint64_t*& pc, uint64_
   } else {
     M v;
     std::memcpy(&v, mem + ea, sizeof v);
-    fused_result<Form, O::consumed, NanCanon::_>(sp, pc, fp, code, false, static_cast<uint64_t>(static_cast<R>(v)),
+    fused_result<Form, O::consumed, NanCanon::_>(sp, pc, fp, false, static_cast<uint64_t>(static_cast<R>(v)),
                                                  O::words + 1);
   }
   return true;
@@ -438,12 +452,11 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
   uint64_t* stack = s.stack.data();
   const code::CompiledFunc* fn = nullptr;
   Instance::Impl* inst = nullptr;
-  const uint64_t* code = nullptr;
-  const uint64_t* pc = nullptr;  // the entry frame returns to "no pc": back here
-  uint64_t* fp = stack + base;
-  uint64_t* sp = stack + base + entry->param_slots;
-  uint8_t* mem = nullptr;
-  uint64_t mem_size = 0;
+  WARDEN_IN_REGISTER(const uint64_t* pc, "rbx") = nullptr;  // the entry frame returns to "no pc": back here
+  WARDEN_IN_REGISTER(uint64_t * fp, "r13") = stack + base;
+  WARDEN_IN_REGISTER(uint64_t * sp, "r12") = stack + base + entry->param_slots;
+  WARDEN_IN_REGISTER(uint8_t * mem, "r14") = nullptr;
+  WARDEN_IN_REGISTER(uint64_t mem_size, "r15") = 0;
   GlobalInst* const* globals = nullptr;
   uint64_t fuel = s.fuel_ctr;
   const FuncInst* callee = entry;
@@ -453,6 +466,19 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
   Result<void> host_result;
 
 #define NEXT() goto* kLabels[*pc++]
+// Evaluates the call of a helper that moves sp and pc through references, on
+// copies named sp_ and pc_ and takes the moves back: a variable placed in a
+// register (WARDEN_IN_REGISTER) has no address. The copies cost nothing
+// once the helper is inlined.
+#define MOVING_SP_PC(...)          \
+  ({                               \
+    uint64_t* sp_ = sp;            \
+    const uint64_t* pc_ = pc;      \
+    const auto r_ = (__VA_ARGS__); \
+    sp = sp_;                      \
+    pc = pc_;                      \
+    r_;                            \
+  })
 // A bulk operation's share of the deadline's work budget (Store::Impl::
 // spend_work): one unit per table element, per 8 bytes of memory.
 #define SPEND(w)                                                    \
@@ -495,7 +521,7 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
   }
   {
     const code::CompiledFunc* cf = callee->code;
-    const size_t nfp = static_cast<size_t>(sp - stack) - cf->param_slots;
+    const size_t nfp = static_cast<size_t>(sp - stack) - callee->param_slots;
     if (s.nframes >= s.limits.max_call_depth) goto stack_exhausted;
     if (s.nframes == s.frames.capacity() && !s.frames.reserve(s.nframes + 1, s.limits.max_call_depth))
       goto stack_exhausted;
@@ -508,11 +534,12 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
     }
     s.frames.data()[s.nframes++] = Frame{pc, static_cast<size_t>(fp - stack), fn, inst};
     fp = stack + nfp;
-    std::memset(fp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(uint64_t));
+    // A function without locals of its own (small leaves often) skips the call.
+    if (cf->local_slots != cf->param_slots)
+      std::memset(fp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(uint64_t));
     sp = fp + cf->local_slots;
     fn = cf;
-    code = cf->code.data();
-    pc = code;
+    pc = callee->entry;
     if (callee->instance != inst) {
       inst = callee->instance;
       LOAD_INSTANCE();
@@ -545,14 +572,13 @@ op_Return : {
   const uint64_t* src = sp - n;
   for (uint32_t k = 0; k < n; ++k) fp[k] = src[k];  // fp <= src: forward copy
   sp = fp + n;
-  const Frame fr = s.frames.data()[--s.nframes];
-  if (!fr.ret_pc) goto done;
-  pc = fr.ret_pc;
-  fp = stack + fr.ret_fp;
-  fn = fr.func;
-  code = fn->code.data();
-  if (fr.inst != inst) {
-    inst = fr.inst;
+  const Frame* fr = s.frames.data() + --s.nframes;
+  if (!fr->ret_pc) goto done;
+  pc = fr->ret_pc;
+  fp = stack + fr->ret_fp;
+  fn = fr->func;
+  if (fr->inst != inst) {
+    inst = fr->inst;
     LOAD_INSTANCE();
   }
   NEXT();
@@ -563,19 +589,19 @@ op_Unreachable:
   TRAP("unreachable");
 
 x_Jump:
-  pc = code + *pc;
+  pc = target_of(pc);
   NEXT();
 
 x_JumpIfZero:
   if (static_cast<uint32_t>(*--sp) == 0)
-    pc = code + *pc;
+    pc = target_of(pc);
   else
     ++pc;
   NEXT();
 
 x_JumpIfNonZero:
   if (static_cast<uint32_t>(*--sp) != 0)
-    pc = code + *pc;
+    pc = target_of(pc);
   else
     ++pc;
   NEXT();
@@ -590,7 +616,7 @@ x_JumpIfNonZero:
     const uint64_t* src_ = sp - keep_;                           \
     for (uint64_t k_ = 0; k_ < keep_; ++k_) dst_[k_] = src_[k_]; \
     sp = dst_ + keep_;                                           \
-    pc = code + e_[0];                                           \
+    pc = target_of(e_);                                          \
   } while (0)
 
 x_BrMove:
@@ -804,17 +830,17 @@ op_ElemDrop:
   // ------------------------------------------------------------ memory ----
 // A fused memory op's handler, and the forms a row does not take (never
 // emitted, code::fusable()).
-#define FUSED_LOAD(name, form, a)                                                           \
-  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                         \
-    if (!fused_load<form, LoadM, LoadR>(sp, pc, fp, code, mem, mem_size)) TRAP(kOobMemory); \
-    NEXT();                                                                                 \
-  }                                                                                         \
+#define FUSED_LOAD(name, form, a)                                                                     \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                                   \
+    if (!MOVING_SP_PC(fused_load<form, LoadM, LoadR>(sp_, pc_, fp, mem, mem_size))) TRAP(kOobMemory); \
+    NEXT();                                                                                           \
+  }                                                                                                   \
   else goto bad_op;
-#define FUSED_STORE(name, form, a)                                               \
-  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {              \
-    if (!fused_store<form, StoreM>(sp, pc, fp, mem, mem_size)) TRAP(kOobMemory); \
-    NEXT();                                                                      \
-  }                                                                              \
+#define FUSED_STORE(name, form, a)                                                               \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                              \
+    if (!MOVING_SP_PC(fused_store<form, StoreM>(sp_, pc_, fp, mem, mem_size))) TRAP(kOobMemory); \
+    NEXT();                                                                                      \
+  }                                                                                              \
   else goto bad_op;
 #define NOT_FUSED(name, form, a)                                                                \
   f##form##_##name : static_assert(!code::fusable(Op::name, form), "a form without a handler"); \
@@ -1042,9 +1068,9 @@ op_DataDrop:
   op_##name : sp = num_op<&num::name>(sp, &num::name); \
   WARDEN_CANON(nan)                                    \
   NEXT();
-#define WARDEN_GEN_Trap(name, imm, arg, nan)                                      \
-  op_##name : if (const char* m_ = trap_op<&num::name>(sp, &num::name)) TRAP(m_); \
-  WARDEN_CANON(nan)                                                               \
+#define WARDEN_GEN_Trap(name, imm, arg, nan)                                                     \
+  op_##name : if (const char* m_ = MOVING_SP_PC(trap_op<&num::name>(sp_, &num::name))) TRAP(m_); \
+  WARDEN_CANON(nan)                                                                              \
   NEXT();
 // Ctrl, Load, Store and Other rows are hand-written above (the lane rows
 // among Other just below).
@@ -1057,15 +1083,16 @@ op_DataDrop:
 
   // Fused forms of the Num and Trap rows (code.hpp); the Load and Store
   // rows have theirs above, and Ctrl and Other rows take none.
-#define FUSED_NUM(name, form, nan)                                                 \
-  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                \
-    fused_num<&num::name, form, NanCanon::nan>(sp, pc, fp, code, det, &num::name); \
-    NEXT();                                                                        \
-  }                                                                                \
+#define FUSED_NUM(name, form, nan)                                                                \
+  f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                               \
+    MOVING_SP_PC((fused_num<&num::name, form, NanCanon::nan>(sp_, pc_, fp, det, &num::name), 0)); \
+    NEXT();                                                                                       \
+  }                                                                                               \
   else goto bad_op;
 #define FUSED_TRAP(name, form, nan)                                                                                \
   f##form##_##name : if constexpr (code::fusable(Op::name, form)) {                                                \
-    if (const char* m_ = fused_trap<&num::name, form, NanCanon::nan>(sp, pc, fp, code, det, &num::name)) TRAP(m_); \
+    if (const char* m_ = MOVING_SP_PC(fused_trap<&num::name, form, NanCanon::nan>(sp_, pc_, fp, det, &num::name))) \
+      TRAP(m_);                                                                                                    \
     NEXT();                                                                                                        \
   }                                                                                                                \
   else goto bad_op;

@@ -120,6 +120,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod, std::spa
     f.type_id = in.type_ids[m.funcs[i].type];
     f.instance = &in;
     f.code = &mi.code[i];
+    f.entry = f.code->code.data();
     f.param_slots = mi.code[i].param_slots;
     f.result_slots = mi.code[i].result_slots;
     s.max_pass_work = std::max(s.max_pass_work, pass_work(mi.code[i]));

@@ -47,6 +47,7 @@ struct FuncInst {
   uint32_t param_slots = 0, result_slots = 0;
   Instance::Impl* instance = nullptr;  ///< null for a host function
   const code::CompiledFunc* code = nullptr;
+  const uint64_t* entry = nullptr;  ///< code->code.data(), one load nearer a call
   HostFunc host;
 };
 

@@ -215,9 +215,10 @@ class Compiler {
   bool try_fuse(const ast::Instr& in);
   bool fuse_result(int mode);
   // The target pc of a branch to `t`: known for a loop, chained otherwise.
+  // A target word holds the distance from itself to the target (code.hpp).
   void emit_target(Frame& t) {
     if (t.kind == Op::Loop) {
-      emit(t.fixup);
+      emit(t.fixup - code_.size());
     } else {
       uint64_t at = code_.size();
       emit(t.chain);
@@ -229,10 +230,11 @@ class Compiler {
     emit(t.base);
     emit(t.label_slots);
   }
+  void set_target(uint64_t at, uint64_t pc) { code_[at] = pc - at; }
   void patch(uint64_t chain, uint64_t pc) {
     while (chain != kNone) {
       uint64_t next = code_[chain];
-      code_[chain] = pc;
+      set_target(chain, pc);
       chain = next;
     }
   }
@@ -671,7 +673,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
           emit_op(XOp::Jump);
           emit_target(f);
         }
-        if (f.fixup != kNone) code_[f.fixup] = here();
+        if (f.fixup != kNone) set_target(f.fixup, here());
         f.fixup = kNone;
       }
       f.kind = Op::Else;
@@ -696,7 +698,7 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
         return true;
       }
       if (done.emit) {
-        if (done.kind == Op::If && done.fixup != kNone) code_[done.fixup] = here();
+        if (done.kind == Op::If && done.fixup != kNone) set_target(done.fixup, here());
         patch(done.chain, here());
       }
       push_vals(done.results);
