@@ -38,13 +38,14 @@ namespace {
 #define WARDEN_ALWAYS_INLINE inline
 #endif
 
-// g++ keeps almost none of execute()'s state in registers on its own: in a
-// profile every local access reloaded fp from the stack frame and every
-// memory access reloaded the memory base and size. An explicit register
-// variable is an ordinary variable that g++ places in the named register
-// (a callee-saved one, so calls do not disturb it); values and semantics
-// are the same with or without it, so other compilers and targets go
-// without. docs/performance.md, "Registers and cores", has the figures.
+// g++ keeps almost none of execute()'s state in registers on its own, and
+// which it keeps changes with unrelated edits: one build reloaded fp and the
+// memory base and size from the stack frame in every handler, the next kept
+// sp itself there. An explicit register variable is an ordinary variable
+// that g++ places in the named register (callee-saved ones, so calls do not
+// disturb them); values and semantics are the same with or without it, so
+// other compilers and targets go without. docs/design.md ("Compiled code")
+// and docs/performance.md ("Registers and cores") have why and the figures.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define WARDEN_IN_REGISTER(var, reg) register var asm(reg)
 #else
@@ -452,11 +453,13 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
   uint64_t* stack = s.stack.data();
   const code::CompiledFunc* fn = nullptr;
   Instance::Impl* inst = nullptr;
+  // clang-format off
   WARDEN_IN_REGISTER(const uint64_t* pc, "rbx") = nullptr;  // the entry frame returns to "no pc": back here
-  WARDEN_IN_REGISTER(uint64_t * fp, "r13") = stack + base;
-  WARDEN_IN_REGISTER(uint64_t * sp, "r12") = stack + base + entry->param_slots;
-  WARDEN_IN_REGISTER(uint8_t * mem, "r14") = nullptr;
+  WARDEN_IN_REGISTER(uint64_t* fp, "r13") = stack + base;
+  WARDEN_IN_REGISTER(uint64_t* sp, "r12") = stack + base + entry->param_slots;
+  WARDEN_IN_REGISTER(uint8_t* mem, "r14") = nullptr;
   WARDEN_IN_REGISTER(uint64_t mem_size, "r15") = 0;
+  // clang-format on
   GlobalInst* const* globals = nullptr;
   // The instance's table 0, which nearly every call_indirect names: two
   // loads fewer on the way to the callee. The TableInst never moves (the
