@@ -217,10 +217,11 @@ class Compiler {
   // The target pc of a branch to `t`: known for a loop, chained otherwise.
   // A target word holds the distance from itself to the target (code.hpp).
   void emit_target(Frame& t) {
+    const uint64_t at = code_.size();
     if (t.kind == Op::Loop) {
-      emit(t.fixup - code_.size());
+      emit(0);
+      set_target(at, t.fixup);
     } else {
-      uint64_t at = code_.size();
       emit(t.chain);
       t.chain = at;
     }
