@@ -993,6 +993,50 @@ TEST(Compile, BrTable) {
                                                       6, 1, 0, 3, 1, 0, w(Op::Return)}));
 }
 
+// The compiler writes each op word through Context::op_words (the
+// interpreter's handler addresses, in a loaded module) and nothing else:
+// immediates, constants and branch distances stay as they are, and a fused
+// op rewritten after it was emitted (local.set taking the add) is mapped too.
+TEST(Compile, OpWordsGoThroughTheTable) {
+  constexpr uint64_t kTag = uint64_t{0xAB} << 56;  // no immediate here has these bits
+  std::vector<uint64_t> table(code::kWordCount);
+  for (size_t i = 0; i < table.size(); ++i) table[i] = kTag | i;
+  Builder b;
+  // (func (param i32 i32) (result i32) (local i64) ...): FusedOperandForms'
+  b.func({I32, I32}, {I32},
+         {op(Op::LocalGet, 0), i32c(1), op(Op::I32Add), op(Op::LocalSet, 0), op(Op::LocalGet, 0), op(Op::LocalGet, 1),
+          op(Op::I32Sub), op(Op::LocalGet, 1), op(Op::I32Mul), i32c(-1), op(Op::I32Xor), op(Op::LocalGet, 1),
+          op(Op::I64ExtendI32U), op(Op::LocalSet, 2)},
+         {{1, I64}});
+  // BrTable's, and a loop with a back edge: (loop (br_if 0 (local.get 0)))
+  auto bt = b.br_table({0, 1, 2});
+  b.func({I32}, {}, {blk(Op::Block), blk(Op::Block), op(Op::LocalGet, 0), bt, op(Op::End), op(Op::End)});
+  b.func({I32}, {}, {blk(Op::Loop), op(Op::LocalGet, 0), op(Op::BrIf, 0), op(Op::End)});
+  auto plain = b.run();
+  auto mapped = validate(b.m, Limits{}, table.data());
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE(mapped.ok());
+  // Where the op words are, from the code FusedOperandForms, BrTable and
+  // LoopHasFuelAtItsHeaderAndBranchesBack pin (the first only when fused).
+  const std::vector<std::vector<size_t>> ops = {
+      code::kFusion ? std::vector<size_t>{0, 1, 5, 8, 10, 12, 15} : std::vector<size_t>{},
+      {0, 1, 3, 14},
+      {0, 1, 2, 4, 6}};
+  for (size_t f = 0; f < ops.size(); ++f) {
+    if (ops[f].empty()) continue;
+    const std::vector<uint64_t>& a = plain.value()[f].code;
+    const std::vector<uint64_t>& m = mapped.value()[f].code;
+    ASSERT_EQ(a.size(), m.size()) << "function " << f;
+    size_t next = 0;
+    for (size_t k = 0; k < a.size(); ++k) {
+      const bool op_word = next < ops[f].size() && ops[f][next] == k;
+      next += op_word;
+      EXPECT_EQ(m[k], op_word ? (kTag | a[k]) : a[k]) << "function " << f << ", word " << k;
+    }
+    EXPECT_EQ(next, ops[f].size()) << "function " << f;
+  }
+}
+
 TEST(Compile, DeadCodeIsNotEmitted) {
   // (func (return) (i32.const 1) (drop) (block (loop (br 0))))
   Builder b;

@@ -1,9 +1,16 @@
 // The compiled code: the contract between the validator, which emits it while
 // it checks a function body (spec 3.3), and the interpreter, which runs it.
 //
-// A function is a flat array of 64-bit words: an op word (an XOp number)
-// followed by that op's immediates. Nothing is decoded at run time: LEB128s,
-// block types, label depths and local indices are all resolved here.
+// A function is a flat array of 64-bit words: an op word followed by that
+// op's immediates. Nothing is decoded at run time: LEB128s, block types,
+// label depths and local indices are all resolved here.
+//
+// An op word is the op's number (an Op or XOp value, or a fused_word()),
+// mapped through the table the compiler is given (Context::op_words): the
+// interpreter's table holds the address of each number's handler, so that
+// running code jumps to the word itself (direct threading) instead of
+// looking its number up. Without a table the words are the numbers: the
+// tests spell compiled code that way, and the interpreter never runs it.
 //
 // A branch target word ([target] below) holds the distance in words from
 // itself to the target, as a two's-complement number (a loop's is
@@ -18,6 +25,7 @@
 // (null = 0); v128 two slots, low half first (lower address). "height" below
 // is a slot offset from fp, so it includes local_slots.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -92,6 +100,8 @@ inline constexpr uint16_t kFuseBase = static_cast<uint16_t>(XOp::Count_);
 inline constexpr int kStackLocal = 0, kStackConst = 1, kLocals = 2, kLocalConst = 3, kStack = 4, kSrcs = 5;
 inline constexpr int kPush = 0, kSet = 1, kTee = 2, kBrNZ = 3, kBrZ = 4, kModes = 5;
 inline constexpr int kForms = kSrcs * kModes;
+/// How many op numbers there are: the size of an op-word table.
+inline constexpr size_t kWordCount = kFuseBase + (kFusion ? size_t{kForms} * kOpCount : 0);
 
 constexpr int form(int src, int mode) { return kSrcs * mode + src; }
 constexpr int src_of(int form) { return form % kSrcs; }

@@ -1,7 +1,9 @@
 // The interpreter (spec 4.4): one dispatch loop over the compiled code of
-// code.hpp, threaded with computed goto (a GNU extension g++ and clang
-// support): every handler ends by jumping through the label table indexed by
-// the next op word, so each handler has its own indirect branch to predict.
+// code.hpp, directly threaded with computed goto (a GNU extension g++ and
+// clang support): an op word is its handler's address (op_words() below
+// gives the compiler the table), and every handler ends by jumping to the
+// next op word, so each handler has its own indirect branch to predict and
+// a dispatch is one load and one jump.
 //
 // Calls never recurse on the host stack: a wasm call pushes a Frame on the
 // store's frame vector and continues in the same loop (docs/design.md, "Calls
@@ -15,6 +17,7 @@
 // num::<Name>, with the operand and result types deduced from its signature.
 #include "execute/interpreter.hpp"
 
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <cstring>
@@ -426,9 +429,11 @@ Result<void> call_host(Store::Impl& s, const FuncInst* f, size_t at, MemoryInst*
 #endif
 static_assert(code::kForms == 25, "FUSED_FORMS lists every form");
 
-Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcept {
-  if (!entry->instance) return call_host(s, entry, base, nullptr);
+namespace {
 
+// execute(), or, when `labels` is not null, only *labels = the label table
+// (op_words()): labels as values exist only inside their function.
+Result<void> interpret(Store::Impl* store, const FuncInst* entry, size_t base, const void* const** labels) noexcept {
   // One label per table row, in table order, then the internal ops.
   static const void* const kLabels[] = {
 #define WARDEN_OP(name, ...) &&op_##name,
@@ -444,9 +449,13 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
 #undef WARDEN_OP
 #undef FORM_LABEL
   };
-  static_assert(
-      sizeof(kLabels) / sizeof(kLabels[0]) == code::kFuseBase + (code::kFusion ? code::kForms * size_t{kOpCount} : 0),
-      "a label for every op word");
+  static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == code::kWordCount, "a label for every op word");
+  if (labels) {
+    *labels = kLabels;
+    return {};
+  }
+  Store::Impl& s = *store;
+  if (!entry->instance) return call_host(s, entry, base, nullptr);
 
   const size_t frame_base = s.nframes;
   const bool det = s.options.deterministic;
@@ -472,7 +481,7 @@ Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcep
   uint32_t trap_index = 0;
   Result<void> host_result;
 
-#define NEXT() goto* kLabels[*pc++]
+#define NEXT() goto* reinterpret_cast<const void*>(*pc++)
 // Evaluates the call of a helper that moves sp and pc through references, on
 // copies named sp_ and pc_ and takes the moves back: a variable placed in a
 // register (WARDEN_IN_REGISTER) has no address. The copies cost nothing
@@ -1162,6 +1171,23 @@ on_host_error:
 #undef NOT_FUSED_ALL
 #undef FUSED_NUM
 #undef FUSED_TRAP
+}
+
+}  // namespace
+
+Result<void> execute(Store::Impl& s, const FuncInst* entry, size_t base) noexcept {
+  return interpret(&s, entry, base, nullptr);
+}
+
+const uint64_t* op_words() noexcept {
+  static const std::array<uint64_t, code::kWordCount> words = [] {
+    const void* const* labels = nullptr;
+    (void)interpret(nullptr, nullptr, 0, &labels);
+    std::array<uint64_t, code::kWordCount> w{};
+    for (size_t i = 0; i < w.size(); ++i) w[i] = reinterpret_cast<uintptr_t>(labels[i]);
+    return w;
+  }();
+  return words.data();
 }
 
 }  // namespace warden

@@ -20,6 +20,11 @@ namespace warden {
 /// function returned.
 Result<void> execute(Store::Impl& s, const FuncInst* f, size_t base) noexcept;
 
+/// The op words the interpreter runs (code.hpp, Context::op_words): for
+/// each of the code::kWordCount op numbers, the address of its handler.
+/// Code compiled without them must never be executed.
+const uint64_t* op_words() noexcept;
+
 /// execute(), keeping the store's invoke nesting count (kMaxNestedInvokes)
 /// and starting the wall-clock deadline for an outermost call. The entry
 /// point of Store::invoke and of a start function.

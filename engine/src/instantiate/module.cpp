@@ -1,5 +1,6 @@
 // Module: decode (spec 5) -> validate and compile (spec 3) -> an immutable,
 // shareable Module.
+#include "execute/interpreter.hpp"
 #include "runtime/runtime.hpp"
 #include "validate/validator.hpp"
 
@@ -25,13 +26,13 @@ std::shared_ptr<const Module> make_module(ast::Module tree, std::vector<code::Co
 }  // namespace
 
 Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> bytes, const Limits& limits) {
-  Result<Loaded> m = load_binary(bytes, limits);
+  Result<Loaded> m = load_binary(bytes, limits, op_words());
   if (!m) return m.error();
   return make_module(std::move(m->tree), std::move(m->code));
 }
 
 Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits) {
-  Result<std::vector<code::CompiledFunc>> code = validate(m, limits);
+  Result<std::vector<code::CompiledFunc>> code = validate(m, limits, op_words());
   if (!code) return code.error();
   // The bodies are compiled; the module keeps what Module::load's does.
   for (ast::Function& f : m.funcs) {

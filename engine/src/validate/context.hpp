@@ -28,6 +28,10 @@ struct Context {
   std::vector<ValType> elems;     // element type per segment
   uint32_t datas = 0;
   std::vector<uint8_t> declared;  // per function: in C.refs (3.4.10)
+  // The word compiled code holds for each op number, code::kWordCount of
+  // them (code.hpp), or null for the numbers themselves. Not validation
+  // state: what the function compiler emits.
+  const uint64_t* op_words = nullptr;
 
   const FuncType& func_type(uint32_t func) const { return m->types[func_types[func]]; }
 };

@@ -197,8 +197,10 @@ class Compiler {
       nlast_ = 1;
     }
     last_[nlast_++] = {code_.size(), w};
-    code_.push_back(w);
+    code_.push_back(word(w));
   }
+  // The op word for number `w` (code.hpp): what Context::op_words maps it to.
+  uint64_t word(uint16_t w) const { return c_.op_words ? c_.op_words[w] : w; }
   void emit_op(Op op) { emit_op(code::op_word(op)); }
   void emit_op(XOp op) { emit_op(code::op_word(op)); }
   void fence() { nlast_ = 0; }
@@ -269,7 +271,7 @@ class Compiler {
   std::vector<uint64_t> code_;
   struct Emitted {
     uint64_t pc;
-    uint16_t word;
+    uint16_t word;  // the op's number; code_[pc] holds word(word)
   };
   Emitted last_[2] = {};
   uint32_t nlast_ = 0;
@@ -870,7 +872,7 @@ bool Compiler::fuse_result(int mode) {
   }
   if (!code::fusable(op, code::form(src, mode))) return false;
   e.word = code::fused_word(op, code::form(src, mode));
-  code_[e.pc] = e.word;
+  code_[e.pc] = word(e.word);
   return true;
 }
 

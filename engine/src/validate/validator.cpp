@@ -240,7 +240,7 @@ std::optional<Error> check_start_exports(const ast::Module& m, const Context& c)
 // comes first: decode-then-validate is what the spec describes).
 class BinaryLoader final : public decode_detail::BodySink {
  public:
-  explicit BinaryLoader(const Limits& limits) : limits_(limits) {}
+  BinaryLoader(const Limits& limits, const uint64_t* op_words) : limits_(limits) { c_.op_words = op_words; }
 
   void begin_code(const ast::Module& m) override {
     began_ = true;
@@ -295,14 +295,15 @@ class BinaryLoader final : public decode_detail::BodySink {
 
 }  // namespace
 
-Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits) {
-  BinaryLoader loader(limits);
+Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words) {
+  BinaryLoader loader(limits, op_words);
   Result<ast::Module> decoded = decode_detail::decode_module(bytes, limits, &loader);
   return loader.finish(std::move(decoded));
 }
 
-Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits) {
+Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits, const uint64_t* op_words) {
   Context c;
+  c.op_words = op_words;
   if (auto e = check_sections(m, limits, c)) return *e;
   if (auto e = check_datas(m, c)) return *e;
   Result<std::vector<code::CompiledFunc>> funcs = valid::compile_functions(c, limits);

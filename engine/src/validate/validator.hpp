@@ -27,7 +27,11 @@ namespace warden {
 ///   Malformed   a syntax tree a decoder could not have produced (an `else`
 ///               outside an `if`, a body without its final `end`).
 /// Uses no recursion and allocates in proportion to what `m` already holds.
-Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits);
+///
+/// The code's op words are the op numbers mapped through `op_words`
+/// (Context::op_words): the numbers themselves if it is null.
+Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits,
+                                                 const uint64_t* op_words = nullptr);
 
 /// A module decoded, validated and compiled: the syntax tree without the
 /// function bodies (Function::body and br_targets are empty), and the code.
@@ -40,6 +44,6 @@ struct Loaded {
 /// compiled while it is decoded, and never held as a tree. The outcome is
 /// theirs exactly: the decoder's error if there is one (wherever it is in
 /// the module), else validate()'s first error in validate()'s order.
-Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits);
+Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words = nullptr);
 
 }  // namespace warden
