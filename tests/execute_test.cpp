@@ -568,6 +568,58 @@ TEST(Execute, V128LocalGlobalSelectRoundTrip) {
   EXPECT_EQ(h.value("pick_t", {Value::v128(a), Value::v128(b), i32v(7)}), Value::v128(a));
 }
 
+// v128.const as a fused operand (code.hpp): its two words read as one
+// v128, beside a local (kLocalConst) or the stack (kStackConst), pushed or
+// set, and a plain v128.const before a scalar constant operand.
+TEST(Execute, V128ConstantOperands) {
+  auto v128_const = [](uint64_t lo, uint64_t hi) {
+    Bytes b{0xFD, 0x0C};
+    for (uint64_t half : {lo, hi})
+      for (int k = 0; k < 8; ++k) b.push_back(static_cast<uint8_t>(half >> (8 * k)));
+    return b;
+  };
+  const uint64_t d1_5 = 0x3FF8000000000000, dm2 = 0xC000000000000000, d3 = 0x4008000000000000,
+                 d0_5 = 0x3FE0000000000000, d2 = 0x4000000000000000, dm3 = 0xC008000000000000;
+  wasm_builder::Module m;
+  uint32_t v_v = m.type({VT::V128}, {VT::V128});
+  uint32_t e_v = m.type({}, {VT::V128});
+  // (func (export "le") (param v128) (result v128) (f64x2.le (local.get 0) (v128.const f64x2 1.5 -2)))
+  m.export_func("le", m.func(v_v, cat({local_get(0), v128_const(d1_5, dm2), {0xFD, 0x4B}})));
+  // (func (export "mul") (param v128) (result v128)
+  //   (local.set 0 (f64x2.mul (f64x2.add (local.get 0) (local.get 0)) (v128.const f64x2 3 0.5)))
+  //   (local.get 0))
+  m.export_func("mul", m.func(v_v, cat({local_get(0),
+                                        local_get(0),
+                                        {0xFD, 0xF0, 0x01},
+                                        v128_const(d3, d0_5),
+                                        {0xFD, 0xF2, 0x01, 0x21, 0x00},
+                                        local_get(0)})));
+  // (func (export "shl") (result v128) (i16x8.shl (v128.const i64x2 0x8001 1) (i32.const 17)))
+  m.export_func("shl", m.func(e_v, cat({v128_const(0x8001, 1), i32_const(17), {0xFD, 0x8B, 0x01}})));
+  Harness h(m.build());
+  EXPECT_EQ(h.value("le", {Value::v128(V128{d2, dm3})}), Value::v128(V128{0, ~uint64_t{0}}));
+  EXPECT_EQ(h.value("le", {Value::v128(V128{d1_5, dm2})}), Value::v128(V128{~uint64_t{0}, ~uint64_t{0}}));
+  // (1.5 + 1.5) * 3 = 9, (-2 + -2) * 0.5 = -2
+  EXPECT_EQ(h.value("mul", {Value::v128(V128{d1_5, dm2})}), Value::v128(V128{0x4022000000000000, dm2}));
+  // i16 lanes shifted by 17 mod 16 = 1: 0x8001 -> 0x0002, 1 -> 2
+  EXPECT_EQ(h.value("shl"), Value::v128(V128{0x0002, 2}));
+}
+
+// A commutative operator whose first operand is a local read before the
+// op that computes its second runs with its operands swapped (the
+// compiler's swap_fuse); a non-commutative one keeps its order.
+TEST(Execute, SwappedOperandsKeepTheirValues) {
+  wasm_builder::Module m;
+  uint32_t t = m.type({VT::I32, VT::I32, VT::I32}, {VT::I32});
+  // (func (export "add") (param i32 i32 i32) (result i32) (i32.add (local.get 2) (i32.sub (local.get 0) (local.get 1))))
+  m.export_func("add", m.func(t, cat({local_get(2), local_get(0), local_get(1), {0x6B, 0x6A}})));
+  // (func (export "sub") (param i32 i32 i32) (result i32) (i32.sub (local.get 2) (i32.add (local.get 0) (local.get 1))))
+  m.export_func("sub", m.func(t, cat({local_get(2), local_get(0), local_get(1), {0x6A, 0x6B}})));
+  Harness h(m.build());
+  EXPECT_EQ(h.i32("add", {i32v(10), i32v(3), i32v(100)}), 107u);
+  EXPECT_EQ(h.i32("sub", {i32v(10), i32v(3), i32v(100)}), 87u);
+}
+
 TEST(Execute, V128MemoryOps) {
   wasm_builder::Module m;
   uint32_t i_v = m.type({VT::I32}, {VT::V128});

@@ -922,8 +922,8 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
             (std::vector<uint64_t>{w(XOp::Fuel), w(Op::LocalGet), 0,
                                    fw(Op::I32Add, code::form(code::kStackLocal, code::kPush)), 1, w(Op::Return)}));
   // Forms a row does not have are never emitted. v128 operators without an
-  // immediate fuse, a constant only as a scalar second operand; lane ops,
-  // v128 loads and three-operand rows stay plain.
+  // immediate fuse (with a v128 or scalar constant as the second operand);
+  // lane ops, the other v128 loads and three-operand rows stay plain.
   struct Row {
     Op op;
     int src, mode;
@@ -932,8 +932,9 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
   const Row rows[] = {
       {Op::I8x16Add, code::kLocals, code::kPush, true},
       {Op::F64x2Mul, code::kStackLocal, code::kTee, true},
-      {Op::I8x16Add, code::kStackConst, code::kPush, false},  // a v128 constant
-      {Op::I8x16Shl, code::kStackConst, code::kSet, true},    // a scalar constant
+      {Op::I8x16Add, code::kStackConst, code::kPush, true},  // a v128 constant
+      {Op::F64x2Le, code::kLocalConst, code::kTee, true},
+      {Op::I8x16Shl, code::kStackConst, code::kSet, true},  // a scalar constant
       {Op::V128AnyTrue, code::kLocals, code::kBrZ, true},
       {Op::F64x2Mul, code::kLocals, code::kBrNZ, false},
       {Op::I8x16ExtractLaneS, code::kLocals, code::kPush, false},
@@ -941,7 +942,7 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
       {Op::V128Load, code::kLocals, code::kPush, true},  // a whole v128: fuses as scalar loads do
       {Op::V128Load64Splat, code::kLocals, code::kPush, false},
       {Op::V128Store, code::kLocals, code::kPush, true},
-      {Op::V128Store, code::kLocalConst, code::kPush, false},  // a v128.const is two words
+      {Op::V128Store, code::kLocalConst, code::kPush, false},  // a store's value never a constant
       {Op::I32Store, code::kLocals, code::kSet, false},
       {Op::I32Eqz, code::kStackConst, code::kPush, false},
       {Op::I32DivS, code::kStackConst, code::kSet, true},
@@ -953,6 +954,80 @@ TEST(Compile, FusionNeverReachesBackAcrossABranchTarget) {
         << name(row.op) << " form " << row.src << "/" << row.mode;
   EXPECT_FALSE(code::fusable(Op::F64Lt, code::form(code::kLocals, code::kPush)) &&
                !code::fusable(Op::F64Lt, code::form(code::kLocals, code::kBrNZ)));
+}
+
+TEST(Compile, V128ConstantsFuseAsTheSecondOperand) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
+  // (func (param v128) (result v128)
+  //   (f64x2.le (f64x2.add (local.get 0) (local.get 0)) (v128.const i64x2 5 6))  ;; stack, const
+  //   (local.set 0)
+  //   (i8x16.shl (v128.const i64x2 1 2) (i32.const 3))   ;; a scalar constant after a plain v128.const
+  //   (drop)
+  //   (f64x2.mul (local.get 0) (v128.const i64x2 7 8)))  ;; local, const
+  Builder b;
+  b.func({V128}, {V128},
+         {op(Op::LocalGet, 0), op(Op::LocalGet, 0), op(Op::F64x2Add), v128c(5, 6), op(Op::F64x2Le), op(Op::LocalSet, 0),
+          v128c(1, 2), i32c(3), op(Op::I8x16Shl), op(Op::Drop), op(Op::LocalGet, 0), v128c(7, 8), op(Op::F64x2Mul)});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel),
+                                                      fw(Op::F64x2Add, code::form(code::kLocals, code::kPush)),
+                                                      0,
+                                                      0,
+                                                      fw(Op::F64x2Le, code::form(code::kStackConst, code::kSet)),
+                                                      5,
+                                                      6,
+                                                      0,
+                                                      w(Op::V128Const),
+                                                      1,
+                                                      2,
+                                                      fw(Op::I8x16Shl, code::form(code::kStackConst, code::kPush)),
+                                                      3,
+                                                      w(Op::Drop),
+                                                      w(Op::Drop),
+                                                      fw(Op::F64x2Mul, code::form(code::kLocalConst, code::kPush)),
+                                                      0,
+                                                      7,
+                                                      8,
+                                                      w(Op::Return)}));
+}
+
+TEST(Compile, CommutativeOperatorsTakeAnEarlierLocalSecond) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
+  // (func (param i32 i32 i32 v128) (result i32)
+  //   (i32.add (local.get 2) (i32.sub (local.get 0) (local.get 1)))      ;; add(sub, 2)
+  //   (i32.sub (local.get 2) (i32.add (local.get 0) (local.get 1)))      ;; sub: not commutative
+  //   (drop (f64x2.mul (local.get 3) (f64x2.add (local.get 3) (local.get 3)))) ;; mul(add, 3)
+  //   (i32.xor))
+  Builder b;
+  b.func({I32, I32, I32, V128}, {I32},
+         {op(Op::LocalGet, 2), op(Op::LocalGet, 0), op(Op::LocalGet, 1), op(Op::I32Sub), op(Op::I32Add),
+          op(Op::LocalGet, 2), op(Op::LocalGet, 0), op(Op::LocalGet, 1), op(Op::I32Add), op(Op::I32Sub),
+          op(Op::LocalGet, 3), op(Op::LocalGet, 3), op(Op::LocalGet, 3), op(Op::F64x2Add), op(Op::F64x2Mul),
+          op(Op::Drop), op(Op::I32Xor)});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel),
+                                                      fw(Op::I32Sub, code::form(code::kLocals, code::kPush)),
+                                                      0,
+                                                      1,
+                                                      fw(Op::I32Add, code::form(code::kStackLocal, code::kPush)),
+                                                      2,
+                                                      w(Op::LocalGet),
+                                                      2,
+                                                      fw(Op::I32Add, code::form(code::kLocals, code::kPush)),
+                                                      0,
+                                                      1,
+                                                      w(Op::I32Sub),
+                                                      fw(Op::F64x2Add, code::form(code::kLocals, code::kPush)),
+                                                      3,
+                                                      3,
+                                                      fw(Op::F64x2Mul, code::form(code::kStackLocal, code::kPush)),
+                                                      3,
+                                                      w(Op::Drop),
+                                                      w(Op::Drop),
+                                                      w(Op::I32Xor),
+                                                      w(Op::Return)}));
 }
 
 TEST(Compile, FusedTeeAndBranches) {

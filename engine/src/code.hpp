@@ -75,6 +75,7 @@ inline constexpr uint16_t op_word(XOp op) { return static_cast<uint16_t>(op); }
 //     kStackConst  first on the stack, second a const  [c]
 //     kLocals      every operand a local               [x] or [x, y]
 //     kLocalConst  first a local, second a const       [x, c]
+//   (a v128 constant c is two words, lo then hi, as v128.const's)
 //     kStack       every operand on the stack          []
 //   mode: where the result goes
 //     kPush        pushed (kStack + kPush is the plain op: never fused)
@@ -116,11 +117,10 @@ constexpr bool whole_v128(Ty t, uint8_t align_log2) { return t == Ty::V128 && al
 /// every source, unary ones kLocals and kStack; every mode, the branches
 /// only for an i32 result. Num rows with a v128 operand or result and no
 /// immediate (f64x2.mul, i8x16.shl, v128.any_true; not the lane ops): the
-/// same, but a constant only as a scalar second operand (a v128.const is
-/// two words). Scalar loads and v128.load: kLocals and kStack, pushed, set
-/// or teed. Scalar stores: the four sources with a local or a constant,
-/// kPush (they have no result); v128.store only those with a local. Never
-/// kStack + kPush: that is the plain op.
+/// same. Scalar loads and v128.load: kLocals and kStack, pushed, set or
+/// teed. Scalar stores: the four sources with a local or a constant, kPush
+/// (they have no result); v128.store only those with a local. Never kStack
+/// + kPush: that is the plain op.
 constexpr bool fusable(Op op, int form) {
   if (!kFusion) return false;
   const OpInfo& o = info(op);
@@ -136,7 +136,6 @@ constexpr bool fusable(Op op, int form) {
       if (wide && (o.cls != OpClass::Num || o.imm != Imm::None)) return false;
       if (!value(o.p1) || !value(o.result)) return false;
       if (o.p2 == Ty::_) return src == kLocals || src == kStack;
-      if (src == kStackConst || src == kLocalConst) return scalar(o.p2);
       return value(o.p2);
     case OpClass::Load:
       return o.imm == Imm::Mem && (scalar(o.result) || whole_v128(o.result, o.arg)) &&

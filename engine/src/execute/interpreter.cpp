@@ -214,12 +214,16 @@ WARDEN_ALWAYS_INLINE const uint64_t* target_of(const uint64_t* w) { return w + s
 /// Where a fused op with `Arity` operands finds them: Operands<...>::get
 /// reads operand `K` (0 = first), `consumed` stack slots are popped, and
 /// `words` immediates name them. `SA` and `SB` are the operands' slots (2
-/// for a v128, which only locals and the stack hold).
+/// for a v128); a constant takes SB words (only the second operand is one).
 template <int Src, int Arity, int SA = 1, int SB = 1>
 struct Operands {
   static constexpr int consumed =
       Src == code::kStack ? (Arity == 1 ? SA : SA + SB) : (Src <= code::kStackConst ? SA : 0);
-  static constexpr int words = Src == code::kStack ? 0 : (Arity == 1 || Src <= code::kStackConst ? 1 : 2);
+  static constexpr int words = Src == code::kStack                      ? 0
+                               : Arity == 1 || Src == code::kStackLocal ? 1
+                               : Src == code::kStackConst               ? SB
+                               : Src == code::kLocalConst               ? 1 + SB
+                                                                        : 2;
   template <class T, int K>
   static WARDEN_ALWAYS_INLINE T get(const uint64_t* sp, const uint64_t* fp, const uint64_t* pc) {
     if constexpr (Src == code::kStack)

@@ -25,10 +25,11 @@
 // optimising: GCC stops inlining into execute() once that function is
 // large, and a v128 operator called out of line passes its operands and
 // result through memory (mandelbrot_simd spent half its time in calls to
-// F64x2Add/Mul/Sub once v128 operands fused). Not the 8- and 16-lane
-// integer ones: forced into execute() everywhere, their lane arrays grew
-// its stack frame by half (Hostile.HostReentry, 32 nested levels, went
-// from under 2 MiB of host stack to 3 MiB).
+// F64x2Add/Mul/Sub once v128 operands fused). So are the bitwise ones and
+// the integer add and sub, which are single vector operations too. Not the
+// other 8- and 16-lane integer ones: forced into execute() everywhere,
+// their lane arrays grew its stack frame by half (Hostile.HostReentry, 32
+// nested levels, went from under 2 MiB of host stack to 3 MiB).
 #if defined(__GNUC__) && defined(__OPTIMIZE__)
 #define WARDEN_SIMD_OP inline __attribute__((always_inline))
 #else
@@ -101,6 +102,23 @@ struct VecOf<float> {
 template <>
 struct VecOf<double> {
   using type = double __attribute__((vector_size(16)));
+};
+// Unsigned lanes: GNU vector arithmetic on them wraps, as wasm's does.
+template <>
+struct VecOf<uint8_t> {
+  using type = uint8_t __attribute__((vector_size(16)));
+};
+template <>
+struct VecOf<uint16_t> {
+  using type = uint16_t __attribute__((vector_size(16)));
+};
+template <>
+struct VecOf<uint32_t> {
+  using type = uint32_t __attribute__((vector_size(16)));
+};
+template <>
+struct VecOf<uint64_t> {
+  using type = uint64_t __attribute__((vector_size(16)));
 };
 template <class F, class Fn>
 WARDEN_SIMD_OP V128 vec(V128 a, V128 b, Fn f) noexcept {
@@ -363,15 +381,26 @@ WARDEN_SIMD_FCMP(F64x2, double)
 
 // ------------------------------------------------------------- bitwise ----
 
-// Two 64-bit words each, and inlined (WARDEN_SIMD_OP).
-WARDEN_SIMD_OP V128 V128Not(V128 a) noexcept { return {~a.lo, ~a.hi}; }
-WARDEN_SIMD_OP V128 V128And(V128 a, V128 b) noexcept { return {a.lo & b.lo, a.hi & b.hi}; }
-WARDEN_SIMD_OP V128 V128Andnot(V128 a, V128 b) noexcept { return {a.lo & ~b.lo, a.hi & ~b.hi}; }
-WARDEN_SIMD_OP V128 V128Or(V128 a, V128 b) noexcept { return {a.lo | b.lo, a.hi | b.hi}; }
-WARDEN_SIMD_OP V128 V128Xor(V128 a, V128 b) noexcept { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
+// One vector operation each (simd::vec), inlined (WARDEN_SIMD_OP): as
+// two 64-bit words the result left the operator in two general registers,
+// and the 16-byte load of it by the next operator could not be forwarded
+// from those two 8-byte stores (docs/performance.md, "SIMD kernels").
+#define WARDEN_SIMD_IVEC(Name, T, op)                                 \
+  WARDEN_SIMD_OP V128 Name(V128 a, V128 b) noexcept {                 \
+    return simd::vec<T>(a, b, [](auto x, auto y) { return x op y; }); \
+  }
+WARDEN_SIMD_OP V128 V128Not(V128 a) noexcept {
+  return simd::vec<uint64_t>(a, a, [](auto x, auto) { return ~x; });
+}
+WARDEN_SIMD_IVEC(V128And, uint64_t, &)
+WARDEN_SIMD_IVEC(V128Andnot, uint64_t, &~)
+WARDEN_SIMD_IVEC(V128Or, uint64_t, |)
+WARDEN_SIMD_IVEC(V128Xor, uint64_t, ^)
 /// Bits of a where c is 1, of b where c is 0.
 WARDEN_SIMD_OP V128 V128Bitselect(V128 a, V128 b, V128 c) noexcept {
-  return {(a.lo & c.lo) | (b.lo & ~c.lo), (a.hi & c.hi) | (b.hi & ~c.hi)};
+  using V = simd::VecOf<uint64_t>::type;
+  const V m = std::bit_cast<V>(c);
+  return std::bit_cast<V128>((std::bit_cast<V>(a) & m) | (std::bit_cast<V>(b) & ~m));
 }
 WARDEN_SIMD_OP uint32_t V128AnyTrue(V128 a) noexcept { return (a.lo | a.hi) != 0; }
 
@@ -397,32 +426,32 @@ WARDEN_SIMD_OP uint32_t V128AnyTrue(V128 a) noexcept { return (a.lo | a.hi) != 0
 // i8x16: abs, neg, add, sub and shifts exist for every integer shape.
 WARDEN_SIMD_IUNOP(I8x16Abs, int8_t, simd::iabs(x))
 WARDEN_SIMD_IUNOP(I8x16Neg, uint8_t, simd::wrap_sub<uint8_t>(0, x))
-WARDEN_SIMD_IBINOP(I8x16Add, uint8_t, simd::wrap_add(x, y))
-WARDEN_SIMD_IBINOP(I8x16Sub, uint8_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_IVEC(I8x16Add, uint8_t, +)
+WARDEN_SIMD_IVEC(I8x16Sub, uint8_t, -)
 WARDEN_SIMD_SHIFT(I8x16Shl, uint8_t, static_cast<uint64_t>(x) << k)
 WARDEN_SIMD_SHIFT(I8x16ShrS, int8_t, x >> k)
 WARDEN_SIMD_SHIFT(I8x16ShrU, uint8_t, x >> k)
 // i16x8: abs, neg, add, sub and shifts exist for every integer shape.
 WARDEN_SIMD_IUNOP(I16x8Abs, int16_t, simd::iabs(x))
 WARDEN_SIMD_IUNOP(I16x8Neg, uint16_t, simd::wrap_sub<uint16_t>(0, x))
-WARDEN_SIMD_IBINOP(I16x8Add, uint16_t, simd::wrap_add(x, y))
-WARDEN_SIMD_IBINOP(I16x8Sub, uint16_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_IVEC(I16x8Add, uint16_t, +)
+WARDEN_SIMD_IVEC(I16x8Sub, uint16_t, -)
 WARDEN_SIMD_SHIFT(I16x8Shl, uint16_t, static_cast<uint64_t>(x) << k)
 WARDEN_SIMD_SHIFT(I16x8ShrS, int16_t, x >> k)
 WARDEN_SIMD_SHIFT(I16x8ShrU, uint16_t, x >> k)
 // i32x4: abs, neg, add, sub and shifts exist for every integer shape.
 WARDEN_SIMD_IUNOP(I32x4Abs, int32_t, simd::iabs(x))
 WARDEN_SIMD_IUNOP(I32x4Neg, uint32_t, simd::wrap_sub<uint32_t>(0, x))
-WARDEN_SIMD_IBINOP(I32x4Add, uint32_t, simd::wrap_add(x, y))
-WARDEN_SIMD_IBINOP(I32x4Sub, uint32_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_IVEC(I32x4Add, uint32_t, +)
+WARDEN_SIMD_IVEC(I32x4Sub, uint32_t, -)
 WARDEN_SIMD_SHIFT(I32x4Shl, uint32_t, static_cast<uint64_t>(x) << k)
 WARDEN_SIMD_SHIFT(I32x4ShrS, int32_t, x >> k)
 WARDEN_SIMD_SHIFT(I32x4ShrU, uint32_t, x >> k)
 // i64x2: abs, neg, add, sub and shifts exist for every integer shape.
 WARDEN_SIMD_IUNOP(I64x2Abs, int64_t, simd::iabs(x))
 WARDEN_SIMD_IUNOP(I64x2Neg, uint64_t, simd::wrap_sub<uint64_t>(0, x))
-WARDEN_SIMD_IBINOP(I64x2Add, uint64_t, simd::wrap_add(x, y))
-WARDEN_SIMD_IBINOP(I64x2Sub, uint64_t, simd::wrap_sub(x, y))
+WARDEN_SIMD_IVEC(I64x2Add, uint64_t, +)
+WARDEN_SIMD_IVEC(I64x2Sub, uint64_t, -)
 WARDEN_SIMD_SHIFT(I64x2Shl, uint64_t, static_cast<uint64_t>(x) << k)
 WARDEN_SIMD_SHIFT(I64x2ShrS, int64_t, x >> k)
 WARDEN_SIMD_SHIFT(I64x2ShrU, uint64_t, x >> k)
@@ -554,6 +583,7 @@ WARDEN_SIMD_FLOAT(F64x2, F64, double)
 #undef WARDEN_SIMD_FVEC
 #undef WARDEN_SIMD_FUNOP
 #undef WARDEN_SIMD_IBINOP
+#undef WARDEN_SIMD_IVEC
 #undef WARDEN_SIMD_IUNOP
 
 // -------------------------------------------------------- conversions ----

@@ -185,16 +185,18 @@ class Compiler {
 
   // ---- emission
   //
-  // The last two ops emitted since the last fence are remembered, so that
-  // an operator can absorb the local.get and const words that fed it and a
-  // local.set can absorb the operator before it (code.hpp, fused ops). A
-  // fence is set wherever a branch may land: fusion never reaches back
-  // across a pc that some branch targets.
+  // The last three ops emitted since the last fence are remembered, so
+  // that an operator can absorb the local.get and const words that fed it
+  // (two) and still see the op before them (swap_fuse), and a local.set can
+  // absorb the operator before it (code.hpp, fused ops). A fence is set
+  // wherever a branch may land: fusion never reaches back across a pc that
+  // some branch targets.
   void emit(uint64_t w) { code_.push_back(w); }
   void emit_op(uint16_t w) {
-    if (nlast_ == 2) {
+    if (nlast_ == kLast) {
       last_[0] = last_[1];
-      nlast_ = 1;
+      last_[1] = last_[2];
+      nlast_ = kLast - 1;
     }
     last_[nlast_++] = {code_.size(), w};
     code_.push_back(word(w));
@@ -215,6 +217,7 @@ class Compiler {
     return &code_[last_[nlast_ - 1 - k].pc];
   }
   bool try_fuse(const ast::Instr& in);
+  bool swap_fuse(const ast::Instr& in);
   bool fuse_result(int mode);
   // The target pc of a branch to `t`: known for a loop, chained otherwise.
   // A target word holds the distance from itself to the target (code.hpp).
@@ -273,7 +276,8 @@ class Compiler {
     uint64_t pc;
     uint16_t word;  // the op's number; code_[pc] holds word(word)
   };
-  Emitted last_[2] = {};
+  static constexpr uint32_t kLast = 3;
+  Emitted last_[kLast] = {};
   uint32_t nlast_ = 0;
   uint32_t local_slots_ = 0;
   uint32_t param_slots_ = 0;
@@ -818,7 +822,7 @@ bool Compiler::try_fuse(const ast::Instr& in) {
   // The op that pushes a local of type `t` (a v128 takes two slots).
   auto get = [](Ty t) { return t == Ty::V128 ? code::op_word(XOp::LocalGet128) : code::op_word(Op::LocalGet); };
   auto is_const = [&](uint32_t k) -> const uint64_t* {
-    for (Op c : {Op::I32Const, Op::I64Const, Op::F32Const, Op::F64Const}) {
+    for (Op c : {Op::I32Const, Op::I64Const, Op::F32Const, Op::F64Const, Op::V128Const}) {
       if (const uint64_t* p = last_is(k, code::op_word(c))) return p;
     }
     return nullptr;
@@ -828,25 +832,118 @@ bool Compiler::try_fuse(const ast::Instr& in) {
   // The last operand: a local or a constant.
   const uint64_t* last = last_is(0, get(binary ? o.p2 : o.p1));
   const bool last_local = last != nullptr;
-  if (!last && !(last = is_const(0))) return false;
+  if (!last && !(last = is_const(0))) return swap_fuse(in);
   int src = last_local ? code::kStackLocal : code::kStackConst;
   const uint64_t* first = last;  // the earliest op taken back
-  uint64_t imm[2] = {last[1], 0};
+  // The operand words: a local's slot, or a constant's one word (two for a
+  // v128.const, which validation has typed as the second operand, a v128).
+  const bool wide_const = !last_local && last_is(0, code::op_word(Op::V128Const));
+  if (binary && !last_local && wide_const != (o.p2 == Ty::V128)) return false;
+  const int last_words = wide_const ? 2 : 1;
+  uint64_t imm[3] = {last[1], last_words == 2 ? last[2] : 0, 0};
+  int nimm = last_words;
   if (!binary) {
     src = last_local ? code::kLocals : -1;
   } else if (const uint64_t* x = last_is(1, get(o.p1))) {  // the first operand a local too
     src = last_local ? code::kLocals : code::kLocalConst;
     first = x;
+    imm[2] = imm[1];
+    imm[1] = imm[0];
     imm[0] = x[1];
-    imm[1] = last[1];
+    ++nimm;
   }
   if (src < 0 || !code::fusable(in.op, code::form(src, code::kPush))) return false;
-  const int nimm = binary && src >= code::kLocals ? 2 : 1;
   code_.resize(static_cast<size_t>(first - code_.data()));
-  fence();
+  nlast_ -= first == last ? 1 : 2;  // forget what was taken back; an op before it stays
   emit_op(code::fused_word(in.op, code::form(src, code::kPush)));
   for (int k = 0; k < nimm; ++k) emit(imm[k]);
   if (o.cls == OpClass::Load || o.cls == OpClass::Store) emit(in.b);  // the offset
+  return true;
+}
+
+// Operators whose operands can trade places: the result is the same
+// value. For the float add and mul "the same" includes which NaN comes out
+// when both operands are NaNs: the spec lets an implementation return
+// either (4.3.3, nans{z1, z2}: any arithmetic NaN), and deterministic mode
+// canonicalises it anyway.
+constexpr bool commutative(Op op) {
+  switch (op) {
+    case Op::I32Add:
+    case Op::I32Mul:
+    case Op::I32And:
+    case Op::I32Or:
+    case Op::I32Xor:
+    case Op::I32Eq:
+    case Op::I32Ne:
+    case Op::I64Add:
+    case Op::I64Mul:
+    case Op::I64And:
+    case Op::I64Or:
+    case Op::I64Xor:
+    case Op::I64Eq:
+    case Op::I64Ne:
+    case Op::F32Add:
+    case Op::F32Mul:
+    case Op::F32Eq:
+    case Op::F32Ne:
+    case Op::F64Add:
+    case Op::F64Mul:
+    case Op::F64Eq:
+    case Op::F64Ne:
+    case Op::V128And:
+    case Op::V128Or:
+    case Op::V128Xor:
+    case Op::I8x16Add:
+    case Op::I16x8Add:
+    case Op::I32x4Add:
+    case Op::I64x2Add:
+    case Op::I16x8Mul:
+    case Op::I32x4Mul:
+    case Op::I64x2Mul:
+    case Op::I8x16Eq:
+    case Op::I8x16Ne:
+    case Op::I16x8Eq:
+    case Op::I16x8Ne:
+    case Op::I32x4Eq:
+    case Op::I32x4Ne:
+    case Op::I64x2Eq:
+    case Op::I64x2Ne:
+    case Op::F32x4Add:
+    case Op::F32x4Mul:
+    case Op::F32x4Eq:
+    case Op::F32x4Ne:
+    case Op::F64x2Add:
+    case Op::F64x2Mul:
+    case Op::F64x2Eq:
+    case Op::F64x2Ne: return true;
+    default: return false;
+  }
+}
+
+// A commutative operator whose first operand a local.get pushed just
+// before the op that pushed its second, where that op reads no stack slot
+// (a fused form whose operands are all locals or constants): `local.get x;
+// F; op` becomes `F; op(stack, x)`. The same value (commutative()), one
+// dispatch and one operand's trip through the stack fewer; F reads only
+// immediates and locals, so reading x after it instead of before changes
+// nothing, and sp ends where the unfused sequence leaves it.
+bool Compiler::swap_fuse(const ast::Instr& in) {
+  if (!commutative(in.op) || nlast_ < 2) return false;
+  const Ty t = info(in.op).p1;
+  const Emitted x = last_[nlast_ - 2], f = last_[nlast_ - 1];
+  const uint16_t get = t == Ty::V128 ? code::op_word(XOp::LocalGet128) : code::op_word(Op::LocalGet);
+  if (x.word != get || f.word < code::kFuseBase) return false;
+  const int form = (f.word - code::kFuseBase) % code::kForms;
+  const int src = code::src_of(form);
+  if (code::mode_of(form) != code::kPush || (src != code::kLocals && src != code::kLocalConst)) return false;
+  const int to = code::form(code::kStackLocal, code::kPush);
+  if (!code::fusable(in.op, to)) return false;
+  const uint64_t slot = code_[x.pc + 1];
+  code_.erase(code_.begin() + static_cast<ptrdiff_t>(x.pc), code_.begin() + static_cast<ptrdiff_t>(f.pc));
+  --nlast_;
+  last_[nlast_ - 1] = {x.pc, f.word};
+  emit_op(code::fused_word(in.op, to));
+  emit(slot);
   return true;
 }
 
