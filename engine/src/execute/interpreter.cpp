@@ -462,9 +462,21 @@ Result<void> interpret(Store::Impl* store, const FuncInst* entry, size_t base, c
   if (!entry->instance) return call_host(s, entry, base, nullptr);
 
   const size_t frame_base = s.nframes;
+  // This execution's frames are s.frames.data()[frame_base, top); a push at
+  // frames_end grows the buffer or stops at the call depth limit. s.nframes
+  // is written back before a host call and on every exit, and both pointers
+  // are re-read after a host call (a nested execution may move the buffer).
+  Frame* top = nullptr;
+  Frame* frames_end = nullptr;
+#define LOAD_FRAMES()                                                                              \
+  do {                                                                                             \
+    top = s.frames.data() + s.nframes;                                                             \
+    frames_end = s.frames.data() + std::min<size_t>(s.frames.capacity(), s.limits.max_call_depth); \
+  } while (0)
+#define SAVE_FRAMES() (s.nframes = static_cast<size_t>(top - s.frames.data()))
+  LOAD_FRAMES();
   const bool det = s.options.deterministic;
   uint64_t* stack = s.stack.data();
-  const code::CompiledFunc* fn = nullptr;
   Instance::Impl* inst = nullptr;
   // clang-format off
   WARDEN_IN_REGISTER(const uint64_t* pc, "rbx") = nullptr;  // the entry frame returns to "no pc": back here
@@ -531,7 +543,9 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
     const size_t fp_off = static_cast<size_t>(fp - stack);
     const size_t at = static_cast<size_t>(sp - stack) - callee->param_slots;
     s.fuel_ctr = fuel;
+    SAVE_FRAMES();
     host_result = call_host(s, callee, at, inst ? inst->memory0 : nullptr);
+    LOAD_FRAMES();
     stack = s.stack.data();
     fp = stack + fp_off;
     fuel = s.fuel_ctr;
@@ -543,9 +557,12 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
   {
     const code::CompiledFunc* cf = callee->code;
     const size_t nfp = static_cast<size_t>(sp - stack) - callee->param_slots;
-    if (s.nframes >= s.limits.max_call_depth) goto stack_exhausted;
-    if (s.nframes == s.frames.capacity() && !s.frames.reserve(s.nframes + 1, s.limits.max_call_depth))
-      goto stack_exhausted;
+    if (top == frames_end) [[unlikely]] {
+      SAVE_FRAMES();
+      if (s.nframes >= s.limits.max_call_depth || !s.frames.reserve(s.nframes + 1, s.limits.max_call_depth))
+        goto stack_exhausted;
+      LOAD_FRAMES();
+    }
     const size_t need = nfp + cf->local_slots + cf->max_stack;
     if (need > s.stack.capacity()) {
       const size_t fp_off = static_cast<size_t>(fp - stack);
@@ -553,13 +570,12 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
       stack = s.stack.data();
       fp = stack + fp_off;
     }
-    s.frames.data()[s.nframes++] = Frame{pc, static_cast<size_t>(fp - stack), fn, inst};
+    *top++ = Frame{pc, static_cast<size_t>(fp - stack), inst, callee->result_slots};
     fp = stack + nfp;
     // A function without locals of its own (small leaves often) skips the call.
     if (cf->local_slots != cf->param_slots)
       std::memset(fp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(uint64_t));
     sp = fp + cf->local_slots;
-    fn = cf;
     pc = callee->entry;
     if (callee->instance != inst) {
       inst = callee->instance;
@@ -591,15 +607,14 @@ op_CallIndirect : {  // spec 4.4.8.11
 }
 
 op_Return : {
-  const uint32_t n = fn->result_slots;
+  const Frame* fr = --top;
+  const uint32_t n = fr->result_slots;
   const uint64_t* src = sp - n;
   for (uint32_t k = 0; k < n; ++k) fp[k] = src[k];  // fp <= src: forward copy
   sp = fp + n;
-  const Frame* fr = s.frames.data() + --s.nframes;
   if (!fr->ret_pc) goto done;
   pc = fr->ret_pc;
   fp = stack + fr->ret_fp;
-  fn = fr->func;
   if (fr->inst != inst) {
     inst = fr->inst;
     LOAD_INSTANCE();
@@ -1131,6 +1146,7 @@ op_DataDrop:
 
   // ------------------------------------------------------------- exits ----
 done:
+  s.nframes = frame_base;  // what the entry frame's return left: top - s.frames.data()
   s.fuel_ctr = fuel;
   return {};
 
@@ -1168,6 +1184,8 @@ on_host_error:
 #undef TRAP
 #undef LOAD_MEMORY
 #undef LOAD_INSTANCE
+#undef LOAD_FRAMES
+#undef SAVE_FRAMES
 #undef BR_MOVE
 #undef FUSED_LOAD
 #undef FUSED_STORE

@@ -191,8 +191,8 @@ struct Instance::Impl {
 struct Frame {
   const uint64_t* ret_pc = nullptr;
   size_t ret_fp = 0;  ///< caller's fp as a slot offset (the stack may move)
-  const code::CompiledFunc* func = nullptr;
   Instance::Impl* inst = nullptr;
+  uint32_t result_slots = 0;  ///< what the callee's return moves to its fp
 };
 
 /// The engine's way to the private Impl of the public classes.
@@ -234,7 +234,9 @@ struct Store::Impl {
   size_t stack_top = 0;       ///< first slot not used by an active execution
   /// All active wasm frames, of nested executions too: frames.data()[0,
   /// nframes). A RawBuffer, so a call that cannot get host memory for its
-  /// frame is "call stack exhausted", never an exception.
+  /// frame is "call stack exhausted", never an exception. While execute()
+  /// runs, the top is its local; it writes nframes back before a host call
+  /// (which may re-enter the store) and when it returns.
   RawBuffer<Frame> frames;
   size_t nframes = 0;
   uint32_t running = 0;  ///< nesting depth of invoke (host -> wasm -> host -> wasm)
