@@ -576,12 +576,19 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
     if (cf->local_slots != cf->param_slots)
       std::memset(fp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(uint64_t));
     sp = fp + cf->local_slots;
-    pc = callee->entry;
     if (callee->instance != inst) {
       inst = callee->instance;
       LOAD_INSTANCE();
     }
-    NEXT();
+    // The entry Fuel word's unit, spent here; its handler runs only for the
+    // slow path (a new chunk, the deadline, exhaustion).
+    if (fuel == 0) [[unlikely]] {
+      pc = callee->entry;
+      NEXT();
+    }
+    --fuel;
+    pc = callee->entry + 2;
+    goto* reinterpret_cast<const void*>(callee->first_op);
   }
 
 op_Call:

@@ -121,6 +121,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod, std::spa
     f.instance = &in;
     f.code = &mi.code[i];
     f.entry = f.code->code.data();
+    f.first_op = f.entry[1];  // code starts with Fuel and ends with Return: two words at least
     f.param_slots = mi.code[i].param_slots;
     f.result_slots = mi.code[i].result_slots;
     s.max_pass_work = std::max(s.max_pass_work, pass_work(mi.code[i]));

@@ -48,6 +48,9 @@ struct FuncInst {
   Instance::Impl* instance = nullptr;  ///< null for a host function
   const code::CompiledFunc* code = nullptr;
   const uint64_t* entry = nullptr;  ///< code->code.data(), one load nearer a call
+  /// entry[1], the op word after the entry Fuel word (code.hpp): a call
+  /// spends the Fuel word's unit itself and jumps here, one load sooner.
+  uint64_t first_op = 0;
   HostFunc host;
 };
 
