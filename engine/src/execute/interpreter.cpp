@@ -617,7 +617,10 @@ op_Return : {
   const Frame* fr = --top;
   const uint32_t n = fr->result_slots;
   const uint64_t* src = sp - n;
-  for (uint32_t k = 0; k < n; ++k) fp[k] = src[k];  // fp <= src: forward copy
+  if (n == 1)  // most functions
+    fp[0] = src[0];
+  else
+    for (uint32_t k = 0; k < n; ++k) fp[k] = src[k];  // fp <= src: forward copy
   sp = fp + n;
   if (!fr->ret_pc) goto done;
   pc = fr->ret_pc;
