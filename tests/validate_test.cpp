@@ -970,26 +970,18 @@ TEST(Compile, V128ConstantsFuseAsTheSecondOperand) {
           v128c(1, 2), i32c(3), op(Op::I8x16Shl), op(Op::Drop), op(Op::LocalGet, 0), v128c(7, 8), op(Op::F64x2Mul)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel),
-                                                      fw(Op::F64x2Add, code::form(code::kLocals, code::kPush)),
-                                                      0,
-                                                      0,
-                                                      fw(Op::F64x2Le, code::form(code::kStackConst, code::kSet)),
-                                                      5,
-                                                      6,
-                                                      0,
-                                                      w(Op::V128Const),
-                                                      1,
-                                                      2,
-                                                      fw(Op::I8x16Shl, code::form(code::kStackConst, code::kPush)),
-                                                      3,
-                                                      w(Op::Drop),
-                                                      w(Op::Drop),
-                                                      fw(Op::F64x2Mul, code::form(code::kLocalConst, code::kPush)),
-                                                      0,
-                                                      7,
-                                                      8,
-                                                      w(Op::Return)}));
+  // One compiled op a line.
+  // clang-format off
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{
+      w(XOp::Fuel),
+      fw(Op::F64x2Add, code::form(code::kLocals, code::kPush)), 0, 0,
+      fw(Op::F64x2Le, code::form(code::kStackConst, code::kSet)), 5, 6, 0,
+      w(Op::V128Const), 1, 2,
+      fw(Op::I8x16Shl, code::form(code::kStackConst, code::kPush)), 3,
+      w(Op::Drop), w(Op::Drop),
+      fw(Op::F64x2Mul, code::form(code::kLocalConst, code::kPush)), 0, 7, 8,
+      w(Op::Return)}));
+  // clang-format on
 }
 
 TEST(Compile, CommutativeOperatorsTakeAnEarlierLocalSecond) {
@@ -1007,27 +999,21 @@ TEST(Compile, CommutativeOperatorsTakeAnEarlierLocalSecond) {
           op(Op::Drop), op(Op::I32Xor)});
   auto r = b.run();
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{w(XOp::Fuel),
-                                                      fw(Op::I32Sub, code::form(code::kLocals, code::kPush)),
-                                                      0,
-                                                      1,
-                                                      fw(Op::I32Add, code::form(code::kStackLocal, code::kPush)),
-                                                      2,
-                                                      w(Op::LocalGet),
-                                                      2,
-                                                      fw(Op::I32Add, code::form(code::kLocals, code::kPush)),
-                                                      0,
-                                                      1,
-                                                      w(Op::I32Sub),
-                                                      fw(Op::F64x2Add, code::form(code::kLocals, code::kPush)),
-                                                      3,
-                                                      3,
-                                                      fw(Op::F64x2Mul, code::form(code::kStackLocal, code::kPush)),
-                                                      3,
-                                                      w(Op::Drop),
-                                                      w(Op::Drop),
-                                                      w(Op::I32Xor),
-                                                      w(Op::Return)}));
+  // One compiled op a line.
+  // clang-format off
+  EXPECT_EQ(r.value()[0].code, (std::vector<uint64_t>{
+      w(XOp::Fuel),
+      fw(Op::I32Sub, code::form(code::kLocals, code::kPush)), 0, 1,
+      fw(Op::I32Add, code::form(code::kStackLocal, code::kPush)), 2,
+      w(Op::LocalGet), 2,
+      fw(Op::I32Add, code::form(code::kLocals, code::kPush)), 0, 1,
+      w(Op::I32Sub),
+      fw(Op::F64x2Add, code::form(code::kLocals, code::kPush)), 3, 3,
+      fw(Op::F64x2Mul, code::form(code::kStackLocal, code::kPush)), 3,
+      w(Op::Drop), w(Op::Drop),
+      w(Op::I32Xor),
+      w(Op::Return)}));
+  // clang-format on
 }
 
 TEST(Compile, FusedTeeAndBranches) {
