@@ -620,6 +620,25 @@ TEST(Execute, SwappedOperandsKeepTheirValues) {
   EXPECT_EQ(h.i32("sub", {i32v(10), i32v(3), i32v(100)}), 87u);
 }
 
+TEST(Execute, PairedLocalGetsKeepTheirOrder) {
+  wasm_builder::Module m;
+  uint32_t t2 = m.type({VT::I32, VT::I32}, {VT::I32});
+  // (func (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  uint32_t sub = m.func(t2, cat({local_get(0), local_get(1), {0x6B}}));
+  // (func (export "f") (param i32 i32) (result i32) (call $sub (local.get 1) (local.get 0)))
+  m.export_func("f", m.func(t2, cat({local_get(1), local_get(0), {0x10, static_cast<uint8_t>(sub)}})));
+  uint32_t t3 = m.type({VT::I32, VT::I32, VT::I32}, {VT::I32});
+  // (func (export "g") (param i32 i32 i32) (result i32)
+  //   (select (local.get 1) (local.get 0) (i32.and (i32.mul (local.get 2) (i32.const 7)) (i32.const 5))))
+  m.export_func(
+      "g",
+      m.func(t3, cat({local_get(1), local_get(0), local_get(2), i32_const(7), {0x6C}, i32_const(5), {0x71, 0x1B}})));
+  Harness h(m.build());
+  EXPECT_EQ(h.i32("f", {i32v(10), i32v(3)}), uint32_t(3 - 10));
+  EXPECT_EQ(h.i32("g", {i32v(10), i32v(3), i32v(1)}), 3u);  // (1 * 7) & 5 = 5: the first, local 1
+  EXPECT_EQ(h.i32("g", {i32v(10), i32v(3), i32v(0)}), 10u);
+}
+
 TEST(Execute, V128MemoryOps) {
   wasm_builder::Module m;
   uint32_t i_v = m.type({VT::I32}, {VT::V128});

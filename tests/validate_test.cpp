@@ -1016,6 +1016,58 @@ TEST(Compile, CommutativeOperatorsTakeAnEarlierLocalSecond) {
   // clang-format on
 }
 
+TEST(Compile, AdjacentLocalGetsNoFusionTakesBecomeOne) {
+  if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
+  // (memory 1)
+  // (func (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  // (func (param i32 i32 i32) (result i32)
+  //   (call 0 (local.get 1) (local.get 0))                            ;; paired: the call takes neither
+  //   (i32.mul (local.get 2) (i32.add (local.get 0) (local.get 1)))   ;; not paired: fusion takes them
+  //   (i32.add)
+  //   (local.get 0) (local.get 1)
+  //   (block (br_if 0 (i32.eqz (local.get 2))) (drop (memory.size)))  ;; not paired: a branch follows
+  //   (i32.sub) (i32.add))
+  // (func (param i32 i32 i32) (result i32)
+  //   (select (local.get 1) (local.get 0) (i32.and (i32.mul (local.get 2) (i32.const 7)) (i32.const 5))))
+  //   ;; paired once the and shows that the mul will keep its local.get
+  Builder b;
+  b.memory(1);
+  b.func({I32, I32}, {I32}, {op(Op::LocalGet, 0), op(Op::LocalGet, 1), op(Op::I32Sub)});
+  b.func({I32, I32, I32}, {I32},
+         {op(Op::LocalGet, 1),   op(Op::LocalGet, 0), op(Op::Call, 0),     op(Op::LocalGet, 2), op(Op::LocalGet, 0),
+          op(Op::LocalGet, 1),   op(Op::I32Add),      op(Op::I32Mul),      op(Op::I32Add),      op(Op::LocalGet, 0),
+          op(Op::LocalGet, 1),   blk(Op::Block),      op(Op::LocalGet, 2), op(Op::I32Eqz),      op(Op::BrIf, 0),
+          op(Op::MemorySize, 0), op(Op::Drop),        op(Op::End),         op(Op::I32Sub),      op(Op::I32Add)});
+  b.func({I32, I32, I32}, {I32},
+         {op(Op::LocalGet, 1), op(Op::LocalGet, 0), op(Op::LocalGet, 2), i32c(7), op(Op::I32Mul), i32c(5),
+          op(Op::I32And), op(Op::Select)});
+  auto r = b.run();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  // One compiled op a line.
+  // clang-format off
+  EXPECT_EQ(r.value()[1].code, (std::vector<uint64_t>{
+      w(XOp::Fuel),
+      w(XOp::LocalGet2), 1, 0,
+      w(Op::Call), 0,
+      fw(Op::I32Add, code::form(code::kLocals, code::kPush)), 0, 1,
+      fw(Op::I32Mul, code::form(code::kStackLocal, code::kPush)), 2,
+      w(Op::I32Add),
+      w(Op::LocalGet), 0,
+      w(Op::LocalGet), 1,
+      fw(Op::I32Eqz, code::form(code::kLocals, code::kBrNZ)), 2, to(3),  // to the I32Sub
+      w(Op::MemorySize),
+      w(Op::Drop),
+      w(Op::I32Sub),
+      w(Op::I32Add),
+      w(Op::Return)}));
+  // clang-format on
+  EXPECT_EQ(r.value()[1].max_stack, 4u);
+  EXPECT_EQ(r.value()[2].code,
+            (std::vector<uint64_t>{
+                w(XOp::Fuel), w(XOp::LocalGet2), 1, 0, fw(Op::I32Mul, code::form(code::kLocalConst, code::kPush)), 2, 7,
+                fw(Op::I32And, code::form(code::kStackConst, code::kPush)), 5, w(Op::Select), w(Op::Return)}));
+}
+
 TEST(Compile, FusedTeeAndBranches) {
   if (!code::kFusion) GTEST_SKIP() << "built without fused operands (WARDEN_FUSION=0)";
   // (func (param i32) (local i32)

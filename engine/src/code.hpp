@@ -55,6 +55,9 @@ enum class XOp : uint16_t {
                     //      unit of fuel, check the deadline now and then
   JumpIfNonZero,    // [target]  pop i32; if != 0, pc = target (a br_if that
                     //           moves nothing)
+  LocalGet2,        // [x, y]    push local x, then local y: two adjacent
+                    //           local.gets that no fusion took (a call's
+                    //           arguments, often)
   Count_
 };
 

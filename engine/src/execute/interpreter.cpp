@@ -445,7 +445,7 @@ Result<void> interpret(Store::Impl* store, const FuncInst* entry, size_t base, c
 #undef WARDEN_OP
       &&x_Jump,         &&x_JumpIfZero,  &&x_BrMove,        &&x_BrIfMove,    &&x_BrTableMove,
       &&x_Select128,    &&x_LocalGet128, &&x_LocalSet128,   &&x_LocalTee128, &&x_GlobalGet128,
-      &&x_GlobalSet128, &&x_Fuel,        &&x_JumpIfNonZero,
+      &&x_GlobalSet128, &&x_Fuel,        &&x_JumpIfNonZero, &&x_LocalGet2,
   // The fused forms, code::kForms per row (the handlers at the bottom).
 #define FORM_LABEL(name, form, a) &&f##form##_##name,
 #define WARDEN_OP(name, ...)      FUSED_FORMS(FORM_LABEL, name, _)
@@ -739,6 +739,12 @@ op_LocalSet:
   NEXT();
 op_LocalTee:
   fp[*pc++] = sp[-1];
+  NEXT();
+x_LocalGet2:
+  sp[0] = fp[pc[0]];
+  sp[1] = fp[pc[1]];
+  sp += 2;
+  pc += 2;
   NEXT();
 x_LocalGet128:
   move128(sp, fp + *pc++);

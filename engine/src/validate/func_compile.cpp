@@ -185,17 +185,18 @@ class Compiler {
 
   // ---- emission
   //
-  // The last three ops emitted since the last fence are remembered, so
+  // The last four ops emitted since the last fence are remembered, so
   // that an operator can absorb the local.get and const words that fed it
-  // (two) and still see the op before them (swap_fuse), and a local.set can
-  // absorb the operator before it (code.hpp, fused ops). A fence is set
+  // (two) and still see the op before them (swap_fuse), a local.set can
+  // absorb the operator before it (code.hpp, fused ops), and two local.gets
+  // before an op that consumes a constant become one (pair_gets). A fence is set
   // wherever a branch may land: fusion never reaches back across a pc that
   // some branch targets.
   void emit(uint64_t w) { code_.push_back(w); }
   void emit_op(uint16_t w) {
+    if (!may_give_back(w)) pair_gets();
     if (nlast_ == kLast) {
-      last_[0] = last_[1];
-      last_[1] = last_[2];
+      std::copy(last_ + 1, last_ + kLast, last_);
       nlast_ = kLast - 1;
     }
     last_[nlast_++] = {code_.size(), w};
@@ -218,6 +219,8 @@ class Compiler {
   }
   bool try_fuse(const ast::Instr& in);
   bool swap_fuse(const ast::Instr& in);
+  static bool may_give_back(uint16_t w);
+  void pair_gets();
   bool fuse_result(int mode);
   // The target pc of a branch to `t`: known for a loop, chained otherwise.
   // A target word holds the distance from itself to the target (code.hpp).
@@ -276,7 +279,7 @@ class Compiler {
     uint64_t pc;
     uint16_t word;  // the op's number; code_[pc] holds word(word)
   };
-  static constexpr uint32_t kLast = 3;
+  static constexpr uint32_t kLast = 4;
   Emitted last_[kLast] = {};
   uint32_t nlast_ = 0;
   uint32_t local_slots_ = 0;
@@ -945,6 +948,64 @@ bool Compiler::swap_fuse(const ast::Instr& in) {
   emit_op(code::fused_word(in.op, to));
   emit(slot);
   return true;
+}
+
+// Whether a fusion may still take back the ops emitted before op `w`:
+// try_fuse takes back local.gets and constants from the end of the code,
+// and swap_fuse the local.get just before an op that reads only locals
+// and constants. Any other op stays where it is, and so does everything
+// before it.
+bool Compiler::may_give_back(uint16_t w) {
+  switch (w) {
+    case code::op_word(Op::LocalGet):
+    case code::op_word(XOp::LocalGet128):
+    case code::op_word(Op::I32Const):
+    case code::op_word(Op::I64Const):
+    case code::op_word(Op::F32Const):
+    case code::op_word(Op::F64Const):
+    case code::op_word(Op::V128Const): return true;
+    default: break;
+  }
+  if (w < code::kFuseBase) return false;
+  const int form = (w - code::kFuseBase) % code::kForms;
+  const int src = code::src_of(form);
+  return code::mode_of(form) == code::kPush && (src == code::kLocals || src == code::kLocalConst);
+}
+
+// Called before an op that no fusion will take back (may_give_back), so
+// that the ops remembered before it are final: two adjacent scalar
+// local.gets among them become one LocalGet2, one dispatch fewer. The ops
+// after the pair move one word down, which is safe as no code index
+// points at them: the chains and fixups that hold code indices are for
+// branch target words, and a pair followed by a branch op is left alone.
+void Compiler::pair_gets() {
+  auto has_target = [](uint16_t w) {
+    switch (w) {
+      case code::op_word(XOp::Jump):
+      case code::op_word(XOp::JumpIfZero):
+      case code::op_word(XOp::JumpIfNonZero):
+      case code::op_word(XOp::BrMove):
+      case code::op_word(XOp::BrIfMove):
+      case code::op_word(XOp::BrTableMove): return true;
+      default: break;
+    }
+    if (w < code::kFuseBase) return false;
+    const int mode = code::mode_of((w - code::kFuseBase) % code::kForms);
+    return mode == code::kBrNZ || mode == code::kBrZ;
+  };
+  const uint16_t get = code::op_word(Op::LocalGet);
+  for (uint32_t k = 0; k + 1 < nlast_; ++k) {
+    if (last_[k].word != get || last_[k + 1].word != get || last_[k + 1].pc != last_[k].pc + 2) continue;
+    for (uint32_t j = k + 2; j < nlast_; ++j) {
+      if (has_target(last_[j].word)) return;
+    }
+    const uint64_t at = last_[k].pc;  // [get, x, get, y] becomes [get2, x, y]
+    code_[at] = word(code::op_word(XOp::LocalGet2));
+    code_.erase(code_.begin() + static_cast<ptrdiff_t>(at + 2));
+    last_[k].word = code::op_word(XOp::LocalGet2);
+    for (uint32_t j = k + 2; j < nlast_; ++j) last_[j - 1] = {last_[j].pc - 1, last_[j].word};
+    --nlast_;
+  }
 }
 
 // A local.set, local.tee, br_if or if that takes the one value the last op
