@@ -555,7 +555,6 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
     NEXT();
   }
   {
-    const code::CompiledFunc* cf = callee->code;
     const size_t nfp = static_cast<size_t>(sp - stack) - callee->param_slots;
     if (top == frames_end) [[unlikely]] {
       SAVE_FRAMES();
@@ -563,7 +562,7 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
         goto stack_exhausted;
       LOAD_FRAMES();
     }
-    const size_t need = nfp + cf->local_slots + cf->max_stack;
+    const size_t need = nfp + callee->frame_slots;
     if (need > s.stack.capacity()) {
       const size_t fp_off = static_cast<size_t>(fp - stack);
       if (!s.reserve_stack(need)) goto stack_exhausted;
@@ -573,9 +572,9 @@ do_call:  // callee set; its arguments are the top slots; pc is past the call
     *top++ = Frame{pc, static_cast<size_t>(fp - stack), inst, callee->result_slots};
     fp = stack + nfp;
     // A function without locals of its own (small leaves often) skips the call.
-    if (cf->local_slots != cf->param_slots)
-      std::memset(fp + cf->param_slots, 0, (cf->local_slots - cf->param_slots) * sizeof(uint64_t));
-    sp = fp + cf->local_slots;
+    if (callee->local_slots != callee->param_slots)
+      std::memset(fp + callee->param_slots, 0, (callee->local_slots - callee->param_slots) * sizeof(uint64_t));
+    sp = fp + callee->local_slots;
     if (callee->instance != inst) {
       inst = callee->instance;
       LOAD_INSTANCE();

@@ -123,6 +123,10 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> mod, std::spa
     f.entry = f.code->code.data();
     f.first_op = f.entry[1];  // code starts with Fuel and ends with Return: two words at least
     f.param_slots = mi.code[i].param_slots;
+    f.local_slots = mi.code[i].local_slots;
+    // Saturated: a frame that large fails the call's stack check anyway.
+    f.frame_slots =
+        static_cast<uint32_t>(std::min<uint64_t>(uint64_t{mi.code[i].local_slots} + mi.code[i].max_stack, UINT32_MAX));
     f.result_slots = mi.code[i].result_slots;
     s.max_pass_work = std::max(s.max_pass_work, pass_work(mi.code[i]));
     in.funcs.push_back(&f);

@@ -45,6 +45,9 @@ inline constexpr uint32_t kMaxNestedInvokes = 32;
 struct FuncInst {
   uint32_t type_id = 0;  ///< store-interned type (Store::Impl::types)
   uint32_t param_slots = 0, result_slots = 0;
+  /// code's local_slots, and local_slots + max_stack: what a call reads
+  /// of the callee's frame, here, so that it needs no load through `code`.
+  uint32_t local_slots = 0, frame_slots = 0;
   Instance::Impl* instance = nullptr;  ///< null for a host function
   const code::CompiledFunc* code = nullptr;
   const uint64_t* entry = nullptr;  ///< code->code.data(), one load nearer a call
