@@ -10,6 +10,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "execute/numeric.hpp"
 #include "warden/opcode.hpp"
@@ -109,7 +110,8 @@ struct LaneSig<p1, Ty::_, r> {
 #define CHECK_OTHER_F32(...)
 #define CHECK_OTHER_F64(...)
 #define CHECK_OTHER_V128(...)
-#define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan) CHECK_ROW_##cls(name, imm, p1, p2, p3, r)
+#define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan, comm) \
+  CHECK_ROW_##cls(name, imm, p1, p2, p3, r)
 #include "warden/opcodes.def"
 #undef WARDEN_OP
 
@@ -118,6 +120,71 @@ TEST(NumericContract, TableHasAllSimdRows) {
   for (const OpInfo& o : kOpInfo) simd += o.prefix == 0xFD;
   EXPECT_EQ(simd, 236);
   EXPECT_EQ(kOpCount, 437);
+}
+
+// The Comm column (opcodes.def): the compiler lets a commutative operator
+// take its operands in the other order (swap_fuse), so every such row must
+// be a two-operand operator of one type whose function gives the same bits
+// either way. With two NaN operands the spec lets either payload through
+// (4.3.3), so only the pairs where at most one is a NaN are compared.
+template <class T>
+std::vector<T> swap_samples() {
+  if constexpr (std::is_same_v<T, V128>) {  // NaN lanes in one sample only
+    return {V128{0, 0}, V128{0x3F800000BF800000ull, 0x8000000000000000ull},
+            V128{0x0123456789ABCDEFull, 0x0FEDCBA987654321ull}, V128{0x8000000080000000ull, 0x4000000000000000ull},
+            V128{0x7FC000007F800000ull, 0x7FF8000000000001ull}};
+  } else if constexpr (std::is_floating_point_v<T>) {
+    using L = std::numeric_limits<T>;
+    return {T(0), -T(0), T(1.5), T(-2.25), L::infinity(), -L::infinity(), L::denorm_min(), L::max(), L::quiet_NaN()};
+  } else {
+    const T top = static_cast<T>(~(~T(0) >> 1));
+    return {T(0), T(1), T(2), static_cast<T>(~top), top, static_cast<T>(~T(0)), static_cast<T>(0x9E3779B97F4A7C15ull)};
+  }
+}
+template <class T>
+bool is_nan(T x) {
+  if constexpr (std::is_floating_point_v<T>) return x != x;
+  return false;
+}
+template <class T>
+auto bits(T x) {
+  if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<uint32_t>(x);
+  else if constexpr (std::is_same_v<T, double>)
+    return std::bit_cast<uint64_t>(x);
+  else
+    return x;
+}
+template <class R, class A>
+int check_swap(R (*f)(A, A) noexcept, const char* name) {
+  for (A a : swap_samples<A>()) {
+    for (A b : swap_samples<A>()) {
+      if (is_nan(a) && is_nan(b)) continue;
+      EXPECT_EQ(bits(f(a, b)), bits(f(b, a))) << name;
+    }
+  }
+  return 1;
+}
+
+TEST(NumericContract, CommutativeRowsGiveTheSameResultEitherWay) {
+  int rows = 0;
+#define SWAP_0(name)
+#define SWAP_1(name)                                                                 rows += check_swap(&num::name, #name);
+#define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan, comm) SWAP_##comm(name)
+#include "warden/opcodes.def"
+#undef WARDEN_OP
+#undef SWAP_1
+#undef SWAP_0
+  EXPECT_EQ(rows, 48);
+  for (const OpInfo& o : kOpInfo) {
+    if (!o.commutative) continue;
+    EXPECT_EQ(o.cls, OpClass::Num) << o.name;
+    EXPECT_EQ(o.imm, Imm::None) << o.name;
+    EXPECT_TRUE(o.p1 == o.p2 && o.p1 != Ty::_ && o.p3 == Ty::_) << o.name;
+  }
+  for (Op op : {Op::I32Sub, Op::I64ShrU, Op::I32LtS, Op::F64Div, Op::F32Min, Op::I8x16Sub, Op::V128Andnot}) {
+    EXPECT_FALSE(info(op).commutative) << name(op);
+  }
 }
 
 // ------------------------------------------------------------- helpers ----

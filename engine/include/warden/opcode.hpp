@@ -68,11 +68,12 @@ struct OpInfo {
   Ty p1, p2, p3, result;
   uint8_t arg;  // natural alignment log2 (memory) or lane count (lanes)
   NanCanon nan;
+  bool commutative;  // the operands can trade places (opcodes.def, Comm)
 };
 
 inline constexpr OpInfo kOpInfo[] = {
-#define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan) \
-  {prefix, code, text, Imm::imm, OpClass::cls, Ty::p1, Ty::p2, Ty::p3, Ty::r, arg, NanCanon::nan},
+#define WARDEN_OP(name, prefix, code, text, imm, cls, p1, p2, p3, r, arg, nan, comm) \
+  {prefix, code, text, Imm::imm, OpClass::cls, Ty::p1, Ty::p2, Ty::p3, Ty::r, arg, NanCanon::nan, comm != 0},
 #include "warden/opcodes.def"
 #undef WARDEN_OP
 };

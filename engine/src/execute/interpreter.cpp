@@ -1112,7 +1112,8 @@ op_DataDrop:
 #undef LANE_OP
 
   // --------------------------------------------- generated from the table ----
-#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan) WARDEN_GEN_##cls(name, imm, arg, nan)
+#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan, comm) \
+  WARDEN_GEN_##cls(name, imm, arg, nan)
 #define WARDEN_CANON(nan)                       \
   if constexpr (NanCanon::nan != NanCanon::_) { \
     if (det) canon_top<NanCanon::nan>(sp);      \
@@ -1149,11 +1150,11 @@ op_DataDrop:
     NEXT();                                                                                                        \
   }                                                                                                                \
   else goto bad_op;
-#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan) WARDEN_FUSE_##cls(name, nan)
-#define WARDEN_FUSE_Num(name, nan)                                              FUSED_FORMS(FUSED_NUM, name, nan)
-#define WARDEN_FUSE_Trap(name, nan)                                             FUSED_FORMS(FUSED_TRAP, name, nan)
-#define WARDEN_FUSE_Ctrl(name, nan)                                             NOT_FUSED_ALL(name)
-#define WARDEN_FUSE_Other(name, nan)                                            NOT_FUSED_ALL(name)
+#define WARDEN_OP(name, prefix, code_, text, imm, cls, p1, p2, p3, r, arg, nan, comm) WARDEN_FUSE_##cls(name, nan)
+#define WARDEN_FUSE_Num(name, nan)                                                    FUSED_FORMS(FUSED_NUM, name, nan)
+#define WARDEN_FUSE_Trap(name, nan)                                                   FUSED_FORMS(FUSED_TRAP, name, nan)
+#define WARDEN_FUSE_Ctrl(name, nan)                                                   NOT_FUSED_ALL(name)
+#define WARDEN_FUSE_Other(name, nan)                                                  NOT_FUSED_ALL(name)
 #define WARDEN_FUSE_Load(...)
 #define WARDEN_FUSE_Store(...)
 #include "warden/opcodes.def"

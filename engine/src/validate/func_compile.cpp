@@ -864,65 +864,6 @@ bool Compiler::try_fuse(const ast::Instr& in) {
   return true;
 }
 
-// Operators whose operands can trade places: the result is the same
-// value. For the float add and mul "the same" includes which NaN comes out
-// when both operands are NaNs: the spec lets an implementation return
-// either (4.3.3, nans{z1, z2}: any arithmetic NaN), and deterministic mode
-// canonicalises it anyway.
-constexpr bool commutative(Op op) {
-  switch (op) {
-    case Op::I32Add:
-    case Op::I32Mul:
-    case Op::I32And:
-    case Op::I32Or:
-    case Op::I32Xor:
-    case Op::I32Eq:
-    case Op::I32Ne:
-    case Op::I64Add:
-    case Op::I64Mul:
-    case Op::I64And:
-    case Op::I64Or:
-    case Op::I64Xor:
-    case Op::I64Eq:
-    case Op::I64Ne:
-    case Op::F32Add:
-    case Op::F32Mul:
-    case Op::F32Eq:
-    case Op::F32Ne:
-    case Op::F64Add:
-    case Op::F64Mul:
-    case Op::F64Eq:
-    case Op::F64Ne:
-    case Op::V128And:
-    case Op::V128Or:
-    case Op::V128Xor:
-    case Op::I8x16Add:
-    case Op::I16x8Add:
-    case Op::I32x4Add:
-    case Op::I64x2Add:
-    case Op::I16x8Mul:
-    case Op::I32x4Mul:
-    case Op::I64x2Mul:
-    case Op::I8x16Eq:
-    case Op::I8x16Ne:
-    case Op::I16x8Eq:
-    case Op::I16x8Ne:
-    case Op::I32x4Eq:
-    case Op::I32x4Ne:
-    case Op::I64x2Eq:
-    case Op::I64x2Ne:
-    case Op::F32x4Add:
-    case Op::F32x4Mul:
-    case Op::F32x4Eq:
-    case Op::F32x4Ne:
-    case Op::F64x2Add:
-    case Op::F64x2Mul:
-    case Op::F64x2Eq:
-    case Op::F64x2Ne: return true;
-    default: return false;
-  }
-}
-
 // A commutative operator whose first operand a local.get pushed just
 // before the op that pushed its second, where that op reads no stack slot
 // (a fused form whose operands are all locals or constants): `local.get x;
@@ -931,7 +872,7 @@ constexpr bool commutative(Op op) {
 // immediates and locals, so reading x after it instead of before changes
 // nothing, and sp ends where the unfused sequence leaves it.
 bool Compiler::swap_fuse(const ast::Instr& in) {
-  if (!commutative(in.op) || nlast_ < 2) return false;
+  if (!info(in.op).commutative || nlast_ < 2) return false;
   const Ty t = info(in.op).p1;
   const Emitted x = last_[nlast_ - 2], f = last_[nlast_ - 1];
   const uint16_t get = t == Ty::V128 ? code::op_word(XOp::LocalGet128) : code::op_word(Op::LocalGet);
