@@ -189,9 +189,9 @@ class Compiler {
   // that an operator can absorb the local.get and const words that fed it
   // (two) and still see the op before them (swap_fuse), a local.set can
   // absorb the operator before it (code.hpp, fused ops), and two local.gets
-  // before an op that consumes a constant become one (pair_gets). A fence is set
-  // wherever a branch may land: fusion never reaches back across a pc that
-  // some branch targets.
+  // that no fusion took are still in view when that is certain
+  // (pair_gets). A fence is set wherever a branch may land: fusion never
+  // reaches back across a pc that some branch targets.
   void emit(uint64_t w) { code_.push_back(w); }
   void emit_op(uint16_t w) {
     if (!may_give_back(w)) pair_gets();
@@ -867,7 +867,7 @@ bool Compiler::try_fuse(const ast::Instr& in) {
 // A commutative operator whose first operand a local.get pushed just
 // before the op that pushed its second, where that op reads no stack slot
 // (a fused form whose operands are all locals or constants): `local.get x;
-// F; op` becomes `F; op(stack, x)`. The same value (commutative()), one
+// F; op` becomes `F; op(stack, x)`. The same value (the table's Comm), one
 // dispatch and one operand's trip through the stack fewer; F reads only
 // immediates and locals, so reading x after it instead of before changes
 // nothing, and sp ends where the unfused sequence leaves it.
