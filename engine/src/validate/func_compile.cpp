@@ -817,6 +817,14 @@ bool Compiler::br_table(const ast::Instr& in) {
   return true;
 }
 
+// A const op's number: what try_fuse takes as a constant operand.
+constexpr bool const_word(uint16_t w) {
+  return w == code::op_word(Op::I32Const) || w == code::op_word(Op::I64Const) || w == code::op_word(Op::F32Const) ||
+         w == code::op_word(Op::F64Const) || w == code::op_word(Op::V128Const);
+}
+// The form of a fused op's number w >= kFuseBase (code.hpp, fused_word).
+constexpr int fused_form(uint16_t w) { return (w - code::kFuseBase) % code::kForms; }
+
 // Operand fusion (code.hpp): `in` is an operator whose operands were
 // just popped. If the ops that pushed them are the last ones emitted (no
 // fence between), they are taken back and their slots or constants become
@@ -825,10 +833,8 @@ bool Compiler::try_fuse(const ast::Instr& in) {
   // The op that pushes a local of type `t` (a v128 takes two slots).
   auto get = [](Ty t) { return t == Ty::V128 ? code::op_word(XOp::LocalGet128) : code::op_word(Op::LocalGet); };
   auto is_const = [&](uint32_t k) -> const uint64_t* {
-    for (Op c : {Op::I32Const, Op::I64Const, Op::F32Const, Op::F64Const, Op::V128Const}) {
-      if (const uint64_t* p = last_is(k, code::op_word(c))) return p;
-    }
-    return nullptr;
+    if (k >= nlast_ || !const_word(last_[nlast_ - 1 - k].word)) return nullptr;
+    return &code_[last_[nlast_ - 1 - k].pc];
   };
   const OpInfo& o = info(in.op);
   const bool binary = o.cls == OpClass::Store || o.p2 != Ty::_;
@@ -877,7 +883,7 @@ bool Compiler::swap_fuse(const ast::Instr& in) {
   const Emitted x = last_[nlast_ - 2], f = last_[nlast_ - 1];
   const uint16_t get = t == Ty::V128 ? code::op_word(XOp::LocalGet128) : code::op_word(Op::LocalGet);
   if (x.word != get || f.word < code::kFuseBase) return false;
-  const int form = (f.word - code::kFuseBase) % code::kForms;
+  const int form = fused_form(f.word);
   const int src = code::src_of(form);
   if (code::mode_of(form) != code::kPush || (src != code::kLocals && src != code::kLocalConst)) return false;
   const int to = code::form(code::kStackLocal, code::kPush);
@@ -897,18 +903,9 @@ bool Compiler::swap_fuse(const ast::Instr& in) {
 // and constants. Any other op stays where it is, and so does everything
 // before it.
 bool Compiler::may_give_back(uint16_t w) {
-  switch (w) {
-    case code::op_word(Op::LocalGet):
-    case code::op_word(XOp::LocalGet128):
-    case code::op_word(Op::I32Const):
-    case code::op_word(Op::I64Const):
-    case code::op_word(Op::F32Const):
-    case code::op_word(Op::F64Const):
-    case code::op_word(Op::V128Const): return true;
-    default: break;
-  }
+  if (w == code::op_word(Op::LocalGet) || w == code::op_word(XOp::LocalGet128) || const_word(w)) return true;
   if (w < code::kFuseBase) return false;
-  const int form = (w - code::kFuseBase) % code::kForms;
+  const int form = fused_form(w);
   const int src = code::src_of(form);
   return code::mode_of(form) == code::kPush && (src == code::kLocals || src == code::kLocalConst);
 }
@@ -931,7 +928,7 @@ void Compiler::pair_gets() {
       default: break;
     }
     if (w < code::kFuseBase) return false;
-    const int mode = code::mode_of((w - code::kFuseBase) % code::kForms);
+    const int mode = code::mode_of(fused_form(w));
     return mode == code::kBrNZ || mode == code::kBrZ;
   };
   const uint16_t get = code::op_word(Op::LocalGet);
@@ -960,7 +957,7 @@ bool Compiler::fuse_result(int mode) {
   int src;
   if (e.word >= code::kFuseBase) {
     op = static_cast<Op>((e.word - code::kFuseBase) / code::kForms);
-    const int form = (e.word - code::kFuseBase) % code::kForms;
+    const int form = fused_form(e.word);
     if (code::mode_of(form) != code::kPush) return false;
     src = code::src_of(form);
   } else if (e.word < kOpCount) {
