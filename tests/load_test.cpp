@@ -268,21 +268,100 @@ TEST(LoadOnePass, KeepsTheTreeWithoutBodiesAndCustomSections) {
   EXPECT_TRUE(syntax_of(**direct).customs.empty());
 }
 
-TEST(LoadOnePass, CompiledCodeIsExactlySized) {
-  // Growth slack in each function's code would stay with the module for
-  // its lifetime (docs/design.md, "Loading: from bytes to code").
+TEST(LoadOnePass, CompiledCodeKeepsLittleSlack) {
+  // Slack in the code's chunks stays with the module for its lifetime
+  // (code.hpp, CompiledCode; docs/design.md, "Loading: from bytes to code").
+  // Function 0 is longer than a quarter of the first chunk, so the first
+  // chunk is larger; the rest share it, trimmed by the load's seal().
   wasm_builder::Module m;
   uint32_t t = m.type({}, {VT::I32});
   Bytes body;
-  for (int i = 0; i < 100; ++i) body = cat({body, i32_const(i), {0x1A}});  // i32.const i, drop
+  for (int i = 0; i < 150; ++i) body = cat({body, i32_const(i), {0x1A}});  // i32.const i, drop
   m.func(t, cat({body, kValidBody}));
-  m.func(t, kValidBody);
+  for (int i = 0; i < 3; ++i) m.func(t, kValidBody);
   Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
   ASSERT_TRUE(loaded) << loaded.error().message;
-  const std::vector<code::CompiledFunc>& code = detail::Access::of(**loaded).code;
-  ASSERT_EQ(code.size(), 2u);
-  for (const code::CompiledFunc& f : code) EXPECT_EQ(f.code.capacity(), f.code.size());
-  EXPECT_GT(code[0].code.size(), 200u);
+  const code::CompiledCode& code = detail::Access::of(**loaded).code;
+  ASSERT_EQ(code.size(), 4u);
+  EXPECT_GT(code[0].code.size(), code::CompiledCode::kFirstChunk / 4);
+  EXPECT_EQ(code.allocated(), code.used());
+  size_t words = 0;
+  for (size_t i = 0; i < code.size(); ++i) words += code[i].code.size();
+  EXPECT_EQ(code.used(), words);
+  // All four sit one after another in the one chunk.
+  EXPECT_EQ(code[1].code.data(), code[0].code.data() + code[0].code.size());
+  EXPECT_EQ(code[2].code.data(), code[1].code.data() + code[1].code.size());
+  EXPECT_EQ(code[3].code.data(), code[2].code.data() + code[2].code.size());
+}
+
+TEST(LoadOnePass, CompiledCodeChunksLeaveLessThanAQuarterBehind) {
+  // Many functions of 40 to 240 words: chunks fill, the code moves on to
+  // the next, and what a chunk leaves unused is less than a quarter of the
+  // next one, so a module keeps at most a third more words than its code.
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  for (int f = 0; f < 400; ++f) {
+    Bytes body;
+    for (int i = 0; i < 20 + f % 100; ++i) body = cat({body, i32_const(i), {0x1A}});
+    m.func(t, cat({body, kValidBody}));
+  }
+  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const code::CompiledCode& code = detail::Access::of(**loaded).code;
+  ASSERT_EQ(code.size(), 400u);
+  EXPECT_GT(code.allocated(), code.used());  // some chunk left words behind
+  EXPECT_LE(code.allocated(), code.used() + code.used() / 3);
+  // Every function's words are where its span points, the open chunk's
+  // included after seal() moved them: [Fuel, (I32Const, i, Drop) * k,
+  // I32Const, 1, Return]. The op words are handler addresses; the
+  // immediates are the constants.
+  for (size_t f = 0; f < code.size(); ++f) {
+    const size_t k = 20 + f % 100;
+    ASSERT_EQ(code[f].code.size(), 3 * k + 4) << f;
+    for (size_t i = 0; i < k; ++i) ASSERT_EQ(code[f].code[2 + 3 * i], i) << f;
+    EXPECT_EQ(code[f].code[3 * k + 2], 1u) << f;
+  }
+}
+
+TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
+  // 200 functions of 3,004 words: 4.8 MB of code, more than the doubling
+  // chunks below kMaxChunk hold (16 Ki to 128 Ki words here), so the
+  // later ones are mapped apart for huge pages (code.hpp). Their words are
+  // intact, the last chunk trimmed in place by seal().
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  constexpr size_t kFuncs = 200, kConsts = 1000;
+  Bytes body;
+  for (size_t i = 0; i < kConsts; ++i) {
+    const Bytes c = i32_const(static_cast<int32_t>(i));
+    body.insert(body.end(), c.begin(), c.end());
+    body.push_back(0x1A);  // drop
+  }
+  body.insert(body.end(), kValidBody.begin(), kValidBody.end());
+  for (size_t f = 0; f < kFuncs; ++f) m.func(t, body);
+  m.export_func("last", kFuncs - 1);  // past the first 240 Ki words: in a mapped chunk
+  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const code::CompiledCode& code = detail::Access::of(**loaded).code;
+  ASSERT_EQ(code.size(), kFuncs);
+  EXPECT_GE(code.mapped_chunks(), 1u);
+  EXPECT_EQ(code.used(), kFuncs * (3 * kConsts + 4));
+  EXPECT_LE(code.allocated(), code.used() + code.used() / 3);
+  for (size_t f = 0; f < kFuncs; ++f) {
+    ASSERT_EQ(code[f].code.size(), 3 * kConsts + 4) << f;
+    for (size_t i = 0; i < kConsts; ++i) ASSERT_EQ(code[f].code[2 + 3 * i], i) << f;
+    EXPECT_EQ(code[f].code[3 * kConsts + 2], 1u) << f;
+  }
+  // And it runs from there.
+  Store store;
+  auto inst = store.instantiate(*loaded, {});
+  ASSERT_TRUE(inst) << inst.error().message;
+  std::optional<Extern> last = (*inst)->find_export("last");
+  ASSERT_TRUE(last);
+  auto r = store.invoke(last->func, {});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].as_i32(), 1u);
 }
 
 // Every module of the official testsuite, binary as written or text

@@ -13,6 +13,7 @@
 #include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -40,7 +41,20 @@ double cpu_seconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
-size_t heap_in_use() { return mallinfo2().uordblks; }
+// malloc's small and large (mapped) blocks.
+size_t heap_in_use() {
+  const struct mallinfo2 i = mallinfo2();
+  return i.uordblks + i.hblkhd;
+}
+
+// Resident bytes of the process now (/proc/self/statm), 0 if unreadable:
+// counts what the engine maps itself (large code chunks) as well.
+size_t resident_bytes() {
+  std::ifstream f("/proc/self/statm");
+  size_t pages = 0, resident = 0;
+  if (!(f >> pages >> resident)) return 0;
+  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
 
 long peak_rss_kib() {
   rusage u{};
@@ -70,9 +84,9 @@ int main(int argc, char** argv) {
   const long rss_before = peak_rss_kib();
 
   std::vector<double> rates, cpu_rates;
-  size_t kept = 0;
+  size_t kept = 0, grew = 0;
   for (int i = 0; i < runs; ++i) {
-    const size_t heap0 = heap_in_use();
+    const size_t heap0 = heap_in_use(), resident0 = resident_bytes();
     const double c0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     auto m = warden::Module::load(bytes);
@@ -84,6 +98,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     kept = heap_in_use() - heap0;
+    if (i == 0) grew = resident_bytes() - resident0;
     rates.push_back(mb / s);
     cpu_rates.push_back(mb / c);
     std::printf("run %d: %.3f s, %.1f MB/s (CPU time %.3f s, %.1f MB/s)\n", i + 1, s, mb / s, c, mb / c);
@@ -91,8 +106,10 @@ int main(int argc, char** argv) {
   const long rss = peak_rss_kib();
   std::printf("module: %zu bytes\n", bytes.size());
   std::printf("median: %.1f MB/s wall, %.1f MB/s CPU time (%d runs)\n", median(rates), median(cpu_rates), runs);
-  std::printf("kept by the loaded Module: %.1f MiB (%.2f bytes per module byte)\n", kept / 1048576.0,
-              static_cast<double>(kept) / static_cast<double>(bytes.size()));
+  std::printf(
+      "kept by the loaded Module: %.1f MiB of heap (%.2f bytes per module byte); resident memory grew by %.1f "
+      "MiB in the first load\n",
+      kept / 1048576.0, static_cast<double>(kept) / static_cast<double>(bytes.size()), grew / 1048576.0);
   std::printf("peak RSS: %.1f MiB (%.2f x the module; %.1f MiB before the first load)\n", rss / 1024.0,
               rss * 1024.0 / static_cast<double>(bytes.size()), rss_before / 1024.0);
   return 0;

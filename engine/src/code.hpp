@@ -27,6 +27,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "warden/opcode.hpp"
@@ -179,12 +181,66 @@ constexpr uint16_t fused_word(Op op, int form) {
 // A function's code always ends with Return.
 
 struct CompiledFunc {
-  std::vector<uint64_t> code;
-  uint32_t type = 0;  // module type index
+  std::span<const uint64_t> code;  // in its CompiledCode's chunks
+  uint32_t type = 0;               // module type index
   uint32_t param_slots = 0;
   uint32_t local_slots = 0;  // params + declared locals
   uint32_t result_slots = 0;
   uint32_t max_stack = 0;  // operand-stack slots needed above local_slots
+};
+
+/// A module's compiled functions, in function order, and the words their
+/// code lives in. The words are copied in, one function after another, to
+/// chunks that never move, so every CompiledFunc::code stays valid as long
+/// as this does, moves included. One allocation per chunk, not per
+/// function (docs/design.md, "Loading: from bytes to code").
+///
+/// Chunks start at kFirstChunk words and double up to kMaxChunk, each new
+/// one at least four times the function that did not fit in the last (so
+/// large functions make chunks grow sooner). A function longer than a
+/// quarter of kMaxChunk gets a chunk of its own size; a shorter one that
+/// does not fit starts the next chunk, leaving behind less than a quarter
+/// of that chunk. seal() trims the open chunk to what
+/// it holds, so a module keeps at most a third more words than its code.
+///
+/// Chunks of kMaxChunk words (2 MiB) are mapped on their own, 2 MiB
+/// aligned, and the kernel is asked to back them with transparent huge
+/// pages (madvise MADV_HUGEPAGE): a large module's code is then faulted in
+/// 2 MiB at a time instead of 4 KiB, which was a third of the time of a
+/// first load of a 10 MB module. A small module never gets such a chunk.
+class CompiledCode {
+ public:
+  static constexpr size_t kFirstChunk = 1024, kMaxChunk = size_t{1} << 18;
+
+  std::vector<CompiledFunc> funcs;
+
+  const CompiledFunc& operator[](size_t i) const { return funcs[i]; }
+  size_t size() const { return funcs.size(); }
+  /// Copies `words` in; the span returned stays valid while this does.
+  std::span<const uint64_t> add(std::span<const uint64_t> words);
+  /// Trims the open chunk to the words it holds (at the end of a load).
+  void seal();
+  /// Words allocated, and words holding code.
+  size_t allocated() const { return allocated_; }
+  size_t used() const { return used_; }
+  /// Chunks mapped apart (for huge pages).
+  size_t mapped_chunks() const;
+
+ private:
+  // Frees a chunk: delete[] if `mapped` is 0, else munmap of that many bytes.
+  struct Free {
+    size_t mapped = 0;
+    void operator()(uint64_t* p) const;
+  };
+  using Chunk = std::unique_ptr<uint64_t[], Free>;
+  static Chunk make_chunk(size_t words);
+
+  std::vector<Chunk> chunks_;
+  size_t open_ = 0;  // chunks_[open_ - 1] is the chunk `free_` is in (0: none)
+  uint64_t* free_ = nullptr;
+  size_t left_ = 0;  // words free at free_
+  size_t next_ = kFirstChunk;
+  size_t allocated_ = 0, used_ = 0;
 };
 
 }  // namespace warden::code

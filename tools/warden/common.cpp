@@ -1,4 +1,7 @@
 // Helpers shared by the subcommands: file reading and error reporting.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +23,12 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
   out.clear();
   // Read in chunks rather than trusting the file's claimed size, so a pipe or
   // a growing file cannot make us allocate more than we actually receive.
+  // A regular file's size, within the limit, is only a hint of the
+  // capacity to reserve: growing a 10 MB module's vector by doubling took
+  // 0.1 s (the copies and the fresh pages of every step).
+  struct stat st {};
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    out.reserve(static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(st.st_size), max_bytes)));
   uint8_t chunk[1 << 16];
   for (;;) {
     size_t n = std::fread(chunk, 1, sizeof chunk, f);

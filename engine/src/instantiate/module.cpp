@@ -12,7 +12,7 @@ Module::~Module() = default;
 namespace {
 
 // The function index space: imports first (spec 2.5.1).
-std::shared_ptr<const Module> make_module(ast::Module tree, std::vector<code::CompiledFunc> code) {
+std::shared_ptr<const Module> make_module(ast::Module tree, code::CompiledCode code) {
   auto impl = std::make_unique<Module::Impl>();
   impl->code = std::move(code);
   impl->func_types.reserve(tree.imports.size() + tree.funcs.size());
@@ -32,7 +32,7 @@ Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> byte
 }
 
 Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits) {
-  Result<std::vector<code::CompiledFunc>> code = validate(m, limits, op_words());
+  Result<code::CompiledCode> code = validate(m, limits, op_words());
   if (!code) return code.error();
   // The bodies are compiled; the module keeps what Module::load's does.
   for (ast::Function& f : m.funcs) {

@@ -174,7 +174,7 @@ inline uint32_t slot_count(std::span<const ValType> ts) {
 /// index space (imports first).
 struct Module::Impl {
   ast::Module ast;
-  std::vector<code::CompiledFunc> code;
+  code::CompiledCode code;
   std::vector<uint32_t> func_types;
 };
 

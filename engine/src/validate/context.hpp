@@ -66,7 +66,8 @@ inline bool is_valtype(ValType t) {
 /// validate() documents.
 class FunctionCompiler {
  public:
-  FunctionCompiler(const Context& c, const Limits& limits);
+  /// Compiled code goes into `out` (its funcs are the caller's to fill).
+  FunctionCompiler(const Context& c, const Limits& limits, code::CompiledCode& out);
   ~FunctionCompiler();
   /// The body in the tree.
   Result<code::CompiledFunc> compile(const ast::Function& f);
@@ -83,6 +84,6 @@ class FunctionCompiler {
 
 /// Validate every defined function's body under `c` (spec 3.3, 3.4.1) and
 /// compile it (code.hpp). Errors as validate() documents.
-Result<std::vector<code::CompiledFunc>> compile_functions(const Context& c, const Limits& limits);
+Result<code::CompiledCode> compile_functions(const Context& c, const Limits& limits);
 
 }  // namespace warden::valid

@@ -94,7 +94,7 @@ struct Frame {
 // once, and nothing the size of a body is held besides the code.
 class Compiler {
  public:
-  Compiler(const Context& c, const Limits& limits) : c_(c), limits_(limits) {}
+  Compiler(const Context& c, const Limits& limits, code::CompiledCode& out) : c_(c), limits_(limits), out_(out) {}
   Result<code::CompiledFunc> compile(const ast::Function& f);
   Result<code::CompiledFunc> compile(const ast::Function& f, decode_detail::InstrReader& in);
 
@@ -102,8 +102,7 @@ class Compiler {
   // The locals and the function's own frame; an error for a bad type or
   // too many locals.
   std::optional<Error> begin(const ast::Function& f);
-  // The code (exactly sized: growth slack would stay with the module) and
-  // the frame's shape.
+  // The code, copied into the module's CompiledCode, and the frame's shape.
   code::CompiledFunc finish(const ast::Function& f);
 
   // ---- errors
@@ -264,6 +263,7 @@ class Compiler {
 
   const Context& c_;
   const Limits& limits_;
+  code::CompiledCode& out_;
   std::span<const uint32_t> br_all_;  // br_table label lists: Instr::a indexes these
   std::optional<Error> err_;
   uint32_t pos_ = 0;
@@ -331,7 +331,7 @@ std::optional<Error> Compiler::begin(const ast::Function& f) {
 
 code::CompiledFunc Compiler::finish(const ast::Function& f) {
   code::CompiledFunc out;
-  out.code.assign(code_.begin(), code_.end());  // code_ keeps its capacity for the next body
+  out.code = out_.add(code_);  // code_ keeps its capacity for the next body
   out.type = f.type;
   out.param_slots = param_slots_;
   out.local_slots = local_slots_;
@@ -978,7 +978,8 @@ struct FunctionCompiler::Impl : Compiler {
   using Compiler::Compiler;
 };
 
-FunctionCompiler::FunctionCompiler(const Context& c, const Limits& limits) : impl_(std::make_unique<Impl>(c, limits)) {}
+FunctionCompiler::FunctionCompiler(const Context& c, const Limits& limits, code::CompiledCode& out)
+    : impl_(std::make_unique<Impl>(c, limits, out)) {}
 FunctionCompiler::~FunctionCompiler() = default;
 
 Result<code::CompiledFunc> FunctionCompiler::compile(const ast::Function& f) { return impl_->compile(f); }
@@ -987,15 +988,16 @@ Result<code::CompiledFunc> FunctionCompiler::compile(const ast::Function& f, dec
   return impl_->compile(f, in);
 }
 
-Result<std::vector<code::CompiledFunc>> compile_functions(const Context& c, const Limits& limits) {
-  std::vector<code::CompiledFunc> out;
-  out.reserve(c.m->funcs.size());
-  FunctionCompiler compiler(c, limits);
+Result<code::CompiledCode> compile_functions(const Context& c, const Limits& limits) {
+  code::CompiledCode out;
+  out.funcs.reserve(c.m->funcs.size());
+  FunctionCompiler compiler(c, limits, out);
   for (const ast::Function& f : c.m->funcs) {
     Result<code::CompiledFunc> r = compiler.compile(f);
     if (!r) return r.error();
-    out.push_back(std::move(r).value());
+    out.funcs.push_back(r.value());
   }
+  out.seal();
   return out;
 }
 

@@ -249,8 +249,8 @@ class BinaryLoader final : public decode_detail::BodySink {
     // (the decoder's rule, spec 5.5.15), whose count the data section must
     // match: it stands for the data section not yet decoded.
     c_.datas = m.data_count.value_or(0);
-    compiler_.emplace(c_, limits_);
-    code_.reserve(m.funcs.size());
+    compiler_.emplace(c_, limits_, code_);
+    code_.funcs.reserve(m.funcs.size());
   }
 
   void body(uint32_t index, decode_detail::InstrReader& in) override {
@@ -260,7 +260,7 @@ class BinaryLoader final : public decode_detail::BodySink {
     if (!r)
       body_error_ = r.error();
     else
-      code_.push_back(std::move(r).value());
+      code_.funcs.push_back(r.value());
   }
 
   Result<Loaded> finish(Result<ast::Module> decoded) {
@@ -280,6 +280,7 @@ class BinaryLoader final : public decode_detail::BodySink {
     if (auto e = check_datas(out.tree, c_)) return *e;
     if (body_error_) return *body_error_;
     if (auto e = check_start_exports(out.tree, c_)) return *e;
+    code_.seal();
     out.code = std::move(code_);
     return out;
   }
@@ -290,7 +291,7 @@ class BinaryLoader final : public decode_detail::BodySink {
   bool began_ = false;
   std::optional<Error> sections_error_, body_error_;
   std::optional<valid::FunctionCompiler> compiler_;
-  std::vector<code::CompiledFunc> code_;
+  code::CompiledCode code_;
 };
 
 }  // namespace
@@ -301,12 +302,12 @@ Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits,
   return loader.finish(std::move(decoded));
 }
 
-Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits, const uint64_t* op_words) {
+Result<code::CompiledCode> validate(const ast::Module& m, const Limits& limits, const uint64_t* op_words) {
   Context c;
   c.op_words = op_words;
   if (auto e = check_sections(m, limits, c)) return *e;
   if (auto e = check_datas(m, c)) return *e;
-  Result<std::vector<code::CompiledFunc>> funcs = valid::compile_functions(c, limits);
+  Result<code::CompiledCode> funcs = valid::compile_functions(c, limits);
   if (!funcs) return funcs;
   if (auto e = check_start_exports(m, c)) return *e;
   return funcs;

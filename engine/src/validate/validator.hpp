@@ -30,14 +30,13 @@ namespace warden {
 ///
 /// The code's op words are the op numbers mapped through `op_words`
 /// (Context::op_words): the numbers themselves if it is null.
-Result<std::vector<code::CompiledFunc>> validate(const ast::Module& m, const Limits& limits,
-                                                 const uint64_t* op_words = nullptr);
+Result<code::CompiledCode> validate(const ast::Module& m, const Limits& limits, const uint64_t* op_words = nullptr);
 
 /// A module decoded, validated and compiled: the syntax tree without the
 /// function bodies (Function::body and br_targets are empty), and the code.
 struct Loaded {
   ast::Module tree;
-  std::vector<code::CompiledFunc> code;
+  code::CompiledCode code;
 };
 
 /// decode() then validate(), as one pass: each body is validated and
