@@ -210,7 +210,7 @@ struct CompiledFunc {
 /// first load of a 10 MB module. A small module never gets such a chunk.
 class CompiledCode {
  public:
-  static constexpr size_t kFirstChunk = 1024, kMaxChunk = size_t{1} << 18;
+  static constexpr size_t kFirstChunk = 128, kMaxChunk = size_t{1} << 18;
 
   std::vector<CompiledFunc> funcs;
 

@@ -217,6 +217,7 @@ class Decoder {
     if (!r_.ok()) return;
     if (uint64_t{imported_funcs_} + n > limits_.max_functions)
       return r_.fail_kind(ErrorKind::Exhaustion, "too many functions", at);
+    m_.funcs.reserve(n);  // len() checked that n bytes exist, one per entry at least
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::Function f;
       f.type = r_.u32();
@@ -373,13 +374,13 @@ class Decoder {
       ast::Instr rest;
       while (in.next(rest)) {}
     } else {
-      // Every instruction takes at least a byte, so the body needs at most
-      // `size` of them: reserving that (the bytes exist: len() checked
-      // them) and trimming after saves the copies, and the transient
-      // doubling, of growing a vector of 32-byte instructions one at a time.
-      f.body.reserve(size);
+      // Half an instruction per byte (the bytes exist: len() checked
+      // them): code averages two bytes an instruction or more, so this is
+      // mostly the one allocation, without the trim and copy that
+      // reserving the most a body can need (one per byte, 32 bytes each)
+      // would call for. Denser code grows the vector as usual.
+      f.body.reserve(size / 2 + 1);
       read_expr(r_, f.body, f.br_targets, m_.data_count.has_value());
-      f.body.shrink_to_fit();
     }
     if (r_.ok() && r_.pos() != start + size) r_.fail("section size mismatch", start);
   }
