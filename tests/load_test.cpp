@@ -287,11 +287,27 @@ TEST(LoadOnePass, CompiledCodeKeepsLittleSlack) {
   EXPECT_EQ(code.allocated(), code.used());
   size_t words = 0;
   for (size_t i = 0; i < code.size(); ++i) words += code[i].code.size();
-  EXPECT_EQ(code.used(), words);
+  EXPECT_EQ(code.used(), words + code.size() * code::CompiledCode::kGuardWords);
   // All four sit one after another in the one chunk.
-  EXPECT_EQ(code[1].code.data(), code[0].code.data() + code[0].code.size());
-  EXPECT_EQ(code[2].code.data(), code[1].code.data() + code[1].code.size());
-  EXPECT_EQ(code[3].code.data(), code[2].code.data() + code[2].code.size());
+  EXPECT_EQ(code[1].code.data(), code[0].code.data() + code[0].code.size() + code::CompiledCode::kGuardWords);
+  EXPECT_EQ(code[2].code.data(), code[1].code.data() + code[1].code.size() + code::CompiledCode::kGuardWords);
+  EXPECT_EQ(code[3].code.data(), code[2].code.data() + code[2].code.size() + code::CompiledCode::kGuardWords);
+}
+
+TEST(LoadOnePass, ReadingPastAFunctionsCodeIsReportedUnderASan) {
+  // Functions share chunks, so without the poisoned guard word a read past
+  // one function's last word would land in the next one's code unseen.
+  if (!WARDEN_CODE_GUARDS) GTEST_SKIP() << "no AddressSanitizer";
+  wasm_builder::Module m;
+  uint32_t t = m.type({}, {VT::I32});
+  m.func(t, kValidBody);
+  m.func(t, kValidBody);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const code::CompiledCode& code = detail::Access::of(**loaded).code;
+  ASSERT_EQ(code.size(), 2u);
+  const volatile uint64_t* past = code[0].code.data() + code[0].code.size();
+  EXPECT_DEATH(static_cast<void>(*past), "use-after-poison");
 }
 
 TEST(LoadOnePass, CompiledCodeChunksLeaveLessThanAQuarterBehind) {
@@ -345,7 +361,7 @@ TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
   const code::CompiledCode& code = detail::Access::of(**loaded).code;
   ASSERT_EQ(code.size(), kFuncs);
   EXPECT_GE(code.mapped_chunks(), 1u);
-  EXPECT_EQ(code.used(), kFuncs * (3 * kConsts + 4));
+  EXPECT_EQ(code.used(), kFuncs * (3 * kConsts + 4 + code::CompiledCode::kGuardWords));
   EXPECT_LE(code.allocated(), code.used() + code.used() / 3);
   for (size_t f = 0; f < kFuncs; ++f) {
     ASSERT_EQ(code[f].code.size(), 3 * kConsts + 4) << f;

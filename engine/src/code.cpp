@@ -7,6 +7,15 @@
 #include <algorithm>
 #include <cstdint>
 
+#if WARDEN_CODE_GUARDS
+#include <sanitizer/asan_interface.h>
+#define WARDEN_POISON(p, words)   ASAN_POISON_MEMORY_REGION((p), (words) * sizeof(uint64_t))
+#define WARDEN_UNPOISON(p, words) ASAN_UNPOISON_MEMORY_REGION((p), (words) * sizeof(uint64_t))
+#else
+#define WARDEN_POISON(p, words)   static_cast<void>(0)
+#define WARDEN_UNPOISON(p, words) static_cast<void>(0)
+#endif
+
 namespace warden::code {
 namespace {
 
@@ -32,10 +41,12 @@ uint64_t* map_huge(size_t bytes) {
 }  // namespace
 
 void CompiledCode::Free::operator()(uint64_t* p) const {
-  if (mapped == 0)
-    delete[] p;
-  else
+  if (mapped == 0) {
+    delete[] p;  // ASan's allocator clears what was poisoned in it
+  } else {
+    WARDEN_UNPOISON(p, mapped / sizeof(uint64_t));
     munmap(p, mapped);
+  }
 }
 
 CompiledCode::Chunk CompiledCode::make_chunk(size_t words) {
@@ -52,15 +63,17 @@ size_t CompiledCode::mapped_chunks() const {
 }
 
 std::span<const uint64_t> CompiledCode::add(std::span<const uint64_t> words) {
-  const size_t n = words.size();
+  const size_t n = words.size() + kGuardWords;
   if (n > left_) {
     while (n > next_ / 4 && next_ < kMaxChunk) next_ *= 2;
     if (n > next_ / 4) {  // a chunk of its own; the open one stays open
       chunks_.push_back(make_chunk(n));
       allocated_ += n;
       used_ += n;
-      std::copy(words.begin(), words.end(), chunks_.back().get());
-      return {chunks_.back().get(), n};
+      uint64_t* at = chunks_.back().get();
+      std::copy(words.begin(), words.end(), at);
+      WARDEN_POISON(at + words.size(), kGuardWords);
+      return {at, words.size()};
     }
     chunks_.push_back(make_chunk(next_));  // less than a quarter of it is left behind
     open_ = chunks_.size();
@@ -71,10 +84,11 @@ std::span<const uint64_t> CompiledCode::add(std::span<const uint64_t> words) {
   }
   uint64_t* at = free_;
   std::copy(words.begin(), words.end(), at);
+  WARDEN_POISON(at + words.size(), kGuardWords);
   free_ += n;
   left_ -= n;
   used_ += n;
-  return {at, n};
+  return {at, words.size()};
 }
 
 void CompiledCode::seal() {
@@ -90,12 +104,14 @@ void CompiledCode::seal() {
       chunk.get_deleter().mapped = keep;
     }
   } else {
-    const uint64_t* old = chunk.get();
+    uint64_t* old = chunk.get();
     Chunk exact = make_chunk(n);
+    WARDEN_UNPOISON(old, n);  // the guards are copied too, and poisoned again below
     std::copy(old, old + n, exact.get());
     for (CompiledFunc& f : funcs) {  // the functions in the old chunk move with it
       if (f.code.data() >= old && f.code.data() < old + n) {
         f.code = {exact.get() + (f.code.data() - old), f.code.size()};
+        WARDEN_POISON(f.code.data() + f.code.size(), kGuardWords);
       }
     }
     chunk = std::move(exact);

@@ -208,8 +208,24 @@ struct CompiledFunc {
 /// pages (madvise MADV_HUGEPAGE): a large module's code is then faulted in
 /// 2 MiB at a time instead of 4 KiB, which was a third of the time of a
 /// first load of a 10 MB module. A small module never gets such a chunk.
+// Under AddressSanitizer each function's code is followed by a poisoned
+// guard word, so that a read past a function's last word is reported, as it
+// was when every function had an allocation of its own.
+#if defined(__SANITIZE_ADDRESS__)
+#define WARDEN_CODE_GUARDS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WARDEN_CODE_GUARDS 1
+#endif
+#endif
+#ifndef WARDEN_CODE_GUARDS
+#define WARDEN_CODE_GUARDS 0
+#endif
+
 class CompiledCode {
  public:
+  /// Words after each function's code that no code may read (see above).
+  static constexpr size_t kGuardWords = WARDEN_CODE_GUARDS ? 1 : 0;
   static constexpr size_t kFirstChunk = 128, kMaxChunk = size_t{1} << 18;
 
   std::vector<CompiledFunc> funcs;
@@ -220,7 +236,7 @@ class CompiledCode {
   std::span<const uint64_t> add(std::span<const uint64_t> words);
   /// Trims the open chunk to the words it holds (at the end of a load).
   void seal();
-  /// Words allocated, and words holding code.
+  /// Words allocated, and words holding code (and guards).
   size_t allocated() const { return allocated_; }
   size_t used() const { return used_; }
   /// Chunks mapped apart (for huge pages).
