@@ -1,8 +1,10 @@
 // Load throughput and memory: times Module::load (decode, validate,
 // compile) of one binary module, in this process, and reports MB/s per run
 // (by wall-clock and by thread CPU time),
-// their median, the heap the loaded Module keeps, and the process's peak
-// RSS (docs/design.md, "Loading: from bytes to code").
+// their median, the heap the loaded Module keeps, how much the resident
+// memory grew in the first load (which counts the code chunks the engine
+// maps itself, outside the heap), and the process's peak RSS
+// (docs/design.md, "Loading: from bytes to code").
 //
 //   build/release/bench/load/load_bench FILE.wasm [RUNS]
 //
