@@ -1,8 +1,12 @@
 // The fuzzing generator (fuzzers/generator): every module it makes is valid,
 // nearly all instantiate against the spectest host, generation is a pure
 // function of its input, feature switches are honoured, and over many
-// modules every enabled row of the opcode table appears.
+// modules every enabled row of the opcode table appears. Also the fuzz
+// harness's memory hash (fuzzers/common/memory_hash.hpp).
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include <cstring>
 #include <memory>
@@ -11,6 +15,7 @@
 #include <vector>
 
 #include "generator.hpp"
+#include "memory_hash.hpp"
 #include "warden/binary.hpp"
 #include "warden/spectest.hpp"
 #include "warden/warden.hpp"
@@ -350,4 +355,36 @@ TEST(GeneratorEdges, EdgeValuesReachTheCode) {
   }
   EXPECT_TRUE(want.empty()) << want.size() << " values never generated";
   EXPECT_TRUE(memory_end);
+}
+
+// The hash is XXH3 of the bytes whichever way it reads them, and it leaves
+// the pages nobody touched unmapped.
+TEST(FuzzHarness, MemoryHashIsXxh3AndFaultsNothingIn) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t pages = 16, bytes = pages * page;
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(p, MAP_FAILED);
+  auto* mem = static_cast<uint8_t*>(p);
+  mem[3 * page + 17] = 0x5a;  // two pages touched, the rest never
+  mem[10 * page - 1] = 0xa5;
+  const std::span<const uint8_t> all(mem, bytes);
+  const uint64_t h = fuzz::hash_memory(all);
+
+  std::vector<unsigned char> resident(pages);
+  ASSERT_EQ(mincore(p, bytes, resident.data()), 0);
+  size_t mapped = 0;
+  for (unsigned char r : resident) mapped += r & 1;
+
+  EXPECT_EQ(h, XXH3_64bits(mem, bytes));                                          // reads (and maps) every page
+  EXPECT_EQ(fuzz::hash_memory(all.subspan(1)), XXH3_64bits(mem + 1, bytes - 1));  // not on a page: read whole
+  EXPECT_EQ(fuzz::hash_memory(all.first(5 * page + 3)), XXH3_64bits(mem, 5 * page + 3));
+  EXPECT_EQ(fuzz::hash_memory(all), h);  // every page resident now
+  munmap(p, bytes);
+
+  std::FILE* swaps = std::fopen("/proc/swaps", "r");
+  int lines = 0;
+  for (int c; swaps && (c = std::fgetc(swaps)) != EOF;) lines += c == '\n';
+  if (swaps) std::fclose(swaps);
+  if (lines != 1) GTEST_SKIP() << "swap is active: the hash reads every page";
+  EXPECT_EQ(mapped, 2u);
 }

@@ -1,12 +1,11 @@
 #include "harness.hpp"
 
-#include <xxhash.h>
-
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 
 #include "input.hpp"
+#include "memory_hash.hpp"
 #include "warden/spectest.hpp"
 
 namespace warden::fuzz {
@@ -94,7 +93,7 @@ struct Runner {
       switch (e.kind) {
         case ExternKind::Memory: {
           std::span<uint8_t> mem = store.memory_data(e.memory);
-          std::snprintf(buf, sizeof buf, "%" PRIx64, static_cast<uint64_t>(XXH3_64bits(mem.data(), mem.size())));
+          std::snprintf(buf, sizeof buf, "%" PRIx64, hash_memory(mem));
           out += " mem " + name + "=" + std::to_string(store.memory_pages(e.memory)) + "p#" + buf;
           break;
         }
