@@ -1,4 +1,5 @@
-// The execute and instantiate targets' memory hash (harness.cpp).
+// The memory hash of run_module's traces (harness.cpp; the execute and
+// binary_mutate targets).
 #pragma once
 #include <cstdint>
 #include <span>
