@@ -158,6 +158,33 @@ TEST(Signature, DelimitedPartsVerifyAndAPartialSignatureIsRefused) {
   EXPECT_EQ(again.parts, 2u);
 }
 
+// At most 64 parts, the one after the last delimiter included: sign()
+// once made a 65th hash for content after 64 delimiters, which verify()
+// then refused as malformed (the signature fuzz target's find,
+// corpora/regressions/signature/).
+TEST(Signature, SixtyFourPartsAtMostTheLastOneCounted) {
+  KeyPair k = generate_key();
+  PublicKey keys[] = {k.public_key};
+  const std::vector<uint8_t> delimiter = custom_section("signature_delimiter", std::vector<uint8_t>(4, 0x5A));
+  const std::vector<uint8_t> tail = custom_section("tail", std::vector<uint8_t>{1});
+  auto with = [&](int delimiters, bool trailing) {
+    std::vector<uint8_t> m = module_bytes();
+    for (int i = 0; i < delimiters; ++i) m.insert(m.end(), delimiter.begin(), delimiter.end());
+    if (trailing) m.insert(m.end(), tail.begin(), tail.end());
+    return m;
+  };
+  for (auto [delimiters, trailing] : {std::pair{63, true}, std::pair{64, false}}) {
+    Verification v = verify(signed_by(k, with(delimiters, trailing)), keys);
+    ASSERT_TRUE(v.ok) << delimiters << ": " << v.error;
+    EXPECT_EQ(v.parts, 64u);
+  }
+  for (auto [delimiters, trailing] : {std::pair{64, true}, std::pair{65, false}}) {
+    std::string err;
+    EXPECT_FALSE(sign(with(delimiters, trailing), k, {}, err));
+    EXPECT_EQ(err, "module has more than 64 signed parts");
+  }
+}
+
 TEST(Signature, KeysRoundTripAndDamagedKeysAreRefused) {
   KeyPair k = generate_key();
   std::string err;

@@ -80,6 +80,18 @@ bool content_digests(std::span<const uint8_t> m, size_t from, std::vector<Digest
   r.bytes(from);
   bool open_part = true;  // content since the last delimiter (or none yet)
   size_t fed = 0;
+  // One more part, within kMaxParts: the last one, after the final
+  // delimiter, counts as well as the others (verify() refuses more).
+  auto add_part = [&](crypto_hash_sha256_state state) {
+    if (out.size() == kMaxParts) {
+      error = "module has more than " + std::to_string(kMaxParts) + " signed parts";
+      return false;
+    }
+    Digest d;
+    crypto_hash_sha256_final(&state, d.data());
+    out.push_back(d);
+    return true;
+  };
   while (r.ok() && !r.at_end()) {
     Section s;
     if (!next_section(r, s, error)) return false;
@@ -87,22 +99,11 @@ bool content_digests(std::span<const uint8_t> m, size_t from, std::vector<Digest
     ++fed;
     open_part = true;
     if (s.id == 0 && s.name == kDelimiterSection) {
-      if (out.size() == kMaxParts) {
-        error = "module has more than " + std::to_string(kMaxParts) + " signed parts";
-        return false;
-      }
-      crypto_hash_sha256_state copy = st;
-      Digest d;
-      crypto_hash_sha256_final(&copy, d.data());
-      out.push_back(d);
+      if (!add_part(st)) return false;
       open_part = false;
     }
   }
-  if (open_part || fed == 0) {
-    Digest d;
-    crypto_hash_sha256_final(&st, d.data());
-    out.push_back(d);
-  }
+  if (open_part || fed == 0) return add_part(st);
   return true;
 }
 
