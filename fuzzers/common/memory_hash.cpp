@@ -14,27 +14,27 @@ namespace {
 
 constexpr size_t kZeroBytes = 65536;  // at least a page of the host
 
-// True when no swap area is active (/proc/swaps holds its header line
-// only): then a page of anonymous memory that is not resident has never
-// been touched, and holds zeros.
-bool no_swap() {
-  static const bool none = [] {
+}  // namespace
+
+// When no swap area is active (/proc/swaps holds its header line only), a
+// page of anonymous memory that is not resident has never been touched,
+// and holds zeros.
+bool swap_active() {
+  static const bool active = [] {
     std::ifstream in("/proc/swaps");
     std::string line;
     int lines = 0;
     while (lines < 2 && std::getline(in, line)) ++lines;
-    return in.is_open() && lines == 1;
+    return !in.is_open() || lines != 1;
   }();
-  return none;
+  return active;
 }
-
-}  // namespace
 
 uint64_t hash_memory(std::span<const uint8_t> mem) {
   const long page_size = sysconf(_SC_PAGESIZE);
   const size_t page = page_size > 0 ? static_cast<size_t>(page_size) : 0;
   if (page == 0 || page > kZeroBytes || mem.empty() || reinterpret_cast<uintptr_t>(mem.data()) % page != 0 ||
-      !no_swap())
+      swap_active())
     return XXH3_64bits(mem.data(), mem.size());
   const size_t pages = (mem.size() + page - 1) / page;
   std::vector<unsigned char> resident(pages);

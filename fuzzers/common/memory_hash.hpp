@@ -17,4 +17,8 @@ namespace warden::fuzz {
 /// (docs/fuzzing.md, "Fourth round").
 uint64_t hash_memory(std::span<const uint8_t> mem);
 
+/// Whether a swap area may be active (/proc/swaps lists one, or cannot be
+/// read), checked once. While it is, hash_memory reads every byte.
+bool swap_active();
+
 }  // namespace warden::fuzz
