@@ -576,6 +576,25 @@ TEST(ValidateModule, Exports) {
   EXPECT_TRUE(fails(f, "unknown global 1"));
 }
 
+// The error is the first export in order that is wrong: the first repeat of
+// an earlier name, or an unknown index, whichever comes first.
+TEST(ValidateModule, ExportsFirstErrorInOrder) {
+  auto run = [](std::vector<std::pair<std::string, uint32_t>> exports) {
+    Builder b;
+    b.func({}, {}, {});
+    for (uint32_t i = 0; i < exports.size(); ++i) {
+      b.export_(exports[i].first, ExternKind::Func, exports[i].second);
+      b.m.exports.back().pos = 100 + i;
+    }
+    auto r = b.run();
+    return r ? std::string("valid") : r.error().message + " @" + std::to_string(r.error().offset);
+  };
+  EXPECT_EQ(run({{"b", 0}, {"a", 0}, {"c", 0}, {"a", 0}, {"b", 7}}), "duplicate export name @103");
+  EXPECT_EQ(run({{"b", 0}, {"a", 0}, {"c", 7}, {"a", 0}}), "unknown function 7 @102");
+  EXPECT_EQ(run({{"x", 0}, {"b", 0}, {"ba", 0}, {"", 0}, {"b", 0}, {"", 0}}), "duplicate export name @104");
+  EXPECT_EQ(run({{"x", 0}, {"b", 0}, {"ba", 0}, {"", 0}, {"bb", 0}}), "valid");
+}
+
 TEST(ValidateModule, Start) {
   Builder b;
   b.m.start = 0;
