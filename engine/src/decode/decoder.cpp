@@ -157,6 +157,7 @@ class Decoder {
 
   void read_result_type(std::vector<ValType>& out) {
     uint32_t n = r_.len();
+    out.reserve(n);  // len() checked that n bytes exist, one per type
     for (uint32_t i = 0; i < n && r_.ok(); ++i) out.push_back(read_value_type(r_));
   }
 
@@ -259,6 +260,7 @@ class Decoder {
   // ---- exports (spec 5.5.10)
   void read_exports() {
     uint32_t n = r_.len();
+    m_.exports.reserve(n);  // len() checked that n bytes exist; an export takes three at least
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::Export e;
       e.pos = static_cast<uint32_t>(r_.pos());
@@ -296,6 +298,7 @@ class Decoder {
       if (exprs) {
         if (has_type) s.type = read_ref_type(r_);
         uint32_t count = elem_count();
+        s.init.reserve(count);  // elem_count() checked the bytes and the limit
         for (uint32_t k = 0; k < count && r_.ok(); ++k) {
           s.init.emplace_back();
           const_expr(s.init.back());
@@ -307,6 +310,7 @@ class Decoder {
           if (r_.ok() && kind != 0) return r_.fail("malformed element kind", at);
         }
         uint32_t count = elem_count();
+        s.init.reserve(count);
         for (uint32_t k = 0; k < count && r_.ok(); ++k) {
           uint32_t at = static_cast<uint32_t>(r_.pos());
           ast::Instr ref;
