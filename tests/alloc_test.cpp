@@ -23,8 +23,10 @@ namespace {
 // Allocations left before one fails; negative: never fail.
 long g_countdown = -1;
 bool g_failed = false;
+std::size_t g_largest = 0;  // the largest allocation since it was last zeroed
 
 void* allocate(std::size_t n) {
+  g_largest = n > g_largest ? n : g_largest;
   if (g_countdown >= 0 && g_countdown-- == 0) {
     g_failed = true;
     return nullptr;
@@ -165,3 +167,20 @@ TEST_F(FailingAllocator, AnAllocationReallyFails) {
 }
 
 }  // namespace
+
+// A section's count is a claim until its items are read: the decoder
+// reserves room for no more items than the bytes left could hold (each
+// takes a few bytes at least), so a count as large as the bytes left, over
+// bytes that fail at the first item (0xFF: a LEB128 too long, or no type),
+// costs no more than Limits' ~40 bytes of tree per input byte.
+TEST(LoadAllocations, ACountIsNoClaimOnMemoryPastItsBytes) {
+  constexpr uint32_t kClaimed = 10'000;     // LEB128 90 4E; the section holds 2 + 10,000 bytes
+  for (uint8_t id : {1, 2, 6, 7, 9, 11}) {  // types, imports, globals, exports, elements, data
+    std::vector<uint8_t> b = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, id, 0x92, 0x4E, 0x90, 0x4E};
+    b.resize(b.size() + kClaimed, 0xFF);
+    g_largest = 0;
+    auto m = Module::load(b);
+    EXPECT_FALSE(m.ok()) << "section " << int{id};
+    EXPECT_LE(g_largest, 40 * b.size()) << "section " << int{id} << ": " << (m ? "" : m.error().message);
+  }
+}

@@ -2,9 +2,11 @@
 // the cross-section checks (function/code and data count/data lengths).
 #include "warden/binary.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "decode/decoder.hpp"
 #include "decode/expr.hpp"
@@ -125,6 +127,17 @@ class Decoder {
       return r_.fail("data count and data section have inconsistent lengths", r_.size());
   }
 
+  // Room for `n` items of a vector whose count len() has read, each item
+  // taking `min_bytes` of the input at least: no more than the bytes left
+  // could fill, so a count that claims more costs no memory for it (data
+  // segments reserve the most, 32 bytes per byte left; Limits says ~40).
+  // One allocation instead of a vector grown by doubling: each costs most
+  // under the fuzzers' ASan.
+  template <class T>
+  void reserve(std::vector<T>& v, uint32_t n, size_t min_bytes) {
+    v.reserve(std::min<size_t>(n, r_.remaining() / min_bytes));
+  }
+
   // ---- custom (spec 5.5.3)
   void read_custom(uint64_t end, uint8_t after) {
     ast::CustomSection c;
@@ -142,6 +155,7 @@ class Decoder {
   // ---- types (spec 5.3, 5.5.4)
   void read_types() {
     uint32_t n = r_.len();
+    reserve(m_.types, n, 3);  // 0x60 and two lengths
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       size_t at = r_.pos();
       uint8_t form = r_.u8();
@@ -157,7 +171,7 @@ class Decoder {
 
   void read_result_type(std::vector<ValType>& out) {
     uint32_t n = r_.len();
-    out.reserve(n);  // len() checked that n bytes exist, one per type
+    reserve(out, n, 1);
     for (uint32_t i = 0; i < n && r_.ok(); ++i) out.push_back(read_value_type(r_));
   }
 
@@ -189,6 +203,7 @@ class Decoder {
   // ---- imports (spec 5.5.5)
   void read_imports() {
     uint32_t n = r_.len();
+    reserve(m_.imports, n, 4);  // two names' lengths, a kind, an index or type
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::Import im;
       im.pos = static_cast<uint32_t>(r_.pos());
@@ -239,6 +254,7 @@ class Decoder {
 
   void read_globals() {
     uint32_t n = r_.len();
+    reserve(m_.globals, n, 3);  // a type, mutability, an expression's end
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::Global g;
       g.pos = static_cast<uint32_t>(r_.pos());
@@ -260,7 +276,7 @@ class Decoder {
   // ---- exports (spec 5.5.10)
   void read_exports() {
     uint32_t n = r_.len();
-    m_.exports.reserve(n);  // len() checked that n bytes exist; an export takes three at least
+    reserve(m_.exports, n, 3);  // a name's length, a kind, an index
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::Export e;
       e.pos = static_cast<uint32_t>(r_.pos());
@@ -279,6 +295,7 @@ class Decoder {
   // explicit table (active) or declarative (otherwise), bit 2 expressions.
   void read_elems() {
     uint32_t n = r_.len();
+    reserve(m_.elems, n, 3);  // flags, a kind or an expression, a count
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::ElemSegment s;
       s.pos = static_cast<uint32_t>(r_.pos());
@@ -298,7 +315,7 @@ class Decoder {
       if (exprs) {
         if (has_type) s.type = read_ref_type(r_);
         uint32_t count = elem_count();
-        s.init.reserve(count);  // elem_count() checked the bytes and the limit
+        reserve(s.init, count, 2);  // an instruction and end
         for (uint32_t k = 0; k < count && r_.ok(); ++k) {
           s.init.emplace_back();
           const_expr(s.init.back());
@@ -310,7 +327,7 @@ class Decoder {
           if (r_.ok() && kind != 0) return r_.fail("malformed element kind", at);
         }
         uint32_t count = elem_count();
-        s.init.reserve(count);
+        reserve(s.init, count, 1);  // a function index
         for (uint32_t k = 0; k < count && r_.ok(); ++k) {
           uint32_t at = static_cast<uint32_t>(r_.pos());
           ast::Instr ref;
@@ -384,7 +401,7 @@ class Decoder {
       // reserving the most a body can need (one per byte, 32 bytes each)
       // would call for. Denser code grows the vector as usual.
       f.body.reserve(size / 2 + 1);
-      read_expr(r_, f.body, f.br_targets, m_.data_count.has_value());
+      read_expr(in, f.body, f.br_targets);
     }
     if (r_.ok() && r_.pos() != start + size) r_.fail("section size mismatch", start);
   }
@@ -397,6 +414,7 @@ class Decoder {
     if (!r_.ok()) return;
     if (m_.data_count && *m_.data_count != n)
       return r_.fail("data count and data section have inconsistent lengths", at);
+    reserve(m_.datas, n, 2);  // flags and a length
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::DataSegment d;
       d.pos = static_cast<uint32_t>(r_.pos());

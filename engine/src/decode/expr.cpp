@@ -62,6 +62,11 @@ int64_t read_block_type(Reader& r) {
 
 void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, bool has_data_count) {
   InstrReader in(r, has_data_count);
+  read_expr(in, out, br_targets);
+}
+
+void read_expr(InstrReader& in, ast::Expr& out, std::vector<uint32_t>& br_targets) {
+  in.reset();
   ast::Instr instr;
   while (in.next(instr)) {
     if (instr.op == Op::BrTable) {

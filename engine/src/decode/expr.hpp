@@ -340,5 +340,8 @@ class InstrReader {
 /// level, appended to `out`; br_table label lists are appended to
 /// `br_targets` as syntax.hpp describes. Errors are latched in `r`.
 void read_expr(Reader& r, ast::Expr& out, std::vector<uint32_t>& br_targets, bool has_data_count);
+/// The same through a reader of the caller's, reset first: the bodies of a
+/// code section share one, and with it the capacity of its block stack.
+void read_expr(InstrReader& in, ast::Expr& out, std::vector<uint32_t>& br_targets);
 
 }  // namespace warden::decode_detail
