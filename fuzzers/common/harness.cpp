@@ -7,6 +7,7 @@
 #include "input.hpp"
 #include "memory_hash.hpp"
 #include "warden/spectest.hpp"
+#include "warden/syntax.hpp"
 
 namespace warden::fuzz {
 
@@ -29,7 +30,7 @@ void require_kind(const Error& e, std::initializer_list<ErrorKind> allowed, cons
   fail(std::string(where) + ": unexpected error " + describe(e));
 }
 
-std::string value_bits(const Value& v) {
+void append_value_bits(std::string& out, const Value& v) {
   char buf[64];
   switch (v.type) {
     case ValType::I32:
@@ -39,7 +40,7 @@ std::string value_bits(const Value& v) {
     case ValType::V128: std::snprintf(buf, sizeof buf, "v128:%016" PRIx64 "%016" PRIx64, v.hi, v.lo); break;
     default: std::snprintf(buf, sizeof buf, "%s:%016" PRIx64, std::string(to_string(v.type)).c_str(), v.lo); break;
   }
-  return buf;
+  out += buf;
 }
 
 namespace {
@@ -52,15 +53,22 @@ struct Runner {
 
   explicit Runner(const RunConfig& c) : cfg(c), store(c.limits, c.options) {}
 
-  // References are compared by what they denote, not by address.
-  std::string show(const Value& v) const {
-    if (v.type == ValType::FuncRef) {
-      if (v.is_null()) return "funcref:null";
-      for (size_t i = 0; i < funcs.size(); ++i)
-        if (funcs[i].second == v.as_func()) return "funcref:" + funcs[i].first;
-      return "funcref:other";
+  // References are compared by what they denote, not by address. Appended
+  // to `out`, as every part of a trace is: concatenating temporaries cost
+  // an allocation each, and under ASan allocations are most of a run.
+  void show(std::string& out, const Value& v) const {
+    if (v.type != ValType::FuncRef) return append_value_bits(out, v);
+    if (v.is_null()) {
+      out += "funcref:null";
+      return;
     }
-    return value_bits(v);
+    for (size_t i = 0; i < funcs.size(); ++i)
+      if (funcs[i].second == v.as_func()) {
+        out += "funcref:";
+        out += funcs[i].first;
+        return;
+      }
+    out += "funcref:other";
   }
 
   Value arg(gen::Input& plan, ValType t) {
@@ -93,17 +101,30 @@ struct Runner {
       switch (e.kind) {
         case ExternKind::Memory: {
           std::span<uint8_t> mem = store.memory_data(e.memory);
-          std::snprintf(buf, sizeof buf, "%" PRIx64, hash_memory(mem));
-          out += " mem " + name + "=" + std::to_string(store.memory_pages(e.memory)) + "p#" + buf;
+          std::snprintf(buf, sizeof buf, "=%" PRIu32 "p#%" PRIx64, store.memory_pages(e.memory), hash_memory(mem));
+          out += " mem ";
+          out += name;
+          out += buf;
           break;
         }
-        case ExternKind::Global: out += " global " + name + "=" + show(store.global_get(e.global)); break;
+        case ExternKind::Global:
+          out += " global ";
+          out += name;
+          out += '=';
+          show(out, store.global_get(e.global));
+          break;
         case ExternKind::Table: {
           uint32_t n = store.table_size(e.table);
-          out += " table " + name + "[" + std::to_string(n) + "]=";
+          std::snprintf(buf, sizeof buf, "[%" PRIu32 "]=", n);
+          out += " table ";
+          out += name;
+          out += buf;
           for (uint32_t i = 0; i < n && i < 256; ++i) {
             std::optional<Value> v = store.table_get(e.table, i);
-            out += v ? show(*v) : "?";
+            if (v)
+              show(out, *v);
+            else
+              out += '?';
             out += ',';
           }
           break;
@@ -121,7 +142,12 @@ RunResult run_module(const std::shared_ptr<const Module>& m, std::span<const uin
   RunResult r;
   Runner run(cfg);
   Linker linker;
-  if (!define_spectest(run.store, linker)) fail("spectest host refused by the store limits");
+  // The spectest host only for a module that imports from it: its
+  // functions, globals, table and memory cost every store ~40 allocations
+  // and a mapping, and a module that imports none of them cannot tell.
+  bool spectest = false;
+  for (const ast::Import& im : syntax_of(*m).imports) spectest = spectest || im.module == "spectest";
+  if (spectest && !define_spectest(run.store, linker)) fail("spectest host refused by the store limits");
   Result<std::vector<Extern>> externs = linker.resolve(*m);
   if (!externs) {
     r.trace = "link " + describe(externs.error());
@@ -145,10 +171,11 @@ RunResult run_module(const std::shared_ptr<const Module>& m, std::span<const uin
   r.trace = "instantiated";
   gen::Input plan(plan_bytes);
   size_t index = 0;
+  std::vector<Value> args;
   for (uint32_t round = 0; round < cfg.rounds; ++round) {
     for (const auto& [name, f] : run.funcs) {
       const FuncType& ft = run.store.func_type(f);
-      std::vector<Value> args;
+      args.clear();
       for (ValType t : ft.params) args.push_back(run.arg(plan, t));
       if (fuel_global && run.store.global_mutable(fuel_global->global) &&
           run.store.global_get(fuel_global->global).type == ValType::I32) {
@@ -166,14 +193,18 @@ RunResult run_module(const std::shared_ptr<const Module>& m, std::span<const uin
         if (res->size() != ft.results.size()) fail(name + ": wrong number of results");
         for (size_t i = 0; i < res->size(); ++i) {
           if ((*res)[i].type != ft.results[i]) fail(name + ": result of the wrong type");
-          outcome += " " + run.show((*res)[i]);
+          outcome += ' ';
+          run.show(outcome, (*res)[i]);
         }
       } else {
         require_kind(res.error(), {ErrorKind::Trap, ErrorKind::Exhaustion}, "invoke");
         (res.error().kind == ErrorKind::Trap ? r.trapped : r.exhausted) += 1;
         outcome = describe(res.error());
       }
-      r.trace += "\n" + name + " -> " + outcome;
+      r.trace += '\n';
+      r.trace += name;
+      r.trace += " -> ";
+      r.trace += outcome;
       r.calls.push_back(std::move(outcome));
       if (cut_here && cfg.cut->stop) return r;
       ++index;

@@ -59,7 +59,7 @@ struct RunResult {
 /// compare equal exactly when the observable behaviour is the same.
 RunResult run_module(const std::shared_ptr<const Module>& m, std::span<const uint8_t> plan, const RunConfig& cfg);
 
-/// Bit pattern of a value, "i32:0000002a" style.
-std::string value_bits(const Value& v);
+/// Bit pattern of a value, "i32:0000002a" style, appended to `out`.
+void append_value_bits(std::string& out, const Value& v);
 
 }  // namespace warden::fuzz

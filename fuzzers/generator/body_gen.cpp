@@ -7,7 +7,10 @@
 // Stack-polymorphic code is avoided: after br, br_table, return or
 // unreachable the current frame is closed at once.
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <optional>
+#include <span>
 
 #include "context.hpp"
 
@@ -99,7 +102,8 @@ class BodyGen {
 
   // ---- operands
   void push_value(ValType t);
-  void prepare(const std::vector<ValType>& need);
+  void prepare(std::span<const ValType> need);
+  void prepare(std::initializer_list<ValType> need) { prepare(std::span<const ValType>(need.begin(), need.size())); }
   void fixup(const std::vector<ValType>& results);
   void spill(uint32_t depth, std::vector<ValType>& saved);
   void unspill(const std::vector<ValType>& saved);
@@ -212,7 +216,7 @@ void BodyGen::push_value(ValType t) {
 
 // Make the top of the current frame's operands end with `need` (deepest
 // first): reuse the longest run already there, push the rest.
-void BodyGen::prepare(const std::vector<ValType>& need) {
+void BodyGen::prepare(std::span<const ValType> need) {
   size_t have = avail();
   size_t k = std::min(have, need.size());
   for (; k > 0; --k)
@@ -629,9 +633,11 @@ void BodyGen::gen_generic() {
 
 void BodyGen::emit_generic(Op op) {
   const OpInfo& o = info(op);
-  std::vector<ValType> need;
+  std::array<ValType, 3> operands{};  // in place: one vector per instruction was most of generation's allocations
+  size_t n = 0;
   for (Ty t : {o.p1, o.p2, o.p3})
-    if (t != Ty::_) need.push_back(val_of(t));
+    if (t != Ty::_) operands[n++] = val_of(t);
+  const std::span<const ValType> need(operands.data(), n);
   prepare(need);
 
   bool guard = false;
