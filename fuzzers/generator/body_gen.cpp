@@ -633,7 +633,7 @@ void BodyGen::gen_generic() {
 
 void BodyGen::emit_generic(Op op) {
   const OpInfo& o = info(op);
-  std::array<ValType, 3> operands{};  // in place: one vector per instruction was most of generation's allocations
+  std::array<ValType, 3> operands{};  // in place: a vector each was a third of generation's allocations
   size_t n = 0;
   for (Ty t : {o.p1, o.p2, o.p3})
     if (t != Ty::_) operands[n++] = val_of(t);
