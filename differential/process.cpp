@@ -249,6 +249,11 @@ bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector
   for (const std::string& r : requests) data += r + "\n";
   size_t written = 0;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  // A write that fails means the child's end of its input is closed: it
+  // exited, or closed it and runs on. Which one shows on its output: an
+  // exited child's reaches end of file at once, so that is waited for, a
+  // second at most, and an exit is reported as one however the two raced.
+  bool input_closed = false;
   char buf[65536];
   while (replies.size() < requests.size()) {
     // Complete lines already buffered.
@@ -265,7 +270,7 @@ bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector
     if (err_ >= 0) at_err = n, p[n++] = {err_, POLLIN, 0};
     int left = ms_left(deadline);
     if (left == 0) {
-      error_ = "timed out";
+      error_ = input_closed ? "harness closed its input" : "timed out";
       stop();
       return false;
     }
@@ -278,9 +283,9 @@ bool LineProcess::exchange(const std::vector<std::string>& requests, std::vector
       ssize_t w = write(in_, data.data() + written, data.size() - written);
       if (w > 0) written += static_cast<size_t>(w);
       if (w < 0 && errno != EAGAIN && errno != EINTR) {
-        error_ = "harness closed its input";
-        stop();
-        return false;
+        input_closed = true;
+        written = data.size();  // nothing more can be written
+        deadline = std::min(deadline, Clock::now() + std::chrono::seconds(1));
       }
     }
     if (p[0].revents) {
