@@ -180,7 +180,8 @@ TEST(LoadAllocations, ACountIsNoClaimOnMemoryPastItsBytes) {
     b.resize(b.size() + kClaimed, 0xFF);
     g_largest = 0;
     auto m = Module::load(b);
-    EXPECT_FALSE(m.ok()) << "section " << int{id};
-    EXPECT_LE(g_largest, 40 * b.size()) << "section " << int{id} << ": " << (m ? "" : m.error().message);
+    ASSERT_FALSE(m.ok()) << "section " << int{id};
+    EXPECT_EQ(m.error().kind, ErrorKind::Malformed) << "section " << int{id} << ": " << m.error().message;
+    EXPECT_LE(g_largest, 40 * b.size()) << "section " << int{id} << ": " << m.error().message;
   }
 }

@@ -233,7 +233,7 @@ class Decoder {
     if (!r_.ok()) return;
     if (uint64_t{imported_funcs_} + n > limits_.max_functions)
       return r_.fail_kind(ErrorKind::Exhaustion, "too many functions", at);
-    m_.funcs.reserve(n);  // len() checked that n bytes exist, one per entry at least
+    reserve(m_.funcs, n, 1);  // a type index; n is within max_functions too
     for (uint32_t i = 0; i < n && r_.ok(); ++i) {
       ast::Function f;
       f.type = r_.u32();
