@@ -182,8 +182,7 @@ class Reader {
   /// surrogates, nothing past U+10FFFF, no truncated sequences).
   static bool valid_utf8(const uint8_t* p, size_t n) {
     // Leading ASCII eight bytes at a time: names are mostly ASCII, and this
-    // is one test per word instead of one per byte (and, in the fuzz build,
-    // two traced comparisons a word where a byte loop has two a byte).
+    // is one test per word instead of one per byte.
     size_t i = 0;
     for (uint64_t word; n - i >= 8; i += 8) {
       std::memcpy(&word, p + i, 8);
