@@ -377,8 +377,8 @@ class Decoder {
     if (!r_.ok()) return;
     size_t start = r_.pos();
     uint32_t decls = r_.len();
-    uint64_t total = 0;       // at most 2^32 * 2^32: fits in 64 bits
-    f.locals.reserve(decls);  // len() checked that the bytes exist
+    uint64_t total = 0;           // at most 2^32 * 2^32: fits in 64 bits
+    reserve(f.locals, decls, 2);  // a count and a type
     for (uint32_t i = 0; i < decls && r_.ok(); ++i) {
       uint32_t count = r_.u32();
       ValType t = read_value_type(r_);

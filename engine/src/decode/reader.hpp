@@ -8,6 +8,10 @@
 // Every read past the end of the module fails with "unexpected end of section
 // or function" and returns zero; after the first failure every read fails, so
 // callers check ok() at loop heads rather than after each read.
+//
+// Inline, so each object file that includes this holds its own copy and the
+// linker keeps one: the fuzz build compiles every layer that includes it or
+// expr.hpp with the same coverage flags (fuzzers/CMakeLists.txt).
 #pragma once
 #include <cstddef>
 #include <cstdint>
