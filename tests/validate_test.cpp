@@ -748,6 +748,32 @@ TEST(Compile, V128LocalsUseWideOpsAndTwoSlots) {
                                    w(Op::Drop), w(XOp::LocalGet128), 3, w(Op::Drop), w(Op::Drop), w(Op::Return)}));
 }
 
+TEST(Compile, LocalsPastTheIndexedOnesKeepTheirTypesAndSlots) {
+  // The compiler looks up the first 256 locals by index and the rest by
+  // their runs: each side of that bound, and a run that straddles it.
+  // (func (param i32 v128) (local v128 x 253) (local i64 x 2) (local f64 x 300)
+  //   (drop (local.get 254)) (drop (local.get 255)) (drop (local.get 256))
+  //   (drop (local.get 257)) (drop (local.get 556)) (local.set 557))
+  // and then with a nop for the last, unknown, local.
+  Builder b;
+  b.func({I32, V128}, {},
+         {op(Op::LocalGet, 254), op(Op::Drop), op(Op::LocalGet, 255), op(Op::Drop), op(Op::LocalGet, 256), op(Op::Drop),
+          op(Op::LocalGet, 257), op(Op::Drop), op(Op::LocalGet, 556), op(Op::Drop), op(Op::LocalSet, 557)},
+         {{253, V128}, {2, I64}, {300, ValType::F64}});
+  // Local 254 is the last v128 (slot 3 + 252 * 2), 255 and 256 the i64s,
+  // 257 the first f64; 557 is one past the last local.
+  EXPECT_TRUE(fails(b, "unknown local 557"));
+  b.m.funcs.back().body[10] = op(Op::Nop);
+  auto r = b.run();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const code::CompiledFunc& f = r.value()[0];
+  EXPECT_EQ(f.local_slots, 3u + 253 * 2 + 2 + 300);
+  EXPECT_EQ(words(f),
+            (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::LocalGet128), 507, w(Op::Drop), w(Op::Drop), w(Op::LocalGet),
+                                   509, w(Op::Drop), w(Op::LocalGet), 510, w(Op::Drop), w(Op::LocalGet), 511,
+                                   w(Op::Drop), w(Op::LocalGet), 810, w(Op::Drop), w(Op::Return)}));
+}
+
 TEST(Compile, WideGlobalsAndSelect) {
   // (global (mut v128) (v128.const 0)) (func (param i32) (result v128)
   //   (global.set 0 (global.get 0)) (select (global.get 0) (v128.const 1 2) (local.get 0)))

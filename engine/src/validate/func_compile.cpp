@@ -15,6 +15,7 @@
 // through the code itself: each holds the index of the previous one, so
 // patching needs no allocation.
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <span>
 
@@ -33,7 +34,7 @@ constexpr uint64_t kNone = ~uint64_t{0};
 constexpr ValType kAllTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
                                  ValType::V128, ValType::FuncRef, ValType::ExternRef};
 
-ValType from_ty(Ty t) {
+constexpr ValType from_ty(Ty t) {
   switch (t) {
     case Ty::I32: return ValType::I32;
     case Ty::I64: return ValType::I64;
@@ -44,6 +45,26 @@ ValType from_ty(Ty t) {
   }
   return kAny;
 }
+
+// The table's operand and result columns as value types, for plain():
+// the operands in order, popped in one check when all are present.
+struct Signature {
+  ValType params[3];
+  uint8_t count;
+  ValType result;  // kAny: none
+};
+constexpr std::array<Signature, kOpCount> kSignatures = [] {
+  std::array<Signature, kOpCount> t{};
+  for (uint16_t i = 0; i < kOpCount; ++i) {
+    const OpInfo& o = kOpInfo[i];
+    Signature s{{kAny, kAny, kAny}, 0, from_ty(o.result)};
+    for (Ty p : {o.p1, o.p2, o.p3}) {
+      if (p != Ty::_) s.params[s.count++] = from_ty(p);
+    }
+    t[i] = s;
+  }
+  return t;
+}();
 
 constexpr bool is_num(ValType t) {
   return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64 || t == kAny;
@@ -120,12 +141,15 @@ class Compiler {
   bool mismatch() { return fail("type mismatch"); }
 
   // ---- operand stack (appendix A.3)
+  //
+  // The helpers every instruction calls are always inlined: left to
+  // itself, g++ calls push and emit_op (a few % of a load, load_bench).
   uint32_t height() const {
     const Frame& f = ctrl_.back();
     return vals_.size() > f.height ? vals_.back().top : f.base;
   }
   bool live() const { return ctrl_.back().emit && !ctrl_.back().unreachable; }
-  void push(ValType t) {
+  [[gnu::always_inline]] void push(ValType t) {
     uint32_t top = height() + width(t);
     vals_.push_back({t, top});
     if (live()) max_ = std::max(max_, top - local_slots_);
@@ -140,7 +164,7 @@ class Compiler {
     }
     if (live() && !ts.empty()) max_ = std::max(max_, top - local_slots_);
   }
-  bool pop_any(ValType& out) {
+  [[gnu::always_inline]] bool pop_any(ValType& out) {
     const Frame& f = ctrl_.back();
     if (vals_.size() == f.height) {
       if (!f.unreachable) return mismatch();
@@ -151,7 +175,7 @@ class Compiler {
     vals_.pop_back();
     return true;
   }
-  bool pop(ValType expect, ValType* got = nullptr) {
+  [[gnu::always_inline]] bool pop(ValType expect, ValType* got = nullptr) {
     ValType t = kAny;
     if (!pop_any(t)) return false;
     if (t != expect && t != kAny && expect != kAny) return mismatch();
@@ -198,8 +222,8 @@ class Compiler {
   // that no fusion took are still in view when that is certain
   // (pair_gets). A fence is set wherever a branch may land: fusion never
   // reaches back across a pc that some branch targets.
-  void emit(uint64_t w) { code_.push_back(w); }
-  void emit_op(uint16_t w) {
+  [[gnu::always_inline]] void emit(uint64_t w) { code_.push_back(w); }
+  [[gnu::always_inline]] void emit_op(uint16_t w) {
     if (!may_give_back(w)) pair_gets();
     if (nlast_ == kLast) {
       std::copy(last_ + 1, last_ + kLast, last_);
@@ -278,6 +302,14 @@ class Compiler {
   std::vector<Val> vals_;
   std::vector<Frame> ctrl_;
   std::vector<LocalRun> locals_;
+  struct FlatLocal {
+    ValType type;
+    uint32_t slot;
+  };
+  // At most this many a function: filling them costs that much per body, at
+  // least 4 bytes of it, even when no local is used.
+  static constexpr uint32_t kFlatLocals = 256;
+  std::vector<FlatLocal> flat_;  // locals_ by index, up to kFlatLocals
   uint32_t local_count_ = 0;
   std::vector<ValType> scratch_;
   std::vector<uint8_t> seen_;  // br_table: label depths checked (all 0 between uses)
@@ -316,9 +348,14 @@ std::optional<Error> Compiler::begin(const ast::Function& f) {
   }
   uint32_t slot = 0;
   local_count_ = 0;
+  flat_.clear();
   auto add_run = [&](uint32_t n, ValType t) {
     if (n == 0) return;
     locals_.push_back({local_count_, slot, t});
+    // The first kFlatLocals locals also by index, so that local.get/set/tee
+    // (a quarter of all instructions) find theirs in one load instead of a
+    // binary search over the runs. Bounded: the count is the input's claim.
+    for (uint32_t k = 0; k < n && flat_.size() < kFlatLocals; ++k) flat_.push_back({t, slot + k * width(t)});
     local_count_ += n;
     slot += n * width(t);
   };
@@ -525,11 +562,10 @@ bool Compiler::plain(const ast::Instr& in) {
       }
     }
   }
-  if (o.p3 != Ty::_ && !pop(from_ty(o.p3))) return false;
-  if (o.p2 != Ty::_ && !pop(from_ty(o.p2))) return false;
-  if (o.p1 != Ty::_ && !pop(from_ty(o.p1))) return false;
+  const Signature& sig = kSignatures[static_cast<uint16_t>(in.op)];
+  if (!pop_vals(std::span<const ValType>(sig.params, sig.count))) return false;
   if (live() && !try_fuse(in)) emit_plain(in);
-  if (o.result != Ty::_) push(from_ty(o.result));
+  if (sig.result != kAny) push(sig.result);
   return true;
 }
 
@@ -571,13 +607,18 @@ bool Compiler::variable(const ast::Instr& in) {  // spec 3.3.5
   ValType t = kAny;
   uint64_t imm = 0;
   if (is_local) {
-    if (in.a >= local_count_) return fail(unknown("local", in.a));
-    // The last run starting at or before the index.
-    auto run = std::upper_bound(locals_.begin(), locals_.end(), in.a,
-                                [](uint32_t x, const LocalRun& r) { return x < r.first; });
-    --run;
-    t = run->type;
-    imm = run->slot + uint64_t{in.a - run->first} * width(t);
+    if (in.a < flat_.size()) {
+      t = flat_[in.a].type;
+      imm = flat_[in.a].slot;
+    } else {
+      if (in.a >= local_count_) return fail(unknown("local", in.a));
+      // The last run starting at or before the index.
+      auto run = std::upper_bound(locals_.begin(), locals_.end(), in.a,
+                                  [](uint32_t x, const LocalRun& r) { return x < r.first; });
+      --run;
+      t = run->type;
+      imm = run->slot + uint64_t{in.a - run->first} * width(t);
+    }
   } else {
     if (in.a >= c_.globals.size()) return fail(unknown("global", in.a));
     t = c_.globals[in.a].type;
