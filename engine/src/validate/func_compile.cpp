@@ -52,15 +52,17 @@ struct Signature {
   ValType params[3];
   uint8_t count;
   ValType result;  // kAny: none
+  bool fuses;      // some fused form exists (code::fusable): try_fuse may take it
 };
 constexpr std::array<Signature, kOpCount> kSignatures = [] {
   std::array<Signature, kOpCount> t{};
   for (uint16_t i = 0; i < kOpCount; ++i) {
     const OpInfo& o = kOpInfo[i];
-    Signature s{{kAny, kAny, kAny}, 0, from_ty(o.result)};
+    Signature s{{kAny, kAny, kAny}, 0, from_ty(o.result), false};
     for (Ty p : {o.p1, o.p2, o.p3}) {
       if (p != Ty::_) s.params[s.count++] = from_ty(p);
     }
+    for (int f = 0; f < code::kForms; ++f) s.fuses = s.fuses || code::fusable(static_cast<Op>(i), f);
     t[i] = s;
   }
   return t;
@@ -141,15 +143,12 @@ class Compiler {
   bool mismatch() { return fail("type mismatch"); }
 
   // ---- operand stack (appendix A.3)
-  //
-  // The helpers every instruction calls are always inlined: left to
-  // itself, g++ calls push and emit_op (a few % of a load, load_bench).
   uint32_t height() const {
     const Frame& f = ctrl_.back();
     return vals_.size() > f.height ? vals_.back().top : f.base;
   }
   bool live() const { return ctrl_.back().emit && !ctrl_.back().unreachable; }
-  [[gnu::always_inline]] void push(ValType t) {
+  void push(ValType t) {
     uint32_t top = height() + width(t);
     vals_.push_back({t, top});
     if (live()) max_ = std::max(max_, top - local_slots_);
@@ -164,7 +163,7 @@ class Compiler {
     }
     if (live() && !ts.empty()) max_ = std::max(max_, top - local_slots_);
   }
-  [[gnu::always_inline]] bool pop_any(ValType& out) {
+  bool pop_any(ValType& out) {
     const Frame& f = ctrl_.back();
     if (vals_.size() == f.height) {
       if (!f.unreachable) return mismatch();
@@ -175,7 +174,7 @@ class Compiler {
     vals_.pop_back();
     return true;
   }
-  [[gnu::always_inline]] bool pop(ValType expect, ValType* got = nullptr) {
+  bool pop(ValType expect, ValType* got = nullptr) {
     ValType t = kAny;
     if (!pop_any(t)) return false;
     if (t != expect && t != kAny && expect != kAny) return mismatch();
@@ -222,8 +221,8 @@ class Compiler {
   // that no fusion took are still in view when that is certain
   // (pair_gets). A fence is set wherever a branch may land: fusion never
   // reaches back across a pc that some branch targets.
-  [[gnu::always_inline]] void emit(uint64_t w) { code_.push_back(w); }
-  [[gnu::always_inline]] void emit_op(uint16_t w) {
+  void emit(uint64_t w) { code_.push_back(w); }
+  void emit_op(uint16_t w) {
     if (!may_give_back(w)) pair_gets();
     if (nlast_ == kLast) {
       std::copy(last_ + 1, last_ + kLast, last_);
@@ -564,7 +563,7 @@ bool Compiler::plain(const ast::Instr& in) {
   }
   const Signature& sig = kSignatures[static_cast<uint16_t>(in.op)];
   if (!pop_vals(std::span<const ValType>(sig.params, sig.count))) return false;
-  if (live() && !try_fuse(in)) emit_plain(in);
+  if (live() && !(sig.fuses && try_fuse(in))) emit_plain(in);
   if (sig.result != kAny) push(sig.result);
   return true;
 }
