@@ -44,10 +44,19 @@ std::string two_pass(const Bytes& b) {
   return outcome(load_syntax(std::move(tree).value()));
 }
 
-// Load `b` and check that the one pass agrees with the two, then return it.
+// Module::validate's outcome, spelled as outcome() spells load's.
+std::string validate_only(const Bytes& b) {
+  const std::optional<Error> e = Module::validate(b);
+  if (!e) return "ok";
+  return std::string(to_string(e->kind)) + ": " + e->message + " @" + std::to_string(e->offset);
+}
+
+// Load `b` and check that the one pass agrees with the two, and validating
+// without compiling with both, then return it.
 std::string load(const Bytes& b) {
   std::string one = outcome(Module::load(b));
   EXPECT_EQ(one, two_pass(b));
+  EXPECT_EQ(one, validate_only(b));
   return one;
 }
 
@@ -382,7 +391,7 @@ TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
 
 // Every module of the official testsuite, binary as written or text
 // encoded: the one pass agrees with the two on the error's kind, message
-// and offset.
+// and offset, and so does Module::validate.
 TEST(LoadOnePass, SpecTestsuiteModulesAgreeWithTwoPasses) {
   if (!std::filesystem::is_directory(WARDEN_TESTSUITE_DIR)) GTEST_SKIP() << "no testsuite";
   std::vector<std::filesystem::path> files;
@@ -400,6 +409,7 @@ TEST(LoadOnePass, SpecTestsuiteModulesAgreeWithTwoPasses) {
       const Bytes b = c.module->form == text::ScriptModule::Form::Binary ? c.module->bytes : encode(c.module->module);
       Result<std::shared_ptr<const Module>> one = Module::load(b);
       EXPECT_EQ(outcome(one), two_pass(b)) << f.filename() << ":" << c.pos.line;
+      EXPECT_EQ(outcome(one), validate_only(b)) << f.filename() << ":" << c.pos.line;
       ++verdicts[one ? "ok" : std::string(to_string(one.error().kind))];
     }
   }

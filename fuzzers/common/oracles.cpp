@@ -26,10 +26,15 @@ std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
 
 }  // namespace
 
-std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes) {
+std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes, bool validate_too) {
   const Limits limits = tight_limits();
   Result<std::shared_ptr<const Module>> loaded = Module::load(bytes, limits);
   if (!loaded) require_kind(loaded.error(), {ErrorKind::Malformed, ErrorKind::Invalid, ErrorKind::Exhaustion}, "load");
+  if (validate_too) {
+    const std::optional<Error> e = Module::validate(bytes, limits);
+    const std::string v = e ? describe(*e) : "ok";
+    if (v != outcome(loaded)) fail("load gives \"" + outcome(loaded) + "\", validate gives \"" + v + "\"");
+  }
 
   Result<ast::Module> tree = decode(bytes, limits);
   if (!tree) {

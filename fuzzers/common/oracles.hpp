@@ -19,9 +19,13 @@ namespace warden::fuzz {
 ///     again, and is not repeated;
 ///  3. validating the tree directly (load_syntax) agrees with load, and
 ///     syntax_of() is the decoded tree (without the function bodies and
-///     custom sections, which it does not keep).
+///     custom sections, which it does not keep);
+///  4. with `validate_too`: Module::validate (no compiling) gives load's
+///     outcome. binary_mutate asks for it; decode_validate does not, as it
+///     would cost that target a third pass over every body, and load and
+///     validate share all but the emitting of code.
 /// Returns the loaded module, or null.
-std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes);
+std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes, bool validate_too = false);
 
 /// The limits check_binary loads with.
 Limits tight_limits();

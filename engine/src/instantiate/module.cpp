@@ -31,6 +31,12 @@ Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> byte
   return make_module(std::move(m->tree), std::move(m->code));
 }
 
+std::optional<Error> Module::validate(std::span<const uint8_t> bytes, const Limits& limits) {
+  Result<Loaded> m = load_binary(bytes, limits, nullptr, false);
+  if (!m) return m.error();
+  return std::nullopt;
+}
+
 Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits) {
   Result<code::CompiledCode> code = validate(m, limits, op_words());
   if (!code) return code.error();

@@ -67,7 +67,9 @@ inline bool is_valtype(ValType t) {
 class FunctionCompiler {
  public:
   /// Compiled code goes into `out` (its funcs are the caller's to fill).
-  FunctionCompiler(const Context& c, const Limits& limits, code::CompiledCode& out);
+  /// With `emit` false bodies are validated only: the same outcome, and
+  /// each CompiledFunc's code is empty.
+  FunctionCompiler(const Context& c, const Limits& limits, code::CompiledCode& out, bool emit = true);
   ~FunctionCompiler();
   /// The body in the tree.
   Result<code::CompiledFunc> compile(const ast::Function& f);

@@ -120,10 +120,11 @@ class Compiler {
   // The stacks and the code start at sizes most bodies stay within: one
   // allocation each per module instead of a chain of doublings for the
   // first body (each of which costs more under the fuzzers' ASan).
-  Compiler(const Context& c, const Limits& limits, code::CompiledCode& out) : c_(c), limits_(limits), out_(out) {
+  Compiler(const Context& c, const Limits& limits, code::CompiledCode& out, bool emit)
+      : c_(c), limits_(limits), out_(out), emit_(emit) {
     vals_.reserve(32);
     ctrl_.reserve(8);
-    code_.reserve(256);
+    if (emit_) code_.reserve(256);
   }
   Result<code::CompiledFunc> compile(const ast::Function& f);
   Result<code::CompiledFunc> compile(const ast::Function& f, decode_detail::InstrReader& in);
@@ -294,6 +295,7 @@ class Compiler {
   const Context& c_;
   const Limits& limits_;
   code::CompiledCode& out_;
+  const bool emit_;                   // false: validate only, every frame as if entered from dead code
   std::span<const uint32_t> br_all_;  // br_table label lists: Instr::a indexes these
   std::optional<Error> err_;
   uint32_t pos_ = 0;
@@ -367,14 +369,14 @@ std::optional<Error> Compiler::begin(const ast::Function& f) {
   local_slots_ = slot;
 
   const uint32_t result_slots = slot_count(ft.results);
-  ctrl_.push_back(Frame{Op::Block, {}, ft.results, 0, local_slots_, result_slots, false, true, kNone, kNone});
-  emit_op(XOp::Fuel);
+  ctrl_.push_back(Frame{Op::Block, {}, ft.results, 0, local_slots_, result_slots, false, emit_, kNone, kNone});
+  if (emit_) emit_op(XOp::Fuel);
   return std::nullopt;
 }
 
 code::CompiledFunc Compiler::finish(const ast::Function& f) {
   code::CompiledFunc out;
-  out.code = out_.add(code_);  // code_ keeps its capacity for the next body
+  if (emit_) out.code = out_.add(code_);  // code_ keeps its capacity for the next body
   out.type = f.type;
   out.param_slots = param_slots_;
   out.local_slots = local_slots_;
@@ -750,8 +752,10 @@ bool Compiler::control(const ast::Instr& in) {  // spec 3.3.8, appendix A.3
       const Frame done = f;
       ctrl_.pop_back();
       if (ctrl_.empty()) {  // the function's end (spec 3.4.1)
-        patch(done.chain, here());
-        emit_op(Op::Return);
+        if (done.emit) {
+          patch(done.chain, here());
+          emit_op(Op::Return);
+        }
         return true;
       }
       if (done.emit) {
@@ -1025,8 +1029,8 @@ struct FunctionCompiler::Impl : Compiler {
   using Compiler::Compiler;
 };
 
-FunctionCompiler::FunctionCompiler(const Context& c, const Limits& limits, code::CompiledCode& out)
-    : impl_(std::make_unique<Impl>(c, limits, out)) {}
+FunctionCompiler::FunctionCompiler(const Context& c, const Limits& limits, code::CompiledCode& out, bool emit)
+    : impl_(std::make_unique<Impl>(c, limits, out, emit)) {}
 FunctionCompiler::~FunctionCompiler() = default;
 
 Result<code::CompiledFunc> FunctionCompiler::compile(const ast::Function& f) { return impl_->compile(f); }
@@ -1038,7 +1042,7 @@ Result<code::CompiledFunc> FunctionCompiler::compile(const ast::Function& f, dec
 Result<code::CompiledCode> compile_functions(const Context& c, const Limits& limits) {
   code::CompiledCode out;
   out.funcs.reserve(c.m->funcs.size());
-  FunctionCompiler compiler(c, limits, out);
+  FunctionCompiler compiler(c, limits, out, true);
   for (const ast::Function& f : c.m->funcs) {
     Result<code::CompiledFunc> r = compiler.compile(f);
     if (!r) return r.error();

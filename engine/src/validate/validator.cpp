@@ -253,7 +253,9 @@ std::optional<Error> check_start_exports(const ast::Module& m, const Context& c)
 // comes first: decode-then-validate is what the spec describes).
 class BinaryLoader final : public decode_detail::BodySink {
  public:
-  BinaryLoader(const Limits& limits, const uint64_t* op_words) : limits_(limits) { c_.op_words = op_words; }
+  BinaryLoader(const Limits& limits, const uint64_t* op_words, bool compile) : limits_(limits), compile_(compile) {
+    c_.op_words = op_words;
+  }
 
   void begin_code(const ast::Module& m) override {
     began_ = true;
@@ -262,8 +264,8 @@ class BinaryLoader final : public decode_detail::BodySink {
     // (the decoder's rule, spec 5.5.15), whose count the data section must
     // match: it stands for the data section not yet decoded.
     c_.datas = m.data_count.value_or(0);
-    compiler_.emplace(c_, limits_, code_);
-    code_.funcs.reserve(m.funcs.size());
+    compiler_.emplace(c_, limits_, code_, compile_);
+    if (compile_) code_.funcs.reserve(m.funcs.size());
   }
 
   void body(uint32_t index, decode_detail::InstrReader& in) override {
@@ -272,7 +274,7 @@ class BinaryLoader final : public decode_detail::BodySink {
     if (!in.ok()) return;  // malformed: the decoder's error is the module's
     if (!r)
       body_error_ = r.error();
-    else
+    else if (compile_)
       code_.funcs.push_back(r.value());
   }
 
@@ -300,6 +302,7 @@ class BinaryLoader final : public decode_detail::BodySink {
 
  private:
   const Limits& limits_;
+  const bool compile_;
   Context c_;
   bool began_ = false;
   std::optional<Error> sections_error_, body_error_;
@@ -309,8 +312,9 @@ class BinaryLoader final : public decode_detail::BodySink {
 
 }  // namespace
 
-Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words) {
-  BinaryLoader loader(limits, op_words);
+Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words,
+                           bool compile) {
+  BinaryLoader loader(limits, op_words, compile);
   Result<ast::Module> decoded = decode_detail::decode_module(bytes, limits, &loader);
   return loader.finish(std::move(decoded));
 }

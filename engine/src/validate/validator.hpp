@@ -43,6 +43,9 @@ struct Loaded {
 /// compiled while it is decoded, and never held as a tree. The outcome is
 /// theirs exactly: the decoder's error if there is one (wherever it is in
 /// the module), else validate()'s first error in validate()'s order.
-Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words = nullptr);
+/// With `compile` false the bodies are validated and not compiled: the
+/// outcome is the same, and the code holds no functions.
+Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words = nullptr,
+                           bool compile = true);
 
 }  // namespace warden
