@@ -46,9 +46,9 @@ std::string two_pass(const Bytes& b) {
 
 // Module::validate's outcome, spelled as outcome() spells load's.
 std::string validate_only(const Bytes& b) {
-  const std::optional<Error> e = Module::validate(b);
-  if (!e) return "ok";
-  return std::string(to_string(e->kind)) + ": " + e->message + " @" + std::to_string(e->offset);
+  const Result<void> r = Module::validate(b);
+  if (r) return "ok";
+  return std::string(to_string(r.error().kind)) + ": " + r.error().message + " @" + std::to_string(r.error().offset);
 }
 
 // Load `b` and check that the one pass agrees with the two, and validating

@@ -774,6 +774,22 @@ TEST(Compile, LocalsPastTheIndexedOnesKeepTheirTypesAndSlots) {
                                    w(Op::Drop), w(Op::LocalGet), 810, w(Op::Drop), w(Op::Return)}));
 }
 
+TEST(Compile, EachFunctionHasItsOwnLocals) {
+  // The indexed locals are refilled for each body: the second function's
+  // local 2 does not exist, though the first one's did.
+  Builder b;
+  b.func({I32}, {}, {op(Op::LocalGet, 2), op(Op::Drop)}, {{2, I64}});
+  EXPECT_TRUE(valid(b));
+  b.func({}, {}, {op(Op::LocalGet, 2), op(Op::Drop)}, {{1, I64}});
+  EXPECT_TRUE(fails(b, "unknown local 2"));
+  b.m.funcs.back().locals = {{2, V128}};  // now local 1 is a v128 at slot 2
+  b.m.funcs.back().body[0] = op(Op::LocalGet, 1);
+  auto r = b.run();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(words(r.value()[1]),
+            (std::vector<uint64_t>{w(XOp::Fuel), w(XOp::LocalGet128), 2, w(Op::Drop), w(Op::Drop), w(Op::Return)}));
+}
+
 TEST(Compile, WideGlobalsAndSelect) {
   // (global (mut v128) (v128.const 0)) (func (param i32) (result v128)
   //   (global.set 0 (global.get 0)) (select (global.get 0) (v128.const 1 2) (local.get 0)))

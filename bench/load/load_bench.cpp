@@ -12,7 +12,8 @@
 // run, so the peak RSS includes the module's bytes (as any embedder holding
 // them would). Then the same runs of Module::validate (decode and validate,
 // no compiling) give the rate a load would have if compiling cost nothing.
-// A measurement, never a test: it fails only when the module does not load.
+// A measurement, never a test: it fails only when the module does not load
+// or validate.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -24,7 +25,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "warden/warden.hpp"
@@ -85,9 +85,13 @@ int main(int argc, char** argv) {
   // Read at its size, as `warden run` does: a vector grown by doubling would
   // leave the peak RSS half a module higher than the bytes need.
   in.seekg(0, std::ios::end);
-  std::vector<uint8_t> bytes(static_cast<size_t>(in.tellg()));
+  const std::streamoff size = in.tellg();
+  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
   in.seekg(0);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (size <= 0 || !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()))) {
+    std::fprintf(stderr, "load_bench: cannot read %s (a regular file is needed)\n", argv[1]);
+    return 64;
+  }
   const double mb = static_cast<double>(bytes.size()) / 1e6;
   const long rss_before = peak_rss_kib();
 
@@ -127,8 +131,8 @@ int main(int argc, char** argv) {
   std::vector<double> validate_rates;
   for (int i = 0; i < runs; ++i) {
     const double c0 = cpu_seconds();
-    if (std::optional<warden::Error> e = warden::Module::validate(bytes)) {
-      std::fprintf(stderr, "load_bench: %s: validate: %s\n", argv[1], e->message.c_str());
+    if (warden::Result<void> r = warden::Module::validate(bytes); !r) {
+      std::fprintf(stderr, "load_bench: %s: validate: %s\n", argv[1], r.error().message.c_str());
       return 1;
     }
     validate_rates.push_back(mb / (cpu_seconds() - c0));

@@ -30,10 +30,14 @@ std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes, bool 
   const Limits limits = tight_limits();
   Result<std::shared_ptr<const Module>> loaded = Module::load(bytes, limits);
   if (!loaded) require_kind(loaded.error(), {ErrorKind::Malformed, ErrorKind::Invalid, ErrorKind::Exhaustion}, "load");
-  if (validate_too) {
-    const std::optional<Error> e = Module::validate(bytes, limits);
-    const std::string v = e ? describe(*e) : "ok";
-    if (v != outcome(loaded)) fail("load gives \"" + outcome(loaded) + "\", validate gives \"" + v + "\"");
+  if (validate_too) {  // the same outcome, offset included
+    const Result<void> v = Module::validate(bytes, limits);
+    auto full = [](bool ok, const Error* e) {
+      return ok ? std::string("ok") : describe(*e) + " @" + std::to_string(e->offset);
+    };
+    const std::string l = full(loaded.ok(), loaded ? nullptr : &loaded.error());
+    const std::string w = full(v.ok(), v ? nullptr : &v.error());
+    if (l != w) fail("load gives \"" + l + "\", validate gives \"" + w + "\"");
   }
 
   Result<ast::Module> tree = decode(bytes, limits);

@@ -16,7 +16,7 @@ int validate(const ValidateOptions& o) {
   auto bytes = read_module(o.file, limits, exit_code);
   if (!bytes) return exit_code;
   // Nothing runs, so nothing is compiled: the outcome is Module::load's.
-  if (std::optional<Error> e = Module::validate(*bytes, limits)) return report_load_error(o.file, *e);
+  if (Result<void> r = Module::validate(*bytes, limits); !r) return report_load_error(o.file, r.error());
   return kExitOk;
 }
 

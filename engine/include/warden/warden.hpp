@@ -220,10 +220,10 @@ class Module {
   /// Decode (spec 5), validate (spec 3) and compile. Errors: Malformed,
   /// Invalid, Exhaustion (load-time limits).
   static Result<std::shared_ptr<const Module>> load(std::span<const uint8_t> bytes, const Limits& limits = {});
-  /// Decode and validate without compiling (as WebAssembly.validate): the
-  /// error load() would give, or none, in less time and memory; nothing
-  /// is kept.
-  static std::optional<Error> validate(std::span<const uint8_t> bytes, const Limits& limits = {});
+  /// Decode and validate without compiling (as WebAssembly.validate): ok,
+  /// or the error load() would give (kind, message and offset), in less
+  /// time and memory; nothing is kept.
+  static Result<void> validate(std::span<const uint8_t> bytes, const Limits& limits = {});
 
   std::vector<ImportInfo> imports() const;
   std::vector<ExportInfo> exports() const;

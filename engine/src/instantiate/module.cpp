@@ -31,10 +31,10 @@ Result<std::shared_ptr<const Module>> Module::load(std::span<const uint8_t> byte
   return make_module(std::move(m->tree), std::move(m->code));
 }
 
-std::optional<Error> Module::validate(std::span<const uint8_t> bytes, const Limits& limits) {
+Result<void> Module::validate(std::span<const uint8_t> bytes, const Limits& limits) {
   Result<Loaded> m = load_binary(bytes, limits, nullptr, false);
-  if (!m) return m.error();
-  return std::nullopt;
+  if (!m) return std::move(m).error();
+  return {};
 }
 
 Result<std::shared_ptr<const Module>> load_syntax(ast::Module m, const Limits& limits) {

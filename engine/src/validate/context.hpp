@@ -68,7 +68,7 @@ class FunctionCompiler {
  public:
   /// Compiled code goes into `out` (its funcs are the caller's to fill).
   /// With `emit` false bodies are validated only: the same outcome, and
-  /// each CompiledFunc's code is empty.
+  /// each CompiledFunc's code is empty and its max_stack 0.
   FunctionCompiler(const Context& c, const Limits& limits, code::CompiledCode& out, bool emit = true);
   ~FunctionCompiler();
   /// The body in the tree.

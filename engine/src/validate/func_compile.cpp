@@ -52,21 +52,27 @@ struct Signature {
   ValType params[3];
   uint8_t count;
   ValType result;  // kAny: none
-  bool fuses;      // some fused form exists (code::fusable): try_fuse may take it
+  uint32_t forms;  // bit f: code::fusable(op, f), asked once per row here rather than per instruction
 };
+static_assert(code::kForms <= 32);
 constexpr std::array<Signature, kOpCount> kSignatures = [] {
   std::array<Signature, kOpCount> t{};
   for (uint16_t i = 0; i < kOpCount; ++i) {
     const OpInfo& o = kOpInfo[i];
-    Signature s{{kAny, kAny, kAny}, 0, from_ty(o.result), false};
+    Signature s{{kAny, kAny, kAny}, 0, from_ty(o.result), 0};
     for (Ty p : {o.p1, o.p2, o.p3}) {
       if (p != Ty::_) s.params[s.count++] = from_ty(p);
     }
-    for (int f = 0; f < code::kForms; ++f) s.fuses = s.fuses || code::fusable(static_cast<Op>(i), f);
+    for (int f = 0; f < code::kForms; ++f) {
+      if (code::fusable(static_cast<Op>(i), f)) s.forms |= uint32_t{1} << f;
+    }
     t[i] = s;
   }
   return t;
 }();
+
+// code::fusable, from the table.
+bool fusable(Op op, int form) { return (kSignatures[static_cast<uint16_t>(op)].forms >> form) & 1; }
 
 constexpr bool is_num(ValType t) {
   return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64 || t == kAny;
@@ -124,6 +130,7 @@ class Compiler {
       : c_(c), limits_(limits), out_(out), emit_(emit) {
     vals_.reserve(32);
     ctrl_.reserve(8);
+    flat_.reserve(kFlatLocals);
     if (emit_) code_.reserve(256);
   }
   Result<code::CompiledFunc> compile(const ast::Function& f);
@@ -307,8 +314,8 @@ class Compiler {
     ValType type;
     uint32_t slot;
   };
-  // At most this many a function: filling them costs that much per body, at
-  // least 4 bytes of it, even when no local is used.
+  // At most this many a function: every body pays for filling them, even
+  // one that uses no local, and a body takes 4 bytes of module at least.
   static constexpr uint32_t kFlatLocals = 256;
   std::vector<FlatLocal> flat_;  // locals_ by index, up to kFlatLocals
   uint32_t local_count_ = 0;
@@ -565,7 +572,7 @@ bool Compiler::plain(const ast::Instr& in) {
   }
   const Signature& sig = kSignatures[static_cast<uint16_t>(in.op)];
   if (!pop_vals(std::span<const ValType>(sig.params, sig.count))) return false;
-  if (live() && !(sig.fuses && try_fuse(in))) emit_plain(in);
+  if (live() && !(sig.forms != 0 && try_fuse(in))) emit_plain(in);
   if (sig.result != kAny) push(sig.result);
   return true;
 }
@@ -912,7 +919,7 @@ bool Compiler::try_fuse(const ast::Instr& in) {
     imm[0] = x[1];
     ++nimm;
   }
-  if (src < 0 || !code::fusable(in.op, code::form(src, code::kPush))) return false;
+  if (src < 0 || !fusable(in.op, code::form(src, code::kPush))) return false;
   code_.resize(static_cast<size_t>(first - code_.data()));
   nlast_ -= first == last ? 1 : 2;  // forget what was taken back; an op before it stays
   emit_op(code::fused_word(in.op, code::form(src, code::kPush)));
@@ -938,7 +945,7 @@ bool Compiler::swap_fuse(const ast::Instr& in) {
   const int src = code::src_of(form);
   if (code::mode_of(form) != code::kPush || (src != code::kLocals && src != code::kLocalConst)) return false;
   const int to = code::form(code::kStackLocal, code::kPush);
-  if (!code::fusable(in.op, to)) return false;
+  if (!fusable(in.op, to)) return false;
   const uint64_t slot = code_[x.pc + 1];
   code_.erase(code_.begin() + static_cast<ptrdiff_t>(x.pc), code_.begin() + static_cast<ptrdiff_t>(f.pc));
   --nlast_;
@@ -1017,7 +1024,7 @@ bool Compiler::fuse_result(int mode) {
   } else {
     return false;
   }
-  if (!code::fusable(op, code::form(src, mode))) return false;
+  if (!fusable(op, code::form(src, mode))) return false;
   e.word = code::fused_word(op, code::form(src, mode));
   code_[e.pc] = word(e.word);
   return true;
