@@ -130,7 +130,7 @@ class Compiler {
       : c_(c), limits_(limits), out_(out), emit_(emit) {
     vals_.reserve(32);
     ctrl_.reserve(8);
-    flat_.reserve(kFlatLocals);
+    flat_.reserve(32);
     if (emit_) code_.reserve(256);
   }
   Result<code::CompiledFunc> compile(const ast::Function& f);
