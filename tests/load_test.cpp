@@ -30,7 +30,10 @@ using wasm_builder::i64_const;
 using wasm_builder::local_get;
 using VT = ValType;
 
-std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
+// "ok", or the error's kind, message and offset: what must agree between
+// the ways of loading.
+template <class T>
+std::string outcome(const Result<T>& r) {
   if (r) return "ok";
   return std::string(to_string(r.error().kind)) + ": " + r.error().message + " @" + std::to_string(r.error().offset);
 }
@@ -38,18 +41,11 @@ std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
 // The two-pass reference: the whole tree first, then validation of it.
 std::string two_pass(const Bytes& b) {
   Result<ast::Module> tree = decode(b, Limits{});
-  if (!tree)
-    return std::string(to_string(tree.error().kind)) + ": " + tree.error().message + " @" +
-           std::to_string(tree.error().offset);
+  if (!tree) return outcome(tree);
   return outcome(load_syntax(std::move(tree).value()));
 }
 
-// Module::validate's outcome, spelled as outcome() spells load's.
-std::string validate_only(const Bytes& b) {
-  const Result<void> r = Module::validate(b);
-  if (r) return "ok";
-  return std::string(to_string(r.error().kind)) + ": " + r.error().message + " @" + std::to_string(r.error().offset);
-}
+std::string validate_only(const Bytes& b) { return outcome(Module::validate(b)); }
 
 // Load `b` and check that the one pass agrees with the two, and validating
 // without compiling with both, then return it.

@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "warden/warden.hpp"
@@ -57,6 +58,14 @@ size_t resident_bytes() {
   size_t pages = 0, resident = 0;
   if (!(f >> pages >> resident)) return 0;
   return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// The module did not load or validate: its error, kind first; exit status 1.
+int refused(const char* file, const char* what, const warden::Error& e) {
+  std::fprintf(stderr, "load_bench: %s: %s: %s: %s at %llu\n", file, what,
+               std::string(warden::to_string(e.kind)).c_str(), e.message.c_str(),
+               static_cast<unsigned long long>(e.offset));
+  return 1;
 }
 
 long peak_rss_kib() {
@@ -105,9 +114,7 @@ int main(int argc, char** argv) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double c = cpu_seconds() - c0;
     if (!m) {
-      std::fprintf(stderr, "load_bench: %s: %s at %llu\n", argv[1], m.error().message.c_str(),
-                   static_cast<unsigned long long>(m.error().offset));
-      return 1;
+      return refused(argv[1], "load", m.error());
     }
     kept = heap_in_use() - heap0;
     if (i == 0) grew = resident_bytes() - resident0;
@@ -131,10 +138,7 @@ int main(int argc, char** argv) {
   std::vector<double> validate_rates;
   for (int i = 0; i < runs; ++i) {
     const double c0 = cpu_seconds();
-    if (warden::Result<void> r = warden::Module::validate(bytes); !r) {
-      std::fprintf(stderr, "load_bench: %s: validate: %s\n", argv[1], r.error().message.c_str());
-      return 1;
-    }
+    if (warden::Result<void> r = warden::Module::validate(bytes); !r) return refused(argv[1], "validate", r.error());
     validate_rates.push_back(mb / (cpu_seconds() - c0));
   }
   std::printf("validate only (Module::validate, no compiling): median %.1f MB/s CPU time (%d runs)\n",

@@ -20,8 +20,13 @@ Limits tight_limits() {
 
 namespace {
 
-std::string outcome(const Result<std::shared_ptr<const Module>>& r) {
-  return r ? std::string("ok") : describe(r.error());
+// "ok", or the error's kind and message; with `at`, its offset too.
+template <class T>
+std::string outcome(const Result<T>& r, bool at = false) {
+  if (r) return "ok";
+  std::string s = describe(r.error());
+  if (at) s += " @" + std::to_string(r.error().offset);
+  return s;
 }
 
 }  // namespace
@@ -31,13 +36,8 @@ std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes, bool 
   Result<std::shared_ptr<const Module>> loaded = Module::load(bytes, limits);
   if (!loaded) require_kind(loaded.error(), {ErrorKind::Malformed, ErrorKind::Invalid, ErrorKind::Exhaustion}, "load");
   if (validate_too) {  // the same outcome, offset included
-    const Result<void> v = Module::validate(bytes, limits);
-    auto full = [](bool ok, const Error* e) {
-      return ok ? std::string("ok") : describe(*e) + " @" + std::to_string(e->offset);
-    };
-    const std::string l = full(loaded.ok(), loaded ? nullptr : &loaded.error());
-    const std::string w = full(v.ok(), v ? nullptr : &v.error());
-    if (l != w) fail("load gives \"" + l + "\", validate gives \"" + w + "\"");
+    const std::string l = outcome(loaded, true), v = outcome(Module::validate(bytes, limits), true);
+    if (l != v) fail("load gives \"" + l + "\", validate gives \"" + v + "\"");
   }
 
   Result<ast::Module> tree = decode(bytes, limits);

@@ -21,9 +21,10 @@ namespace warden::fuzz {
 ///     syntax_of() is the decoded tree (without the function bodies and
 ///     custom sections, which it does not keep);
 ///  4. with `validate_too`: Module::validate (no compiling) gives load's
-///     outcome, the error's offset included. binary_mutate asks for it; decode_validate does not, as it
-///     would cost that target a third pass over every body, and load and
-///     validate share all but the emitting of code.
+///     outcome, the error's offset included. binary_mutate asks for it;
+///     decode_validate does not, as it would cost that target a third pass
+///     over every body, and load and validate share all but the emitting
+///     of code.
 /// Returns the loaded module, or null.
 std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes, bool validate_too = false);
 

@@ -71,8 +71,8 @@ constexpr std::array<Signature, kOpCount> kSignatures = [] {
   return t;
 }();
 
-// code::fusable, from the table.
-bool fusable(Op op, int form) { return (kSignatures[static_cast<uint16_t>(op)].forms >> form) & 1; }
+// code::fusable(op, form), read from the table's bits.
+bool has_form(Op op, int form) { return (kSignatures[static_cast<uint16_t>(op)].forms >> form) & 1; }
 
 constexpr bool is_num(ValType t) {
   return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64 || t == kAny;
@@ -919,7 +919,7 @@ bool Compiler::try_fuse(const ast::Instr& in) {
     imm[0] = x[1];
     ++nimm;
   }
-  if (src < 0 || !fusable(in.op, code::form(src, code::kPush))) return false;
+  if (src < 0 || !has_form(in.op, code::form(src, code::kPush))) return false;
   code_.resize(static_cast<size_t>(first - code_.data()));
   nlast_ -= first == last ? 1 : 2;  // forget what was taken back; an op before it stays
   emit_op(code::fused_word(in.op, code::form(src, code::kPush)));
@@ -945,7 +945,7 @@ bool Compiler::swap_fuse(const ast::Instr& in) {
   const int src = code::src_of(form);
   if (code::mode_of(form) != code::kPush || (src != code::kLocals && src != code::kLocalConst)) return false;
   const int to = code::form(code::kStackLocal, code::kPush);
-  if (!fusable(in.op, to)) return false;
+  if (!has_form(in.op, to)) return false;
   const uint64_t slot = code_[x.pc + 1];
   code_.erase(code_.begin() + static_cast<ptrdiff_t>(x.pc), code_.begin() + static_cast<ptrdiff_t>(f.pc));
   --nlast_;
@@ -1024,7 +1024,7 @@ bool Compiler::fuse_result(int mode) {
   } else {
     return false;
   }
-  if (!fusable(op, code::form(src, mode))) return false;
+  if (!has_form(op, code::form(src, mode))) return false;
   e.word = code::fused_word(op, code::form(src, mode));
   code_[e.pc] = word(e.word);
   return true;
