@@ -14,6 +14,7 @@
 #include <string>
 
 #include "runtime/runtime.hpp"
+#include "validate/validator.hpp"
 #include "warden/binary.hpp"
 #include "warden/script.hpp"
 #include "warden/syntax.hpp"
@@ -47,13 +48,42 @@ std::string two_pass(const Bytes& b) {
 
 std::string validate_only(const Bytes& b) { return outcome(Module::validate(b)); }
 
+Limits on_threads(uint32_t n) {
+  Limits l;
+  l.load_threads = n;
+  return l;
+}
+
+// The bodies decoded after the rest of the module, on `n` threads
+// (validate/deferred.hpp): loaded, and validated only.
+void expect_threads_agree(const Bytes& b, const std::string& one, uint32_t n) {
+  EXPECT_EQ(outcome(Module::load(b, on_threads(n))), one) << n << " threads";
+  EXPECT_EQ(outcome(Module::validate(b, on_threads(n))), one) << n << " threads, validate";
+}
+
 // Load `b` and check that the one pass agrees with the two, and validating
-// without compiling with both, then return it.
+// without compiling with both, and loading on two and on three threads,
+// then return it.
 std::string load(const Bytes& b) {
   std::string one = outcome(Module::load(b));
   EXPECT_EQ(one, two_pass(b));
   EXPECT_EQ(one, validate_only(b));
+  expect_threads_agree(b, one, 2);
+  expect_threads_agree(b, one, 3);
   return one;
+}
+
+// What load_binary compiled for each function, op numbers (not handler
+// addresses) and frame shape, or the error.
+std::vector<std::vector<uint64_t>> compiled(const Bytes& b, uint32_t threads) {
+  Result<Loaded> r = load_binary(b, on_threads(threads));
+  std::vector<std::vector<uint64_t>> out;
+  if (!r) return out;
+  for (const code::CompiledFunc& f : r->code.funcs) {
+    out.emplace_back(f.code.begin(), f.code.end());
+    out.back().insert(out.back().end(), {f.type, f.param_slots, f.local_slots, f.result_slots, f.max_stack});
+  }
+  return out;
 }
 
 // The offset of the first occurrence of `needle` in `b`.
@@ -385,6 +415,85 @@ TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
   EXPECT_EQ((*r)[0].as_i32(), 1u);
 }
 
+// ---- Bodies on several threads (Limits::load_threads, validate/deferred.hpp).
+// load() checks two and three threads against the one pass; these use
+// enough bodies for the runs to be shared out, and pin the outcome.
+
+// `n` functions () -> i32, function k returning k * 7 unless `bodies`
+// replaces its body (without the final end); each exported as "f<k>".
+Bytes many_funcs(uint32_t n, const std::map<uint32_t, Bytes>& bodies = {}) {
+  wasm_builder::Module m;
+  const uint32_t t = m.type({}, {VT::I32});
+  for (uint32_t k = 0; k < n; ++k) {
+    auto it = bodies.find(k);
+    m.func(t, it != bodies.end() ? it->second : i32_const(static_cast<int32_t>(k * 7)));
+    m.export_func("f" + std::to_string(k), k);
+  }
+  return m.build();
+}
+
+TEST(LoadOnThreads, LowestInvalidBodyWinsWhicheverThreadTookIt) {
+  // Body 20: (i64.const 7) for an i32 result; body 150: an unknown local.
+  const Bytes b = many_funcs(200, {{20, i64_const(0x1234)}, {150, local_get(3)}});
+  const size_t end20 = offset_of(b, i64_const(0x1234)) + i64_const(0x1234).size();
+  EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end20));
+  expect_threads_agree(b, load(b), 8);
+}
+
+TEST(LoadOnThreads, MalformedByteInALaterBodyWinsOverAnEarlierInvalidOne) {
+  const Bytes b = many_funcs(200, {{5, i64_const(0x1234)}, {180, cat({i32_const(0x4321), {0xFF}})}});
+  const size_t bad = offset_of(b, cat({i32_const(0x4321), {0xFF}})) + i32_const(0x4321).size();
+  EXPECT_EQ(load(b), "malformed: illegal opcode @" + std::to_string(bad));
+}
+
+TEST(LoadOnThreads, EarlierOfTwoMalformedBodiesWins) {
+  const Bytes b = many_funcs(200, {{60, cat({i32_const(0x4321), {0xFF}})}, {199, {0xFE}}});
+  const size_t bad = offset_of(b, cat({i32_const(0x4321), {0xFF}})) + i32_const(0x4321).size();
+  EXPECT_EQ(load(b), "malformed: illegal opcode @" + std::to_string(bad));
+}
+
+TEST(LoadOnThreads, BodyRunningPastItsEntryIsASizeMismatch) {
+  // Body 100 is [size 5][0 locals][i32.const 0x2bc (2 bytes)][end]; its
+  // size made 4, its end lies past its entry. The decoder that skipped it
+  // reads on from inside it, and finds nothing that could come first.
+  Bytes b = many_funcs(200);
+  const Bytes entry = {0x05, 0x00, 0x41, 0xBC, 0x05, 0x0B};  // i32.const 700
+  const size_t at = offset_of(b, entry);
+  b[at] = 0x04;
+  EXPECT_EQ(load(b), "malformed: section size mismatch @" + std::to_string(at + 1));
+}
+
+TEST(LoadOnThreads, EntryClaimingBytesPastTheModuleEnd) {
+  // The code section last, and its last entry claiming one byte more than
+  // the module holds, which a length may (it counts from its own first
+  // byte): the decoder that skipped the entry stops at the module's end.
+  Bytes b = many_funcs(3);
+  const Bytes last = {0x04, 0x00, 0x41, 0x0E, 0x0B};  // [size][0 locals][i32.const 14][end]
+  const size_t at = b.size() - last.size();
+  ASSERT_EQ(Bytes(b.begin() + static_cast<ptrdiff_t>(at), b.end()), last);
+  b[at] = 0x05;
+  EXPECT_EQ(load(b), "malformed: section size mismatch @" + std::to_string(at + 1));
+}
+
+TEST(LoadOnThreads, EveryFunctionRunsAsLoadedOnOneThread) {
+  constexpr uint32_t kFuncs = 500;
+  const Bytes b = many_funcs(kFuncs);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(b, on_threads(4));
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(compiled(b, 4), compiled(b, 1));
+  Store store;
+  auto inst = store.instantiate(*loaded, {});
+  ASSERT_TRUE(inst) << inst.error().message;
+  for (uint32_t k = 0; k < kFuncs; ++k) {
+    std::optional<Extern> f = (*inst)->find_export("f" + std::to_string(k));
+    ASSERT_TRUE(f) << k;
+    auto r = store.invoke(f->func, {});
+    ASSERT_TRUE(r) << k << ": " << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0].as_i32(), k * 7) << k;
+  }
+}
+
 // Every module of the official testsuite, binary as written or text
 // encoded: the one pass agrees with the two on the error's kind, message
 // and offset, and so does Module::validate.
@@ -406,6 +515,13 @@ TEST(LoadOnePass, SpecTestsuiteModulesAgreeWithTwoPasses) {
       Result<std::shared_ptr<const Module>> one = Module::load(b);
       EXPECT_EQ(outcome(one), two_pass(b)) << f.filename() << ":" << c.pos.line;
       EXPECT_EQ(outcome(one), validate_only(b)) << f.filename() << ":" << c.pos.line;
+      SCOPED_TRACE(f.filename().string() + ":" + std::to_string(c.pos.line));
+      expect_threads_agree(b, outcome(one), 2);
+      if (one) {
+        const auto words = compiled(b, 1);
+        EXPECT_EQ(words.size(), syntax_of(**one).funcs.size());
+        EXPECT_EQ(compiled(b, 3), words);
+      }
       ++verdicts[one ? "ok" : std::string(to_string(one.error().kind))];
     }
   }

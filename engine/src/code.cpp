@@ -122,4 +122,12 @@ void CompiledCode::seal() {
   left_ = 0;
 }
 
+void CompiledCode::absorb(CompiledCode&& other) {
+  for (Chunk& c : other.chunks_) chunks_.push_back(std::move(c));
+  allocated_ += other.allocated_;
+  used_ += other.used_;
+  other.chunks_.clear();
+  other.allocated_ = other.used_ = 0;
+}
+
 }  // namespace warden::code

@@ -236,6 +236,10 @@ class CompiledCode {
   std::span<const uint64_t> add(std::span<const uint64_t> words);
   /// Trims the open chunk to the words it holds (at the end of a load).
   void seal();
+  /// Takes over the chunks of `other`, which is sealed, and with them the
+  /// words its functions' code spans point to (funcs are not moved: they
+  /// are the caller's to place).
+  void absorb(CompiledCode&& other);
   /// Words allocated, and words holding code (and guards).
   size_t allocated() const { return allocated_; }
   size_t used() const { return used_; }

@@ -29,7 +29,7 @@ struct RunOptions {
   std::string invoke;
   std::vector<std::string> args;
   uint64_t fuel = 0, timeout_ms = 0, seed = 0;
-  uint32_t call_depth = 0, max_open_files = 0;
+  uint32_t call_depth = 0, max_open_files = 0, load_threads = 0;
   std::string max_memory;
   bool deterministic = false;
   std::vector<std::string> dirs, dirs_rw, env, allow;
@@ -279,6 +279,7 @@ Outcome run(const RunOptions& o, RunReport& rep) {
     rep.verify = clock.lap(rep.spans, "verify");
     rep.signer = p.signature_keys[signer];
   }
+  limits.load_threads = load_threads(bytes->size(), o.load_threads);
   auto loaded = Module::load(*bytes, limits);
   if (!loaded.ok()) return load_failure(o.file, loaded.error());
   rep.load = clock.lap(rep.spans, "load");
@@ -505,6 +506,7 @@ void setup(CLI::App& sub, int& exit_code) {
   o->memory_opt =
       sub.add_option("--max-memory", o->max_memory, "largest size any memory may reach: bytes, or 64KiB, 16MiB, 1GiB")
           ->type_name("SIZE");
+  add_load_threads_option(sub, o->load_threads);
   o->depth_opt = sub.add_option("--call-depth", o->call_depth, "most wasm frames on the call stack (default 20000)");
   o->files_opt = sub.add_option("--max-open-files", o->max_open_files,
                                 "most descriptors a WASI guest may hold, stdio and preopens "

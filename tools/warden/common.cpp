@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include "cli.hpp"
 #include "warden/signature.hpp"
@@ -79,6 +80,19 @@ bool check_signature(const std::string& file, std::span<const uint8_t> bytes, co
   }
   if (signer) *signer = v.key;
   return true;
+}
+
+uint32_t load_threads(size_t module_bytes, uint32_t flag) {
+  if (flag != 0) return flag;
+  if (module_bytes < (size_t{1} << 20)) return 1;
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+}
+
+void add_load_threads_option(CLI::App& sub, uint32_t& flag) {
+  sub.add_option("--load-threads", flag,
+                 "validate and compile function bodies on N threads (1..64; default: the hardware threads, at "
+                 "most 8, for a module of 1 MiB or more, else 1); the outcome is the same for any N")
+      ->check(CLI::Range(1, 64));
 }
 
 std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits, int& exit_code) {

@@ -389,6 +389,14 @@ class Decoder {
     if (total >= (uint64_t{1} << 32)) return r_.fail("too many locals", start);
     uint64_t params = f.type < m_.types.size() ? m_.types[f.type].params.size() : 0;
     if (params + total > limits_.max_locals) return r_.fail_kind(ErrorKind::Exhaustion, "too many locals", start);
+    if (sink_ && sink_->defers()) {
+      sink_->defer(index, r_.pos(), start, size);
+      // len() counts from the size's own first byte, so the entry may
+      // claim up to four bytes past the module's end: the sink's decoding
+      // reports that ("unexpected end"), ahead of what this finds next.
+      r_.seek(std::min<size_t>(start + size, r_.size()));
+      return;
+    }
     in.reset();
     if (sink_) {
       sink_->body(index, in);

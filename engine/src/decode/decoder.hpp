@@ -26,6 +26,20 @@ class BodySink {
   /// final end or fewer; the decoder reads whatever is left, so a malformed
   /// byte later in the body or module is still found.
   virtual void body(uint32_t index, InstrReader& in) = 0;
+  /// Whether the sink takes bodies whole instead (defer()): the decoder
+  /// then reads each body's size and locals, and skips its instructions.
+  virtual bool defers() const { return false; }
+  /// Body `index`, not decoded: its code entry starts at `start` (after its
+  /// size) and is `size` bytes, and its instructions start at `at`. The
+  /// sink decodes them itself, later, over the same module bytes (Reader
+  /// restarted at `at`), and checks that they end at start + size
+  /// ("section size mismatch", at `start`), as the decoder would have.
+  /// Any malformed byte it finds there comes before every error the
+  /// decoder reports afterwards: the decoder read no byte of the body
+  /// past its locals.
+  virtual void defer(uint32_t index, size_t at, size_t start, uint32_t size) {
+    static_cast<void>(index), static_cast<void>(at), static_cast<void>(start), static_cast<void>(size);
+  }
 };
 
 /// decode() (warden/binary.hpp), or, when `sink` is not null, what

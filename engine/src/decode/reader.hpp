@@ -229,6 +229,12 @@ class Reader {
   void seek(size_t pos) {
     if (ok()) cur_ = begin_ + pos;
   }
+  /// Forget the latched error and read on from `pos` (at most size()):
+  /// one reader, and the InstrReader bound to it, for body after body.
+  void restart(size_t pos) {
+    error_.reset();
+    cur_ = begin_ + pos;
+  }
 
  private:
   const uint8_t* begin_;

@@ -12,6 +12,7 @@
 
 #include "decode/decoder.hpp"
 #include "validate/context.hpp"
+#include "validate/deferred.hpp"
 #include "validate/validator.hpp"
 
 namespace warden {
@@ -253,17 +254,21 @@ std::optional<Error> check_start_exports(const ast::Module& m, const Context& c)
 // comes first: decode-then-validate is what the spec describes).
 class BinaryLoader final : public decode_detail::BodySink {
  public:
-  BinaryLoader(const Limits& limits, const uint64_t* op_words, bool compile) : limits_(limits), compile_(compile) {
+  BinaryLoader(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words, bool compile)
+      : bytes_(bytes), limits_(limits), compile_(compile) {
     c_.op_words = op_words;
   }
 
   void begin_code(const ast::Module& m) override {
     began_ = true;
+    has_data_count_ = m.data_count.has_value();
+    if (defers()) deferred_.reserve(m.funcs.size());
     if ((sections_error_ = check_sections(m, limits_, c_))) return;
     // A body may name a data segment only with a data count section
     // (the decoder's rule, spec 5.5.15), whose count the data section must
     // match: it stands for the data section not yet decoded.
     c_.datas = m.data_count.value_or(0);
+    if (defers()) return;  // the bodies wait for finish()
     compiler_.emplace(c_, limits_, code_, compile_);
     if (compile_) code_.funcs.reserve(m.funcs.size());
   }
@@ -278,12 +283,33 @@ class BinaryLoader final : public decode_detail::BodySink {
       code_.funcs.push_back(r.value());
   }
 
+  // On more than one thread the decoder skips the bodies' instructions, and
+  // finish() has them decoded, validated and compiled in parallel.
+  bool defers() const override { return limits_.load_threads > 1; }
+  void defer(uint32_t index, size_t at, size_t start, uint32_t size) override {
+    deferred_.push_back({index, static_cast<uint32_t>(at), static_cast<uint32_t>(start), size});
+  }
+
   Result<Loaded> finish(Result<ast::Module> decoded) {
-    if (!decoded) return decoded.error();
     Loaded out;
-    out.tree = std::move(decoded).value();
-    if (!began_) begin_code(out.tree);  // no code section (so no functions)
-    c_.m = &out.tree;                   // the decoder's tree has moved here
+    if (decoded) {
+      out.tree = std::move(decoded).value();
+      if (!began_) begin_code(out.tree);  // no code section (so no functions)
+      c_.m = &out.tree;                   // the decoder's tree has moved here
+    }
+    if (!deferred_.empty()) {
+      // The bodies come before anything the decoder read after them, so a
+      // malformed byte in one is the module's error, whatever the decoder
+      // found since. With the module already failed, or its other
+      // sections invalid, the bodies are only decoded.
+      const bool check = decoded && !sections_error_;
+      valid::DeferredResult d = valid::run_deferred(bytes_, has_data_count_, deferred_, check ? &c_ : nullptr, limits_,
+                                                    compile_, limits_.load_threads);
+      if (d.malformed) return *d.malformed;
+      body_error_ = std::move(d.invalid);
+      if (check && !body_error_) code_ = std::move(d.code);
+    }
+    if (!decoded) return decoded.error();
     if (sections_error_) {
       // Checked again on the whole tree for the offset: a function's (an
       // unknown type index) is that of its code entry, which the decoder
@@ -301,12 +327,14 @@ class BinaryLoader final : public decode_detail::BodySink {
   }
 
  private:
+  std::span<const uint8_t> bytes_;
   const Limits& limits_;
   const bool compile_;
   Context c_;
-  bool began_ = false;
+  bool began_ = false, has_data_count_ = false;
   std::optional<Error> sections_error_, body_error_;
   std::optional<valid::FunctionCompiler> compiler_;
+  std::vector<valid::DeferredBody> deferred_;
   code::CompiledCode code_;
 };
 
@@ -314,7 +342,7 @@ class BinaryLoader final : public decode_detail::BodySink {
 
 Result<Loaded> load_binary(std::span<const uint8_t> bytes, const Limits& limits, const uint64_t* op_words,
                            bool compile) {
-  BinaryLoader loader(limits, op_words, compile);
+  BinaryLoader loader(bytes, limits, op_words, compile);
   Result<ast::Module> decoded = decode_detail::decode_module(bytes, limits, &loader);
   return loader.finish(std::move(decoded));
 }

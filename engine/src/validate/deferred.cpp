@@ -1,0 +1,157 @@
+// Deferred bodies on several threads (deferred.hpp).
+//
+// Each thread claims runs of consecutive bodies from a shared counter and
+// handles them with its own reader, compiler and code chunks; nothing it
+// writes is shared until the threads are joined. Then the lowest-indexed
+// error of each kind wins, and the threads' chunks and functions are put
+// together in function order. Which thread took which run changes nothing
+// but where the words lie.
+#include "validate/deferred.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "decode/expr.hpp"
+#include "decode/reader.hpp"
+
+namespace warden::valid {
+namespace {
+
+constexpr uint32_t kMaxThreads = 64;
+constexpr size_t kNone = std::numeric_limits<size_t>::max();
+
+// Lowers `a` to `v` if `v` is lower.
+void lower(std::atomic<size_t>& a, size_t v) {
+  size_t cur = a.load(std::memory_order_relaxed);
+  while (v < cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {}
+}
+
+struct Shared {
+  std::span<const uint8_t> bytes;
+  bool has_data_count;
+  std::span<const DeferredBody> bodies;
+  const Context* c;
+  const Limits& limits;
+  bool emit;
+  // Set here, not by the caller's braces, so an aggregate initialisation
+  // cannot reset them.
+  std::vector<size_t> runs = {};  // run k is bodies [runs[k], runs[k + 1])
+  std::atomic<size_t> next{0};
+  // The lowest body known to be malformed (nothing after it matters) and
+  // to be invalid (after it, only malformed bytes matter). Hints only: each
+  // thread's own record below is what the result is built from.
+  std::atomic<size_t> first_malformed{kNone}, first_invalid{kNone};
+};
+
+struct Worker {
+  code::CompiledCode code;
+  std::vector<std::pair<uint32_t, uint32_t>> placed;  // function index, index in code.funcs
+  size_t malformed_at = kNone, invalid_at = kNone;    // body slots
+  std::optional<Error> malformed, invalid;
+
+  void run(Shared& s) {
+    decode_detail::Reader r(s.bytes);
+    decode_detail::InstrReader in(r, s.has_data_count);
+    std::optional<FunctionCompiler> compiler;
+    if (s.c) compiler.emplace(*s.c, s.limits, code, s.emit);
+    ast::Instr rest;
+    for (size_t k; (k = s.next.fetch_add(1, std::memory_order_relaxed)) + 1 < s.runs.size();) {
+      for (size_t slot = s.runs[k]; slot < s.runs[k + 1]; ++slot) {
+        if (slot > s.first_malformed.load(std::memory_order_relaxed)) return;  // runs only go up
+        const DeferredBody& b = s.bodies[slot];
+        r.restart(b.at);
+        in.reset();
+        std::optional<Result<code::CompiledFunc>> compiled;
+        if (compiler && slot < s.first_invalid.load(std::memory_order_relaxed)) {
+          compiled = compiler->compile(s.c->m->funcs[b.index], in);
+        }
+        while (in.next(rest)) {}
+        if (r.ok() && r.pos() != size_t{b.start} + b.size) r.fail("section size mismatch", b.start);
+        if (!r.ok()) {
+          if (slot < malformed_at) {
+            malformed_at = slot;
+            malformed = r.error();
+          }
+          lower(s.first_malformed, slot);
+          return;  // every body after this one is later still
+        }
+        if (!compiled) continue;
+        if (!*compiled) {
+          if (slot < invalid_at) {
+            invalid_at = slot;
+            invalid = compiled->error();
+          }
+          lower(s.first_invalid, slot);
+        } else if (s.emit) {
+          placed.emplace_back(b.index, static_cast<uint32_t>(code.funcs.size()));
+          code.funcs.push_back(compiled->value());
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count, std::span<const DeferredBody> bodies,
+                            const Context* c, const Limits& limits, bool emit, uint32_t threads) {
+  Shared s{bytes, has_data_count, bodies, c, limits, emit && c != nullptr};
+  // Runs of about an eighth of a thread's share of the bytes: few enough
+  // claims to keep the counter cold, enough to even out bodies of uneven
+  // cost.
+  const size_t wanted = std::clamp<uint32_t>(threads, 1, kMaxThreads);
+  uint64_t total = 0;
+  for (const DeferredBody& b : bodies) total += b.size;
+  const uint64_t per_run = std::max<uint64_t>(total / (wanted * 8), 1);
+  s.runs.push_back(0);
+  uint64_t in_run = 0;
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    in_run += bodies[i].size;
+    if (in_run >= per_run || i + 1 == bodies.size()) {
+      s.runs.push_back(i + 1);
+      in_run = 0;
+    }
+  }
+  const size_t n = std::min(wanted, s.runs.size() - 1);
+
+  std::vector<Worker> workers(std::max<size_t>(n, 1));
+  std::vector<std::thread> started;
+  started.reserve(workers.size() - 1);
+  for (size_t t = 1; t < workers.size(); ++t) {
+    try {
+      started.emplace_back([&s, &w = workers[t]] { w.run(s); });
+    } catch (const std::system_error&) {
+      break;  // the threads already running, and this one, take the rest
+    }
+  }
+  workers[0].run(s);
+  for (std::thread& t : started) t.join();
+
+  DeferredResult out;
+  size_t malformed_at = kNone, invalid_at = kNone;
+  for (Worker& w : workers) {
+    if (w.malformed_at < malformed_at) {
+      malformed_at = w.malformed_at;
+      out.malformed = std::move(w.malformed);
+    }
+    if (w.invalid_at < invalid_at) {
+      invalid_at = w.invalid_at;
+      out.invalid = std::move(w.invalid);
+    }
+  }
+  if (out.malformed || out.invalid || !s.emit) return out;
+  out.code.funcs.resize(bodies.size());
+  for (Worker& w : workers) {
+    w.code.seal();  // may move a chunk, and with it the spans in w.code.funcs
+    for (auto [index, k] : w.placed) out.code.funcs[index] = w.code.funcs[k];
+    out.code.absorb(std::move(w.code));
+  }
+  return out;
+}
+
+}  // namespace warden::valid

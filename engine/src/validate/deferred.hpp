@@ -1,0 +1,46 @@
+// Internal to validate/: function bodies the decoder skipped (BodySink::
+// defer), decoded, validated and compiled afterwards on several threads
+// (docs/design.md, "Loading on several threads").
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "code.hpp"
+#include "validate/context.hpp"
+#include "warden/warden.hpp"
+
+namespace warden::valid {
+
+/// A code entry as BodySink::defer describes it. Offsets fit 32 bits:
+/// decode_module refuses larger modules.
+struct DeferredBody {
+  uint32_t index;  // among the defined functions
+  uint32_t at;     // its first instruction
+  uint32_t start;  // its code entry, after the entry's size
+  uint32_t size;
+};
+
+struct DeferredResult {
+  /// The malformed byte of the lowest-indexed body that has one: what a
+  /// decoder reading every body in order would have stopped at.
+  std::optional<Error> malformed;
+  /// Else the error of the lowest-indexed invalid body (spec 3.4.1),
+  /// which is what validating the bodies in order finds first.
+  std::optional<Error> invalid;
+  /// With neither, and `emit`: every defined function's code, funcs in
+  /// function order (`bodies` must then be all of them, in order).
+  code::CompiledCode code;
+};
+
+/// Decodes every body of `bodies` from `bytes` (the whole module) as the
+/// decoder would have, up to the body's final end, and checks that the
+/// entry ends there. With `c` (the module's context), also validates each,
+/// and with `emit` compiles it; without, it only looks for malformed bytes
+/// (the module failed before its bodies could matter). Runs on up to
+/// `threads` threads (at most 64), the calling one included, sharing out
+/// runs of consecutive bodies; the result does not depend on the count.
+DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count, std::span<const DeferredBody> bodies,
+                            const Context* c, const Limits& limits, bool emit, uint32_t threads);
+
+}  // namespace warden::valid
