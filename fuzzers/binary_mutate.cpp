@@ -9,7 +9,7 @@
 // decode gets libFuzzer's byte-level mutations.
 //
 // The test function applies the binary oracles of check_binary (with
-// Module::validate's agreement, oracle 4) and, when the module loads,
+// Module::validate's and the two-thread load's agreement, oracle 4) and, when the module loads,
 // instantiates it against the spectest host and runs its exports under
 // small fuel and memory limits: no outcome but a value, a trap or
 // exhaustion is allowed.
@@ -25,7 +25,7 @@
 using namespace warden;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::shared_ptr<const Module> m = fuzz::check_binary(std::span<const uint8_t>(data, size), /*validate_too=*/true);
+  std::shared_ptr<const Module> m = fuzz::check_binary(std::span<const uint8_t>(data, size), /*other_loads=*/true);
   if (!m) return 0;
   fuzz::RunConfig run;
   run.rounds = 1;

@@ -1,4 +1,5 @@
 // Helpers shared by the subcommands: file reading and error reporting.
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -85,13 +86,19 @@ bool check_signature(const std::string& file, std::span<const uint8_t> bytes, co
 uint32_t load_threads(size_t module_bytes, uint32_t flag) {
   if (flag != 0) return flag;
   if (module_bytes < (size_t{1} << 20)) return 1;
-  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  // The CPUs this process may run on (taskset, cgroups' cpusets), not all
+  // the machine's: threads beyond them only take turns.
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                               : static_cast<int>(std::thread::hardware_concurrency());
+  return static_cast<uint32_t>(std::clamp(cpus, 1, 8));
 }
 
 void add_load_threads_option(CLI::App& sub, uint32_t& flag) {
   sub.add_option("--load-threads", flag,
-                 "validate and compile function bodies on N threads (1..64; default: the hardware threads, at "
-                 "most 8, for a module of 1 MiB or more, else 1); the outcome is the same for any N")
+                 "validate and compile function bodies on N threads (1..64; default: the CPUs this process may "
+                 "use, at most 8, for a module of 1 MiB or more, else 1); the outcome is the same for any N")
       ->check(CLI::Range(1, 64));
 }
 
