@@ -24,9 +24,11 @@ namespace {
 long g_countdown = -1;
 bool g_failed = false;
 std::size_t g_largest = 0;  // the largest allocation since it was last zeroed
+std::size_t g_total = 0;    // bytes allocated since it was last zeroed (by any thread)
 
 void* allocate(std::size_t n) {
   g_largest = n > g_largest ? n : g_largest;
+  __atomic_fetch_add(&g_total, n, __ATOMIC_RELAXED);
   if (g_countdown >= 0 && g_countdown-- == 0) {
     g_failed = true;
     return nullptr;
@@ -184,4 +186,37 @@ TEST(LoadAllocations, ACountIsNoClaimOnMemoryPastItsBytes) {
     EXPECT_EQ(m.error().kind, ErrorKind::Malformed) << "section " << int{id} << ": " << m.error().message;
     EXPECT_LE(g_largest, 40 * b.size()) << "section " << int{id} << ": " << m.error().message;
   }
+}
+
+// On several threads the decoder skips each body's instructions after its
+// locals (docs/design.md, "Loading on several threads"). When the locals
+// run past the entry, going back to the entry's end would read the same
+// bytes again as the next entries, each keeping up to 127 locals for 2
+// bytes: here every entry is [size 1][127 declarations], the pairs
+// (1 x i32) being the next entries' bytes. The decoder stops at the first,
+// as the one-thread load does.
+TEST(LoadAllocations, LocalsPastTheirEntryStopTheDecoderOnThreads) {
+  constexpr uint32_t kFuncs = 20'000;  // LEB128 A0 9C 01
+  std::vector<uint8_t> b = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00,
+                            0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00,  // type 0: [] -> []
+                            0x03, 0xA3, 0x9C, 0x01, 0xA0, 0x9C, 0x01};
+  b.resize(b.size() + kFuncs, 0x00);                                             // every function of type 0
+  const std::vector<uint8_t> code = {0x0A, 0xA3, 0xB8, 0x02, 0xA0, 0x9C, 0x01};  // 3 + 2 x 20,000 bytes
+  b.insert(b.end(), code.begin(), code.end());
+  for (uint32_t i = 0; i < kFuncs; ++i) b.insert(b.end(), {0x01, 0x7F});
+  std::size_t total[2] = {};
+  std::string outcome[2];
+  for (uint32_t threads : {1u, 2u}) {
+    Limits limits;
+    limits.load_threads = threads;
+    g_total = 0;
+    auto m = Module::load(b, limits);
+    total[threads - 1] = g_total;
+    ASSERT_FALSE(m.ok());
+    outcome[threads - 1] =
+        std::string(to_string(m.error().kind)) + ": " + m.error().message + " @" + std::to_string(m.error().offset);
+  }
+  EXPECT_EQ(outcome[1], outcome[0]);
+  EXPECT_EQ(outcome[0].rfind("malformed: ", 0), 0u) << outcome[0];
+  EXPECT_LE(total[1], 2 * total[0] + (64u << 10)) << "1 thread: " << total[0] << " bytes, 2: " << total[1];
 }

@@ -258,6 +258,14 @@ TEST_F(Command, ValidateAcceptsAndRejects) {
   o = warden("validate " + (dir_ / "missing.wasm").string());
   EXPECT_EQ(o.exit_code, 64);
   EXPECT_NE(o.err.find("missing.wasm: cannot read: No such file or directory"), std::string::npos) << o.err;
+
+  // The same outcome on any number of load threads; 1..64 only.
+  o = warden("validate --load-threads 3 " + bad);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.err, bad + ":0x1a: invalid: type mismatch\n");
+  EXPECT_EQ(warden("run --load-threads 2 " + good + " --invoke add i32:2 i32:3").out, "i32:5\n");
+  EXPECT_EQ(warden("validate --load-threads 0 " + good).exit_code, 64);
+  EXPECT_EQ(warden("validate --load-threads 65 " + good).exit_code, 64);
 }
 
 TEST_F(Command, RunPrintsTypedResults) {

@@ -433,7 +433,9 @@ Bytes many_funcs(uint32_t n, const std::map<uint32_t, Bytes>& bodies = {}) {
 }
 
 TEST(LoadOnThreads, LowestInvalidBodyWinsWhicheverThreadTookIt) {
-  // Body 20: (i64.const 7) for an i32 result; body 150: an unknown local.
+  // Body 20: (i64.const 0x1234) for an i32 result; body 150: an unknown
+  // local. With two workers taking runs in turn, the two are in different
+  // workers' hands, the later one in worker 0's.
   const Bytes b = many_funcs(200, {{20, i64_const(0x1234)}, {150, local_get(3)}});
   const size_t end20 = offset_of(b, i64_const(0x1234)) + i64_const(0x1234).size();
   EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end20));
@@ -473,6 +475,29 @@ TEST(LoadOnThreads, EntryClaimingBytesPastTheModuleEnd) {
   ASSERT_EQ(Bytes(b.begin() + static_cast<ptrdiff_t>(at), b.end()), last);
   b[at] = 0x05;
   EXPECT_EQ(load(b), "malformed: section size mismatch @" + std::to_string(at + 1));
+}
+
+TEST(LoadOnThreads, LocalsRunningPastTheirEntryAreASizeMismatch) {
+  // Body 1's entry is [size 2][1 declaration: 3 x i32][end]: its locals
+  // end where its instructions should, so its end lies past the entry.
+  // The decoder that skipped its instructions stops there
+  // (LoadOnThreads.LocalsPastTheirEntryStopTheDecoder in alloc_test.cpp
+  // shows it does not read on).
+  Bytes b = many_funcs(4);
+  const size_t section = offset_of(b, {0x0A, 0x15, 0x04});  // id 10, 21 bytes, 4 entries of 5
+  const Bytes entry = {0x04, 0x00, 0x41, 0x07, 0x0B};       // i32.const 7
+  const size_t at = offset_of(b, entry);
+  b.erase(b.begin() + static_cast<ptrdiff_t>(at), b.begin() + static_cast<ptrdiff_t>(at + entry.size()));
+  b.insert(b.begin() + static_cast<ptrdiff_t>(at), {0x02, 0x01, 0x03, 0x7F, 0x41, 0x07, 0x0B});
+  b[section + 1] = 0x17;  // two bytes more
+  EXPECT_EQ(load(b), "malformed: section size mismatch @" + std::to_string(at + 1));
+}
+
+TEST(LoadOnThreads, AnyThreadCountGivesTheSameOutcome) {
+  const Bytes b = many_funcs(300, {{250, local_get(9)}});
+  const std::string one = load(b);
+  EXPECT_EQ(one.rfind("invalid: unknown local 9 @", 0), 0u) << one;
+  for (uint32_t n : {0u, 1u, 5u, 64u, 65u, 0xFFFF'FFFFu}) expect_threads_agree(b, one, n);
 }
 
 TEST(LoadOnThreads, EveryFunctionRunsAsLoadedOnOneThread) {

@@ -1,21 +1,21 @@
 // Load throughput and memory: times Module::load (decode, validate,
 // compile) of one binary module, in this process, and reports MB/s per run
-// (by wall-clock and by thread CPU time),
-// their median, the heap the loaded Module keeps, how much the resident
-// memory grew in the first load (which counts the code chunks the engine
-// maps itself, outside the heap), and the process's peak RSS
-// (docs/design.md, "Loading: from bytes to code").
+// (by wall-clock and by the process's CPU time), their median, the heap the
+// loaded Module keeps, how much the resident memory grew in the first load
+// (which counts the code chunks the engine maps itself, outside the heap),
+// and the process's peak RSS (docs/design.md, "Loading: from bytes to
+// code").
 //
 //   build/release/bench/load/load_bench FILE.wasm [RUNS [THREADS]]
 //
-// RUNS defaults to 5, THREADS (Limits::load_threads) to 1. With more
-// than one thread, wall-clock MB/s is the rate a caller sees, and CPU time
-// (the process's, all threads) what the load cost. MB is 10^6 bytes. The file is read before the first
-// run, so the peak RSS includes the module's bytes (as any embedder holding
-// them would). Then the same runs of Module::validate (decode and validate,
-// no compiling) give the rate a load would have if compiling cost nothing.
-// A measurement, never a test: it fails only when the module does not load
-// or validate.
+// RUNS defaults to 5, THREADS (Limits::load_threads) to 1. With more than
+// one thread, wall-clock MB/s is the rate a caller sees, and CPU time (all
+// threads') what the load cost. MB is 10^6 bytes. The file is read before
+// the first run, so the peak RSS includes the module's bytes (as any
+// embedder holding them would). Then the same runs of Module::validate
+// (decode and validate, no compiling) give the rate a load would have if
+// compiling cost nothing. A measurement, never a test: it fails only when
+// the module does not load or validate.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>

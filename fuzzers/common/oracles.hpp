@@ -20,15 +20,16 @@ namespace warden::fuzz {
 ///  3. validating the tree directly (load_syntax) agrees with load, and
 ///     syntax_of() is the decoded tree (without the function bodies and
 ///     custom sections, which it does not keep);
-///  4. with `other_loads`: Module::validate (no compiling) gives load's
-///     outcome, the error's offset included; for one input in four (by a
-///     hash of its bytes) on two threads (Limits::load_threads: the bodies
-///     decoded after the rest of the module, and shared out). Validating
-///     differs from loading only in not emitting, on any number of
-///     threads; the two-thread path's code is compared with the one-thread
-///     load's by LoadOnePass.SpecTestsuiteModulesAgreeWithTwoPasses and
-///     load_threads_tsan. binary_mutate asks for it; decode_validate does
-///     not, as it would cost that target a third pass over every body.
+///  4. with `other_loads`: Module::validate (no compiling) on two load
+///     threads (Limits::load_threads: the bodies decoded after the rest of
+///     the module by two workers taking runs of them in turn, then merged)
+///     gives load's outcome, the error's offset included. Validating
+///     differs from loading only in not emitting; the deferred path's code
+///     is compared with the one-thread load's by
+///     LoadOnePass.SpecTestsuiteModulesAgreeWithTwoPasses and
+///     load_threads_tsan, which also runs the workers on threads of their
+///     own. binary_mutate asks for it; decode_validate does not, as it
+///     would cost that target a third pass over every body.
 /// Returns the loaded module, or null.
 std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes, bool other_loads = false);
 

@@ -391,9 +391,14 @@ class Decoder {
     if (params + total > limits_.max_locals) return r_.fail_kind(ErrorKind::Exhaustion, "too many locals", start);
     if (sink_ && sink_->defers()) {
       sink_->defer(index, r_.pos(), start, size);
+      // Locals that ran past the entry: its instructions start after its
+      // end, so the sink's decoding of it must fail, and that error comes
+      // first. Stop here rather than read the entry's tail again as the
+      // next entries (each of which would keep its own locals).
+      if (r_.pos() > start + size) return r_.fail("section size mismatch", start);
       // len() counts from the size's own first byte, so the entry may
-      // claim up to four bytes past the module's end: the sink's decoding
-      // reports that ("unexpected end"), ahead of what this finds next.
+      // claim up to five bytes past the module's end: the sink's decoding
+      // reports that, ahead of what this finds next.
       r_.seek(std::min<size_t>(start + size, r_.size()));
       return;
     }

@@ -28,18 +28,17 @@ class BodySink {
   virtual void body(uint32_t index, InstrReader& in) = 0;
   /// Whether the sink takes bodies whole instead (defer()): the decoder
   /// then reads each body's size and locals, and skips its instructions.
-  virtual bool defers() const { return false; }
+  virtual bool defers() const = 0;
   /// Body `index`, not decoded: its code entry starts at `start` (after its
   /// size) and is `size` bytes, and its instructions start at `at`. The
   /// sink decodes them itself, later, over the same module bytes (Reader
   /// restarted at `at`), and checks that they end at start + size
   /// ("section size mismatch", at `start`), as the decoder would have.
   /// Any malformed byte it finds there comes before every error the
-  /// decoder reports afterwards: the decoder read no byte of the body
-  /// past its locals.
-  virtual void defer(uint32_t index, size_t at, size_t start, uint32_t size) {
-    static_cast<void>(index), static_cast<void>(at), static_cast<void>(start), static_cast<void>(size);
-  }
+  /// decoder reports afterwards: the decoder reads nothing of the body but
+  /// its size and locals, and when those run past the entry (`at` >
+  /// start + size, so the body's own decoding must fail) it stops there.
+  virtual void defer(uint32_t index, size_t at, size_t start, uint32_t size) = 0;
 };
 
 /// decode() (warden/binary.hpp), or, when `sink` is not null, what

@@ -1,17 +1,21 @@
 // Deferred bodies on several threads (deferred.hpp).
 //
-// Each thread claims runs of consecutive bodies from a shared counter and
-// handles them with its own reader, compiler and code chunks; nothing it
-// writes is shared until the threads are joined. Then the lowest-indexed
-// error of each kind wins, and the threads' chunks and functions are put
-// together in function order. Which thread took which run changes nothing
-// but where the words lie.
+// The bodies are cut into runs of consecutive ones, and the runs dealt to
+// N workers in turn (worker w takes runs w, w + N, w + 2N, ...): the same
+// workers, runs and merge for a module whatever the machine, so the tests
+// and the fuzzers exercise the merge across workers on small modules too.
+// A worker runs on a thread of its own only where its share of the bytes
+// pays for starting one; the calling thread runs worker 0 and those
+// without one. Each worker has its own reader, compiler and code chunks,
+// and nothing it writes is read by another until the threads are joined.
+// Then the lowest-indexed error of each kind wins, and the workers' chunks
+// and functions are put together in function order.
 #include "validate/deferred.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <limits>
-#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -22,7 +26,11 @@
 namespace warden::valid {
 namespace {
 
-constexpr uint32_t kMaxThreads = 64;
+constexpr uint32_t kMaxWorkers = 64;
+// Bytes of bodies per thread started: starting one costs about as much as
+// validating a few KiB, so below this a worker's runs go to the calling
+// thread.
+constexpr uint64_t kBytesPerThread = uint64_t{256} << 10;
 constexpr size_t kNone = std::numeric_limits<size_t>::max();
 
 // Lowers `a` to `v` if `v` is lower.
@@ -41,7 +49,6 @@ struct Shared {
   // Set here, not by the caller's braces, so an aggregate initialisation
   // cannot reset them.
   std::vector<size_t> runs = {};  // run k is bodies [runs[k], runs[k + 1])
-  std::atomic<size_t> next{0};
   // The lowest body known to be malformed (nothing after it matters) and
   // to be invalid (after it, only malformed bytes matter). Hints only: each
   // thread's own record below is what the result is built from.
@@ -53,16 +60,28 @@ struct Worker {
   std::vector<std::pair<uint32_t, uint32_t>> placed;  // function index, index in code.funcs
   size_t malformed_at = kNone, invalid_at = kNone;    // body slots
   std::optional<Error> malformed, invalid;
+  std::exception_ptr thrown;  // an allocation that failed, say
 
-  void run(Shared& s) {
+  // Runs w, w + n, w + 2n, ... An exception stops every worker, and is
+  // rethrown on the calling thread once all are joined.
+  void run(Shared& s, size_t w, size_t n) noexcept {
+    try {
+      run_unguarded(s, w, n);
+    } catch (...) {
+      thrown = std::current_exception();
+      s.first_malformed.store(0, std::memory_order_relaxed);
+    }
+  }
+
+  void run_unguarded(Shared& s, size_t w, size_t n) {
     decode_detail::Reader r(s.bytes);
     decode_detail::InstrReader in(r, s.has_data_count);
     std::optional<FunctionCompiler> compiler;
     if (s.c) compiler.emplace(*s.c, s.limits, code, s.emit);
     ast::Instr rest;
-    for (size_t k; (k = s.next.fetch_add(1, std::memory_order_relaxed)) + 1 < s.runs.size();) {
+    for (size_t k = w; k + 1 < s.runs.size(); k += n) {
       for (size_t slot = s.runs[k]; slot < s.runs[k + 1]; ++slot) {
-        if (slot > s.first_malformed.load(std::memory_order_relaxed)) return;  // runs only go up
+        if (slot > s.first_malformed.load(std::memory_order_relaxed)) return;  // a worker's runs only go up
         const DeferredBody& b = s.bodies[slot];
         r.restart(b.at);
         in.reset();
@@ -101,10 +120,9 @@ struct Worker {
 DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count, std::span<const DeferredBody> bodies,
                             const Context* c, const Limits& limits, bool emit, uint32_t threads) {
   Shared s{bytes, has_data_count, bodies, c, limits, emit && c != nullptr};
-  // Runs of about an eighth of a thread's share of the bytes: few enough
-  // claims to keep the counter cold, enough to even out bodies of uneven
-  // cost.
-  const size_t wanted = std::clamp<uint32_t>(threads, 1, kMaxThreads);
+  // Runs of about an eighth of a worker's share of the bytes: enough of
+  // them to even out bodies of uneven cost between the workers.
+  const size_t wanted = std::clamp<uint32_t>(threads, 1, kMaxWorkers);
   uint64_t total = 0;
   for (const DeferredBody& b : bodies) total += b.size;
   const uint64_t per_run = std::max<uint64_t>(total / (wanted * 8), 1);
@@ -117,20 +135,27 @@ DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count,
       in_run = 0;
     }
   }
-  const size_t n = std::min(wanted, s.runs.size() - 1);
+  const size_t n = std::max<size_t>(std::min(wanted, s.runs.size() - 1), 1);
 
-  std::vector<Worker> workers(std::max<size_t>(n, 1));
-  std::vector<std::thread> started;
-  started.reserve(workers.size() - 1);
-  for (size_t t = 1; t < workers.size(); ++t) {
-    try {
-      started.emplace_back([&s, &w = workers[t]] { w.run(s); });
-    } catch (const std::system_error&) {
-      break;  // the threads already running, and this one, take the rest
+  std::vector<Worker> workers(n);
+  {
+    const size_t to_start = static_cast<size_t>(std::min<uint64_t>(n - 1, total / kBytesPerThread));
+    std::vector<std::jthread> started;  // joined as this scope ends, however it ends
+    started.reserve(to_start);
+    for (size_t t = 1; t <= to_start; ++t) {
+      try {
+        started.emplace_back([&s, &w = workers[t], t, n] { w.run(s, t, n); });
+      } catch (...) {
+        break;  // the calling thread takes this worker and the rest
+      }
+    }
+    for (size_t t = 0; t < n; ++t) {
+      if (t == 0 || t > started.size()) workers[t].run(s, t, n);
     }
   }
-  workers[0].run(s);
-  for (std::thread& t : started) t.join();
+  for (const Worker& w : workers) {
+    if (w.thrown) std::rethrow_exception(w.thrown);
+  }
 
   DeferredResult out;
   size_t malformed_at = kNone, invalid_at = kNone;
