@@ -878,6 +878,7 @@ TEST_F(Command, MetricsPassPromtoolAndEventsParse) {
       << text;
   EXPECT_NE(text.find("warden_invocations_total{module=\"" + m + "\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("warden_memory_peak_bytes{module=\"" + m + "\"} 65536\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("warden_load_threads{module=\"" + m + "\"} 1\n"), std::string::npos) << text;
   Outcome check = warden_shell("/usr/bin/promtool check metrics < " + metrics);
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
 

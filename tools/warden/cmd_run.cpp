@@ -280,6 +280,7 @@ Outcome run(const RunOptions& o, RunReport& rep) {
     rep.signer = p.signature_keys[signer];
   }
   limits.load_threads = load_threads(bytes->size(), o.load_threads);
+  rep.load_threads = limits.load_threads;
   auto loaded = Module::load(*bytes, limits);
   if (!loaded.ok()) return load_failure(o.file, loaded.error());
   rep.load = clock.lap(rep.spans, "load");

@@ -23,8 +23,9 @@ struct Span {
 struct RunReport {
   std::string module;  ///< the file, as given
   uint64_t module_bytes = 0;
-  std::string sha256;  ///< hex, of the file's bytes
-  std::string signer;  ///< the key file that verified it, if one did
+  uint32_t load_threads = 0;  ///< Limits::load_threads of the load; 0: no load ran
+  std::string sha256;         ///< hex, of the file's bytes
+  std::string signer;         ///< the key file that verified it, if one did
   /// Seconds per phase (read the file, verify its signature, load =
   /// decode + validate + compile, instantiate, invoke); -1 when not reached.
   double read = -1, verify = -1, load = -1, instantiate = -1, invoke = -1;
