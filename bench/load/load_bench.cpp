@@ -86,8 +86,8 @@ int main(int argc, char** argv) {
   }
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
   const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
-  if (runs < 1 || runs > 1000 || threads < 1 || threads > 64) {
-    std::fprintf(stderr, "load_bench: RUNS must be 1..1000, THREADS 1..64\n");
+  if (runs < 1 || runs > 1000 || threads < 1 || threads > static_cast<int>(warden::Limits::kMaxLoadThreads)) {
+    std::fprintf(stderr, "load_bench: RUNS must be 1..1000, THREADS 1..%u\n", warden::Limits::kMaxLoadThreads);
     return 64;
   }
   warden::Limits limits;

@@ -7,8 +7,7 @@
 //   load_threads_tsan MODULE.wasm
 //
 // MODULE is loaded on 1, 2, 3 and 4 threads (Limits::load_threads), then 40
-// copies of it, each with a few bytes changed in the code section, on 1 and
-// on 4. Each load's outcome (the error's kind, message and offset, or the
+// copies of it, each with a few bytes of its bodies changed, on 1 and on 4. Each load's outcome (the error's kind, message and offset, or the
 // compiled words of every function) must be the same on any number of
 // threads. Prints "N passed, N failed"; exit status 1 on any failure (a race
 // makes ThreadSanitizer exit 66 first).
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "validate/validator.hpp"
+#include "warden/binary.hpp"
 
 namespace {
 
@@ -42,23 +42,6 @@ std::string outcome(const std::vector<uint8_t>& bytes, uint32_t threads) {
   return "ok: " + std::to_string(r->code.funcs.size()) + " functions, code hash " + std::to_string(h);
 }
 
-// The code section's span [begin, end) in a well-formed module, or {0, 0}.
-std::pair<size_t, size_t> code_section(const std::vector<uint8_t>& b) {
-  size_t at = 8;
-  while (at < b.size()) {
-    const uint8_t id = b[at++];
-    uint64_t size = 0;
-    for (int shift = 0; at < b.size(); shift += 7) {
-      const uint8_t byte = b[at++];
-      size |= uint64_t{byte & 0x7Fu} << shift;
-      if (!(byte & 0x80)) break;
-    }
-    if (id == 10) return {at, std::min<size_t>(at + size, b.size())};
-    at += size;
-  }
-  return {0, 0};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,11 +51,14 @@ int main(int argc, char** argv) {
   }
   std::ifstream in(argv[1], std::ios::binary);
   const std::vector<uint8_t> module((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto [code_begin, code_end] = code_section(module);
-  if (module.empty() || code_end <= code_begin) {
-    std::fprintf(stderr, "load_threads_tsan: %s: no module with a code section\n", argv[1]);
+  // The bodies, from the first code entry to the last one's start: where
+  // the mutants' bytes change.
+  Result<ast::Module> tree = decode(module, Limits{});
+  if (!tree || tree->funcs.size() < 2) {
+    std::fprintf(stderr, "load_threads_tsan: %s: not a module with two functions or more\n", argv[1]);
     return 64;
   }
+  const size_t code_begin = tree->funcs.front().pos, code_end = tree->funcs.back().pos;
   int passed = 0, failed = 0;
   auto check = [&](const std::vector<uint8_t>& bytes, uint32_t threads, const std::string& want,
                    const std::string& what) {
@@ -90,7 +76,7 @@ int main(int argc, char** argv) {
     return 64;
   }
   for (uint32_t t = 2; t <= 4; ++t) check(module, t, whole, "the module");
-  // Mutants: 1 to 4 bytes of the code section replaced, from a fixed
+  // Mutants: 1 to 4 bytes of the bodies replaced, from a fixed
   // xorshift stream, so every run checks the same inputs.
   uint64_t x = 0x9E3779B97F4A7C15u;
   auto next = [&x] {

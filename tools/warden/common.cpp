@@ -97,9 +97,10 @@ uint32_t load_threads(size_t module_bytes, uint32_t flag) {
 
 void add_load_threads_option(CLI::App& sub, uint32_t& flag) {
   sub.add_option("--load-threads", flag,
-                 "validate and compile function bodies on N threads (1..64; default: the CPUs this process may "
-                 "use, at most 8, for a module of 1 MiB or more, else 1); the outcome is the same for any N")
-      ->check(CLI::Range(1, 64));
+                 "validate and compile function bodies on N threads (1.." + std::to_string(Limits::kMaxLoadThreads) +
+                     "; default: the CPUs this process may use, at most 8, for a module of 1 MiB or more, else 1); "
+                     "the outcome is the same for any N")
+      ->check(CLI::Range(uint32_t{1}, Limits::kMaxLoadThreads));
 }
 
 std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits, int& exit_code) {

@@ -367,10 +367,11 @@ class Decoder {
     if (n != m_.funcs.size()) return r_.fail("function and code section have inconsistent lengths", at);
     InstrReader in(r_, m_.data_count.has_value());
     if (sink_) sink_->begin_code(m_);
-    for (uint32_t i = 0; i < n && r_.ok(); ++i) read_body(i, in);
+    const bool defer = sink_ && sink_->defers();
+    for (uint32_t i = 0; i < n && r_.ok(); ++i) read_body(i, in, defer);
   }
 
-  void read_body(uint32_t index, InstrReader& in) {
+  void read_body(uint32_t index, InstrReader& in, bool defer) {
     ast::Function& f = m_.funcs[index];
     f.pos = static_cast<uint32_t>(r_.pos());
     uint32_t size = r_.len();
@@ -389,7 +390,7 @@ class Decoder {
     if (total >= (uint64_t{1} << 32)) return r_.fail("too many locals", start);
     uint64_t params = f.type < m_.types.size() ? m_.types[f.type].params.size() : 0;
     if (params + total > limits_.max_locals) return r_.fail_kind(ErrorKind::Exhaustion, "too many locals", start);
-    if (sink_ && sink_->defers()) {
+    if (defer) {
       sink_->defer(index, r_.pos(), start, size);
       // Locals that ran past the entry: its instructions start after its
       // end, so the sink's decoding of it must fail, and that error comes
@@ -404,9 +405,7 @@ class Decoder {
     }
     in.reset();
     if (sink_) {
-      sink_->body(index, in);
-      ast::Instr rest;
-      while (in.next(rest)) {}
+      sink_->body(index, in);  // finish_entry reads what it left
     } else {
       // Half an instruction per byte (the bytes exist: len() checked
       // them): code averages two bytes an instruction or more, so this is
@@ -416,7 +415,7 @@ class Decoder {
       f.body.reserve(size / 2 + 1);
       read_expr(in, f.body, f.br_targets);
     }
-    if (r_.ok() && r_.pos() != start + size) r_.fail("section size mismatch", start);
+    finish_entry(in, r_, start, size);
   }
 
   // ---- data (spec 5.5.14)

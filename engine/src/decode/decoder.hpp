@@ -7,6 +7,7 @@
 #include <span>
 
 #include "decode/expr.hpp"
+#include "decode/reader.hpp"
 #include "warden/syntax.hpp"
 #include "warden/warden.hpp"
 
@@ -40,6 +41,17 @@ class BodySink {
   /// start + size, so the body's own decoding must fail) it stops there.
   virtual void defer(uint32_t index, size_t at, size_t start, uint32_t size) = 0;
 };
+
+/// The end of a code entry (spec 5.5.13) whose instructions `in` has read
+/// some of, or all: the rest up to the final end, then the check that it
+/// ends where the entry does ("section size mismatch" at `start`, the
+/// entry's first byte after its size). Errors latch in `r`, `in`'s reader.
+/// The decoder's and the deferred bodies' (validate/deferred.cpp) one end.
+inline void finish_entry(InstrReader& in, Reader& r, size_t start, uint32_t size) {
+  ast::Instr rest;
+  while (in.next(rest)) {}
+  if (r.ok() && r.pos() != start + size) r.fail("section size mismatch", start);
+}
 
 /// decode() (warden/binary.hpp), or, when `sink` is not null, what
 /// Module::load keeps: the bodies go to `sink` and stay empty in the tree

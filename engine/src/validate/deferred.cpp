@@ -20,13 +20,11 @@
 #include <utility>
 #include <vector>
 
-#include "decode/expr.hpp"
-#include "decode/reader.hpp"
+#include "decode/decoder.hpp"
 
 namespace warden::valid {
 namespace {
 
-constexpr uint32_t kMaxWorkers = 64;
 // Bytes of bodies per thread started: starting one costs about as much as
 // validating a few KiB, so below this a worker's runs go to the calling
 // thread.
@@ -78,7 +76,6 @@ struct Worker {
     decode_detail::InstrReader in(r, s.has_data_count);
     std::optional<FunctionCompiler> compiler;
     if (s.c) compiler.emplace(*s.c, s.limits, code, s.emit);
-    ast::Instr rest;
     for (size_t k = w; k + 1 < s.runs.size(); k += n) {
       for (size_t slot = s.runs[k]; slot < s.runs[k + 1]; ++slot) {
         if (slot > s.first_malformed.load(std::memory_order_relaxed)) return;  // a worker's runs only go up
@@ -89,13 +86,10 @@ struct Worker {
         if (compiler && slot < s.first_invalid.load(std::memory_order_relaxed)) {
           compiled = compiler->compile(s.c->m->funcs[b.index], in);
         }
-        while (in.next(rest)) {}
-        if (r.ok() && r.pos() != size_t{b.start} + b.size) r.fail("section size mismatch", b.start);
-        if (!r.ok()) {
-          if (slot < malformed_at) {
-            malformed_at = slot;
-            malformed = r.error();
-          }
+        decode_detail::finish_entry(in, r, b.start, b.size);
+        if (!r.ok()) {  // this worker's first, as it stops here
+          malformed_at = slot;
+          malformed = r.error();
           lower(s.first_malformed, slot);
           return;  // every body after this one is later still
         }
@@ -122,7 +116,7 @@ DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count,
   Shared s{bytes, has_data_count, bodies, c, limits, emit && c != nullptr};
   // Runs of about an eighth of a worker's share of the bytes: enough of
   // them to even out bodies of uneven cost between the workers.
-  const size_t wanted = std::clamp<uint32_t>(threads, 1, kMaxWorkers);
+  const size_t wanted = std::clamp<uint32_t>(threads, 1, Limits::kMaxLoadThreads);
   uint64_t total = 0;
   for (const DeferredBody& b : bodies) total += b.size;
   const uint64_t per_run = std::max<uint64_t>(total / (wanted * 8), 1);
