@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../tools/warden/cpus.hpp"
 #include "../tools/warden/literal.cpp"
 #include "command.hpp"
 #include "warden/host.hpp"
@@ -266,6 +267,69 @@ TEST_F(Command, ValidateAcceptsAndRejects) {
   EXPECT_EQ(warden("run --load-threads 2 " + good + " --invoke add i32:2 i32:3").out, "i32:5\n");
   EXPECT_EQ(warden("validate --load-threads 0 " + good).exit_code, 64);
   EXPECT_EQ(warden("validate --load-threads 65 " + good).exit_code, 64);
+}
+
+// Unsigned LEB128, for the hand-built module below.
+static void leb(std::vector<uint8_t>& out, uint32_t v) {
+  do {
+    uint8_t b = v & 0x7F;
+    v >>= 7;
+    out.push_back(v ? b | 0x80 : b);
+  } while (v);
+}
+
+// --load-threads' default follows a cgroup's CPU quota, which the affinity
+// mask does not show (tools/warden/cpus.cpp): a 1.2 MB module run in a
+// cgroup allowed one CPU's time loads on 1 thread, outside it on as many as
+// this process may use. Needs root and cgroup v1's cpu hierarchy, or v2 with the
+// cpu controller on; skipped elsewhere, and on a one-CPU machine (where 1
+// would prove nothing).
+TEST_F(Command, LoadThreadsDefaultFollowsTheCgroupQuota) {
+  const unsigned cpus = std::min(warden::cli::usable_cpus(), 8u);
+  if (cpus < 2) GTEST_SKIP() << "one CPU";
+  namespace fs = std::filesystem;
+  const std::string name = "warden-cli-test-" + std::to_string(::getpid());
+  fs::path group = fs::path("/sys/fs/cgroup/cpu") / name, quota_file = group / "cpu.cfs_quota_us";
+  std::string quota = "100000";  // with the default period of 100000 us: one CPU
+  std::error_code ec;
+  if (!fs::is_directory("/sys/fs/cgroup/cpu")) {  // v2
+    group = fs::path("/sys/fs/cgroup") / name, quota_file = group / "cpu.max", quota = "100000 100000";
+  }
+  if (!fs::create_directory(group, ec)) GTEST_SKIP() << "cannot create the cgroup " << group << ": " << ec.message();
+  struct Remove {
+    fs::path dir;
+    ~Remove() { ::rmdir(dir.c_str()); }
+  } remove{group};
+  if (!fs::exists(quota_file) || !(std::ofstream(quota_file) << quota << "\n"))
+    GTEST_SKIP() << "no CPU quota in " << group;
+
+  // One function of 1.2 million nops: over the 1 MiB where the default
+  // starts threads.
+  std::vector<uint8_t> body(1'200'000, 0x01), code{0x00};  // no locals
+  code.insert(code.end(), body.begin(), body.end());
+  code.push_back(0x0B);
+  std::vector<uint8_t> entry, section{0x01};
+  leb(entry, static_cast<uint32_t>(code.size()));
+  section.insert(section.end(), entry.begin(), entry.end());
+  section.insert(section.end(), code.begin(), code.end());
+  std::vector<uint8_t> m{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04,
+                         0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0A};
+  leb(m, static_cast<uint32_t>(section.size()));
+  m.insert(m.end(), section.begin(), section.end());
+  const std::string file = write("big.wasm", m), metrics = (dir_ / "big.prom").string();
+
+  const auto threads = [&] {
+    const std::string text = slurp(metrics);
+    const size_t at = text.find("warden_load_threads{");
+    return at == std::string::npos ? std::string("none") : text.substr(at, text.find('\n', at) - at);
+  };
+  const std::string gauge = "warden_load_threads{module=\"" + file + "\"} ";
+  Outcome o = warden_shell("sh -c 'echo $$ > " + (group / "cgroup.procs").string() + " && exec " + warden_.string() +
+                           " run --metrics " + metrics + " " + file + "'");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(threads(), gauge + "1");
+  ASSERT_EQ(warden("run --metrics " + metrics + " " + file).exit_code, 0);
+  EXPECT_EQ(threads(), gauge + std::to_string(cpus));
 }
 
 TEST_F(Command, RunPrintsTypedResults) {

@@ -73,7 +73,8 @@ bool read_file(const std::string& path, uint64_t max_bytes, std::vector<uint8_t>
 std::optional<std::vector<uint8_t>> read_module(const std::string& path, const Limits& limits, int& exit_code);
 
 /// Limits::load_threads for a module of `module_bytes`: `flag` if given
-/// (--load-threads), else the CPUs the process may run on (at most 8) for
+/// (--load-threads), else the CPUs the process may keep busy (usable_cpus()
+/// in cpus.hpp: the affinity mask lowered by a cgroup quota; at most 8) for
 /// a module of 1 MiB or more, where they pay for starting, and 1 below.
 uint32_t load_threads(size_t module_bytes, uint32_t flag);
 /// Adds --load-threads N to `sub`, stored in `flag` (0: not given).

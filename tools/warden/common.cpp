@@ -1,5 +1,4 @@
 // Helpers shared by the subcommands: file reading and error reporting.
-#include <sched.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -7,9 +6,9 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
-#include <thread>
 
 #include "cli.hpp"
+#include "cpus.hpp"
 #include "warden/signature.hpp"
 #include "warden/text.hpp"
 
@@ -86,19 +85,16 @@ bool check_signature(const std::string& file, std::span<const uint8_t> bytes, co
 uint32_t load_threads(size_t module_bytes, uint32_t flag) {
   if (flag != 0) return flag;
   if (module_bytes < (size_t{1} << 20)) return 1;
-  // The CPUs this process may run on (taskset, cgroups' cpusets), not all
-  // the machine's: threads beyond them only take turns.
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
-                                                               : static_cast<int>(std::thread::hardware_concurrency());
-  return static_cast<uint32_t>(std::clamp(cpus, 1, 8));
+  // The CPUs this process may keep busy (taskset, cpusets, a container's
+  // CPU quota), not all the machine's: threads beyond them only take turns.
+  return std::min(usable_cpus(), 8u);
 }
 
 void add_load_threads_option(CLI::App& sub, uint32_t& flag) {
   sub.add_option("--load-threads", flag,
                  "validate and compile function bodies on N threads (1.." + std::to_string(Limits::kMaxLoadThreads) +
-                     "; default: the CPUs this process may use, at most 8, for a module of 1 MiB or more, else 1); "
+                     "; default: the CPUs this process may use (affinity mask and cgroup CPU quota), at most 8, for a "
+                     "module of 1 MiB or more, else 1); "
                      "the outcome is the same for any N")
       ->check(CLI::Range(uint32_t{1}, Limits::kMaxLoadThreads));
 }
