@@ -9,7 +9,7 @@
 // decode gets libFuzzer's byte-level mutations.
 //
 // The test function applies the binary oracles of check_binary (with
-// Module::validate's and the two-thread load's agreement, oracle 4) and, when the module loads,
+// Module::validate's agreement with load on 1, 2 or 3 load threads, oracle 4) and, when the module loads,
 // instantiates it against the spectest host and runs its exports under
 // small fuel and memory limits: no outcome but a value, a trap or
 // exhaustion is allowed.

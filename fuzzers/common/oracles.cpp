@@ -36,13 +36,17 @@ std::shared_ptr<const Module> check_binary(std::span<const uint8_t> bytes, bool 
   Result<std::shared_ptr<const Module>> loaded = Module::load(bytes, limits);
   if (!loaded) require_kind(loaded.error(), {ErrorKind::Malformed, ErrorKind::Invalid, ErrorKind::Exhaustion}, "load");
   if (other_loads) {  // the same outcome, offset included
-    // Two workers: their bodies skipped by the decoder, shared out and
-    // merged. Both run on this thread for a module under 512 KiB of code
-    // (validate/deferred.cpp), so no thread is started per input.
-    Limits two = limits;
-    two.load_threads = 2;
-    const std::string l = outcome(loaded, true), v = outcome(Module::validate(bytes, two), true);
-    if (l != v) fail("load gives \"" + l + "\", validate on two threads gives \"" + v + "\"");
+    // One, two or three workers by the input's length: one validates in
+    // the decoder's pass; more have their bodies skipped by the decoder,
+    // dealt out in runs and merged. They all run on this thread for a
+    // module under 512 KiB of code (validate/deferred.cpp), so no thread is
+    // started per input.
+    Limits other = limits;
+    other.load_threads = static_cast<uint32_t>(1 + bytes.size() % 3);
+    const std::string l = outcome(loaded, true), v = outcome(Module::validate(bytes, other), true);
+    if (l != v)
+      fail("load gives \"" + l + "\", validate on " + std::to_string(other.load_threads) + " load thread(s) gives \"" +
+           v + "\"");
   }
 
   Result<ast::Module> tree = decode(bytes, limits);

@@ -20,10 +20,11 @@ namespace warden::fuzz {
 ///  3. validating the tree directly (load_syntax) agrees with load, and
 ///     syntax_of() is the decoded tree (without the function bodies and
 ///     custom sections, which it does not keep);
-///  4. with `other_loads`: Module::validate (no compiling) on two load
-///     threads (Limits::load_threads: the bodies decoded after the rest of
-///     the module by two workers taking runs of them in turn, then merged)
-///     gives load's outcome, the error's offset included. Validating
+///  4. with `other_loads`: Module::validate (no compiling) gives load's
+///     outcome, the error's offset included, on 1, 2 or 3 load threads by
+///     the input's length modulo 3 (Limits::load_threads: beyond one, the
+///     bodies decoded after the rest of the module by workers taking runs
+///     of them in turn, then merged). Validating
 ///     differs from loading only in not emitting; the deferred path's code
 ///     is compared with the one-thread load's by
 ///     LoadOnePass.SpecTestsuiteModulesAgreeWithTwoPasses and
