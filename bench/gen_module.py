@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen_module.py OUT.wasm [--size BYTES] [--seed N]
+"""gen_module.py OUT.wasm [--size BYTES] [--seed N] [--largest FRACTION]
 
 Writes a deterministic, valid, code-heavy WebAssembly module for the load
 benchmark (docs/performance.md, "Load"): many functions with i32/i64/f64
@@ -10,7 +10,12 @@ functions defined before them and every loop runs a few times, but the module
 is built to be decoded, validated, compiled and instantiated, not run: the
 calls fan out and a call can take exponential time.
 
-The same seed and size give the same bytes (a private xorshift generator, not
+With --largest, one function a third of the way in is FRACTION of the code
+on its own (the rest as before): a skewed module, as interpreters' dispatch
+loops make real ones, for the load on several threads (docs/design.md,
+"Loading on several threads").
+
+The same seed, size and fraction give the same bytes (a private xorshift generator, not
 Python's random module, whose algorithms may change between versions).
 """
 import argparse
@@ -232,8 +237,10 @@ class Func:
         for _ in range(count):
             self.statement(depth)
 
-    def body(self, statements):
+    def body(self, statements, min_bytes=0):
         self.block(3, statements)
+        while len(self.code) < min_bytes:
+            self.block(3, 16)
         self.i32(4)
         self.code += b"\x0B"
         local_decls = vec([uleb(n) + bytes([t]) for n, t in LOCALS])
@@ -241,15 +248,19 @@ class Func:
         return uleb(len(full)) + full
 
 
-def generate(size, seed):
+def generate(size, seed, largest=0.0):
     rng = Rng(seed)
+    giant_at = size // 3 if largest > 0 else None
     types = vec([b"\x60" + vec([bytes([p]) for p in ps]) + vec([bytes([r]) for r in rs]) for ps, rs in TYPES])
     bodies, func_types, defined = [], [], []
     total = 0
     while total < size:
         t = rng.below(len(TYPES))
         f = Func(rng, len(bodies), t, defined[-64:])
-        body = f.body(6 + rng.below(10))
+        giant = giant_at is not None and total >= giant_at
+        body = f.body(6 + rng.below(10), int(largest * size) if giant else 0)
+        if giant:
+            giant_at = None
         bodies.append(body)
         func_types.append(t)
         defined.append((len(bodies) - 1, t))
@@ -272,8 +283,11 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--size", type=int, default=10 * 1024 * 1024, help="code bytes to reach (default 10 MiB)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--largest", type=float, default=0.0, help="one function this fraction of --size (default: none)")
     a = ap.parse_args()
-    data, n = generate(a.size, a.seed)
+    if not 0 <= a.largest < 1:
+        ap.error("--largest: a fraction from 0 up to 1")
+    data, n = generate(a.size, a.seed, a.largest)
     with open(a.out, "wb") as f:
         f.write(data)
     print(f"{a.out}: {len(data)} bytes, {n} functions", file=sys.stderr)

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "runtime/runtime.hpp"
+#include "validate/deferred.hpp"
 #include "validate/validator.hpp"
 #include "warden/binary.hpp"
 #include "warden/script.hpp"
@@ -498,6 +499,59 @@ TEST(LoadOnThreads, AnyThreadCountGivesTheSameOutcome) {
   const std::string one = load(b);
   EXPECT_EQ(one.rfind("invalid: unknown local 9 @", 0), 0u) << one;
   for (uint32_t n : {0u, 1u, 5u, 64u, 65u, 0xFFFF'FFFFu}) expect_threads_agree(b, one, n);
+}
+
+// Each worker's bytes and runs as deal_runs gives them.
+std::vector<uint64_t> loads(const std::vector<std::vector<uint32_t>>& dealt, const std::vector<uint64_t>& bytes) {
+  std::vector<uint64_t> out;
+  for (const std::vector<uint32_t>& runs : dealt) {
+    uint64_t sum = 0;
+    for (uint32_t k : runs) sum += bytes[k];
+    out.push_back(sum);
+  }
+  return out;
+}
+
+TEST(LoadOnThreads, DealGivesAHugeRunAWorkerOfItsOwn) {
+  // Sixteen runs of 10 bytes and, sixth, one of 100 (an interpreter's
+  // dispatch loop, say) on two workers. In turn, one worker would have
+  // had runs 1, 3, 5, ... 15: 100 + 7 x 10 = 170 bytes against 90.
+  std::vector<uint64_t> bytes(17, 10);
+  bytes[5] = 100;
+  const std::vector<std::vector<uint32_t>> dealt = valid::deal_runs(bytes, 2);
+  ASSERT_EQ(dealt.size(), 2u);
+  EXPECT_EQ(loads(dealt, bytes), (std::vector<uint64_t>{130, 130}));
+  EXPECT_EQ(dealt[0], (std::vector<uint32_t>{5, 11, 13, 15}));  // the huge run first, then ties to the lower index
+  EXPECT_EQ(dealt[1], (std::vector<uint32_t>{0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 12, 14, 16}));
+}
+
+TEST(LoadOnThreads, DealPutsEveryRunOnceAndNoWorkerAboveTheMeanPlusARun) {
+  uint64_t x = 88172645463325252u;  // xorshift64: sizes from 1 byte to 64 KiB, a few huge
+  const auto next = [&x] { return x ^= x << 13, x ^= x >> 7, x ^= x << 17; };
+  for (size_t workers : {1u, 2u, 3u, 8u, 64u}) {
+    for (size_t trial = 0; trial < 50; ++trial) {
+      std::vector<uint64_t> bytes(1 + next() % 600);
+      for (uint64_t& b : bytes) b = next() % 97 == 0 ? 1 + next() % (1u << 20) : 1 + next() % (1u << 16);
+      const std::vector<std::vector<uint32_t>> dealt = valid::deal_runs(bytes, workers);
+      ASSERT_EQ(dealt.size(), workers);
+      std::vector<int> seen(bytes.size(), 0);
+      for (const std::vector<uint32_t>& runs : dealt) {
+        EXPECT_TRUE(std::is_sorted(runs.begin(), runs.end()));
+        for (uint32_t k : runs) ++seen[k];
+      }
+      EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), static_cast<ptrdiff_t>(bytes.size()));
+      uint64_t total = 0;
+      for (uint64_t b : bytes) total += b;
+      const std::vector<uint64_t> l = loads(dealt, bytes);
+      for (size_t w = 0; w < workers; ++w) {
+        uint64_t smallest = UINT64_MAX;  // the worker's last run in the deal's order
+        for (uint32_t k : dealt[w]) smallest = std::min(smallest, bytes[k]);
+        if (!dealt[w].empty()) {
+          EXPECT_LE(l[w], total / workers + smallest) << workers << " workers, worker " << w;
+        }
+      }
+    }
+  }
 }
 
 TEST(LoadOnThreads, EveryFunctionRunsAsLoadedOnOneThread) {

@@ -1,9 +1,10 @@
 // Deferred bodies on several threads (deferred.hpp).
 //
 // The bodies are cut into runs of consecutive ones, and the runs dealt to
-// N workers in turn (worker w takes runs w, w + N, w + 2N, ...): the same
-// workers, runs and merge for a module whatever the machine, so the tests
-// and the fuzzers exercise the merge across workers on small modules too.
+// N workers by their bytes (deal_runs). The deal depends on the module and
+// N only: the same workers, runs and merge whatever the machine, so the
+// tests and the fuzzers exercise the merge across workers on small modules
+// too.
 // A worker runs on a thread of its own only where its share of the bytes
 // pays for starting one; the calling thread runs worker 0 and those
 // without one. Each worker has its own reader, compiler and code chunks,
@@ -46,7 +47,8 @@ struct Shared {
   bool emit;
   // Set here, not by the caller's braces, so an aggregate initialisation
   // cannot reset them.
-  std::vector<size_t> runs = {};  // run k is bodies [runs[k], runs[k + 1])
+  std::vector<size_t> runs = {};                  // run k is bodies [runs[k], runs[k + 1])
+  std::vector<std::vector<uint32_t>> dealt = {};  // each worker's runs, in ascending order
   // The lowest body known to be malformed (nothing after it matters) and
   // to be invalid (after it, only malformed bytes matter). Hints only: each
   // thread's own record below is what the result is built from.
@@ -60,23 +62,23 @@ struct Worker {
   std::optional<Error> malformed, invalid;
   std::exception_ptr thrown;  // an allocation that failed, say
 
-  // Runs w, w + n, w + 2n, ... An exception stops every worker, and is
-  // rethrown on the calling thread once all are joined.
-  void run(Shared& s, size_t w, size_t n) noexcept {
+  // Runs the runs dealt to worker w. An exception stops every worker, and
+  // is rethrown on the calling thread once all are joined.
+  void run(Shared& s, size_t w) noexcept {
     try {
-      run_unguarded(s, w, n);
+      run_unguarded(s, s.dealt[w]);
     } catch (...) {
       thrown = std::current_exception();
       s.first_malformed.store(0, std::memory_order_relaxed);
     }
   }
 
-  void run_unguarded(Shared& s, size_t w, size_t n) {
+  void run_unguarded(Shared& s, std::span<const uint32_t> runs) {
     decode_detail::Reader r(s.bytes);
     decode_detail::InstrReader in(r, s.has_data_count);
     std::optional<FunctionCompiler> compiler;
     if (s.c) compiler.emplace(*s.c, s.limits, code, s.emit);
-    for (size_t k = w; k + 1 < s.runs.size(); k += n) {
+    for (const uint32_t k : runs) {
       for (size_t slot = s.runs[k]; slot < s.runs[k + 1]; ++slot) {
         if (slot > s.first_malformed.load(std::memory_order_relaxed)) return;  // a worker's runs only go up
         const DeferredBody& b = s.bodies[slot];
@@ -111,6 +113,21 @@ struct Worker {
 
 }  // namespace
 
+std::vector<std::vector<uint32_t>> deal_runs(std::span<const uint64_t> run_bytes, size_t workers) {
+  std::vector<uint32_t> order(run_bytes.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = static_cast<uint32_t>(k);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return run_bytes[a] > run_bytes[b]; });
+  std::vector<std::vector<uint32_t>> dealt(std::max<size_t>(workers, 1));
+  std::vector<uint64_t> load(dealt.size(), 0);
+  for (const uint32_t k : order) {
+    const size_t w = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    load[w] += run_bytes[k];
+    dealt[w].push_back(k);
+  }
+  for (std::vector<uint32_t>& d : dealt) std::sort(d.begin(), d.end());
+  return dealt;
+}
+
 DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count, std::span<const DeferredBody> bodies,
                             const Context* c, const Limits& limits, bool emit, uint32_t threads) {
   Shared s{bytes, has_data_count, bodies, c, limits, emit && c != nullptr};
@@ -121,15 +138,18 @@ DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count,
   for (const DeferredBody& b : bodies) total += b.size;
   const uint64_t per_run = std::max<uint64_t>(total / (wanted * 8), 1);
   s.runs.push_back(0);
+  std::vector<uint64_t> run_bytes;
   uint64_t in_run = 0;
   for (size_t i = 0; i < bodies.size(); ++i) {
     in_run += bodies[i].size;
     if (in_run >= per_run || i + 1 == bodies.size()) {
       s.runs.push_back(i + 1);
+      run_bytes.push_back(in_run);
       in_run = 0;
     }
   }
   const size_t n = std::max<size_t>(std::min(wanted, s.runs.size() - 1), 1);
+  s.dealt = deal_runs(run_bytes, n);
 
   std::vector<Worker> workers(n);
   {
@@ -138,13 +158,13 @@ DeferredResult run_deferred(std::span<const uint8_t> bytes, bool has_data_count,
     started.reserve(to_start);
     for (size_t t = 1; t <= to_start; ++t) {
       try {
-        started.emplace_back([&s, &w = workers[t], t, n] { w.run(s, t, n); });
+        started.emplace_back([&s, &w = workers[t], t] { w.run(s, t); });
       } catch (...) {
         break;  // the calling thread takes this worker and the rest
       }
     }
     for (size_t t = 0; t < n; ++t) {
-      if (t == 0 || t > started.size()) workers[t].run(s, t, n);
+      if (t == 0 || t > started.size()) workers[t].run(s, t);
     }
   }
   for (const Worker& w : workers) {

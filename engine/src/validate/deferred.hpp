@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "code.hpp"
 #include "validate/context.hpp"
@@ -32,6 +33,17 @@ struct DeferredResult {
   /// function order (`bodies` must then be all of them, in order).
   code::CompiledCode code;
 };
+
+/// Deals runs of bodies (`run_bytes[k]`: run k's bytes) to `workers`
+/// workers (at least one): the largest first, each to the worker with the
+/// fewest bytes so far, the lower index on a tie. A worker's last run went
+/// to it as the least loaded, so it ends with at most the mean plus that run
+/// (Graham's bound for the largest first: within 4/3 of the best deal); a
+/// module with a few huge bodies (an interpreter's dispatch loop) gets its
+/// largest run alone on one worker, where dealing in turn gave that worker
+/// its share besides. Depends on the sizes and the count only, never on
+/// the machine. Each worker's runs are in ascending order.
+std::vector<std::vector<uint32_t>> deal_runs(std::span<const uint64_t> run_bytes, size_t workers);
 
 /// Decodes every body of `bodies` from `bytes` (the whole module) as the
 /// decoder would have, up to the body's final end, and checks that the
