@@ -10,13 +10,14 @@ functions defined before them and every loop runs a few times, but the module
 is built to be decoded, validated, compiled and instantiated, not run: the
 calls fan out and a call can take exponential time.
 
-With --largest, one function a third of the way in is FRACTION of the code
-on its own (the rest as before): a skewed module, as interpreters' dispatch
-loops make real ones, for the load on several threads (docs/design.md,
-"Loading on several threads").
+With --largest (below 2/3), one function a third of the way in is FRACTION of
+the code on its own (the rest as before): a skewed module, as interpreters'
+dispatch loops make real ones, for the load on several threads
+(docs/design.md, "Loading on several threads").
 
-The same seed, size and fraction give the same bytes (a private xorshift generator, not
-Python's random module, whose algorithms may change between versions).
+The same seed, size and fraction give the same bytes (a private xorshift
+generator, not Python's random module, whose algorithms may change between
+versions).
 """
 import argparse
 import struct
@@ -285,8 +286,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--largest", type=float, default=0.0, help="one function this fraction of --size (default: none)")
     a = ap.parse_args()
-    if not 0 <= a.largest < 1:
-        ap.error("--largest: a fraction from 0 up to 1")
+    if not 0 <= a.largest < 2 / 3:  # the function starts at a third of --size
+        ap.error("--largest: a fraction from 0 up to 2/3")
     data, n = generate(a.size, a.seed, a.largest)
     with open(a.out, "wb") as f:
         f.write(data)

@@ -435,8 +435,9 @@ Bytes many_funcs(uint32_t n, const std::map<uint32_t, Bytes>& bodies = {}) {
 
 TEST(LoadOnThreads, LowestInvalidBodyWinsWhicheverThreadTookIt) {
   // Body 20: (i64.const 0x1234) for an i32 result; body 150: an unknown
-  // local. With two workers taking runs in turn, the two are in different
-  // workers' hands, the later one in worker 0's.
+  // local. Two workers get runs of 13 to 15 bodies, dealt by size: body
+  // 20's run goes to worker 1, body 150's (a byte short of the others) to
+  // worker 0.
   const Bytes b = many_funcs(200, {{20, i64_const(0x1234)}, {150, local_get(3)}});
   const size_t end20 = offset_of(b, i64_const(0x1234)) + i64_const(0x1234).size();
   EXPECT_EQ(load(b), "invalid: type mismatch @" + std::to_string(end20));
@@ -512,7 +513,7 @@ std::vector<uint64_t> loads(const std::vector<std::vector<uint32_t>>& dealt, con
   return out;
 }
 
-TEST(LoadOnThreads, DealGivesAHugeRunAWorkerOfItsOwn) {
+TEST(LoadOnThreads, DealGivesAHugeRunFirstAndTheRestToTheOthers) {
   // Sixteen runs of 10 bytes and, sixth, one of 100 (an interpreter's
   // dispatch loop, say) on two workers. In turn, one worker would have
   // had runs 1, 3, 5, ... 15: 100 + 7 x 10 = 170 bytes against 90.

@@ -22,9 +22,10 @@ namespace warden::fuzz {
 ///     custom sections, which it does not keep);
 ///  4. with `other_loads`: Module::validate (no compiling) gives load's
 ///     outcome, the error's offset included, on 1, 2 or 3 load threads by
-///     the input's length modulo 3 (Limits::load_threads: beyond one, the
-///     bodies decoded after the rest of the module by workers taking runs
-///     of them in turn, then merged). Validating
+///     the sum of the input's bytes modulo 3, so that a mutant of the same
+///     length may take another path (Limits::load_threads: beyond one, the
+///     bodies are decoded after the rest of the module, in runs dealt to
+///     the workers by size, then merged). Validating
 ///     differs from loading only in not emitting; the deferred path's code
 ///     is compared with the one-thread load's by
 ///     LoadOnePass.SpecTestsuiteModulesAgreeWithTwoPasses and

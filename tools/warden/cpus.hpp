@@ -6,8 +6,8 @@
 
 #include <filesystem>
 #include <optional>
-#include <string>
 #include <string_view>
+#include <vector>
 
 namespace warden::cli {
 
@@ -18,14 +18,28 @@ namespace warden::cli {
 std::optional<unsigned> cpus_of_cpu_max(std::string_view cpu_max);
 std::optional<unsigned> cpus_of_cfs(std::string_view quota_us, std::string_view period_us);
 
-/// The tightest bandwidth limit on the cgroup that `proc_self_cgroup` (the
-/// text of /proc/self/cgroup) names and on its ancestors, read below
-/// `root` (/sys/fs/cgroup): cgroup v2's "0::PATH" line, or the v1 line of
-/// the "cpu" controller. nullopt when none applies or none can be read.
-std::optional<unsigned> cgroup_cpu_limit(std::string_view proc_self_cgroup, const std::filesystem::path& root);
+/// Where this process's CPU limits live: the directory of its cgroup in a
+/// hierarchy that can hold one (cgroup v2's, or v1's with the "cpu"
+/// controller), found from /proc/self/cgroup (`proc_self_cgroup`) and
+/// where /proc/self/mountinfo (`mountinfo`) says that hierarchy is mounted,
+/// and the mount point, above which the walk to its ancestors stops.
+/// `prefix` goes before every mount point (a test's fake tree; "" for the
+/// real one).
+struct CgroupDir {
+  bool v2;
+  std::filesystem::path dir, mount;
+};
+std::vector<CgroupDir> cpu_cgroup_dirs(std::string_view proc_self_cgroup, std::string_view mountinfo,
+                                       const std::filesystem::path& prefix = {});
 
-/// The CPUs in this process's affinity mask, lowered by its cgroup's limit;
-/// at least 1.
+/// The tightest bandwidth limit on those cgroups and their ancestors up to
+/// their mount points (a child cannot use more than its parents allow).
+/// nullopt when none applies or none can be read.
+std::optional<unsigned> cgroup_cpu_limit(std::string_view proc_self_cgroup, std::string_view mountinfo,
+                                         const std::filesystem::path& prefix = {});
+
+/// The CPUs in this process's affinity mask, lowered by its cgroups'
+/// limits; at least 1.
 unsigned usable_cpus();
 
 }  // namespace warden::cli

@@ -80,7 +80,8 @@ struct Worker {
     if (s.c) compiler.emplace(*s.c, s.limits, code, s.emit);
     for (const uint32_t k : runs) {
       for (size_t slot = s.runs[k]; slot < s.runs[k + 1]; ++slot) {
-        if (slot > s.first_malformed.load(std::memory_order_relaxed)) return;  // a worker's runs only go up
+        // A worker's runs go up (deal_runs), so every later slot is past it too.
+        if (slot > s.first_malformed.load(std::memory_order_relaxed)) return;
         const DeferredBody& b = s.bodies[slot];
         r.restart(b.at);
         in.reset();

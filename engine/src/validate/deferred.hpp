@@ -38,11 +38,13 @@ struct DeferredResult {
 /// workers (at least one): the largest first, each to the worker with the
 /// fewest bytes so far, the lower index on a tie. A worker's last run went
 /// to it as the least loaded, so it ends with at most the mean plus that run
-/// (Graham's bound for the largest first: within 4/3 of the best deal); a
-/// module with a few huge bodies (an interpreter's dispatch loop) gets its
-/// largest run alone on one worker, where dealing in turn gave that worker
-/// its share besides. Depends on the sizes and the count only, never on
-/// the machine. Each worker's runs are in ascending order.
+/// (Graham's bound for the largest first: within 4/3 of the best deal). A
+/// module with a huge body (an interpreter's dispatch loop) has it dealt
+/// first, to a worker that takes more runs only once the others have
+/// caught up, where dealing in turn gave that worker its share of the rest
+/// besides. Depends on the sizes and the count only, never on the
+/// machine. Each worker's runs are in ascending order (the early stop at a
+/// malformed body relies on it).
 std::vector<std::vector<uint32_t>> deal_runs(std::span<const uint64_t> run_bytes, size_t workers);
 
 /// Decodes every body of `bodies` from `bytes` (the whole module) as the
