@@ -179,6 +179,8 @@ constexpr PeerRule kRules[] = {
      "v128.load/storeN_lane trap on their address before running their vector operand", binaryen_lane_trap_first},
     {"feature:v8-threads-shared-memory", "node 20 (V8 11.3)", "v8", "shared memories (threads) are on by default",
      v8_threads},
+    {"feature:v8-threads-atomics", "node 20 (V8 11.3)", "v8", "atomic instructions (threads) are on by default",
+     v8_atomics},
     {"feature:v8-exception-handling", "node 20 (V8 11.3)", "v8", "exception handling is on by default", v8_exceptions},
     {"feature:v8-tail-calls", "node 20 (V8 11.3)", "v8", "tail calls are on by default", v8_tail_calls},
     {"binaryen-108-skips-validation-after-branch", "binaryen 108, 132", "binaryen binaryen-npm",

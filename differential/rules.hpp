@@ -162,6 +162,7 @@ bool binaryen132_dead_code_keeps_values(const RuleContext& c);
 
 // ---- rules_v8.cpp
 bool v8_threads(const RuleContext& c);
+bool v8_atomics(const RuleContext& c);
 bool v8_exceptions(const RuleContext& c);
 bool v8_elem_value_type(const RuleContext& c);
 bool v8_tail_calls(const RuleContext& c);

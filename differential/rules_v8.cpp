@@ -53,6 +53,16 @@ bool v8_threads(const RuleContext& c) {
   return false;
 }
 
+// ---- feature:v8-threads-atomics (a feature, not a bug)
+// The same proposal's instructions: the 0xFE prefix (atomic loads,
+// stores, read-modify-writes, wait, notify, fence) decodes there, on a
+// memory shared or not; in 2.0 0xFE is an illegal opcode. (Campaign seed
+// 20261207 found it: a mutant with i32.atomic.rmw8.add_u, 0xFE 0x20.)
+bool v8_atomics(const RuleContext& c) {
+  const LoadResult* w = accepted_against(c, "v8", Verdict::Malformed, "illegal opcode");
+  return w && byte_at(c.bytes, w->offset) == 0xFE;
+}
+
 // ---- feature:v8-exception-handling (a feature, not a bug)
 // Node 20's V8 enables exception handling: try, catch, throw, rethrow,
 // delegate and catch_all (0x06-0x09, 0x18, 0x19) decode there, and the tag

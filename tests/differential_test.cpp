@@ -537,6 +537,32 @@ TEST(DiffPeerRules, ExplainOnlyWhatTheRuleDescribes) {
   EXPECT_EQ(explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr}), "");
 }
 
+// Node 20's V8 has the threads proposal's atomic instructions (campaign
+// seed 20261207: a mutant with i32.atomic.rmw8.add_u, which V8 alone
+// accepted): a feature, ignored, and only where Warden's illegal opcode is
+// the 0xFE prefix.
+TEST(DiffPeerRules, V8AtomicsAreAFeature) {
+  // (memory 1) (func i32.const 0 i32.const 1 i32.atomic.rmw8.add_u drop)
+  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00,
+                                0x00, 0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x0A, 0x0D, 0x01,
+                                0x0B, 0x00, 0x41, 0x00, 0x41, 0x01, 0xFE, 0x20, 0x00, 0x00, 0x1A, 0x0B};
+  auto explained = [](const std::vector<uint8_t>& b) {
+    Finding f;
+    f.kind = FindingKind::Validation;
+    f.engines = {"v8"};
+    std::vector<EngineLoad> loads = {{"warden", true, warden_load(b)}, {"v8", false, {Verdict::Valid, "", kNoOffset}}};
+    return explain(RuleContext{f, b, nullptr, loads, {}, nullptr});
+  };
+  const LoadResult w = warden_load(bytes);
+  ASSERT_EQ(w.verdict, Verdict::Malformed);
+  ASSERT_EQ(w.message, "illegal opcode");
+  ASSERT_EQ(w.offset, 32u);
+  EXPECT_EQ(explained(bytes), "feature:v8-threads-atomics");
+  bytes[32] = 0xFF;  // no proposal's prefix: unexplained
+  ASSERT_EQ(warden_load(bytes).message, "illegal opcode");
+  EXPECT_EQ(explained(bytes), "");
+}
+
 TEST(DiffPeerRules, WabtBodyWithoutFinalEnd) {
   // type [] -> [f64]; body: block (result f64) nop unreachable end -- the
   // function's own end is missing, the last byte is still 0x0B.
