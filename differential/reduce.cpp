@@ -1,9 +1,11 @@
 #include "reduce.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <string>
 
+#include "scan.hpp"
 #include "warden/warden.hpp"
 
 namespace warden::diff {
@@ -279,6 +281,80 @@ class Reducer {
   ReduceStats& s_;
 };
 
+void put_u32(std::vector<uint8_t>& out, uint64_t v) {
+  do {
+    const uint8_t byte = v & 0x7F;
+    v >>= 7;
+    out.push_back(v ? byte | 0x80 : byte);
+  } while (v);
+}
+
+// `b` with bytes [from, to) replaced by `with`.
+std::vector<uint8_t> spliced(std::span<const uint8_t> b, size_t from, size_t to, std::span<const uint8_t> with) {
+  std::vector<uint8_t> out(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(from));
+  out.insert(out.end(), with.begin(), with.end());
+  out.insert(out.end(), b.begin() + static_cast<std::ptrdiff_t>(to), b.end());
+  return out;
+}
+
+// The steps of reduce_bytes that keep the module's framing, for bytes
+// Warden does not decode (chunks cut at random break the sizes around
+// them, and a peer then rejects the module for that): whole sections,
+// last first, then each code entry's body replaced by `unreachable`, which
+// is valid for any function type, the entry and section sizes rewritten.
+void reduce_framed(std::vector<uint8_t>& b, const BytesPredicate& interesting, uint32_t budget, ReduceStats& s) {
+  const auto keep = [&](std::vector<uint8_t> c) {
+    ++s.checks;
+    if (!interesting(c)) return false;
+    ++s.accepted;
+    b = std::move(c);
+    return true;
+  };
+  std::vector<Section> secs = sections_of(b);
+  for (size_t k = secs.size(); k-- > 0 && s.checks < budget;) {
+    const size_t start = k == 0 ? 8 : secs[k - 1].offset + secs[k - 1].size;  // its id byte
+    keep(spliced(b, start, secs[k].offset + secs[k].size, {}));
+  }
+  secs = sections_of(b);
+  const auto code = std::find_if(secs.begin(), secs.end(), [](const Section& x) { return x.id == 10; });
+  if (code == secs.end()) return;
+  const size_t start = code == secs.begin() ? 8 : std::prev(code)->offset + std::prev(code)->size;
+  size_t end = code->offset + code->size;  // of the code section in `b`, as it shrinks
+  // The content's entries, as far as they parse: where each one's size
+  // starts, and its body's [from, to), relative to the content.
+  struct Entry {
+    size_t at, from, to;
+  };
+  std::vector<uint8_t> content(b.begin() + static_cast<std::ptrdiff_t>(code->offset),
+                               b.begin() + static_cast<std::ptrdiff_t>(end));
+  std::vector<Entry> entries;
+  size_t p = 0;
+  uint64_t count = 0, size = 0;
+  if (!read_u32(content, p, count)) return;
+  for (uint64_t i = 0; i < count; ++i) {
+    const size_t at = p;
+    if (!read_u32(content, p, size) || size > content.size() - p) break;
+    entries.push_back({at, p, static_cast<size_t>(p + size)});
+    p += size;
+  }
+  static constexpr uint8_t kUnreachable[] = {0x03, 0x00, 0x00, 0x0B};  // size 3: no locals; unreachable; end
+  for (size_t e = entries.size(); e-- > 0 && s.checks < budget;) {     // last first: earlier ones stay put
+    const Entry& x = entries[e];
+    if (std::equal(content.begin() + static_cast<std::ptrdiff_t>(x.at),
+                   content.begin() + static_cast<std::ptrdiff_t>(x.to), std::begin(kUnreachable),
+                   std::end(kUnreachable)))
+      continue;
+    std::vector<uint8_t> next = spliced(content, x.at, x.to, kUnreachable);
+    std::vector<uint8_t> section = {0x0A};
+    put_u32(section, next.size());
+    section.insert(section.end(), next.begin(), next.end());
+    if (keep(spliced(b, start, end, section))) {
+      content = std::move(next);
+      end = start + section.size();
+    }
+  }
+}
+
 }  // namespace
 
 ast::Module reduce_module(ast::Module m, const AstPredicate& interesting, uint32_t budget, bool keep_valid,
@@ -294,6 +370,7 @@ std::vector<uint8_t> reduce_bytes(std::vector<uint8_t> b, const BytesPredicate& 
                                   ReduceStats* stats) {
   ReduceStats local;
   ReduceStats& s = stats ? *stats : local;
+  reduce_framed(b, interesting, budget, s);
   for (size_t chunk = std::max<size_t>(b.size() / 2, 1); chunk >= 1 && s.checks < budget; chunk /= 2) {
     bool progress = true;
     while (progress && s.checks < budget) {

@@ -7,7 +7,9 @@
 // functions, globals and segments (renumbering every reference), replaces
 // bodies by `unreachable`, deletes balanced instruction ranges and shortens
 // data. reduce_bytes is for modules that do not decode (the validation
-// differential): it deletes byte ranges, largest first.
+// differential): it first drops whole sections and replaces function
+// bodies by `unreachable`, rewriting the sizes around them, then deletes
+// byte ranges, largest first.
 //
 // Both are greedy to a fixpoint and bounded by `budget` predicate calls.
 #pragma once

@@ -23,6 +23,7 @@
 #include "probe.hpp"
 #include "reduce.hpp"
 #include "runner.hpp"
+#include "scan.hpp"
 #include "suspects.hpp"
 #include "warden/binary.hpp"
 #include "warden/text.hpp"
@@ -465,6 +466,39 @@ TEST(DiffReduce, BytesShrinkToTheInterestingOnes) {
     return std::find(c.begin(), c.end(), 0x42) != c.end() && std::find(c.begin(), c.end(), 0x43) != c.end();
   };
   EXPECT_EQ(reduce_bytes(b, interesting, 1000), (std::vector<uint8_t>{0x42, 0x43}));
+}
+
+// A module Warden cannot decode (an illegal opcode in function 1 of 3, a
+// custom section after the code): random cuts break its sizes, so the
+// bytes reducer first drops whole sections and gives the other functions
+// `unreachable` bodies, sizes rewritten (campaign seed 20261207's finding
+// kept all its 1,520 bytes before).
+TEST(DiffReduce, UndecodableModulesLoseSectionsAndBodiesWhole) {
+  std::vector<uint8_t> b = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // header
+                            0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,        // type () -> i32
+                            0x03, 0x04, 0x03, 0x00, 0x00, 0x00,              // three functions
+                            0x0A, 0x14, 0x03,                                // code, 20 bytes, 3 entries
+                            0x07, 0x00, 0x41, 0x01, 0x41, 0x02, 0x6A, 0x0B,  // i32.const 1 i32.const 2 i32.add
+                            0x04, 0x00, 0xFE, 0x20, 0x0B,                    // the illegal 0xFE
+                            0x05, 0x00, 0x41, 0x07, 0x45, 0x0B,              // i32.const 7 i32.eqz
+                            0x00, 0x03, 0x01, 0x78, 0x00};                   // custom section "x"
+  ASSERT_EQ(warden_load(b).message, "illegal opcode");
+  const BytesPredicate interesting = [](std::span<const uint8_t> c) {
+    const LoadResult l = warden_load(std::vector<uint8_t>(c.begin(), c.end()));
+    return l.verdict == Verdict::Malformed && l.message == "illegal opcode" && byte_at(c, l.offset) == 0xFE;
+  };
+  ReduceStats stats;
+  const std::vector<uint8_t> min = reduce_bytes(b, interesting, 1000, &stats);
+  EXPECT_TRUE(interesting(min));
+  // The custom and type sections went whole (Warden stops at the opcode
+  // before a missing type could matter: a peer in the predicate would have
+  // kept it), the first and last bodies became `unreachable` (03 00 00 0B),
+  // the code section's size was rewritten (0x0E), and then the chunk
+  // deletions took the last `end`, which nothing reads past the 0xFE.
+  EXPECT_EQ(min, (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04,
+                                       0x03, 0x00, 0x00, 0x00, 0x0A, 0x0E, 0x03, 0x03, 0x00, 0x00,
+                                       0x0B, 0x04, 0x00, 0xFE, 0x20, 0x0B, 0x03, 0x00, 0x00}));
+  EXPECT_EQ(stats.checks, 83u);
 }
 
 // --------------------------------------------------------- peer rules ----
