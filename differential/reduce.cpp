@@ -320,10 +320,10 @@ void reduce_framed(std::vector<uint8_t>& b, const BytesPredicate& interesting, u
   if (code == secs.end()) return;
   const size_t start = code == secs.begin() ? 8 : std::prev(code)->offset + std::prev(code)->size;
   size_t end = code->offset + code->size;  // of the code section in `b`, as it shrinks
-  // The content's entries, as far as they parse: where each one's size
-  // starts, and its body's [from, to), relative to the content.
+  // The content's entries, as far as they parse: [at, to), relative to
+  // the content, from the entry's size to its body's last byte.
   struct Entry {
-    size_t at, from, to;
+    size_t at, to;
   };
   std::vector<uint8_t> content(b.begin() + static_cast<std::ptrdiff_t>(code->offset),
                                b.begin() + static_cast<std::ptrdiff_t>(end));
@@ -334,7 +334,7 @@ void reduce_framed(std::vector<uint8_t>& b, const BytesPredicate& interesting, u
   for (uint64_t i = 0; i < count; ++i) {
     const size_t at = p;
     if (!read_u32(content, p, size) || size > content.size() - p) break;
-    entries.push_back({at, p, static_cast<size_t>(p + size)});
+    entries.push_back({at, static_cast<size_t>(p + size)});
     p += size;
   }
   static constexpr uint8_t kUnreachable[] = {0x03, 0x00, 0x00, 0x0B};  // size 3: no locals; unreachable; end
