@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "mutate.hpp"
 #include "scan.hpp"
 #include "warden/warden.hpp"
 
@@ -281,14 +282,6 @@ class Reducer {
   ReduceStats& s_;
 };
 
-void put_u32(std::vector<uint8_t>& out, uint64_t v) {
-  do {
-    const uint8_t byte = v & 0x7F;
-    v >>= 7;
-    out.push_back(v ? byte | 0x80 : byte);
-  } while (v);
-}
-
 // `b` with bytes [from, to) replaced by `with`.
 std::vector<uint8_t> spliced(std::span<const uint8_t> b, size_t from, size_t to, std::span<const uint8_t> with) {
   std::vector<uint8_t> out(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(from));
@@ -346,7 +339,7 @@ void reduce_framed(std::vector<uint8_t>& b, const BytesPredicate& interesting, u
       continue;
     std::vector<uint8_t> next = spliced(content, x.at, x.to, kUnreachable);
     std::vector<uint8_t> section = {0x0A};
-    put_u32(section, next.size());
+    fuzz::put_leb(section, next.size());
     section.insert(section.end(), next.begin(), next.end());
     if (keep(spliced(b, start, end, section))) {
       content = std::move(next);

@@ -25,6 +25,7 @@
 #include "../tools/warden/literal.cpp"
 #include "command.hpp"
 #include "warden/host.hpp"
+#include "wasm_builder.hpp"
 
 namespace {
 
@@ -272,15 +273,6 @@ TEST_F(Command, ValidateAcceptsAndRejects) {
   EXPECT_EQ(warden("validate --load-threads 65 " + good).exit_code, 64);
 }
 
-// Unsigned LEB128, for the hand-built module below.
-static void leb(std::vector<uint8_t>& out, uint32_t v) {
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    out.push_back(v ? b | 0x80 : b);
-  } while (v);
-}
-
 // --load-threads' default follows a cgroup's CPU quota, which the affinity
 // mask does not show (tools/warden/cpus.cpp): a 1.2 MB module run in a
 // cgroup allowed one CPU's time loads on 1 thread, outside it on as many as
@@ -324,18 +316,9 @@ TEST_F(Command, LoadThreadsDefaultFollowsTheCgroupQuota) {
 
   // One function of 1.2 million nops: over the 1 MiB where the default
   // starts threads.
-  std::vector<uint8_t> body(1'200'000, 0x01), code{0x00};  // no locals
-  code.insert(code.end(), body.begin(), body.end());
-  code.push_back(0x0B);
-  std::vector<uint8_t> entry, section{0x01};
-  leb(entry, static_cast<uint32_t>(code.size()));
-  section.insert(section.end(), entry.begin(), entry.end());
-  section.insert(section.end(), code.begin(), code.end());
-  std::vector<uint8_t> m{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04,
-                         0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0A};
-  leb(m, static_cast<uint32_t>(section.size()));
-  m.insert(m.end(), section.begin(), section.end());
-  const std::string file = write("big.wasm", m), metrics = (dir_ / "big.prom").string();
+  wasm_builder::Module big;
+  big.func(big.type({}, {}), wasm_builder::Bytes(1'200'000, 0x01));
+  const std::string file = write("big.wasm", big.build()), metrics = (dir_ / "big.prom").string();
 
   const auto threads = [&] {
     const std::string text = slurp(metrics);

@@ -30,6 +30,7 @@
 #include "warden/wasi.hpp"
 #include "wasi_diff.hpp"
 #include "wasi_program.hpp"
+#include "wasm_builder.hpp"
 
 namespace fs = std::filesystem;
 using namespace warden;
@@ -474,14 +475,12 @@ TEST(DiffReduce, BytesShrinkToTheInterestingOnes) {
 // `unreachable` bodies, sizes rewritten (campaign seed 20261207's finding
 // kept all its 1,520 bytes before).
 TEST(DiffReduce, UndecodableModulesLoseSectionsAndBodiesWhole) {
-  std::vector<uint8_t> b = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // header
-                            0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7F,        // type () -> i32
-                            0x03, 0x04, 0x03, 0x00, 0x00, 0x00,              // three functions
-                            0x0A, 0x14, 0x03,                                // code, 20 bytes, 3 entries
-                            0x07, 0x00, 0x41, 0x01, 0x41, 0x02, 0x6A, 0x0B,  // i32.const 1 i32.const 2 i32.add
-                            0x04, 0x00, 0xFE, 0x20, 0x0B,                    // the illegal 0xFE
-                            0x05, 0x00, 0x41, 0x07, 0x45, 0x0B,              // i32.const 7 i32.eqz
-                            0x00, 0x03, 0x01, 0x78, 0x00};                   // custom section "x"
+  wasm_builder::Module m;
+  const uint32_t t = m.type({}, {ValType::I32});
+  m.func(t, {0x41, 0x01, 0x41, 0x02, 0x6A});  // i32.const 1 i32.const 2 i32.add
+  m.func(t, {0xFE, 0x20});                    // the illegal 0xFE
+  m.func(t, {0x41, 0x07, 0x45});              // i32.const 7 i32.eqz
+  const std::vector<uint8_t> b = wasm_builder::cat({m.build(), {0x00, 0x03, 0x01, 0x78, 0x00}});  // custom "x"
   ASSERT_EQ(warden_load(b).message, "illegal opcode");
   const BytesPredicate interesting = [](std::span<const uint8_t> c) {
     const LoadResult l = warden_load(std::vector<uint8_t>(c.begin(), c.end()));
@@ -577,9 +576,11 @@ TEST(DiffPeerRules, ExplainOnlyWhatTheRuleDescribes) {
 // the 0xFE prefix.
 TEST(DiffPeerRules, V8AtomicsAreAFeature) {
   // (memory 1) (func i32.const 0 i32.const 1 i32.atomic.rmw8.add_u drop)
-  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00,
-                                0x00, 0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x0A, 0x0D, 0x01,
-                                0x0B, 0x00, 0x41, 0x00, 0x41, 0x01, 0xFE, 0x20, 0x00, 0x00, 0x1A, 0x0B};
+  wasm_builder::Module m;
+  m.memory(1);
+  m.func(m.type({}, {}), {0x41, 0x00, 0x41, 0x01, 0xFE, 0x20, 0x00, 0x00, 0x1A});
+  std::vector<uint8_t> bytes = m.build();
+  const size_t prefix = static_cast<size_t>(std::find(bytes.begin(), bytes.end(), 0xFE) - bytes.begin());
   auto explained = [](const std::vector<uint8_t>& b) {
     Finding f;
     f.kind = FindingKind::Validation;
@@ -590,9 +591,9 @@ TEST(DiffPeerRules, V8AtomicsAreAFeature) {
   const LoadResult w = warden_load(bytes);
   ASSERT_EQ(w.verdict, Verdict::Malformed);
   ASSERT_EQ(w.message, "illegal opcode");
-  ASSERT_EQ(w.offset, 32u);
+  ASSERT_EQ(w.offset, prefix);
   EXPECT_EQ(explained(bytes), "feature:v8-threads-atomics");
-  bytes[32] = 0xFF;  // no proposal's prefix: unexplained
+  bytes[prefix] = 0xFF;  // no proposal's prefix: unexplained
   ASSERT_EQ(warden_load(bytes).message, "illegal opcode");
   EXPECT_EQ(explained(bytes), "");
 }

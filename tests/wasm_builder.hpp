@@ -1,5 +1,5 @@
 // A small binary-module builder for the tests (hex dumps, LEB128s, and
-// whole modules for execute_, instantiate_, limits_test.cpp). It writes only the framing (spec 5.5: section ids and
+// whole modules). It writes only the framing (spec 5.5: section ids and
 // sizes, vectors, LEB128s); function bodies and constant expressions are raw
 // instruction bytes, written in the tests with the WAT in a comment.
 #pragma once

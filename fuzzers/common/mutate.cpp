@@ -364,16 +364,6 @@ struct Section {
   int32_t size_delta = 0;  // a deliberately wrong size
 };
 
-void put_leb(std::vector<uint8_t>& out, uint64_t v, uint32_t pad) {
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    if (v || pad) b |= 0x80;
-    out.push_back(b);
-  } while (v);
-  for (; pad > 0; --pad) out.push_back(pad == 1 ? 0x00 : 0x80);
-}
-
 std::optional<std::vector<Section>> split(std::span<const uint8_t> bytes) {
   if (bytes.size() < 8) return std::nullopt;
   std::vector<Section> out;
@@ -481,6 +471,16 @@ std::vector<uint8_t> mutate_module(std::span<const uint8_t> bytes, uint32_t seed
   if (!secs) return {};
   mutate_sections(r, *secs);
   return join(bytes, *secs);
+}
+
+void put_leb(std::vector<uint8_t>& out, uint64_t v, uint32_t pad) {
+  do {
+    uint8_t b = v & 0x7F;
+    v >>= 7;
+    if (v || pad) b |= 0x80;
+    out.push_back(b);
+  } while (v);
+  for (; pad > 0; --pad) out.push_back(pad == 1 ? 0x00 : 0x80);
 }
 
 }  // namespace warden::fuzz

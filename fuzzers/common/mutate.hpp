@@ -20,4 +20,8 @@ std::vector<uint8_t> mutate_module(std::span<const uint8_t> bytes, uint32_t seed
 /// The tree-level part alone: applies one random edit to `m`.
 void mutate_tree(ast::Module& m, uint32_t seed);
 
+/// Appends `v` as an unsigned LEB128, with `pad` more bytes than it needs
+/// (a non-canonical encoding; 0: the shortest).
+void put_leb(std::vector<uint8_t>& out, uint64_t v, uint32_t pad = 0);
+
 }  // namespace warden::fuzz

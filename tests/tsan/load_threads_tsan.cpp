@@ -7,7 +7,8 @@
 //   load_threads_tsan MODULE.wasm
 //
 // MODULE is loaded on 1, 2, 3 and 4 threads (Limits::load_threads), then 40
-// copies of it, each with a few bytes of its bodies changed, on 1 and on 4. Each load's outcome (the error's kind, message and offset, or the
+// copies of it, each with a few bytes of its bodies changed, on 1 and on 4.
+// Each load's outcome (the error's kind, message and offset, or the
 // compiled words of every function) must be the same on any number of
 // threads. Prints "N passed, N failed"; exit status 1 on any failure (a race
 // makes ThreadSanitizer exit 66 first).

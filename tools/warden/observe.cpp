@@ -41,7 +41,8 @@ std::string prometheus_text(const RunReport& r) {
   e.family("warden_module_size_bytes", "gauge", "Size of the module file.");
   e.sample("warden_module_size_bytes", static_cast<double>(r.module_bytes));
   if (r.load_threads > 0) {
-    e.family("warden_load_threads", "gauge", "Workers the load checked and compiled function bodies with.");
+    e.family("warden_load_threads", "gauge",
+             "Workers the load was given for function bodies (Limits::load_threads); at most that many ran.");
     e.sample("warden_load_threads", r.load_threads);
   }
   e.family("warden_phase_duration_seconds", "gauge",

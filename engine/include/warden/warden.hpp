@@ -178,9 +178,10 @@ struct Limits {
   /// limit). Validation costs that much per block, call or branch using it.
   uint32_t max_params = 1'000;
   /// Workers a load validates and compiles function bodies with (at most
-  /// kMaxLoadThreads). 1: the calling thread alone. Above 1 the bodies are dealt out in
-  /// runs of consecutive ones, and a worker gets a thread of its own for
-  /// every 256 KiB of bodies, the calling thread running the rest. The
+  /// kMaxLoadThreads). 1: the calling thread alone. Above 1 the bodies are
+  /// dealt out in runs of consecutive ones, largest first, and a worker gets
+  /// a thread of its own for every 256 KiB of bodies, the calling thread
+  /// running the rest. The
   /// outcome (the module, or the error: kind, message and offset) is the
   /// same for every count (docs/design.md, "Loading on several threads").
   uint32_t load_threads = 1;
