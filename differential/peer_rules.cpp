@@ -210,6 +210,8 @@ constexpr PeerRule kRules[] = {
      binaryen_untyped_select},
     {"binaryen-108-global-set-immutable", "binaryen 108", "binaryen", "accepts global.set of an immutable global",
      binaryen_global_set_immutable},
+    {"binaryen-108-table-set-funcref-into-externref", "binaryen 108", "binaryen",
+     "accepts table.set of a funcref into an externref table", binaryen_table_set_funcref},
     {"binaryen-108-undeclared-function-reference", "binaryen 108", "binaryen",
      "accepts ref.func of a function nothing declares", binaryen_undeclared_ref_func},
     {"binaryen-108-lax-zero-byte", "binaryen 108, 132", "binaryen binaryen-npm",

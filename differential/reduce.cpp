@@ -1,6 +1,7 @@
 #include "reduce.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 #include <set>
 #include <string>
@@ -290,11 +291,37 @@ std::vector<uint8_t> spliced(std::span<const uint8_t> b, size_t from, size_t to,
   return out;
 }
 
+// The code section's entries, as far as they parse: [at, to) in the
+// section's content, from the entry's size to its body's last byte, and
+// where the body (locals, then instructions) begins.
+struct Entry {
+  size_t at, body, to;
+};
+
+std::vector<Entry> entries_of(std::span<const uint8_t> content) {
+  std::vector<Entry> out;
+  size_t p = 0;
+  uint64_t count = 0, size = 0;
+  if (!read_u32(content, p, count)) return out;
+  for (uint64_t i = 0; i < count; ++i) {
+    const size_t at = p;
+    if (!read_u32(content, p, size) || size > content.size() - p) break;
+    out.push_back({at, p, static_cast<size_t>(p + size)});
+    p += size;
+  }
+  return out;
+}
+
 // The steps of reduce_bytes that keep the module's framing, for bytes
 // Warden does not decode (chunks cut at random break the sizes around
-// them, and a peer then rejects the module for that): whole sections,
-// last first, then each code entry's body replaced by `unreachable`, which
-// is valid for any function type, the entry and section sizes rewritten.
+// them, and a peer then rejects the module for that):
+//   1. whole sections, last first;
+//   2. each code entry's body replaced by `unreachable`, which is valid for
+//      any function type;
+//   3. chunks cut inside each body that step 2 left (its final byte, the
+//      `end`, kept), halving from half the body to one byte, in rounds
+//      until one takes nothing.
+// Steps 2 and 3 rewrite the entry's and the code section's sizes.
 void reduce_framed(std::vector<uint8_t>& b, const BytesPredicate& interesting, uint32_t budget, ReduceStats& s) {
   const auto keep = [&](std::vector<uint8_t> c) {
     ++s.checks;
@@ -313,37 +340,60 @@ void reduce_framed(std::vector<uint8_t>& b, const BytesPredicate& interesting, u
   if (code == secs.end()) return;
   const size_t start = code == secs.begin() ? 8 : std::prev(code)->offset + std::prev(code)->size;
   size_t end = code->offset + code->size;  // of the code section in `b`, as it shrinks
-  // The content's entries, as far as they parse: [at, to), relative to
-  // the content, from the entry's size to its body's last byte.
-  struct Entry {
-    size_t at, to;
-  };
   std::vector<uint8_t> content(b.begin() + static_cast<std::ptrdiff_t>(code->offset),
                                b.begin() + static_cast<std::ptrdiff_t>(end));
-  std::vector<Entry> entries;
-  size_t p = 0;
-  uint64_t count = 0, size = 0;
-  if (!read_u32(content, p, count)) return;
-  for (uint64_t i = 0; i < count; ++i) {
-    const size_t at = p;
-    if (!read_u32(content, p, size) || size > content.size() - p) break;
-    entries.push_back({at, static_cast<size_t>(p + size)});
-    p += size;
-  }
-  static constexpr uint8_t kUnreachable[] = {0x03, 0x00, 0x00, 0x0B};  // size 3: no locals; unreachable; end
-  for (size_t e = entries.size(); e-- > 0 && s.checks < budget;) {     // last first: earlier ones stay put
-    const Entry& x = entries[e];
-    if (std::equal(content.begin() + static_cast<std::ptrdiff_t>(x.at),
-                   content.begin() + static_cast<std::ptrdiff_t>(x.to), std::begin(kUnreachable),
-                   std::end(kUnreachable)))
-      continue;
-    std::vector<uint8_t> next = spliced(content, x.at, x.to, kUnreachable);
+  // Entry `x` of `content` with the body `body`, kept in `b` when the
+  // module stays interesting.
+  const auto try_entry = [&](const Entry& x, std::span<const uint8_t> body) {
+    std::vector<uint8_t> entry;
+    fuzz::put_leb(entry, body.size());
+    entry.insert(entry.end(), body.begin(), body.end());
+    std::vector<uint8_t> next = spliced(content, x.at, x.to, entry);
     std::vector<uint8_t> section = {0x0A};
     fuzz::put_leb(section, next.size());
     section.insert(section.end(), next.begin(), next.end());
-    if (keep(spliced(b, start, end, section))) {
-      content = std::move(next);
-      end = start + section.size();
+    if (!keep(spliced(b, start, end, section))) return false;
+    content = std::move(next);
+    end = start + section.size();
+    return true;
+  };
+  static constexpr uint8_t kUnreachable[] = {0x00, 0x00, 0x0B};  // no locals; unreachable; end
+  std::vector<Entry> entries = entries_of(content);
+  for (size_t e = entries.size(); e-- > 0 && s.checks < budget;) {  // last first: earlier ones stay put
+    const Entry& x = entries[e];
+    if (!std::equal(content.begin() + static_cast<std::ptrdiff_t>(x.body),
+                    content.begin() + static_cast<std::ptrdiff_t>(x.to), std::begin(kUnreachable),
+                    std::end(kUnreachable)))
+      try_entry(x, kUnreachable);
+  }
+  entries = entries_of(content);
+  for (size_t e = entries.size(); e-- > 0 && s.checks < budget;) {
+    Entry x = entries[e];
+    std::vector<uint8_t> body(content.begin() + static_cast<std::ptrdiff_t>(x.body),
+                              content.begin() + static_cast<std::ptrdiff_t>(x.to));
+    if (std::equal(body.begin(), body.end(), std::begin(kUnreachable), std::end(kUnreachable))) continue;
+    // Until a round of every chunk size takes nothing: a cut can free a
+    // neighbour that a larger chunk then takes (`i32.const 5` once the
+    // `drop` after it has gone).
+    for (bool progress = true; progress && body.size() > 1 && s.checks < budget;) {
+      progress = false;
+      for (size_t chunk = std::bit_floor(std::max<size_t>(body.size() / 2, 1)); chunk >= 1 && s.checks < budget;
+           chunk /= 2) {
+        // Windows of `chunk` bytes, half overlapping (one byte apart for
+        // two: an instruction of two bytes is rarely aligned), last first,
+        // the final byte never in one.
+        const size_t stride = std::max<size_t>(chunk / 2, 1);
+        for (size_t to = body.size() - 1; to > 0 && s.checks < budget; to -= std::min(stride, to)) {
+          if (to > body.size() - 1) continue;  // past the end after a cut
+          const size_t from = to - std::min(chunk, to);
+          std::vector<uint8_t> cut = spliced(body, from, to, {});
+          if (try_entry(x, cut)) {
+            body = std::move(cut);
+            x = entries_of(content)[e];
+            progress = true;
+          }
+        }
+      }
     }
   }
 }

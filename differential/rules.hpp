@@ -157,6 +157,7 @@ bool binaryen_data_without_memory(const RuleContext& c);
 bool binaryen_untyped_select(const RuleContext& c);
 bool binaryen_data_drop_needs_memory(const RuleContext& c);
 bool binaryen_global_set_immutable(const RuleContext& c);
+bool binaryen_table_set_funcref(const RuleContext& c);
 bool binaryen_undeclared_ref_func(const RuleContext& c);
 bool binaryen132_dead_code_keeps_values(const RuleContext& c);
 

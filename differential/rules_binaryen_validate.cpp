@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -302,7 +303,10 @@ namespace {
 
 class Reachability {
  public:
-  explicit Reachability(const ast::Expr& e) : e_(e), match_(e.size(), 0), else_(e.size(), 0) {
+  // `br_targets`: the function's br_table label lists (ast::Instr); a
+  // br_table whose entries lie outside them counts as targeting everything.
+  Reachability(const ast::Expr& e, std::span<const uint32_t> br_targets)
+      : e_(e), br_targets_(br_targets), match_(e.size(), 0), else_(e.size(), 0) {
     std::vector<size_t> open;
     for (size_t i = 0; i < e.size(); ++i) {
       Op op = e[i].op;
@@ -354,11 +358,17 @@ class Reachability {
       if (op == Op::Block || op == Op::Loop || op == Op::If) ++depth;
       if (op == Op::End) --depth;
       if ((op == Op::Br || op == Op::BrIf) && static_cast<int>(e_[i].a) == depth) return true;
-      if (op == Op::BrTable) return true;  // labels in a side table: assume so
+      if (op == Op::BrTable && table_targets(e_[i], depth)) return true;
     }
     return false;
   }
+  bool table_targets(const ast::Instr& in, int depth) const {
+    if (in.a > br_targets_.size() || in.b > br_targets_.size() - in.a) return true;  // cannot tell: assume so
+    std::span<const uint32_t> labels = br_targets_.subspan(in.a, in.b);
+    return std::find(labels.begin(), labels.end(), static_cast<uint32_t>(depth)) != labels.end();
+  }
   const ast::Expr& e_;
+  std::span<const uint32_t> br_targets_;
   std::vector<size_t> match_, else_;
 };
 
@@ -379,7 +389,7 @@ namespace {
 
 class DeadValues {
  public:
-  DeadValues(const ast::Module& m, const ast::Function& f) : m_(m), f_(f), reach_(f.body) {}
+  DeadValues(const ast::Module& m, const ast::Function& f) : m_(m), f_(f), reach_(f.body, f.br_targets) {}
 
   // Whether the instruction at `at` takes such a value (for an `end`, also
   // one left over in its block). False where the walk cannot tell (an index
@@ -561,8 +571,9 @@ bool binaryen_after_branch(const RuleContext& c) {
   // branch, or a construct that never falls through, before the error (or
   // before the block that holds it) makes the code dead to Binaryen. An
   // else arm does not inherit its then arm's.
-  const ast::Expr& e = c.module->funcs[at->first].body;
-  Reachability r(e);
+  const ast::Function& f = c.module->funcs[at->first];
+  const ast::Expr& e = f.body;
+  Reachability r(e, f.br_targets);
   bool then_arm = false;  // between an `else` and its `if`: skip
   for (size_t i = at->second; i-- > 0;) {
     Op op = e[i].op;
@@ -605,7 +616,7 @@ bool binaryen132_dead_code_keeps_values(const RuleContext& c) {
   const ast::Function* f = validator_function(*c.module, load_of(c, peer(c)));
   if (!f) return false;
   const ast::Expr& e = f->body;
-  Reachability r(e);
+  Reachability r(e, f->br_targets);
   for (size_t i = 0; i + 1 < e.size(); ++i) {
     Op op = e[i].op;
     bool branch = op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;
@@ -770,6 +781,28 @@ bool binaryen_global_set_immutable(const RuleContext& c) {
   if (!i || i->op != Op::GlobalSet) return false;
   std::vector<bool> mut = global_mutability(*c.module);
   return i->a < mut.size() && !mut[i->a];
+}
+
+// ---- binaryen-108-table-set-funcref-into-externref
+// Spec 3.3.6 (table.set x): the value must have table x's element type;
+// funcref and externref are distinct types. Binaryen 108 accepts a funcref
+// stored into an externref table (only there: an externref into a funcref
+// table, or a funcref into an externref local, it rejects). Found by the
+// campaign of seed 20261208. The rule requires Warden's error at a
+// `table.set` of an externref table, and V8 or wabt saying the value found
+// is a funcref.
+bool binaryen_table_set_funcref(const RuleContext& c) {
+  const ast::Instr* i = instr_at_error(c, accepted_against(c, peer(c), Verdict::Invalid, "type mismatch"));
+  if (!i || i->op != Op::TableSet || !c.module) return false;
+  std::vector<ValType> tables;
+  for (const ast::Import& im : c.module->imports)
+    if (im.kind == ExternKind::Table) tables.push_back(im.table.elem);
+  for (const ast::TableType& t : c.module->tables) tables.push_back(t.elem);
+  if (i->a >= tables.size() || tables[i->a] != ValType::ExternRef) return false;
+  const LoadResult* v8 = load_of(c, "v8");
+  const LoadResult* wabt = load_of(c, "wabt");
+  return (says(v8, "table.set[1] expected type externref, found") && says(v8, "of type funcref")) ||
+         says(wabt, "type mismatch in table.set, expected [i32, externref] but got [i32, funcref]");
 }
 
 // ---- binaryen-108-undeclared-function-reference

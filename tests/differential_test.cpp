@@ -474,11 +474,11 @@ TEST(DiffReduce, BytesShrinkToTheInterestingOnes) {
 // bytes reducer first drops whole sections and gives the other functions
 // `unreachable` bodies, sizes rewritten (campaign seed 20261207's finding
 // kept all its 1,520 bytes before).
-TEST(DiffReduce, UndecodableModulesLoseSectionsAndBodiesWhole) {
+TEST(DiffReduce, UndecodableModulesLoseSectionsBodiesAndBytesInsideABody) {
   wasm_builder::Module m;
   const uint32_t t = m.type({}, {ValType::I32});
   m.func(t, {0x41, 0x01, 0x41, 0x02, 0x6A});  // i32.const 1 i32.const 2 i32.add
-  m.func(t, {0xFE, 0x20});                    // the illegal 0xFE
+  m.func(t, {0x41, 0x05, 0x1A, 0xFE, 0x20});  // i32.const 5 drop, the illegal 0xFE
   m.func(t, {0x41, 0x07, 0x45});              // i32.const 7 i32.eqz
   const std::vector<uint8_t> b = wasm_builder::cat({m.build(), {0x00, 0x03, 0x01, 0x78, 0x00}});  // custom "x"
   ASSERT_EQ(warden_load(b).message, "illegal opcode");
@@ -492,12 +492,15 @@ TEST(DiffReduce, UndecodableModulesLoseSectionsAndBodiesWhole) {
   // The custom and type sections went whole (Warden stops at the opcode
   // before a missing type could matter: a peer in the predicate would have
   // kept it), the first and last bodies became `unreachable` (03 00 00 0B),
-  // the code section's size was rewritten (0x0E), and then the chunk
-  // deletions took the last `end`, which nothing reads past the 0xFE.
-  EXPECT_EQ(min, (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04,
-                                       0x03, 0x00, 0x00, 0x00, 0x0A, 0x0E, 0x03, 0x03, 0x00, 0x00,
-                                       0x0B, 0x04, 0x00, 0xFE, 0x20, 0x0B, 0x03, 0x00, 0x00}));
-  EXPECT_EQ(stats.checks, 83u);
+  // the cuts inside the second body took `i32.const 5 drop` and the byte
+  // after the 0xFE but not its locals count (00) or its final `end`, with
+  // the entry's size (03) and the code section's (0x0D) rewritten each
+  // time; then the plain chunk deletions took the last `end`, which
+  // nothing reads past the 0xFE.
+  EXPECT_EQ(min,
+            (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x03, 0x00, 0x00, 0x00,
+                                  0x0A, 0x0D, 0x03, 0x03, 0x00, 0x00, 0x0B, 0x03, 0x00, 0xFE, 0x0B, 0x03, 0x00, 0x00}));
+  EXPECT_EQ(stats.checks, 66u);
 }
 
 // --------------------------------------------------------- peer rules ----
@@ -596,6 +599,64 @@ TEST(DiffPeerRules, V8AtomicsAreAFeature) {
   bytes[prefix] = 0xFF;  // no proposal's prefix: unexplained
   ASSERT_EQ(warden_load(bytes).message, "illegal opcode");
   EXPECT_EQ(explained(bytes), "");
+}
+
+// Campaign seed 20261208: a block that a br_table leaves only by labels
+// outside it never falls through, to Binaryen 108 and 132 alike, and what
+// follows it goes unchecked (108) or takes the stack beneath it unchecked
+// (132). A br_table with the block among its labels falls through.
+TEST(DiffPeerRules, ABrTableOutOfABlockMakesWhatFollowsDeadToBinaryen) {
+  auto explained = [](const std::vector<uint8_t>& bytes, const std::string& peer) {
+    Finding f;
+    f.kind = FindingKind::Validation;
+    f.engines = {peer};
+    std::vector<EngineLoad> loads = {{"warden", true, warden_load(bytes)},
+                                     {peer, false, {Verdict::Valid, "", kNoOffset}}};
+    Result<ast::Module> m = decode(bytes, Limits{});
+    return explain(RuleContext{f, bytes, m.ok() ? &*m : nullptr, loads, {}, nullptr});
+  };
+  // Each checked with wasm-opt 108 and 132: valid to both; valid to 108
+  // only; rejected by both.
+  const std::vector<uint8_t> beneath = wat("(module (func (block i32.const 0 br_table 1 1) i64.eqz drop))");
+  const std::vector<uint8_t> concrete =
+      wat("(module (func (block i32.const 0 br_table 1 1) f32.const 0 i64.eqz drop))");
+  const std::vector<uint8_t> to_block = wat("(module (func (block i32.const 0 br_table 0 1) i64.eqz drop))");
+  for (const auto* m : {&beneath, &concrete, &to_block}) ASSERT_EQ(warden_load(*m).message, "type mismatch");
+  EXPECT_EQ(explained(beneath, "binaryen"), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(beneath, "binaryen-npm"), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(concrete, "binaryen"), "binaryen-108-skips-validation-after-branch");
+  EXPECT_EQ(explained(concrete, "binaryen-npm"), "");
+  EXPECT_EQ(explained(to_block, "binaryen"), "");
+  EXPECT_EQ(explained(to_block, "binaryen-npm"), "");
+}
+
+// Campaign seed 20261208: Binaryen 108 lets table.set store a funcref into
+// an externref table, and nothing else of the kind.
+TEST(DiffPeerRules, BinaryenTableSetOfAFuncrefIntoAnExternrefTable) {
+  auto explained = [](const std::vector<uint8_t>& bytes, const std::string& v8) {
+    Finding f;
+    f.kind = FindingKind::Validation;
+    f.engines = {"binaryen"};
+    std::vector<EngineLoad> loads = {{"warden", true, warden_load(bytes)},
+                                     {"binaryen", false, {Verdict::Valid, "", kNoOffset}},
+                                     {"v8", false, {Verdict::Invalid, v8, kNoOffset}}};
+    Result<ast::Module> m = decode(bytes, Limits{});
+    return explain(RuleContext{f, bytes, m.ok() ? &*m : nullptr, loads, {}, nullptr});
+  };
+  // V8's words on each, as node 20 gives them.
+  const std::vector<uint8_t> into_extern =
+      wat("(module (table 1 funcref) (table 1 externref) (func (table.set 1 (i32.const 0) (ref.null func))))");
+  const std::vector<uint8_t> into_func =
+      wat("(module (table 1 externref) (table 1 funcref) (func (table.set 1 (i32.const 0) (ref.null extern))))");
+  for (const auto* m : {&into_extern, &into_func}) ASSERT_EQ(warden_load(*m).message, "type mismatch");
+  EXPECT_EQ(explained(into_extern,
+                      "Compiling function #0 failed: table.set[1] expected type externref, found "
+                      "ref.null of type funcref @+40"),
+            "binaryen-108-table-set-funcref-into-externref");
+  EXPECT_EQ(explained(into_func,
+                      "Compiling function #0 failed: table.set[1] expected type funcref, found "
+                      "ref.null of type externref @+40"),
+            "");
 }
 
 TEST(DiffPeerRules, WabtBodyWithoutFinalEnd) {
