@@ -964,7 +964,10 @@ class Campaign {
 
   // Depth-matched reruns (compare.hpp): Warden again, at the fixed call
   // depth of each peer whose call stack overflowed, or that crashed (a
-  // crash at that depth is what peer rules ask about). Not when
+  // crash at that depth is what peer rules ask about), or that ran
+  // otherwise than Warden on a probe whose fuel (or the lack of one) lets
+  // a recursion reach that depth (an overflow the peer did not report:
+  // wabt 1.0.32 goes on after one and may trap elsewhere). Not when
   // --call-depth set the limit by hand.
   void add_depth_matched(std::vector<EngineRun>& runs, const Probe& p) {
     auto overflow = [](const Outcome& o) {
@@ -975,11 +978,19 @@ class Campaign {
     };
     auto warden = std::find_if(runs.begin(), runs.end(), [](const EngineRun& r) { return r.engine == "warden"; });
     if (o_.limits.call_depth || warden == runs.end() || warden->run.load.verdict != Verdict::Valid) return;
+    auto differs = [&](const RunResult& r) {
+      if (!outcomes_agree(r.instantiate, warden->run.instantiate) || r.calls.size() != warden->run.calls.size())
+        return true;
+      for (size_t k = 0; k < r.calls.size(); ++k)
+        if (!outcomes_agree(r.calls[k], warden->run.calls[k])) return true;
+      return false;
+    };
     std::vector<EngineRun> extra;
     for (const EngineRun& r : runs) {
       auto e = std::find_if(engines_.begin(), engines_.end(), [&](const auto& x) { return x->name() == r.engine; });
       uint32_t depth = e == engines_.end() ? 0 : (*e)->fixed_call_depth();
-      if (!depth || r.run.load.verdict != Verdict::Valid || !overflowed(r.run)) continue;
+      if (!depth || r.run.load.verdict != Verdict::Valid) continue;
+      if (!overflowed(r.run) && !((p.fuel == 0 || p.fuel >= depth) && differs(r.run))) continue;
       std::unique_ptr<Engine>& at = depth_wardens_[depth];
       if (!at) {
         EngineSetup s = setup_;

@@ -397,6 +397,7 @@ bool make_probe(const ast::Module& src, uint64_t seed, const ProbeConfig& cfg, P
   // it the same budget (and so the same bounded call depth).
   if (fuel && m.globals[*fuel].init.size() == 2 && m.globals[*fuel].init[0].op == Op::I32Const)
     m.globals[*fuel].init[0].lo = budget;
+  out.fuel = fuel ? budget : 0;
   for (const ast::Export& e : m.exports) {
     if (e.kind != ExternKind::Func || e.index >= m.funcs.size()) continue;
     if (hang_init && e.index == *hang_init) continue;

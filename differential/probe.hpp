@@ -63,6 +63,9 @@ struct Probe {
   std::vector<Call> calls;                ///< the exports, in order; "state" last
   std::vector<std::string> targets;       ///< per call: the original export it wraps
   std::vector<std::string> state_labels;  ///< per value of "state"
+  /// What the generator's fuel global is set to before each call (which
+  /// bounds the call depth), or 0 when the module has none.
+  uint32_t fuel = 0;
 };
 
 /// The probe of `m` (which must be valid); constants for the arguments come

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -314,89 +315,170 @@ std::vector<Entry> entries_of(std::span<const uint8_t> content) {
 
 // The steps of reduce_bytes that keep the module's framing, for bytes
 // Warden does not decode (chunks cut at random break the sizes around
-// them, and a peer then rejects the module for that):
+// them, and a peer then rejects the module for that), cheapest and
+// largest first:
 //   1. whole sections, last first;
 //   2. each code entry's body replaced by `unreachable`, which is valid for
 //      any function type;
-//   3. chunks cut inside each body that step 2 left (its final byte, the
+//   3. runs of a vector section's items (scan.hpp, section_items; not the
+//      code section's), halving from half the items to one, aligned from
+//      the last, the count rewritten;
+//   4. chunks cut inside each body that step 2 left (its final byte, the
 //      `end`, kept), halving from half the body to one byte, in rounds
 //      until one takes nothing.
-// Steps 2 and 3 rewrite the entry's and the code section's sizes.
-void reduce_framed(std::vector<uint8_t>& b, const BytesPredicate& interesting, uint32_t budget, ReduceStats& s) {
-  const auto keep = [&](std::vector<uint8_t> c) {
-    ++s.checks;
-    if (!interesting(c)) return false;
-    ++s.accepted;
-    b = std::move(c);
-    return true;
-  };
-  std::vector<Section> secs = sections_of(b);
-  for (size_t k = secs.size(); k-- > 0 && s.checks < budget;) {
-    const size_t start = k == 0 ? 8 : secs[k - 1].offset + secs[k - 1].size;  // its id byte
-    keep(spliced(b, start, secs[k].offset + secs[k].size, {}));
+// Every step rewrites the sizes around what it changes.
+class FramedReducer {
+ public:
+  FramedReducer(std::vector<uint8_t>& b, const BytesPredicate& interesting, uint32_t budget, ReduceStats& s)
+      : b_(b), interesting_(interesting), budget_(budget), s_(s) {}
+
+  void run() {
+    sections();
+    bodies_whole();
+    items();
+    bodies_cut();
   }
-  secs = sections_of(b);
-  const auto code = std::find_if(secs.begin(), secs.end(), [](const Section& x) { return x.id == 10; });
-  if (code == secs.end()) return;
-  const size_t start = code == secs.begin() ? 8 : std::prev(code)->offset + std::prev(code)->size;
-  size_t end = code->offset + code->size;  // of the code section in `b`, as it shrinks
-  std::vector<uint8_t> content(b.begin() + static_cast<std::ptrdiff_t>(code->offset),
-                               b.begin() + static_cast<std::ptrdiff_t>(end));
-  // Entry `x` of `content` with the body `body`, kept in `b` when the
-  // module stays interesting.
-  const auto try_entry = [&](const Entry& x, std::span<const uint8_t> body) {
+
+ private:
+  static constexpr uint8_t kUnreachable[] = {0x00, 0x00, 0x0B};  // no locals; unreachable; end
+
+  bool more() const { return s_.checks < budget_; }
+  bool keep(std::vector<uint8_t> c) {
+    ++s_.checks;
+    if (!interesting_(c)) return false;
+    ++s_.accepted;
+    b_ = std::move(c);
+    return true;
+  }
+  // Where section k's id byte is.
+  static size_t start_of(const std::vector<Section>& secs, size_t k) {
+    return k == 0 ? 8 : secs[k - 1].offset + secs[k - 1].size;
+  }
+  // Section k replaced by one of the same id with this content, if that
+  // keeps the module interesting.
+  bool replace(const std::vector<Section>& secs, size_t k, std::span<const uint8_t> content) {
+    std::vector<uint8_t> section = {secs[k].id};
+    fuzz::put_leb(section, content.size());
+    section.insert(section.end(), content.begin(), content.end());
+    return keep(spliced(b_, start_of(secs, k), secs[k].offset + secs[k].size, section));
+  }
+  std::span<const uint8_t> content_of(const Section& x) const {
+    return std::span<const uint8_t>(b_).subspan(x.offset, x.size);
+  }
+  // The code section's index among `secs`, or secs.size().
+  static size_t code_index(const std::vector<Section>& secs) {
+    return static_cast<size_t>(std::find_if(secs.begin(), secs.end(), [](const Section& x) { return x.id == 10; }) -
+                               secs.begin());
+  }
+  // Code entry e with the body `body`, if that keeps the module interesting.
+  bool replace_body(size_t e, std::span<const uint8_t> body) {
+    const std::vector<Section> secs = sections_of(b_);
+    const size_t k = code_index(secs);
+    if (k == secs.size()) return false;
+    const std::span<const uint8_t> content = content_of(secs[k]);
+    const std::vector<Entry> entries = entries_of(content);
+    if (e >= entries.size()) return false;
     std::vector<uint8_t> entry;
     fuzz::put_leb(entry, body.size());
     entry.insert(entry.end(), body.begin(), body.end());
-    std::vector<uint8_t> next = spliced(content, x.at, x.to, entry);
-    std::vector<uint8_t> section = {0x0A};
-    fuzz::put_leb(section, next.size());
-    section.insert(section.end(), next.begin(), next.end());
-    if (!keep(spliced(b, start, end, section))) return false;
-    content = std::move(next);
-    end = start + section.size();
-    return true;
-  };
-  static constexpr uint8_t kUnreachable[] = {0x00, 0x00, 0x0B};  // no locals; unreachable; end
-  std::vector<Entry> entries = entries_of(content);
-  for (size_t e = entries.size(); e-- > 0 && s.checks < budget;) {  // last first: earlier ones stay put
-    const Entry& x = entries[e];
-    if (!std::equal(content.begin() + static_cast<std::ptrdiff_t>(x.body),
-                    content.begin() + static_cast<std::ptrdiff_t>(x.to), std::begin(kUnreachable),
-                    std::end(kUnreachable)))
-      try_entry(x, kUnreachable);
+    return replace(secs, k, spliced(content, entries[e].at, entries[e].to, entry));
   }
-  entries = entries_of(content);
-  for (size_t e = entries.size(); e-- > 0 && s.checks < budget;) {
-    Entry x = entries[e];
-    std::vector<uint8_t> body(content.begin() + static_cast<std::ptrdiff_t>(x.body),
-                              content.begin() + static_cast<std::ptrdiff_t>(x.to));
-    if (std::equal(body.begin(), body.end(), std::begin(kUnreachable), std::end(kUnreachable))) continue;
-    // Until a round of every chunk size takes nothing: a cut can free a
-    // neighbour that a larger chunk then takes (`i32.const 5` once the
-    // `drop` after it has gone).
-    for (bool progress = true; progress && body.size() > 1 && s.checks < budget;) {
-      progress = false;
-      for (size_t chunk = std::bit_floor(std::max<size_t>(body.size() / 2, 1)); chunk >= 1 && s.checks < budget;
-           chunk /= 2) {
-        // Windows of `chunk` bytes, half overlapping (one byte apart for
-        // two: an instruction of two bytes is rarely aligned), last first,
-        // the final byte never in one.
-        const size_t stride = std::max<size_t>(chunk / 2, 1);
-        for (size_t to = body.size() - 1; to > 0 && s.checks < budget; to -= std::min(stride, to)) {
-          if (to > body.size() - 1) continue;  // past the end after a cut
+  // Code entry e's body, or nothing.
+  std::optional<std::vector<uint8_t>> body_of(size_t e) const {
+    const std::vector<Section> secs = sections_of(b_);
+    const size_t k = code_index(secs);
+    if (k == secs.size()) return std::nullopt;
+    const std::span<const uint8_t> content = content_of(secs[k]);
+    const std::vector<Entry> entries = entries_of(content);
+    if (e >= entries.size()) return std::nullopt;
+    return std::vector<uint8_t>(content.begin() + static_cast<std::ptrdiff_t>(entries[e].body),
+                                content.begin() + static_cast<std::ptrdiff_t>(entries[e].to));
+  }
+  size_t entry_count() const {
+    const std::vector<Section> secs = sections_of(b_);
+    const size_t k = code_index(secs);
+    return k == secs.size() ? 0 : entries_of(content_of(secs[k])).size();
+  }
+  static bool unreachable(std::span<const uint8_t> body) {
+    return std::equal(body.begin(), body.end(), std::begin(kUnreachable), std::end(kUnreachable));
+  }
+
+  void sections() {
+    const std::vector<Section> secs = sections_of(b_);
+    for (size_t k = secs.size(); k-- > 0 && more();)  // last first: earlier ones stay put
+      keep(spliced(b_, start_of(secs, k), secs[k].offset + secs[k].size, {}));
+  }
+
+  void bodies_whole() {
+    for (size_t e = entry_count(); e-- > 0 && more();) {
+      std::optional<std::vector<uint8_t>> body = body_of(e);
+      if (body && !unreachable(*body)) replace_body(e, kUnreachable);
+    }
+  }
+
+  void items() {
+    std::vector<Section> secs = sections_of(b_);
+    for (size_t k = secs.size(); k-- > 0 && more();) {
+      if (secs[k].id == 10) continue;
+      size_t first = 0;  // where the items begin, after the count
+      std::vector<std::pair<size_t, size_t>> items = section_items(b_, secs[k], &first);
+      for (size_t chunk = std::bit_floor(std::max<size_t>(items.size() / 2, 1)); !items.empty() && more(); chunk /= 2) {
+        for (size_t to = items.size(); to > 0 && more(); to -= std::min(chunk, to)) {
+          if (to > items.size()) continue;  // past the end after a cut
           const size_t from = to - std::min(chunk, to);
-          std::vector<uint8_t> cut = spliced(body, from, to, {});
-          if (try_entry(x, cut)) {
-            body = std::move(cut);
-            x = entries_of(content)[e];
-            progress = true;
+          // The count less the run, the items before and after it, and
+          // whatever followed the items that parsed.
+          uint64_t count = 0;
+          size_t p = secs[k].offset;
+          read_u32(b_, p, count);
+          std::vector<uint8_t> content;
+          fuzz::put_leb(content, count - (to - from));
+          const auto at = [&](size_t offset) { return b_.begin() + static_cast<std::ptrdiff_t>(offset); };
+          content.insert(content.end(), at(first), at(items[from].first));
+          content.insert(content.end(), at(to < items.size() ? items[to].first : items.back().second),
+                         at(secs[k].offset + secs[k].size));
+          if (!replace(secs, k, content)) continue;
+          secs = sections_of(b_);  // this section and those after it moved
+          items = section_items(b_, secs[k], &first);
+        }
+        if (chunk == 1) break;
+      }
+    }
+  }
+
+  void bodies_cut() {
+    for (size_t e = entry_count(); e-- > 0 && more();) {
+      std::optional<std::vector<uint8_t>> got = body_of(e);
+      if (!got || unreachable(*got)) continue;
+      std::vector<uint8_t> body = std::move(*got);
+      // Until a round of every chunk size takes nothing: a cut can free a
+      // neighbour that a larger chunk then takes (`i32.const 5` once the
+      // `drop` after it has gone).
+      for (bool progress = true; progress && body.size() > 1 && more();) {
+        progress = false;
+        for (size_t chunk = std::bit_floor(std::max<size_t>(body.size() / 2, 1)); chunk >= 1 && more(); chunk /= 2) {
+          // Windows of `chunk` bytes, half overlapping (one byte apart for
+          // two: an instruction of two bytes is rarely aligned), last
+          // first, the final byte never in one.
+          const size_t stride = std::max<size_t>(chunk / 2, 1);
+          for (size_t to = body.size() - 1; to > 0 && more(); to -= std::min(stride, to)) {
+            if (to > body.size() - 1) continue;  // past the end after a cut
+            std::vector<uint8_t> cut = spliced(body, to - std::min(chunk, to), to, {});
+            if (replace_body(e, cut)) {
+              body = std::move(cut);
+              progress = true;
+            }
           }
         }
       }
     }
   }
-}
+
+  std::vector<uint8_t>& b_;
+  const BytesPredicate& interesting_;
+  uint32_t budget_;
+  ReduceStats& s_;
+};
 
 }  // namespace
 
@@ -413,7 +495,7 @@ std::vector<uint8_t> reduce_bytes(std::vector<uint8_t> b, const BytesPredicate& 
                                   ReduceStats* stats) {
   ReduceStats local;
   ReduceStats& s = stats ? *stats : local;
-  reduce_framed(b, interesting, budget, s);
+  FramedReducer(b, interesting, budget, s).run();
   for (size_t chunk = std::max<size_t>(b.size() / 2, 1); chunk >= 1 && s.checks < budget; chunk /= 2) {
     bool progress = true;
     while (progress && s.checks < budget) {

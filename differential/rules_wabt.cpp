@@ -171,7 +171,13 @@ bool wabt_table_grow_abort(const RuleContext& c) {
 // step, and what the continuing frames did shows in a later step. The rule
 // requires exactly that, wabt's overflow at a step where Warden at its
 // depth overflowed too, the difference at a later step, and a
-// call_indirect in the module. When the frames that go on pop the results
+// call_indirect in the module. Masked (seed 20261209): when the frames that
+// go on reach a trap of their own first (the `unreachable` of a fuel
+// check, a call_indirect to an empty slot), wabt reports that trap, or
+// none, instead of the overflow; the rule then takes any finding against
+// wabt (at its depth or not) at or after a step where Warden at wabt's
+// depth overflowed and wabt did not say so, again with a call_indirect in
+// the module. When the frames that go on pop the results
 // the call never pushed, spectest-interp aborts instead ("Assertion
 // `values_.size() >= types.size()' failed", seed 9107): the rule also
 // takes wabt dying of signal 6 in a call that Warden at wabt's depth ends
@@ -186,11 +192,20 @@ bool wabt_call_indirect_overflow(const RuleContext& c) {
   if (f.kind == FindingKind::Crash)
     return died_with(c, "wabt", "signal 6") && overflowed(outcome_at(c, depth_matched_name("wabt"), f.call)) &&
            has_call_indirect(*c.module);
-  if (f.reference != depth_matched_name("wabt")) return false;
-  bool overflow_before = false;
-  for (size_t step = 0; step < f.call; ++step)
-    overflow_before |= overflowed(outcome_at(c, f.reference, step)) && overflowed(outcome_at(c, "wabt", step));
-  return overflow_before && has_call_indirect(*c.module);
+  // The masked form: wabt reports a trap the frames that went on reached
+  // (or none), where Warden at its depth overflowed.
+  auto masked = [&](size_t step) {
+    const Outcome* w = outcome_at(c, "wabt", step);
+    return overflowed(outcome_at(c, depth_matched_name("wabt"), step)) && w &&
+           (w->status == Outcome::Status::Ok || (w->status == Outcome::Status::Trap && w->trap != kTrapStack));
+  };
+  bool overflow_before = false, masked_by = false;
+  for (size_t step = 0; step <= f.call; ++step) {
+    masked_by |= masked(step);
+    overflow_before |= step < f.call && f.reference == depth_matched_name("wabt") &&
+                       overflowed(outcome_at(c, f.reference, step)) && overflowed(outcome_at(c, "wabt", step));
+  }
+  return (overflow_before || masked_by) && has_call_indirect(*c.module);
 }
 
 // ---- wabt-1.0.32-lax-block-type

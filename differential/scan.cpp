@@ -97,12 +97,12 @@ bool skip_leb(std::span<const uint8_t> b, size_t& p, size_t end, int max_bytes) 
 
 }  // namespace
 
-// Walks one body's instructions with the opcode table's immediate kinds.
-BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const InstrVisitor& visit) {
-  uint64_t groups = 0, n = 0;
-  if (!read_u32(b, p, groups)) return BodyShape::Unknown;
-  for (uint64_t g = 0; g < groups; ++g)
-    if (!read_u32(b, p, n) || p >= end || !++p) return BodyShape::Unknown;
+namespace {
+
+// Walks instructions from `p` with the opcode table's immediate kinds
+// until the `end` that closes the level they start in; `p` is left after
+// it (Balanced or CodeAfterEnd), or where the walk stopped.
+BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const InstrVisitor& visit) {
   uint64_t depth = 1;
   while (p < end) {
     uint8_t byte = b[p++];
@@ -162,6 +162,90 @@ BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const Inst
     if (*op == Op::End && --depth == 0) return p == end ? BodyShape::Balanced : BodyShape::CodeAfterEnd;
   }
   return BodyShape::MissingEnd;
+}
+
+}  // namespace
+
+BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const InstrVisitor& visit) {
+  uint64_t groups = 0, n = 0;
+  if (!read_u32(b, p, groups)) return BodyShape::Unknown;
+  for (uint64_t g = 0; g < groups; ++g)
+    if (!read_u32(b, p, n) || p >= end || !++p) return BodyShape::Unknown;
+  return walk_instrs(b, p, end, visit);
+}
+
+bool skip_expr(std::span<const uint8_t> b, size_t& p, size_t end) {
+  const BodyShape s = walk_instrs(b, p, end, {});
+  return s == BodyShape::Balanced || s == BodyShape::CodeAfterEnd;
+}
+
+// The items' formats, spec 5.5.4-5.5.12 (2.0); elem and data segments by
+// their flags.
+std::vector<std::pair<size_t, size_t>> section_items(std::span<const uint8_t> b, const Section& s,
+                                                     size_t* items_start) {
+  std::vector<std::pair<size_t, size_t>> out;
+  const size_t end = s.offset + s.size;
+  size_t p = s.offset;
+  uint64_t count = 0, n = 0;
+  if (s.id == 0 || s.id == 8 || s.id == 12 || s.id > 12 || !read_u32(b, p, count) || p > end) return out;
+  if (items_start) *items_start = p;
+  // Each reader advances p; false where the bytes do not parse.
+  auto u32 = [&] { return read_u32(b, p, n) && p <= end; };
+  auto skip = [&](uint64_t k) { return k <= end - p && (p += k, true); };
+  auto vec_bytes = [&] { return u32() && skip(n); };
+  auto limits = [&] {
+    if (p >= end) return false;
+    const uint8_t flags = b[p++];
+    return flags <= 1 && u32() && (flags == 0 || u32());
+  };
+  auto expr = [&] { return skip_expr(b, p, end); };
+  auto item = [&]() -> bool {
+    switch (s.id) {
+      case 1: return skip(1) && vec_bytes() && vec_bytes();  // 0x60, params, results
+      case 2: {
+        if (!vec_bytes() || !vec_bytes() || p >= end) return false;
+        switch (b[p++]) {
+          case 0: return u32();
+          case 1: return skip(1) && limits();
+          case 2: return limits();
+          case 3: return skip(2);
+          default: return false;
+        }
+      }
+      case 3: return u32();
+      case 4: return skip(1) && limits();
+      case 5: return limits();
+      case 6: return skip(2) && expr();
+      case 7: return vec_bytes() && skip(1) && u32();
+      case 9: {
+        if (!u32() || n > 7) return false;
+        const uint64_t flags = n;
+        if (!(flags & 1)) {  // active: [its table,] its offset
+          if ((flags & 2) && !u32()) return false;
+          if (!expr()) return false;
+        }
+        if ((flags & 3) && !skip(1)) return false;
+        if (!u32()) return false;
+        for (uint64_t k = n, i = 0; i < k; ++i)
+          if (!((flags & 4) ? expr() : u32())) return false;
+        return true;
+      }
+      case 10: return vec_bytes();
+      case 11: {
+        if (!u32() || n > 2) return false;
+        const uint64_t flags = n;
+        if (flags == 2 && !u32()) return false;
+        return (flags == 1 || expr()) && vec_bytes();
+      }
+      default: return false;
+    }
+  };
+  for (uint64_t i = 0; i < count && p < end; ++i) {
+    const size_t at = p;
+    if (!item()) break;
+    out.emplace_back(at, p);
+  }
+  return out;
 }
 
 BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end) { return walk_body(b, p, end, {}); }

@@ -60,6 +60,17 @@ using InstrVisitor = std::function<bool(Op, size_t)>;
 /// opcode table's immediate kinds, visiting each instruction.
 BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const InstrVisitor& visit);
 
+/// Moves `p` past one expression (instructions through the `end` that
+/// closes it, as in a global's initializer); false if it does not close
+/// before `end`.
+bool skip_expr(std::span<const uint8_t> b, size_t& p, size_t end);
+
+/// The items of a vector section (type to data, not start or data count),
+/// [from, to) in `b`, as far as they parse; `items_start` gets where the
+/// first begins (after the count). Empty for other sections.
+std::vector<std::pair<size_t, size_t>> section_items(std::span<const uint8_t> b, const Section& s,
+                                                     size_t* items_start = nullptr);
+
 /// The shape of the body in bytes [p, end).
 BodyShape body_shape(std::span<const uint8_t> b, size_t p, size_t end);
 

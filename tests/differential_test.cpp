@@ -438,6 +438,71 @@ TEST(DiffProbe, NanCheckUsesTheLaneShape) {
 
 // ------------------------------------------------------------ reducer ----
 
+// section_items, the reducer's view of a section it cannot decode: every
+// item kind, tiling each vector section from its count to its end.
+TEST(DiffScan, SectionItemsTileEachVectorSection) {
+  using VT = ValType;
+  wasm_builder::Module m;
+  const uint32_t t0 = m.type({VT::I32}, {VT::I32});
+  m.type({}, {});
+  m.import_func("m", "f", t0);
+  m.import_table("m", "t", VT::FuncRef, 1, 5);
+  m.import_memory("m", "mem", 1);
+  m.import_global("m", "g", VT::I64, false);
+  const uint32_t f = m.func(t0, {0x20, 0x00});
+  m.func(t0, {0x41, 0x07}, {{2, VT::I64}});
+  m.table(VT::ExternRef, 2);
+  m.global(VT::I32, true, {0x41, 0x80, 0x01});
+  m.global(VT::F64, false, wasm_builder::f64_const_bits(0x3FF8000000000000));  // 1.5
+  m.export_func("f", f);
+  m.export_("t", ExternKind::Table, 0);
+  m.elem_active({0x41, 0x00}, {f, f});
+  m.elem_active_table(0, {0x41, 0x01}, {f});
+  m.elem_passive({f});
+  m.elem_declare({f, f, f});
+  m.data_active({0x41, 0x00}, {1, 2, 3});
+  m.data_passive({});
+  // Segments with expressions (elem flags 5 and 6) and data with a memory
+  // index (flags 2), which the builder does not write.
+  const std::vector<uint8_t> raw =
+      wasm_builder::cat({{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00},
+                         {0x09, 0x14, 0x02, 0x05, 0x70, 0x02, 0xD2, 0x00, 0x0B, 0xD0, 0x70,
+                          0x0B, 0x06, 0x00, 0x41, 0x00, 0x0B, 0x70, 0x01, 0xD2, 0x00, 0x0B},
+                         {0x0B, 0x08, 0x01, 0x02, 0x00, 0x41, 0x00, 0x0B, 0x01, 0xAA}});
+  const std::map<uint8_t, size_t> want = {{1, 2}, {2, 4}, {3, 2},  {4, 1},  {6, 2},
+                                          {7, 2}, {9, 4}, {10, 2}, {11, 2}, {12, 0}};
+  const std::vector<uint8_t> built = m.build();
+  ASSERT_EQ(warden_load(built).verdict, Verdict::Valid);
+  for (const std::vector<uint8_t>* b : {&built, &raw}) {
+    for (const Section& sec : sections_of(*b)) {
+      size_t first = 0;
+      const std::vector<std::pair<size_t, size_t>> items = section_items(*b, sec, &first);
+      const size_t expected = b == &raw ? (sec.id == 9 ? 2 : 1) : want.at(sec.id);
+      ASSERT_EQ(items.size(), expected) << "section " << int{sec.id};
+      if (items.empty()) continue;  // the data count
+      size_t at = first;
+      for (const auto& [from, to] : items) {
+        EXPECT_EQ(from, at) << "section " << int{sec.id};
+        EXPECT_LT(from, to);
+        at = to;
+      }
+      EXPECT_EQ(at, sec.offset + sec.size) << "section " << int{sec.id};
+    }
+  }
+  // A section that stops parsing gives the items before: the third of
+  // three exports cut short.
+  std::vector<uint8_t> cut =
+      wasm_builder::cat({{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00},
+                         {0x07, 0x0B, 0x03, 0x01, 0x61, 0x00, 0x00, 0x01, 0x62, 0x00, 0x01, 0x01, 0x63}});
+  EXPECT_EQ(section_items(cut, sections_of(cut).at(0)).size(), 2u);
+  // Not vectors: custom, start, data count.
+  const std::vector<uint8_t> other = wasm_builder::cat({{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00},
+                                                        {0x00, 0x02, 0x01, 0x78},
+                                                        {0x08, 0x01, 0x00},
+                                                        {0x0C, 0x01, 0x00}});
+  for (const Section& sec : sections_of(other)) EXPECT_TRUE(section_items(other, sec).empty()) << int{sec.id};
+}
+
 TEST(DiffReduce, ModuleShrinksWhileThePredicateHolds) {
   ast::Module m = decoded(wat(R"((module
     (func $a (result i32) (i32.add (i32.const 1) (i32.const 2)))
@@ -500,7 +565,37 @@ TEST(DiffReduce, UndecodableModulesLoseSectionsBodiesAndBytesInsideABody) {
   EXPECT_EQ(min,
             (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x03, 0x00, 0x00, 0x00,
                                   0x0A, 0x0D, 0x03, 0x03, 0x00, 0x00, 0x0B, 0x03, 0x00, 0xFE, 0x0B, 0x03, 0x00, 0x00}));
-  EXPECT_EQ(stats.checks, 66u);
+  EXPECT_EQ(stats.checks, 69u);
+}
+
+TEST(DiffReduce, UndecodableModulesLoseItemsOfASection) {
+  wasm_builder::Module m;
+  const uint32_t t = m.type({}, {});
+  m.import_func("m", "a", t);
+  m.import_func("m", "b", t);
+  m.import_func("m", "c", t);
+  m.import_global("m", "g", static_cast<ValType>(0x00), false);  // no value type
+  m.import_func("m", "d", t);
+  m.export_func("a", 0);
+  const std::vector<uint8_t> b = m.build();
+  const LoadResult w = warden_load(b);
+  ASSERT_EQ(w.verdict, Verdict::Malformed);
+  const std::string message = w.message;
+  const BytesPredicate interesting = [&](std::span<const uint8_t> c) {
+    const LoadResult l = warden_load(std::vector<uint8_t>(c.begin(), c.end()));
+    return l.verdict == Verdict::Malformed && l.message == message && byte_at(c, l.offset) == 0x00;
+  };
+  ReduceStats stats;
+  const std::vector<uint8_t> min = reduce_bytes(b, interesting, 1000, &stats);
+  EXPECT_TRUE(interesting(min));
+  // The type and export sections went whole, then the four function
+  // imports as runs of items, the count rewritten (01) and the section's
+  // size (09): the global import alone was left. Then the plain chunk
+  // deletions took its mutability byte, which Warden never reaches.
+  EXPECT_EQ(min, (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x02, 0x08, 0x01, 0x01, 0x6D,
+                                       0x01, 0x67, 0x03, 0x00}))
+      << message;
+  EXPECT_EQ(stats.checks, 59u);
 }
 
 // --------------------------------------------------------- peer rules ----
@@ -1390,6 +1485,44 @@ TEST(DiffPeerRules, WabtCallIndirectOverflowContinues) {
   runs.pop_back();
   runs[1].run.calls[0] = Outcome{Outcome::Status::Crash, {}, 0, "signal 6"};
   EXPECT_EQ(explain(RuleContext{crash, bytes, &m, {}, runs, nullptr}), "");  // no rerun at wabt's depth
+}
+
+// The masked form (seed 20261209): the frames that went on after wabt's
+// overflow reached a trap of their own first, which wabt reports instead;
+// Warden (at its own depth and at wabt's) saw no such trap.
+TEST(DiffPeerRules, WabtCallIndirectOverflowMaskedByALaterTrap) {
+  const std::vector<uint8_t> bytes = wat(R"((module (type $t (func)) (table 2 funcref) (elem (i32.const 0) $f)
+    (func $f (type $t) (call_indirect (type $t) (i32.const 0)) (call_indirect (type $t) (i32.const 1)))
+    (func (export "c0") (call $f)) (func (export "state") (result i32) (i32.const 0))))");
+  const ast::Module m = decoded(bytes);
+  const Outcome overflow{Outcome::Status::Trap, {}, kTrapStack, "call stack exhausted"};
+  const Outcome fuel{Outcome::Status::Trap, {}, kTrapUnreachable, "unreachable"};
+  const Outcome empty_slot{Outcome::Status::Trap, {}, kTrapUninitialized, "uninitialized table element"};
+  const Outcome zero{Outcome::Status::Ok, {0}, 0, ""};
+  std::vector<EngineRun> runs = {{"warden", ran({fuel, zero})},
+                                 {"wabt", ran({empty_slot, zero})},
+                                 {depth_matched_name("wabt"), ran({overflow, zero})}};
+  Finding f;
+  f.kind = FindingKind::Trap;
+  f.engines = {"wabt"};
+  f.reference = "warden";
+  f.call = 1;
+  const std::string rule = "wabt-1.0.32-interp-call-indirect-overflow-continues";
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), rule);
+  f.reference = depth_matched_name("wabt");  // the rerun's own finding
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), rule);
+  // A later step too (what the frames did shows in the state).
+  f.kind = FindingKind::Result;
+  f.reference = "warden";
+  f.call = 2;
+  runs[1].run.calls = {zero, Outcome{Outcome::Status::Ok, {1363}, 0, ""}};
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), rule);
+  // Warden at wabt's depth did not overflow: something else.
+  runs[2].run.calls[0] = fuel;
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // No rerun at wabt's depth: something else.
+  runs.pop_back();
+  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
 }
 
 // wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
