@@ -978,11 +978,18 @@ class Campaign {
     };
     auto warden = std::find_if(runs.begin(), runs.end(), [](const EngineRun& r) { return r.engine == "warden"; });
     if (o_.limits.call_depth || warden == runs.end() || warden->run.load.verdict != Verdict::Valid) return;
+    // Returned or trapped otherwise than Warden at some step (not a
+    // limit, a hang or a call the engine cannot make).
     auto differs = [&](const RunResult& r) {
-      if (!outcomes_agree(r.instantiate, warden->run.instantiate) || r.calls.size() != warden->run.calls.size())
-        return true;
-      for (size_t k = 0; k < r.calls.size(); ++k)
-        if (!outcomes_agree(r.calls[k], warden->run.calls[k])) return true;
+      auto comparable = [](const Outcome& o) {
+        return o.status == Outcome::Status::Ok || o.status == Outcome::Status::Trap;
+      };
+      auto differ = [&](const Outcome& a, const Outcome& b) {
+        return comparable(a) && comparable(b) && !outcomes_agree(a, b);
+      };
+      if (differ(r.instantiate, warden->run.instantiate)) return true;
+      for (size_t k = 0; k < r.calls.size() && k < warden->run.calls.size(); ++k)
+        if (differ(r.calls[k], warden->run.calls[k])) return true;
       return false;
     };
     std::vector<EngineRun> extra;

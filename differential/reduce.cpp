@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -292,23 +293,20 @@ std::vector<uint8_t> spliced(std::span<const uint8_t> b, size_t from, size_t to,
   return out;
 }
 
-// The code section's entries, as far as they parse: [at, to) in the
-// section's content, from the entry's size to its body's last byte, and
+// The code section's entries (scan.hpp, section_items), relative to its
+// content: [at, to) from the entry's size to its body's last byte, and
 // where the body (locals, then instructions) begins.
 struct Entry {
   size_t at, body, to;
 };
 
-std::vector<Entry> entries_of(std::span<const uint8_t> content) {
+std::vector<Entry> entries_of(std::span<const uint8_t> b, const Section& code) {
   std::vector<Entry> out;
-  size_t p = 0;
-  uint64_t count = 0, size = 0;
-  if (!read_u32(content, p, count)) return out;
-  for (uint64_t i = 0; i < count; ++i) {
-    const size_t at = p;
-    if (!read_u32(content, p, size) || size > content.size() - p) break;
-    out.push_back({at, p, static_cast<size_t>(p + size)});
-    p += size;
+  for (const auto& [from, to] : section_items(b, code)) {
+    size_t p = from;
+    uint64_t size = 0;
+    read_u32(b, p, size);  // parsed once already: the entry is [from, to)
+    out.push_back({from - code.offset, p - code.offset, to - code.offset});
   }
   return out;
 }
@@ -321,8 +319,10 @@ std::vector<Entry> entries_of(std::span<const uint8_t> content) {
 //   2. each code entry's body replaced by `unreachable`, which is valid for
 //      any function type;
 //   3. runs of a vector section's items (scan.hpp, section_items; not the
-//      code section's), halving from half the items to one, aligned from
-//      the last, the count rewritten;
+//      code section's, but a run of the function section's takes the
+//      code entries of the same functions with it, and a run of data
+//      segments lowers the data count), halving from half the items to
+//      one, aligned from the last, the count rewritten;
 //   4. chunks cut inside each body that step 2 left (its final byte, the
 //      `end`, kept), halving from half the body to one byte, in rounds
 //      until one takes nothing.
@@ -376,7 +376,7 @@ class FramedReducer {
     const size_t k = code_index(secs);
     if (k == secs.size()) return false;
     const std::span<const uint8_t> content = content_of(secs[k]);
-    const std::vector<Entry> entries = entries_of(content);
+    const std::vector<Entry> entries = entries_of(b_, secs[k]);
     if (e >= entries.size()) return false;
     std::vector<uint8_t> entry;
     fuzz::put_leb(entry, body.size());
@@ -389,7 +389,7 @@ class FramedReducer {
     const size_t k = code_index(secs);
     if (k == secs.size()) return std::nullopt;
     const std::span<const uint8_t> content = content_of(secs[k]);
-    const std::vector<Entry> entries = entries_of(content);
+    const std::vector<Entry> entries = entries_of(b_, secs[k]);
     if (e >= entries.size()) return std::nullopt;
     return std::vector<uint8_t>(content.begin() + static_cast<std::ptrdiff_t>(entries[e].body),
                                 content.begin() + static_cast<std::ptrdiff_t>(entries[e].to));
@@ -397,7 +397,7 @@ class FramedReducer {
   size_t entry_count() const {
     const std::vector<Section> secs = sections_of(b_);
     const size_t k = code_index(secs);
-    return k == secs.size() ? 0 : entries_of(content_of(secs[k])).size();
+    return k == secs.size() ? 0 : section_items(b_, secs[k]).size();
   }
   static bool unreachable(std::span<const uint8_t> body) {
     return std::equal(body.begin(), body.end(), std::begin(kUnreachable), std::end(kUnreachable));
@@ -416,30 +416,62 @@ class FramedReducer {
     }
   }
 
+  // Section `sec` rebuilt without its items [from, to): the count less the
+  // run, the items before and after it, and whatever followed the items
+  // that parsed. Empty when fewer than `to` items parse.
+  std::vector<uint8_t> without_items(const Section& sec, size_t from, size_t to) const {
+    size_t first = 0;  // where the items begin, after the count
+    const std::vector<std::pair<size_t, size_t>> items = section_items(b_, sec, &first);
+    if (to > items.size() || from >= to) return {};
+    uint64_t count = 0;
+    size_t p = sec.offset;
+    read_u32(b_, p, count);
+    const auto at = [&](size_t offset) { return b_.begin() + static_cast<std::ptrdiff_t>(offset); };
+    std::vector<uint8_t> content;
+    fuzz::put_leb(content, count - (to - from));  // count >= items.size() >= to
+    content.insert(content.end(), at(first), at(items[from].first));
+    content.insert(content.end(), at(to < items.size() ? items[to].first : items.back().second),
+                   at(sec.offset + sec.size));
+    std::vector<uint8_t> out = {sec.id};
+    fuzz::put_leb(out, content.size());
+    out.insert(out.end(), content.begin(), content.end());
+    return out;
+  }
+
   void items() {
     std::vector<Section> secs = sections_of(b_);
     for (size_t k = secs.size(); k-- > 0 && more();) {
       if (secs[k].id == 10) continue;
-      size_t first = 0;  // where the items begin, after the count
-      std::vector<std::pair<size_t, size_t>> items = section_items(b_, secs[k], &first);
-      for (size_t chunk = std::bit_floor(std::max<size_t>(items.size() / 2, 1)); !items.empty() && more(); chunk /= 2) {
-        for (size_t to = items.size(); to > 0 && more(); to -= std::min(chunk, to)) {
-          if (to > items.size()) continue;  // past the end after a cut
+      for (size_t chunk = std::bit_floor(std::max<size_t>(section_items(b_, secs[k]).size() / 2, 1)); more();
+           chunk /= 2) {
+        for (size_t to = section_items(b_, secs[k]).size(); to > 0 && more(); to -= std::min(chunk, to)) {
           const size_t from = to - std::min(chunk, to);
-          // The count less the run, the items before and after it, and
-          // whatever followed the items that parsed.
-          uint64_t count = 0;
-          size_t p = secs[k].offset;
-          read_u32(b_, p, count);
-          std::vector<uint8_t> content;
-          fuzz::put_leb(content, count - (to - from));
-          const auto at = [&](size_t offset) { return b_.begin() + static_cast<std::ptrdiff_t>(offset); };
-          content.insert(content.end(), at(first), at(items[from].first));
-          content.insert(content.end(), at(to < items.size() ? items[to].first : items.back().second),
-                         at(secs[k].offset + secs[k].size));
-          if (!replace(secs, k, content)) continue;
+          std::vector<uint8_t> section = without_items(secs[k], from, to);
+          if (section.empty()) continue;  // past the end after a cut
+          // Sections rebuilt, by index, spliced in from the last.
+          std::map<size_t, std::vector<uint8_t>> edits = {{k, std::move(section)}};
+          // A function goes with its body: the code section's entries of
+          // the same run. Data segments take the data count down with them.
+          for (size_t j = 0; j < secs.size(); ++j) {
+            if (secs[k].id == 3 && secs[j].id == 10) {
+              if (std::vector<uint8_t> code = without_items(secs[j], from, to); !code.empty()) edits[j] = code;
+            }
+            uint64_t count = 0, segments = 0;
+            size_t p = secs[j].offset, q = secs[k].offset;
+            if (secs[k].id == 11 && secs[j].id == 12 && read_u32(b_, p, count) && read_u32(b_, q, segments) &&
+                count == segments) {
+              std::vector<uint8_t> content;
+              fuzz::put_leb(content, count - (to - from));
+              edits[j] = {12};
+              fuzz::put_leb(edits[j], content.size());
+              edits[j].insert(edits[j].end(), content.begin(), content.end());
+            }
+          }
+          std::vector<uint8_t> c = b_;
+          for (auto e = edits.rbegin(); e != edits.rend(); ++e)
+            c = spliced(c, start_of(secs, e->first), secs[e->first].offset + secs[e->first].size, e->second);
+          if (!keep(std::move(c))) continue;
           secs = sections_of(b_);  // this section and those after it moved
-          items = section_items(b_, secs[k], &first);
         }
         if (chunk == 1) break;
       }

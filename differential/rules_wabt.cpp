@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "compare.hpp"
 #include "rules.hpp"
 #include "scan.hpp"
 
@@ -173,11 +174,12 @@ bool wabt_table_grow_abort(const RuleContext& c) {
 // depth overflowed too, the difference at a later step, and a
 // call_indirect in the module. Masked (seed 20261209): when the frames that
 // go on reach a trap of their own first (the `unreachable` of a fuel
-// check, a call_indirect to an empty slot), wabt reports that trap, or
-// none, instead of the overflow; the rule then takes any finding against
-// wabt (at its depth or not) at or after a step where Warden at wabt's
-// depth overflowed and wabt did not say so, again with a call_indirect in
-// the module. When the frames that go on pop the results
+// check, a call_indirect to an empty slot), wabt reports that trap instead
+// of the overflow; the rule then takes any finding against wabt (at its
+// depth or not) at or after a step where Warden at wabt's depth overflowed
+// and wabt trapped otherwise, if at that step or a later one wabt differs
+// from Warden's own run and V8 agrees with Warden, again with a
+// call_indirect in the module. When the frames that go on pop the results
 // the call never pushed, spectest-interp aborts instead ("Assertion
 // `values_.size() >= types.size()' failed", seed 9107): the rule also
 // takes wabt dying of signal 6 in a call that Warden at wabt's depth ends
@@ -192,20 +194,30 @@ bool wabt_call_indirect_overflow(const RuleContext& c) {
   if (f.kind == FindingKind::Crash)
     return died_with(c, "wabt", "signal 6") && overflowed(outcome_at(c, depth_matched_name("wabt"), f.call)) &&
            has_call_indirect(*c.module);
-  // The masked form: wabt reports a trap the frames that went on reached
-  // (or none), where Warden at its depth overflowed.
-  auto masked = [&](size_t step) {
-    const Outcome* w = outcome_at(c, "wabt", step);
-    return overflowed(outcome_at(c, depth_matched_name("wabt"), step)) && w &&
-           (w->status == Outcome::Status::Ok || (w->status == Outcome::Status::Trap && w->trap != kTrapStack));
+  bool overflow_before = false;
+  for (size_t step = 0; step < f.call && f.reference == depth_matched_name("wabt"); ++step)
+    overflow_before |= overflowed(outcome_at(c, f.reference, step)) && overflowed(outcome_at(c, "wabt", step));
+  // The masked form: at a step where Warden at wabt's depth overflowed,
+  // wabt trapped otherwise (a trap the frames that went on reached), and
+  // wabt is the odd one out then or later: it differs from Warden's own
+  // run while V8 agrees with Warden. (Were Warden to count frames wrongly
+  // and overflow early at wabt's depth, wabt would agree with Warden's own
+  // run everywhere, and V8 with both.)
+  auto wabt_alone = [&](size_t step) {
+    const Outcome* w = outcome_at(c, "warden", step);
+    const Outcome* p = outcome_at(c, "wabt", step);
+    const Outcome* v = outcome_at(c, "v8", step);
+    return w && p && v && !outcomes_agree(*w, *p) && outcomes_agree(*w, *v);
   };
-  bool overflow_before = false, masked_by = false;
-  for (size_t step = 0; step <= f.call; ++step) {
-    masked_by |= masked(step);
-    overflow_before |= step < f.call && f.reference == depth_matched_name("wabt") &&
-                       overflowed(outcome_at(c, f.reference, step)) && overflowed(outcome_at(c, "wabt", step));
+  bool masked = false;
+  for (size_t step = 0; step <= f.call && !masked; ++step) {
+    const Outcome* p = outcome_at(c, "wabt", step);
+    if (!overflowed(outcome_at(c, depth_matched_name("wabt"), step)) || !p || p->status != Outcome::Status::Trap ||
+        p->trap == kTrapStack)
+      continue;
+    for (size_t t = step; outcome_at(c, "wabt", t) && !masked; ++t) masked = wabt_alone(t);
   }
-  return (overflow_before || masked_by) && has_call_indirect(*c.module);
+  return (overflow_before || masked) && has_call_indirect(*c.module);
 }
 
 // ---- wabt-1.0.32-lax-block-type

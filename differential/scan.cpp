@@ -110,14 +110,14 @@ BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const I
     uint64_t code = byte;
     if (byte == 0xFC || byte == 0xFD) {
       prefix = byte;
-      if (!read_u32(b, p, code)) return BodyShape::Unknown;
+      if (!read_u32(b, p, code) || p > end) return BodyShape::Unknown;
     }
     std::optional<Op> op = lookup_opcode(prefix, static_cast<uint32_t>(code));
     if (!op) return BodyShape::Unknown;
     if (visit && visit(*op, p)) return BodyShape::Stopped;
     bool ok = true;
     auto u32 = [&] { ok = ok && skip_leb(b, p, end, 5); };
-    auto bytes = [&](size_t k) { ok = ok && end - p >= k && (p += k, true); };
+    auto bytes = [&](size_t k) { ok = ok && p <= end && end - p >= k && (p += k, true); };
     switch (info(*op).imm) {
       case Imm::None: break;
       case Imm::Block: u32(); break;  // s33: at most 5 bytes
@@ -130,7 +130,7 @@ BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const I
       case Imm::Data: u32(); break;
       case Imm::BrTable: {
         uint64_t count = 0;
-        if (!read_u32(b, p, count)) return BodyShape::Unknown;
+        if (!read_u32(b, p, count) || p > end) return BodyShape::Unknown;
         for (uint64_t i = 0; i <= count && ok; ++i) u32();
         break;
       }
@@ -152,7 +152,7 @@ BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const I
       case Imm::HeapType: bytes(1); break;
       case Imm::SelectT: {
         uint64_t count = 0;
-        if (!read_u32(b, p, count)) return BodyShape::Unknown;
+        if (!read_u32(b, p, count) || p > end) return BodyShape::Unknown;
         bytes(count);
         break;
       }

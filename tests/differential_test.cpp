@@ -380,6 +380,7 @@ TEST(DiffProbe, FuelIsResetBeforeEveryCallAndForStart) {
   Probe p;
   std::string err;
   ASSERT_TRUE(make_probe(m, 1, cfg, p, err)) << err;
+  EXPECT_EQ(p.fuel, 77u);  // what bounds the call depth (the depth-matched reruns)
   RunResult r = run_on_warden(p);
   EXPECT_EQ(r.calls[0].values, std::vector<uint64_t>{76});
   EXPECT_EQ(r.calls[1].values, std::vector<uint64_t>{76});
@@ -388,6 +389,10 @@ TEST(DiffProbe, FuelIsResetBeforeEveryCallAndForStart) {
   uint64_t checksum = 0;
   for (uint64_t v : {0, 77, 77}) checksum = (checksum ^ v) * 0x9E3779B97F4A7C15ull;
   EXPECT_EQ(r.calls[2].values, (std::vector<uint64_t>{0, 76, 77, checksum}));
+  // Without the fuel global nothing bounds it: 0.
+  Probe q;
+  ASSERT_TRUE(make_probe(decoded(wat("(module (func (export \"f\")))")), 1, cfg, q, err)) << err;
+  EXPECT_EQ(q.fuel, 0u);
 }
 
 // The NaN check itself: replace the checked instruction by one that returns
@@ -556,16 +561,17 @@ TEST(DiffReduce, UndecodableModulesLoseSectionsBodiesAndBytesInsideABody) {
   EXPECT_TRUE(interesting(min));
   // The custom and type sections went whole (Warden stops at the opcode
   // before a missing type could matter: a peer in the predicate would have
-  // kept it), the first and last bodies became `unreachable` (03 00 00 0B),
-  // the cuts inside the second body took `i32.const 5 drop` and the byte
-  // after the 0xFE but not its locals count (00) or its final `end`, with
-  // the entry's size (03) and the code section's (0x0D) rewritten each
-  // time; then the plain chunk deletions took the last `end`, which
-  // nothing reads past the 0xFE.
-  EXPECT_EQ(min,
-            (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x03, 0x00, 0x00, 0x00,
-                                  0x0A, 0x0D, 0x03, 0x03, 0x00, 0x00, 0x0B, 0x03, 0x00, 0xFE, 0x0B, 0x03, 0x00, 0x00}));
-  EXPECT_EQ(stats.checks, 69u);
+  // kept it), the first and last bodies became `unreachable`, then went
+  // with their functions (the function section's items take the code
+  // entries of the same functions: 01 00 and 01 03 00 FE ... left), the
+  // cuts inside the second body took `i32.const 5 drop` and the byte after
+  // the 0xFE but not its locals count (00) or its final `end`, with the
+  // entry's size (03) and the code section's rewritten each time; then the
+  // plain chunk deletions took that `end`, which nothing reads past the
+  // 0xFE.
+  EXPECT_EQ(min, (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x0A,
+                                       0x05, 0x01, 0x03, 0x00, 0xFE}));
+  EXPECT_EQ(stats.checks, 59u);
 }
 
 TEST(DiffReduce, UndecodableModulesLoseItemsOfASection) {
@@ -590,12 +596,42 @@ TEST(DiffReduce, UndecodableModulesLoseItemsOfASection) {
   EXPECT_TRUE(interesting(min));
   // The type and export sections went whole, then the four function
   // imports as runs of items, the count rewritten (01) and the section's
-  // size (09): the global import alone was left. Then the plain chunk
+  // size (08): the global import alone was left. Then the plain chunk
   // deletions took its mutability byte, which Warden never reaches.
   EXPECT_EQ(min, (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x02, 0x08, 0x01, 0x01, 0x6D,
                                        0x01, 0x67, 0x03, 0x00}))
       << message;
   EXPECT_EQ(stats.checks, 59u);
+}
+
+// Data segments go with the data count: a peer that checks the two agree
+// (as Binaryen does) keeps accepting each candidate.
+TEST(DiffReduce, DataSegmentsTakeTheDataCountWithThem) {
+  wasm_builder::Module m;
+  m.memory(1);
+  for (uint8_t k = 0; k < 3; ++k) m.data_passive({k, k});
+  const std::vector<uint8_t> b = wasm_builder::cat({m.build(), {0x0D, 0x00}});  // no section 13
+  ASSERT_EQ(warden_load(b).message, "malformed section id");
+  const auto count_of = [](std::span<const uint8_t> c, uint8_t id) -> std::optional<uint64_t> {
+    for (const Section& s : sections_of(c)) {
+      size_t p = s.offset;
+      uint64_t n = 0;
+      if (s.id == id && read_u32(c, p, n)) return n;
+    }
+    return std::nullopt;
+  };
+  const BytesPredicate interesting = [&](std::span<const uint8_t> c) {
+    const std::optional<uint64_t> datas = count_of(c, 11), declared = count_of(c, 12);
+    return warden_load(std::vector<uint8_t>(c.begin(), c.end())).message == "malformed section id" && datas &&
+           declared && *datas == *declared;
+  };
+  ReduceStats stats;
+  const std::vector<uint8_t> min = reduce_bytes(b, interesting, 1000, &stats);
+  // The memory went whole; every segment went, the data count with them
+  // (0C 01 00, 0B 01 00); the plain chunks took the size byte of the bad
+  // section, which Warden never reads.
+  EXPECT_EQ(min, (std::vector<uint8_t>{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x0C, 0x01, 0x00, 0x0B, 0x01,
+                                       0x00, 0x0D}));
 }
 
 // --------------------------------------------------------- peer rules ----
@@ -711,12 +747,17 @@ TEST(DiffPeerRules, ABrTableOutOfABlockMakesWhatFollowsDeadToBinaryen) {
     return explain(RuleContext{f, bytes, m.ok() ? &*m : nullptr, loads, {}, nullptr});
   };
   // Each checked with wasm-opt 108 and 132: valid to both; valid to 108
-  // only; rejected by both.
+  // only; rejected by both (and the fourth, below, too).
   const std::vector<uint8_t> beneath = wat("(module (func (block i32.const 0 br_table 1 1) i64.eqz drop))");
   const std::vector<uint8_t> concrete =
       wat("(module (func (block i32.const 0 br_table 1 1) f32.const 0 i64.eqz drop))");
   const std::vector<uint8_t> to_block = wat("(module (func (block i32.const 0 br_table 0 1) i64.eqz drop))");
-  for (const auto* m : {&beneath, &concrete, &to_block}) ASSERT_EQ(warden_load(*m).message, "type mismatch");
+  // The block as the default label only (the last of the label list).
+  const std::vector<uint8_t> by_default = wat("(module (func (block i32.const 0 br_table 1 0) i64.eqz drop))");
+  for (const auto* m : {&beneath, &concrete, &to_block, &by_default})
+    ASSERT_EQ(warden_load(*m).message, "type mismatch");
+  EXPECT_EQ(explained(by_default, "binaryen"), "");
+  EXPECT_EQ(explained(by_default, "binaryen-npm"), "");
   EXPECT_EQ(explained(beneath, "binaryen"), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(beneath, "binaryen-npm"), "binaryen-108-skips-validation-after-branch");
   EXPECT_EQ(explained(concrete, "binaryen"), "binaryen-108-skips-validation-after-branch");
@@ -728,29 +769,40 @@ TEST(DiffPeerRules, ABrTableOutOfABlockMakesWhatFollowsDeadToBinaryen) {
 // Campaign seed 20261208: Binaryen 108 lets table.set store a funcref into
 // an externref table, and nothing else of the kind.
 TEST(DiffPeerRules, BinaryenTableSetOfAFuncrefIntoAnExternrefTable) {
-  auto explained = [](const std::vector<uint8_t>& bytes, const std::string& v8) {
+  // `witness` (V8 or wabt) rejected the module with `message`.
+  auto explained = [](const std::vector<uint8_t>& bytes, const std::string& witness, const std::string& message) {
     Finding f;
     f.kind = FindingKind::Validation;
     f.engines = {"binaryen"};
     std::vector<EngineLoad> loads = {{"warden", true, warden_load(bytes)},
                                      {"binaryen", false, {Verdict::Valid, "", kNoOffset}},
-                                     {"v8", false, {Verdict::Invalid, v8, kNoOffset}}};
+                                     {witness, false, {Verdict::Invalid, message, kNoOffset}}};
     Result<ast::Module> m = decode(bytes, Limits{});
     return explain(RuleContext{f, bytes, m.ok() ? &*m : nullptr, loads, {}, nullptr});
   };
-  // V8's words on each, as node 20 gives them.
+  const std::string rule = "binaryen-108-table-set-funcref-into-externref";
+  // V8's and wabt's words on each, as node 20 and wabt 1.0.32 give them.
   const std::vector<uint8_t> into_extern =
       wat("(module (table 1 funcref) (table 1 externref) (func (table.set 1 (i32.const 0) (ref.null func))))");
   const std::vector<uint8_t> into_func =
       wat("(module (table 1 externref) (table 1 funcref) (func (table.set 1 (i32.const 0) (ref.null extern))))");
   for (const auto* m : {&into_extern, &into_func}) ASSERT_EQ(warden_load(*m).message, "type mismatch");
-  EXPECT_EQ(explained(into_extern,
-                      "Compiling function #0 failed: table.set[1] expected type externref, found "
-                      "ref.null of type funcref @+40"),
-            "binaryen-108-table-set-funcref-into-externref");
-  EXPECT_EQ(explained(into_func,
-                      "Compiling function #0 failed: table.set[1] expected type funcref, found "
-                      "ref.null of type externref @+40"),
+  EXPECT_EQ(explained(into_extern, "v8",
+                      "Compiling function #0 failed: table.set[1] expected type externref, found ref.null of type "
+                      "funcref @+40"),
+            rule);
+  EXPECT_EQ(
+      explained(into_extern, "wabt", "type mismatch in table.set, expected [i32, externref] but got [i32, funcref]"),
+      rule);
+  // The other direction: rejected by Binaryen 108 too.
+  EXPECT_EQ(explained(into_func, "v8",
+                      "Compiling function #0 failed: table.set[1] expected type funcref, found ref.null of type "
+                      "externref @+40"),
+            "");
+  // An externref table, but the witness blames the index: not this bug.
+  EXPECT_EQ(explained(into_extern, "v8",
+                      "Compiling function #0 failed: table.set[0] expected type i32, found ref.null of type "
+                      "funcref @+38"),
             "");
 }
 
@@ -1489,40 +1541,58 @@ TEST(DiffPeerRules, WabtCallIndirectOverflowContinues) {
 
 // The masked form (seed 20261209): the frames that went on after wabt's
 // overflow reached a trap of their own first, which wabt reports instead;
-// Warden (at its own depth and at wabt's) saw no such trap.
+// Warden's own run and V8 agree on something else.
 TEST(DiffPeerRules, WabtCallIndirectOverflowMaskedByALaterTrap) {
-  const std::vector<uint8_t> bytes = wat(R"((module (type $t (func)) (table 2 funcref) (elem (i32.const 0) $f)
+  const char* indirect = R"((module (type $t (func)) (table 2 funcref) (elem (i32.const 0) $f)
     (func $f (type $t) (call_indirect (type $t) (i32.const 0)) (call_indirect (type $t) (i32.const 1)))
-    (func (export "c0") (call $f)) (func (export "state") (result i32) (i32.const 0))))");
-  const ast::Module m = decoded(bytes);
+    (func (export "c0") (call $f)) (func (export "state") (result i32) (i32.const 0))))";
+  const std::vector<uint8_t> bytes = wat(indirect);
   const Outcome overflow{Outcome::Status::Trap, {}, kTrapStack, "call stack exhausted"};
   const Outcome fuel{Outcome::Status::Trap, {}, kTrapUnreachable, "unreachable"};
   const Outcome empty_slot{Outcome::Status::Trap, {}, kTrapUninitialized, "uninitialized table element"};
   const Outcome zero{Outcome::Status::Ok, {0}, 0, ""};
-  std::vector<EngineRun> runs = {{"warden", ran({fuel, zero})},
-                                 {"wabt", ran({empty_slot, zero})},
-                                 {depth_matched_name("wabt"), ran({overflow, zero})}};
-  Finding f;
-  f.kind = FindingKind::Trap;
-  f.engines = {"wabt"};
-  f.reference = "warden";
-  f.call = 1;
+  const Outcome left{Outcome::Status::Ok, {1363}, 0, ""};  // fuel left at wabt's depth
   const std::string rule = "wabt-1.0.32-interp-call-indirect-overflow-continues";
-  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), rule);
-  f.reference = depth_matched_name("wabt");  // the rerun's own finding
-  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), rule);
-  // A later step too (what the frames did shows in the state).
-  f.kind = FindingKind::Result;
-  f.reference = "warden";
-  f.call = 2;
-  runs[1].run.calls = {zero, Outcome{Outcome::Status::Ok, {1363}, 0, ""}};
-  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), rule);
-  // Warden at wabt's depth did not overflow: something else.
-  runs[2].run.calls[0] = fuel;
-  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
-  // No rerun at wabt's depth: something else.
-  runs.pop_back();
-  EXPECT_EQ(explain(RuleContext{f, bytes, &m, {}, runs, nullptr}), "");
+  // Warden, V8, wabt and Warden at wabt's depth, in that order.
+  auto explained = [&](const Finding& f, std::vector<Outcome> wabt, std::optional<Outcome> v8_first = {},
+                       const std::vector<uint8_t>* b = nullptr) {
+    std::vector<EngineRun> runs = {{"warden", ran({fuel, zero})},
+                                   {"v8", ran({v8_first.value_or(fuel), zero})},
+                                   {"wabt", ran(std::move(wabt))},
+                                   {depth_matched_name("wabt"), ran({overflow, zero})}};
+    const std::vector<uint8_t>& module = b ? *b : bytes;
+    const ast::Module tree = decoded(module);
+    return explain(RuleContext{f, module, &tree, {}, runs, nullptr});
+  };
+  Finding call;
+  call.kind = FindingKind::Trap;
+  call.engines = {"wabt"};
+  call.reference = "warden";
+  call.call = 1;
+  Finding rerun = call;  // the depth-matched rerun's own finding
+  rerun.reference = depth_matched_name("wabt");
+  Finding state = call;
+  state.kind = FindingKind::Result;
+  state.call = 2;
+
+  // The empty slot in the call that overflowed.
+  EXPECT_EQ(explained(call, {empty_slot, zero}), rule);
+  EXPECT_EQ(explained(rerun, {empty_slot, zero}), rule);
+  // The fuel check's trap, as Warden's and V8's: the difference shows in
+  // the state, the fuel wabt had left.
+  EXPECT_EQ(explained(state, {fuel, left}), rule);
+  EXPECT_EQ(explained(rerun, {fuel, left}), rule);
+  // Warden overflowing early at wabt's depth, wabt agreeing with Warden's
+  // own run everywhere: Warden's bug, not this.
+  EXPECT_EQ(explained(rerun, {fuel, zero}), "");
+  // wabt returned where Warden at its depth overflowed: no trap masked it.
+  EXPECT_EQ(explained(rerun, {zero, zero}), "");
+  // V8 agrees with wabt, not with Warden: perhaps Warden's bug.
+  EXPECT_EQ(explained(call, {empty_slot, zero}, empty_slot), "");
+  // No call_indirect: something else.
+  const std::vector<uint8_t> direct = wat(R"((module (func $f (call $f))
+    (func (export "c0") (call $f)) (func (export "state") (result i32) (i32.const 0))))");
+  EXPECT_EQ(explained(call, {empty_slot, zero}, {}, &direct), "");
 }
 
 // wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
