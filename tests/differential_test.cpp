@@ -806,6 +806,38 @@ TEST(DiffPeerRules, BinaryenTableSetOfAFuncrefIntoAnExternrefTable) {
             "");
 }
 
+// Seed 20261211: an element item that does not end inside the element
+// section. Warden, as the reference interpreter, reads on into the code
+// section and fails there; wabt 1.0.32 accepts the module; V8 names the
+// item's opcode.
+TEST(DiffPeerRules, WabtElemItemRunningPastItsSection) {
+  // A passive segment of one item, `v128.load8x8_s` (fd 01) whose memarg
+  // is the code section's bytes.
+  const std::vector<uint8_t> bytes = wasm_builder::cat({{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00},
+                                                        {0x01, 0x04, 0x01, 0x60, 0x00, 0x00},
+                                                        {0x03, 0x02, 0x01, 0x00},
+                                                        {0x09, 0x06, 0x01, 0x05, 0x70, 0x01, 0xFD, 0x01},
+                                                        {0x0A, 0x04, 0x01, 0x02, 0x00, 0x0B}});
+  const LoadResult w = warden_load(bytes);
+  ASSERT_EQ(w.verdict, Verdict::Malformed);
+  ASSERT_GE(w.offset, 28u);  // in the code section's content (28-31); the element section's is 20-25
+  auto explained = [&](const std::string& v8) {
+    Finding f;
+    f.kind = FindingKind::Validation;
+    f.engines = {"wabt"};
+    std::vector<EngineLoad> loads = {{"warden", true, w},
+                                     {"wabt", false, {Verdict::Valid, "", kNoOffset}},
+                                     {"v8", false, {Verdict::Invalid, v8, kNoOffset}}};
+    return explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr});
+  };
+  const std::string v8 =
+      "CompileError: WebAssembly.Module(): opcode v128.load8x8_s is not allowed in constant expressions";
+  EXPECT_EQ(explained(v8 + " @+24"), "wabt-1.0.32-elem-expr-error-ignored");  // the fd
+  EXPECT_EQ(explained(v8 + " @+31"), "");  // V8's complaint is not in the element section
+  EXPECT_EQ(explained(v8), "");            // nor anywhere it says
+  EXPECT_EQ(explained("CompileError: WebAssembly.Module(): invalid opcode @+24"), "");
+}
+
 TEST(DiffPeerRules, WabtBodyWithoutFinalEnd) {
   // type [] -> [f64]; body: block (result f64) nop unreachable end -- the
   // function's own end is missing, the last byte is still 0x0B.
@@ -1585,14 +1617,29 @@ TEST(DiffPeerRules, WabtCallIndirectOverflowMaskedByALaterTrap) {
   // Warden overflowing early at wabt's depth, wabt agreeing with Warden's
   // own run everywhere: Warden's bug, not this.
   EXPECT_EQ(explained(rerun, {fuel, zero}), "");
-  // wabt returned where Warden at its depth overflowed: no trap masked it.
-  EXPECT_EQ(explained(rerun, {zero, zero}), "");
+  // wabt returned where Warden at its depth overflowed, and Warden's own
+  // run and V8 trapped: the frames went on to the end (seed 20261211, a
+  // start function: instantiation).
+  EXPECT_EQ(explained(rerun, {zero, zero}), rule);
   // V8 agrees with wabt, not with Warden: perhaps Warden's bug.
   EXPECT_EQ(explained(call, {empty_slot, zero}, empty_slot), "");
   // No call_indirect: something else.
   const std::vector<uint8_t> direct = wat(R"((module (func $f (call $f))
     (func (export "c0") (call $f)) (func (export "state") (result i32) (i32.const 0))))");
   EXPECT_EQ(explained(call, {empty_slot, zero}, {}, &direct), "");
+
+  // At instantiation, a start function's recursion: wabt "ok", Warden and
+  // V8 trap.
+  Finding inst = call;
+  inst.call = 0;
+  std::vector<EngineRun> runs = {
+      {"warden", ran({})}, {"v8", ran({})}, {"wabt", ran({})}, {depth_matched_name("wabt"), ran({})}};
+  runs[0].run.instantiate = runs[1].run.instantiate = fuel;
+  runs[3].run.instantiate = overflow;
+  const ast::Module tree = decoded(bytes);
+  EXPECT_EQ(explain(RuleContext{inst, bytes, &tree, {}, runs, nullptr}), rule);
+  runs[1].run.instantiate = zero;  // V8 returned too: perhaps Warden's bug
+  EXPECT_EQ(explain(RuleContext{inst, bytes, &tree, {}, runs, nullptr}), "");
 }
 
 // wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
