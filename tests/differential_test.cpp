@@ -799,6 +799,12 @@ TEST(DiffPeerRules, BinaryenTableSetOfAFuncrefIntoAnExternrefTable) {
                       "Compiling function #0 failed: table.set[1] expected type funcref, found ref.null of type "
                       "externref @+40"),
             "");
+  // The message alone is not enough: table 1 of this module is a funcref
+  // table.
+  EXPECT_EQ(explained(into_func, "v8",
+                      "Compiling function #0 failed: table.set[1] expected type externref, found ref.null of type "
+                      "funcref @+40"),
+            "");
   // An externref table, but the witness blames the index: not this bug.
   EXPECT_EQ(explained(into_extern, "v8",
                       "Compiling function #0 failed: table.set[0] expected type i32, found ref.null of type "
@@ -821,21 +827,32 @@ TEST(DiffPeerRules, WabtElemItemRunningPastItsSection) {
   const LoadResult w = warden_load(bytes);
   ASSERT_EQ(w.verdict, Verdict::Malformed);
   ASSERT_GE(w.offset, 28u);  // in the code section's content (28-31); the element section's is 20-25
-  auto explained = [&](const std::string& v8) {
+  auto explained = [&](const std::vector<uint8_t>& module, const LoadResult& warden, const std::string& v8) {
     Finding f;
     f.kind = FindingKind::Validation;
     f.engines = {"wabt"};
-    std::vector<EngineLoad> loads = {{"warden", true, w},
+    std::vector<EngineLoad> loads = {{"warden", true, warden},
                                      {"wabt", false, {Verdict::Valid, "", kNoOffset}},
                                      {"v8", false, {Verdict::Invalid, v8, kNoOffset}}};
-    return explain(RuleContext{f, bytes, nullptr, loads, {}, nullptr});
+    return explain(RuleContext{f, module, nullptr, loads, {}, nullptr});
   };
   const std::string v8 =
       "CompileError: WebAssembly.Module(): opcode v128.load8x8_s is not allowed in constant expressions";
-  EXPECT_EQ(explained(v8 + " @+24"), "wabt-1.0.32-elem-expr-error-ignored");  // the fd
-  EXPECT_EQ(explained(v8 + " @+31"), "");  // V8's complaint is not in the element section
-  EXPECT_EQ(explained(v8), "");            // nor anywhere it says
-  EXPECT_EQ(explained("CompileError: WebAssembly.Module(): invalid opcode @+24"), "");
+  EXPECT_EQ(explained(bytes, w, v8 + " @+24"), "wabt-1.0.32-elem-expr-error-ignored");  // the fd
+  EXPECT_EQ(explained(bytes, w, v8 + " @+31"), "");  // V8's complaint is not in the element section
+  EXPECT_EQ(explained(bytes, w, v8), "");            // nor anywhere it says
+  EXPECT_EQ(explained(bytes, w, "CompileError: WebAssembly.Module(): invalid opcode @+24"), "");
+  // An item that ends inside its section (`i32.add end`, invalid, not
+  // malformed) and a malformed error of Warden's in the code section after
+  // it: nothing ran past the section, so that error is not this bug's.
+  std::vector<uint8_t> ended = bytes;
+  ended[24] = 0x6A;  // in place of fd 01
+  ended[25] = 0x0B;
+  ASSERT_EQ(warden_load(ended).message, "constant expression required");
+  const LoadResult odd{Verdict::Malformed, "illegal opcode", 30};  // as a decoder bug might say
+  EXPECT_EQ(explained(ended, odd,
+                      "CompileError: WebAssembly.Module(): opcode i32.add is not allowed in constant expressions @+24"),
+            "");
 }
 
 TEST(DiffPeerRules, WabtBodyWithoutFinalEnd) {
@@ -1618,8 +1635,8 @@ TEST(DiffPeerRules, WabtCallIndirectOverflowMaskedByALaterTrap) {
   // own run everywhere: Warden's bug, not this.
   EXPECT_EQ(explained(rerun, {fuel, zero}), "");
   // wabt returned where Warden at its depth overflowed, and Warden's own
-  // run and V8 trapped: the frames went on to the end (seed 20261211, a
-  // start function: instantiation).
+  // run and V8 trapped: the frames went on to the end (as in a start
+  // function, seed 20261211; instantiation itself is below).
   EXPECT_EQ(explained(rerun, {zero, zero}), rule);
   // V8 agrees with wabt, not with Warden: perhaps Warden's bug.
   EXPECT_EQ(explained(call, {empty_slot, zero}, empty_slot), "");
@@ -1640,6 +1657,27 @@ TEST(DiffPeerRules, WabtCallIndirectOverflowMaskedByALaterTrap) {
   EXPECT_EQ(explain(RuleContext{inst, bytes, &tree, {}, runs, nullptr}), rule);
   runs[1].run.instantiate = zero;  // V8 returned too: perhaps Warden's bug
   EXPECT_EQ(explain(RuleContext{inst, bytes, &tree, {}, runs, nullptr}), "");
+
+  // wabt overflowed visibly first where Warden's own run did not (its
+  // lower limit, no bug), and later Warden at wabt's depth overflowed where
+  // wabt returned: perhaps Warden counting frames wrongly. wabt differs
+  // from Warden's own run from the first overflow on, which is no
+  // evidence.
+  Finding later = rerun;
+  later.call = 2;
+  runs = {{"warden", ran({fuel, fuel, zero})},
+          {"v8", ran({fuel, fuel, zero})},
+          {"wabt", ran({overflow, zero, left})},
+          {depth_matched_name("wabt"), ran({fuel, overflow, zero})}};
+  EXPECT_EQ(explain(RuleContext{later, bytes, &tree, {}, runs, nullptr}), "");
+  // A finding of Warden's own run is judged at its own step: V8 unable to
+  // make that call leaves it unexplained, whatever a later step shows.
+  Finding own = call;
+  runs = {{"warden", ran({fuel, zero})},
+          {"v8", ran({Outcome{Outcome::Status::Unsupported, {}, 0, "v128 result"}, zero})},
+          {"wabt", ran({empty_slot, left})},
+          {depth_matched_name("wabt"), ran({overflow, zero})}};
+  EXPECT_EQ(explain(RuleContext{own, bytes, &tree, {}, runs, nullptr}), "");
 }
 
 // wabt-1.0.32-interp-table-grow-allocation: wabt alone aborts in a call, on
