@@ -159,15 +159,30 @@ std::string regression_wast(const Bundle& b) {
     return s + "(" + head + "\n  " + module_form(b.module) + "\n  " + wat_string(msg) + ")\n";
   }
   if (b.runs.empty()) return s + module_form(b.probe) + "\n";
+  // A catalogued peer bug: the spec's answer is Warden's, as for loads
+  // (most engines may share the peer's limit: V8 and Binaryen overflowing
+  // where Warden's recursion ends in its fuel check). Otherwise most
+  // engines' answer.
+  const EngineRun* warden = nullptr;
+  for (const EngineRun& r : b.runs)
+    if (r.engine == "warden" && r.run.load.verdict == Verdict::Valid) warden = &r;
+  auto expected = [&](size_t step, uint32_t* kinds) -> const Outcome* {
+    if (b.rule.empty() || !warden) return majority(b.runs, step, kinds);
+    if (step > warden->run.calls.size()) return nullptr;
+    const Outcome& o = step == 0 ? warden->run.instantiate : warden->run.calls[step - 1];
+    if (o.status != Outcome::Status::Ok && o.status != Outcome::Status::Trap) return nullptr;
+    *kinds = o.trap;
+    return &o;
+  };
   uint32_t kinds = 0;
-  const Outcome* inst = majority(b.runs, 0, &kinds);
+  const Outcome* inst = expected(0, &kinds);
   if (inst && inst->status == Outcome::Status::Trap) {
     return s + "(assert_trap\n  " + module_form(b.probe) + "\n  \"" + trap_text(kinds) + "\")\n";
   }
   s += module_form(b.probe) + "\n";
   size_t last = std::min(b.finding.call, b.call_names.size());
   for (size_t step = 1; step <= last; ++step) {
-    const Outcome* o = majority(b.runs, step, &kinds);
+    const Outcome* o = expected(step, &kinds);
     if (!o) continue;
     const std::string& name = b.call_names[step - 1];
     const std::vector<ValType>& types = b.call_results[step - 1];

@@ -43,9 +43,11 @@ struct Bundle {
 /// Writes the bundle's files; false (with `error`) on an I/O failure.
 bool write_bundle(const Bundle& b, std::string& error);
 
-/// The expected behaviour of a run finding as a .wast script: the outcome
-/// most engines agree on (ties go to the peers), for every call up to the
-/// first differing one.
+/// The expected behaviour of a finding as a .wast script: for a run
+/// finding, for every call up to the first differing one, Warden's outcome
+/// when a peer rule explains the finding (the spec's answer), else the
+/// outcome most engines agree on (ties go to the peers); for a load, the
+/// same choice of verdict.
 std::string regression_wast(const Bundle& b);
 
 }  // namespace warden::diff

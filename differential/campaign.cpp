@@ -1037,6 +1037,11 @@ class Campaign {
     std::vector<std::string> who = involved(f);
     Ignored scratch;
     if (probe && src.module) {
+      // V8 runs beside the engines involved, as it did when the finding
+      // was made: rules may take its outcome as a witness (the wabt
+      // overflow rule's masked form does), and without it a candidate
+      // would be judged on less than the original was.
+      if (engine("v8") && std::find(who.begin(), who.end(), "v8") == who.end()) who.push_back("v8");
       uint64_t pseed = src.seed ^ 0x5EED;
       bool probe_load = f.kind == FindingKind::Validation;
       auto interesting = [&](const ast::Module& c) {

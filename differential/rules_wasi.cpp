@@ -4,7 +4,9 @@
 // Warden is stricter by design (docs/sandbox.md, "Warden beside
 // node:wasi"). A rule looks at the call and its arguments, never at the
 // signature alone.
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "warden/wasi.hpp"
 #include "wasi_diff.hpp"
@@ -488,12 +490,52 @@ bool warden_stdio_directions(const WasiCase& c) {
 // ---- wasi-dotdot-lexical (two ways to resolve a path)
 // "a/../../x" where "a" does not exist: Warden walks the path and stops at
 // "a" (ENOENT, as POSIX does); uvwasi removes ".." lexically first, sees
-// "../x" leave the preopen and says ENOTCAPABLE.
+// "../x" leave the preopen and says ENOTCAPABLE. And "a/../x" (seed
+// 20261213: "escape/etc/passwda/../../xd/../fd/../../flink_ou"): what is
+// left, "x", stays inside, and uvwasi goes on to open it, whatever that
+// gives, where Warden says ENOENT at "a". That form needs a component that
+// a ".." takes away to be missing from Warden's tree.
 bool dotdot_lexical(const WasiCase& c) {
   At a = at(c);
-  if (!a.call || c.finding.kind != FindingKind::Result || a.warden != kNoent || a.node != kNotcapable) return false;
-  for (const std::string& p : paths_of(a))
-    if (p.find("..") != std::string::npos) return true;
+  if (!a.call || c.finding.kind != FindingKind::Result || a.warden != kNoent || a.node == kNoent) return false;
+  // The paths in Warden's tree afterwards (tree_snapshot: one per line,
+  // first).
+  auto exists = [&](const std::string& path) {
+    for (size_t at = 0; at < c.warden.scratch.size();) {
+      size_t end = c.warden.scratch.find('\n', at);
+      if (end == std::string::npos) end = c.warden.scratch.size();
+      const std::string line = c.warden.scratch.substr(at, end - at);
+      if (line.substr(0, line.find(' ')) == path) return true;
+      at = end + 1;
+    }
+    return false;
+  };
+  for (const std::string& p : paths_of(a)) {
+    if (p.find("..") == std::string::npos) continue;
+    if (a.node == kNotcapable) return true;
+    std::vector<std::string> kept;
+    bool escapes = false, missing = false;
+    for (size_t at = 0; at <= p.size();) {
+      size_t end = p.find('/', at);
+      if (end == std::string::npos) end = p.size();
+      const std::string part = p.substr(at, end - at);
+      at = end + 1;
+      if (part.empty() || part == ".") continue;
+      if (part != "..") {
+        kept.push_back(part);
+        continue;
+      }
+      if (kept.empty()) {
+        escapes = true;
+        break;
+      }
+      std::string prefix;
+      for (const std::string& k : kept) prefix += (prefix.empty() ? "" : "/") + k;
+      missing |= !exists(prefix);
+      kept.pop_back();
+    }
+    if (missing && !escapes) return true;
+  }
   return false;
 }
 
@@ -601,7 +643,8 @@ const WasiRule kRules[] = {
     {"wasi-dotdot-after-symlink", "\"..\" after a symlink: Warden follows the link first, node drops \"..\" lexically",
      dotdot_after_symlink},
     {"warden-wasi-stdio-directions", "Warden's stdin is read-only, stdout/stderr write-only", warden_stdio_directions},
-    {"wasi-dotdot-lexical", "\"a/../../x\" with no \"a\": Warden ENOENT, node ENOTCAPABLE (lexical \"..\")",
+    {"wasi-dotdot-lexical",
+     "\"a/../../x\" or \"a/../x\" with no \"a\": Warden ENOENT, node ENOTCAPABLE or x's own answer (lexical \"..\")",
      dotdot_lexical},
     {"wasi-readlink-short-buffer", "readlink into a short buffer: Warden truncates, node ENOBUFS",
      readlink_short_buffer},

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bundle.hpp"
 #include "campaign.hpp"
 #include "compare.hpp"
 #include "engine.hpp"
@@ -1395,6 +1396,25 @@ TEST(DiffWasi, RulesExplainOnlyWhatTheyDescribe) {
   EXPECT_EQ(explain_wasi({compare_wasi(calls, w, n)[0], calls, w, n}), "");
 }
 
+// Seed 20261213: "escape/etc/passwda/../../xd/../fd/../../flink_ou" (the
+// program image's bytes 16-63) with creat: Warden stops at the missing
+// "escape" (ENOENT); node drops the ".." pairs lexically and creates
+// "flink_ou" in the preopen.
+TEST(DiffWasi, DotDotOverAMissingDirectoryThatStaysInside) {
+  const std::vector<fuzz::WasiCall> calls = {wasi_call("path_open", {3, 256, 16, 48, 9, 2064, 4, 5, 2048})};
+  WasiRun w = wasi_run({44}), n = wasi_run({0});
+  w.scratch = "d 755 dir\nd/f 644 file 7 nested\n\nf 644 file 13 scratch file\n";
+  n.scratch = w.scratch;  // the trees are compared too: not here
+  std::vector<Finding> f = compare_wasi(calls, w, n);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].signature, "result|wasi:path_open:noent/success|node");
+  EXPECT_EQ(explain_wasi({f[0], calls, w, n}), "wasi-dotdot-lexical");
+  // Every directory the ".."s take away there: Warden's ENOENT is then
+  // not the walk stopping at a missing one.
+  w.scratch += "escape 755 dir\nescape/etc 755 dir\nescape/etc/passwda 755 dir\nescape/xd 755 dir\nescape/fd 755 dir\n";
+  EXPECT_EQ(explain_wasi({f[0], calls, w, n}), "");
+}
+
 TEST(DiffWasi, ComparisonGoesPastOnlyCallsBothRefused) {
   // Call 0 differs but both refused it: call 1's unexplained difference is
   // what the program stands for.
@@ -1529,6 +1549,29 @@ RunResult ran(std::vector<Outcome> calls) {
   r.instantiate.status = Outcome::Status::Ok;
   r.calls = std::move(calls);
   return r;
+}
+
+// A catalogued peer bug's script asserts Warden's outcome even where more
+// engines share another (V8 and Binaryen overflowing at their own depths
+// where Warden's recursion ends in its fuel check, seed 20261213); an
+// unexplained finding's asserts the majority's.
+TEST(DiffBundle, ACataloguedBugsScriptIsWardensOutcome) {
+  Bundle b;
+  b.probe = wat(R"((module (func (export "c0"))))");
+  b.call_names = {"c0"};
+  b.call_results = {{}};
+  b.finding.call = 1;
+  const Outcome fuel{Outcome::Status::Trap, {}, kTrapUnreachable, "unreachable"};
+  const Outcome overflow{Outcome::Status::Trap, {}, kTrapStack, "call stack exhausted"};
+  b.runs = {{"warden", ran({fuel})},
+            {"wabt", ran({fuel})},
+            {"v8", ran({overflow})},
+            {"binaryen", ran({overflow})},
+            {"x", ran({overflow})}};
+  EXPECT_NE(regression_wast(b).find("(assert_exhaustion (invoke \"c0\")"), std::string::npos) << regression_wast(b);
+  b.rule = "wabt-1.0.32-interp-call-indirect-overflow-continues";
+  EXPECT_NE(regression_wast(b).find("(assert_trap (invoke \"c0\") \"unreachable\")"), std::string::npos)
+      << regression_wast(b);
 }
 
 // wabt-1.0.32-interp-call-indirect-overflow-continues: at wabt's depth,
@@ -1670,6 +1713,18 @@ TEST(DiffPeerRules, WabtCallIndirectOverflowMaskedByALaterTrap) {
           {"wabt", ran({overflow, zero, left})},
           {depth_matched_name("wabt"), ran({fuel, overflow, zero})}};
   EXPECT_EQ(explain(RuleContext{later, bytes, &tree, {}, runs, nullptr}), "");
+  // Seed 20261213: V8 overflowed at its own depth, so its state differs
+  // from Warden's in the fuel left; on the value wabt disputes (a global
+  // its frames wrote after the overflow) V8 agrees with Warden.
+  const Outcome w_state{Outcome::Status::Ok, {0, 0xb523530a}, 0, ""};
+  runs = {{"warden", ran({fuel, w_state})},
+          {"v8", ran({overflow, Outcome{Outcome::Status::Ok, {0x38a, 0xb523530a}, 0, ""}})},
+          {"wabt", ran({fuel, Outcome{Outcome::Status::Ok, {0, 0x4f000000}, 0, ""}})},
+          {depth_matched_name("wabt"), ran({overflow, Outcome{Outcome::Status::Ok, {0x553, 0xb523530a}, 0, ""}})}};
+  EXPECT_EQ(explain(RuleContext{state, bytes, &tree, {}, runs, nullptr}), rule);
+  // V8 with wabt on that value: perhaps Warden's bug.
+  runs[1].run.calls[1].values[1] = 0x4f000000;
+  EXPECT_EQ(explain(RuleContext{state, bytes, &tree, {}, runs, nullptr}), "");
   // A finding of Warden's own run is judged at its own step: V8 unable to
   // make that call leaves it unexplained, whatever a later step shows.
   Finding own = call;
