@@ -177,12 +177,12 @@ bool wabt_table_grow_abort(const RuleContext& c) {
 // go on reach a trap of their own first (the `unreachable` of a fuel
 // check, a call_indirect to an empty slot), wabt reports that trap instead
 // of the overflow, and in a start function it reports nothing at all
-// (seed 20261211: instantiation "ok"); the rule then takes any finding
+// (seed 20261211: instantiation "ok"); the rule then takes a finding
 // against wabt (at its depth or not) at or after a step where Warden at
-// wabt's depth overflowed and wabt trapped otherwise or returned, if at
-// that step or a later one wabt differs from Warden's own run and V8
-// agrees with Warden, again with a call_indirect in the module. When the frames that go on pop the results
-// the call never pushed, spectest-interp aborts instead ("Assertion
+// wabt's depth overflowed and wabt trapped otherwise or returned, when
+// wabt is the odd one out against Warden's own run and V8 (below), again
+// with a call_indirect in the module. When the frames that go on pop the
+// results the call never pushed, spectest-interp aborts instead ("Assertion
 // `values_.size() >= types.size()' failed", seed 9107): the rule also
 // takes wabt dying of signal 6 in a call that Warden at wabt's depth ends
 // with "call stack exhausted", in a module with a call_indirect.
