@@ -981,9 +981,6 @@ class Campaign {
     // Returned or trapped otherwise than Warden at some step (not a
     // limit, a hang or a call the engine cannot make).
     auto differs = [&](const RunResult& r) {
-      auto comparable = [](const Outcome& o) {
-        return o.status == Outcome::Status::Ok || o.status == Outcome::Status::Trap;
-      };
       auto differ = [&](const Outcome& a, const Outcome& b) {
         return comparable(a) && comparable(b) && !outcomes_agree(a, b);
       };

@@ -128,9 +128,6 @@ void compare_depth_matched(std::span<const EngineRun> runs, const std::vector<st
     for (size_t step = 0; step <= ncalls; ++step) {
       const Outcome& a = step == 0 ? d.run.instantiate : d.run.calls[step - 1];
       const Outcome& b = step == 0 ? p->run.instantiate : p->run.calls[step - 1];
-      auto comparable = [](const Outcome& o) {
-        return o.status == Outcome::Status::Ok || o.status == Outcome::Status::Trap;
-      };
       if (!comparable(a) || !comparable(b)) {
         ++ignored["depth-matched: " + std::string(peer) + " or Warden at its depth ended otherwise"];
         break;
@@ -157,6 +154,8 @@ void compare_depth_matched(std::span<const EngineRun> runs, const std::vector<st
 }  // namespace
 
 bool is_twin(std::string_view engine) { return engine == kSanitizedEngine; }
+
+bool comparable(const Outcome& o) { return o.status == Outcome::Status::Ok || o.status == Outcome::Status::Trap; }
 
 std::string depth_matched_name(std::string_view peer) { return "warden@" + std::string(peer); }
 

@@ -88,6 +88,9 @@ bool verdicts_agree(Verdict a, Verdict b);
 /// Whether two outcomes agree: same status, equal bits, intersecting trap
 /// kinds.
 bool outcomes_agree(const Outcome& a, const Outcome& b);
+/// Whether an outcome can be compared with another's: it returned or
+/// trapped (not a limit, a hang, a crash or a call the engine cannot make).
+bool comparable(const Outcome& o);
 
 /// "digits -> N", cut to 48 characters: a message as a dedup key.
 std::string message_key(const std::string& message);

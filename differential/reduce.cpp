@@ -354,13 +354,17 @@ class FramedReducer {
   static size_t start_of(const std::vector<Section>& secs, size_t k) {
     return k == 0 ? 8 : secs[k - 1].offset + secs[k - 1].size;
   }
+  // A section: its id, its size, its content.
+  static std::vector<uint8_t> section_bytes(uint8_t id, std::span<const uint8_t> content) {
+    std::vector<uint8_t> out = {id};
+    fuzz::put_leb(out, content.size());
+    out.insert(out.end(), content.begin(), content.end());
+    return out;
+  }
   // Section k replaced by one of the same id with this content, if that
   // keeps the module interesting.
   bool replace(const std::vector<Section>& secs, size_t k, std::span<const uint8_t> content) {
-    std::vector<uint8_t> section = {secs[k].id};
-    fuzz::put_leb(section, content.size());
-    section.insert(section.end(), content.begin(), content.end());
-    return keep(spliced(b_, start_of(secs, k), secs[k].offset + secs[k].size, section));
+    return keep(spliced(b_, start_of(secs, k), secs[k].offset + secs[k].size, section_bytes(secs[k].id, content)));
   }
   std::span<const uint8_t> content_of(const Section& x) const {
     return std::span<const uint8_t>(b_).subspan(x.offset, x.size);
@@ -432,10 +436,7 @@ class FramedReducer {
     content.insert(content.end(), at(first), at(items[from].first));
     content.insert(content.end(), at(to < items.size() ? items[to].first : items.back().second),
                    at(sec.offset + sec.size));
-    std::vector<uint8_t> out = {sec.id};
-    fuzz::put_leb(out, content.size());
-    out.insert(out.end(), content.begin(), content.end());
-    return out;
+    return section_bytes(sec.id, content);
   }
 
   void items() {
@@ -462,9 +463,7 @@ class FramedReducer {
                 count == segments) {
               std::vector<uint8_t> content;
               fuzz::put_leb(content, count - (to - from));
-              edits[j] = {12};
-              fuzz::put_leb(edits[j], content.size());
-              edits[j].insert(edits[j].end(), content.begin(), content.end());
+              edits[j] = section_bytes(12, content);
             }
           }
           std::vector<uint8_t> c = b_;

@@ -211,14 +211,13 @@ bool wabt_call_indirect_overflow(const RuleContext& c) {
   // limit, as compare_runs says). Were Warden to count frames wrongly and
   // overflow early at wabt's depth, wabt would agree with Warden's own run
   // at those steps, and V8 with both.
-  auto comparable = [](const Outcome* o) {
-    return o && (o->status == Outcome::Status::Ok || o->status == Outcome::Status::Trap);
-  };
+  auto returned_or_trapped = [](const Outcome* o) { return o && comparable(*o); };
   auto wabt_alone = [&](size_t step) {
     const Outcome* w = outcome_at(c, "warden", step);
     const Outcome* p = outcome_at(c, "wabt", step);
     const Outcome* v = outcome_at(c, "v8", step);
-    if (!comparable(w) || !comparable(p) || !comparable(v) || outcomes_agree(*w, *p)) return false;
+    if (!returned_or_trapped(w) || !returned_or_trapped(p) || !returned_or_trapped(v) || outcomes_agree(*w, *p))
+      return false;
     // Values (the state, whose fuel and checksum V8's own overflow may
     // have changed): V8 agrees with Warden on the first one wabt disputes.
     const auto ok = Outcome::Status::Ok;
@@ -238,7 +237,8 @@ bool wabt_call_indirect_overflow(const RuleContext& c) {
   bool masked = false;
   for (size_t step = 0; step <= f.call && !masked; ++step) {
     const Outcome* p = outcome_at(c, "wabt", step);
-    if (!overflowed(outcome_at(c, depth_matched_name("wabt"), step)) || !comparable(p) || overflowed(p)) continue;
+    if (!overflowed(outcome_at(c, depth_matched_name("wabt"), step)) || !returned_or_trapped(p) || overflowed(p))
+      continue;
     if (!rerun) {
       masked = f.call < limit && wabt_alone(f.call);
       break;
