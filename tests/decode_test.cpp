@@ -395,6 +395,59 @@ TEST(Decode, Immediates) {
   EXPECT_EQ(e[19].b, 2u);
 }
 
+// The decoder reads an instruction with at least 9 bytes after it in
+// registers and the rest through the Reader's checked reads
+// (decode/expr.hpp); both must give the same fields. Each instruction here
+// is decoded twice: first with ten nops after it, then as the body's last
+// before its `end`, where fewer than 9 bytes are left (f64.const has 9 of
+// its own, so it always takes the first way: its bits are checked instead).
+TEST(Decode, EveryImmediateReadsTheSameNearTheBodysEnd) {
+  const char* const instrs[] = {
+      "20 ac 02",        // local.get 300
+      "41 80 80 80 7f",  // i32.const 0xF0000000 as 4 bytes
+      "42 ff ff ff 03",  // i64.const 4 bytes
+      "10 05",           // call 5
+      "11 85 01 02",     // call_indirect (type 133) (table 2)
+      "25 03",           // table.get 3
+      "26 81 01",        // table.set 129
+      "28 02 90 4e",     // i32.load offset=10000 align=4
+      "43 01 02 03 84",  // f32.const bits 0x84030201
+      "02 40",           // block
+      "0c 07",           // br 7
+      "23 09",           // global.get 9
+  };
+  for (const char* text : instrs) {
+    const Bytes instr = hex(text);
+    Bytes roomy = hex("00");
+    roomy.insert(roomy.end(), instr.begin(), instr.end());
+    for (int i = 0; i < 10; ++i) roomy.push_back(0x01);
+    roomy.push_back(0x0b);
+    if (instr[0] == 0x02) roomy.push_back(0x0b);  // the block's own end
+    Bytes tight = hex("00");
+    tight.insert(tight.end(), instr.begin(), instr.end());
+    tight.push_back(0x0b);
+    if (instr[0] == 0x02) tight.push_back(0x0b);
+    Result<ast::Module> a = dec(with_body(roomy)), b = dec(with_body(tight));
+    ASSERT_TRUE(a.ok() && b.ok()) << text;
+    const ast::Instr &x = a->funcs.at(0).body.at(0), &y = b->funcs.at(0).body.at(0);
+    EXPECT_EQ(x.op, y.op) << text;
+    EXPECT_EQ(x.a, y.a) << text;
+    EXPECT_EQ(x.b, y.b) << text;
+    EXPECT_EQ(x.lo, y.lo) << text;
+    EXPECT_EQ(x.lane, y.lane) << text;
+    EXPECT_EQ(x.pos, y.pos) << text;
+    EXPECT_EQ(a->funcs.at(0).body.at(1).pos, x.pos + instr.size()) << text;  // the next one starts after it
+  }
+  Result<ast::Module> r = dec(with_body(hex("00 44 01 02 03 04 05 06 07 f8 0b")));  // f64.const
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->funcs.at(0).body.at(0).lo, 0xF807060504030201u);
+  EXPECT_EQ(r->funcs.at(0).body.at(1).op, Op::End);
+  Result<ast::Module> c = dec(with_body(hex("00 11 85 01 02 0b")));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->funcs.at(0).body.at(0).a, 133u);
+  EXPECT_EQ(c->funcs.at(0).body.at(0).b, 2u);
+}
+
 TEST(Decode, I32ConstIsZeroExtended) {
   // (global i32 (i32.const -1))
   Result<ast::Module> r = dec(wasm(hex("06 06 01 7f 00 41 7f 0b")));

@@ -110,8 +110,8 @@ class InstrReader {
     if (done_ || !r_.ok()) return false;
     // The common case, decoded in registers: a one-byte opcode with no
     // immediates, with one or two LEBs of at most 4 bytes (local.get 3,
-    // i32.const 65280, call 1000, i32.load offset=8), or `block`/`loop`
-    // with no type. At most 4 bytes, a LEB can be neither too long nor too
+    // i32.const 65280, call 1000, i32.load offset=8, call_indirect 2 0),
+    // with a float's 4 or 8 bytes, or `block`/`loop` with no type. At most 4 bytes, a LEB can be neither too long nor too
     // large for 32 bits; anything else is decoded from its opcode on by
     // next_general, with every check, so the two paths cannot disagree.
     const size_t at = r_.pos();
@@ -127,6 +127,7 @@ class InstrReader {
         case Imm::Func:
         case Imm::Local:
         case Imm::Global:
+        case Imm::Table:
           n = leb4(p + 1, v);
           out.a = v;
           len = n ? 1 + n : 0;
@@ -141,7 +142,16 @@ class InstrReader {
           out.lo = static_cast<uint64_t>(int64_t{sign_extend(v, n)});
           len = n ? 1 + n : 0;
           break;
+        case Imm::F32:
+          out.lo = le_bytes(p + 1, 4);
+          len = 5;
+          break;
+        case Imm::F64:
+          out.lo = le_bytes(p + 1, 8);
+          len = 9;
+          break;
         case Imm::Mem:
+        case Imm::CallInd:
           if ((n = leb4(p + 1, v))) {
             out.a = v;
             const size_t n2 = leb4(p + 1 + n, v);
@@ -184,6 +194,13 @@ class InstrReader {
       }
     }
     return 0;
+  }
+
+  // n <= 8 bytes at p, little-endian (as Reader::fixed).
+  static uint64_t le_bytes(const uint8_t* p, unsigned n) {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
+    return v;
   }
 
   // v, a signed LEB of n bytes (1 to 4), sign-extended from its bit 7n-1.

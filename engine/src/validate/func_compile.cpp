@@ -46,12 +46,36 @@ constexpr ValType from_ty(Ty t) {
   return kAny;
 }
 
-// The table's operand and result columns as value types, for plain():
+// How step() takes an instruction, from its row alone.
+enum class Route : uint8_t {
+  Typed,     // the row's types are all there is to check: Num and Trap rows, constants
+  Variable,  // local.* and global.* (Imm::Local, Imm::Global): variable()
+  Other,     // control, parametric, table, reference, memory and lane rows
+};
+constexpr Route route_of(const OpInfo& o) {
+  if (o.cls == OpClass::Num || o.cls == OpClass::Trap) return Route::Typed;  // all Imm::None
+  if (o.cls == OpClass::Other) {
+    switch (o.imm) {
+      case Imm::I32:
+      case Imm::I64:
+      case Imm::F32:
+      case Imm::F64:
+      case Imm::V128: return Route::Typed;
+      case Imm::Local:
+      case Imm::Global: return Route::Variable;
+      default: break;
+    }
+  }
+  return Route::Other;
+}
+
+// The table's operand and result columns as value types, for apply():
 // the operands in order, popped in one check when all are present.
 struct Signature {
-  ValType params[3];
+  ValType params[3];  // never kAny: Ty has no Unknown
   uint8_t count;
   ValType result;  // kAny: none
+  Route route;
   uint32_t forms;  // bit f: code::fusable(op, f), asked once per row here rather than per instruction
 };
 static_assert(code::kForms <= 32);
@@ -59,7 +83,7 @@ constexpr std::array<Signature, kOpCount> kSignatures = [] {
   std::array<Signature, kOpCount> t{};
   for (uint16_t i = 0; i < kOpCount; ++i) {
     const OpInfo& o = kOpInfo[i];
-    Signature s{{kAny, kAny, kAny}, 0, from_ty(o.result), 0};
+    Signature s{{kAny, kAny, kAny}, 0, from_ty(o.result), route_of(o), 0};
     for (Ty p : {o.p1, o.p2, o.p3}) {
       if (p != Ty::_) s.params[s.count++] = from_ty(p);
     }
@@ -196,7 +220,7 @@ class Compiler {
       for (size_t i = 0; i < n; ++i) {
         if (v[i].type != ts[i] && v[i].type != kAny && ts[i] != kAny) return mismatch();
       }
-      vals_.resize(size - n);
+      cut_to(size - n);
       return true;
     }
     for (size_t i = n; i-- > 0;) {
@@ -204,8 +228,11 @@ class Compiler {
     }
     return true;
   }
+  // vals_.resize(n) for n <= size(), without resize's growing path (which
+  // keeps it out of line).
+  void cut_to(size_t n) { vals_.erase(vals_.begin() + static_cast<ptrdiff_t>(n), vals_.end()); }
   void set_unreachable() {
-    vals_.resize(ctrl_.back().height);
+    cut_to(ctrl_.back().height);
     ctrl_.back().unreachable = true;
   }
 
@@ -293,6 +320,13 @@ class Compiler {
   bool variable(const ast::Instr& in);
   bool table_op(const ast::Instr& in);
   bool plain(const ast::Instr& in);
+  // The row's types, then the code: for rows with no immediate to check,
+  // or after plain() has checked it.
+  bool typed(const ast::Instr& in, const Signature& sig);
+  // pop_vals(sig's operands) and push(sig's result), in place when every
+  // operand is on the stack (nearly always): the result takes the first
+  // operand's entry.
+  bool apply(const Signature& sig);
   bool need_table(uint32_t x) { return x < c_.tables.size() || fail(unknown("table", x)); }
   bool need_memory() { return c_.memories > 0 || fail(unknown("memory", 0)); }
   bool need_elem(uint32_t x) { return x < c_.elems.size() || fail(unknown("elem segment", x)); }
@@ -463,8 +497,11 @@ bool Compiler::step(const ast::Instr& in) {
   // load_syntax takes any tree; only the decoder and parser are sure
   // to produce opcodes that index the table.
   if (static_cast<uint16_t>(in.op) >= kOpCount) return fail("illegal opcode", ErrorKind::Malformed);
-  const OpInfo& o = info(in.op);
-  if (o.cls == OpClass::Ctrl) return control(in);
+  const Signature& sig = kSignatures[static_cast<uint16_t>(in.op)];
+  // The common rows first, without the switch's indirect jump.
+  if (sig.route == Route::Typed) return typed(in, sig);
+  if (sig.route == Route::Variable) return variable(in);
+  if (info(in.op).cls == OpClass::Ctrl) return control(in);
   switch (in.op) {
     case Op::Drop: {
       ValType t = kAny;
@@ -570,10 +607,40 @@ bool Compiler::plain(const ast::Instr& in) {
       }
     }
   }
-  const Signature& sig = kSignatures[static_cast<uint16_t>(in.op)];
-  if (!pop_vals(std::span<const ValType>(sig.params, sig.count))) return false;
+  return typed(in, kSignatures[static_cast<uint16_t>(in.op)]);
+}
+
+bool Compiler::typed(const ast::Instr& in, const Signature& sig) {
+  if (!apply(sig)) return false;
   if (live() && !(sig.forms != 0 && try_fuse(in))) emit_plain(in);
-  if (sig.result != kAny) push(sig.result);
+  return true;
+}
+
+bool Compiler::apply(const Signature& sig) {
+  const size_t n = sig.count, size = vals_.size();
+  const Frame& f = ctrl_.back();
+  if (size - f.height < n) {  // operands missing: Unknowns or an error
+    if (!pop_vals(std::span<const ValType>(sig.params, n))) return false;
+    if (sig.result != kAny) push(sig.result);
+    return true;
+  }
+  Val* v = vals_.data() + (size - n);
+  for (size_t i = 0; i < n; ++i) {
+    if (v[i].type != sig.params[i] && v[i].type != kAny) return mismatch();
+  }
+  if (sig.result == kAny) {
+    cut_to(size - n);
+    return true;
+  }
+  const uint32_t below = size - n > f.height ? v[-1].top : f.base;
+  const Val r{sig.result, below + width(sig.result)};
+  if (n == 0) {
+    vals_.push_back(r);
+  } else {
+    v[0] = r;
+    cut_to(size - n + 1);
+  }
+  if (live()) max_ = std::max(max_, r.top - local_slots_);
   return true;
 }
 
