@@ -298,15 +298,20 @@ bool binaryen_native_stack_overflow(const RuleContext& c) {
 // Binaryen's idea of a construct that never falls through (its type
 // "unreachable"): its body has, at its top level, an unconditional branch
 // or such a construct; no branch in it targets it (for a loop, branches to
-// it go back to its start); an if has both arms like that.
+// it go back to its start); an if has both arms like that. Binaryen 108
+// does not read the code after an unconditional branch up to the end of
+// its block (or of its if arm), so a branch there targets nothing:
+// `(block unreachable i32.const 0 br_if 0)` never falls through to it
+// (seed 20261215). Binaryen 132 reads that code, and its branches count.
 namespace {
 
 class Reachability {
  public:
   // `br_targets`: the function's br_table label lists (ast::Instr); a
   // br_table whose entries lie outside them counts as targeting everything.
-  Reachability(const ast::Expr& e, std::span<const uint32_t> br_targets)
-      : e_(e), br_targets_(br_targets), match_(e.size(), 0), else_(e.size(), 0) {
+  // `reads_dead_code`: false for Binaryen 108 (above).
+  Reachability(const ast::Expr& e, std::span<const uint32_t> br_targets, bool reads_dead_code)
+      : e_(e), br_targets_(br_targets), reads_dead_(reads_dead_code), match_(e.size(), 0), else_(e.size(), 0) {
     std::vector<size_t> open;
     for (size_t i = 0; i < e.size(); ++i) {
       Op op = e[i].op;
@@ -353,12 +358,27 @@ class Reachability {
   // Whether a branch inside (s, end) targets the construct at s.
   bool targeted(size_t s, size_t end) const {
     int depth = 0;
+    std::vector<size_t> open;  // the constructs inside s that enclose i
     for (size_t i = s + 1; i < end; ++i) {
       Op op = e_[i].op;
-      if (op == Op::Block || op == Op::Loop || op == Op::If) ++depth;
-      if (op == Op::End) --depth;
+      if (op == Op::Block || op == Op::Loop || op == Op::If) {
+        ++depth;
+        open.push_back(i);
+      }
+      if (op == Op::End) {
+        --depth;
+        if (!open.empty()) open.pop_back();
+      }
       if ((op == Op::Br || op == Op::BrIf) && static_cast<int>(e_[i].a) == depth) return true;
       if (op == Op::BrTable && table_targets(e_[i], depth)) return true;
+      const bool branch = op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;
+      if (branch && !reads_dead_) {  // skip to the end of this block, or of this if arm
+        const size_t c = open.empty() ? s : open.back();
+        const size_t stop = e_[c].op == Op::If && else_[c] > i ? else_[c] : match_[c];
+        if (stop <= i) return true;     // unmatched: cannot tell, assume targeted
+        if (stop >= end) return false;  // the rest of s's own body
+        i = stop - 1;                   // the loop then reads that else or end
+      }
     }
     return false;
   }
@@ -369,6 +389,7 @@ class Reachability {
   }
   const ast::Expr& e_;
   std::span<const uint32_t> br_targets_;
+  bool reads_dead_;
   std::vector<size_t> match_, else_;
 };
 
@@ -389,7 +410,7 @@ namespace {
 
 class DeadValues {
  public:
-  DeadValues(const ast::Module& m, const ast::Function& f) : m_(m), f_(f), reach_(f.body, f.br_targets) {}
+  DeadValues(const ast::Module& m, const ast::Function& f) : m_(m), f_(f), reach_(f.body, f.br_targets, true) {}
 
   // Whether the instruction at `at` takes such a value (for an `end`, also
   // one left over in its block). False where the walk cannot tell (an index
@@ -573,7 +594,7 @@ bool binaryen_after_branch(const RuleContext& c) {
   // else arm does not inherit its then arm's.
   const ast::Function& f = c.module->funcs[at->first];
   const ast::Expr& e = f.body;
-  Reachability r(e, f.br_targets);
+  Reachability r(e, f.br_targets, false);
   bool then_arm = false;  // between an `else` and its `if`: skip
   for (size_t i = at->second; i-- > 0;) {
     Op op = e[i].op;
@@ -616,7 +637,7 @@ bool binaryen132_dead_code_keeps_values(const RuleContext& c) {
   const ast::Function* f = validator_function(*c.module, load_of(c, peer(c)));
   if (!f) return false;
   const ast::Expr& e = f->body;
-  Reachability r(e, f->br_targets);
+  Reachability r(e, f->br_targets, true);
   for (size_t i = 0; i + 1 < e.size(); ++i) {
     Op op = e[i].op;
     bool branch = op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;

@@ -39,7 +39,7 @@ using namespace warden::diff;
 
 namespace {
 
-std::vector<uint8_t> wat(const char* text) {
+std::vector<uint8_t> wat(const std::string& text) {
   Result<std::vector<uint8_t>> b = wat_to_wasm(text);
   EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
   return b.ok() ? *b : std::vector<uint8_t>{};
@@ -765,6 +765,48 @@ TEST(DiffPeerRules, ABrTableOutOfABlockMakesWhatFollowsDeadToBinaryen) {
   EXPECT_EQ(explained(concrete, "binaryen-npm"), "");
   EXPECT_EQ(explained(to_block, "binaryen"), "");
   EXPECT_EQ(explained(to_block, "binaryen-npm"), "");
+}
+
+// Campaign seed 20261215: Binaryen 108 reads nothing after an
+// unconditional branch in its block, so a branch there targets nothing and
+// the block never falls through; what follows is dead to it. Each module
+// checked with wasm-opt 108: valid (explained) or rejected (must stay
+// unexplained).
+TEST(DiffPeerRules, ABranchInCodeBinaryen108SkipsTargetsNothing) {
+  auto explained = [](const std::vector<uint8_t>& bytes) {
+    Finding f;
+    f.kind = FindingKind::Validation;
+    f.engines = {"binaryen"};
+    std::vector<EngineLoad> loads = {{"warden", true, warden_load(bytes)},
+                                     {"binaryen", false, {Verdict::Valid, "", kNoOffset}}};
+    Result<ast::Module> m = decode(bytes, Limits{});
+    return explain(RuleContext{f, bytes, m.ok() ? &*m : nullptr, loads, {}, nullptr});
+  };
+  const std::string rule = "binaryen-108-skips-validation-after-branch";
+  const std::string after = " f32.const 0 i32x4.trunc_sat_f32x4_s drop";
+  // Valid to Binaryen 108: the br_if (or br) after `unreachable` is not read.
+  const std::vector<uint8_t> dead_br_if = wat("(module (func (block unreachable i32.const 0 br_if 0)" + after + "))");
+  const std::vector<uint8_t> in_loop =
+      wat("(module (func (result i32) (block (result i32) (loop (block unreachable i32.const 0 br_if 0))" + after +
+          " i32.const 0)))");
+  const std::vector<uint8_t> outer = wat("(module (func (block (block unreachable br 1))" + after + "))");
+  const std::vector<uint8_t> then_arm =
+      wat("(module (func (block (if (i32.const 1) (then unreachable br 1) (else unreachable)))" + after + "))");
+  // Rejected by Binaryen 108: the branch is read (before `unreachable`, or
+  // in the other arm of an if), so the block falls through.
+  const std::vector<uint8_t> live_br_if =
+      wat("(module (func (result i32) (block (result i32) (loop (block i32.const 0 br_if 0 unreachable))" + after +
+          " i32.const 0)))");
+  const std::vector<uint8_t> else_arm =
+      wat("(module (func (block (if (i32.const 1) (then unreachable) (else br 1)))" + after + "))");
+  for (const auto* m : {&dead_br_if, &in_loop, &outer, &then_arm, &live_br_if, &else_arm})
+    ASSERT_EQ(warden_load(*m).message, "type mismatch");
+  EXPECT_EQ(explained(dead_br_if), rule);
+  EXPECT_EQ(explained(in_loop), rule);
+  EXPECT_EQ(explained(outer), rule);
+  EXPECT_EQ(explained(then_arm), rule);
+  EXPECT_EQ(explained(live_br_if), "");
+  EXPECT_EQ(explained(else_arm), "");
 }
 
 // Campaign seed 20261208: Binaryen 108 lets table.set store a funcref into
