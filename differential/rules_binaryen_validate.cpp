@@ -289,8 +289,9 @@ bool binaryen_native_stack_overflow(const RuleContext& c) {
 // wrong type pushed there makes the module invalid. Binaryen 108 drops such
 // code unchecked, nested blocks included (a type error there, or a memory
 // instruction without a memory); and it counts as dead everything after a
-// block or loop whose body ends in such a branch (Binaryen types it
-// "unreachable"), although the spec gives that block its declared type. The
+// block or loop with no results whose body ends in such a branch (Binaryen
+// types it "unreachable"), although the spec gives that block its declared
+// type; one with results keeps that type in Binaryen 108 too. The
 // rule requires an unconditional branch or such a construct before Warden's
 // validation error, in its block or before one of the blocks around it.
 // Binaryen 132 misses fewer such errors (DeadValues, below): the rule asks
@@ -302,16 +303,25 @@ bool binaryen_native_stack_overflow(const RuleContext& c) {
 // does not read the code after an unconditional branch up to the end of
 // its block (or of its if arm), so a branch there targets nothing:
 // `(block unreachable i32.const 0 br_if 0)` never falls through to it
-// (seed 20261215). Binaryen 132 reads that code, and its branches count.
+// (seed 20261215). And it keeps a construct's declared result type:
+// `(block (result i32) unreachable) drop` is followed by live code to it.
+// Binaryen 132 reads dead code, and its branches count.
 namespace {
 
 class Reachability {
  public:
   // `br_targets`: the function's br_table label lists (ast::Instr); a
   // br_table whose entries lie outside them counts as targeting everything.
-  // `reads_dead_code`: false for Binaryen 108 (above).
-  Reachability(const ast::Expr& e, std::span<const uint32_t> br_targets, bool reads_dead_code)
-      : e_(e), br_targets_(br_targets), reads_dead_(reads_dead_code), match_(e.size(), 0), else_(e.size(), 0) {
+  // `types`: the module's, for block types given by index. `reads_dead_code`:
+  // false for Binaryen 108 (above).
+  Reachability(const ast::Expr& e, std::span<const uint32_t> br_targets, const std::vector<FuncType>& types,
+               bool reads_dead_code)
+      : e_(e),
+        br_targets_(br_targets),
+        types_(types),
+        reads_dead_(reads_dead_code),
+        match_(e.size(), 0),
+        else_(e.size(), 0) {
     std::vector<size_t> open;
     for (size_t i = 0; i < e.size(); ++i) {
       Op op = e[i].op;
@@ -331,6 +341,7 @@ class Reachability {
     if (budget == 0) return false;
     size_t end = match_[s];
     if (end <= s) return false;
+    if (!reads_dead_ && has_results(e_[s])) return false;  // Binaryen 108 keeps the declared type
     if (e_[s].op == Op::If) {
       size_t el = else_[s];
       if (el == 0) return false;  // no else: the false arm falls through
@@ -382,6 +393,14 @@ class Reachability {
     }
     return false;
   }
+  // A block, loop or if whose type has results (a type index out of range
+  // counts as having them: the rule then explains less).
+  bool has_results(const ast::Instr& in) const {
+    const int64_t bt = static_cast<int64_t>(in.lo);
+    if (bt == ast::kBlockEmpty) return false;
+    if (bt < 0) return true;
+    return static_cast<uint64_t>(bt) >= types_.size() || !types_[static_cast<size_t>(bt)].results.empty();
+  }
   bool table_targets(const ast::Instr& in, int depth) const {
     if (in.a > br_targets_.size() || in.b > br_targets_.size() - in.a) return true;  // cannot tell: assume so
     std::span<const uint32_t> labels = br_targets_.subspan(in.a, in.b);
@@ -389,6 +408,7 @@ class Reachability {
   }
   const ast::Expr& e_;
   std::span<const uint32_t> br_targets_;
+  const std::vector<FuncType>& types_;
   bool reads_dead_;
   std::vector<size_t> match_, else_;
 };
@@ -410,7 +430,8 @@ namespace {
 
 class DeadValues {
  public:
-  DeadValues(const ast::Module& m, const ast::Function& f) : m_(m), f_(f), reach_(f.body, f.br_targets, true) {}
+  DeadValues(const ast::Module& m, const ast::Function& f)
+      : m_(m), f_(f), reach_(f.body, f.br_targets, m.types, true) {}
 
   // Whether the instruction at `at` takes such a value (for an `end`, also
   // one left over in its block). False where the walk cannot tell (an index
@@ -594,7 +615,7 @@ bool binaryen_after_branch(const RuleContext& c) {
   // else arm does not inherit its then arm's.
   const ast::Function& f = c.module->funcs[at->first];
   const ast::Expr& e = f.body;
-  Reachability r(e, f.br_targets, false);
+  Reachability r(e, f.br_targets, c.module->types, false);
   bool then_arm = false;  // between an `else` and its `if`: skip
   for (size_t i = at->second; i-- > 0;) {
     Op op = e[i].op;
@@ -637,7 +658,7 @@ bool binaryen132_dead_code_keeps_values(const RuleContext& c) {
   const ast::Function* f = validator_function(*c.module, load_of(c, peer(c)));
   if (!f) return false;
   const ast::Expr& e = f->body;
-  Reachability r(e, f->br_targets, true);
+  Reachability r(e, f->br_targets, c.module->types, true);
   for (size_t i = 0; i + 1 < e.size(); ++i) {
     Op op = e[i].op;
     bool branch = op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;

@@ -404,7 +404,7 @@ TEST(Decode, Immediates) {
 TEST(Decode, EveryImmediateReadsTheSameNearTheBodysEnd) {
   const char* const instrs[] = {
       "20 ac 02",        // local.get 300
-      "41 80 80 80 7f",  // i32.const 0xF0000000 as 4 bytes
+      "41 80 80 80 7f",  // i32.const -2097152 (0xFFE00000) in 4 bytes
       "42 ff ff ff 03",  // i64.const 4 bytes
       "10 05",           // call 5
       "11 85 01 02",     // call_indirect (type 133) (table 2)

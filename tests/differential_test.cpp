@@ -799,7 +799,18 @@ TEST(DiffPeerRules, ABranchInCodeBinaryen108SkipsTargetsNothing) {
           " i32.const 0)))");
   const std::vector<uint8_t> else_arm =
       wat("(module (func (block (if (i32.const 1) (then unreachable) (else br 1)))" + after + "))");
-  for (const auto* m : {&dead_br_if, &in_loop, &outer, &then_arm, &live_br_if, &else_arm})
+  // Rejected by Binaryen 108 as well: a construct with results keeps its
+  // declared type, whatever its body ends in.
+  const std::vector<uint8_t> with_result = wat("(module (func (block (result i32) unreachable) drop" + after + "))");
+  const std::vector<uint8_t> loop_result = wat("(module (func (loop (result i32) unreachable) drop" + after + "))");
+  const std::vector<uint8_t> if_result =
+      wat("(module (func (if (result i32) (i32.const 1) (then unreachable) (else unreachable)) drop" + after + "))");
+  const std::vector<uint8_t> result_dead_br_if =
+      wat("(module (func (block (result i32) unreachable i32.const 1 i32.const 0 br_if 0) drop" + after + "))");
+  const std::vector<uint8_t> nested_result =
+      wat("(module (func (block (block (result i32) unreachable i32.const 1 i32.const 0 br_if 0) drop)" + after + "))");
+  for (const auto* m : {&dead_br_if, &in_loop, &outer, &then_arm, &live_br_if, &else_arm, &with_result, &loop_result,
+                        &if_result, &result_dead_br_if, &nested_result})
     ASSERT_EQ(warden_load(*m).message, "type mismatch");
   EXPECT_EQ(explained(dead_br_if), rule);
   EXPECT_EQ(explained(in_loop), rule);
@@ -807,6 +818,8 @@ TEST(DiffPeerRules, ABranchInCodeBinaryen108SkipsTargetsNothing) {
   EXPECT_EQ(explained(then_arm), rule);
   EXPECT_EQ(explained(live_br_if), "");
   EXPECT_EQ(explained(else_arm), "");
+  for (const auto* m : {&with_result, &loop_result, &if_result, &result_dead_br_if, &nested_result})
+    EXPECT_EQ(explained(*m), "");
 }
 
 // Campaign seed 20261208: Binaryen 108 lets table.set store a funcref into

@@ -95,6 +95,34 @@ constexpr std::array<Signature, kOpCount> kSignatures = [] {
   return t;
 }();
 
+// step() takes the Typed and Variable routes before its switch and
+// before plain()'s immediate checks, so no row that those handle may take
+// them; checked here, so that a row added to the table with an immediate
+// to check cannot be routed past the check.
+constexpr bool routes_skip_no_check() {
+  for (uint16_t i = 0; i < kOpCount; ++i) {
+    const OpInfo& o = kOpInfo[i];
+    const Op op = static_cast<Op>(i);
+    const Route r = kSignatures[i].route;
+    const bool in_switch = op == Op::Drop || op == Op::Select || op == Op::SelectT || op == Op::TableGet ||
+                           op == Op::TableSet || op == Op::TableSize || op == Op::TableGrow || op == Op::TableFill ||
+                           op == Op::TableCopy || op == Op::TableInit || op == Op::ElemDrop || op == Op::RefNull ||
+                           op == Op::RefIsNull || op == Op::RefFunc;
+    const bool checked = o.cls == OpClass::Ctrl || o.cls == OpClass::Load || o.cls == OpClass::Store ||
+                         o.imm == Imm::Lane || o.imm == Imm::Shuffle || op == Op::MemorySize || op == Op::MemoryGrow ||
+                         op == Op::MemoryCopy || op == Op::MemoryFill || op == Op::MemoryInit || op == Op::DataDrop;
+    const bool variable =
+        op == Op::LocalGet || op == Op::LocalSet || op == Op::LocalTee || op == Op::GlobalGet || op == Op::GlobalSet;
+    const bool no_imm_to_check = o.imm == Imm::None || o.imm == Imm::I32 || o.imm == Imm::I64 || o.imm == Imm::F32 ||
+                                 o.imm == Imm::F64 || o.imm == Imm::V128;
+    if ((in_switch || checked) && r != Route::Other) return false;
+    if (r == Route::Typed && !no_imm_to_check) return false;
+    if ((r == Route::Variable) != variable) return false;
+  }
+  return true;
+}
+static_assert(routes_skip_no_check());
+
 // code::fusable(op, form), read from the table's bits.
 bool has_form(Op op, int form) { return (kSignatures[static_cast<uint16_t>(op)].forms >> form) & 1; }
 
@@ -573,8 +601,10 @@ bool Compiler::step(const ast::Instr& in) {
   }
 }
 
-// Everything typed by its table row: Num, Trap, Load, Store, and the Other
-// rows with a fixed signature (constants, memory.*, lanes, shuffle).
+// The rows typed by their table columns that have an immediate to check
+// first: Load, Store, and the Other rows with a fixed signature
+// (memory.*, data.drop, lanes, shuffle). The rest of such rows (Num, Trap,
+// constants) go from step() to typed() directly.
 bool Compiler::plain(const ast::Instr& in) {
   const OpInfo& o = info(in.op);
   // Immediates first, as the reference interpreter checks them.
