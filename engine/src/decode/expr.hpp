@@ -111,9 +111,10 @@ class InstrReader {
     // The common case, decoded in registers: a one-byte opcode with no
     // immediates, with one or two LEBs of at most 4 bytes (local.get 3,
     // i32.const 65280, call 1000, i32.load offset=8, call_indirect 2 0),
-    // with a float's 4 or 8 bytes, or `block`/`loop` with no type. At most 4 bytes, a LEB can be neither too long nor too
-    // large for 32 bits; anything else is decoded from its opcode on by
-    // next_general, with every check, so the two paths cannot disagree.
+    // with a float's 4 or 8 bytes, or `block`/`loop` with no type. At most
+    // 4 bytes, a LEB can be neither too long nor too large for 32 bits;
+    // anything else is decoded from its opcode on by next_general, with
+    // every check, so the two paths cannot disagree.
     const size_t at = r_.pos();
     if (r_.size() - at >= 9) {  // the opcode and two 4-byte LEBs
       const uint8_t* const p = r_.data() + at;
