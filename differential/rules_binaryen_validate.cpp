@@ -308,6 +308,11 @@ bool binaryen_native_stack_overflow(const RuleContext& c) {
 // Binaryen 132 reads dead code, and its branches count.
 namespace {
 
+// An unconditional branch: what follows it in its block is dead.
+constexpr bool ends_block(Op op) {
+  return op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;
+}
+
 class Reachability {
  public:
   // `br_targets`: the function's br_table label lists (ast::Instr); a
@@ -357,7 +362,7 @@ class Reachability {
   bool arm_dead(size_t from, size_t to, int budget) const {
     for (size_t i = from; i < to; ++i) {
       Op op = e_[i].op;
-      if (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable) return true;
+      if (ends_block(op)) return true;
       if (op == Op::Block || op == Op::Loop || op == Op::If) {
         if (dead_end(i, budget - 1)) return true;
         if (match_[i] <= i) return false;
@@ -382,8 +387,7 @@ class Reachability {
       }
       if ((op == Op::Br || op == Op::BrIf) && static_cast<int>(e_[i].a) == depth) return true;
       if (op == Op::BrTable && table_targets(e_[i], depth)) return true;
-      const bool branch = op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;
-      if (branch && !reads_dead_) {  // skip to the end of this block, or of this if arm
+      if (ends_block(op) && !reads_dead_) {  // skip to the end of this block, or of this if arm
         const size_t c = open.empty() ? s : open.back();
         const size_t stop = e_[c].op == Op::If && else_[c] > i ? else_[c] : match_[c];
         if (stop <= i) return true;     // unmatched: cannot tell, assume targeted
@@ -633,7 +637,7 @@ bool binaryen_after_branch(const RuleContext& c) {
       then_arm = true;
       continue;
     }
-    if (!then_arm && (op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable)) return true;
+    if (!then_arm && ends_block(op)) return true;
   }
   return false;
 }
@@ -661,7 +665,7 @@ bool binaryen132_dead_code_keeps_values(const RuleContext& c) {
   Reachability r(e, f->br_targets, c.module->types, true);
   for (size_t i = 0; i + 1 < e.size(); ++i) {
     Op op = e[i].op;
-    bool branch = op == Op::Br || op == Op::BrTable || op == Op::Return || op == Op::Unreachable;
+    bool branch = ends_block(op);
     bool dead_construct = op == Op::End && r.start_of(i) < i && r.dead_end(r.start_of(i));
     if ((branch || dead_construct) && e[i + 1].op != Op::End && e[i + 1].op != Op::Else) return true;
   }
