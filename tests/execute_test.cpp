@@ -719,6 +719,33 @@ TEST(Execute, DeterministicNaNs) {
   EXPECT_EQ(h.value("f32.div", {Value::f32(1.0f), Value::f32(4.0f)}), Value::f32(0.25f));
 }
 
+// The v128 float rows canonicalise in place after the store (interpreter.cpp,
+// canon_v128_at): each place a fused or plain op can deliver its result to
+// must come out canonical. Lane 0 is a NaN with a payload and its sign bit
+// set, which an arithmetic NaN may keep; lane 1 a plain sum.
+TEST(Execute, DeterministicV128NaNsWhereverTheResultGoes) {
+  Harness h(test_harness::wat_bytes(R"((module
+    (func (export "set") (param v128 v128) (result v128) (local v128)
+      (local.set 2 (f64x2.add (local.get 0) (local.get 1))) (local.get 2))   ;; locals -> local
+    (func (export "tee") (param v128 v128) (result v128) (local v128)
+      ;; stack and local both canonical: their OR is
+      (v128.or (local.tee 2 (f32x4.mul (local.get 0) (local.get 1))) (local.get 2)))
+    (func (export "push") (param v128 v128) (result v128)                   ;; stack operands: the plain op
+      (f64x2.sub (v128.not (v128.not (local.get 0))) (v128.not (v128.not (local.get 1)))))))"),
+            StoreOptions{.deterministic = true});
+  const V128 nan_d{0xFFF8000000000123ull, std::bit_cast<uint64_t>(1.0)};
+  const V128 one_d{std::bit_cast<uint64_t>(1.0), std::bit_cast<uint64_t>(1.0)};
+  EXPECT_EQ(h.value("set", {Value::v128(nan_d), Value::v128(one_d)}),
+            Value::v128(V128{0x7FF8000000000000ull, std::bit_cast<uint64_t>(2.0)}));
+  EXPECT_EQ(h.value("push", {Value::v128(nan_d), Value::v128(one_d)}),
+            Value::v128(V128{0x7FF8000000000000ull, std::bit_cast<uint64_t>(0.0)}));
+  const uint64_t one_s = std::bit_cast<uint32_t>(1.0f);
+  const V128 nan_s{uint64_t{0xFFC00123} | (one_s << 32), one_s | (one_s << 32)};  // NaN, 1, 1, 1
+  const V128 ones_s{one_s | (one_s << 32), one_s | (one_s << 32)};
+  EXPECT_EQ(h.value("tee", {Value::v128(nan_s), Value::v128(ones_s)}),
+            Value::v128(V128{uint64_t{0x7FC00000} | (one_s << 32), one_s | (one_s << 32)}));
+}
+
 // ------------------------------------------------------- fused operands ----
 // The compiler folds local.get, const and local.set into the operator
 // (code.hpp); each form must compute what the plain sequence does.

@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <string>
@@ -575,6 +576,56 @@ TEST(NumericSimd, SplatExtractReplace) {
   EXPECT_EQ(num::F64x2ExtractLane(num::F64x2ReplaceLane(V128{}, 2.5, 0), 0), 2.5);
   EXPECT_EQ(num::I32x4ExtractLane(num::I32x4ReplaceLane(V128{}, 9, 3), 3), 9u);
   EXPECT_EQ(num::I16x8ExtractLaneU(num::I16x8ReplaceLane(V128{}, 0x12345, 1), 1), 0x2345u);
+}
+
+// Lanes are shifts within a half (simd::lane_of, replace_lane): each lane of
+// each shape against the V128's bytes, from a vector whose bytes all differ
+// (a splat cannot tell lanes apart), with the sign bit set in the high
+// lanes so the _s forms must sign-extend.
+template <class T, class X, class R>
+void check_every_lane(X extract, R replace) {
+  constexpr uint32_t n = 16 / sizeof(T);
+  uint8_t bytes[16];
+  for (int i = 0; i < 16; ++i) bytes[i] = static_cast<uint8_t>(0x11 * i);  // 0x00, 0x11, ... 0xFF
+  V128 v;
+  std::memcpy(&v, bytes, 16);
+  for (uint32_t lane = 0; lane < n; ++lane) {
+    T want;
+    std::memcpy(&want, bytes + lane * sizeof(T), sizeof(T));
+    EXPECT_EQ(extract(v, lane), want) << "lane " << lane;
+    uint8_t out[16];
+    std::memcpy(out, bytes, 16);
+    const T x = static_cast<T>(~want);
+    std::memcpy(out + lane * sizeof(T), &x, sizeof(T));
+    V128 expect;
+    std::memcpy(&expect, out, 16);
+    EXPECT_EQ(replace(v, x, lane), expect) << "lane " << lane;
+  }
+}
+
+TEST(NumericSimd, EveryLaneExtractsAndReplacesItsOwnBytes) {
+  check_every_lane<int8_t>(
+      [](V128 v, uint32_t l) { return static_cast<int8_t>(num::I8x16ExtractLaneS(v, l)); },
+      [](V128 v, int8_t x, uint32_t l) { return num::I8x16ReplaceLane(v, static_cast<uint8_t>(x), l); });
+  check_every_lane<uint8_t>([](V128 v, uint32_t l) { return static_cast<uint8_t>(num::I8x16ExtractLaneU(v, l)); },
+                            [](V128 v, uint8_t x, uint32_t l) { return num::I8x16ReplaceLane(v, x, l); });
+  check_every_lane<int16_t>(
+      [](V128 v, uint32_t l) { return static_cast<int16_t>(num::I16x8ExtractLaneS(v, l)); },
+      [](V128 v, int16_t x, uint32_t l) { return num::I16x8ReplaceLane(v, static_cast<uint16_t>(x), l); });
+  check_every_lane<uint16_t>([](V128 v, uint32_t l) { return static_cast<uint16_t>(num::I16x8ExtractLaneU(v, l)); },
+                             [](V128 v, uint16_t x, uint32_t l) { return num::I16x8ReplaceLane(v, x, l); });
+  check_every_lane<uint32_t>(num::I32x4ExtractLane, num::I32x4ReplaceLane);
+  check_every_lane<uint64_t>(num::I64x2ExtractLane, num::I64x2ReplaceLane);
+  check_every_lane<uint32_t>(
+      [](V128 v, uint32_t l) { return fb(num::F32x4ExtractLane(v, l)); },
+      [](V128 v, uint32_t x, uint32_t l) { return num::F32x4ReplaceLane(v, std::bit_cast<float>(x), l); });
+  check_every_lane<uint64_t>(
+      [](V128 v, uint32_t l) { return std::bit_cast<uint64_t>(num::F64x2ExtractLane(v, l)); },
+      [](V128 v, uint64_t x, uint32_t l) { return num::F64x2ReplaceLane(v, std::bit_cast<double>(x), l); });
+  // The _s forms widen the lane's sign: lane 15's byte is 0xFE.
+  V128 v{0, 0xFE00000000000000ull};
+  EXPECT_EQ(num::I8x16ExtractLaneS(v, 15), 0xFFFFFFFEu);
+  EXPECT_EQ(num::I16x8ExtractLaneS(v, 7), 0xFFFFFE00u);
 }
 
 TEST(NumericSimd, ShuffleAndSwizzle) {

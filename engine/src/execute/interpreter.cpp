@@ -187,6 +187,21 @@ WARDEN_ALWAYS_INLINE uint64_t* lane_op(uint64_t* sp, uint32_t lane, R (*)(A, B, 
   return b + kSlots<R>;
 }
 
+/// Deterministic mode: canonicalises the v128 result in the slots at `s`
+/// as `N` (S4 or D2) says, out of line. Inline, GCC forwarded the handler's
+/// store into this read, so the result lived as a V128 struct on both paths
+/// and every float v128 handler sent it through a stack temporary: a
+/// 16-byte store and reload on the critical path (docs/performance.md, "The
+/// v128 result's round trip"). Behind a call on the slots' address the fast
+/// path stores the vector register straight to its slots.
+template <NanCanon N>
+__attribute__((noinline, cold)) void canon_v128_at(uint64_t* s) noexcept {
+  if constexpr (N == NanCanon::S4)
+    put(s, num::canon_f32x4(get<V128>(s)));
+  else
+    put(s, num::canon_f64x2(get<V128>(s)));
+}
+
 /// Deterministic mode: canonicalise the result on top of the stack as the
 /// row's Nan column says (docs/design.md, "Deterministic mode").
 template <NanCanon N>
@@ -195,10 +210,8 @@ WARDEN_ALWAYS_INLINE void canon_top(uint64_t* sp) {
     put(sp - 1, num::canon(get<float>(sp - 1)));
   else if constexpr (N == NanCanon::D)
     put(sp - 1, num::canon(get<double>(sp - 1)));
-  else if constexpr (N == NanCanon::S4)
-    put(sp - 2, num::canon_f32x4(get<V128>(sp - 2)));
-  else if constexpr (N == NanCanon::D2)
-    put(sp - 2, num::canon_f64x2(get<V128>(sp - 2)));
+  else if constexpr (N == NanCanon::S4 || N == NanCanon::D2)
+    canon_v128_at<N>(sp - 2);
 }
 
 /// The branch target held in the word at `w`: its distance from `w`
@@ -249,21 +262,24 @@ template <int Form, int Consumed, NanCanon N, class R>
 WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint64_t* fp, bool det, R r, int n) {
   if constexpr (N == NanCanon::S || N == NanCanon::D) {
     if (det) r = num::canon(r);
-  } else if constexpr (N == NanCanon::S4) {
-    if (det) r = num::canon_f32x4(r);
-  } else if constexpr (N == NanCanon::D2) {
-    if (det) r = num::canon_f64x2(r);
   }
+  constexpr bool v128_canon = N == NanCanon::S4 || N == NanCanon::D2;  // in place, after (canon_v128_at)
   sp -= Consumed;
   constexpr int mode = code::mode_of(Form);
   if constexpr (mode == code::kPush) {
     put<R>(sp, r);
+    if constexpr (v128_canon)
+      if (det) canon_v128_at<N>(sp);
     sp += kSlots<R>;
     pc += n;
   } else if constexpr (mode == code::kSet || mode == code::kTee) {
     put<R>(fp + pc[n], r);
+    if constexpr (v128_canon)
+      if (det) canon_v128_at<N>(fp + pc[n]);
     if constexpr (mode == code::kTee) {
       put<R>(sp, r);
+      if constexpr (v128_canon)
+        if (det) canon_v128_at<N>(sp);
       sp += kSlots<R>;
     }
     pc += n + 1;

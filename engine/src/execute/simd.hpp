@@ -251,11 +251,41 @@ inline F pmax(F a, F b) noexcept {
   return a < b ? b : a;
 }
 
+// Lanes by index, as shifts within the V128's half that holds the lane
+// (byte 0 is lo's lowest): no lane array. Indexing an array by a runtime
+// lane made GCC spill the vector to the stack and read the lane back from
+// there, a second store-to-load hop on the path of every extract_lane
+// (docs/performance.md, "The v128 result's round trip"). `lane` is masked
+// to the lane count, so a broken invariant stays in bounds.
 template <class T>
-inline V128 replace_lane(V128 a, T v, uint32_t lane) noexcept {
-  Lanes<T> x = split<T>(a);
-  x[lane & (x.size() - 1)] = v;
-  return join<T>(x);
+inline constexpr unsigned kLanesPerHalf = 8 / sizeof(T);
+template <class T>
+using LaneBits = std::conditional_t<
+    sizeof(T) == 1, uint8_t,
+    std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+
+template <class T>
+WARDEN_SIMD_OP unsigned lane_shift(uint32_t lane) noexcept {
+  return (lane % kLanesPerHalf<T>)*8 * sizeof(T);  // < 64
+}
+template <class T>
+WARDEN_SIMD_OP bool in_high_half(uint32_t lane) noexcept {
+  return (lane & (2 * kLanesPerHalf<T> - 1)) >= kLanesPerHalf<T>;
+}
+
+template <class T>
+WARDEN_SIMD_OP T lane_of(V128 a, uint32_t lane) noexcept {
+  const uint64_t half = in_high_half<T>(lane) ? a.hi : a.lo;
+  return std::bit_cast<T>(static_cast<LaneBits<T>>(half >> lane_shift<T>(lane)));
+}
+
+template <class T>
+WARDEN_SIMD_OP V128 replace_lane(V128 a, T v, uint32_t lane) noexcept {
+  const unsigned shift = lane_shift<T>(lane);
+  const uint64_t mask = (~uint64_t{0} >> (64 - 8 * sizeof(T))) << shift;
+  const uint64_t bits = static_cast<uint64_t>(std::bit_cast<LaneBits<T>>(v)) << shift;
+  const bool high = in_high_half<T>(lane);  // two selects: a reference to either half put `a` on the stack
+  return V128{high ? a.lo : (a.lo & ~mask) | bits, high ? (a.hi & ~mask) | bits : a.hi};
 }
 
 template <class T>  // T unsigned: (a + b + 1) / 2 without overflow
@@ -299,17 +329,17 @@ inline V128 F64x2Splat(double a) noexcept { return simd::all_lanes<double>(a); }
 
 // Lane indices are validated; `& (n - 1)` keeps a broken invariant in bounds.
 inline uint32_t I8x16ExtractLaneS(V128 a, uint32_t lane) noexcept {
-  return static_cast<uint32_t>(int32_t{simd::split<int8_t>(a)[lane & 15]});
+  return static_cast<uint32_t>(int32_t{simd::lane_of<int8_t>(a, lane)});
 }
-inline uint32_t I8x16ExtractLaneU(V128 a, uint32_t lane) noexcept { return simd::split<uint8_t>(a)[lane & 15]; }
+inline uint32_t I8x16ExtractLaneU(V128 a, uint32_t lane) noexcept { return simd::lane_of<uint8_t>(a, lane); }
 inline uint32_t I16x8ExtractLaneS(V128 a, uint32_t lane) noexcept {
-  return static_cast<uint32_t>(int32_t{simd::split<int16_t>(a)[lane & 7]});
+  return static_cast<uint32_t>(int32_t{simd::lane_of<int16_t>(a, lane)});
 }
-inline uint32_t I16x8ExtractLaneU(V128 a, uint32_t lane) noexcept { return simd::split<uint16_t>(a)[lane & 7]; }
-inline uint32_t I32x4ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<uint32_t>(a)[lane & 3]; }
-inline uint64_t I64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<uint64_t>(a)[lane & 1]; }
-inline float F32x4ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<float>(a)[lane & 3]; }
-inline double F64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::split<double>(a)[lane & 1]; }
+inline uint32_t I16x8ExtractLaneU(V128 a, uint32_t lane) noexcept { return simd::lane_of<uint16_t>(a, lane); }
+inline uint32_t I32x4ExtractLane(V128 a, uint32_t lane) noexcept { return simd::lane_of<uint32_t>(a, lane); }
+inline uint64_t I64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::lane_of<uint64_t>(a, lane); }
+inline float F32x4ExtractLane(V128 a, uint32_t lane) noexcept { return simd::lane_of<float>(a, lane); }
+inline double F64x2ExtractLane(V128 a, uint32_t lane) noexcept { return simd::lane_of<double>(a, lane); }
 
 inline V128 I8x16ReplaceLane(V128 a, uint32_t b, uint32_t lane) noexcept {
   return simd::replace_lane<uint8_t>(a, static_cast<uint8_t>(b), lane);
