@@ -580,10 +580,12 @@ TEST(NumericSimd, SplatExtractReplace) {
 
 // Lanes are shifts within a half (simd::lane_of, replace_lane): each lane of
 // each shape against the V128's bytes, from a vector whose bytes all differ
-// (a splat cannot tell lanes apart), with the sign bit set in the high
-// lanes so the _s forms must sign-extend.
-template <class T, class X, class R>
-void check_every_lane(X extract, R replace) {
+// (a splat cannot tell lanes apart) and whose high lanes have the sign bit
+// set. An extract's whole result is compared with the lane widened to it
+// (static_cast<W>: sign-extended from a signed T, zero-extended from an
+// unsigned one), so _s must sign-extend and _u must not.
+template <class T, class W, class R>
+void check_every_lane(W (*extract)(V128, uint32_t), R replace) {
   constexpr uint32_t n = 16 / sizeof(T);
   uint8_t bytes[16];
   for (int i = 0; i < 16; ++i) bytes[i] = static_cast<uint8_t>(0x11 * i);  // 0x00, 0x11, ... 0xFF
@@ -592,7 +594,7 @@ void check_every_lane(X extract, R replace) {
   for (uint32_t lane = 0; lane < n; ++lane) {
     T want;
     std::memcpy(&want, bytes + lane * sizeof(T), sizeof(T));
-    EXPECT_EQ(extract(v, lane), want) << "lane " << lane;
+    EXPECT_EQ(extract(v, lane), static_cast<W>(want)) << "lane " << lane;
     uint8_t out[16];
     std::memcpy(out, bytes, 16);
     const T x = static_cast<T>(~want);
@@ -603,29 +605,24 @@ void check_every_lane(X extract, R replace) {
   }
 }
 
+uint32_t f32x4_extract_bits(V128 v, uint32_t l) { return fb(num::F32x4ExtractLane(v, l)); }
+uint64_t f64x2_extract_bits(V128 v, uint32_t l) { return std::bit_cast<uint64_t>(num::F64x2ExtractLane(v, l)); }
+
 TEST(NumericSimd, EveryLaneExtractsAndReplacesItsOwnBytes) {
-  check_every_lane<int8_t>(
-      [](V128 v, uint32_t l) { return static_cast<int8_t>(num::I8x16ExtractLaneS(v, l)); },
-      [](V128 v, int8_t x, uint32_t l) { return num::I8x16ReplaceLane(v, static_cast<uint8_t>(x), l); });
-  check_every_lane<uint8_t>([](V128 v, uint32_t l) { return static_cast<uint8_t>(num::I8x16ExtractLaneU(v, l)); },
-                            [](V128 v, uint8_t x, uint32_t l) { return num::I8x16ReplaceLane(v, x, l); });
-  check_every_lane<int16_t>(
-      [](V128 v, uint32_t l) { return static_cast<int16_t>(num::I16x8ExtractLaneS(v, l)); },
-      [](V128 v, int16_t x, uint32_t l) { return num::I16x8ReplaceLane(v, static_cast<uint16_t>(x), l); });
-  check_every_lane<uint16_t>([](V128 v, uint32_t l) { return static_cast<uint16_t>(num::I16x8ExtractLaneU(v, l)); },
-                             [](V128 v, uint16_t x, uint32_t l) { return num::I16x8ReplaceLane(v, x, l); });
+  auto i8 = [](V128 v, uint8_t x, uint32_t l) { return num::I8x16ReplaceLane(v, x, l); };
+  auto i16 = [](V128 v, uint16_t x, uint32_t l) { return num::I16x8ReplaceLane(v, x, l); };
+  check_every_lane<int8_t>(num::I8x16ExtractLaneS, i8);
+  check_every_lane<uint8_t>(num::I8x16ExtractLaneU, i8);
+  check_every_lane<int16_t>(num::I16x8ExtractLaneS, i16);
+  check_every_lane<uint16_t>(num::I16x8ExtractLaneU, i16);
   check_every_lane<uint32_t>(num::I32x4ExtractLane, num::I32x4ReplaceLane);
   check_every_lane<uint64_t>(num::I64x2ExtractLane, num::I64x2ReplaceLane);
-  check_every_lane<uint32_t>(
-      [](V128 v, uint32_t l) { return fb(num::F32x4ExtractLane(v, l)); },
-      [](V128 v, uint32_t x, uint32_t l) { return num::F32x4ReplaceLane(v, std::bit_cast<float>(x), l); });
-  check_every_lane<uint64_t>(
-      [](V128 v, uint32_t l) { return std::bit_cast<uint64_t>(num::F64x2ExtractLane(v, l)); },
-      [](V128 v, uint64_t x, uint32_t l) { return num::F64x2ReplaceLane(v, std::bit_cast<double>(x), l); });
-  // The _s forms widen the lane's sign: lane 15's byte is 0xFE.
-  V128 v{0, 0xFE00000000000000ull};
-  EXPECT_EQ(num::I8x16ExtractLaneS(v, 15), 0xFFFFFFFEu);
-  EXPECT_EQ(num::I16x8ExtractLaneS(v, 7), 0xFFFFFE00u);
+  check_every_lane<uint32_t>(f32x4_extract_bits, [](V128 v, uint32_t x, uint32_t l) {
+    return num::F32x4ReplaceLane(v, std::bit_cast<float>(x), l);
+  });
+  check_every_lane<uint64_t>(f64x2_extract_bits, [](V128 v, uint64_t x, uint32_t l) {
+    return num::F64x2ReplaceLane(v, std::bit_cast<double>(x), l);
+  });
 }
 
 TEST(NumericSimd, ShuffleAndSwizzle) {

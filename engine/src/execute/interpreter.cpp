@@ -263,23 +263,23 @@ WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint6
   if constexpr (N == NanCanon::S || N == NanCanon::D) {
     if (det) r = num::canon(r);
   }
-  constexpr bool v128_canon = N == NanCanon::S4 || N == NanCanon::D2;  // in place, after (canon_v128_at)
+  // Writes r to the slots at `at`; a v128 float result is canonicalised
+  // there, after the store (canon_v128_at).
+  auto deliver = [&](uint64_t* at) {
+    put<R>(at, r);
+    if constexpr (N == NanCanon::S4 || N == NanCanon::D2)
+      if (det) canon_v128_at<N>(at);
+  };
   sp -= Consumed;
   constexpr int mode = code::mode_of(Form);
   if constexpr (mode == code::kPush) {
-    put<R>(sp, r);
-    if constexpr (v128_canon)
-      if (det) canon_v128_at<N>(sp);
+    deliver(sp);
     sp += kSlots<R>;
     pc += n;
   } else if constexpr (mode == code::kSet || mode == code::kTee) {
-    put<R>(fp + pc[n], r);
-    if constexpr (v128_canon)
-      if (det) canon_v128_at<N>(fp + pc[n]);
+    deliver(fp + pc[n]);
     if constexpr (mode == code::kTee) {
-      put<R>(sp, r);
-      if constexpr (v128_canon)
-        if (det) canon_v128_at<N>(sp);
+      deliver(sp);
       sp += kSlots<R>;
     }
     pc += n + 1;
@@ -1107,7 +1107,8 @@ op_DataDrop:
 
   // ------------------------------------------------------------- lanes ----
   // The lane index is an immediate the validator checked; masked by the
-  // row's lane count too, so that no code word can index past a lane array.
+  // row's lane count too (as simd::lane_of masks it again), so that a
+  // broken invariant still picks a lane of this shape.
 #define LANE_OP(name)                                                                                             \
   op_##name : sp = lane_op<&num::name>(sp, static_cast<uint32_t>(*pc++) & (info(Op::name).arg - 1u), &num::name); \
   NEXT();

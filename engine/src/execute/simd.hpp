@@ -8,7 +8,8 @@
 // lanes and joins the result: portable, free of intrinsics, and simple enough
 // for compilers to vectorise. Except the float + - * / and compares, written
 // as 16-byte vector operations (simd::vec): inside execute() GCC left their
-// loops scalar.
+// loops scalar; and the lane accesses by index (lane_of, replace_lane),
+// shifts within a half.
 #pragma once
 
 #include <array>
@@ -77,12 +78,16 @@ WARDEN_SIMD_OP V128 zip(V128 a, V128 b, F f) noexcept {
   return join<R>(r);
 }
 
+/// The unsigned integer type of T's size: a lane's bits.
+template <class T>
+using LaneBits = std::conditional_t<
+    sizeof(T) == 1, uint8_t,
+    std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+
 /// Lane-wise comparison: all ones where f holds. U is the unsigned lane type.
 template <class T, class F>
 WARDEN_SIMD_OP V128 compare(V128 a, V128 b, F f) noexcept {
-  using U = std::conditional_t<
-      sizeof(T) == 1, uint8_t,
-      std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+  using U = LaneBits<T>;
   return zip<T, U>(a, b, [f](T x, T y) { return f(x, y) ? static_cast<U>(~U{0}) : U{0}; });
 }
 
@@ -256,13 +261,10 @@ inline F pmax(F a, F b) noexcept {
 // lane made GCC spill the vector to the stack and read the lane back from
 // there, a second store-to-load hop on the path of every extract_lane
 // (docs/performance.md, "The v128 result's round trip"). `lane` is masked
-// to the lane count, so a broken invariant stays in bounds.
+// to the lane count, so a broken invariant still picks a lane of the
+// vector: a half, and a shift below 64.
 template <class T>
 inline constexpr unsigned kLanesPerHalf = 8 / sizeof(T);
-template <class T>
-using LaneBits = std::conditional_t<
-    sizeof(T) == 1, uint8_t,
-    std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
 
 template <class T>
 WARDEN_SIMD_OP unsigned lane_shift(uint32_t lane) noexcept {
@@ -327,7 +329,7 @@ inline V128 I64x2Splat(uint64_t a) noexcept { return simd::all_lanes<uint64_t>(a
 inline V128 F32x4Splat(float a) noexcept { return simd::all_lanes<float>(a); }
 inline V128 F64x2Splat(double a) noexcept { return simd::all_lanes<double>(a); }
 
-// Lane indices are validated; `& (n - 1)` keeps a broken invariant in bounds.
+// Lane indices are validated; lane_of and replace_lane mask them as well.
 inline uint32_t I8x16ExtractLaneS(V128 a, uint32_t lane) noexcept {
   return static_cast<uint32_t>(int32_t{simd::lane_of<int8_t>(a, lane)});
 }
