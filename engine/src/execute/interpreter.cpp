@@ -256,6 +256,17 @@ struct Operands {
   }
 };
 
+/// Writes a fused op's result `r` to the slots at `at`; a v128 float result
+/// is canonicalised there, after the store (canon_v128_at). A function
+/// forced inline, not a lambda: GCC left a lambda out of line in every
+/// handler, with `r` passed through memory.
+template <NanCanon N, class R>
+WARDEN_ALWAYS_INLINE void deliver(uint64_t* at, R r, bool det) {
+  put<R>(at, r);
+  if constexpr (N == NanCanon::S4 || N == NanCanon::D2)
+    if (det) canon_v128_at<N>(at);
+}
+
 /// Delivers the result `r` of a fused op whose operands (and offset) took
 /// `n` immediates, as the form's mode says.
 template <int Form, int Consumed, NanCanon N, class R>
@@ -263,23 +274,16 @@ WARDEN_ALWAYS_INLINE void fused_result(uint64_t*& sp, const uint64_t*& pc, uint6
   if constexpr (N == NanCanon::S || N == NanCanon::D) {
     if (det) r = num::canon(r);
   }
-  // Writes r to the slots at `at`; a v128 float result is canonicalised
-  // there, after the store (canon_v128_at).
-  auto deliver = [&](uint64_t* at) {
-    put<R>(at, r);
-    if constexpr (N == NanCanon::S4 || N == NanCanon::D2)
-      if (det) canon_v128_at<N>(at);
-  };
   sp -= Consumed;
   constexpr int mode = code::mode_of(Form);
   if constexpr (mode == code::kPush) {
-    deliver(sp);
+    deliver<N>(sp, r, det);
     sp += kSlots<R>;
     pc += n;
   } else if constexpr (mode == code::kSet || mode == code::kTee) {
-    deliver(fp + pc[n]);
+    deliver<N>(fp + pc[n], r, det);
     if constexpr (mode == code::kTee) {
-      deliver(sp);
+      deliver<N>(sp, r, det);
       sp += kSlots<R>;
     }
     pc += n + 1;
