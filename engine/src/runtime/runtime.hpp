@@ -8,6 +8,7 @@
 #pragma once
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -60,10 +61,13 @@ struct FuncInst {
 /// Zero-initialised growable buffer on malloc/realloc, so that running out of
 /// host memory is a failed grow (a -1 for the program), never an exception.
 /// Capacity grows geometrically but never past the caller's `max_n`. Only
-/// for trivially copyable T (the bytes are moved by realloc).
-template <class T>
+/// for trivially copyable T (the bytes are moved by realloc, or copied).
+/// With an `Align` above malloc's, the buffer starts at a multiple of
+/// `Align` (aligned_alloc, and a copy instead of realloc on growth).
+template <class T, size_t Align = alignof(std::max_align_t)>
 class RawBuffer {
   static_assert(std::is_trivially_copyable_v<T>);
+  static_assert(Align % alignof(T) == 0 && (Align & (Align - 1)) == 0);
 
  public:
   RawBuffer() = default;
@@ -78,11 +82,19 @@ class RawBuffer {
   bool reserve(uint64_t n, uint64_t max_n) {
     if (n <= cap_) return true;
     uint64_t want = std::max(n, std::min(cap_ * 2, max_n));
-    if (want > SIZE_MAX / sizeof(T)) return false;
-    void* p = std::realloc(data_, static_cast<size_t>(want) * sizeof(T));
+    if (want > (SIZE_MAX - Align) / sizeof(T)) return false;
+    const size_t bytes = static_cast<size_t>(want) * sizeof(T);
+    void* p = nullptr;
+    if constexpr (Align <= alignof(std::max_align_t)) {
+      p = std::realloc(data_, bytes);
+    } else {
+      p = std::aligned_alloc(Align, (bytes + Align - 1) / Align * Align);
+      if (p && cap_ > 0) std::memcpy(p, data_, static_cast<size_t>(cap_) * sizeof(T));
+      if (p) std::free(data_);
+    }
     if (!p) return false;
     data_ = static_cast<T*>(p);
-    // realloc leaves the tail uninitialised.
+    // Neither realloc nor aligned_alloc zeroes the tail.
     std::memset(static_cast<void*>(data_ + cap_), 0, static_cast<size_t>(want - cap_) * sizeof(T));
     cap_ = want;
     return true;
@@ -236,8 +248,14 @@ struct Store::Impl {
   }
 
   // ---- execution state (interpreter) ----
-  RawBuffer<uint64_t> stack;  ///< the slot stack, grown on demand up to max_stack_slots
-  size_t stack_top = 0;       ///< first slot not used by an active execution
+  /// The slot stack, grown on demand up to max_stack_slots. It starts a
+  /// 4 KiB page, so which slots straddle a page, and with them which v128
+  /// values are split in two by every 16-byte load and store, is the same
+  /// in every run: slot 511 + 512 n and the one after. Where the heap put
+  /// it, float_simd ran up to 1.7 times slower at some heap layouts than at
+  /// others (docs/performance.md, "v128 values across a page").
+  RawBuffer<uint64_t, 4096> stack;
+  size_t stack_top = 0;  ///< first slot not used by an active execution
   /// All active wasm frames, of nested executions too: frames.data()[0,
   /// nframes). A RawBuffer, so a call that cannot get host memory for its
   /// frame is "call stack exhausted", never an exception. While execute()
