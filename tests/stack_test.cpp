@@ -31,7 +31,8 @@ TEST(SlotStack, AlignedBufferKeepsItsAlignmentAndItsWordsAsItGrows) {
   EXPECT_EQ(b.capacity(), 2000u);
   for (uint64_t i = 0; i < 1000; ++i) ASSERT_EQ(b.data()[i], i * 0x9E3779B97F4A7C15ull) << i;
   for (uint64_t i = 1000; i < 2000; ++i) ASSERT_EQ(b.data()[i], 0u) << i;
-  // A size whose bytes overflow is refused, and the buffer is unchanged.
+  // A size whose bytes, rounded up to the alignment, would overflow is
+  // refused, and the buffer is unchanged.
   const uint64_t* before = b.data();
   EXPECT_FALSE(b.reserve(SIZE_MAX / 8, SIZE_MAX / 8));
   EXPECT_EQ(b.data(), before);
@@ -39,9 +40,10 @@ TEST(SlotStack, AlignedBufferKeepsItsAlignmentAndItsWordsAsItGrows) {
 }
 
 TEST(SlotStack, StartsAPageBeforeAndAfterADeepCallGrowsIt) {
-  // $down recurses n deep with a v128 local per frame (frames of 5 slots
-  // at least, so 3000 frames need more than the first 1024 slots), adding
-  // each frame's lane back on the way up.
+  // $down recurses n deep with a v128 local per frame (a frame's locals
+  // are 3 slots, and a call's frame starts at its arguments, so 3000
+  // frames need about 9000 slots: more than the first 1024), adding each
+  // frame's lane back on the way up.
   Harness h(test_harness::wat_bytes(R"((module
     (func $down (export "down") (param i32) (result i32) (local v128)
       (local.set 1 (i32x4.splat (local.get 0)))
