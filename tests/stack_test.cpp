@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 
 #include "harness.hpp"
 #include "runtime/runtime.hpp"
@@ -25,6 +26,21 @@ TEST(SlotStack, AlignedBufferKeepsItsAlignmentAndItsWordsAsItGrows) {
   for (uint64_t i = 0; i < 1000; ++i) {
     ASSERT_EQ(b.data()[i], 0u) << i;
     b.data()[i] = i * 0x9E3779B97F4A7C15ull;
+  }
+  // Leave a dirty block in the heap's free lists, large enough for the
+  // growth's aligned allocation (16 KiB plus up to a page of slack), so
+  // that the new tail is memory that held something: the zero check below
+  // then tests reserve()'s memset, not what fresh memory happens to hold.
+  // (With glibc it takes the dirty block's address, and the check fails
+  // with the memset removed.)
+  {
+    void* dirty = std::aligned_alloc(4096, 65536);
+    ASSERT_NE(dirty, nullptr);
+    // Through a volatile pointer: a memset right before the free is a
+    // dead store the compiler may drop.
+    volatile uint8_t* bytes = static_cast<volatile uint8_t*>(dirty);
+    for (size_t i = 0; i < 65536; ++i) bytes[i] = 0xA5;
+    std::free(dirty);
   }
   ASSERT_TRUE(b.reserve(1001, 1 << 20));  // doubles: 2000, not 1001
   EXPECT_TRUE(on_page(b.data()));

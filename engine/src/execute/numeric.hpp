@@ -37,8 +37,12 @@ namespace detail {
 inline uint32_t bits(float x) noexcept { return std::bit_cast<uint32_t>(x); }
 inline uint64_t bits(double x) noexcept { return std::bit_cast<uint64_t>(x); }
 
-template <class F>
-using Bits = std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t>;
+/// The unsigned integer type of T's size (1, 2, 4 or 8 bytes): a float's
+/// bits, or a SIMD lane's.
+template <class T>
+using Bits = std::conditional_t<
+    sizeof(T) == 1, uint8_t,
+    std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
 
 template <class F>
 inline constexpr Bits<F> kSignBit = Bits<F>{1} << (sizeof(F) * 8 - 1);

@@ -78,16 +78,10 @@ WARDEN_SIMD_OP V128 zip(V128 a, V128 b, F f) noexcept {
   return join<R>(r);
 }
 
-/// The unsigned integer type of T's size: a lane's bits.
-template <class T>
-using LaneBits = std::conditional_t<
-    sizeof(T) == 1, uint8_t,
-    std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
-
 /// Lane-wise comparison: all ones where f holds. U is the unsigned lane type.
 template <class T, class F>
 WARDEN_SIMD_OP V128 compare(V128 a, V128 b, F f) noexcept {
-  using U = LaneBits<T>;
+  using U = detail::Bits<T>;
   return zip<T, U>(a, b, [f](T x, T y) { return f(x, y) ? static_cast<U>(~U{0}) : U{0}; });
 }
 
@@ -278,14 +272,14 @@ WARDEN_SIMD_OP bool in_high_half(uint32_t lane) noexcept {
 template <class T>
 WARDEN_SIMD_OP T lane_of(V128 a, uint32_t lane) noexcept {
   const uint64_t half = in_high_half<T>(lane) ? a.hi : a.lo;
-  return std::bit_cast<T>(static_cast<LaneBits<T>>(half >> lane_shift<T>(lane)));
+  return std::bit_cast<T>(static_cast<detail::Bits<T>>(half >> lane_shift<T>(lane)));
 }
 
 template <class T>
 WARDEN_SIMD_OP V128 replace_lane(V128 a, T v, uint32_t lane) noexcept {
   const unsigned shift = lane_shift<T>(lane);
   const uint64_t mask = (~uint64_t{0} >> (64 - 8 * sizeof(T))) << shift;
-  const uint64_t bits = static_cast<uint64_t>(std::bit_cast<LaneBits<T>>(v)) << shift;
+  const uint64_t bits = static_cast<uint64_t>(std::bit_cast<detail::Bits<T>>(v)) << shift;
   const bool high = in_high_half<T>(lane);  // two selects: a reference to either half put `a` on the stack
   return V128{high ? a.lo : (a.lo & ~mask) | bits, high ? (a.hi & ~mask) | bits : a.hi};
 }
