@@ -76,6 +76,11 @@ def main():
     check(load.get("bytes", 0) >= 200000, f"generated module of {load.get('bytes')} bytes, expected >= 200000")
     check(load["warden"]["mb_per_s"] > 0 and load["warden"]["peak_rss_kib"] > 0, "no warden load figures")
     check(load["warden"]["instantiate_s"] > 0, "no warden instantiate time for the generated module")
+    sk = load.get("warden_skewed", {})
+    check(sk.get("largest") == 0.5 and sk.get("bytes", 0) >= 200000 and sk.get("mb_per_s", 0) > 0,
+          f"no warden load figures for the skewed module: {sk}")
+    check(sk.get("module", "").endswith("generated-200000-largest0.5.wasm"), f"skewed module {sk.get('module')}")
+    check("| warden, skewed module (one function 50% of the code;" in md, "no skewed-module row")
     small = j["small_module"]
     check(small["warden"]["process_s"] > 0 and small["warden"]["instantiate_s"] > 0, "no start-up figures")
     check(md.startswith("before\n<!-- bench:begin -->\n") and md.endswith("<!-- bench:end -->\nafter\n"),
