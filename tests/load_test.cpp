@@ -375,6 +375,20 @@ TEST(LoadOnePass, CompiledCodeChunksLeaveLessThanAQuarterBehind) {
   }
 }
 
+// A body () -> i32 of `n` (i32.const i) (drop) pairs, i = 0, 1, ..., then
+// (i32.const 1): 3 n + 4 words of code ([Fuel, (I32Const, i, Drop) * n,
+// I32Const, 1, Return]).
+Bytes const_drops(size_t n) {
+  Bytes body;
+  for (size_t i = 0; i < n; ++i) {
+    const Bytes c = i32_const(static_cast<int32_t>(i));
+    body.insert(body.end(), c.begin(), c.end());
+    body.push_back(0x1A);  // drop
+  }
+  body.insert(body.end(), kValidBody.begin(), kValidBody.end());
+  return body;
+}
+
 TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
   // 200 functions of 3,004 words: 4.8 MB of code, more than the doubling
   // chunks below kMaxChunk hold (16 Ki to 128 Ki words here), so the
@@ -383,13 +397,7 @@ TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
   wasm_builder::Module m;
   uint32_t t = m.type({}, {VT::I32});
   constexpr size_t kFuncs = 200, kConsts = 1000;
-  Bytes body;
-  for (size_t i = 0; i < kConsts; ++i) {
-    const Bytes c = i32_const(static_cast<int32_t>(i));
-    body.insert(body.end(), c.begin(), c.end());
-    body.push_back(0x1A);  // drop
-  }
-  body.insert(body.end(), kValidBody.begin(), kValidBody.end());
+  const Bytes body = const_drops(kConsts);
   for (size_t f = 0; f < kFuncs; ++f) m.func(t, body);
   m.export_func("last", kFuncs - 1);  // past the first 240 Ki words: in a mapped chunk
   Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
@@ -414,6 +422,39 @@ TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].as_i32(), 1u);
+}
+
+TEST(LoadOnePass, AFunctionLargerThanAChunkSharesGetsItsOwnAndTheNextStartsAfresh) {
+  // Function 1 compiles to 75,004 words, past the quarter of kMaxChunk
+  // at which a function gets a chunk of its own (code.hpp); the compiler
+  // then gives its scratch back instead of keeping that much for the
+  // bodies after it (func_compile.cpp, finish). Functions 0 and 2 around
+  // it are small: all three keep their words and run.
+  wasm_builder::Module m;
+  const uint32_t t = m.type({}, {VT::I32});
+  constexpr size_t kConsts = 25000;
+  m.func(t, i32_const(7));
+  m.func(t, const_drops(kConsts));
+  m.func(t, i32_const(9));
+  for (uint32_t f = 0; f < 3; ++f) m.export_func("f" + std::to_string(f), f);
+  Result<std::shared_ptr<const Module>> loaded = Module::load(m.build());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const code::CompiledCode& code = detail::Access::of(**loaded).code;
+  ASSERT_EQ(code.size(), 3u);
+  ASSERT_EQ(code[1].code.size(), 3 * kConsts + 4);
+  static_assert(3 * kConsts + 4 > code::CompiledCode::kMaxChunk / 4);
+  for (size_t i = 0; i < kConsts; ++i) ASSERT_EQ(code[1].code[2 + 3 * i], i) << i;
+  Store store;
+  auto inst = store.instantiate(*loaded, {});
+  ASSERT_TRUE(inst) << inst.error().message;
+  for (auto [name, want] : {std::pair<const char*, uint32_t>{"f0", 7}, {"f1", 1}, {"f2", 9}}) {
+    std::optional<Extern> f = (*inst)->find_export(name);
+    ASSERT_TRUE(f) << name;
+    auto r = store.invoke(f->func, {});
+    ASSERT_TRUE(r) << name << ": " << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0].as_i32(), want) << name;
+  }
 }
 
 // ---- Bodies on several threads (Limits::load_threads, validate/deferred.hpp).
