@@ -425,8 +425,8 @@ TEST(LoadOnePass, LargeCodeGoesToMappedChunksIntact) {
 }
 
 TEST(LoadOnePass, ABodyPastAQuarterChunkGetsAChunkOfItsOwnAndTheBodiesAroundItStayIntact) {
-  // Function 1 compiles to 75,004 words, past the quarter of kMaxChunk
-  // at which a function gets a chunk of its own (code.hpp); the compiler
+  // Function 1 compiles to 75,004 words, past kOwnChunkPast (a quarter
+  // of kMaxChunk), so it gets a chunk of its own (code.hpp); the compiler
   // then gives its scratch back and compiles function 2 in a fresh one
   // (func_compile.cpp, finish: the release itself is seen only in the
   // peak RSS, docs/performance.md). Functions 0 and 2 share the open
@@ -443,7 +443,7 @@ TEST(LoadOnePass, ABodyPastAQuarterChunkGetsAChunkOfItsOwnAndTheBodiesAroundItSt
   const code::CompiledCode& code = detail::Access::of(**loaded).code;
   ASSERT_EQ(code.size(), 3u);
   ASSERT_EQ(code[1].code.size(), 3 * kConsts + 4);
-  static_assert(3 * kConsts + 4 > code::CompiledCode::kMaxChunk / 4);
+  static_assert(3 * kConsts + 4 > code::CompiledCode::kOwnChunkPast);
   for (size_t i = 0; i < kConsts; ++i) ASSERT_EQ(code[1].code[2 + 3 * i], i) << i;
   EXPECT_EQ(code[1].code[3 * kConsts + 2], 1u);
   EXPECT_EQ(code[2].code.data(), code[0].code.data() + code[0].code.size() + code::CompiledCode::kGuardWords);

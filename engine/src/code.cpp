@@ -65,8 +65,8 @@ size_t CompiledCode::mapped_chunks() const {
 std::span<const uint64_t> CompiledCode::add(std::span<const uint64_t> words) {
   const size_t n = words.size() + kGuardWords;
   if (n > left_) {
-    while (n > next_ / 4 && next_ < kMaxChunk) next_ *= 2;
-    if (n > next_ / 4) {  // a chunk of its own; the open one stays open
+    if (n > kOwnChunkPast) {  // a chunk of its own; the open one stays open
+      next_ = kMaxChunk;      // and later chunks grow for it, as below
       chunks_.push_back(make_chunk(n));
       allocated_ += n;
       used_ += n;
@@ -75,6 +75,7 @@ std::span<const uint64_t> CompiledCode::add(std::span<const uint64_t> words) {
       WARDEN_POISON(at + words.size(), kGuardWords);
       return {at, words.size()};
     }
+    while (n > next_ / 4) next_ *= 2;      // ends by kMaxChunk, as n <= kOwnChunkPast
     chunks_.push_back(make_chunk(next_));  // less than a quarter of it is left behind
     open_ = chunks_.size();
     free_ = chunks_.back().get();

@@ -227,6 +227,9 @@ class CompiledCode {
   /// Words after each function's code that no code may read (see above).
   static constexpr size_t kGuardWords = WARDEN_CODE_GUARDS ? 1 : 0;
   static constexpr size_t kFirstChunk = 128, kMaxChunk = size_t{1} << 18;
+  /// A function whose code and guard take more words than this gets a
+  /// chunk of its own (see above).
+  static constexpr size_t kOwnChunkPast = kMaxChunk / 4;
 
   std::vector<CompiledFunc> funcs;
 

@@ -22,6 +22,7 @@
 
 #include <bit>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -44,12 +45,14 @@ using Bits = std::conditional_t<
     sizeof(T) == 1, uint8_t,
     std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
 
-template <class F>
+// A float's sign, quiet and exponent bits; constrained to float types, as
+// Bits<> also serves integer lanes and every float helper below uses these.
+template <std::floating_point F>
 inline constexpr Bits<F> kSignBit = Bits<F>{1} << (sizeof(F) * 8 - 1);
 // The quiet bit is the most significant fraction bit (IEEE 754-2019 6.2.1).
-template <class F>
+template <std::floating_point F>
 inline constexpr Bits<F> kQuietBit = Bits<F>{1} << (std::numeric_limits<F>::digits - 2);
-template <class F>
+template <std::floating_point F>
 inline constexpr Bits<F> kExpMask = (~Bits<F>{0} >> 1) & ~((Bits<F>{1} << (std::numeric_limits<F>::digits - 1)) - 1);
 
 /// Decided on the bits so that no compiler flag can fold it away.

@@ -431,12 +431,11 @@ code::CompiledFunc Compiler::finish(const ast::Function& f) {
   code::CompiledFunc out;
   if (emit_) {
     out.code = out_.add(code_);
-    // code_ keeps its capacity for the next body, unless this one grew it
-    // past what functions share a chunk at (code.hpp): that scratch, at
-    // least as large as the body's code and up to twice, would stay
-    // resident to the end of the load (docs/performance.md, "A skewed
-    // module's load").
-    if (code_.capacity() > code::CompiledCode::kMaxChunk / 4) {
+    // code_ keeps its capacity for the next body, unless it grew past
+    // what functions share a chunk at (code.hpp): that scratch, at least
+    // as large as the body's code and up to twice, would stay resident to
+    // the end of the load (docs/performance.md, "A skewed module's load").
+    if (code_.capacity() > code::CompiledCode::kOwnChunkPast) {
       code_ = std::vector<uint64_t>();
       code_.reserve(256);
     }
