@@ -17,31 +17,33 @@ bool v8_threads(const RuleContext& c) {
   const std::span<const uint8_t> b = c.bytes;
   uint64_t v = 0;
   // Limits: flags, min, max if flags & 1; true when shared.
+  size_t end = 0;  // the section's
   auto limits = [&](size_t& p, bool& shared) {
-    if (p >= b.size()) return false;
+    if (p >= end) return false;
     uint8_t flags = b[p++];
     shared |= flags == 2 || flags == 3;
-    return read_u32(b, p, v) && (!(flags & 1) || read_u32(b, p, v));
+    return read_u32(b, p, v, end) && (!(flags & 1) || read_u32(b, p, v, end));
   };
   for (const Section& s : sections_of(b)) {
-    size_t p = s.offset, end = s.offset + s.size;
+    size_t p = s.offset;
+    end = s.offset + s.size;
     uint64_t count = 0;
     bool shared = false;
     if (s.id == 5) {
-      if (!read_u32(b, p, count)) return false;
+      if (!read_u32(b, p, count, end)) return false;
       for (uint64_t i = 0; i < count && p < end && !shared; ++i)
         if (!limits(p, shared)) break;
     } else if (s.id == 2) {  // imported memories
-      if (!read_u32(b, p, count)) return false;
+      if (!read_u32(b, p, count, end)) return false;
       for (uint64_t i = 0; i < count && p < end && !shared; ++i) {
         uint64_t n = 0;
-        if (!read_u32(b, p, n) || n > end - p) break;
+        if (!read_u32(b, p, n, end) || n > end - p) break;
         p += n;
-        if (!read_u32(b, p, n) || n > end - p) break;
+        if (!read_u32(b, p, n, end) || n > end - p) break;
         p += n;
         if (p >= end) break;
         uint8_t kind = b[p++];
-        if (kind == 0 && !read_u32(b, p, v)) break;
+        if (kind == 0 && !read_u32(b, p, v, end)) break;
         if (kind == 1 && (++p > end || !limits(p, shared))) break;
         if (kind == 2 && !limits(p, shared)) break;
         if (kind == 3) p += 2;

@@ -1,14 +1,16 @@
 #include "scan.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 namespace warden::diff {
 
-bool read_u32(std::span<const uint8_t> b, size_t& p, uint64_t& v) {
+bool read_u32(std::span<const uint8_t> b, size_t& p, uint64_t& v, size_t end) {
+  end = std::min(end, b.size());
   v = 0;
   for (int shift = 0; shift < 35; shift += 7) {
-    if (p >= b.size()) return false;
+    if (p >= end) return false;
     uint8_t x = b[p++];
     v |= uint64_t{x & 0x7Fu} << shift;
     if (!(x & 0x80)) return true;
@@ -43,7 +45,7 @@ std::string custom_name(std::span<const uint8_t> b, const Section& s) {
   if (s.id != 0) return "";
   size_t p = s.offset;
   uint64_t n = 0;
-  if (!read_u32(b, p, n) || n > s.offset + s.size - p) return "";
+  if (!read_u32(b, p, n, s.offset + s.size) || n > s.offset + s.size - p) return "";
   return std::string(b.begin() + static_cast<std::ptrdiff_t>(p), b.begin() + static_cast<std::ptrdiff_t>(p + n));
 }
 
@@ -110,7 +112,7 @@ BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const I
     uint64_t code = byte;
     if (byte == 0xFC || byte == 0xFD) {
       prefix = byte;
-      if (!read_u32(b, p, code) || p > end) return BodyShape::Unknown;
+      if (!read_u32(b, p, code, end)) return BodyShape::Unknown;
     }
     std::optional<Op> op = lookup_opcode(prefix, static_cast<uint32_t>(code));
     if (!op) return BodyShape::Unknown;
@@ -130,7 +132,7 @@ BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const I
       case Imm::Data: u32(); break;
       case Imm::BrTable: {
         uint64_t count = 0;
-        if (!read_u32(b, p, count) || p > end) return BodyShape::Unknown;
+        if (!read_u32(b, p, count, end)) return BodyShape::Unknown;
         for (uint64_t i = 0; i <= count && ok; ++i) u32();
         break;
       }
@@ -152,7 +154,7 @@ BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const I
       case Imm::HeapType: bytes(1); break;
       case Imm::SelectT: {
         uint64_t count = 0;
-        if (!read_u32(b, p, count) || p > end) return BodyShape::Unknown;
+        if (!read_u32(b, p, count, end)) return BodyShape::Unknown;
         bytes(count);
         break;
       }
@@ -168,13 +170,14 @@ BodyShape walk_instrs(std::span<const uint8_t> b, size_t& p, size_t end, const I
 
 BodyShape walk_body(std::span<const uint8_t> b, size_t p, size_t end, const InstrVisitor& visit) {
   uint64_t groups = 0, n = 0;
-  if (!read_u32(b, p, groups)) return BodyShape::Unknown;
+  if (end > b.size() || !read_u32(b, p, groups, end)) return BodyShape::Unknown;
   for (uint64_t g = 0; g < groups; ++g)
-    if (!read_u32(b, p, n) || p >= end || !++p) return BodyShape::Unknown;
+    if (!read_u32(b, p, n, end) || p >= end || !++p) return BodyShape::Unknown;
   return walk_instrs(b, p, end, visit);
 }
 
 bool skip_expr(std::span<const uint8_t> b, size_t& p, size_t end) {
+  if (end > b.size()) return false;
   const BodyShape s = walk_instrs(b, p, end, {});
   return s == BodyShape::Balanced || s == BodyShape::CodeAfterEnd;
 }
@@ -187,10 +190,10 @@ std::vector<std::pair<size_t, size_t>> section_items(std::span<const uint8_t> b,
   const size_t end = s.offset + s.size;
   size_t p = s.offset;
   uint64_t count = 0, n = 0;
-  if (s.id == 0 || s.id == 8 || s.id == 12 || s.id > 12 || !read_u32(b, p, count) || p > end) return out;
+  if (s.id == 0 || s.id == 8 || s.id == 12 || s.id > 12 || !read_u32(b, p, count, end)) return out;
   if (items_start) *items_start = p;
   // Each reader advances p; false where the bytes do not parse.
-  auto u32 = [&] { return read_u32(b, p, n) && p <= end; };
+  auto u32 = [&] { return read_u32(b, p, n, end); };
   auto skip = [&](uint64_t k) { return k <= end - p && (p += k, true); };
   auto vec_bytes = [&] { return u32() && skip(n); };
   auto limits = [&] {
@@ -259,10 +262,10 @@ bool any_body(std::span<const uint8_t> b, F found) {
     if (s.id != 10) continue;
     size_t p = s.offset, end = s.offset + s.size;
     uint64_t count = 0;
-    if (!read_u32(b, p, count)) return false;
+    if (!read_u32(b, p, count, end)) return false;
     for (uint64_t i = 0; i < count && p < end; ++i) {
       uint64_t size = 0;
-      if (!read_u32(b, p, size) || size > end - p) return false;
+      if (!read_u32(b, p, size, end) || size > end - p) return false;
       if (found(p, p + size)) return true;
       p += size;
     }

@@ -4,6 +4,7 @@
 // decoded module. The peer-bug rules and the campaign use them to state
 // precisely what a module contains.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -22,8 +23,9 @@ struct Section {
   size_t offset, size;
 };
 
-/// Reads an unsigned LEB128 of at most 5 bytes at `p` (advancing it).
-bool read_u32(std::span<const uint8_t> b, size_t& p, uint64_t& v);
+/// Reads an unsigned LEB128 of at most 5 bytes at `p` (advancing it),
+/// from bytes before `end` (a section's or a body's) and `b.size()`.
+bool read_u32(std::span<const uint8_t> b, size_t& p, uint64_t& v, size_t end = SIZE_MAX);
 
 /// The sections after the 8-byte header, as far as they are well-formed.
 std::vector<Section> sections_of(std::span<const uint8_t> b);

@@ -13,18 +13,53 @@
 // instantiates it against the spectest host and runs its exports under
 // small fuel and memory limits: no outcome but a value, a trap or
 // exhaustion is allowed.
+//
+// Every input also goes through the differential's section and body
+// scanners (differential/scan.hpp), which read modules no engine has
+// checked: under the sanitizers they must stay inside the input, and the
+// items section_items finds must lie in order inside their section.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 #include "harness.hpp"
 #include "mutate.hpp"
 #include "oracles.hpp"
+#include "scan.hpp"
 #include "warden/binary.hpp"
 
 using namespace warden;
 
+namespace {
+
+void check_scanners(std::span<const uint8_t> b) {
+  using namespace warden::diff;
+  for (const Section& s : sections_of(b)) {
+    if (s.offset > b.size() || s.size > b.size() - s.offset) fuzz::fail("scan: a section past the input");
+    size_t first = 0;
+    size_t at = 0;
+    for (const auto& [from, to] : section_items(b, s, &first)) {
+      if (from < std::max(at, first) || to <= from || to > s.offset + s.size)
+        fuzz::fail("scan: section " + std::to_string(s.id) + "'s items out of order or past it");
+      at = to;
+    }
+    custom_name(b, s);
+  }
+  for (BodyShape shape : {BodyShape::Balanced, BodyShape::MissingEnd, BodyShape::CodeAfterEnd, BodyShape::Unknown})
+    some_body(b, shape);
+  some_instr(b, [&](Op, size_t p) {
+    if (p > b.size()) fuzz::fail("scan: an instruction's immediates past the input");
+    return false;
+  });
+  sections_out_of_order(b);
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  check_scanners(std::span<const uint8_t>(data, size));
   std::shared_ptr<const Module> m = fuzz::check_binary(std::span<const uint8_t>(data, size), /*other_loads=*/true);
   if (!m) return 0;
   fuzz::RunConfig run;

@@ -509,6 +509,57 @@ TEST(DiffScan, SectionItemsTileEachVectorSection) {
   for (const Section& sec : sections_of(other)) EXPECT_TRUE(section_items(other, sec).empty()) << int{sec.id};
 }
 
+// A LEB128 whose last byte lies past its section's end is unreadable there.
+// The scanners read it on into the next section's bytes, the check
+// "n <= end - p" then wrapped (p was already past end), and they read past
+// the module (ASan: heap-buffer-overflow). Two inputs, both replayed by
+// fuzz_binary_mutate from corpora/regressions/binary_mutate/, which runs
+// the scanners on every input:
+//  - scan-body-size-past-section.wasm (written by hand, 15 bytes): a code
+//    entry's size, 80 then the data section's id 0B, read as 1408; the
+//    body walk went past the module;
+//  - scan-custom-name-past-section.wasm (found by fuzz_binary_mutate with
+//    the old scanners, in under a thousand runs): an empty custom section
+//    whose name length was read from the next section's id and size;
+//    custom_name copied past the module.
+std::vector<uint8_t> scan_regression(const std::string& name) {
+  std::ifstream f(fs::path(WARDEN_SOURCE_DIR) / "corpora" / "regressions" / "binary_mutate" / name, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+TEST(DiffScan, ALeb128RunningPastItsSectionIsNotRead) {
+  const std::vector<uint8_t> b = scan_regression("scan-body-size-past-section.wasm");
+  ASSERT_EQ(b.size(), 15u);
+  const std::vector<Section> secs = sections_of(b);
+  ASSERT_EQ(secs.size(), 2u);
+  ASSERT_EQ(secs[0].id, 10);
+  const size_t end = secs[0].offset + secs[0].size;
+  size_t p = secs[0].offset + 1;  // the entry's size: 80, the section's last byte
+  uint64_t v = 0;
+  EXPECT_FALSE(read_u32(b, p, v, end));
+  p = secs[0].offset + 1;
+  EXPECT_TRUE(read_u32(b, p, v));  // unbounded, it reads on into the next section
+  EXPECT_EQ(v, 0x0Bu << 7);
+  for (BodyShape shape : {BodyShape::Balanced, BodyShape::MissingEnd, BodyShape::CodeAfterEnd, BodyShape::Unknown})
+    EXPECT_FALSE(some_body(b, shape)) << static_cast<int>(shape);
+  EXPECT_FALSE(some_instr(b, [](Op, size_t) { return true; }));
+  EXPECT_TRUE(section_items(b, secs[0]).empty());
+  // A body's end past the module is refused, not walked.
+  EXPECT_EQ(body_shape(b, secs[0].offset, b.size() + 1), BodyShape::Unknown);
+  p = secs[0].offset;
+  EXPECT_FALSE(skip_expr(b, p, b.size() + 1));
+
+  const std::vector<uint8_t> c = scan_regression("scan-custom-name-past-section.wasm");
+  ASSERT_EQ(c.size(), 131u);
+  const std::vector<Section> cs = sections_of(c);
+  ASSERT_EQ(cs.size(), 7u);
+  EXPECT_EQ(cs[5].id, 0);
+  EXPECT_EQ(custom_name(c, cs[5]), "");  // its name is empty: 00
+  ASSERT_EQ(cs[6].id, 0);
+  ASSERT_EQ(cs[6].size, 0u);  // no byte for the name's length
+  EXPECT_EQ(custom_name(c, cs[6]), "");
+}
+
 TEST(DiffReduce, ModuleShrinksWhileThePredicateHolds) {
   ast::Module m = decoded(wat(R"((module
     (func $a (result i32) (i32.add (i32.const 1) (i32.const 2)))
