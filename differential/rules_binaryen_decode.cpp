@@ -407,15 +407,18 @@ uint64_t most_locals(std::span<const uint8_t> b) {
     if (s.id != 10) continue;
     size_t p = s.offset, end = s.offset + s.size;
     uint64_t bodies = 0;
-    if (!read_u32(b, p, bodies, end)) return most;
+    // Bounded by the module only, not the section or body: the rule stands
+    // for Binaryen's reading, not checked to stop at a body's end. Nothing
+    // here subtracts, so nothing wraps (scan.cpp's bounded reads).
+    if (!read_u32(b, p, bodies)) return most;
     for (uint64_t k = 0; k < bodies && p < end; ++k) {
       uint64_t size = 0, decls = 0, total = 0;
-      if (!read_u32(b, p, size, end) || size > end - p) return most;
+      if (!read_u32(b, p, size)) return most;
       size_t next = p + size, q = p;
-      if (!read_u32(b, q, decls, next)) return most;
+      if (!read_u32(b, q, decls)) return most;
       for (uint64_t d = 0; d < decls && q < next; ++d) {
         uint64_t n = 0;
-        if (!read_u32(b, q, n, next)) break;
+        if (!read_u32(b, q, n)) break;
         total += n;
         ++q;  // the type byte
       }

@@ -286,19 +286,18 @@ bool some_instr(std::span<const uint8_t> b, const InstrVisitor& pred) {
 std::vector<uint8_t> without_custom_sections(std::span<const uint8_t> bytes) {
   if (bytes.size() < 8) return {};
   std::vector<uint8_t> out(bytes.begin(), bytes.begin() + 8);
-  size_t end = 8;
+  size_t end = 8;  // where the section's header begins: the last one's end
   bool custom = false;
   for (const Section& s : sections_of(bytes)) {
+    const size_t head = end;
     end = s.offset + s.size;
     if (s.id == 0) {
       custom = true;
       continue;
     }
-    // The header: id and the size's bytes, as they were.
-    size_t head = s.offset - 1;
-    while (head > 8 && (bytes[head - 1] & 0x80)) --head;
-    out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(head - 1),
-               bytes.begin() + static_cast<std::ptrdiff_t>(s.offset + s.size));
+    // The header (id and the size's bytes, as they were) and the content.
+    out.insert(out.end(), bytes.begin() + static_cast<std::ptrdiff_t>(head),
+               bytes.begin() + static_cast<std::ptrdiff_t>(end));
   }
   if (!custom || end != bytes.size()) return {};
   return out;

@@ -16,13 +16,16 @@
 //
 // Every input also goes through the differential's section and body
 // scanners (differential/scan.hpp), which read modules no engine has
-// checked: under the sanitizers they must stay inside the input, and the
-// items section_items finds must lie in order inside their section.
+// checked: under the sanitizers they must stay inside the input, the items
+// section_items finds must lie in order inside their section, and the
+// module without its custom sections keeps the other sections whole.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "harness.hpp"
 #include "mutate.hpp"
@@ -36,7 +39,8 @@ namespace {
 
 void check_scanners(std::span<const uint8_t> b) {
   using namespace warden::diff;
-  for (const Section& s : sections_of(b)) {
+  const std::vector<Section> secs = sections_of(b);
+  for (const Section& s : secs) {
     if (s.offset > b.size() || s.size > b.size() - s.offset) fuzz::fail("scan: a section past the input");
     size_t first = 0;
     size_t at = 0;
@@ -54,6 +58,14 @@ void check_scanners(std::span<const uint8_t> b) {
     return false;
   });
   sections_out_of_order(b);
+  // Without its custom sections, a module keeps the others as they were.
+  if (const std::vector<uint8_t> stripped = without_custom_sections(b); !stripped.empty()) {
+    std::vector<std::pair<uint8_t, size_t>> want, got;
+    for (const Section& s : secs)
+      if (s.id != 0) want.emplace_back(s.id, s.size);
+    for (const Section& s : sections_of(stripped)) got.emplace_back(s.id, s.size);
+    if (got != want) fuzz::fail("scan: without_custom_sections changed the other sections");
+  }
 }
 
 }  // namespace

@@ -560,6 +560,27 @@ TEST(DiffScan, ALeb128RunningPastItsSectionIsNotRead) {
   EXPECT_EQ(custom_name(c, cs[6]), "");
 }
 
+// without_custom_sections keeps every other section's header as it was. It
+// found a header by walking back from the content over bytes with the
+// LEB128 continuation bit, which an id of 0x80 or more has too: the walk
+// went on into the section before and the copy began inside it.
+TEST(DiffScan, WithoutCustomSectionsKeepsEachOtherSectionWhole) {
+  const std::vector<uint8_t> b = wasm_builder::cat({{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00},
+                                                    {0x01, 0x04, 0x01, 0x60, 0x00, 0x00},  // type
+                                                    {0x00, 0x03, 0x01, 0x61, 0x80},        // custom "a"
+                                                    {0x85, 0x02, 0x07, 0x80},              // unknown id 0x85
+                                                    {0x00, 0x01, 0x00},                    // custom ""
+                                                    {0x03, 0x82, 0x00, 0x01, 0x00}});      // func, size padded
+  const std::vector<uint8_t> want = wasm_builder::cat({{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00},
+                                                       {0x01, 0x04, 0x01, 0x60, 0x00, 0x00},
+                                                       {0x85, 0x02, 0x07, 0x80},
+                                                       {0x03, 0x82, 0x00, 0x01, 0x00}});
+  EXPECT_EQ(without_custom_sections(b), want);
+  // Nothing to strip, or sections that do not parse to the end: empty.
+  EXPECT_TRUE(without_custom_sections(want).empty());
+  EXPECT_TRUE(without_custom_sections(std::span<const uint8_t>(b).first(b.size() - 1)).empty());
+}
+
 TEST(DiffReduce, ModuleShrinksWhileThePredicateHolds) {
   ast::Module m = decoded(wat(R"((module
     (func $a (result i32) (i32.add (i32.const 1) (i32.const 2)))
