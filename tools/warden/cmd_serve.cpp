@@ -19,9 +19,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "cli.hpp"
-#include "cpus.hpp"
 #include "observe.hpp"
 #include "policy.hpp"
 #include "warden/wasi.hpp"
@@ -328,9 +328,7 @@ int serve(const ServeOptions& o) {
 
   Server server(routes, limits, p);
   httplib::Server http;
-  // The CPUs this process may keep busy, as for --load-threads (its
-  // affinity mask, lowered by a cgroup's CPU quota), at least 2.
-  const unsigned workers = o.workers ? o.workers : std::max(2u, usable_cpus());
+  const unsigned workers = o.workers ? o.workers : std::max(2u, std::thread::hardware_concurrency());
   http.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   http.set_payload_max_length(o.max_body);
   // Headers and body go out in separate writes: without TCP_NODELAY a
@@ -367,8 +365,7 @@ void setup(CLI::App& sub, int& exit_code) {
       ->allow_extra_args(false);
   sub.add_option("--host", o->host, "address to listen on (default 127.0.0.1)");
   sub.add_option("--port", o->port, "port (default 8080; 0 picks a free one and prints it)");
-  sub.add_option("--workers", o->workers,
-                 "worker threads (default: the CPUs it may use, as for --load-threads; at least 2)");
+  sub.add_option("--workers", o->workers, "worker threads (default: the cores, at least 2)");
   sub.add_option("--policy", o->policy, "a TOML policy: limits, env, read-only dirs, [trust] keys");
   sub.add_option("--require-signature", o->require_signature, "refuse to start unless this key signed every module")
       ->allow_extra_args(false);
