@@ -58,12 +58,18 @@ void check_scanners(std::span<const uint8_t> b) {
     return false;
   });
   sections_out_of_order(b);
-  // Without its custom sections, a module keeps the others as they were.
+  // Without its custom sections, a module keeps the others as they were:
+  // the same ids and contents, in the same order.
   if (const std::vector<uint8_t> stripped = without_custom_sections(b); !stripped.empty()) {
-    std::vector<std::pair<uint8_t, size_t>> want, got;
+    using Part = std::pair<uint8_t, std::vector<uint8_t>>;
+    const auto part = [](std::span<const uint8_t> m, const Section& s) {
+      const std::span<const uint8_t> content = m.subspan(s.offset, s.size);
+      return Part{s.id, std::vector<uint8_t>(content.begin(), content.end())};
+    };
+    std::vector<Part> want, got;
     for (const Section& s : secs)
-      if (s.id != 0) want.emplace_back(s.id, s.size);
-    for (const Section& s : sections_of(stripped)) got.emplace_back(s.id, s.size);
+      if (s.id != 0) want.push_back(part(b, s));
+    for (const Section& s : sections_of(stripped)) got.push_back(part(stripped, s));
     if (got != want) fuzz::fail("scan: without_custom_sections changed the other sections");
   }
 }
